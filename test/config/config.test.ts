@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText, loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { parseDuration, parseSize } from '../../src/config/units.js';
+
+function problems(yaml: string): string[] {
+  try {
+    parseConfigText(yaml, 'test.yml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.flatMap((p) => p.split('\n').map((s) => s.trim()));
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('units', () => {
+  it('parses Prometheus durations', () => {
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration(42)).toBe(42);
+    expect(parseDuration('0')).toBe(0);
+    for (const bad of ['', '5', 'm', '2q', '1h 30m', '-1s', '1s2']) expect(parseDuration(bad)).toBeUndefined();
+  });
+  it('parses byte sizes', () => {
+    expect(parseSize('64KiB')).toBe(65536);
+    expect(parseSize('10MB')).toBe(10_000_000);
+    expect(parseSize('1 gib')).toBe(1024 ** 3);
+    expect(parseSize(4096)).toBe(4096);
+    for (const bad of ['', 'KiB', '-1', '1.5x', 1.5]) expect(parseSize(bad as string)).toBeUndefined();
+  });
+});
+
+describe('config schema', () => {
+  it('fills every default for an empty file', () => {
+    const c = parseConfigText('', 'empty.yml');
+    expect(c.host.proc_path).toBe('/proc');
+    expect(c.host.updates.interval).toBe(3_600_000);
+    expect(c.logs).toEqual([]);
+    expect(c.fim.enabled).toBe(false);
+    expect(c.fim.scan_interval).toBe(3_600_000);
+  });
+
+  it('applies per-type defaults and parses units inside logs', () => {
+    const c = parseConfigText(
+      'logs:\n  - {name: web, type: access, path: /x.log}\n  - {name: a, type: auth, path: [/a, /b], bruteforce: {window: 5m}}\n',
+    );
+    const [web, auth] = c.logs;
+    expect(web).toMatchObject({ type: 'access', path: ['/x.log'], start_position: 'end', max_line_bytes: 65536, format: 'combined', max_sections: 50 });
+    expect(auth).toMatchObject({ type: 'auth', path: ['/a', '/b'], bruteforce: { threshold: 8, window: 300_000 } });
+  });
+
+  it('reports every problem as path.to.key: message, unknown keys included', () => {
+    const p = problems(`
+host:
+  filesystem: {mount_points_excludee: x}
+  updates: {interval: 2q}
+logs:
+  - {name: web, type: access, path: /x.log, max_sections: 0}
+  - {name: b, type: bogus, path: /x}
+fim:
+  roots: [{path: /etc, crtical: true}]
+`);
+    expect(p).toContain('host.filesystem.mount_points_excludee: unknown key (check the spelling)');
+    expect(p.find((s) => s.startsWith('host.updates.interval: invalid duration "2q"'))).toBeDefined();
+    expect(p.find((s) => s.startsWith('logs[0].max_sections:'))).toBeDefined();
+    expect(p).toContain('logs[1].type: type must be one of access, auth, firewall, pattern');
+    expect(p).toContain('fim.roots[0].crtical: unknown key (check the spelling)');
+  });
+
+  it('rejects a key that belongs to another log type', () => {
+    expect(problems('logs: [{name: w, type: access, path: /x, bruteforce: {threshold: 3}}]')).toContain(
+      'logs[0].bruteforce: unknown key (check the spelling)',
+    );
+  });
+
+  it('rejects duplicate log names and invalid regexes', () => {
+    expect(problems('logs: [{name: w, type: access, path: /x}, {name: w, type: auth, path: /y}]')).toContain(
+      'logs[1].name: duplicate log name "w" (also logs[0])',
+    );
+    expect(problems('host: {netdev: {device_exclude: "(unclosed"}}')).toContain(
+      'host.netdev.device_exclude: not a valid regular expression',
+    );
+  });
+
+  it('reports YAML syntax errors and unreadable files', async () => {
+    expect(problems('logs: [unclosed')[0]).toMatch(/^\(yaml\): /);
+    await expect(loadConfig('/nonexistent/hostwatch.yml')).rejects.toThrow(/cannot read: ENOENT/);
+  });
+
+  it('accepts the shipped default configuration', async () => {
+    const c = await loadConfig(new URL('../../hostwatch.yml', import.meta.url).pathname);
+    expect(c.logs.map((l) => l.type).sort()).toEqual(['access', 'access', 'auth', 'firewall', 'pattern', 'pattern']);
+    expect(c.fim.enabled).toBe(true);
+  });
+});
