@@ -10,7 +10,7 @@ import { createCollectors, Runner } from './runner.js';
 import type { Logger } from './log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createApp } from '../server/app.js';
-import { loadWebConfig, type WebConfig } from '../server/webconfig.js';
+import { applyTls, loadWebConfig, type WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
 
 export interface ExporterOptions {
@@ -54,7 +54,7 @@ export class Exporter {
   async start(): Promise<void> {
     const log = this.opts.logger;
     this.config = await loadConfig(this.opts.configFile);
-    this.webConfig = await loadWebConfig(this.opts.webConfigFile);
+    this.webConfig = await loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
@@ -103,7 +103,7 @@ export class Exporter {
       let webConfig: WebConfig;
       try {
         config = await loadConfig(this.opts.configFile);
-        webConfig = await loadWebConfig(this.opts.webConfigFile);
+        webConfig = await loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
       } catch (err) {
         log.error('reload failed, keeping the running configuration', { err: (err as Error).message });
         return;
@@ -111,7 +111,7 @@ export class Exporter {
       if (Boolean(webConfig.tls) !== Boolean(this.webConfig.tls)) {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
       } else {
-        if (webConfig.tls && this.server instanceof https.Server) this.server.setSecureContext(webConfig.tls);
+        if (webConfig.tls && this.server instanceof https.Server) applyTls(this.server, webConfig.tls);
         this.webConfig = webConfig;
       }
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones

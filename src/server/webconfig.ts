@@ -1,16 +1,92 @@
-// Web configuration file in the Prometheus exporter-toolkit format (--web.config.file).
-// PLACEHOLDER: TLS, basic auth, headers and rate limiting are implemented by the web security work.
+// Web configuration file in the Prometheus exporter-toolkit format (--web.config.file): TLS, basic
+// auth, response headers, plus hostwatch's rate_limit. Loaded at start and on SIGHUP; any problem
+// (bad key, unreadable or mismatched certificate, invalid bcrypt hash) is a ConfigError listing
+// every `path.to.key: what is wrong`, so a bad file fails the start and a bad reload keeps the old one.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type https from 'node:https';
 import type { RequestHandler } from 'express';
-import type { SecureContextOptions } from 'node:tls';
+import { parseDocument } from 'yaml';
+import { ConfigError, formatIssues } from '../config/errors.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfig-schema.js';
+import { buildTlsOptions, type TlsOptions } from './tls-options.js';
+import { clientCertCheck } from './client-cert.js';
+import { BasicAuth } from './basic-auth.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface WebConfig {
   /** TLS options for an https server; undefined serves plain HTTP. */
-  tls?: SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
-  /** Middleware for every request: headers, rate limit, basic auth. */
+  tls?: TlsOptions;
+  /** Middleware for every request, in order: headers, rate limit, client certificate, basic auth. */
   middleware: RequestHandler[];
 }
 
-export async function loadWebConfig(file: string | undefined): Promise<WebConfig> {
+export interface WebConfigOptions {
+  /** Clock of the rate limiter (tests inject a ManualClock). */
+  clock?: Clock;
+}
+
+/** Validates the parsed YAML of a web config; throws ConfigError. */
+export function parseWebConfig(raw: unknown, file = '<web config>'): WebConfigFile {
+  const result = webConfigSchema.safeParse(raw ?? {});
+  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
+  return result.data;
+}
+
+function headersMiddleware(headers: Record<string, string>): RequestHandler | undefined {
+  const entries = Object.entries(headers).map(([name, value]) => {
+    const canonical = Object.keys(ALLOWED_HEADERS).find((h) => h.toLowerCase() === name.toLowerCase()) ?? name;
+    return [canonical, value] as const;
+  });
+  if (entries.length === 0) return undefined;
+  return (_req, res, next) => {
+    for (const [name, value] of entries) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** Builds the running web config from a validated file; `baseDir` resolves relative paths. */
+export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: string, opts: WebConfigOptions = {}): Promise<WebConfig> {
+  let tls: WebConfig['tls'];
+  const middleware: RequestHandler[] = [];
+  const headers = headersMiddleware(cfg.http_server_config.headers);
+  // Headers first, so that 401 and 429 answers carry them too.
+  if (headers) middleware.push(headers);
+  // Rate limit before auth: failed logins each cost a bcrypt, the limit caps that work.
+  if (cfg.rate_limit) middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
+  if (cfg.tls_server_config) {
+    const { setup, problems } = await buildTlsOptions(cfg.tls_server_config, baseDir);
+    if (!setup) throw new ConfigError(file, problems);
+    tls = setup.options;
+    const check = clientCertCheck(setup.clientAuthType, setup.clientAllowedSans);
+    if (check) middleware.push(check);
+  }
+  if (Object.keys(cfg.basic_auth_users).length > 0) middleware.push(new BasicAuth(cfg.basic_auth_users).middleware());
+  return { tls, middleware };
+}
+
+export async function loadWebConfig(file: string | undefined, opts: WebConfigOptions = {}): Promise<WebConfig> {
   if (!file) return { middleware: [] };
-  throw new Error('web config: not implemented yet');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
+  const cfg = parseWebConfig(doc.toJS(), file);
+  // As in the toolkit, relative certificate paths are relative to the web config file.
+  return buildWebConfig(cfg, dirname(resolve(file)), file, opts);
+}
+
+/**
+ * Applies reloaded TLS options to a running https server: new connections get the new certificate,
+ * CA and versions. setSecureContext() does not touch requestCert/rejectUnauthorized, which the
+ * server reads for each new connection, so they are set here too.
+ */
+export function applyTls(server: https.Server, tls: TlsOptions): void {
+  server.setSecureContext(tls);
+  Object.assign(server, { requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized });
 }
