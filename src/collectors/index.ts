@@ -1,8 +1,10 @@
 // The one list of collectors, like node_exporter's: adding a collector is adding a line here.
 // Order is the order of the scrape output.
 import type { CollectorDefinition } from '../core/collector.js';
+import { HOST_COLLECTORS } from './host.js';
 
 export const COLLECTORS: CollectorDefinition[] = [
+  ...HOST_COLLECTORS,
 ];
 
 export function findCollector(name: string): CollectorDefinition | undefined {

@@ -59,6 +59,11 @@ export class Runner {
       registers: [this.selfRegistry],
     }).set({ version: VERSION, revision: REVISION, nodejs: process.version }, 1);
     collectDefaultMetrics({ register: this.selfRegistry });
+    // prom-client types these as gauges despite the _total suffix, which `promtool check metrics`
+    // reports as a problem; the same counts remain in nodejs_active_{handles,requests,resources}.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.selfRegistry.removeSingleMetric(name);
+    }
   }
 
   get names(): string[] {

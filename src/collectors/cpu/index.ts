@@ -1,0 +1,52 @@
+// cpu: seconds each CPU spent in each mode, from /proc/stat (node_exporter's cpu collector).
+import { join } from 'node:path';
+import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Sample } from '../../core/snapshot-metric.js';
+import { hostPaths, readText, snapshot } from '../hostfs.js';
+import { CPU_MODES, parseCpuTimes, type CpuTimes } from './parse.js';
+
+export class CpuCollector implements Collector {
+  private readonly file: string;
+  private last: CpuTimes[] = [];
+
+  constructor(ctx: CollectorContext) {
+    this.file = join(hostPaths(ctx.config.host).proc, 'stat');
+    snapshot(ctx.registry, 'hostwatch_cpu_seconds_total', 'Seconds the CPUs spent in each mode.', 'counter', ['cpu', 'mode'], () => {
+      const out: Sample[] = [];
+      for (const t of this.last) {
+        for (const mode of CPU_MODES) {
+          const v = t.seconds[mode];
+          if (v !== undefined) out.push({ labels: { cpu: t.cpu, mode }, value: v });
+        }
+      }
+      return out;
+    });
+    snapshot(
+      ctx.registry,
+      'hostwatch_cpu_guest_seconds_total',
+      'Seconds the CPUs spent running virtual CPUs of guests (already counted in user and nice).',
+      'counter',
+      ['cpu', 'mode'],
+      () => {
+        const out: Sample[] = [];
+        for (const t of this.last) {
+          if (!t.guest) continue;
+          out.push({ labels: { cpu: t.cpu, mode: 'user' }, value: t.guest.user });
+          if (t.guest.nice !== undefined) out.push({ labels: { cpu: t.cpu, mode: 'nice' }, value: t.guest.nice });
+        }
+        return out;
+      },
+    );
+  }
+
+  async update(): Promise<void> {
+    this.last = parseCpuTimes(await readText(this.file));
+  }
+}
+
+export const cpuCollector: CollectorDefinition = {
+  name: 'cpu',
+  help: 'CPU time by cpu and mode (/proc/stat)',
+  defaultEnabled: true,
+  create: (ctx) => new CpuCollector(ctx),
+};

@@ -1,0 +1,34 @@
+// reboot: hostwatch_reboot_required 1 while host.reboot_required_file exists (Debian/Ubuntu's
+// /var/run/reboot-required, written by package hooks), under rootfs_path. A missing file is the
+// normal case (0); any other stat error is a collector error.
+import { stat } from 'node:fs/promises';
+import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import { hostPaths, rootfsPath, single } from '../hostfs.js';
+
+export class RebootCollector implements Collector {
+  private readonly file: string;
+  private required?: number;
+
+  constructor(ctx: CollectorContext) {
+    this.file = rootfsPath(hostPaths(ctx.config.host), ctx.config.host.reboot_required_file);
+    single(ctx.registry, 'hostwatch_reboot_required', 'Whether the OS asks for a reboot (the reboot-required file exists).', 'gauge', () => this.required);
+  }
+
+  async update(): Promise<void> {
+    try {
+      await stat(this.file);
+      this.required = 1;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      this.required = 0;
+    }
+  }
+}
+
+export const rebootCollector: CollectorDefinition = {
+  name: 'reboot',
+  help: 'whether a reboot is required (/var/run/reboot-required)',
+  defaultEnabled: true,
+  create: (ctx) => new RebootCollector(ctx),
+};

@@ -1,0 +1,32 @@
+// time: the host's clock (to spot clock skew against Prometheus) and uptime (/proc/uptime).
+import { join } from 'node:path';
+import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Clock } from '../../core/clock.js';
+import { hostPaths, readText, single } from '../hostfs.js';
+import { parseUptime } from './parse.js';
+
+export class TimeCollector implements Collector {
+  private readonly file: string;
+  private readonly clock: Clock;
+  private now?: number;
+  private uptime?: number;
+
+  constructor(ctx: CollectorContext) {
+    this.file = join(hostPaths(ctx.config.host).proc, 'uptime');
+    this.clock = ctx.clock;
+    single(ctx.registry, 'hostwatch_time_seconds', 'System time in seconds since the epoch.', 'gauge', () => this.now);
+    single(ctx.registry, 'hostwatch_uptime_seconds', 'Seconds since boot (/proc/uptime).', 'gauge', () => this.uptime);
+  }
+
+  async update(): Promise<void> {
+    this.uptime = parseUptime(await readText(this.file));
+    this.now = this.clock.now() / 1000;
+  }
+}
+
+export const timeCollector: CollectorDefinition = {
+  name: 'time',
+  help: 'system time and uptime (/proc/uptime)',
+  defaultEnabled: true,
+  create: (ctx) => new TimeCollector(ctx),
+};

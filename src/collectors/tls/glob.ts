@@ -1,0 +1,79 @@
+// Minimal path globbing for host.tls.cert_files (Node 20 has no fs.glob): `*`, `?` and `[...]`
+// within one path segment, like the shell without globstar. Patterns are compiled once, at start;
+// expansion walks only the directories the pattern names, with async readdir.
+import { readdir } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
+
+type Segment = string | RegExp;
+
+export interface CompiledGlob {
+  pattern: string;
+  /** Literal prefix directory where the walk starts. */
+  base: string;
+  /** Remaining segments: literals or regexes matching one directory entry. */
+  segments: Segment[];
+}
+
+const MAGIC = /[*?[]/;
+
+function segmentRegex(seg: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
+      let cls = seg.slice(i + 1, end).replace(/\\/g, '\\\\');
+      if (cls.startsWith('!')) cls = '^' + cls.slice(1);
+      re += `[${cls}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(re + '$');
+}
+
+export function hasMagic(pattern: string): boolean {
+  return MAGIC.test(pattern);
+}
+
+export function compileGlob(pattern: string): CompiledGlob {
+  const parts = pattern.split(sep);
+  const baseParts: string[] = [];
+  let i = 0;
+  for (; i < parts.length && !MAGIC.test(parts[i]); i++) baseParts.push(parts[i]);
+  const base = baseParts.join(sep) || (isAbsolute(pattern) ? sep : '.');
+  const segments = parts.slice(i).filter((p) => p !== '').map((p) => (MAGIC.test(p) ? segmentRegex(p) : p));
+  return { pattern, base, segments };
+}
+
+/** The existing paths matching the glob, sorted; hidden entries match only an explicit leading dot. */
+export async function expandGlob(g: CompiledGlob, limit: number): Promise<string[]> {
+  let current = [g.base];
+  for (const seg of g.segments) {
+    const next: string[] = [];
+    for (const dir of current) {
+      if (typeof seg === 'string') {
+        next.push(join(dir, seg));
+        continue;
+      }
+      let entries: string[];
+      try {
+        entries = await readdir(dir);
+      } catch {
+        continue; // a directory that does not exist matches nothing
+      }
+      for (const e of entries) {
+        if (e.startsWith('.') && !seg.source.startsWith('^\\.')) continue;
+        if (seg.test(e)) next.push(join(dir, e));
+      }
+      if (next.length > limit) break;
+    }
+    current = next.slice(0, limit);
+  }
+  return current.sort();
+}
