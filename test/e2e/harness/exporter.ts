@@ -1,0 +1,145 @@
+// The exporter under test: the BUILT one (`node dist/main.js`, as `npm run test:e2e` builds it), with a
+// config pointing at log files and a FIM root in the run's temp directory.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { ManagedProcess } from './process.js';
+import { httpOk, waitFor } from './wait.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BUILT_MAIN = path.join(REPO_ROOT, 'dist/main.js');
+
+/** The files the exporter's config points at. */
+export interface ExporterFiles {
+  dir: string;
+  configFile: string;
+  stateDir: string;
+  accessLog: string;
+  authLog: string;
+  firewallLog: string;
+  antivirusLog: string;
+  fimRoot: string;
+  /** A file under the critical FIM root, present from the start (part of the baseline). */
+  fimWatchedFile: string;
+  tlsCert?: string;
+}
+
+/** Names of the logs in the config (the `log` label). */
+export const LOG_NAMES = { access: 'e2e_access', auth: 'e2e_auth', firewall: 'e2e_firewall', antivirus: 'e2e_clamav' } as const;
+
+/** The nginx log_format the access log is written in: with $request_time, so latency is measured. */
+export const ACCESS_FORMAT =
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';
+
+/** Detection settings of the test config (brute force: threshold within window; port scan likewise). */
+export const DETECTION = {
+  bruteforceThreshold: 8,
+  bruteforceWindow: '15s',
+  portscanDistinctPorts: 15,
+  portscanWindow: '15s',
+};
+
+/** The antivirus pattern rule (ClamAV's "FOUND" line), named as the mixin's antivirus alert expects. */
+export const ANTIVIRUS_RULE = 'clamav';
+
+export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
+  return {
+    host: {
+      // No reboot-required file here: the metric reads 0, deterministically.
+      reboot_required_file: path.join(f.dir, 'reboot-required'),
+      tls: { cert_files: f.tlsCert ? [f.tlsCert] : [] },
+    },
+    logs: [
+      { name: LOG_NAMES.access, type: 'access', path: f.accessLog, format: ACCESS_FORMAT, start_position: 'beginning', poll_interval: '250ms' },
+      {
+        name: LOG_NAMES.auth,
+        type: 'auth',
+        path: f.authLog,
+        start_position: 'beginning',
+        poll_interval: '250ms',
+        bruteforce: { threshold: DETECTION.bruteforceThreshold, window: DETECTION.bruteforceWindow },
+      },
+      {
+        name: LOG_NAMES.firewall,
+        type: 'firewall',
+        path: f.firewallLog,
+        start_position: 'beginning',
+        poll_interval: '250ms',
+        portscan: { distinct_ports: DETECTION.portscanDistinctPorts, window: DETECTION.portscanWindow },
+      },
+      {
+        name: LOG_NAMES.antivirus,
+        type: 'pattern',
+        path: f.antivirusLog,
+        start_position: 'beginning',
+        poll_interval: '250ms',
+        rules: [{ name: ANTIVIRUS_RULE, regex: '(?<signature>[^\\s:]+) FOUND$', labels: ['signature'] }],
+      },
+    ],
+    fim: {
+      enabled: true,
+      realtime: true,
+      scan_interval: '5s',
+      roots: [{ path: f.fimRoot, critical: true }],
+    },
+  };
+}
+
+/** Creates the temp files (empty logs, a FIM root with a few files) and writes the config. */
+export async function prepareExporterFiles(dir: string, tlsCert?: string): Promise<ExporterFiles> {
+  await mkdir(dir, { recursive: true });
+  const f: ExporterFiles = {
+    dir,
+    configFile: path.join(dir, 'hostwatch.yml'),
+    stateDir: path.join(dir, 'state'),
+    accessLog: path.join(dir, 'logs/access.log'),
+    authLog: path.join(dir, 'logs/auth.log'),
+    firewallLog: path.join(dir, 'logs/kern.log'),
+    antivirusLog: path.join(dir, 'logs/clamav.log'),
+    fimRoot: path.join(dir, 'fim-root'),
+    fimWatchedFile: path.join(dir, 'fim-root/etc/sshd_config'),
+    tlsCert,
+  };
+  await mkdir(path.join(dir, 'logs'), { recursive: true });
+  await mkdir(f.stateDir, { recursive: true });
+  await mkdir(path.dirname(f.fimWatchedFile), { recursive: true });
+  for (const log of [f.accessLog, f.authLog, f.firewallLog, f.antivirusLog]) await writeFile(log, '');
+  await writeFile(f.fimWatchedFile, 'PermitRootLogin no\nPasswordAuthentication no\n');
+  await writeFile(path.join(f.fimRoot, 'etc/hosts'), '127.0.0.1 localhost\n');
+  await writeFile(f.configFile, YAML.stringify(exporterConfig(f)));
+  return f;
+}
+
+export class ExporterProcess {
+  readonly url: string;
+  constructor(
+    readonly proc: ManagedProcess,
+    readonly address: string,
+  ) {
+    this.url = `http://${address}`;
+  }
+
+  static async start(f: ExporterFiles, address: string, readyTimeoutMs = 30_000): Promise<ExporterProcess> {
+    if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} does not exist: run \`npm run build\` (npm run test:e2e does)`);
+    const proc = new ManagedProcess('hostwatch', process.execPath, [
+      BUILT_MAIN,
+      `--config.file=${f.configFile}`,
+      `--web.listen-address=${address}`,
+      `--state.dir=${f.stateDir}`,
+      '--log.level=info',
+    ], { cwd: f.dir });
+    const exp = new ExporterProcess(proc, address);
+    await waitFor(() => (proc.running ? httpOk(`${exp.url}/-/ready`).then(() => true) : Promise.reject(new Error('exited'))), {
+      what: `hostwatch ready on ${address}`,
+      timeoutMs: readyTimeoutMs,
+      diagnostics: () => proc.describe(),
+    });
+    return exp;
+  }
+
+  async metrics(): Promise<string> {
+    return httpOk(`${this.url}/metrics`);
+  }
+}

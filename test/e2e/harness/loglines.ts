@@ -1,0 +1,69 @@
+// Log lines as real systems write them, stamped with the current time (detection windows count from
+// the line timestamps), and a writer that appends them the way a daemon does: one write per line.
+import { appendFile } from 'node:fs/promises';
+
+/** rsyslog's high-precision timestamp (RFC 3339 with offset): no time-zone guessing by the parser. */
+export function rfc3339(d = new Date()): string {
+  return d.toISOString().replace('Z', '+00:00');
+}
+
+/** nginx $time_local, in UTC. */
+export function timeLocal(d = new Date()): string {
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** OpenSSH's line for a failed password (Debian auth.log via rsyslog). */
+export function sshdFailedPassword(source: string, user: string, port: number, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sshd[${2000 + (port % 1000)}]: Failed password for ${user} from ${source} port ${port} ssh2`;
+}
+
+/** An accepted login, a line the brute-force detection must not count. */
+export function sshdAccepted(source: string, user: string, port: number, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sshd[${3000 + (port % 1000)}]: Accepted publickey for ${user} from ${source} port ${port} ssh2: ED25519 SHA256:Jp8pOc3fXc4Qy1rCq0e0Zt1d6x6mZbq1nqYw0vC0e0A`;
+}
+
+/** UFW's kernel line for a blocked inbound TCP SYN (kern.log via rsyslog). */
+export function ufwBlock(source: string, dport: number, d = new Date()): string {
+  return (
+    `${rfc3339(d)} e2e-host kernel: [ 8123.456789] [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 ` +
+    `SRC=${source} DST=192.0.2.10 LEN=44 TOS=0x00 PREC=0x00 TTL=49 ID=54321 PROTO=TCP SPT=${40000 + (dport % 20000)} DPT=${dport} ` +
+    `WINDOW=1024 RES=0x00 SYN URGP=0`
+  );
+}
+
+/** nginx access line in ACCESS_FORMAT (combined + $request_time). */
+export function accessLine(opts: { path: string; status: number; method?: string; bytes?: number; seconds?: number; source?: string }, d = new Date()): string {
+  const { path, status, method = 'GET', bytes = 512, seconds = 0.042, source = '198.51.100.23' } = opts;
+  return `${source} - - [${timeLocal(d)}] "${method} ${path} HTTP/1.1" ${status} ${bytes} "-" "Mozilla/5.0 (X11; Linux x86_64) e2e" ${seconds.toFixed(3)}`;
+}
+
+/** clamd's detection line. */
+export function clamavFound(file: string, signature: string, d = new Date()): string {
+  return `${d.toUTCString().replace(',', '')} -> ${file}: ${signature} FOUND`;
+}
+
+/** Appends lines one write each (as syslog daemons do), so the tailer sees them arrive over time. */
+export async function appendLines(file: string, lines: string[]): Promise<void> {
+  for (const l of lines) await appendFile(file, `${l}\n`);
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Appends `perSecond` lines per second (in 4 batches a second) until `stop` says so. Used for the
+ * traffic scenario: the rate is what the alert is about, so it is paced by wall time on purpose.
+ */
+export async function appendAtRate(file: string, perSecond: number, makeLine: (i: number) => string, stop: () => boolean): Promise<number> {
+  let i = 0;
+  const start = Date.now();
+  while (!stop()) {
+    const due = Math.floor(((Date.now() - start) / 1000) * perSecond) + Math.ceil(perSecond / 4);
+    const batch: string[] = [];
+    while (i < due) batch.push(makeLine(i++));
+    if (batch.length) await appendFile(file, `${batch.join('\n')}\n`);
+    await delay(250);
+  }
+  return i;
+}
