@@ -1,0 +1,178 @@
+// The Exporter over real HTTP on 127.0.0.1:0: web config reloads (basic auth, rate limit), a bad
+// reload keeping the running config, readiness during start-up, and a graceful stop that finishes
+// the scrape in flight and flushes the collectors before the port closes.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import net from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { Gauge } from 'prom-client';
+import { Exporter } from '../../src/core/exporter.js';
+import { silentLogger } from '../../src/core/log.js';
+import { ManualClock } from '../../src/core/clock.js';
+import type { CollectorDefinition } from '../../src/core/collector.js';
+
+let dir: string;
+let exporter: Exporter | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hostwatch-lifecycle-'));
+  await writeFile(join(dir, 'hostwatch.yml'), '');
+});
+
+afterEach(async () => {
+  await exporter?.stop();
+  exporter = undefined;
+});
+
+const webFile = () => join(dir, 'web.yml');
+
+function make(collectors: CollectorDefinition[] = [], clock?: ManualClock): Exporter {
+  exporter = new Exporter({
+    configFile: join(dir, 'hostwatch.yml'),
+    webConfigFile: webFile(),
+    listenAddress: '127.0.0.1:0',
+    telemetryPath: '/metrics',
+    stateDir: join(dir, 'state'),
+    collectors,
+    logger: silentLogger,
+    clock,
+  });
+  return exporter;
+}
+
+function get(port: number, path: string, auth?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** A promise with its resolve, to hold a collector at a known point without sleeping. */
+function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+describe('web config reload', () => {
+  it('new passwords and limits take effect; a bad file keeps the running ones', async () => {
+    await writeFile(webFile(), `basic_auth_users:\n  alice: "${bcrypt.hashSync('one', 4)}"\n`);
+    const clock = new ManualClock();
+    await make([], clock).start();
+    const port = exporter!.address.port;
+    expect((await get(port, '/metrics', 'alice:one')).status).toBe(200);
+
+    await writeFile(webFile(), `basic_auth_users:\n  alice: "${bcrypt.hashSync('two', 4)}"\nrate_limit:\n  interval: 1m\n  burst: 2\n`);
+    await exporter!.reload();
+    expect((await get(port, '/metrics', 'alice:one')).status).toBe(401);
+    expect((await get(port, '/metrics', 'alice:two')).status).toBe(200);
+    expect((await get(port, '/metrics', 'alice:two')).status).toBe(429);
+    clock.advance(60_000);
+
+    await writeFile(webFile(), 'basic_auth_users:\n  alice: not-a-hash\n');
+    await exporter!.reload();
+    clock.advance(60_000); // the limit stayed too: two tokens back after two minutes
+    expect((await get(port, '/metrics', 'alice:two')).status).toBe(200);
+    expect((await get(port, '/metrics', 'alice:one')).status).toBe(401);
+
+    // Certificates that cannot be read are a bad reload too: auth stays on, still plain HTTP.
+    await writeFile(webFile(), 'tls_server_config:\n  cert_file: none.crt\n  key_file: none.key\n');
+    await exporter!.reload();
+    clock.advance(60_000);
+    expect((await get(port, '/metrics')).status).toBe(401);
+  });
+
+  it('a bad web config fails the start with its problems', async () => {
+    await writeFile(webFile(), 'basic_auth_users:\n  alice: not-a-hash\nrate_limit:\n  burst: -1\n');
+    await expect(make().start()).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^basic_auth_users\.alice: not a bcrypt hash/), expect.stringMatching(/^rate_limit\.burst: /)],
+    });
+  });
+});
+
+describe('readiness and graceful stop', () => {
+  it('/-/ready is 503 until the collectors have started, /-/healthy is 200 all along', async () => {
+    await writeFile(webFile(), '');
+    const started = gate();
+    const release = gate();
+    const slowStart: CollectorDefinition = {
+      name: 'slowstart',
+      help: 'starts slowly',
+      defaultEnabled: true,
+      create: () => ({
+        update: async () => {},
+        start: async () => {
+          started.open();
+          await release.promise;
+        },
+      }),
+    };
+    const starting = make([slowStart]).start();
+    await started.promise;
+    const port = exporter!.address.port;
+    expect(await get(port, '/-/ready')).toEqual({ status: 503, body: 'Not ready\n' });
+    expect(await get(port, '/-/healthy')).toEqual({ status: 200, body: 'Healthy\n' });
+    release.open();
+    await starting;
+    expect(await get(port, '/-/ready')).toEqual({ status: 200, body: 'Ready\n' });
+  });
+
+  it('stop waits for the scrape in flight, which completes with 200, then flushes and closes the port', async () => {
+    await writeFile(webFile(), '');
+    const inUpdate = gate();
+    const finish = gate();
+    const events: string[] = [];
+    const slow: CollectorDefinition = {
+      name: 'slow',
+      help: 'a collector held in update()',
+      defaultEnabled: true,
+      create: (ctx) => {
+        const g = new Gauge({ name: 'test_slow_value', help: 'x', registers: [ctx.registry] });
+        return {
+          update: async () => {
+            inUpdate.open();
+            await finish.promise;
+            g.set(42);
+            events.push('update done');
+          },
+          stop: async () => {
+            events.push('collector stopped');
+          },
+        };
+      },
+    };
+    await make([slow]).start();
+    const port = exporter!.address.port;
+    const scrape = get(port, '/metrics');
+    await inUpdate.promise;
+    let stopped = false;
+    const stopping = exporter!.stop().then(() => {
+      stopped = true;
+      events.push('stop resolved');
+    });
+    // Give the event loop a few turns: stop must still be waiting on the scrape.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    // No new connections are accepted while stopping.
+    await expect(get(port, '/-/healthy')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    finish.open();
+    const res = await scrape;
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('test_slow_value 42');
+    await stopping;
+    expect(events).toEqual(['update done', 'collector stopped', 'stop resolved']);
+    const refused = await new Promise<string>((resolve) => {
+      net.connect(port, '127.0.0.1').on('connect', () => resolve('connected')).on('error', (e) => resolve((e as NodeJS.ErrnoException).code!));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    exporter = undefined;
+  });
+});
