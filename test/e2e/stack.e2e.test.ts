@@ -7,7 +7,7 @@
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from './harness/stack.js';
-import { appendAtRate, appendLines, accessLine, clamavFound, sshdAccepted, sshdFailedPassword, ufwBlock, rfc3339 } from './harness/loglines.js';
+import { appendAtRate, appendLines, accessLine, clamavFound, sshdAccepted, sshdFailedPassword, ufwBlock, clamdLog } from './harness/loglines.js';
 import { LOG_NAMES } from './harness/exporter.js';
 import type { Notified } from './harness/webhook.js';
 import { checkDashboards } from './dashboards-check.js';
@@ -142,7 +142,7 @@ describe.concurrent('scenarios', () => {
 
   it('antivirus: a ClamAV FOUND line fires AntivirusDetection', async ({ expect }) => {
     await appendLines(stack.files.antivirusLog, [
-      `${rfc3339()} clamd[811]: SelfCheck: Database status OK.`,
+      clamdLog('SelfCheck: Database status OK.'),
       clamavFound('/home/deploy/upload/invoice.pdf.exe', 'Win.Trojan.Agent-1234'),
     ]);
     const fired = await stack.webhook.waitFor('AntivirusDetection firing', ours('AntivirusDetection', 'firing'), FIRE_TIMEOUT, diag);

@@ -108,7 +108,7 @@ export async function prepareExporterFiles(dir: string, tlsCert?: string): Promi
   for (const log of [f.accessLog, f.authLog, f.firewallLog, f.antivirusLog]) await writeFile(log, '');
   await writeFile(f.fimWatchedFile, 'PermitRootLogin no\nPasswordAuthentication no\n');
   await writeFile(path.join(f.fimRoot, 'etc/hosts'), '127.0.0.1 localhost\n');
-  await writeFile(f.configFile, YAML.stringify(exporterConfig(f)));
+  await writeFile(f.configFile, YAML.stringify(exporterConfig(f), { lineWidth: 0 }));
   return f;
 }
 

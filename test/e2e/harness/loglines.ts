@@ -39,9 +39,16 @@ export function accessLine(opts: { path: string; status: number; method?: string
   return `${source} - - [${timeLocal(d)}] "${method} ${path} HTTP/1.1" ${status} ${bytes} "-" "Mozilla/5.0 (X11; Linux x86_64) e2e" ${seconds.toFixed(3)}`;
 }
 
+/** A clamd.log line: ctime-style date, " -> ", message. */
+export function clamdLog(message: string, d = new Date()): string {
+  const [wd, , mon] = d.toUTCString().split(' ');
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${wd.replace(',', '')} ${mon} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()} -> ${message}`;
+}
+
 /** clamd's detection line. */
 export function clamavFound(file: string, signature: string, d = new Date()): string {
-  return `${d.toUTCString().replace(',', '')} -> ${file}: ${signature} FOUND`;
+  return clamdLog(`${file}: ${signature} FOUND`, d);
 }
 
 /** Appends lines one write each (as syslog daemons do), so the tailer sees them arrive over time. */
