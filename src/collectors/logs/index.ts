@@ -1,0 +1,75 @@
+// The `logs` collector: one exactly-once pipeline per entry of `logs:` in the config, the metric
+// families of every log type, and the generic per-log metrics. Each scrape checkpoints every log
+// and only then lets the metrics render the checkpointed state (see src/logs/pipeline.ts).
+import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { LogConfig } from '../../config/schema.js';
+import { LOG_TYPES } from '../../logs/types.js';
+import { LogPipeline } from '../../logs/pipeline.js';
+import type { WatchFn } from '../../tail/watch.js';
+import { registerGenericMetrics } from './metrics.js';
+
+export interface LogsCollectorOptions {
+  /** For tests: the watcher given to every tailer. */
+  watch?: WatchFn;
+}
+
+export class LogsCollector implements Collector {
+  readonly pipelines: LogPipeline[] = [];
+
+  constructor(ctx: CollectorContext, opts: LogsCollectorOptions = {}) {
+    // Every type's families are registered, configured or not: the set of metric names does not
+    // depend on the config, and a type's family renders only the logs of that type.
+    for (const [typeName, type] of Object.entries(LOG_TYPES)) {
+      type.registerMetrics(ctx.registry, () => {
+        const m = new Map<string, { config: LogConfig; state: unknown }>();
+        for (const p of this.pipelines) if (p.config.type === typeName) m.set(p.name, { config: p.config, state: p.state.handler });
+        return m;
+      });
+    }
+    registerGenericMetrics(ctx.registry, () => this.pipelines);
+
+    ctx.config.logs.forEach((config, i) => {
+      const type = LOG_TYPES[config.type];
+      if (!type) {
+        ctx.logger.error('log skipped: its type is not available in this build', {
+          key: `logs[${i}].type`,
+          log: config.name,
+          type: config.type,
+          available: Object.keys(LOG_TYPES).join(',') || 'none',
+        });
+        return;
+      }
+      this.pipelines.push(
+        new LogPipeline({
+          config,
+          type,
+          stateDir: ctx.stateDir,
+          clock: ctx.clock,
+          logger: ctx.logger.child({ log: config.name }),
+          registry: ctx.registry,
+          watch: opts.watch,
+        }),
+      );
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.pipelines.map((p) => p.start()));
+  }
+
+  /** Checkpoints every log, then publishes: a scrape never returns more than is on disk. */
+  async update(): Promise<void> {
+    await Promise.all(this.pipelines.map((p) => p.checkpoint()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pipelines.map((p) => p.stop()));
+  }
+}
+
+export const logsCollector: CollectorDefinition = {
+  name: 'logs',
+  help: 'metrics derived from log files (access, auth, firewall, pattern), counted exactly once across restarts and rotations',
+  defaultEnabled: true,
+  create: (ctx) => new LogsCollector(ctx),
+};

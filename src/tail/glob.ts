@@ -1,0 +1,61 @@
+// Path patterns of a log: a literal path, or a glob whose wildcards (*, ?, [...]) are in the file
+// name only (/var/log/nginx/*access.log). Matching is done here on a directory listing rather than
+// with node's fs.glob, which is experimental in Node 20; a per-directory listing is also exactly
+// what the tailer needs to watch (one fs.watch per directory).
+import path from 'node:path';
+
+/** Rotated files compressed by logrotate & co: never tailed (binary, and a copy of lines already read). */
+const COMPRESSED = /\.(gz|tgz|bz2|xz|lz4|lzma|lz|zst|zip|7z|Z)$/;
+
+export function isCompressed(name: string): boolean {
+  return COMPRESSED.test(name);
+}
+
+export interface FilePattern {
+  /** The pattern as configured. */
+  source: string;
+  /** Absolute directory whose entries are matched. */
+  dir: string;
+  /** Whether a file name of `dir` belongs to the pattern. */
+  matches(name: string): boolean;
+}
+
+const WILDCARD = /[*?[]/;
+
+/** Compiles a glob file-name pattern into a RegExp (no path separators can occur in a name). */
+function globToRegExp(glob: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
+      let body = glob.slice(i + 1, close);
+      if (body.startsWith('!')) body = '^' + body.slice(1);
+      re += '[' + body.replace(/\\/g, '\\\\') + ']';
+      i = close;
+    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(re + '$');
+}
+
+/** Compiles a configured path; throws when a wildcard is in a directory component. */
+export function compilePattern(source: string): FilePattern {
+  const abs = path.resolve(source);
+  const dir = path.dirname(abs);
+  const base = path.basename(abs);
+  if (WILDCARD.test(dir)) {
+    throw new Error(`${source}: wildcards are supported in the file name only, not in directories`);
+  }
+  if (!WILDCARD.test(base)) {
+    return { source, dir, matches: (name) => name === base && !isCompressed(name) };
+  }
+  const re = globToRegExp(base);
+  // Hidden files only match a pattern that starts with a dot, as in a shell.
+  return { source, dir, matches: (name) => re.test(name) && (base.startsWith('.') || !name.startsWith('.')) && !isCompressed(name) };
+}

@@ -1,0 +1,506 @@
+// Follows the files of one log (paths or globs) and hands their lines to a sink, exactly once
+// given a checkpoint of its state (see snapshot()/restore()).
+//
+// How it looks at files:
+// - A file is identified by (dev, ino) plus its first bytes (the fingerprint, up to 256 bytes):
+//   same inode but other first bytes means the inode was reused or the file was rewritten.
+// - Each pass lists the pattern directories, stats the matching names and compares identities:
+//   a tracked file no longer at any matching path has been rotated away (renamed or deleted); it is
+//   kept open and read to its end until it has been quiet for `rotateWaitMs`, then let go.
+// - A file that shrank below what was read (copytruncate) or whose first bytes changed restarts at
+//   offset 0; the lines between our offset and the truncation are recovered from logrotate's copy
+//   (a sibling file with the same first bytes) when there is one.
+// - Passes run on fs events (fs.watch on the directories) and every `pollInterval`, one at a time.
+//   Tests inject `watch: noWatch` and a ManualClock and call poll() themselves.
+// Reads are big chunks into one reused Buffer; the partial last line of each file is kept (at most
+// maxLineBytes) until its newline arrives.
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { compilePattern, isCompressed, type FilePattern } from './glob.js';
+import { LineSplitter, type LineSink } from './lines.js';
+import { fsWatch, type WatchFn, type Watcher } from './watch.js';
+
+export const FINGERPRINT_BYTES = 256;
+const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+/** One file as stored in the checkpoint. */
+export interface FileCheckpoint {
+  path: string;
+  dev: string;
+  ino: string;
+  /** First bytes of the file (base64), up to FINGERPRINT_BYTES. */
+  fp: string;
+  /** Byte offset of the first line not yet handed to the sink. */
+  offset: number;
+  /** The offset is inside an over-long line whose remainder is skipped. */
+  skipping: boolean;
+}
+
+/** The tailer's part of a checkpoint. */
+export interface TailerState {
+  files: FileCheckpoint[];
+  /** Bytes consumed (lines handed over, or skipped), all files together. */
+  bytes: number;
+  rotations: number;
+}
+
+export interface TailerOptions {
+  paths: string[];
+  startPosition: 'end' | 'beginning';
+  maxLineBytes: number;
+  pollInterval: number;
+  clock: Clock;
+  logger: Logger;
+  sink: LineSink;
+  watch?: WatchFn;
+  chunkBytes?: number;
+  /** How long a rotated-away file must stay quiet before it is closed (default max(5 s, 2 polls)). */
+  rotateWaitMs?: number;
+}
+
+interface TrackedFile {
+  key: string;
+  path: string;
+  fh: FileHandle;
+  fp: Buffer;
+  offset: number;
+  /** Bytes read past `offset` that do not yet form a complete line. */
+  carry: Buffer | null;
+  skipping: boolean;
+  /** Size at the last look, for pending bytes. */
+  size: number;
+  /** When the file stopped being at a matching path (rotated away), else null. */
+  rotatedAt: number | null;
+  lastGrowthAt: number;
+}
+
+interface Found {
+  path: string;
+  st: BigIntStats;
+}
+
+const identityKey = (st: { dev: bigint; ino: bigint }) => `${st.dev}:${st.ino}`;
+
+export class Tailer {
+  private readonly patterns: FilePattern[] = [];
+  private readonly files = new Map<string, TrackedFile>();
+  private readonly splitter: LineSplitter;
+  private readonly buf: Buffer;
+  private readonly rotateWaitMs: number;
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly warned = new Set<string>();
+  private bytes = 0;
+  private rotations = 0;
+  private restoredFiles: FileCheckpoint[] | undefined;
+  private hasCheckpoint = false;
+  private firstPass = true;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer: unknown;
+
+  constructor(private readonly opts: TailerOptions) {
+    for (const p of opts.paths) {
+      try {
+        this.patterns.push(compilePattern(p));
+      } catch (err) {
+        opts.logger.error('log path ignored', { err: (err as Error).message });
+      }
+    }
+    this.splitter = new LineSplitter(opts.maxLineBytes, opts.sink);
+    // The buffer always has room for a full carried line plus a useful read.
+    this.buf = Buffer.allocUnsafe(Math.max(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, opts.maxLineBytes + 65536));
+    this.rotateWaitMs = opts.rotateWaitMs ?? Math.max(5000, 2 * opts.pollInterval);
+  }
+
+  /** Loads a checkpointed state; call before start(). Files never seen then start at the beginning. */
+  restore(state: TailerState): void {
+    this.hasCheckpoint = true;
+    this.restoredFiles = state.files;
+    this.bytes = state.bytes;
+    this.rotations = state.rotations;
+  }
+
+  /** Runs the first pass (the files present now are read up to their end) and starts watching. */
+  /**
+   * Starts watching and polling. The first pass (which may read a big backlog) runs in the
+   * background; await poll() to wait for it.
+   */
+  start(): Promise<void> {
+    this.schedule();
+    void this.poll();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    await this.running;
+    await Promise.all([...this.files.values()].map((f) => f.fh.close().catch(() => {})));
+    this.files.clear();
+  }
+
+  /** Looks at the files now: discovery, rotation, truncation, reading to the end. */
+  poll(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.opts.logger.error('tail pass failed', { err });
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** The state to checkpoint; consistent with the lines handed to the sink so far (synchronous). */
+  snapshot(): TailerState {
+    const files: FileCheckpoint[] = [];
+    for (const f of this.files.values()) {
+      const [dev, ino] = f.key.split(':');
+      files.push({ path: f.path, dev, ino, fp: f.fp.toString('base64'), offset: f.offset, skipping: f.skipping });
+    }
+    return { files, bytes: this.bytes, rotations: this.rotations };
+  }
+
+  /** Files followed, and bytes in them not read yet (the lag). */
+  stats(): { files: number; pendingBytes: number } {
+    let pending = 0;
+    for (const f of this.files.values()) pending += Math.max(0, f.size - f.offset);
+    return { files: this.files.size, pendingBytes: pending };
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.opts.clock.setTimeout(() => {
+      void this.poll().finally(() => this.schedule());
+    }, this.opts.pollInterval);
+  }
+
+  private async pass(): Promise<void> {
+    if (this.stopped) return;
+    if (this.restoredFiles) {
+      const restored = this.restoredFiles;
+      this.restoredFiles = undefined;
+      for (const cp of restored) {
+        // A file of a path no longer configured is not followed any more.
+        if (this.patterns.some((p) => p.dir === path.dirname(cp.path) && p.matches(path.basename(cp.path)))) await this.reopen(cp);
+      }
+    }
+    this.ensureWatchers();
+    const found = await this.discover();
+    const now = this.opts.clock.now();
+    for (const f of this.files.values()) {
+      const at = found.get(f.key);
+      if (at) {
+        f.path = at.path;
+        f.rotatedAt = null;
+      } else if (f.rotatedAt === null) {
+        f.rotatedAt = now;
+        this.rotations++;
+        this.opts.logger.debug('file rotated away, reading it to the end', { path: f.path });
+      }
+    }
+    const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
+    this.firstPass = false;
+    for (const [key, at] of found) {
+      if (!this.files.has(key)) await this.track(at, fromEnd);
+    }
+    for (const f of [...this.files.values()]) {
+      if (this.stopped) return;
+      await this.drain(f);
+    }
+    for (const f of [...this.files.values()]) {
+      if (f.rotatedAt !== null && this.opts.clock.now() - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) {
+        await this.release(f);
+      }
+    }
+  }
+
+  /** Matching regular files, by identity. */
+  private async discover(): Promise<Map<string, Found>> {
+    const found = new Map<string, Found>();
+    for (const p of this.patterns) {
+      let names: string[];
+      try {
+        names = await readdir(p.dir);
+      } catch {
+        continue; // not there yet: waited for
+      }
+      for (const name of names) {
+        if (!p.matches(name)) continue;
+        const full = path.join(p.dir, name);
+        try {
+          const st = await stat(full, { bigint: true });
+          if (st.isFile()) found.set(identityKey(st), { path: full, st });
+        } catch {
+          // vanished between readdir and stat
+        }
+      }
+    }
+    return found;
+  }
+
+  private ensureWatchers(): void {
+    const watch = this.opts.watch ?? fsWatch;
+    for (const p of this.patterns) {
+      if (this.watchers.has(p.dir)) continue;
+      const w = watch(
+        p.dir,
+        (name) => {
+          if (name === null || this.isRelevant(p, name)) void this.poll();
+        },
+        () => {
+          // The directory went away: drop the watch, a later pass sets it up again.
+          this.watchers.get(p.dir)?.close();
+          this.watchers.delete(p.dir);
+        },
+      );
+      if (w) this.watchers.set(p.dir, w);
+    }
+  }
+
+  /** Events for other files of a busy directory such as /var/log do not wake us up. */
+  private isRelevant(p: FilePattern, name: string): boolean {
+    if (p.matches(name)) return true;
+    for (const f of this.files.values()) if (path.basename(f.path) === name) return true;
+    return false;
+  }
+
+  private async openFile(full: string): Promise<FileHandle | undefined> {
+    try {
+      const fh = await open(full, 'r');
+      this.warned.delete(full);
+      return fh;
+    } catch (err) {
+      if (!this.warned.has(full)) {
+        this.warned.add(full);
+        this.opts.logger.warn('cannot open log file', { path: full, err: (err as Error).message });
+      }
+      return undefined;
+    }
+  }
+
+  private async readFingerprint(fh: FileHandle, size: number): Promise<Buffer> {
+    const fp = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
+    if (fp.length === 0) return fp;
+    const { bytesRead } = await fh.read(fp, 0, fp.length, 0);
+    return fp.subarray(0, bytesRead);
+  }
+
+  /** Starts following a newly found file, at its beginning or (first start) at its end. */
+  private async track(at: Found, fromEnd: boolean): Promise<void> {
+    const fh = await this.openFile(at.path);
+    if (!fh) return;
+    const st = await fh.stat({ bigint: true });
+    const size = Number(st.size);
+    let offset = 0;
+    let skipping = false;
+    if (fromEnd && size > 0) {
+      offset = size;
+      // Starting in the middle of a line: skip to the next newline rather than count half a line.
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      skipping = last[0] !== 10;
+    }
+    const now = this.opts.clock.now();
+    this.files.set(identityKey(st), {
+      key: identityKey(st),
+      path: at.path,
+      fh,
+      fp: await this.readFingerprint(fh, size),
+      offset,
+      carry: null,
+      skipping,
+      size,
+      rotatedAt: null,
+      lastGrowthAt: now,
+    });
+  }
+
+  /**
+   * Reopens a checkpointed file: at its path, or, when something else is there now, under another
+   * name in the same directory (rotated while hostwatch was down). Its first bytes are checked by
+   * drain(), which restarts it at 0 if they differ.
+   */
+  private async reopen(cp: FileCheckpoint): Promise<void> {
+    const key = `${cp.dev}:${cp.ino}`;
+    let where: string | undefined;
+    let rotated = false;
+    try {
+      const st = await stat(cp.path, { bigint: true });
+      if (identityKey(st) === key) where = cp.path;
+    } catch {
+      // gone from its path
+    }
+    if (!where) {
+      where = await this.findSibling(cp.path, (st) => identityKey(st) === key);
+      rotated = true;
+    }
+    if (!where) {
+      this.rotations++;
+      this.opts.logger.warn('checkpointed log file is gone; its unread lines are lost', { path: cp.path });
+      return;
+    }
+    const fh = await this.openFile(where);
+    if (!fh) return;
+    const st = await fh.stat({ bigint: true });
+    if (identityKey(st) !== key) {
+      await fh.close();
+      return;
+    }
+    const now = this.opts.clock.now();
+    if (rotated) this.rotations++;
+    this.files.set(key, {
+      key,
+      // The configured path, even when found rotated: a later restart looks for it from there again.
+      path: cp.path,
+      fh,
+      fp: Buffer.from(cp.fp, 'base64'),
+      offset: cp.offset,
+      carry: null,
+      skipping: cp.skipping,
+      size: Number(st.size),
+      rotatedAt: rotated ? now : null,
+      lastGrowthAt: now,
+    });
+  }
+
+  /** A file of the same directory whose name starts with the base name of `of` (logrotate's names). */
+  private async findSibling(of: string, accept: (st: BigIntStats, full: string) => boolean | Promise<boolean>): Promise<string | undefined> {
+    const dir = path.dirname(of);
+    const base = path.basename(of);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return undefined;
+    }
+    for (const name of names) {
+      if (name === base || !name.startsWith(base) || isCompressed(name)) continue;
+      const full = path.join(dir, name);
+      try {
+        const st = await stat(full, { bigint: true });
+        if (st.isFile() && (await accept(st, full))) return full;
+      } catch {
+        // vanished
+      }
+    }
+    return undefined;
+  }
+
+  private async startsWith(fh: FileHandle, fp: Buffer): Promise<boolean> {
+    if (fp.length === 0) return true;
+    const head = Buffer.alloc(fp.length);
+    const { bytesRead } = await fh.read(head, 0, fp.length, 0);
+    return bytesRead === fp.length && head.equals(fp);
+  }
+
+  /** Reads a file from its offset to its current end. */
+  private async drain(f: TrackedFile): Promise<void> {
+    try {
+      const st = await f.fh.stat({ bigint: true });
+      const size = Number(st.size);
+      const readPos = f.offset + (f.carry?.length ?? 0);
+      if (size < readPos || !(await this.startsWith(f.fh, f.fp))) {
+        await this.restartTruncated(f);
+      }
+      f.size = size;
+      await this.readToEnd(f);
+      if (f.fp.length < FINGERPRINT_BYTES && f.size > f.fp.length) f.fp = await this.readFingerprint(f.fh, f.size);
+    } catch (err) {
+      this.opts.logger.warn('reading log file failed', { path: f.path, err: (err as Error).message });
+    }
+  }
+
+  private async readToEnd(f: TrackedFile): Promise<void> {
+    const buf = this.buf;
+    for (;;) {
+      const carryLen = f.carry?.length ?? 0;
+      if (f.carry) f.carry.copy(buf, 0);
+      const want = buf.length - carryLen;
+      const { bytesRead } = await f.fh.read(buf, carryLen, want, f.offset + carryLen);
+      if (bytesRead === 0) break;
+      // From here to the end of the iteration nothing awaits: the lines handed to the sink and the
+      // offset move together, so a snapshot taken between two reads is always consistent.
+      const view = buf.subarray(0, carryLen + bytesRead);
+      const r = this.splitter.split(view, f.skipping);
+      f.offset += r.consumed;
+      this.bytes += r.consumed;
+      f.skipping = r.skipping;
+      f.carry = view.length > r.consumed ? Buffer.from(view.subarray(r.consumed)) : null;
+      f.lastGrowthAt = this.opts.clock.now();
+      if (f.offset + (f.carry?.length ?? 0) > f.size) f.size = f.offset + (f.carry?.length ?? 0);
+      if (bytesRead < want || this.stopped) break;
+    }
+  }
+
+  /**
+   * The file shrank (copytruncate) or its first bytes changed (rewritten, inode reused): read what
+   * we had not read yet from logrotate's copy if there is one, then restart the file at 0.
+   */
+  private async restartTruncated(f: TrackedFile): Promise<void> {
+    this.rotations++;
+    this.opts.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
+    if (f.fp.length > 0) {
+      const copy = await this.findSibling(f.path, async (st, full) => {
+        if (identityKey(st) === f.key || Number(st.size) < f.offset) return false;
+        const fh = await open(full, 'r');
+        try {
+          return await this.startsWith(fh, f.fp);
+        } finally {
+          await fh.close();
+        }
+      });
+      if (copy) await this.readCopy(copy, f);
+    }
+    f.offset = 0;
+    f.carry = null;
+    f.skipping = false;
+    f.fp = Buffer.alloc(0);
+  }
+
+  /** Reads the rest of a truncated file's lines from its copy, to the copy's end. */
+  private async readCopy(copyPath: string, f: TrackedFile): Promise<void> {
+    const fh = await this.openFile(copyPath);
+    if (!fh) return;
+    try {
+      const tmp: TrackedFile = { ...f, fh, path: copyPath, carry: null };
+      await this.readToEnd(tmp);
+      this.flushCarry(tmp);
+      this.opts.logger.debug('read the end of a truncated file from its copy', { path: f.path, copy: copyPath });
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** A finished file's last line without a newline is still a line. */
+  private flushCarry(f: TrackedFile): void {
+    if (!f.carry) return;
+    if (!f.skipping) this.splitter.flush(f.carry);
+    f.offset += f.carry.length;
+    this.bytes += f.carry.length;
+    f.carry = null;
+  }
+
+  /** Lets go of a rotated-away file that stayed quiet: it is finished. */
+  private async release(f: TrackedFile): Promise<void> {
+    this.flushCarry(f);
+    this.files.delete(f.key);
+    await f.fh.close().catch(() => {});
+    this.opts.logger.debug('rotated file done', { path: f.path });
+  }
+}

@@ -1,0 +1,137 @@
+// Rotation modes on real files: rename+create (with writes to the renamed file afterwards),
+// copytruncate, delete+recreate, a file rewritten in place with the same inode. Every line must come
+// out exactly once. The clock is manual: "time passes" only where the test says so.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { startTailer, tempDir, type Harness } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let log: string;
+const running: Harness[] = [];
+const start = async (...args: Parameters<typeof startTailer>) => {
+  const h = await startTailer(...args);
+  running.push(h);
+  return h;
+};
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  log = path.join(dir, 'access.log');
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.tailer.stop()));
+  cleanup();
+});
+
+describe('Tailer: rotation', () => {
+  it('rename + create: reads the rest of the old file, then the new one from its start', async () => {
+    writeFileSync(log, 'a1\n');
+    const h = await start([log]);
+    appendFileSync(log, 'a2\n'); // written before the rotation, not read yet
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'b1\n');
+    expect((await h.poll()).sort()).toEqual(['a2', 'b1']);
+    expect(h.tailer.snapshot().rotations).toBe(1);
+    expect(h.tailer.stats().files).toBe(2); // the rotated file is followed until it is quiet
+  });
+
+  it('rename + create: a writer still appending to the renamed file is read until it goes quiet', async () => {
+    writeFileSync(log, 'a1\n');
+    const h = await start([log], { rotateWaitMs: 5000 });
+    const fd = openSync(log, 'a'); // the application's file descriptor survives the rename
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'b1\n');
+    expect(await h.poll()).toEqual(['b1']);
+    writeSync(fd, 'a2 after rename\n');
+    h.clock.advance(4000);
+    expect(await h.poll()).toEqual(['a2 after rename']);
+    writeSync(fd, 'a3 unterminated');
+    h.clock.advance(4000);
+    expect(await h.poll()).toEqual([]); // partial line: still waiting, file still followed
+    expect(h.tailer.stats().files).toBe(2);
+    closeSync(fd);
+    h.clock.advance(5000);
+    // Quiet for rotateWaitMs: let go, and its last line without a newline is a line.
+    expect(await h.poll()).toEqual(['a3 unterminated']);
+    expect(h.tailer.stats().files).toBe(1);
+    expect(h.tailer.snapshot().files.map((f) => f.path)).toEqual([log]);
+  });
+
+  it('copytruncate: restarts at 0, and the lines not read before the truncation come from the copy', async () => {
+    writeFileSync(log, 'l1 some content to fingerprint\n');
+    const h = await start([log]);
+    appendFileSync(log, 'l2 unread at rotation\nl3 unread too\n');
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendFileSync(log, 'n1\n');
+    expect(await h.poll()).toEqual(['l2 unread at rotation', 'l3 unread too', 'n1']);
+    expect(h.tailer.snapshot().rotations).toBe(1);
+    expect(h.tailer.snapshot().files[0].offset).toBe(3);
+    appendFileSync(log, 'n2\n');
+    expect(await h.poll()).toEqual(['n2']);
+  });
+
+  it('copytruncate without a copy (plain truncation): restarts at 0', async () => {
+    writeFileSync(log, 'first line\nsecond line\n');
+    const h = await start([log]);
+    truncateSync(log, 0);
+    appendFileSync(log, 'x\n');
+    expect(await h.poll()).toEqual(['x']);
+  });
+
+  it('truncated and rewritten past the old offset before we looked: detected by the first bytes', async () => {
+    writeFileSync(log, 'old line 1\n');
+    const h = await start([log]);
+    const ino = statSync(log).ino;
+    writeFileSync(log, 'new content, longer than before\nsecond\n'); // O_TRUNC: same inode
+    expect(statSync(log).ino).toBe(ino);
+    expect(await h.poll()).toEqual(['new content, longer than before', 'second']);
+  });
+
+  it('delete + recreate: the new file is read from its start', async () => {
+    writeFileSync(log, 'a1\n');
+    const h = await start([log]);
+    appendFileSync(log, 'a2\n');
+    unlinkSync(log);
+    writeFileSync(log, 'b1\n');
+    expect((await h.poll()).sort()).toEqual(['a2', 'b1']);
+    h.clock.advance(6000);
+    await h.poll();
+    expect(h.tailer.stats().files).toBe(1);
+  });
+
+  it('several rotations in a row, lines written all along: each line exactly once', async () => {
+    writeFileSync(log, '');
+    const h = await start([log]);
+    const expected: string[] = [];
+    let n = 0;
+    const write = (k: number) => {
+      let s = '';
+      for (let i = 0; i < k; i++) {
+        const line = `line ${n++} ${'p'.repeat(n % 50)}`;
+        expected.push(line);
+        s += line + '\n';
+      }
+      appendFileSync(log, s);
+    };
+    for (let round = 0; round < 6; round++) {
+      write(50);
+      if (round % 2 === 0) await h.poll();
+      write(20);
+      if (round % 3 === 0) {
+        copyFileSync(log, `${log}.${round}`);
+        truncateSync(log, 0);
+      } else {
+        renameSync(log, `${log}.${round}`);
+        writeFileSync(log, '');
+      }
+      write(10);
+      await h.poll();
+      h.clock.advance(6000);
+    }
+    await h.poll();
+    expect(h.lines.sort()).toEqual(expected.sort());
+  });
+});
