@@ -2,9 +2,13 @@
 // Order is the order of the scrape output.
 import type { CollectorDefinition } from '../core/collector.js';
 import { HOST_COLLECTORS } from './host.js';
+import { logsCollector } from './logs/index.js';
+import { fimCollector } from './fim/index.js';
 
 export const COLLECTORS: CollectorDefinition[] = [
   ...HOST_COLLECTORS,
+  logsCollector,
+  fimCollector,
 ];
 
 export function findCollector(name: string): CollectorDefinition | undefined {
