@@ -1,9 +1,198 @@
-// `hostwatch fim status|accept`. PLACEHOLDER: implemented with file integrity monitoring.
+// `hostwatch fim status|accept`.
+// status runs a fresh scan, like `aide --check`: an operator asking "what changed?" wants the
+// answer for now, not as of the exporter's last hourly scan (`--cached` gives that one instead,
+// without scanning). It never writes. Exit code like diff(1): 0 nothing changed, 1 changes, 2 trouble.
+// accept scans too, then writes the baseline under the state lock; a running exporter notices the
+// new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
+import path from 'node:path';
 import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { rootSettings } from '../collectors/fim/index.js';
+import { acceptRoot, changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
+import { describeRecord } from '../fim/record.js';
+import { joinPath, type ScanProgress } from '../fim/scan.js';
+import type { PathChange } from '../fim/diff.js';
 
 export interface FimCommandDeps {
   defaultStateDir: () => string;
   reportError: (err: unknown) => number;
 }
 
-export function registerFimCommands(_program: Command, _deps: FimCommandDeps): void {}
+interface CommonOpts {
+  'config.file': string;
+  'state.dir'?: string;
+  json?: boolean;
+  cached?: boolean;
+}
+
+/** Progress of long scans on stderr: silent for the first second, then once a second. */
+function progressPrinter(): { onProgress: (root: string, p: ScanProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let last = Date.now();
+  let printed = false;
+  return {
+    onProgress: (root, p) => {
+      const now = Date.now();
+      if (now - last < 1000) return;
+      last = now;
+      printed = true;
+      const mb = p.hashedBytes / 1e6;
+      const line = `fim: scanning ${root}: ${p.entries} entries, ${mb.toFixed(1)} MB hashed, ${(mb / Math.max(0.001, p.elapsedMs / 1000)).toFixed(1)} MB/s`;
+      process.stderr.write(tty ? `\r${line}\x1b[K` : line + '\n');
+    },
+    done: () => {
+      if (printed && tty) process.stderr.write('\n');
+    },
+  };
+}
+
+async function loadRoots(opts: CommonOpts) {
+  const config = await loadConfig(opts['config.file']);
+  const roots = rootSettings(config.fim);
+  if (roots.length === 0) throw new Error(`${opts['config.file']}: no fim.roots configured`);
+  return roots;
+}
+
+function changeJson(r: RootScan, c: PathChange) {
+  return { path: joinPath(r.root, c.rel), change: c.kinds, old: describeRecord(c.old), new: describeRecord(c.new) };
+}
+
+function detail(c: PathChange): string {
+  const o = describeRecord(c.old);
+  const n = describeRecord(c.new);
+  const parts: string[] = [];
+  if (o && n) {
+    if (c.kinds.includes('permissions')) parts.push(`mode ${o.mode} -> ${n.mode}`);
+    if (c.kinds.includes('owner')) parts.push(`owner ${o.owner} -> ${n.owner}`);
+    if (c.kinds.includes('content')) {
+      if (o.type !== n.type) parts.push(`type ${o.type} -> ${n.type}`);
+      else if (o.target !== undefined || n.target !== undefined) parts.push(`target ${o.target} -> ${n.target}`);
+      else parts.push(`sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`);
+    }
+  }
+  return parts.join(', ');
+}
+
+async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number> {
+  const stateDir = opts['state.dir'] ?? deps.defaultStateDir();
+  const roots = await loadRoots(opts);
+  const progress = progressPrinter();
+  const results: RootScan[] = [];
+  for (const s of roots) {
+    results.push(opts.cached ? await lastRecordedState(s, stateDir) : await scanRootNow(s, stateDir, progress.onProgress));
+  }
+  progress.done();
+  let total = 0;
+  let missing = 0;
+  const out = results.map((r) => {
+    const changes = changesOf(r);
+    total += changes.length;
+    if (!r.baseline) missing++;
+    return { r, changes };
+  });
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          source: opts.cached ? 'exporter-state' : 'scan',
+          roots: out.map(({ r, changes }) => ({
+            root: r.root,
+            critical: r.settings.critical,
+            baseline: r.baseline ? { createdAt: r.baseline.createdAt, acceptedAt: r.baseline.acceptedAt } : null,
+            entries: r.current.size,
+            errors: r.scan?.errors ?? null,
+            changes: changes.map((c) => changeJson(r, c)),
+          })),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    for (const { r, changes } of out) {
+      const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
+      if (!r.baseline) {
+        process.stdout.write(`${head}: no baseline yet (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        continue;
+      }
+      const errs = r.scan ? Object.entries(r.scan.errors).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
+      process.stdout.write(
+        `${head}: ${changes.length === 0 ? 'no changes' : `${changes.length} changed ${changes.length === 1 ? 'path' : 'paths'}`} since the baseline accepted ${r.baseline.acceptedAt} (${r.current.size} entries${errs.length ? `, errors: ${errs.join(', ')}` : ''})\n`,
+      );
+      for (const c of changes) {
+        const d = detail(c);
+        process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(r.root, c.rel)}${d ? `  (${d})` : ''}\n`);
+      }
+    }
+  }
+  if (missing > 0) return 2;
+  return total > 0 ? 1 : 0;
+}
+
+async function runAccept(paths: string[], opts: CommonOpts, deps: FimCommandDeps): Promise<number> {
+  const stateDir = opts['state.dir'] ?? deps.defaultStateDir();
+  const roots = await loadRoots(opts);
+  // Map each PATH to the root that contains it, as a root-relative scope.
+  const scopes = new Map<string, string[]>();
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const owner = roots
+      .map((s) => path.resolve(s.path))
+      .filter((r) => abs === r || abs.startsWith(r.endsWith('/') ? r : r + '/'))
+      .sort((a, b) => b.length - a.length)[0];
+    if (!owner) throw new Error(`${p}: not under any fim root`);
+    const rel = path.relative(owner, abs).split(path.sep).join('/');
+    scopes.set(owner, [...(scopes.get(owner) ?? []), rel]);
+  }
+  const progress = progressPrinter();
+  for (const s of roots) {
+    const root = path.resolve(s.path);
+    if (paths.length > 0 && !scopes.has(root)) continue;
+    const scan = await scanRootNow(s, stateDir, progress.onProgress);
+    progress.done();
+    const only = scopes.get(root);
+    const { accepted, created } = await acceptRoot(scan, stateDir, only?.includes('') ? undefined : only);
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) }) + '\n');
+    } else if (created) {
+      process.stdout.write(`${root}: baseline created (${scan.current.size} entries)\n`);
+    } else {
+      process.stdout.write(`${root}: accepted ${accepted.length} changed ${accepted.length === 1 ? 'path' : 'paths'}\n`);
+      for (const c of accepted) process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(root, c.rel)}\n`);
+    }
+  }
+  return 0;
+}
+
+export function registerFimCommands(program: Command, deps: FimCommandDeps): void {
+  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
+  const common = (cmd: Command) =>
+    cmd
+      .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
+      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
+      .option('--json', 'print JSON');
+  common(
+    fim
+      .command('status')
+      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
+      .option('--cached', "report the exporter's last recorded scan instead of scanning"),
+  ).action(async (opts: CommonOpts) => {
+    try {
+      process.exitCode = await runStatus(opts, deps);
+    } catch (err) {
+      process.exitCode = deps.reportError(err) + 1;
+    }
+  });
+  common(
+    fim
+      .command('accept')
+      .description('scan and accept the current state into the baseline: everything, or only the given paths (files or directories)')
+      .argument('[path...]', 'paths to accept (default: all roots entirely)'),
+  ).action(async (paths: string[], opts: CommonOpts) => {
+    try {
+      process.exitCode = await runAccept(paths, opts, deps);
+    } catch (err) {
+      process.exitCode = deps.reportError(err) + 1;
+    }
+  });
+}

@@ -1,0 +1,298 @@
+// The exporter side of FIM for one root: loads the persisted state, runs full scans and realtime
+// subtree rescans (one at a time), turns differences into change events (counter + journal), and
+// keeps "changed since the accepted baseline" current. The baseline is reloaded whenever its file
+// changes on disk, which is how `hostwatch fim accept` (another process) takes effect here.
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { createPathFilter, type PathFilter } from './glob.js';
+import { CHANGE_KINDS, ERROR_REASONS, describeRecord, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
+import { countChanges, diffRecords, inScope, toMap, toObject, type PathChange } from './diff.js';
+import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
+import { WorkerPool } from './pool.js';
+import type { ChangeJournal, JournalEntry } from './journal.js';
+import {
+  baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts,
+} from './store.js';
+
+export interface RootSettings {
+  path: string;
+  include: string[];
+  exclude: string[];
+  critical: boolean;
+  maxFileSize: number;
+  followSymlinks: boolean;
+  hashConcurrency: number;
+}
+
+export interface RootMonitorDeps {
+  stateDir: string;
+  logger: Logger;
+  clock: Clock;
+  journal: ChangeJournal;
+  pseudoMounts: () => Promise<ReadonlySet<string>>;
+  hooks?: ScanHooks;
+}
+
+/** Minimum time between state-file writes caused by realtime updates (full scans always write). */
+const REALTIME_PERSIST_MS = 10_000;
+/** Progress of a long scan is logged this often. */
+const PROGRESS_LOG_MS = 30_000;
+
+export class RootMonitor {
+  readonly root: string;
+  readonly filter: PathFilter;
+  /** Set once the persisted state is loaded: counters are not exported before (a restart must not reset them). */
+  loaded = false;
+  baseline?: Map<string, FileRecord>;
+  current = new Map<string, FileRecord>();
+  changesTotal = zeroCounts(CHANGE_KINDS);
+  errorsTotal = zeroCounts(ERROR_REASONS);
+  changedFiles = zeroCounts(CHANGE_KINDS);
+  lastScan: { timestamp: number; durationMs: number } | null = null;
+  /** Files hashed by the last scan (full or realtime): shows that unchanged files are not rehashed. */
+  lastHashedFiles = 0;
+  private baselineVersion?: string;
+  private chain: Promise<unknown> = Promise.resolve();
+  private reloading?: Promise<void>;
+  private persistTimer: unknown;
+  private readonly signal = { aborted: false };
+
+  constructor(
+    readonly settings: RootSettings,
+    private readonly deps: RootMonitorDeps,
+  ) {
+    this.root = path.resolve(settings.path);
+    this.filter = createPathFilter(settings.include, settings.exclude);
+  }
+
+  /** Runs fn after everything queued before it: scans and baseline reloads never interleave. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Loads the baseline and the state left by the previous run. */
+  load(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.loaded) return;
+      const state = await readState(this.deps.stateDir, this.root);
+      if (state) {
+        this.current = toMap(state.current);
+        this.changesTotal = state.changesTotal;
+        this.errorsTotal = state.errorsTotal;
+        this.lastScan = state.lastScan;
+      }
+      await this.reloadBaseline(true);
+      this.loaded = true;
+    });
+  }
+
+  /**
+   * Re-reads the baseline file if another process (fim accept) replaced it. Cheap: one stat. Not
+   * queued behind a running scan (a scrape calls it): the swap of the baseline is synchronous, so
+   * a scan committing later simply sees the new one.
+   */
+  refreshBaseline(): Promise<void> {
+    this.reloading ??= this.reloadBaseline(false).finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async reloadBaseline(force: boolean): Promise<void> {
+    const version = await fileVersion(baselinePath(this.deps.stateDir, this.root));
+    if (!force && version === this.baselineVersion) return;
+    try {
+      const b = await readBaseline(this.deps.stateDir, this.root);
+      this.baseline = b ? toMap(b.entries) : undefined;
+      this.baselineVersion = version;
+      if (!force) this.deps.logger.info('FIM baseline reloaded', { root: this.root });
+    } catch (err) {
+      // A corrupt baseline is never overwritten silently: report it until the operator fixes it.
+      this.errorsTotal.io++;
+      this.deps.logger.error('cannot read the FIM baseline', { root: this.root, err });
+      this.baselineVersion = version;
+    }
+    this.recountChanged();
+  }
+
+  private recountChanged(): void {
+    this.changedFiles = this.baseline ? countChanges(diffRecords(this.baseline, this.current)) : zeroCounts(CHANGE_KINDS);
+  }
+
+  /** What differs from the accepted baseline now. */
+  changesSinceBaseline(): PathChange[] {
+    return this.baseline ? diffRecords(this.baseline, this.current) : [];
+  }
+
+  private scanOptions(pool: WorkerPool, pseudoMounts: ReadonlySet<string>, previous: ReadonlyMap<string, FileRecord>) {
+    return {
+      root: this.root,
+      filter: this.filter,
+      follow: this.settings.followSymlinks,
+      maxFileSize: this.settings.maxFileSize,
+      previous,
+      pool,
+      pseudoMounts,
+      hooks: this.deps.hooks,
+      signal: this.signal,
+    };
+  }
+
+  /** A full scan of the root; resolves when its result is committed (or discarded on stop). */
+  fullScan(): Promise<ScanResult | undefined> {
+    return this.exclusive(async () => {
+      if (this.signal.aborted) return undefined;
+      if (!this.loaded) throw new Error('FIM root not loaded');
+      await this.refreshBaseline();
+      const pool = new WorkerPool(this.settings.hashConcurrency);
+      let lastLog = this.deps.clock.now();
+      const onProgress = (p: ScanProgress) => {
+        const now = this.deps.clock.now();
+        if (now - lastLog < PROGRESS_LOG_MS) return;
+        lastLog = now;
+        this.deps.logger.info('FIM scan in progress', {
+          root: this.root,
+          entries: p.entries,
+          hashed_mb: (p.hashedBytes / 1e6).toFixed(1),
+          mb_per_s: (p.hashedBytes / 1e3 / Math.max(1, p.elapsedMs)).toFixed(1),
+        });
+      };
+      let result: ScanResult;
+      try {
+        const previous = this.current.size > 0 || !this.baseline ? this.current : this.baseline;
+        result = await scanTree({ ...this.scanOptions(pool, await this.deps.pseudoMounts(), previous), onProgress });
+      } finally {
+        await pool.close();
+      }
+      if (result.aborted) return undefined;
+      this.lastHashedFiles = result.hashedFiles;
+      await this.commit(result, '', true);
+      this.deps.logger.debug('FIM scan done', {
+        root: this.root,
+        entries: result.entries.size,
+        hashed: result.hashedFiles,
+        duration_ms: result.durationMs,
+      });
+      return result;
+    });
+  }
+
+  /** Realtime: rescans only the given relative paths (files or directory subtrees). */
+  rescan(rels: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.signal.aborted || !this.loaded) return;
+      await this.refreshBaseline();
+      // A path below another one in the list is covered by the other's subtree scan.
+      const sorted = [...new Set(rels)].sort();
+      const scopes = sorted.filter((r, i) => !sorted.slice(0, i).some((s) => inScope(r, s)));
+      if (scopes.length === 0) return;
+      const pool = new WorkerPool(Math.min(scopes.length, this.settings.hashConcurrency || 2));
+      let hashed = 0;
+      try {
+        const pseudo = await this.deps.pseudoMounts();
+        for (const scope of scopes) {
+          const result = await scanTree({ ...this.scanOptions(pool, pseudo, this.current), subtree: scope });
+          if (result.aborted) return;
+          hashed += result.hashedFiles;
+          await this.commit(result, scope, false);
+        }
+      } finally {
+        await pool.close();
+      }
+      this.lastHashedFiles = hashed;
+    });
+  }
+
+  /**
+   * Applies a scan result: events against the previous state (counter + journal), the new current
+   * state, the first baseline when there is none, and the persisted state.
+   */
+  private async commit(result: ScanResult, scope: string, full: boolean): Promise<void> {
+    const fresh = full && this.current.size === 0 && !this.baseline && this.lastScan === null;
+    const previous = this.current.size > 0 || !this.baseline ? this.current : this.baseline;
+    const events = fresh ? [] : diffRecords(previous, result.entries, scope);
+    const next = full ? result.entries : new Map(this.current);
+    if (!full) {
+      for (const rel of this.current.keys()) if (inScope(rel, scope)) next.delete(rel);
+      for (const [rel, rec] of result.entries) next.set(rel, rec);
+    }
+    this.current = next;
+    for (const e of events) for (const k of e.kinds) this.changesTotal[k]++;
+    for (const r of ERROR_REASONS) this.errorsTotal[r] += result.errors[r];
+    const ts = new Date(this.deps.clock.now()).toISOString();
+    const journal: JournalEntry[] = events.map((e) => ({
+      ts,
+      root: this.root,
+      path: joinPath(this.root, e.rel),
+      change: e.kinds.join(','),
+      old: describeRecord(e.old),
+      new: describeRecord(e.new),
+    }));
+    if (full) this.lastScan = { timestamp: this.deps.clock.now(), durationMs: result.durationMs };
+    await withLock(this.deps.stateDir, async () => {
+      if (!this.baseline) {
+        // The first scan becomes the baseline, unless `fim accept` wrote one meanwhile.
+        const onDisk = await readBaseline(this.deps.stateDir, this.root).catch(() => undefined);
+        if (onDisk) {
+          this.baseline = toMap(onDisk.entries);
+        } else if (full) {
+          const now = new Date(this.deps.clock.now()).toISOString();
+          await writeBaseline(this.deps.stateDir, { version: 1, root: this.root, createdAt: now, acceptedAt: now, entries: toObject(this.current) });
+          this.baseline = new Map(this.current);
+          this.deps.logger.info('FIM baseline created', { root: this.root, entries: this.current.size });
+        }
+        this.baselineVersion = await fileVersion(baselinePath(this.deps.stateDir, this.root));
+      }
+      if (journal.length) await this.deps.journal.append(journal);
+      if (full) await this.persistNow();
+    });
+    if (!full) this.schedulePersist();
+    this.recountChanged();
+    for (const e of events.slice(0, 20)) {
+      this.deps.logger.info('FIM change', { root: this.root, path: joinPath(this.root, e.rel), change: e.kinds.join(',') });
+    }
+    if (events.length > 20) this.deps.logger.info('FIM changes not logged', { root: this.root, more: events.length - 20 });
+  }
+
+  private persistNow(): Promise<void> {
+    if (this.persistTimer !== undefined) {
+      this.deps.clock.clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+    }
+    return writeState(this.deps.stateDir, {
+      version: 1,
+      root: this.root,
+      current: toObject(this.current),
+      changesTotal: this.changesTotal,
+      errorsTotal: this.errorsTotal,
+      lastScan: this.lastScan,
+    });
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer !== undefined) return;
+    this.persistTimer = this.deps.clock.setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.exclusive(() => this.persistNow()).catch((err) =>
+        this.deps.logger.error('cannot write the FIM state', { root: this.root, err }),
+      );
+    }, REALTIME_PERSIST_MS);
+  }
+
+  /** Stops scanning (an ongoing scan is abandoned) and writes pending state. */
+  async stop(): Promise<void> {
+    this.signal.aborted = true;
+    await this.chain;
+    if (this.persistTimer !== undefined && this.loaded) {
+      await this.persistNow().catch((err) => this.deps.logger.error('cannot write the FIM state', { root: this.root, err }));
+    }
+  }
+
+  /** Counter values for the metrics. */
+  counts(): { changes: Record<ChangeKind, number>; errors: Record<ErrorReason, number> } {
+    return { changes: this.changesTotal, errors: this.errorsTotal };
+  }
+}

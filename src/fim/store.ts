@@ -1,0 +1,189 @@
+// FIM state on disk, under <stateDir>/fim/:
+//   roots/<id>.baseline.json  the accepted state of a root (written by the first scan and by `fim accept`)
+//   roots/<id>.state.json     the exporter's last scan: current records, persisted counters, last scan time
+//   changes.jsonl             the change journal (journal.ts)
+//   lock                      held while a process writes any of these (pid inside; stale locks are broken)
+// Each file has one writer role: the baseline belongs to `fim accept` (the exporter only creates it
+// when absent), the state file to the exporter. Writes are atomic (temp + fsync + rename + fsync dir),
+// so a reader sees the old or the new file, never a torn one.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { CHANGE_KINDS, ERROR_REASONS, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
+
+export const STATE_VERSION = 1;
+
+export interface BaselineFile {
+  version: number;
+  root: string;
+  createdAt: string;
+  acceptedAt: string;
+  entries: Record<string, FileRecord>;
+}
+
+export interface StateFile {
+  version: number;
+  root: string;
+  current: Record<string, FileRecord>;
+  changesTotal: Record<ChangeKind, number>;
+  errorsTotal: Record<ErrorReason, number>;
+  lastScan: { timestamp: number; durationMs: number } | null;
+}
+
+export function fimDir(stateDir: string): string {
+  return path.join(stateDir, 'fim');
+}
+
+/** A file-name-safe id for a root: readable prefix plus a hash so that distinct roots never collide. */
+export function rootId(root: string): string {
+  const readable = root.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'root';
+  return `${readable}-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+}
+
+export function baselinePath(stateDir: string, root: string): string {
+  return path.join(fimDir(stateDir), 'roots', `${rootId(root)}.baseline.json`);
+}
+
+export function statePath(stateDir: string, root: string): string {
+  return path.join(fimDir(stateDir), 'roots', `${rootId(root)}.state.json`);
+}
+
+export function journalPath(stateDir: string): string {
+  return path.join(fimDir(stateDir), 'changes.jsonl');
+}
+
+export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+export async function atomicWrite(file: string, data: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+  // The rename is durable only once the directory entry is.
+  const dir = await open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+async function readJson(file: string): Promise<unknown | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${file}: not valid JSON (corrupt state file; move it away to start over)`);
+  }
+}
+
+/** The accepted baseline, or undefined when there is none yet. A corrupt file throws: it is never silently replaced. */
+export async function readBaseline(stateDir: string, root: string): Promise<BaselineFile | undefined> {
+  const file = baselinePath(stateDir, root);
+  const raw = (await readJson(file)) as BaselineFile | undefined;
+  if (raw === undefined) return undefined;
+  if (raw.version !== STATE_VERSION || typeof raw.entries !== 'object' || raw.entries === null) {
+    throw new Error(`${file}: unsupported baseline format`);
+  }
+  return raw;
+}
+
+export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> {
+  return atomicWrite(baselinePath(stateDir, b.root), JSON.stringify(b));
+}
+
+/** The exporter's state; a missing or unreadable one is not fatal (the next scan rebuilds it). */
+export async function readState(stateDir: string, root: string): Promise<StateFile | undefined> {
+  let raw: StateFile | undefined;
+  try {
+    raw = (await readJson(statePath(stateDir, root))) as StateFile | undefined;
+  } catch {
+    return undefined;
+  }
+  if (!raw || raw.version !== STATE_VERSION || typeof raw.current !== 'object' || raw.current === null) return undefined;
+  return {
+    ...raw,
+    changesTotal: { ...zeroCounts(CHANGE_KINDS), ...raw.changesTotal },
+    errorsTotal: { ...zeroCounts(ERROR_REASONS), ...raw.errorsTotal },
+  };
+}
+
+export function writeState(stateDir: string, s: StateFile): Promise<void> {
+  return atomicWrite(statePath(stateDir, s.root), JSON.stringify(s));
+}
+
+/** Identity of a file's current version, to notice that another process replaced it. */
+export async function fileVersion(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the FIM state lock (an O_EXCL lock file holding the owner's pid), waiting up to
+ * `timeoutMs`. A lock left by a dead process is broken. Returns the release function.
+ */
+export async function acquireLock(stateDir: string, timeoutMs = 30_000): Promise<() => Promise<void>> {
+  const file = path.join(fimDir(stateDir), 'lock');
+  await mkdir(fimDir(stateDir), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const fh = await open(file, 'wx', 0o600);
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return async () => {
+        await unlink(file).catch(() => {});
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !alive(owner)) {
+      await unlink(file).catch(() => {});
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`FIM state is locked by process ${owner || '?'} (${file})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function withLock<T>(stateDir: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
+  const release = await acquireLock(stateDir, timeoutMs);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
