@@ -1,0 +1,234 @@
+// The CLI end to end: the real entry point run by node (through tsx, from source), its flags,
+// check-config exit codes and messages, and the exporter's signal handling: SIGTERM/SIGINT exit 0
+// after finishing the scrape in flight, SIGHUP with a bad config keeps serving.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, mkdir, open, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import http from 'node:http';
+import net from 'node:net';
+import bcrypt from 'bcryptjs';
+import { COLLECTORS } from '../../src/collectors/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'src/main.ts');
+// The children run in a temporary directory (relative paths resolve there): name tsx's loader
+// by its absolute URL, as `--import tsx` would resolve it from the repository.
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const run = promisify(execFile);
+
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hostwatch-cli-'));
+  await writeFile(join(dir, 'ok.yml'), '');
+});
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** Runs the CLI to completion. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A running exporter process whose log lines can be awaited. */
+class Running {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  private waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ['--import', TSX, MAIN, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, 'state')}`, ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(this.child);
+    let buf = '';
+    this.child.stderr!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => (w.re.test(line) ? (w.resolve(line), false) : true));
+      }
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  }
+
+  /** Resolves with the first log line (past or future) matching `re`. */
+  waitFor(re: RegExp): Promise<string> {
+    const seen = this.lines.find((l) => re.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ re, resolve });
+      void this.exited.then(() => reject(new Error(`exited before logging ${re}; log:\n${this.lines.join('\n')}`)));
+    });
+  }
+
+  async port(): Promise<number> {
+    const line = await this.waitFor(/msg="hostwatch listening"/);
+    return Number(/address=\S+:(\d+)/.exec(line)![1]);
+  }
+}
+
+function get(port: number, path: string, auth?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+function portState(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), resolve('open')));
+    s.on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? 'error'));
+  });
+}
+
+/** Flags that run only the named collectors. */
+const only = (...names: string[]) => COLLECTORS.map((c) => (names.includes(c.name) ? `--collector.${c.name}` : `--no-collector.${c.name}`));
+
+describe('hostwatch CLI', () => {
+  it('--version prints the version, revision and Node.js version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^hostwatch \d+\.\d+\.\d+\S* \(revision \S+, node v\d+\./);
+  });
+
+  it('--help lists every flag of the issue and the collector switches', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
+      expect(r.stdout, flag).toContain(flag);
+    }
+    expect(COLLECTORS.length).toBeGreaterThan(0);
+    for (const c of COLLECTORS) {
+      expect(r.stdout).toContain(`--collector.${c.name}`);
+      expect(r.stdout).toContain(`--no-collector.${c.name}`);
+    }
+  });
+
+  it('check-config: 0 for valid files, 1 with every `path: problem` otherwise', async () => {
+    await writeFile(join(dir, 'web-ok.yml'), `basic_auth_users:\n  u: "${bcrypt.hashSync('p', 4)}"\n`);
+    const ok = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-ok.yml']);
+    expect(ok).toMatchObject({ code: 0, stdout: 'configuration is valid\n' });
+
+    await writeFile(join(dir, 'bad.yml'), 'host:\n  collector_timeout: soon\n  colector_timeout: 5s\n');
+    const bad = await cli(['check-config', '--config.file=bad.yml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('bad.yml: invalid configuration');
+    expect(bad.stderr).toContain('host.collector_timeout: invalid duration "soon"');
+    expect(bad.stderr).toContain('host.colector_timeout: unknown key (check the spelling)');
+
+    const missing = await cli(['check-config', '--config.file=absent.yml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('(file): cannot read: ENOENT');
+
+    await writeFile(join(dir, 'web-bad.yml'), 'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n');
+    const web = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
+    expect(web.code).toBe(1);
+    expect(web.stdout).toBe('');
+    expect(web.stderr).toMatch(/^basic_auth_users\.u: not a bcrypt hash/m);
+    // Certificates are only read once the keys are valid: fix the hash to see the file problems.
+    await writeFile(join(dir, 'web-bad.yml'), `basic_auth_users:\n  u: "${bcrypt.hashSync('p', 4)}"\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n`);
+    const files = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
+    expect(files.code).toBe(1);
+    expect(files.stderr).toContain(`tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`);
+    expect(files.stderr).toContain(`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`);
+  });
+
+  it('a bad web config fails the start with exit 1 and the bad key', async () => {
+    await writeFile(join(dir, 'web-bad-start.yml'), 'rate_limit:\n  burst: 0\n');
+    const p = new Running(['--config.file=ok.yml', '--web.config.file=web-bad-start.yml', ...only()]);
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.lines.join('\n')).toMatch(/^rate_limit\.burst: /m);
+  });
+
+  it('SIGTERM during a scrape: the scrape completes, then exit 0 within 5 s and the port is closed', async () => {
+    // The loadavg collector reads <proc_path>/loadavg; a FIFO there holds the scrape until the
+    // test writes to it, so the scrape is provably in flight when the signal arrives.
+    const proc = join(dir, 'proc-fifo');
+    await mkdir(proc, { recursive: true });
+    await run('mkfifo', [join(proc, 'loadavg')]);
+    await writeFile(join(dir, 'fifo.yml'), `host:\n  proc_path: ${proc}\n  collector_timeout: 20s\n`);
+    const p = new Running(['--config.file=fifo.yml', ...only('loadavg')]);
+    const port = await p.port();
+    const scrape = get(port, '/metrics');
+    // Opening the FIFO for writing completes once the collector has opened it for reading.
+    const writer = await open(join(proc, 'loadavg'), 'w');
+    p.child.kill('SIGTERM');
+    await p.waitFor(/msg="shutting down" signal=SIGTERM/);
+    const signalled = Date.now();
+    await writer.write('0.25 0.50 0.75 2/345 6789\n');
+    await writer.close();
+    const res = await scrape;
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('hostwatch_load1 0.25');
+    expect(res.body).toContain('hostwatch_collector_success{collector="loadavg"} 1');
+    const exit = await p.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - signalled).toBeLessThan(5000);
+    expect(await portState(port)).toBe('ECONNREFUSED');
+  });
+
+  it('SIGINT exits 0 and closes the port', async () => {
+    const p = new Running(['--config.file=ok.yml', ...only('loadavg')]);
+    const port = await p.port();
+    expect((await get(port, '/-/healthy')).status).toBe(200);
+    p.child.kill('SIGINT');
+    expect((await p.exited).code).toBe(0);
+    expect(await portState(port)).toBe('ECONNREFUSED');
+  });
+
+  it('SIGHUP with a bad config or web config keeps serving with the old ones; a good one is applied', async () => {
+    const cfg = join(dir, 'hup.yml');
+    const web = join(dir, 'hup-web.yml');
+    await writeFile(cfg, '');
+    await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('old', 4)}"\n`);
+    const p = new Running([`--config.file=${cfg}`, `--web.config.file=${web}`, ...only('loadavg')]);
+    const port = await p.port();
+    expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
+
+    await writeFile(cfg, 'host:\n  bogus: 1\n');
+    p.child.kill('SIGHUP');
+    const failed = await p.waitFor(/msg="reload failed, keeping the running configuration"/);
+    expect(failed).toContain('host.bogus: unknown key');
+    expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
+
+    await writeFile(cfg, '');
+    await writeFile(web, 'basic_auth_users:\n  u: plaintext\n');
+    p.child.kill('SIGHUP');
+    await p.waitFor(/basic_auth_users\.u: not a bcrypt hash/);
+    expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
+
+    await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('new', 4)}"\n`);
+    p.child.kill('SIGHUP');
+    await p.waitFor(/msg="configuration reloaded"/);
+    expect((await get(port, '/metrics', 'u:old')).status).toBe(401);
+    expect((await get(port, '/metrics', 'u:new')).status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  });
+});
