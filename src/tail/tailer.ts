@@ -141,8 +141,8 @@ export class Tailer {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     await this.running;
+    // The files stay listed (fds closed): the final checkpoint taken after stop() needs their offsets.
     await Promise.all([...this.files.values()].map((f) => f.fh.close().catch(() => {})));
-    this.files.clear();
   }
 
   /** Looks at the files now: discovery, rotation, truncation, reading to the end. */

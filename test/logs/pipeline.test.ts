@@ -1,0 +1,262 @@
+// The log pipeline with a tiny test-only log type: checkpoint-then-publish, restart from the
+// checkpoint (counts continue, nothing twice), corrupt checkpoints moved aside, failed checkpoint
+// writes, and the generic metrics rendered by the logs collector.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../src/core/clock.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { LogConfig } from '../../src/config/schema.js';
+import type { LogType } from '../../src/logs/handler.js';
+import { LogPipeline } from '../../src/logs/pipeline.js';
+import { LOG_TYPES } from '../../src/logs/types.js';
+import { LogsCollector } from '../../src/collectors/logs/index.js';
+import { SnapshotMetric } from '../../src/core/snapshot-metric.js';
+import { noWatch } from '../../src/tail/watch.js';
+import { tempDir } from '../tail/helpers.js';
+
+/** Counts words per first letter; lines starting with "#" are unparsed; "@<secs> ..." carries a timestamp. */
+interface WordState {
+  byLetter: Record<string, number>;
+}
+const wordType: LogType<LogConfig, WordState> = {
+  type: 'access',
+  registerMetrics(registry, published) {
+    new SnapshotMetric(registry, {
+      name: 'test_words_total',
+      help: 'words by first letter',
+      type: 'counter',
+      labelNames: ['log', 'letter'],
+      samples: () =>
+        [...published()].flatMap(([log, { state }]) =>
+          Object.entries(state.byLetter).map(([letter, value]) => ({ labels: { log, letter }, value })),
+        ),
+    });
+  },
+  createHandler() {
+    let state: WordState = { byLetter: {} };
+    return {
+      processLine(line) {
+        if (line.startsWith('#')) return { parsed: false };
+        if (line === 'throw') throw new Error('handler bug');
+        const ts = /^@(\d+) /.exec(line);
+        const k = line[ts ? ts[0].length : 0];
+        state.byLetter[k] = (state.byLetter[k] ?? 0) + 1;
+        return { parsed: true, timestamp: ts ? Number(ts[1]) * 1000 : undefined };
+      },
+      snapshot: () => ({ byLetter: { ...state.byLetter } }),
+      restore(s) {
+        if (typeof s?.byLetter !== 'object') throw new Error('bad state');
+        state = { byLetter: { ...s.byLetter } };
+      },
+    };
+  },
+};
+
+let dir: string;
+let cleanup: () => void;
+let stateDir: string;
+let log: string;
+const pipelines: LogPipeline[] = [];
+
+function logConfig(extra: Record<string, unknown> = {}): LogConfig {
+  return parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning', ...extra }] }).logs[0];
+}
+
+function pipeline(opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {}): LogPipeline<WordState> {
+  const p = new LogPipeline<WordState>({
+    config: opts.config ?? logConfig(),
+    type: wordType as LogType,
+    stateDir,
+    clock: opts.clock ?? new ManualClock(),
+    logger: opts.logger ?? silentLogger,
+    registry: new Registry(),
+    watch: noWatch,
+  });
+  pipelines.push(p as LogPipeline);
+  return p;
+}
+
+async function started(p: LogPipeline<WordState>): Promise<LogPipeline<WordState>> {
+  await p.start();
+  await p.poll();
+  return p;
+}
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  stateDir = path.join(dir, 'state');
+  log = path.join(dir, 'app.log');
+});
+afterEach(async () => {
+  await Promise.all(pipelines.splice(0).map((p) => p.stop().catch(() => {})));
+  cleanup();
+});
+
+describe('LogPipeline', () => {
+  it('publishes only what is checkpointed, and the checkpoint file holds exactly that state', async () => {
+    writeFileSync(log, 'apple\nant\n#comment\n');
+    const p = await started(pipeline());
+    // Lines processed, nothing published before a checkpoint.
+    expect(p.state.counters.parsed).toBe(0);
+    expect(p.state.handler.byLetter).toEqual({});
+    await p.checkpoint();
+    expect(p.state.counters).toMatchObject({ parsed: 2, unparsed: 1, truncated: 0 });
+    expect(p.state.handler.byLetter).toEqual({ a: 2 });
+    const cp = JSON.parse(readFileSync(path.join(stateDir, 'checkpoints', 'web.json'), 'utf8'));
+    expect(cp.counters).toMatchObject({ parsed: 2, unparsed: 1 });
+    expect(cp.handler).toEqual({ byLetter: { a: 2 } });
+    expect(cp.tailer.files[0].offset).toBe(19);
+    expect(cp.tailer.bytes).toBe(19);
+  });
+
+  it('restarts from the checkpoint: counts continue, no line counted twice', async () => {
+    writeFileSync(log, 'apple\nbanana\n');
+    const p1 = await started(pipeline());
+    await p1.checkpoint();
+    appendFileSync(log, 'avocado\n'); // read by p1 but never checkpointed: p1 "crashes" now
+    await p1.poll();
+    // No stop(): a crash leaves the last checkpoint only.
+    const p2 = await started(pipeline());
+    expect(p2.state.handler.byLetter).toEqual({ a: 1, b: 1 }); // published at start = restored
+    await p2.checkpoint();
+    expect(p2.state.handler.byLetter).toEqual({ a: 2, b: 1 });
+    expect(p2.state.counters.parsed).toBe(3);
+    await p2.stop();
+    appendFileSync(log, 'blueberry\n');
+    const p3 = await started(pipeline());
+    await p3.checkpoint();
+    expect(p3.state.handler.byLetter).toEqual({ a: 2, b: 2 });
+    expect(p3.state.bytes).toBe(31);
+  });
+
+  it('counts truncated lines apart, takes the last line timestamp, survives a throwing handler', async () => {
+    writeFileSync(log, `@1700000000 alpha\n${'x'.repeat(300)}\nthrow\n@1700000060 beta\nplain\n`);
+    const p = await started(pipeline({ config: logConfig({ max_line_bytes: 100 }) }));
+    await p.checkpoint();
+    expect(p.state.counters).toEqual({ parsed: 3, unparsed: 1, truncated: 1, last_line_ts: 1_700_000_060_000 });
+  });
+
+  it('moves a corrupt checkpoint aside and starts afresh from start_position; the exporter still starts', async () => {
+    mkdirSync(path.join(stateDir, 'checkpoints'), { recursive: true });
+    writeFileSync(path.join(stateDir, 'checkpoints', 'web.json'), '{"version":1,"log":"web","tail');
+    writeFileSync(log, 'old\n');
+    const logged: string[] = [];
+    const p = await started(pipeline({ config: logConfig({ start_position: 'end' }), logger: createLogger({ write: (l) => logged.push(l) }) }));
+    appendFileSync(log, 'new\n');
+    await p.poll();
+    await p.checkpoint();
+    expect(p.state.handler.byLetter).toEqual({ n: 1 });
+    const names = readdirSync(path.join(stateDir, 'checkpoints'));
+    expect(names.filter((n) => n.startsWith('web.json.corrupt-'))).toHaveLength(1);
+    expect(names).toContain('web.json');
+    expect(logged.join('\n')).toMatch(/checkpoint unusable, moved aside.*not JSON/);
+  });
+
+  it('moves aside a checkpoint whose handler state is rejected, or written for another type', async () => {
+    writeFileSync(log, 'a\n');
+    const p1 = await started(pipeline());
+    await p1.stop();
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    const cp = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...cp, handler: 42 }));
+    const p2 = await started(pipeline());
+    await p2.checkpoint();
+    expect(p2.state.handler.byLetter).toEqual({ a: 1 }); // re-read from the start, counted once
+    await p2.stop();
+    writeFileSync(file, JSON.stringify({ ...cp, type: 'auth' }));
+    await started(pipeline());
+    expect(readdirSync(path.join(stateDir, 'checkpoints')).filter((n) => n.includes('.corrupt-'))).toHaveLength(2);
+  });
+
+  it('a failed checkpoint write is counted and nothing new is published', async () => {
+    writeFileSync(log, 'a\n');
+    writeFileSync(stateDir, 'not a directory'); // mkdir of the checkpoint dir fails
+    const p = await started(pipeline());
+    await p.checkpoint();
+    expect(p.checkpointErrors).toBe(1);
+    expect(p.lastCheckpointAt).toBeNull();
+    expect(p.state.counters.parsed).toBe(0);
+  });
+
+  it('checkpoints in the background when lines arrived, not when idle', async () => {
+    const clock = new ManualClock();
+    writeFileSync(log, 'a\n');
+    const p = await started(pipeline({ clock }));
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    expect(existsSync(file)).toBe(false);
+    clock.advance(5000);
+    await p.checkpoint(false); // waits for the background write in flight, writes nothing more
+    expect(JSON.parse(readFileSync(file, 'utf8')).counters.parsed).toBe(1);
+    const at = p.lastCheckpointAt;
+    clock.advance(5000);
+    await p.checkpoint(false);
+    expect(p.lastCheckpointAt).toBe(at);
+  });
+});
+
+describe('LogsCollector', () => {
+  const saved = LOG_TYPES.access;
+  beforeEach(() => {
+    LOG_TYPES.access = wordType;
+  });
+  afterEach(() => {
+    if (saved) LOG_TYPES.access = saved;
+    else delete LOG_TYPES.access;
+  });
+
+  it('renders the generic metrics from the checkpointed state, and files_watched 0 for a missing path', async () => {
+    writeFileSync(log, 'apple\n#x\n');
+    const config = parseConfig({
+      logs: [
+        { name: 'web', type: 'access', path: log, start_position: 'beginning' },
+        { name: 'missing', type: 'access', path: path.join(dir, 'nope', '*.log') },
+      ],
+    });
+    const registry = new Registry();
+    const clock = new ManualClock();
+    const c = new LogsCollector({ config, registry, stateDir, logger: silentLogger, clock }, { watch: noWatch });
+    pipelines.push(...c.pipelines);
+    await c.start();
+    await Promise.all(c.pipelines.map((p) => p.poll()));
+    await c.update();
+    const text = await registry.metrics();
+    expect(text).toContain('hostwatch_log_lines_total{log="web",result="parsed"} 1');
+    expect(text).toContain('hostwatch_log_lines_total{log="web",result="unparsed"} 1');
+    expect(text).toContain('hostwatch_log_lines_total{log="web",result="truncated"} 0');
+    expect(text).toContain('hostwatch_log_bytes_read_total{log="web"} 9');
+    expect(text).toContain('hostwatch_log_files_watched{log="web"} 1');
+    expect(text).toContain('hostwatch_log_files_watched{log="missing"} 0');
+    expect(text).toContain('hostwatch_log_pending_bytes{log="web"} 0');
+    expect(text).toContain('hostwatch_log_rotations_total{log="web"} 0');
+    expect(text).toContain(`hostwatch_checkpoint_last_success_timestamp_seconds{log="web"} ${clock.now() / 1000}`);
+    expect(text).toContain('hostwatch_checkpoint_errors_total{log="web"} 0');
+    expect(text).toContain('test_words_total{log="web",letter="a"} 1');
+    expect(text).not.toContain('hostwatch_log_last_line_timestamp_seconds{');
+    await c.stop();
+  });
+
+  it('skips a log whose type is not available, with a clear error, and runs the others', async () => {
+    const config = parseConfig({
+      logs: [
+        { name: 'web', type: 'access', path: log },
+        { name: 'fw', type: 'firewall', path: log },
+      ],
+    });
+    const savedFw = LOG_TYPES.firewall;
+    delete LOG_TYPES.firewall;
+    try {
+      const logged: string[] = [];
+      const c = new LogsCollector(
+        { config, registry: new Registry(), stateDir, logger: createLogger({ write: (l) => logged.push(l) }), clock: new ManualClock() },
+        { watch: noWatch },
+      );
+      expect(c.pipelines.map((p) => p.name)).toEqual(['web']);
+      expect(logged.join('\n')).toMatch(/log skipped: its type is not available.*key=logs\[1\]\.type log=fw type=firewall/);
+    } finally {
+      if (savedFw) LOG_TYPES.firewall = savedFw;
+    }
+  });
+});
