@@ -55,6 +55,7 @@ export class RootMonitor {
   private baselineVersion?: string;
   private chain: Promise<unknown> = Promise.resolve();
   private reloading?: Promise<void>;
+  private baselineBroken = false;
   private persistTimer: unknown;
   private readonly signal = { aborted: false };
 
@@ -109,8 +110,11 @@ export class RootMonitor {
       this.baseline = b ? toMap(b.entries) : undefined;
       this.baselineVersion = version;
       if (!force) this.deps.logger.info('FIM baseline reloaded', { root: this.root });
+      this.baselineBroken = false;
     } catch (err) {
-      // A corrupt baseline is never overwritten silently: report it until the operator fixes it.
+      // A corrupt baseline is never overwritten silently: report it until the operator fixes it
+      // (`hostwatch fim accept` writes a new one, or the file is moved away).
+      this.baselineBroken = true;
       this.errorsTotal.io++;
       this.deps.logger.error('cannot read the FIM baseline', { root: this.root, err });
       this.baselineVersion = version;
@@ -233,9 +237,9 @@ export class RootMonitor {
     }));
     if (full) this.lastScan = { timestamp: this.deps.clock.now(), durationMs: result.durationMs };
     await withLock(this.deps.stateDir, async () => {
-      if (!this.baseline) {
+      if (!this.baseline && !this.baselineBroken) {
         // The first scan becomes the baseline, unless `fim accept` wrote one meanwhile.
-        const onDisk = await readBaseline(this.deps.stateDir, this.root).catch(() => undefined);
+        const onDisk = await readBaseline(this.deps.stateDir, this.root);
         if (onDisk) {
           this.baseline = toMap(onDisk.entries);
         } else if (full) {

@@ -60,6 +60,11 @@ export class RealtimeWatcher {
     return this.overflow ? MAX_PENDING + 1 : this.pending.size;
   }
 
+  /** Whether a change of this relative path is waiting for the debounce (tests). */
+  isPending(rel: string): boolean {
+    return this.overflow || this.pending.has(rel);
+  }
+
   private add(rel: string): void {
     if (this.stopped || rel.startsWith('..')) return;
     if (!this.overflow) {
