@@ -3,6 +3,7 @@
 // reference is generated from the descriptions here (see scripts/config-reference.ts).
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
+import { accessFormatProblem } from '../logs/access/format.js';
 
 /** A duration such as "250ms", "2m", "1h"; parsed into milliseconds. */
 export const duration = (description: string, def: string) =>
@@ -153,10 +154,15 @@ const accessLogSchema = z.strictObject({
   type: z.literal('access'),
   format: z
     .string()
+    .superRefine((v, ctx) => {
+      const problem = accessFormatProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('combined')
     .describe(
       'combined, common, json, or an nginx log_format string such as ' +
-        '\'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time\'',
+        '\'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time\', ' +
+        'or an Apache LogFormat string such as \'%h %l %u %t "%r" %>s %b %D\'',
     ),
   json_fields: z
     .strictObject({
@@ -165,7 +171,11 @@ const accessLogSchema = z.strictObject({
       request: z.string().default('request').describe('Field holding "METHOD /path HTTP/x" when method/path are absent'),
       status: z.string().default('status').describe('Field holding the status code'),
       bytes: z.string().default('bytes').describe('Field holding the response size in bytes'),
-      duration: z.string().default('request_time').describe('Field holding the request duration in seconds'),
+      duration: z.string().default('request_time').describe('Field holding the request duration'),
+      duration_unit: z
+        .enum(['s', 'ms', 'us', 'ns'])
+        .default('s')
+        .describe('Unit of the duration field: s (nginx $request_time, Caddy), ms, us, or ns (Traefik Duration)'),
       time: z.string().default('time').describe('Field holding the timestamp (ISO 8601 or epoch seconds)'),
       source: z.string().default('remote_addr').describe('Field holding the client address'),
     })

@@ -1,0 +1,101 @@
+// The access-log handler: parses each line and counts it into the flat-array state. The hot path
+// reuses one record and one result object, and touches a Map only to find the section's slot.
+import type { AccessLogConfig } from '../../config/schema.js';
+import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
+import { observeFlat } from './histogram.js';
+import { createAccessParser, newRecord, type AccessParser, type AccessRecord } from './parse.js';
+import { MAX_SECTION_LENGTH } from './request.js';
+import { CELLS, SECTION_OTHER, copyState, emptyState, validState, type AccessState } from './state.js';
+
+/** Histogram bounds from the config: sorted, without duplicates (observe() needs ascending bounds). */
+export function bucketBounds(config: AccessLogConfig): number[] {
+  return [...new Set(config.duration_buckets)].sort((a, b) => a - b);
+}
+
+export class AccessHandler implements LogHandler<AccessState> {
+  private readonly parser: AccessParser;
+  private readonly bounds: number[];
+  private readonly maxSections: number;
+  private state: AccessState;
+  private slots = new Map<string, number>();
+  private otherSlot = -1;
+  private readonly rec: AccessRecord = newRecord();
+  /** Returned by processLine and overwritten by the next call (the pipeline reads it at once). */
+  private readonly result: LineResult = { parsed: false, timestamp: undefined };
+
+  constructor(ctx: HandlerContext<AccessLogConfig>) {
+    const c = ctx.config;
+    // The format was checked when the config was loaded (schema refinement), so this does not throw.
+    this.parser = createAccessParser(c.format, c.json_fields);
+    this.bounds = bucketBounds(c);
+    this.maxSections = c.max_sections;
+    this.state = emptyState(this.bounds, this.parser.timed);
+  }
+
+  processLine(line: string): LineResult {
+    const res = this.result;
+    const rec = this.rec;
+    res.timestamp = undefined;
+    let ok = false;
+    try {
+      ok = this.parser.parse(line, rec);
+    } catch {
+      ok = false;
+    }
+    res.parsed = ok;
+    if (!ok) return res;
+    if (rec.timestamp === rec.timestamp) res.timestamp = rec.timestamp;
+
+    let slot = this.slots.get(rec.section);
+    if (slot === undefined) slot = this.admit(rec.section);
+    const s = this.state;
+    s.requests[slot * CELLS + rec.method * 5 + ((rec.status / 100) | 0) - 1]++;
+    s.bytes[slot] += rec.bytes;
+    const d = rec.duration;
+    if (d === d && d >= 0) {
+      s.timed = true;
+      observeFlat(s.hist, slot * (this.bounds.length + 1), this.bounds, d);
+      s.sums[slot] += d;
+    }
+    return res;
+  }
+
+  /**
+   * Slot of a section not seen yet: a new one while fewer than max_sections exist, else the shared
+   * __other__ slot. Sections are admitted first come, first served: a counter cannot move to another
+   * series later without breaking its monotonicity.
+   */
+  private admit(section: string): number {
+    const s = this.state;
+    const real = s.sections.length - (this.otherSlot >= 0 ? 1 : 0);
+    if (real < this.maxSections && section.length <= MAX_SECTION_LENGTH) {
+      return this.addSlot(section);
+    }
+    if (this.otherSlot < 0) this.otherSlot = this.addSlot(SECTION_OTHER);
+    return this.otherSlot;
+  }
+
+  private addSlot(name: string): number {
+    const s = this.state;
+    const slot = s.sections.length;
+    s.sections.push(name);
+    for (let i = 0; i < CELLS; i++) s.requests.push(0);
+    s.bytes.push(0);
+    for (let i = 0; i <= this.bounds.length; i++) s.hist.push(0);
+    s.sums.push(0);
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  snapshot(): AccessState {
+    return copyState(this.state);
+  }
+
+  restore(raw: AccessState): void {
+    const s = validState(raw, this.bounds);
+    s.timed = s.timed || this.parser.timed;
+    this.state = s;
+    this.slots = new Map(s.sections.map((name, i) => [name, i]));
+    this.otherSlot = this.slots.get(SECTION_OTHER) ?? -1;
+  }
+}

@@ -1,0 +1,74 @@
+// The counters of one access log, as plain JSON data in flat arrays: cheap to snapshot at every
+// checkpoint (a few array copies) and cheap to update on the hot path (index arithmetic, no
+// label-key strings). Sections beyond max_sections share the "__other__" slot.
+import { METHODS } from './request.js';
+import { STATUS_CLASSES } from './parse.js';
+
+export const SECTION_OTHER = '__other__';
+/** Request counters per section: one per (method, status class). */
+export const CELLS = METHODS.length * STATUS_CLASSES.length;
+
+export interface AccessState {
+  v: 1;
+  /** Section names, in the order they were first seen; index = slot. */
+  sections: string[];
+  /** hostwatch_http_requests_total: sections.length * CELLS, [slot * CELLS + method * 5 + class]. */
+  requests: number[];
+  /** hostwatch_http_response_bytes_total per slot. */
+  bytes: number[];
+  /** Whether the histogram is exported: the format has a request time (JSON: a line carried one). */
+  timed: boolean;
+  /** Histogram bucket bounds the counts below were made with. */
+  bounds: number[];
+  /** Non-cumulative bucket counts: sections.length * (bounds.length + 1). */
+  hist: number[];
+  /** Sum of durations per slot. */
+  sums: number[];
+}
+
+export function emptyState(bounds: readonly number[], timed: boolean): AccessState {
+  return { v: 1, sections: [], requests: [], bytes: [], timed, bounds: [...bounds], hist: [], sums: [] };
+}
+
+export function copyState(s: AccessState): AccessState {
+  return {
+    v: 1,
+    sections: s.sections.slice(),
+    requests: s.requests.slice(),
+    bytes: s.bytes.slice(),
+    timed: s.timed,
+    bounds: s.bounds.slice(),
+    hist: s.hist.slice(),
+    sums: s.sums.slice(),
+  };
+}
+
+const isCount = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
+/**
+ * Checks a checkpointed state and adapts it to the current bucket bounds. Throws with a reason
+ * when it is not an AccessState (the pipeline then moves the checkpoint aside). When the bounds
+ * changed in the config the histogram restarts from zero (a counter reset Prometheus handles);
+ * everything else is kept.
+ */
+export function validState(raw: unknown, bounds: readonly number[]): AccessState {
+  const s = raw as AccessState;
+  if (!s || typeof s !== 'object' || s.v !== 1) throw new Error('access state: unknown version');
+  const n = Array.isArray(s.sections) ? s.sections.length : -1;
+  if (n < 0 || !s.sections.every((x) => typeof x === 'string') || new Set(s.sections).size !== n) {
+    throw new Error('access state: bad sections');
+  }
+  if (!Array.isArray(s.requests) || s.requests.length !== n * CELLS || !s.requests.every(isCount)) throw new Error('access state: bad requests');
+  if (!Array.isArray(s.bytes) || s.bytes.length !== n || !s.bytes.every(isCount)) throw new Error('access state: bad bytes');
+  if (!Array.isArray(s.bounds) || !Array.isArray(s.hist) || !Array.isArray(s.sums)) throw new Error('access state: bad histogram');
+  const out = copyState(s);
+  out.timed = s.timed === true;
+  const sameBounds = s.bounds.length === bounds.length && s.bounds.every((b, i) => b === bounds[i]);
+  const histOk = s.hist.length === n * (s.bounds.length + 1) && s.hist.every(isCount) && s.sums.length === n && s.sums.every(isCount);
+  if (!sameBounds || !histOk) {
+    out.bounds = [...bounds];
+    out.hist = new Array<number>(n * (bounds.length + 1)).fill(0);
+    out.sums = new Array<number>(n).fill(0);
+  }
+  return out;
+}
