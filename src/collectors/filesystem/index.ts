@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import type { Sample } from '../../core/snapshot-metric.js';
 import type { Logger } from '../../core/log.js';
+import type { Clock } from '../../core/clock.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, snapshot, type HostPaths } from '../hostfs.js';
 import { parseMounts, selectMounts, type Mount } from './parse.js';
+
+/** statfs, replaceable in tests: a hung NFS server cannot be had on a test machine. */
+export type StatfsFn = (path: string) => Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
 
 interface FsStats {
   mount: Mount;
@@ -22,17 +26,21 @@ export class FilesystemCollector implements Collector {
   private readonly excludeFsTypes: RegExp;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly clock: Clock;
   /** statfs calls still running past their timeout, by mount point. */
   private readonly stuck = new Map<string, Promise<unknown>>();
   private last: FsStats[] = [];
+  private readonly statfs: StatfsFn;
 
-  constructor(ctx: CollectorContext) {
+  constructor(ctx: CollectorContext, opts: { statfs?: StatfsFn } = {}) {
+    this.statfs = opts.statfs ?? ((p) => statfs(p));
     const host = ctx.config.host;
     this.paths = hostPaths(host);
     this.excludeMountPoints = new RegExp(host.filesystem.mount_points_exclude);
     this.excludeFsTypes = new RegExp(host.filesystem.fs_types_exclude);
     this.timeoutMs = host.filesystem.statfs_timeout;
     this.logger = ctx.logger;
+    this.clock = ctx.clock;
     const labelNames = ['device', 'mountpoint', 'fstype'];
     const labels = (m: Mount) => ({ device: m.device, mountpoint: m.mountPoint, fstype: m.fsType });
     const metric = (name: string, help: string, pick: (s: NonNullable<FsStats['stats']>) => number) =>
@@ -64,15 +72,14 @@ export class FilesystemCollector implements Collector {
 
   private statOne(m: Mount): Promise<FsStats> {
     if (this.stuck.has(m.mountPoint)) return Promise.resolve({ mount: m });
-    const call = statfs(rootfsPath(this.paths, m.mountPoint));
-    let timer: NodeJS.Timeout | undefined;
+    const call = this.statfs(rootfsPath(this.paths, m.mountPoint));
+    let timer: unknown;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
-      timer.unref();
+      timer = this.clock.setTimeout(() => resolve('timeout'), this.timeoutMs);
     });
     return Promise.race([call, timeout]).then(
       (s): FsStats => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         if (s === 'timeout') {
           this.logger.warn('statfs timed out', { mountpoint: m.mountPoint, timeout_ms: this.timeoutMs });
           const settle = () => this.stuck.delete(m.mountPoint);
@@ -85,7 +92,7 @@ export class FilesystemCollector implements Collector {
         };
       },
       (err: NodeJS.ErrnoException): FsStats => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.logger.debug('statfs failed', { mountpoint: m.mountPoint, err: err.code ?? err.message });
         return { mount: m };
       },
