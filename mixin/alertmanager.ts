@@ -1,0 +1,107 @@
+// alertmanager/alertmanager.yml: routing by severity, grouping, inhibition and escalation.
+//
+// Escalation: Alertmanager has no "still firing after N minutes" condition. A first route matches
+// every critical alert, sends it to the escalation receiver with group_wait = escalateAfter, and
+// `continue: true` lets the pager route see it too. A group's first notification is only sent when
+// group_wait expires, and Alertmanager sends nothing for a group whose alerts all resolved before
+// its first notification: so the escalation receiver hears only of alerts still firing escalateAfter
+// after Alertmanager first received them. Limits are documented in docs/runbook.md#escalation.
+import type { MixinConfig } from './config.js';
+
+/** Test override: every receiver but `null` posts to `webhookUrl` (the e2e suite's local webhook). */
+export interface ReceiverOverrides {
+  webhookUrl: string;
+}
+
+export const RECEIVERS = { pager: 'pager', chat: 'chat', escalation: 'escalation', none: 'null' } as const;
+
+export function alertmanagerConfig(cfg: MixinConfig, overrides?: ReceiverOverrides): Record<string, unknown> {
+  const am = cfg.alertmanager;
+  const secret = (name: string) => `${am.secretsDir}/${name}`;
+  const sendResolved = { send_resolved: true };
+  const email = (to: string) => ({
+    ...sendResolved,
+    to,
+    headers: { Subject: '{{ template "hostwatch.email.subject" . }}' },
+    text: '{{ template "hostwatch.text" . }}',
+  });
+  const webhook = (url: string, tokenFile: string) => ({
+    ...sendResolved,
+    url,
+    // Alertmanager 0.25 has no url_file for webhooks: the URL is config, the bearer token a file.
+    http_config: { authorization: { credentials_file: secret(tokenFile) } },
+  });
+  const receivers = overrides
+    ? [RECEIVERS.pager, RECEIVERS.chat, RECEIVERS.escalation].map((name) => ({
+        name,
+        webhook_configs: [{ ...sendResolved, url: overrides.webhookUrl }],
+      }))
+    : [
+        { name: RECEIVERS.pager, webhook_configs: [webhook(am.pager.webhookUrl, 'pager_token')], email_configs: [email(am.pager.email)] },
+        {
+          name: RECEIVERS.chat,
+          slack_configs: [
+            {
+              ...sendResolved,
+              channel: am.chat.slackChannel,
+              title: '{{ template "hostwatch.title" . }}',
+              text: '{{ template "hostwatch.text" . }}',
+            },
+          ],
+        },
+        {
+          name: RECEIVERS.escalation,
+          webhook_configs: [webhook(am.escalation.webhookUrl, 'escalation_token')],
+          email_configs: [email(am.escalation.email)],
+        },
+      ];
+  const severity = (s: string) => [`severity="${s}"`];
+  return {
+    global: {
+      resolve_timeout: '5m',
+      smtp_smarthost: am.smtp.smarthost,
+      smtp_from: am.smtp.from,
+      smtp_auth_username: am.smtp.username,
+      smtp_auth_password_file: secret('smtp_password'),
+      smtp_require_tls: true,
+      slack_api_url_file: secret('slack_api_url'),
+    },
+    templates: ['templates/*.tmpl'],
+    route: {
+      // Alerts without a known severity still reach a human.
+      receiver: RECEIVERS.chat,
+      group_by: ['alertname', 'instance'],
+      group_wait: am.groupWait,
+      group_interval: am.groupInterval,
+      repeat_interval: am.repeatInterval,
+      routes: [
+        {
+          receiver: RECEIVERS.escalation,
+          matchers: severity('critical'),
+          group_wait: am.escalateAfter,
+          repeat_interval: am.escalationRepeatInterval,
+          continue: true,
+        },
+        { receiver: RECEIVERS.pager, matchers: severity('critical') },
+        { receiver: RECEIVERS.chat, matchers: severity('warning') },
+        { receiver: RECEIVERS.none, matchers: severity('info') },
+      ],
+    },
+    inhibit_rules: [
+      {
+        // The exporter is down: its host's other alerts (stale or absent data) would only be noise.
+        source_matchers: ['alertname="HostwatchDown"'],
+        target_matchers: ['alertname!="HostwatchDown"'],
+        equal: ['instance'],
+      },
+      {
+        // The critical level of an alert hides its warning level, for the same object of the same host
+        // (mountpoint/path tell apart filesystems and certificates; absent on both sides counts as equal).
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity="warning"'],
+        equal: ['alertname', 'instance', 'mountpoint', 'path'],
+      },
+    ],
+    receivers: [...receivers, { name: RECEIVERS.none }],
+  };
+}

@@ -1,0 +1,87 @@
+// Rule types and small PromQL helpers shared by the rule groups.
+import type { AlertSpec, MixinConfig } from '../config.js';
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: string } & Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export type Rule = RecordingRule | AlertingRule;
+
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: Rule[];
+}
+
+/** `metric{<job selector>,extra}`: every expression is scoped to the hostwatch job(s). */
+export function sel(cfg: MixinConfig, metric: string, extra = ''): string {
+  const parts = [cfg.selector, extra].filter((s) => s !== '');
+  return `${metric}{${parts.join(',')}}`;
+}
+
+/** The runbook anchor of an alert: its name in lower case (GitHub's anchor of a `## Name` heading). */
+export function runbookAnchor(alert: string): string {
+  return alert.toLowerCase();
+}
+
+/** Builds an alerting rule with severity, summary, description and runbook_url. */
+export function alert(
+  cfg: MixinConfig,
+  name: string,
+  spec: Pick<AlertSpec, 'for' | 'severity'>,
+  expr: string,
+  summary: string,
+  description: string,
+): AlertingRule {
+  const rule: AlertingRule = {
+    alert: name,
+    expr,
+    labels: { severity: spec.severity },
+    annotations: { summary, description, runbook_url: `${cfg.runbookBase}#${runbookAnchor(name)}` },
+  };
+  if (seconds(spec.for) > 0) rule.for = spec.for;
+  return rule;
+}
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/** Parses a Prometheus duration ("1h30m", "10s", "0s") into seconds. */
+export function seconds(duration: string): number {
+  if (duration === '0' || duration === '') return 0;
+  const re = /(\d+)(ms|s|m|h|d|w|y)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (const m of duration.matchAll(re)) {
+    total += Number(m[1]) * UNIT_SECONDS[m[2]];
+    consumed += m[0].length;
+  }
+  if (consumed !== duration.length) throw new Error(`invalid duration ${JSON.stringify(duration)}`);
+  return total;
+}
+
+/** Formats seconds as a Prometheus duration ("90" → "1m30s"). */
+export function duration(totalSeconds: number): string {
+  if (totalSeconds === 0) return '0s';
+  let rest = totalSeconds;
+  let out = '';
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
+}
+
+/** Percent text for descriptions: 0.9 → "90%". */
+export function pct(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10}%`;
+}
