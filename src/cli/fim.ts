@@ -85,9 +85,9 @@ async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number
   let total = 0;
   let missing = 0;
   const out = results.map((r) => {
-    const changes = changesOf(r);
+    const changes = r.recorded === false ? [] : changesOf(r);
     total += changes.length;
-    if (!r.baseline) missing++;
+    if (!r.baseline || r.recorded === false) missing++;
     return { r, changes };
   });
   if (opts.json) {
@@ -99,6 +99,7 @@ async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number
             root: r.root,
             critical: r.settings.critical,
             baseline: r.baseline ? { createdAt: r.baseline.createdAt, acceptedAt: r.baseline.acceptedAt } : null,
+            ...(r.recorded === false ? { exporterState: null } : {}),
             entries: r.current.size,
             errors: r.scan?.errors ?? null,
             changes: changes.map((c) => changeJson(r, c)),
@@ -113,6 +114,10 @@ async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number
       const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
       if (!r.baseline) {
         process.stdout.write(`${head}: no baseline yet (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        continue;
+      }
+      if (r.recorded === false) {
+        process.stdout.write(`${head}: no scan recorded by the exporter yet (run without --cached to scan now)\n`);
         continue;
       }
       const errs = r.scan ? Object.entries(r.scan.errors).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];

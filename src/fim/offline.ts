@@ -20,6 +20,8 @@ export interface RootScan {
   baseline?: BaselineFile;
   current: Map<string, FileRecord>;
   scan?: ScanResult;
+  /** For a report of the exporter's last state: whether there is one. */
+  recorded?: boolean;
 }
 
 /** Scans a root now, reusing hashes from the exporter's state (or the baseline) when the stat is unchanged. */
@@ -55,7 +57,7 @@ export async function lastRecordedState(settings: RootSettings, stateDir: string
   const root = path.resolve(settings.path);
   const baseline = await readBaseline(stateDir, root);
   const state = await readState(stateDir, root);
-  return { root, settings, baseline, current: state ? toMap(state.current) : new Map() };
+  return { root, settings, baseline, current: state ? toMap(state.current) : new Map(), recorded: state !== undefined };
 }
 
 export function changesOf(r: RootScan): PathChange[] {

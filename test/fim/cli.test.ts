@@ -1,0 +1,151 @@
+// `hostwatch fim status|accept` as an operator runs them: the real CLI in a child process, on a
+// real tree, next to an exporter-side collector sharing the state directory.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { makeCollector, sample, tempDir, writeTree } from './helpers.js';
+import { journalPath, statePath } from '../../src/fim/store.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+let t: ReturnType<typeof tempDir>;
+let root: string;
+let stateDir: string;
+let configFile: string;
+
+function hostwatch(args: string[], opts: { uid?: number; gid?: number } = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/main.ts'), 'fim', ...args, '--config.file', configFile, '--state.dir', stateDir], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...opts,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeEach(() => {
+  t = tempDir();
+  chmodSync(t.dir, 0o755);
+  root = path.join(t.dir, 'srv');
+  stateDir = path.join(t.dir, 'state');
+  mkdirSync(root);
+  writeTree(root, { 'app.conf': 'listen 80\n', 'bin/tool': '#!/bin/sh\n', 'data/keep': 'k' });
+  configFile = path.join(t.dir, 'hostwatch.yml');
+  writeFileSync(configFile, `fim:\n  enabled: true\n  roots:\n    - path: ${root}\n      exclude: ['data/**']\n`);
+});
+afterEach(() => t.cleanup());
+
+describe('hostwatch fim', () => {
+  it('status without a baseline says so and exits 2; accept creates it; status is then clean', () => {
+    let r = hostwatch(['status']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('no baseline yet');
+    r = hostwatch(['accept']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${root}: baseline created (3 entries)`); // app.conf, bin, bin/tool (data/ excluded)
+    r = hostwatch(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${root}: no changes`);
+  });
+
+  it('status scans now and lists the changes (text and JSON), exit 1, without writing anything', () => {
+    hostwatch(['accept']);
+    appendFileSync(path.join(root, 'app.conf'), 'evil\n');
+    chmodSync(path.join(root, 'bin/tool'), 0o4755);
+    writeFileSync(path.join(root, 'bin/dropper'), 'x');
+    writeFileSync(path.join(root, 'data/ignored'), 'x');
+    let r = hostwatch(['status']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`content +${root}/app\\.conf +\\(sha256 \\w+ -> \\w+, size 10 -> 15\\)`));
+    expect(r.stdout).toMatch(new RegExp(`permissions +${root}/bin/tool +\\(mode 0644 -> 04755\\)`));
+    expect(r.stdout).toMatch(new RegExp(`added +${root}/bin/dropper`));
+    expect(r.stdout).not.toContain('ignored');
+    r = hostwatch(['status', '--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.source).toBe('scan');
+    expect(report.roots[0].changes.map((c: { path: string; change: string[] }) => [path.basename(c.path), c.change])).toEqual([
+      ['app.conf', ['content']],
+      ['dropper', ['added']],
+      ['tool', ['permissions']],
+    ]);
+    expect(existsSync(journalPath(stateDir))).toBe(false);
+    expect(existsSync(statePath(stateDir, root))).toBe(false);
+  });
+
+  it('accept PATH accepts only that path (a file or a directory subtree) and journals it', () => {
+    hostwatch(['accept']);
+    appendFileSync(path.join(root, 'app.conf'), 'more\n');
+    writeFileSync(path.join(root, 'bin/new'), 'n');
+    let r = hostwatch(['accept', path.join(root, 'bin')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${root}: accepted 1 changed path`);
+    r = hostwatch(['status', '--json']);
+    expect(JSON.parse(r.stdout).roots[0].changes.map((c: { path: string }) => c.path)).toEqual([path.join(root, 'app.conf')]);
+    const journal = readFileSync(journalPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(journal).toEqual([expect.objectContaining({ path: path.join(root, 'bin/new'), change: 'accepted:added' })]);
+    r = hostwatch(['accept', '/somewhere/else']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/somewhere/else: not under any fim root');
+  });
+
+  it('accept while the exporter runs: the running collector picks up the new baseline at the next scrape', async () => {
+    const h = makeCollector(stateDir, { roots: [{ path: root, exclude: ['data/**'] }] });
+    try {
+      await h.collector.start();
+      await h.collector.idle();
+      chownSync(path.join(root, 'app.conf'), 1000, 1000);
+      await h.collector.scanNow();
+      expect(sample(await h.metrics(), 'hostwatch_fim_changed_files', { root, change: 'owner' })).toBe(1);
+
+      // --cached reports the exporter's recorded state, without scanning.
+      writeFileSync(path.join(root, 'not-yet-scanned'), 'x');
+      let r = hostwatch(['status', '--cached', '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).roots[0].changes.map((c: { path: string; change: string[] }) => c.change)).toEqual([['owner']]);
+
+      r = hostwatch(['accept']);
+      expect(r.code).toBe(0);
+      await h.collector.update();
+      const m = await h.metrics();
+      expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'owner' })).toBe(0);
+      expect(sample(m, 'hostwatch_fim_changes_total', { root, change: 'owner' })).toBe(1);
+      // The next exporter scan sees the file added after its last scan as a change event, but it
+      // was accepted already: not "changed" any more.
+      await h.collector.scanNow();
+      const m2 = await h.metrics();
+      expect(sample(m2, 'hostwatch_fim_changes_total', { root, change: 'added' })).toBe(1);
+      expect(sample(m2, 'hostwatch_fim_changed_files', { root, change: 'added' })).toBe(0);
+    } finally {
+      await h.collector.stop();
+    }
+  });
+
+  it('status --cached without an exporter scan says so', () => {
+    hostwatch(['accept']);
+    const r = hostwatch(['status', '--cached']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('no scan recorded by the exporter yet');
+  });
+
+  // As root, permission bits do not stop reading: run the CLI as nobody to get real EACCES.
+  it.skipIf(process.getuid!() !== 0)('unreadable file and directory (as uid nobody): permission errors, no false removals', () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    writeTree(root, { 'secret/key': 'k', 'private': 'p' });
+    mkdirSync(stateDir);
+    for (const p of [stateDir, root, path.join(root, 'bin'), path.join(root, 'secret')]) chownSync(p, nobody.uid, nobody.gid);
+    let r = hostwatch(['accept'], nobody);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    chmodSync(path.join(root, 'private'), 0);
+    chmodSync(path.join(root, 'secret'), 0);
+    r = hostwatch(['status', '--json'], nobody);
+    const report = JSON.parse(r.stdout).roots[0];
+    expect(report.errors.permission).toBe(2);
+    // Mode changes are seen; the content that could not be read is not reported as changed or removed.
+    expect(report.changes.map((c: { path: string; change: string[] }) => [path.basename(c.path), c.change])).toEqual([
+      ['private', ['permissions']],
+      ['secret', ['permissions']],
+    ]);
+  });
+});
