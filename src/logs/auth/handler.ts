@@ -1,0 +1,214 @@
+// The auth log handler: turns parsed events into plain-data counters, correlates the lines of one
+// sshd connection (so one attempt logged on several lines counts once, see event.ts), and feeds
+// failures with a source to the brute-force detector.
+//
+// Time: the detector runs on the line's own timestamp (falling back to the clock for lines without
+// one), so replaying an old log, or catching up after downtime, gives the detections that really
+// happened then, not a burst "now". The gauge of sources currently over the threshold is
+// evaluated at the clock's now, so replayed old attacks do not show as current.
+import type { Clock } from '../../core/clock.js';
+import type { AuthLogConfig } from '../../config/schema.js';
+import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
+import { BruteForceDetector, type BruteForceSnapshot } from '../security/bruteforce.js';
+import { LruMap } from '../security/lru.js';
+import type { AuthEvent } from './event.js';
+import { CONNECTION_REASONS } from './labels.js';
+import { parseAuthLine } from './parse.js';
+
+export const OTHER = '__other__';
+/** sshd connections tracked at once for the per-connection correlation. */
+export const MAX_SESSIONS = 4096;
+/** A connection silent for longer than this is forgotten (LoginGraceTime is 2 min by default). */
+export const SESSION_TTL_MS = 10 * 60_000;
+
+interface Session {
+  /** Reason every failure of this connection is attributed to (invalid_user, not_allowed, root_refused). */
+  mark?: string;
+  /** A per-connection failure (scope "session") was counted. */
+  counted: boolean;
+  /** Attempt-scoped failures seen. */
+  attempts: number;
+  source?: string;
+  last: number;
+}
+
+/** Plain JSON, written to the checkpoint with the file offsets. Keys of the counters: "a|b". */
+export interface AuthState {
+  failures: Record<string, number>;
+  successes: Record<string, number>;
+  invalidUsers: Record<string, number>;
+  sudoCommands: Record<string, number>;
+  detections: Record<string, number>;
+  bruteforce: BruteForceSnapshot;
+  sessions: [string, Session][];
+}
+
+export function emptyAuthState(): AuthState {
+  return {
+    failures: {},
+    successes: {},
+    invalidUsers: {},
+    sudoCommands: {},
+    // Present from the start so that increase() sees the first detection.
+    detections: { sshd: 0 },
+    bruteforce: { sources: [] },
+    sessions: [],
+  };
+}
+
+function add(rec: Record<string, number>, key: string, n: number): void {
+  rec[key] = (rec[key] ?? 0) + n;
+}
+
+export class AuthHandler implements LogHandler<AuthState> {
+  private counters = emptyAuthState();
+  private readonly detector: BruteForceDetector;
+  private readonly sessions = new LruMap<Session>(MAX_SESSIONS);
+  private readonly clock: Clock;
+  private readonly maxSudoUsers: number;
+
+  constructor(ctx: Pick<HandlerContext<AuthLogConfig>, 'config' | 'clock'>) {
+    const bf = ctx.config.bruteforce;
+    this.detector = new BruteForceDetector({ threshold: bf.threshold, window: bf.window, maxSources: bf.max_sources });
+    this.clock = ctx.clock;
+    this.maxSudoUsers = ctx.config.max_sudo_users;
+  }
+
+  /** Sources currently held by the detector (for tests of the memory cap). */
+  get trackedSources(): number {
+    return this.detector.size;
+  }
+
+  processLine(line: string): LineResult {
+    let parsed;
+    try {
+      parsed = parseAuthLine(line, this.clock.now());
+    } catch {
+      return { parsed: false };
+    }
+    if (!parsed) return { parsed: false };
+    if (parsed.event) {
+      const t = parsed.timestamp ?? this.clock.now();
+      const key = parsed.pid !== undefined && parsed.event.service === 'sshd' ? `${parsed.host ?? ''}|${parsed.pid}` : undefined;
+      this.apply(parsed.event, t, key);
+    }
+    return { parsed: true, timestamp: parsed.timestamp };
+  }
+
+  private session(key: string | undefined, t: number, create: boolean): Session | undefined {
+    if (key === undefined) return undefined;
+    let s = this.sessions.touch(key);
+    if (s && t - s.last > SESSION_TTL_MS) s = undefined; // a reused pid
+    if (!s) {
+      if (!create) return undefined;
+      s = { counted: false, attempts: 0, last: t };
+      this.sessions.set(key, s);
+    }
+    s.last = Math.max(s.last, t);
+    return s;
+  }
+
+  private apply(ev: AuthEvent, t: number, key: string | undefined): void {
+    const c = this.counters;
+    switch (ev.event) {
+      case 'success':
+        add(c.successes, `${ev.service}|${ev.method ?? 'other'}`, ev.count);
+        if (ev.service === 'sudo') this.countSudo(ev.user ?? '', ev.count);
+        if (key !== undefined) this.sessions.delete(key);
+        return;
+      case 'invalid_user': {
+        add(c.invalidUsers, ev.service, ev.count);
+        const s = this.session(key, t, true);
+        if (s) {
+          s.mark = 'invalid_user';
+          s.source = ev.source ?? s.source;
+        }
+        return;
+      }
+      case 'info': {
+        if (ev.scope !== 'end') return;
+        const s = this.session(key, t, false);
+        if (!s) return;
+        if (s.mark && !s.counted && s.attempts === 0) this.countFailure(ev.service, s.mark, 1, ev.source ?? s.source, t);
+        this.sessions.delete(key!);
+        return;
+      }
+      case 'failure':
+        this.applyFailure(ev, t, key);
+        return;
+    }
+  }
+
+  private applyFailure(ev: AuthEvent, t: number, key: string | undefined): void {
+    const reason = ev.reason ?? 'other';
+    const s = ev.scope === 'attempt' || ev.scope === 'session' ? this.session(key, t, true) : undefined;
+    if (!s) {
+      this.countFailure(ev.service, reason, ev.count, ev.source, t);
+      return;
+    }
+    s.source = ev.source ?? s.source;
+    if (ev.scope === 'attempt') {
+      let n = ev.count;
+      // The connection's first attempt was already counted through a per-connection line.
+      if (s.counted && s.attempts === 0) n--;
+      s.attempts += ev.count;
+      const r = s.mark && s.mark !== 'invalid_user' ? s.mark : reason;
+      this.countFailure(ev.service, r, n, s.source, t);
+      return;
+    }
+    if (!s.counted && s.attempts === 0) {
+      this.countFailure(ev.service, s.mark ?? reason, 1, s.source, t);
+      s.counted = true;
+    }
+    if (reason === 'not_allowed' || reason === 'root_refused') s.mark = reason;
+    if (reason === 'preauth_disconnect') this.sessions.delete(key!);
+  }
+
+  private countFailure(service: string, reason: string, n: number, source: string | undefined, t: number): void {
+    if (n <= 0) return;
+    add(this.counters.failures, `${service}|${reason}`, n);
+    if (source !== undefined && !CONNECTION_REASONS.has(reason) && this.detector.record(source, t, n)) {
+      add(this.counters.detections, service, 1);
+    }
+  }
+
+  private countSudo(user: string, n: number): void {
+    const rec = this.counters.sudoCommands;
+    if (rec[user] === undefined) {
+      const distinct = Object.keys(rec).length - (rec[OTHER] === undefined ? 0 : 1);
+      if (distinct >= this.maxSudoUsers || user === OTHER) user = OTHER;
+    }
+    add(rec, user, n);
+  }
+
+  snapshot(): AuthState {
+    const c = this.counters;
+    const sessions: [string, Session][] = [];
+    for (const [k, s] of this.sessions.entries()) sessions.push([k, { ...s }]);
+    return {
+      failures: { ...c.failures },
+      successes: { ...c.successes },
+      invalidUsers: { ...c.invalidUsers },
+      sudoCommands: { ...c.sudoCommands },
+      detections: { ...c.detections },
+      bruteforce: this.detector.snapshot(),
+      sessions,
+    };
+  }
+
+  restore(state: AuthState): void {
+    const fresh = emptyAuthState();
+    this.counters = {
+      failures: { ...(state?.failures ?? fresh.failures) },
+      successes: { ...(state?.successes ?? fresh.successes) },
+      invalidUsers: { ...(state?.invalidUsers ?? fresh.invalidUsers) },
+      sudoCommands: { ...(state?.sudoCommands ?? fresh.sudoCommands) },
+      detections: { ...fresh.detections, ...(state?.detections ?? {}) },
+      bruteforce: { sources: [] },
+      sessions: [],
+    };
+    this.detector.restore(state?.bruteforce);
+    this.sessions.clear();
+    for (const [k, s] of state?.sessions ?? []) this.sessions.set(k, { ...s });
+  }
+}

@@ -1,0 +1,101 @@
+// The firewall log handler: packet counters by action/protocol/direction, blocked destination
+// ports (bounded, see top-ports.ts) and port-scan detection per source.
+//
+// Only packets the firewall stopped (block, reject, and UFW's rate-limit drops) that came from a
+// network (direction in or forward) count for scans and blocked ports: an allowed or audited
+// packet is not an attack signal, and outbound blocks are our own hosts. Scans need ports, so TCP
+// and UDP only. Detection runs on the line timestamps, like brute force (see ../auth/handler.ts).
+import type { Clock } from '../../core/clock.js';
+import type { FirewallLogConfig } from '../../config/schema.js';
+import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
+import { PortScanDetector, type PortScanSnapshot } from '../security/portscan.js';
+import { parseFirewallLine, type FirewallPacket } from './parse.js';
+import { TopPorts, emptyTopPorts, type TopPortsState } from './top-ports.js';
+
+export const ACTIONS = ['block', 'reject', 'allow', 'limit', 'audit', 'unknown'] as const;
+export const PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'] as const;
+export const DIRECTIONS = ['in', 'out', 'forward'] as const;
+
+const ACTION_INDEX: Record<string, number> = Object.fromEntries(ACTIONS.map((a, i) => [a, i]));
+const PROTOCOL_INDEX: Record<string, number> = Object.fromEntries(PROTOCOLS.map((p, i) => [p, i]));
+const DIRECTION_INDEX: Record<string, number> = Object.fromEntries(DIRECTIONS.map((d, i) => [d, i]));
+
+/** Index of a (action, protocol, direction) counter in the flat `packets` array. */
+export function packetIndex(action: string, proto: string | undefined, direction: string): number {
+  const p = PROTOCOL_INDEX[proto ?? ''] ?? PROTOCOL_INDEX.other;
+  return (ACTION_INDEX[action] * PROTOCOLS.length + p) * DIRECTIONS.length + DIRECTION_INDEX[direction];
+}
+
+export interface FirewallState {
+  /** Flat counters, see packetIndex(). */
+  packets: number[];
+  portscanDetections: number;
+  blockedPorts: TopPortsState;
+  portscan: PortScanSnapshot;
+}
+
+export function emptyFirewallState(): FirewallState {
+  return {
+    packets: new Array<number>(ACTIONS.length * PROTOCOLS.length * DIRECTIONS.length).fill(0),
+    portscanDetections: 0,
+    blockedPorts: emptyTopPorts(),
+    portscan: { sources: [] },
+  };
+}
+
+export function isBlockedInbound(p: FirewallPacket): boolean {
+  return (p.action === 'block' || p.action === 'reject' || p.action === 'limit') && p.direction !== 'out';
+}
+
+export class FirewallHandler implements LogHandler<FirewallState> {
+  private packets: number[];
+  private detections = 0;
+  private readonly ports: TopPorts;
+  private readonly detector: PortScanDetector;
+  private readonly clock: Clock;
+
+  constructor(ctx: Pick<HandlerContext<FirewallLogConfig>, 'config' | 'clock'>) {
+    const ps = ctx.config.portscan;
+    this.detector = new PortScanDetector({ distinctPorts: ps.distinct_ports, window: ps.window, maxSources: ps.max_sources });
+    this.ports = new TopPorts(ctx.config.top_ports);
+    this.packets = emptyFirewallState().packets;
+    this.clock = ctx.clock;
+  }
+
+  get trackedSources(): number {
+    return this.detector.size;
+  }
+
+  processLine(line: string): LineResult {
+    let p: FirewallPacket | undefined;
+    try {
+      p = parseFirewallLine(line, this.clock.now());
+    } catch {
+      return { parsed: false };
+    }
+    if (!p) return { parsed: false };
+    this.packets[packetIndex(p.action, p.proto, p.direction)]++;
+    if (isBlockedInbound(p) && p.dpt !== undefined && (p.proto === 'tcp' || p.proto === 'udp')) {
+      this.ports.count(p.dpt);
+      if (p.src !== undefined && this.detector.record(p.src, p.dpt, p.timestamp ?? this.clock.now())) this.detections++;
+    }
+    return { parsed: true, timestamp: p.timestamp };
+  }
+
+  snapshot(): FirewallState {
+    return {
+      packets: this.packets.slice(),
+      portscanDetections: this.detections,
+      blockedPorts: this.ports.snapshot(),
+      portscan: this.detector.snapshot(),
+    };
+  }
+
+  restore(state: FirewallState): void {
+    const fresh = emptyFirewallState();
+    this.packets = state?.packets?.length === fresh.packets.length ? state.packets.slice() : fresh.packets;
+    this.detections = state?.portscanDetections ?? 0;
+    this.ports.restore(state?.blockedPorts);
+    this.detector.restore(state?.portscan);
+  }
+}
