@@ -30,7 +30,8 @@ export const DEFAULT_JSON_FIELDS: JsonFieldNames = {
   source: 'remote_addr',
 };
 
-const UNIT_SECONDS = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 } as const;
+/** Divisors (not factors: 15001234567 / 1e9 is exactly 15.001234567, 15001234567 * 1e-9 is not). */
+const UNIT_DIVISOR = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 } as const;
 
 type Getter = (obj: Record<string, unknown>) => unknown;
 
@@ -77,7 +78,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>): AccessParser {
     time: fieldGetter(n.time),
     source: fieldGetter(n.source),
   };
-  const unit = UNIT_SECONDS[n.duration_unit];
+  const unit = UNIT_DIVISOR[n.duration_unit];
 
   return {
     timed: false,
@@ -103,6 +104,8 @@ export function createJsonParser(names: Partial<JsonFieldNames>): AccessParser {
         if (!parseTarget(path, 0, path.length, out.method, out)) return false;
       } else {
         req = get.request(o);
+        // nginx escape=json writes an empty string where the default escaping writes "-".
+        if (req === '') req = '-';
         if (typeof req !== 'string' || !parseRequestLine(req, 0, req.length, out)) return false;
       }
 
@@ -116,7 +119,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>): AccessParser {
       out.bytes = bytes;
 
       const rawDuration = get.duration(o);
-      out.duration = rawDuration === undefined || rawDuration === '-' || rawDuration === null ? NaN : num(rawDuration) * unit;
+      out.duration = rawDuration === undefined || rawDuration === '-' || rawDuration === null ? NaN : num(rawDuration) / unit;
       out.timestamp = timeOf(get.time(o));
 
       if (detail) {

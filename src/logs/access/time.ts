@@ -128,18 +128,22 @@ export function parseDecimal(line: string, s: number, e: number): number {
   }
   if (i === s && !(i < e && line.charCodeAt(i) === 0x2e)) return NaN;
   if (i < e && line.charCodeAt(i) === 0x2e) {
+    // The fraction as an integer divided once by a power of ten: "1.502" is exactly 1.502, where
+    // adding 0.5 + 0.002 digit by digit accumulates rounding errors.
     i++;
-    let scale = 0.1;
     let frac = 0;
+    let div = 1;
     const start = i;
     for (; i < e; i++) {
       const d = line.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
-      frac += d * scale;
-      scale /= 10;
+      if (div < 1e15) {
+        frac = frac * 10 + d;
+        div *= 10;
+      }
     }
     if (i === start && start - 1 === s) return NaN;
-    v += frac;
+    v += frac / div;
   }
   return i === e ? v : NaN;
 }

@@ -1,0 +1,62 @@
+// Golden tests: every fixture of real-world access-log lines goes through `hostwatch parse`'s code
+// path (runParse) and must give exactly the committed *.expected.json. After a deliberate change,
+// regenerate with UPDATE_GOLDEN=1 and review the diff line by line.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runParse, type ParseOptions } from '../../../src/cli/parse.js';
+import '../../../src/cli/parsers.js';
+
+const DIR = join(import.meta.dirname, '../../fixtures/access');
+const CONFIG = join(DIR, 'hostwatch.yml');
+const NGINX_TIMED =
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time';
+const NGINX_MAIN =
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+const APACHE_TIMED = '%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\" %D';
+
+const CASES: { file: string; opts: Omit<ParseOptions, 'type'> }[] = [
+  { file: 'nginx-combined.log', opts: { format: 'combined' } },
+  { file: 'nginx-main.log', opts: { format: NGINX_MAIN } },
+  { file: 'nginx-timed.log', opts: { format: NGINX_TIMED } },
+  { file: 'apache-common.log', opts: { format: 'common' } },
+  { file: 'apache-combined.log', opts: { format: 'combined' } },
+  { file: 'apache-timed.log', opts: { format: APACHE_TIMED } },
+  { file: 'nginx-json.log', opts: { configFile: CONFIG, log: 'nginx_json' } },
+  { file: 'caddy.log', opts: { configFile: CONFIG, log: 'caddy' } },
+  { file: 'traefik.log', opts: { configFile: CONFIG, log: 'traefik' } },
+];
+
+async function parseFile(file: string, opts: Omit<ParseOptions, 'type'>): Promise<unknown[]> {
+  let text = '';
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  const stderr = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write; // the "lines: N" summary
+  try {
+    await runParse(join(DIR, file), { type: 'access', ...opts }, out);
+  } finally {
+    process.stderr.write = stderr;
+  }
+  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
+}
+
+describe('access parser golden fixtures', () => {
+  for (const { file, opts } of CASES) {
+    it(file, async () => {
+      const got = await parseFile(file, opts);
+      const lines = readFileSync(join(DIR, file), 'utf8').split('\n');
+      expect(got).toHaveLength(lines.length - 1);
+      const expectedFile = join(DIR, file.replace(/\.log$/, '.expected.json'));
+      if (process.env.UPDATE_GOLDEN) {
+        writeFileSync(expectedFile, '[\n' + got.map((o) => '  ' + JSON.stringify(o)).join(',\n') + '\n]\n');
+      }
+      expect(got).toEqual(JSON.parse(readFileSync(expectedFile, 'utf8')));
+    });
+  }
+});
