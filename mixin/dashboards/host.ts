@@ -11,7 +11,7 @@ export function hostDashboard(cfg: MixinConfig) {
   return finish(
     dashboardBase(cfg, 'hostwatch-host', 'hostwatch / Host overview', ['host'])
       .withRow(row('Summary'))
-      .withPanel(statPanel('Uptime', [{ expr: `time() - hostwatch_boot_time_seconds{${M}}`, legend: '{{instance}}' }], { unit: 'dtdurations' }))
+      .withPanel(statPanel('Uptime', [{ expr: `hostwatch_uptime_seconds{${M}}`, legend: '{{instance}}' }], { unit: 'dtdurations' }))
       .withPanel(statPanel('CPUs', [{ expr: `${r.cpuCount}{${M}}`, legend: '{{instance}}' }]))
       .withPanel(
         statPanel('CPU busy', [{ expr: `${r.cpuUtilisation}{${M}}`, legend: '{{instance}}' }], {
@@ -51,6 +51,13 @@ export function hostDashboard(cfg: MixinConfig) {
           { expr: `hostwatch_load15{${M}} / on (job, instance) ${r.cpuCount}`, legend: '{{instance}} 15m' },
         ], { thresholds: thresholds([1, 'orange'], [h.loadPerCoreHigh.threshold, 'red']), min: 0 }),
       )
+      .withPanel(
+        ts('Pressure stall (waiting share of time)', [
+          { expr: rate('hostwatch_pressure_cpu_waiting_seconds_total'), legend: '{{instance}} cpu' },
+          { expr: rate('hostwatch_pressure_memory_waiting_seconds_total'), legend: '{{instance}} memory' },
+          { expr: rate('hostwatch_pressure_io_waiting_seconds_total'), legend: '{{instance}} io' },
+        ], { unit: 'percentunit', min: 0, w: 24, h: 6, description: 'From /proc/pressure (PSI) when the kernel has it.' }),
+      )
       .withRow(row('Memory and swap'))
       .withPanel(
         ts('Memory', [
@@ -63,7 +70,8 @@ export function hostDashboard(cfg: MixinConfig) {
       .withPanel(
         ts('Swap', [
           { expr: `hostwatch_memory_swap_total_bytes{${M}} - hostwatch_memory_swap_free_bytes{${M}}`, legend: '{{instance}} swap used' },
-          { expr: `sum by (instance, direction) (${rate('hostwatch_memory_swapped_pages_total')})`, legend: '{{instance}} pages/s {{direction}}' },
+          { expr: rate('hostwatch_memory_swapped_in_pages_total'), legend: '{{instance}} pages/s in' },
+          { expr: rate('hostwatch_memory_swapped_out_pages_total'), legend: '{{instance}} pages/s out' },
         ], { unit: 'short', min: 0, description: 'Swap in use (bytes) and pages swapped per second: sustained swapping is thrashing.' }),
       )
       .withRow(row('Disks'))
@@ -123,6 +131,8 @@ export function hostDashboard(cfg: MixinConfig) {
         ts('Processes', [
           { expr: `hostwatch_procs_running{${M}}`, legend: '{{instance}} running' },
           { expr: `hostwatch_procs_blocked{${M}}`, legend: '{{instance}} blocked' },
+          { expr: `hostwatch_processes{${M}}`, legend: '{{instance}} total' },
+          { expr: `hostwatch_threads{${M}}`, legend: '{{instance}} threads' },
         ], { w: 8, min: 0 }),
       )
       .withPanel(ts('Forks', [{ expr: rate('hostwatch_forks_total'), legend: '{{instance}}' }], { unit: 'ops', w: 8, min: 0 }))

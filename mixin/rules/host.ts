@@ -68,7 +68,7 @@ export function hostAlerts(cfg: MixinConfig): RuleGroup {
         cfg,
         'HostSwapThrashing',
         h.swapThrashing,
-        `sum without (direction) (rate(${sel(cfg, 'hostwatch_memory_swapped_pages_total')}[5m])) > ${h.swapThrashing.pagesPerSecond}`,
+        `rate(${sel(cfg, 'hostwatch_memory_swapped_in_pages_total')}[5m]) + rate(${sel(cfg, 'hostwatch_memory_swapped_out_pages_total')}[5m]) > ${h.swapThrashing.pagesPerSecond}`,
         'The host is swapping heavily.',
         `{{ $labels.instance }} swaps {{ $value | humanize }} pages/s in and out (threshold ${h.swapThrashing.pagesPerSecond}): memory is overcommitted.`,
       ),

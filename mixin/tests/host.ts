@@ -64,12 +64,12 @@ export function hostTests(c: AlertCatalog): PromtoolGroup[] {
       [`hostwatch_memory_total_bytes{${T}}`, '100x30'],
     ], [{ at: '20m', alerts: [] }]),
     c.group('HostSwapThrashing', '600 pages/s', [
-      [`hostwatch_memory_swapped_pages_total{${T},direction="in"}`, '0+36000x30'],
-      [`hostwatch_memory_swapped_pages_total{${T},direction="out"}`, '0x30'],
+      [`hostwatch_memory_swapped_in_pages_total{${T}}`, '0+36000x30'],
+      [`hostwatch_memory_swapped_out_pages_total{${T}}`, '0x30'],
     ], [{ at: '15m', alerts: [{ description: `host1:10023 swaps 600 pages/s in and out (threshold ${h.swapThrashing.pagesPerSecond}): memory is overcommitted.` }] }]),
     c.group('HostSwapThrashing', '100 pages/s', [
-      [`hostwatch_memory_swapped_pages_total{${T},direction="in"}`, '0+3000x30'],
-      [`hostwatch_memory_swapped_pages_total{${T},direction="out"}`, '0+3000x30'],
+      [`hostwatch_memory_swapped_in_pages_total{${T}}`, '0+3000x30'],
+      [`hostwatch_memory_swapped_out_pages_total{${T}}`, '0+3000x30'],
     ], [{ at: '15m', alerts: [] }]),
     c.group('HostFilesystemAlmostFull', '8% available: warning', [
       [`hostwatch_filesystem_avail_bytes{${T},${fs}}`, '8x30'],

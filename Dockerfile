@@ -1,0 +1,27 @@
+# hostwatch image: build stage compiles TypeScript, the final stage has production dependencies only
+# and runs as the unprivileged `node` user. Built by docker-compose.yml (see docs/stack.md).
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY hostwatch.docker.yml /etc/hostwatch/hostwatch.yml
+# State (checkpoints, FIM baseline) lives on a volume so that counters survive a container restart.
+RUN mkdir -p /var/lib/hostwatch && chown node:node /var/lib/hostwatch
+USER node
+VOLUME /var/lib/hostwatch
+EXPOSE 10023
+# Plain HTTP health check; with a --web.config.file that enables TLS or basic auth, override it.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:10023/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["--config.file=/etc/hostwatch/hostwatch.yml", "--state.dir=/var/lib/hostwatch"]
