@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm run bench` (after `npm run build`): runs each benchmark one after another, never in
+// parallel (they measure the same 2 cores), shows their output as it comes, then a summary.
+// A benchmark reports its key figures on lines starting with `summary:`; for one that prints none,
+// its last lines are shown instead. Exits 1 when a benchmark that exists failed.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const BENCHES = [
+  { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
+  { file: 'ingest.mjs', what: 'log ingestion throughput' },
+  { file: 'fim.mjs', what: 'file integrity scan' },
+];
+
+function runOne(path) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [path], { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(BENCH_DIR, '..') });
+    const lines = [];
+    let partial = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      partial += d.toString();
+      const parts = partial.split('\n');
+      partial = parts.pop();
+      lines.push(...parts);
+      // Keep memory bounded whatever a benchmark prints: summary lines and the tail are enough.
+      if (lines.length > 2000) lines.splice(0, lines.length - 2000);
+    });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (code, signal) => {
+      if (partial) lines.push(partial);
+      resolve({ code, signal, seconds: (Date.now() - started) / 1000, lines });
+    });
+  });
+}
+
+const results = [];
+for (const b of BENCHES) {
+  const path = join(BENCH_DIR, b.file);
+  if (!existsSync(path)) {
+    results.push({ ...b, status: 'missing' });
+    continue;
+  }
+  console.log(`\n=== bench/${b.file}: ${b.what} ===`);
+  const r = await runOne(path);
+  const summary = r.lines.filter((l) => l.startsWith('summary:')).map((l) => l.slice('summary:'.length).trim());
+  const tail = r.lines.filter((l) => l.trim() !== '').slice(-5);
+  results.push({ ...b, status: r.code === 0 ? 'ok' : `FAILED (${r.signal ?? `exit ${r.code}`})`, seconds: r.seconds, figures: summary.length > 0 ? summary : tail });
+}
+
+console.log('\n=== benchmark summary ===');
+for (const r of results) {
+  if (r.status === 'missing') {
+    console.log(`bench/${r.file}: missing (not written yet): ${r.what} not measured`);
+    continue;
+  }
+  console.log(`bench/${r.file}: ${r.status} in ${r.seconds.toFixed(1)} s`);
+  for (const f of r.figures) console.log(`  ${f}`);
+}
+process.exitCode = results.some((r) => r.status.startsWith('FAILED')) ? 1 : 0;

@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// Scrape benchmark: hostwatch (built, host collectors only, shipped default config) against Debian's
+// prometheus-node-exporter (default collectors), started side by side on free loopback ports in the
+// same run. Measures scrape latency p50/p99 at 1 and 4 concurrent keep-alive clients (after a
+// warm-up) and RSS (idle and peak, from /proc/<pid>/status), and prints figures and ratios.
+// Needs `npm run build` first. Only 127.0.0.1 is contacted; every loop is bounded.
+//
+//   node bench/scrape.mjs [--scrapes=500] [--warmup=50] [--node-flags="--max-semi-space-size=1"]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const arg = (name, def) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : def;
+};
+const SCRAPES = arg('scrapes', 500);
+const WARMUP = arg('warmup', 50);
+const CONCURRENCY = [1, 4];
+const GOAL_IDLE_RSS_MB = 60;
+
+const children = [];
+const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-bench-'));
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** kB figures of /proc/<pid>/status: VmRSS (now) and VmHWM (peak). */
+function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+function scrape(port, agent) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => {
+      let bytes = 0;
+      const chunks = [];
+      res.on('data', (d) => {
+        bytes += d.length;
+        chunks.push(d);
+      });
+      res.on('end', () => {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} from :${port}`));
+        else resolve({ ms, bytes, body: Buffer.concat(chunks).toString() });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('scrape timed out after 30 s')));
+    req.on('error', reject);
+  });
+}
+
+async function waitUp(port, child, name) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before serving`);
+    try {
+      await scrape(port, false);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${name} did not serve /metrics within 30 s`);
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+
+/** `clients` keep-alive clients, each scraping `n` times in a row; RSS sampled meanwhile. */
+async function load(target, clients, n) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const latencies = [];
+  let peakRss = memory(target.pid).rss;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, memory(target.pid).rss);
+    } catch {
+      /* process gone: the scrape loop reports it */
+    }
+  }, 20);
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < n; i++) latencies.push((await scrape(target.port, agent)).ms);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies[latencies.length - 1],
+    rps: latencies.length / seconds,
+    peakRss,
+  };
+}
+
+/**
+ * The Node.js flags hostwatch runs with under `npm start` (package.json scripts.start, e.g.
+ * `node --max-semi-space-size=1 dist/main.js`), so that the benchmark measures what is deployed;
+ * --node-flags="..." overrides them for experiments.
+ */
+function nodeFlags() {
+  const override = process.argv.find((x) => x.startsWith('--node-flags='));
+  if (override) return override.slice('--node-flags='.length).split(/\s+/).filter(Boolean);
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js/.exec(start);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
+async function startHostwatch() {
+  const main = join(ROOT, 'dist/main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
+  // Host collectors only: every registered collector that is not a host one is switched off.
+  const { COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/index.js')).href);
+  const { HOST_COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/host.js')).href);
+  const host = new Set(HOST_COLLECTORS.map((c) => c.name));
+  const flags = COLLECTORS.map((c) => (host.has(c.name) ? `--collector.${c.name}` : `--no-collector.${c.name}`));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags(), main, `--config.file=${join(ROOT, 'hostwatch.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--state.dir=${join(tmp, 'state')}`, '--log.level=warn', ...flags],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  children.push(child);
+  await waitUp(port, child, 'hostwatch');
+  return { name: 'hostwatch', port, pid: child.pid, child, collectors: [...host], flags: nodeFlags() };
+}
+
+async function startNodeExporter() {
+  if (!existsSync(NODE_EXPORTER)) return undefined;
+  const port = await freePort();
+  const child = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  children.push(child);
+  await waitUp(port, child, 'node_exporter');
+  return { name: 'node_exporter', port, pid: child.pid, child };
+}
+
+const mb = (kb) => (kb / 1024).toFixed(1);
+const pad = (s, n) => String(s).padEnd(n);
+const ratio = (a, b) => (b ? (a / b).toFixed(2) : 'n/a');
+
+/** Mean per-collector duration over a few scrapes, from hostwatch_collector_duration_seconds. */
+async function collectorDurations(target) {
+  const sums = new Map();
+  const rounds = 20;
+  for (let i = 0; i < rounds; i++) {
+    const { body } = await scrape(target.port, false);
+    for (const m of body.matchAll(/^hostwatch_collector_duration_seconds\{collector="([^"]+)"\} (\S+)$/gm)) {
+      sums.set(m[1], (sums.get(m[1]) ?? 0) + Number(m[2]) / rounds);
+    }
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]);
+}
+
+async function main() {
+  const targets = [await startHostwatch()];
+  const ne = await startNodeExporter();
+  if (ne) targets.push(ne);
+  else console.log(`note: ${NODE_EXPORTER} is not installed (apt-get install prometheus-node-exporter): hostwatch figures only`);
+
+  const results = {};
+  for (const t of targets) {
+    const first = await scrape(t.port, false);
+    t.bytes = first.bytes;
+    t.samples = first.body.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    for (let i = 0; i < WARMUP; i++) await scrape(t.port, false);
+    // Idle: after start-up and warm-up, nothing in flight.
+    await new Promise((r) => setTimeout(r, 1000));
+    t.idleRss = memory(t.pid).rss;
+  }
+  for (const c of CONCURRENCY) {
+    for (const t of targets) {
+      results[`${t.name}/${c}`] = await load(t, c, SCRAPES);
+    }
+  }
+  for (const t of targets) t.hwm = memory(t.pid).hwm;
+  const durations = await collectorDurations(targets[0]);
+
+  console.log(`\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1`);
+  console.log(`hostwatch collectors: ${targets[0].collectors.join(',')}`);
+  console.log(`hostwatch node flags: ${targets[0].flags.join(' ') || '(none)'}`);
+  for (const t of targets) console.log(`${pad(t.name, 14)} payload ${(t.bytes / 1024).toFixed(1)} KiB, ${t.samples} samples`);
+  console.log(`\n${pad('exporter', 14)}${pad('clients', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('scrapes/s', 11)}peak RSS MB`);
+  for (const c of CONCURRENCY) {
+    for (const t of targets) {
+      const r = results[`${t.name}/${c}`];
+      console.log(`${pad(t.name, 14)}${pad(c, 9)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${pad(r.max.toFixed(2), 9)}${pad(r.rps.toFixed(0), 11)}${mb(r.peakRss)}`);
+    }
+  }
+  console.log(`\n${pad('exporter', 14)}${pad('idle RSS MB', 13)}peak RSS MB (VmHWM)`);
+  for (const t of targets) console.log(`${pad(t.name, 14)}${pad(mb(t.idleRss), 13)}${mb(t.hwm)}`);
+
+  console.log('\nhostwatch mean collector time per scrape (ms):');
+  console.log('  ' + durations.map(([n, s]) => `${n} ${(s * 1000).toFixed(2)}`).join(', '));
+
+  const hw = targets[0];
+  const summary = [];
+  if (ne) {
+    console.log('\nratios hostwatch / node_exporter (below 1: hostwatch is faster or smaller):');
+    for (const c of CONCURRENCY) {
+      const a = results[`hostwatch/${c}`];
+      const b = results[`node_exporter/${c}`];
+      const line = `${c} client(s): p50 ${ratio(a.p50, b.p50)}, p99 ${ratio(a.p99, b.p99)} -> goal p99 no worse: ${a.p99 <= b.p99 ? 'met' : 'MISSED'}`;
+      console.log(`  ${line}`);
+      summary.push(`scrape p99 @${c}: hostwatch ${a.p99.toFixed(2)} ms vs node_exporter ${b.p99.toFixed(2)} ms (ratio ${ratio(a.p99, b.p99)})`);
+    }
+    console.log(`  idle RSS ${ratio(hw.idleRss, ne.idleRss)}, peak RSS ${ratio(hw.hwm, ne.hwm)}`);
+  } else {
+    for (const c of CONCURRENCY) summary.push(`scrape p99 @${c}: hostwatch ${results[`hostwatch/${c}`].p99.toFixed(2)} ms (no node_exporter to compare)`);
+  }
+  const rssOk = hw.idleRss / 1024 <= GOAL_IDLE_RSS_MB;
+  console.log(`  goal idle RSS <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'} (${mb(hw.idleRss)} MB)`);
+  summary.push(`idle RSS: hostwatch ${mb(hw.idleRss)} MB${ne ? ` vs node_exporter ${mb(ne.idleRss)} MB` : ''} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'})`);
+  // Lines for bench/run.mjs's summary.
+  for (const s of summary) console.log(`summary: ${s}`);
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench/scrape: ${err.message}`);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
