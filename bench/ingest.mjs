@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Ingest benchmark: 2,000,000 combined access-log lines (../shared/genlogs.py) through
+//   - hostwatch: the built exporter (dist/), real tailer, start_position beginning, from a cold start
+//     (process spawn) until hostwatch_log_lines_total reaches N, scraping /metrics every 100 ms;
+//   - mtail --one_shot with an equivalent program (requests by section, method, status class);
+// and prints lines/s and peak RSS of both, and the ratio. Goals: >= 1,000,000 lines/s, >= 15x mtail,
+// peak RSS <= 80 MB. Run alone with `node bench/ingest.mjs` (after `npm run build`), or via `npm run bench`.
+// Options (env): BENCH_LINES (default 2000000), BENCH_SKIP_MTAIL=1, BENCH_CPU_PROF=dir (profile hostwatch).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const GENLOGS = path.resolve(ROOT, '..', 'shared', 'genlogs.py');
+const N = Number(process.env.BENCH_LINES ?? 2_000_000);
+
+const MTAIL_PROGRAM = `# Requests by section, method and status class, like hostwatch_http_requests_total.
+counter http_requests_total by section, method, status
+
+/^\\S+ \\S+ \\S+ \\[[^\\]]+\\] "(?P<method>[A-Z]+) \\/(?P<section>[^\\/ ?]*)\\S* [^"]*" (?P<status>\\d)\\d\\d / {
+  http_requests_total[$section][$method][$status + "xx"]++
+}
+`;
+
+function fail(msg) {
+  process.stderr.write(`bench/ingest: ${msg}\n`);
+  process.exit(1);
+}
+
+/** The log file, generated once per line count and kept in the temp dir between runs. */
+function logFile() {
+  const file = path.join(tmpdir(), `hostwatch-bench-access-${N}.log`);
+  if (existsSync(file) && statSync(file).size > 0) return file;
+  if (!existsSync(GENLOGS)) fail(`${GENLOGS} not found`);
+  process.stdout.write(`generating ${N} lines with ${path.relative(ROOT, GENLOGS)} ...\n`);
+  const r = spawnSync('python3', [GENLOGS, 'access', String(N), `${file}.tmp`], { stdio: 'inherit' });
+  if (r.status !== 0) fail('genlogs.py failed');
+  spawnSync('mv', [`${file}.tmp`, file]);
+  return file;
+}
+
+/** Peak resident set (VmHWM) of a live process, in bytes. */
+function peakRss(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function collectorFlags() {
+  const help = spawnSync(process.execPath, [path.join(ROOT, 'dist/main.js'), '--help'], { encoding: 'utf8' }).stdout;
+  const names = [...help.matchAll(/--no-collector\.([a-z_]+)/g)].map((m) => m[1]);
+  return names.filter((n) => n !== 'logs').map((n) => `--no-collector.${n}`);
+}
+
+async function runHostwatch(file, work) {
+  const main = path.join(ROOT, 'dist/main.js');
+  if (!existsSync(main)) fail('dist/main.js missing: run `npm run build` first');
+  const config = path.join(work, 'hostwatch.yml');
+  writeFileSync(config, `logs:\n  - name: bench\n    type: access\n    format: combined\n    path: ${JSON.stringify(file)}\n    start_position: beginning\n`);
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const started = process.hrtime.bigint();
+  const child = spawn(
+    process.execPath,
+    [...prof, main, `--config.file=${config}`, `--state.dir=${path.join(work, 'state')}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...collectorFlags()],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  const port = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /hostwatch listening"? address=\S*:(\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`hostwatch exited ${code}:\n${stderr}`)));
+  });
+  const listening = process.hrtime.bigint();
+  let lines = 0;
+  let requests = 0;
+  let scrapes = 0;
+  let maxScrapeMs = 0;
+  while (lines < N) {
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = process.hrtime.bigint();
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    maxScrapeMs = Math.max(maxScrapeMs, Number(process.hrtime.bigint() - t0) / 1e6);
+    scrapes++;
+    lines = 0;
+    requests = 0;
+    for (const l of text.split('\n')) {
+      if (l.startsWith('hostwatch_log_lines_total{')) lines += Number(l.slice(l.lastIndexOf(' ') + 1));
+      if (l.startsWith('hostwatch_http_requests_total{')) requests += Number(l.slice(l.lastIndexOf(' ') + 1));
+    }
+    if (Number(process.hrtime.bigint() - started) > 300e9) fail(`hostwatch: only ${lines} lines after 300 s`);
+  }
+  const done = process.hrtime.bigint();
+  const rss = peakRss(child.pid);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(prof.length ? 'SIGTERM' : 'SIGKILL');
+  await exited;
+  return {
+    seconds: Number(done - started) / 1e9,
+    startupSeconds: Number(listening - started) / 1e9,
+    lines,
+    requests,
+    rss,
+    scrapes,
+    maxScrapeMs,
+  };
+}
+
+async function runMtail(file, work) {
+  const progs = path.join(work, 'progs');
+  mkdirSync(progs);
+  writeFileSync(path.join(progs, 'access.mtail'), MTAIL_PROGRAM);
+  const started = process.hrtime.bigint();
+  const child = spawn('mtail', ['--one_shot', '--one_shot_format', 'prometheus', '--progs', progs, '--logs', file, '--address', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  let rss = 0;
+  const sampler = setInterval(() => (rss = Math.max(rss, peakRss(child.pid) || 0)), 50);
+  const code = await new Promise((r) => child.once('exit', r));
+  clearInterval(sampler);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) fail(`mtail exited ${code}`);
+  let requests = 0;
+  for (const l of out.split('\n')) if (l.startsWith('http_requests_total{')) requests += Number(l.slice(l.lastIndexOf(' ') + 1));
+  return { seconds, requests, rss };
+}
+
+const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+const rate = (n, s) => `${Math.round(n / s).toLocaleString('en-US')} lines/s`;
+
+const file = logFile();
+const work = mkdtempSync(path.join(tmpdir(), 'hostwatch-bench-'));
+try {
+  const size = statSync(file).size;
+  process.stdout.write(`ingest: ${N.toLocaleString('en-US')} combined lines, ${mb(size)}\n`);
+  const hw = await runHostwatch(file, work);
+  process.stdout.write(
+    `hostwatch: ${hw.seconds.toFixed(2)} s cold start to all lines counted (${hw.startupSeconds.toFixed(2)} s to listening), ` +
+      `${rate(N, hw.seconds)} (${rate(N, hw.seconds - hw.startupSeconds)} after start), peak RSS ${mb(hw.rss)}, ` +
+      `requests counted ${hw.requests}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n`,
+  );
+  if (process.env.BENCH_SKIP_MTAIL) {
+    process.stdout.write('mtail: skipped\n');
+  } else {
+    const mt = await runMtail(file, work);
+    process.stdout.write(`mtail --one_shot: ${mt.seconds.toFixed(2)} s, ${rate(N, mt.seconds)}, peak RSS ${mb(mt.rss)}, requests counted ${mt.requests}\n`);
+    process.stdout.write(`ratio: hostwatch is ${(mt.seconds / hw.seconds).toFixed(1)}x mtail (goal >= 15x)\n`);
+  }
+  const goals = [
+    [`>= 1,000,000 lines/s`, N / hw.seconds >= 1e6],
+    [`peak RSS <= 80 MB`, hw.rss <= 80 * 1024 * 1024],
+  ];
+  for (const [g, ok] of goals) process.stdout.write(`goal ${g}: ${ok ? 'met' : 'NOT met'}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
