@@ -7,11 +7,26 @@
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack } from './harness/stack.js';
-import { appendAtRate, appendLines, accessLine, clamavFound, sshdAccepted, sshdFailedPassword, ufwBlock, clamdLog } from './harness/loglines.js';
+import {
+  accessLine,
+  appendAtRate,
+  appendLines,
+  clamavFound,
+  clamdLog,
+  sshdAccepted,
+  sshdFailedPassword,
+  sshdFailedPasswordInvalidUser,
+  sshdInvalidUser,
+  sudoCommand,
+  ufwBlock,
+} from './harness/loglines.js';
 import { LOG_NAMES } from './harness/exporter.js';
 import type { Notified } from './harness/webhook.js';
 import { checkDashboards } from './dashboards-check.js';
 import { waitFor } from './harness/wait.js';
+
+/** The escalation delay of the test (shipped: 30m): a critical alert still firing this long reaches `escalation`. */
+const ESCALATE_AFTER_S = 20;
 
 /**
  * Mixin overrides for this run (never an edit of generated files): `for:` and windows short enough
@@ -21,7 +36,7 @@ const MIXIN_OVERRIDES = {
   host: { down: { for: '3s' } },
   traffic: { high: { window: '20s' } },
   security: { bruteForce: { window: '10s' }, portScan: { window: '10s' }, antivirus: { window: '30s' } },
-  alertmanager: { groupWait: '1s', groupInterval: '2s', repeatInterval: '1h', escalateAfter: '1m', escalationRepeatInterval: '1h' },
+  alertmanager: { groupWait: '1s', groupInterval: '2s', repeatInterval: '1h', escalateAfter: `${ESCALATE_AFTER_S}s`, escalationRepeatInterval: '1h' },
 };
 
 /** Limits of each wait: generous for a loaded 2-core machine, still far below the suite's budget. */
@@ -61,12 +76,21 @@ describe('harness', () => {
 describe.concurrent('scenarios', () => {
   it('1. brute force: 20 failed sshd logins from one address page with severity and instance, then resolve', async ({ expect }) => {
     const attacker = '203.0.113.7';
-    // A legitimate login from elsewhere first: it must not count towards anything.
-    await appendLines(stack.files.authLog, [sshdAccepted('192.0.2.44', 'deploy', 50122)]);
+    // A legitimate login and a sudo command first: successes, they must not count as failures.
+    await appendLines(stack.files.authLog, [
+      sshdAccepted('192.0.2.44', 'deploy', 50122),
+      sudoCommand('deploy', '/usr/bin/systemctl reload nginx'),
+    ]);
+    // 20 attempts, one per connection; every 5th for an account that does not exist, which sshd
+    // logs twice (`Invalid user`, then `Failed password for invalid user`): still one attempt.
     const users = ['root', 'admin', 'ubuntu', 'test', 'oracle'];
     await appendLines(
       stack.files.authLog,
-      Array.from({ length: 20 }, (_, i) => sshdFailedPassword(attacker, users[i % users.length], 40000 + i)),
+      Array.from({ length: 20 }, (_, i) =>
+        i % 5 === 4
+          ? [sshdInvalidUser(attacker, users[4], 40000 + i), sshdFailedPasswordInvalidUser(attacker, users[4], 40000 + i)]
+          : [sshdFailedPassword(attacker, users[i % 5], 40000 + i)],
+      ).flat(),
     );
     const fired = await stack.webhook.waitFor('SSHBruteForce firing', ours('SSHBruteForce', 'firing'), FIRE_TIMEOUT, diag);
     expect(fired.labels.severity).toMatch(/^(critical|warning|info)$/);
@@ -78,9 +102,11 @@ describe.concurrent('scenarios', () => {
     // No more failures: the detector's window passes and the alert must resolve by itself.
     const resolved = await stack.webhook.waitFor('SSHBruteForce resolved', ours('SSHBruteForce', 'resolved'), RESOLVE_TIMEOUT, diag);
     expect(resolved.receivedAt).toBeGreaterThan(fired.receivedAt);
-    // The counters behind it saw exactly the 20 failures (the accepted login is a success).
-    const failures = await stack.prometheus!.scalar(`sum(hostwatch_auth_failures_total{instance="${stack.instance}",log="${LOG_NAMES.auth}"})`);
-    expect(failures).toBe(20);
+    // The counters behind it saw exactly the 20 failures (the accepted login is a success), 4 of them
+    // for invalid users.
+    const sel = `instance="${stack.instance}",log="${LOG_NAMES.auth}"`;
+    expect(await stack.prometheus!.scalar(`sum(hostwatch_auth_failures_total{${sel}})`)).toBe(20);
+    expect(await stack.prometheus!.scalar(`sum(hostwatch_auth_invalid_users_total{${sel}})`)).toBe(4);
   });
 
   it('2. port scan: firewall blocks for 30 distinct ports from one source fire PortScanDetected', async ({ expect }) => {
@@ -126,7 +152,7 @@ describe.concurrent('scenarios', () => {
     expect(rate, 'request rate when resolved').toBeLessThan(10);
   });
 
-  it('4. file integrity: modifying a file under a critical root fires CriticalFileIntegrityChanged', async ({ expect }) => {
+  it('4. file integrity: modifying a file under a critical root pages CriticalFileIntegrityChanged, and escalates while it stays', async ({ expect }) => {
     const prom = stack.prometheus!;
     // The change must come after the baseline scan, or it is part of the baseline.
     await waitFor(() => prom.scalar(`hostwatch_fim_files{instance="${stack.instance}"} > 0`), {
@@ -135,9 +161,25 @@ describe.concurrent('scenarios', () => {
       diagnostics: diag,
     });
     await appendFile(stack.files.fimWatchedFile, 'PermitRootLogin yes\n');
-    const fired = await stack.webhook.waitFor('CriticalFileIntegrityChanged firing', ours('CriticalFileIntegrityChanged', 'firing'), FIRE_TIMEOUT, diag);
-    expect(fired.labels.severity).toBe('critical');
-    expect(fired.annotations.summary).toBeTruthy();
+    const paged = await stack.webhook.waitFor(
+      'CriticalFileIntegrityChanged firing at the pager',
+      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === 'pager',
+      FIRE_TIMEOUT,
+      diag,
+    );
+    expect(paged.labels.severity).toBe('critical');
+    expect(paged.labels.root).toBe(stack.files.fimRoot);
+    expect(paged.annotations.summary).toBeTruthy();
+
+    // A changed file stays changed until accepted: the alert keeps firing, and the shipped escalation
+    // route reaches the second receiver once the (shortened) escalation delay has passed, not before.
+    const escalated = await stack.webhook.waitFor(
+      'CriticalFileIntegrityChanged at the escalation receiver',
+      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === 'escalation',
+      FIRE_TIMEOUT + ESCALATE_AFTER_S * 1000,
+      diag,
+    );
+    expect(escalated.receivedAt - paged.receivedAt).toBeGreaterThanOrEqual((ESCALATE_AFTER_S - 3) * 1000);
   });
 
   it('antivirus: a ClamAV FOUND line fires AntivirusDetection', async ({ expect }) => {

@@ -1,8 +1,9 @@
-// Alertmanager for the end-to-end stack: its config is DERIVED from the shipped
-// alertmanager/alertmanager.yml. Routes, matchers, grouping, inhibition rules and templates are kept
-// as shipped; only (1) every receiver that notifies anyone is turned into a webhook to the test's
-// server (the receiver keeps its name, so the test sees which route delivered), and (2) the
-// grouping timers are shortened so that a run takes seconds, not minutes.
+// Alertmanager for the end-to-end stack: its config is DERIVED from the shipped alertmanager.yml as
+// the mixin generates it (generate(overrides) with the test's shorter group timers and escalation
+// delay, the same source of truth as the committed file). Routes, matchers, grouping, inhibition,
+// global settings and templates stay as shipped; only every receiver that notifies anyone is turned
+// into a webhook to the test's server (the receiver keeps its name, so the test sees which route
+// delivered), and the relative template path is made absolute since the file moves.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -11,52 +12,12 @@ import { httpOk, waitFor } from './wait.js';
 
 type Obj = Record<string, unknown>;
 
-export interface AlertmanagerTimers {
-  group_wait: string;
-  group_interval: string;
-  repeat_interval: string;
-}
-
-/** Test timers: a new group is sent after 1 s, changes (including resolutions) every 2 s. */
-export const TEST_TIMERS: AlertmanagerTimers = { group_wait: '1s', group_interval: '2s', repeat_interval: '1h' };
-
 /** Keys of a receiver that hold notifier configs (all of Alertmanager 0.25's integrations). */
 const NOTIFIER_KEYS = [
   'webhook_configs', 'email_configs', 'slack_configs', 'pagerduty_configs', 'opsgenie_configs',
   'victorops_configs', 'pushover_configs', 'wechat_configs', 'sns_configs', 'telegram_configs',
   'discord_configs', 'webex_configs', 'msteams_configs',
 ];
-
-/** Global keys that only serve integrations the test replaced; some name secret files that do not exist here. */
-const GLOBAL_SECRET_KEYS = /(_file|_password|_secret|_api_url|_api_key|_token|_auth_identity|_auth_username)$/;
-
-function parseDurationMs(s: string): number {
-  let ms = 0;
-  const re = /(\d+)(ms|s|m|h|d|w|y)/g;
-  const unit: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) ms += Number(m[1]) * unit[m[2]];
-  return ms;
-}
-
-/**
- * Shortens the timers of a route tree. A timer a route sets on purpose to wait long (the escalation
- * route waits 30 minutes before notifying again) is scaled down rather than flattened, so that it
- * stays longer than the ordinary ones: 30m becomes 30s with the default factor.
- */
-function shortenTimers(route: Obj, timers: AlertmanagerTimers, isRoot: boolean): void {
-  for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {
-    const shipped = route[key];
-    if (isRoot) route[key] = timers[key];
-    else if (typeof shipped === 'string') {
-      const ms = parseDurationMs(shipped);
-      const test = parseDurationMs(timers[key]);
-      // Ordinary values (up to 5 minutes) become the test value; longer ones are kept ordered but scaled 1/60.
-      route[key] = ms <= 5 * 60_000 ? timers[key] : `${Math.max(test, Math.round(ms / 60)) }ms`;
-    }
-  }
-  for (const child of (route.routes as Obj[] | undefined) ?? []) shortenTimers(child, timers, false);
-}
 
 export interface DerivedAlertmanagerConfig {
   text: string;
@@ -67,16 +28,10 @@ export interface DerivedAlertmanagerConfig {
 }
 
 /**
- * The shipped alertmanager.yml, with receivers posting to `webhookUrl(receiverName)` and test timers.
- * `shippedDir` is the directory of the shipped file: relative template paths are made absolute
- * against it (the derived file lives elsewhere).
+ * The shipped config with receivers posting to `webhookUrl(receiverName)`. `shippedDir` is the
+ * directory of the shipped file: relative template paths are made absolute against it.
  */
-export function deriveAlertmanagerConfig(
-  shippedText: string,
-  shippedDir: string,
-  webhookUrl: (receiver: string) => string,
-  timers: AlertmanagerTimers = TEST_TIMERS,
-): DerivedAlertmanagerConfig {
+export function deriveAlertmanagerConfig(shippedText: string, shippedDir: string, webhookUrl: (receiver: string) => string): DerivedAlertmanagerConfig {
   const doc = YAML.parse(shippedText) as Obj;
   const notifying: string[] = [];
   const silent: string[] = [];
@@ -90,21 +45,11 @@ export function deriveAlertmanagerConfig(
     } else silent.push(name);
   }
   if (notifying.length === 0) throw new Error('alertmanager.yml: no receiver notifies anyone');
-
-  const global = doc.global as Obj | undefined;
-  if (global) for (const k of Object.keys(global)) if (GLOBAL_SECRET_KEYS.test(k)) delete global[k];
+  if (!doc.route) throw new Error('alertmanager.yml: no route');
 
   if (Array.isArray(doc.templates)) {
-    doc.templates = (doc.templates as string[]).map((t) => {
-      if (!path.isAbsolute(t)) return path.join(shippedDir, t);
-      // A container path such as /etc/alertmanager/templates/*.tmpl: the same files live in the repo.
-      return path.join(shippedDir, 'templates', path.basename(t));
-    });
+    doc.templates = (doc.templates as string[]).map((t) => (path.isAbsolute(t) ? t : path.join(shippedDir, t)));
   }
-
-  const route = doc.route as Obj | undefined;
-  if (!route) throw new Error('alertmanager.yml: no route');
-  shortenTimers(route, timers, true);
   return { text: YAML.stringify(doc), notifyingReceivers: notifying, silentReceivers: silent };
 }
 

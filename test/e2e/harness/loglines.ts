@@ -19,6 +19,21 @@ export function sshdFailedPassword(source: string, user: string, port: number, d
   return `${rfc3339(d)} e2e-host sshd[${2000 + (port % 1000)}]: Failed password for ${user} from ${source} port ${port} ssh2`;
 }
 
+/** OpenSSH's line for an unknown account, written before that connection's failures. */
+export function sshdInvalidUser(source: string, user: string, port: number, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sshd[${2000 + (port % 1000)}]: Invalid user ${user} from ${source} port ${port}`;
+}
+
+/** OpenSSH's failure line for an unknown account (same connection as its `Invalid user` line). */
+export function sshdFailedPasswordInvalidUser(source: string, user: string, port: number, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sshd[${2000 + (port % 1000)}]: Failed password for invalid user ${user} from ${source} port ${port} ssh2`;
+}
+
+/** sudo's line for a command run (a success). */
+export function sudoCommand(user: string, command: string, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sudo:   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=${command}`;
+}
+
 /** An accepted login, a line the brute-force detection must not count. */
 export function sshdAccepted(source: string, user: string, port: number, d = new Date()): string {
   return `${rfc3339(d)} e2e-host sshd[${3000 + (port % 1000)}]: Accepted publickey for ${user} from ${source} port ${port} ssh2: ED25519 SHA256:Jp8pOc3fXc4Qy1rCq0e0Zt1d6x6mZbq1nqYw0vC0e0A`;

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Alertmanager, deriveAlertmanagerConfig, writeAlertmanagerConfig, TEST_TIMERS } from './alertmanager.js';
+import { Alertmanager, deriveAlertmanagerConfig, writeAlertmanagerConfig } from './alertmanager.js';
 import { ExporterProcess, prepareExporterFiles, REPO_ROOT, type ExporterFiles } from './exporter.js';
 import { generateStack, generatedAlertmanagerConfig, ruleFiles, type MixinOverrides } from './mixin.js';
 import { freePorts } from './ports.js';
@@ -20,7 +20,6 @@ const run = promisify(execFile);
 export const SHIPPED = {
   prometheusYml: path.join(REPO_ROOT, 'prometheus/prometheus.yml'),
   alertmanagerDir: path.join(REPO_ROOT, 'alertmanager'),
-  alertmanagerYml: path.join(REPO_ROOT, 'alertmanager/alertmanager.yml'),
   dashboardsDir: path.join(REPO_ROOT, 'grafana/dashboards'),
 };
 
@@ -76,8 +75,10 @@ export class Stack {
     // Generated first: a broken mixin fails fast, before any process starts.
     const generated = await generateStack(opts.mixinOverrides);
     const promConfig = derivePrometheusConfig(await readFile(SHIPPED.prometheusYml, 'utf8'), addrs);
-    const amShipped = generatedAlertmanagerConfig(generated) ?? (await readFile(SHIPPED.alertmanagerYml, 'utf8'));
-    const am = deriveAlertmanagerConfig(amShipped, SHIPPED.alertmanagerDir, (r) => this.webhook.url(r), TEST_TIMERS);
+    // The mixin generates alertmanager.yml: with the overrides, its group timers are the test's.
+    const amShipped = generatedAlertmanagerConfig(generated);
+    if (!amShipped) throw new Error('the mixin did not generate alertmanager/alertmanager.yml');
+    const am = deriveAlertmanagerConfig(amShipped, SHIPPED.alertmanagerDir, (r) => this.webhook.url(r));
     this.notifyingReceivers = am.notifyingReceivers;
 
     const cert = await makeCertificate(this.dir);
