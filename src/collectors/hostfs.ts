@@ -67,9 +67,3 @@ export function lines(text: string): string[] {
 export function fields(line: string): string[] {
   return line.trim().split(/\s+/);
 }
-
-/** Parses a non-negative integer field; NaN for anything else (the caller decides). */
-export function num(s: string | undefined): number {
-  if (s === undefined || s === '') return NaN;
-  return Number(s);
-}

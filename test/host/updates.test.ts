@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UpdatesCollector } from '../../src/collectors/updates/index.js';
+import { FIRST_CHECK_DELAY_MS, UpdatesCollector } from '../../src/collectors/updates/index.js';
 import type { UpdateTool } from '../../src/collectors/updates/check.js';
 import { FIXTURES, makeCtx, samples } from './helpers.js';
 
@@ -51,9 +51,11 @@ describe('updates collector', () => {
     let s = await render(ctx);
     expect(s.get('hostwatch_os_updates_check_supported{tool="dnf"}')).toBe(1);
     expect(s.has('hostwatch_os_updates_pending{kind="all"}')).toBe(false); // not checked yet
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS - 1);
+    await c.idle();
     expect(dnf.calls()).toEqual([]);
 
-    ctx.clock.advance(0);
+    ctx.clock.advance(1);
     await c.idle();
     await c.update(); // a scrape: never spawns
     s = await render(ctx);
@@ -78,7 +80,7 @@ describe('updates collector', () => {
     const ctx = makeCtx({ updates: { interval: '10m' } });
     const c = new UpdatesCollector(ctx, { candidates: [dnf.tool] });
     await c.start();
-    ctx.clock.advance(0);
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS);
     await c.idle();
     const goodAt = ctx.clock.now() / 1000;
     dnf.mode('fail');
@@ -97,7 +99,7 @@ describe('updates collector', () => {
     const ctx = makeCtx();
     const c = new UpdatesCollector(ctx, { candidates: [dnf.tool] });
     await c.start();
-    ctx.clock.advance(0);
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS);
     await c.idle();
     const s = await render(ctx);
     expect(s.get('hostwatch_os_updates_check_success')).toBe(0);
@@ -112,7 +114,7 @@ describe('updates collector', () => {
     const ctx = makeCtx({ updates: { timeout: '300ms' } });
     const c = new UpdatesCollector(ctx, { candidates: [dnf.tool] });
     await c.start();
-    ctx.clock.advance(0);
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS);
     await c.idle();
     const s = await render(ctx);
     expect(s.get('hostwatch_os_updates_check_success')).toBe(0);
@@ -126,7 +128,7 @@ describe('updates collector', () => {
     const ctx = makeCtx({ updates: { timeout: '1m' } });
     const c = new UpdatesCollector(ctx, { candidates: [dnf.tool] });
     await c.start();
-    ctx.clock.advance(0);
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS);
     const started = process.hrtime.bigint();
     await c.stop();
     expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(25);
@@ -160,7 +162,7 @@ describe('updates collector', () => {
     await c.start();
     const s0 = await render(ctx);
     expect(s0.get('hostwatch_os_updates_check_supported{tool="apt"}')).toBe(1);
-    ctx.clock.advance(0);
+    ctx.clock.advance(FIRST_CHECK_DELAY_MS);
     await c.idle();
     const s = await render(ctx);
     expect(s.get('hostwatch_os_updates_check_success')).toBe(1);

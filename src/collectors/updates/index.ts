@@ -14,6 +14,13 @@ import { single, snapshot } from '../hostfs.js';
 import { checkUpdates, DEFAULT_TOOL_CANDIDATES, detectTool, type UpdateTool } from './check.js';
 import type { PendingUpdates } from './parse.js';
 
+/**
+ * Delay of the first check after start: the package manager costs seconds of CPU, which a
+ * short-lived exporter (a test, a restart loop) should not spend, and the first scrapes after start
+ * should not compete with it.
+ */
+export const FIRST_CHECK_DELAY_MS = 10_000;
+
 export interface UpdatesOptions {
   /** Where to look for apt-get/dnf (tests point this at scripts). */
   candidates?: readonly UpdateTool[];
@@ -68,7 +75,7 @@ export class UpdatesCollector implements Collector {
       this.logger.info('no apt-get or dnf found: pending updates are not checked');
       return;
     }
-    this.schedule(0);
+    this.schedule(FIRST_CHECK_DELAY_MS);
   }
 
   private schedule(ms: number): void {
