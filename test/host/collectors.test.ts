@@ -184,10 +184,10 @@ describe('collectors on the fixture tree', () => {
     expect(await ctx.registry.metrics()).toContain('id="first"');
   });
 
-  it('reboot: 0 without the file, 1 with it (under rootfs_path)', async () => {
+  it('reboot: 0 without the file, 1 with it (the configured path as written)', async () => {
     const root = join(tmp, 'root-reboot');
     mkdirSync(join(root, 'var/run'), { recursive: true });
-    const ctx = makeCtx({ rootfs_path: root });
+    const ctx = makeCtx({ reboot_required_file: join(root, 'var/run/reboot-required') });
     const c = def('reboot').create(ctx);
     await c.update();
     expect(samples(await ctx.registry.metrics()).get('hostwatch_reboot_required')).toBe(0);

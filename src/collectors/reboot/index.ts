@@ -1,16 +1,18 @@
 // reboot: hostwatch_reboot_required 1 while host.reboot_required_file exists (Debian/Ubuntu's
-// /var/run/reboot-required, written by package hooks), under rootfs_path. A missing file is the
-// normal case (0); any other stat error is a collector error.
+// /var/run/reboot-required, written by package hooks). The path is used as configured, like
+// tls.cert_files (in a container, configure it under the host's root mount, e.g.
+// /host/root/var/run/reboot-required). A missing file is the normal case (0); any other stat error
+// is a collector error.
 import { stat } from 'node:fs/promises';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, rootfsPath, single } from '../hostfs.js';
+import { single } from '../hostfs.js';
 
 export class RebootCollector implements Collector {
   private readonly file: string;
   private required?: number;
 
   constructor(ctx: CollectorContext) {
-    this.file = rootfsPath(hostPaths(ctx.config.host), ctx.config.host.reboot_required_file);
+    this.file = ctx.config.host.reboot_required_file;
     single(ctx.registry, 'hostwatch_reboot_required', 'Whether the OS asks for a reboot (the reboot-required file exists).', 'gauge', () => this.required);
   }
 
