@@ -129,8 +129,12 @@ export class AuthHandler implements LogHandler<AuthState> {
         if (ev.scope !== 'end') return;
         const s = this.session(key, t, false);
         if (!s) return;
-        if (s.mark && !s.counted && s.attempts === 0) this.countFailure(ev.service, s.mark, 1, ev.source ?? s.source, t);
-        this.sessions.delete(key!);
+        // The session is kept, not deleted: the same connection often logs a second disconnect
+        // line right after (`Received disconnect` then `Disconnected from invalid user`).
+        if (s.mark && !s.counted && s.attempts === 0) {
+          this.countFailure(ev.service, s.mark, 1, ev.source ?? s.source, t);
+          s.counted = true;
+        }
         return;
       }
       case 'failure':
@@ -161,7 +165,6 @@ export class AuthHandler implements LogHandler<AuthState> {
       s.counted = true;
     }
     if (reason === 'not_allowed' || reason === 'root_refused') s.mark = reason;
-    if (reason === 'preauth_disconnect') this.sessions.delete(key!);
   }
 
   private countFailure(service: string, reason: string, n: number, source: string | undefined, t: number): void {

@@ -11,7 +11,8 @@ const FAILED = /^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+)(?: 
 const ACCEPTED = /^Accepted (\S+) for (.*) from (\S+) port (\d+)(?: ssh\d?)?(?:: .*)?$/;
 const INVALID_USER = /^(?:Invalid|Illegal) user (.*) from (\S+?)(?: port \d+)?$/;
 const PREAUTH_USER = /^(?:Connection (?:closed|reset) by|Disconnected from) (?:invalid|authenticating) user (.*) (\S+) port \d+ \[preauth\]$/;
-const PREAUTH_NO_USER = /^(?:Connection (?:closed|reset) by|Disconnected from) (\S+?)(?: port \d+)? \[preauth\]$/;
+// OpenSSH < 5.9 had no [preauth] marker and no port: `Connection closed by 1.2.3.4`.
+const PREAUTH_NO_USER = /^(?:Connection (?:closed|reset) by|Disconnected from) (\S+?)(?:(?: port \d+)? \[preauth\])?$/;
 const RECEIVED_DISCONNECT = /^Received disconnect from (\S+) port \d+:(\d+): (.*)$/;
 const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+): (.*)$/;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port \d+(?: ssh\d?)?(?: \[preauth\])?$/;

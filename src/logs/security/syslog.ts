@@ -110,7 +110,7 @@ export function parseSyslog(line: string, now: number): SyslogHeader | undefined
   }
   const rest = pos ? line.slice(pos) : line;
   const ts = parseSyslogTimestamp(rest, now);
-  if (!ts) return undefined;
+  if (!ts || ts.timestamp === undefined) return undefined; // `Mar 99 25:99:99`: not a real header
   pos += ts.length;
   // First token: the tag when there is no host field, else the host.
   let sp = line.indexOf(' ', pos);

@@ -1,0 +1,219 @@
+// The auth handler: per-connection counting (one attempt logged on several lines counts once),
+// brute-force detection with a controllable clock, the memory cap, snapshot/restore, metrics.
+process.env.TZ = 'UTC';
+import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import type { AuthLogConfig } from '../../../src/config/schema.js';
+import { ManualClock } from '../../../src/core/clock.js';
+import { AuthHandler, type AuthState } from '../../../src/logs/auth/handler.js';
+import { createAuthLogType } from '../../../src/logs/auth/index.js';
+
+const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+function authConfig(extra: Record<string, unknown> = {}): AuthLogConfig {
+  const cfg = parseConfig({ logs: [{ name: 'auth', type: 'auth', path: '/var/log/auth.log', ...extra }] });
+  return cfg.logs[0] as AuthLogConfig;
+}
+
+function handler(extra: Record<string, unknown> = {}, clock = new ManualClock(NOW)) {
+  return new AuthHandler({ config: authConfig(extra), clock });
+}
+
+const fixture = (name: string) => readFileSync(`test/fixtures/auth/${name}`, 'utf8').split('\n').filter((l) => l !== '');
+
+describe('auth handler counting', () => {
+  it('counts every attempt once on the Debian fixture (PAM + sshd lines, disconnect lines, repeats)', () => {
+    const h = handler();
+    for (const l of fixture('debian-auth.log')) h.processLine(l);
+    const s = h.snapshot();
+    expect(s.failures).toEqual({
+      'sshd|invalid_user': 5, // 1 password try + 1 enumeration probe + 2 (none then 2 passwords) + 1 keyboard-interactive
+      'sshd|password': 7, // 1 + "repeated 5 times" + scanner.example.net (max attempts / PAM lines not added)
+      'sshd|preauth_disconnect': 3, // key-only bot, reset by ubuntu, JSch "Auth fail"
+      'sshd|no_identification': 2,
+      'sshd|negotiation': 2,
+      'sshd|not_allowed': 7, // bob: verdict + his 2nd password (his 1st is the verdict), 5 others
+      'sshd|publickey': 1,
+      'sudo|sudo_password': 3, // pam_unix first failure + "PAM 2 more"; "3 incorrect password attempts" repeats them
+      'sudo|not_in_sudoers': 1,
+      'su|su': 1, // pam_unix(su:auth); FAILED SU repeats it
+      'login|login': 1,
+      'dovecot|pam': 1,
+      'vsftpd|pam': 1,
+      'cockpit|pam': 1,
+    });
+    expect(s.successes).toEqual({ 'sshd|publickey': 2, 'sshd|password': 1, 'sudo|sudo': 1, 'su|su': 1, 'login|password': 1 });
+    expect(s.invalidUsers).toEqual({ sshd: 2 });
+    expect(s.sudoCommands).toEqual({ deploy: 1 });
+  });
+
+  it('counts old OpenSSH (no port, no [preauth]) and root-refused connections on the RHEL fixture', () => {
+    const h = handler();
+    for (const l of fixture('rhel-secure')) h.processLine(l);
+    expect(h.snapshot().failures).toEqual({
+      'sshd|invalid_user': 4, // test (1 password), guest and nagios (probes closed pre-auth), admin (1 password)
+      'sshd|password': 1,
+      'sshd|root_refused': 2,
+      'sshd|no_identification': 2,
+      'sshd|negotiation': 1,
+      'sudo|sudo_password': 1,
+      'su|su': 1,
+      'gdm|pam': 1,
+    });
+    expect(h.snapshot().invalidUsers).toEqual({ sshd: 4 });
+  });
+
+  it('an enumeration probe (Invalid user, then disconnect) is one failure, whatever the disconnect lines', () => {
+    const h = handler();
+    h.processLine('Mar  3 10:00:00 h sshd[7]: Invalid user admin from 1.2.3.4 port 5');
+    h.processLine('Mar  3 10:00:01 h sshd[7]: Received disconnect from 1.2.3.4 port 5:11: Bye Bye [preauth]');
+    h.processLine('Mar  3 10:00:01 h sshd[7]: Disconnected from invalid user admin 1.2.3.4 port 5 [preauth]');
+    expect(h.snapshot().failures).toEqual({ 'sshd|invalid_user': 1 });
+    // A scanner that never names a user is not an authentication failure.
+    h.processLine('Mar  3 10:00:02 h sshd[8]: Connection closed by 1.2.3.4 port 6 [preauth]');
+    expect(h.snapshot().failures).toEqual({ 'sshd|invalid_user': 1 });
+  });
+
+  it('lines of different hosts with the same pid are different connections', () => {
+    const h = handler();
+    h.processLine('Mar  3 10:00:00 a sshd[7]: Connection closed by authenticating user root 1.2.3.4 port 5 [preauth]');
+    h.processLine('Mar  3 10:00:00 b sshd[7]: Connection closed by authenticating user root 1.2.3.4 port 5 [preauth]');
+    expect(h.snapshot().failures).toEqual({ 'sshd|preauth_disconnect': 2 });
+  });
+
+  it('reports unparsed lines and line timestamps, and never throws', () => {
+    const h = handler();
+    expect(h.processLine('garbage')).toEqual({ parsed: false });
+    expect(h.processLine('')).toEqual({ parsed: false });
+    expect(h.processLine('Mar  3 10:00:00 h CRON[1]: pam_unix(cron:session): session opened for user root')).toEqual({
+      parsed: true,
+      timestamp: Date.UTC(2024, 2, 3, 10, 0, 0),
+    });
+    expect(() => h.processLine('\u0000\uffff'.repeat(10000))).not.toThrow();
+  });
+
+  it('bounds sudo users to max_sudo_users, the rest under __other__', () => {
+    const h = handler({ max_sudo_users: 2 });
+    for (const u of ['a', 'b', 'c', 'd', 'a', 'c']) {
+      h.processLine(`Mar  3 10:00:00 h sudo:   ${u} : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/true`);
+    }
+    expect(h.snapshot().sudoCommands).toEqual({ a: 2, b: 1, __other__: 3 });
+  });
+});
+
+const fail = (sec: number, src: string, pid = 100 + sec) =>
+  `2024-03-03T10:${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}Z h sshd[${pid}]: Failed password for root from ${src} port 22 ssh2`;
+
+describe('brute-force detection', () => {
+  it('detects a source reaching the threshold within the window, once per crossing', () => {
+    const h = handler({ bruteforce: { threshold: 3, window: '60s' } });
+    h.processLine(fail(0, '1.1.1.1'));
+    h.processLine(fail(10, '1.1.1.1'));
+    expect(h.snapshot().detections).toEqual({ sshd: 0 });
+    h.processLine(fail(20, '1.1.1.1'));
+    expect(h.snapshot().detections).toEqual({ sshd: 1 });
+    // Still over the threshold: further failures are the same crossing.
+    for (let s = 21; s < 40; s++) h.processLine(fail(s, '1.1.1.1'));
+    expect(h.snapshot().detections).toEqual({ sshd: 1 });
+    // Quiet for longer than the window, then a new burst: a new crossing.
+    h.processLine(fail(200, '1.1.1.1'));
+    h.processLine(fail(201, '1.1.1.1'));
+    expect(h.snapshot().detections).toEqual({ sshd: 1 });
+    h.processLine(fail(202, '1.1.1.1'));
+    expect(h.snapshot().detections).toEqual({ sshd: 2 });
+  });
+
+  it('failures spread wider than the window never cross', () => {
+    const h = handler({ bruteforce: { threshold: 3, window: '60s' } });
+    for (let s = 0; s < 600; s += 31) h.processLine(fail(s, '2.2.2.2'));
+    expect(h.snapshot().detections).toEqual({ sshd: 0 });
+  });
+
+  it('uses the line timestamps, not the arrival time (a replayed log detects what happened then)', () => {
+    const clock = new ManualClock(NOW);
+    const h = handler({ bruteforce: { threshold: 3, window: '60s' } }, clock);
+    // Lines an hour apart arriving within a millisecond: no brute force.
+    for (let i = 0; i < 5; i++) h.processLine(`2024-03-03T1${i}:00:00Z h sshd[${i}]: Failed password for root from 3.3.3.3 port 22 ssh2`);
+    expect(h.snapshot().detections).toEqual({ sshd: 0 });
+  });
+
+  it('does not count connection-level failures (no identification, negotiation) as brute force', () => {
+    const h = handler({ bruteforce: { threshold: 2, window: '60s' } });
+    for (let i = 0; i < 5; i++) h.processLine(`2024-03-03T10:00:0${i}Z h sshd[${i}]: Did not receive identification string from 4.4.4.4 port 22`);
+    expect(h.snapshot().detections).toEqual({ sshd: 0 });
+    expect(h.snapshot().failures).toEqual({ 'sshd|no_identification': 5 });
+  });
+
+  it('keeps at most max_sources sources under a flood of distinct ones', () => {
+    const h = handler({ bruteforce: { threshold: 3, window: '2m', max_sources: 500 } });
+    for (let i = 0; i < 50_000; i++) {
+      h.processLine(`2024-03-03T10:00:00Z h sshd[${i}]: Failed password for root from 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} port 22 ssh2`);
+    }
+    expect(h.trackedSources).toBe(500);
+    expect(h.snapshot().bruteforce.sources.length).toBe(500);
+    expect(h.snapshot().sessions.length).toBeLessThanOrEqual(4096);
+    expect(JSON.stringify(h.snapshot()).length).toBeLessThan(500_000);
+  });
+});
+
+describe('auth snapshot / restore', () => {
+  it('a restored handler continues exactly like one that never stopped (counters, sessions, windows)', () => {
+    const lines = [...fixture('debian-auth.log'), ...fixture('rhel-secure'), ...fixture('journal-short-iso.log')];
+    const extra = { bruteforce: { threshold: 3, window: '10m' } };
+    const whole = handler(extra);
+    for (const l of lines) whole.processLine(l);
+    for (let cut = 1; cut < lines.length; cut += 7) {
+      const first = handler(extra);
+      for (const l of lines.slice(0, cut)) first.processLine(l);
+      const saved = JSON.parse(JSON.stringify(first.snapshot())) as AuthState;
+      const second = handler(extra);
+      second.restore(saved);
+      for (const l of lines.slice(cut)) second.processLine(l);
+      expect(second.snapshot(), `cut at line ${cut}`).toEqual(whole.snapshot());
+    }
+    expect(Object.values(whole.snapshot().detections).reduce((a, b) => a + b)).toBeGreaterThan(0);
+  });
+
+  it('the snapshot is a copy: later lines do not change it', () => {
+    const h = handler();
+    h.processLine(fail(0, '5.5.5.5'));
+    const s = h.snapshot();
+    const before = JSON.stringify(s);
+    h.processLine(fail(1, '5.5.5.5'));
+    h.processLine('Mar  3 10:00:00 h sudo:   x : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/true');
+    expect(JSON.stringify(s)).toBe(before);
+  });
+});
+
+describe('auth metrics', () => {
+  it('render the published state; the sources gauge is evaluated at the clock now', async () => {
+    const type = createAuthLogType();
+    const clock = new ManualClock(Date.UTC(2024, 2, 3, 10, 0, 30));
+    const config = authConfig({ bruteforce: { threshold: 3, window: '60s' }, top_sources: 2 });
+    const h = type.createHandler({ config, clock, logger: undefined as never, registry: new Registry() });
+    const published = new Map<string, { config: AuthLogConfig; state: AuthState }>();
+    const registry = new Registry();
+    type.registerMetrics(registry, () => published);
+
+    for (let s = 0; s < 5; s++) h.processLine(fail(s, '6.6.6.6'));
+    for (let s = 0; s < 3; s++) h.processLine(fail(s, '7.7.7.7'));
+    h.processLine(fail(3, '8.8.8.8'));
+    h.processLine('2024-03-03T10:00:04Z h sshd[999]: Accepted password for ok from 9.9.9.9 port 22 ssh2');
+    // Nothing published yet: live state never shows.
+    expect(await registry.metrics()).not.toContain('hostwatch_auth_failures_total{');
+    published.set('auth', { config, state: h.snapshot() });
+    const text = await registry.metrics();
+    expect(text).toContain('hostwatch_auth_failures_total{log="auth",service="sshd",reason="password"} 9');
+    expect(text).toContain('hostwatch_auth_successes_total{log="auth",service="sshd",method="password"} 1');
+    expect(text).toContain('hostwatch_auth_bruteforce_detections_total{log="auth",service="sshd"} 2');
+    expect(text).toContain('hostwatch_auth_bruteforce_sources{log="auth"} 2');
+    expect(text).toContain('hostwatch_auth_top_failure_sources{log="auth",source="6.6.6.6"} 5');
+    expect(text).toContain('hostwatch_auth_top_failure_sources{log="auth",source="7.7.7.7"} 3');
+    expect(text).not.toContain('source="8.8.8.8"');
+    // A minute later the window has passed: no source is over the threshold any more.
+    clock.advance(60_000);
+    expect(await registry.metrics()).toContain('hostwatch_auth_bruteforce_sources{log="auth"} 0');
+  });
+});

@@ -1,0 +1,147 @@
+// The per-source detectors on their own, with explicit times: thresholds, windows, crossings,
+// and the memory cap under a flood of 1,000,000 distinct sources.
+import { describe, expect, it } from 'vitest';
+import { BruteForceDetector, sourcesOverThreshold, topSources } from '../../../src/logs/security/bruteforce.js';
+import { LruMap } from '../../../src/logs/security/lru.js';
+import { PortScanDetector, scanningSources } from '../../../src/logs/security/portscan.js';
+
+const ip = (i: number) => `${(i >>> 24) & 255}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+
+describe('LruMap', () => {
+  it('evicts the least recently used key beyond capacity', () => {
+    const m = new LruMap<number>(2);
+    m.set('a', 1);
+    m.set('b', 2);
+    m.touch('a');
+    m.set('c', 3);
+    expect([...m.entries()]).toEqual([['a', 1], ['c', 3]]);
+    expect(m.evictions).toBe(1);
+  });
+});
+
+describe('BruteForceDetector', () => {
+  const opts = { threshold: 4, window: 10_000, maxSources: 100 };
+
+  it('crosses exactly at the threshold-th failure inside the window, once', () => {
+    const d = new BruteForceDetector(opts);
+    expect([0, 1000, 2000].map((t) => d.record('a', t))).toEqual([false, false, false]);
+    expect(d.record('a', 3000)).toBe(true);
+    expect(d.record('a', 4000)).toBe(false);
+    expect(d.record('a', 9000)).toBe(false);
+  });
+
+  it('the window boundary: failures exactly `window` apart are still inside', () => {
+    const d = new BruteForceDetector(opts);
+    for (const t of [0, 5000, 9000]) d.record('a', t);
+    expect(d.record('a', 10_000)).toBe(true);
+    const e = new BruteForceDetector(opts);
+    for (const t of [0, 5000, 9000]) e.record('b', t);
+    expect(e.record('b', 10_001)).toBe(false);
+  });
+
+  it('crosses again after falling below the threshold', () => {
+    const d = new BruteForceDetector(opts);
+    const crossings = [0, 1, 2, 3, 100_000, 100_001, 100_002, 100_003].filter((t) => d.record('a', t)).length;
+    expect(crossings).toBe(2);
+  });
+
+  it('n failures at once (folded repeats) count as n, with bounded memory', () => {
+    const d = new BruteForceDetector(opts);
+    expect(d.record('a', 0, 1_000_000_000)).toBe(true);
+    const snap = d.snapshot();
+    expect(snap.sources[0][1]).toBe(1_000_000_000);
+    expect(snap.sources[0][3].length).toBe(opts.threshold);
+  });
+
+  it('clamps times going backwards per source instead of corrupting the window', () => {
+    const d = new BruteForceDetector(opts);
+    for (const t of [50_000, 51_000, 1000]) d.record('a', t);
+    expect(d.record('a', 52_000)).toBe(true);
+  });
+
+  it('evaluates "currently over" at a given now, from a snapshot', () => {
+    const d = new BruteForceDetector(opts);
+    for (const t of [0, 1000, 2000, 3000]) d.record('a', t);
+    for (const t of [0, 1000]) d.record('b', t);
+    const snap = d.snapshot();
+    expect(sourcesOverThreshold(snap, 3000, 4, 10_000)).toBe(1);
+    expect(sourcesOverThreshold(snap, 10_000, 4, 10_000)).toBe(1);
+    expect(sourcesOverThreshold(snap, 10_001, 4, 10_000)).toBe(0);
+    expect(topSources(snap, 1)).toEqual([['a', 4]]);
+    expect(topSources(snap, 0)).toEqual([]);
+  });
+
+  it('keeps at most maxSources under a flood of 1,000,000 distinct sources, and still detects', () => {
+    const d = new BruteForceDetector({ threshold: 3, window: 60_000, maxSources: 1000 });
+    for (let i = 0; i < 1_000_000; i++) {
+      d.record(ip(i), i);
+      if (d.size > 1000) throw new Error(`size ${d.size}`);
+    }
+    expect(d.size).toBe(1000);
+    // A real attacker in the flood, recently active, is still detected.
+    d.record('9.9.9.9', 1_000_000);
+    d.record('9.9.9.9', 1_000_001);
+    expect(d.record('9.9.9.9', 1_000_002)).toBe(true);
+    expect(d.snapshot().sources.length).toBe(1000);
+  });
+
+  it('restores the same state (and LRU order) from its JSON snapshot', () => {
+    const d = new BruteForceDetector({ ...opts, maxSources: 2 });
+    d.record('a', 0);
+    d.record('b', 0);
+    d.record('a', 1);
+    const r = new BruteForceDetector({ ...opts, maxSources: 2 });
+    r.restore(JSON.parse(JSON.stringify(d.snapshot())));
+    expect(r.snapshot()).toEqual(d.snapshot());
+    r.record('c', 2); // evicts b, the least recently used
+    expect(r.snapshot().sources.map((s) => s[0])).toEqual(['a', 'c']);
+  });
+});
+
+describe('PortScanDetector', () => {
+  const opts = { distinctPorts: 5, window: 60_000, maxSources: 100 };
+
+  it('crosses at the N-th distinct port within the window, once; repeated ports do not count', () => {
+    const d = new PortScanDetector(opts);
+    const hits = [22, 22, 22, 80, 80, 443, 3389].map((p, i) => d.record('s', p, i * 1000));
+    expect(hits.some(Boolean)).toBe(false);
+    expect(d.record('s', 8080, 8000)).toBe(true);
+    expect(d.record('s', 8081, 9000)).toBe(false);
+    expect(d.record('s', 22, 10_000)).toBe(false);
+  });
+
+  it('ports older than the window fall out; a slow scan is not a scan', () => {
+    const d = new PortScanDetector(opts);
+    const slow = Array.from({ length: 50 }, (_, i) => d.record('s', 1000 + i, i * 20_000));
+    expect(slow.some(Boolean)).toBe(false);
+  });
+
+  it('crosses again after the window empties', () => {
+    const d = new PortScanDetector(opts);
+    let crossings = 0;
+    for (let i = 0; i < 5; i++) if (d.record('s', i + 1, i)) crossings++;
+    for (let i = 0; i < 5; i++) if (d.record('s', i + 100, 200_000 + i)) crossings++;
+    expect(crossings).toBe(2);
+  });
+
+  it('bounds the ports kept per source to distinctPorts, and the sources to maxSources', () => {
+    const d = new PortScanDetector({ ...opts, maxSources: 1000 });
+    for (let p = 1; p <= 65535; p++) d.record('full-scan', p, p);
+    expect(d.snapshot().sources[0][2].length).toBe(5);
+    for (let i = 0; i < 1_000_000; i++) d.record(ip(i), i & 65535, 70_000 + i);
+    expect(d.size).toBe(1000);
+  });
+
+  it('evaluates scanning sources at a given now, from a snapshot', () => {
+    const d = new PortScanDetector(opts);
+    for (let i = 0; i < 5; i++) d.record('s', i + 1, 1000 * i);
+    const snap = JSON.parse(JSON.stringify(d.snapshot()));
+    expect(scanningSources(snap, 4000, 5, 60_000)).toBe(1);
+    expect(scanningSources(snap, 60_000, 5, 60_000)).toBe(1);
+    expect(scanningSources(snap, 60_001, 5, 60_000)).toBe(0);
+    const r = new PortScanDetector(opts);
+    r.restore(snap);
+    expect(r.snapshot()).toEqual(d.snapshot());
+    expect(r.record('s', 6, 5000)).toBe(false); // still the same crossing after restore
+  });
+});
