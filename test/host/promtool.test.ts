@@ -30,7 +30,7 @@ let exporter: Exporter;
 
 beforeAll(async () => {
   const config = join(tmp, 'hostwatch.yml');
-  writeFileSync(config, `host:\n  tls:\n    cert_files:\n      - ${FIXTURES}tls/live/*/fullchain.pem\n      - ${FIXTURES}tls/not-a-cert.pem\n`);
+  writeFileSync(config, `host:\n  collector_timeout: 30s\n  tls:\n    cert_files:\n      - ${FIXTURES}tls/live/*/fullchain.pem\n      - ${FIXTURES}tls/not-a-cert.pem\n`);
   exporter = new Exporter({
     configFile: config,
     listenAddress: '127.0.0.1:0',
