@@ -1,0 +1,88 @@
+// Access-log parser and handler throughput, without the tailer: how much of the ingest budget
+// (≥ 1,000,000 lines/s end to end) the access type itself uses. Lines come from
+// ../shared/genlogs.py when it exists (the same generator as bench/ingest), else from a built-in
+// generator of the same shape. Prints figures; asserts nothing (the machine may be busy).
+//   node --import tsx bench/access-parse.ts [LINES]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../src/config/load.js';
+import type { AccessLogConfig } from '../src/config/schema.js';
+import { ManualClock } from '../src/core/clock.js';
+import { createLogger } from '../src/core/log.js';
+import { accessLogType } from '../src/logs/access/index.js';
+import { createAccessParser, newRecord } from '../src/logs/access/parse.js';
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const GENLOGS = join(import.meta.dirname, '../../shared/genlogs.py');
+
+function combinedLines(): string[] {
+  if (existsSync(GENLOGS)) {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-bench-access-'));
+    try {
+      execFileSync('python3', [GENLOGS, 'access', String(N), join(dir, 'a.log')]);
+      const lines = readFileSync(join(dir, 'a.log'), 'utf8').split('\n');
+      lines.pop();
+      return lines;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const sections = ['api', 'static', 'users', 'report', 'login', 'admin', 'img', 'search', 'cart', 'health'];
+  return Array.from({ length: N }, (_, i) =>
+    `10.${i % 256}.${(i >> 8) % 256}.${1 + (i % 253)} - - [14/Nov/2023:22:13:20 +0000] "GET /${sections[i % 10]}/a/${i % 1000} HTTP/1.1" ${i % 17 ? 200 : 404} ${100 + (i % 50000)} "-" "curl/8.4.0"`,
+  );
+}
+
+function measure(label: string, lines: string[], fn: (line: string) => unknown): number {
+  let best = 0;
+  for (let round = 0; round < 5; round++) {
+    const t = performance.now();
+    for (let i = 0; i < lines.length; i++) fn(lines[i]);
+    const rate = lines.length / ((performance.now() - t) / 1000);
+    best = Math.max(best, rate);
+  }
+  console.log(`${label}: ${(best / 1e6).toFixed(2)} M lines/s (best of 5 rounds of ${lines.length} lines)`);
+  return best;
+}
+
+function handlerFor(log: Record<string, unknown>) {
+  const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: '/x', ...log }] }).logs[0] as AccessLogConfig;
+  return accessLogType.createHandler({ config, clock: new ManualClock(), logger: createLogger({ write: () => {} }), registry: new Registry() });
+}
+
+const lines = combinedLines();
+const rec = newRecord();
+const parser = createAccessParser('combined');
+const parseRate = measure('parse combined', lines, (l) => parser.parse(l, rec));
+const handler = handlerFor({});
+const handlerRate = measure('handler combined (parse + count)', lines, (l) => handler.processLine(l));
+
+const timedFormat = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time';
+const timedLines = lines.map((l, i) => `${l} 0.${String(i % 1000).padStart(3, '0')}`);
+const timed = handlerFor({ format: timedFormat });
+const timedRate = measure('handler nginx with $request_time (parse + count + histogram)', timedLines, (l) => timed.processLine(l));
+
+const jsonLines = lines.slice(0, Math.min(lines.length, 300_000)).map((l, i) =>
+  JSON.stringify({ time: '2023-11-14T22:13:20+00:00', remote_addr: '10.0.0.1', request: /"([^"]*)"/.exec(l)![1], status: 200 + (i % 4) * 100, bytes: i, request_time: 0.012 }),
+);
+const json = handlerFor({ format: 'json' });
+const jsonRate = measure('handler json (JSON.parse + count)', jsonLines, (l) => json.processLine(l));
+
+const distinct = Array.from({ length: Math.min(N, 500_000) }, (_, i) => `10.0.0.1 - - [05/Mar/2024:14:20:01 +0100] "GET /p${i}/x HTTP/1.1" 200 1 "-" "-"`);
+const bounded = handlerFor({});
+const distinctRate = measure('handler, every line a new section (bounded to __other__)', distinct, (l) => bounded.processLine(l));
+
+const t = performance.now();
+let snaps = 0;
+while (performance.now() - t < 500) {
+  handler.snapshot();
+  snaps++;
+}
+console.log(`snapshot: ${((performance.now() - t) * 1000 / snaps).toFixed(1)} µs each (${handler.snapshot().sections.length} sections)`);
+console.log(
+  `summary: access parse ${(parseRate / 1e6).toFixed(2)} M lines/s, handler ${(handlerRate / 1e6).toFixed(2)} M/s, ` +
+    `timed ${(timedRate / 1e6).toFixed(2)} M/s, json ${(jsonRate / 1e6).toFixed(2)} M/s, distinct paths ${(distinctRate / 1e6).toFixed(2)} M/s`,
+);
