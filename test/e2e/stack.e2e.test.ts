@@ -22,6 +22,7 @@ import {
 } from './harness/loglines.js';
 import { LOG_NAMES } from './harness/exporter.js';
 import type { Notified } from './harness/webhook.js';
+import { RECEIVERS } from '../../mixin/alertmanager.js';
 import { checkDashboards } from './dashboards-check.js';
 import { waitFor } from './harness/wait.js';
 
@@ -59,6 +60,10 @@ const ours = (alertname: string, status: 'firing' | 'resolved') => (n: Notified)
 
 const diag = () => stack.diagnostics();
 
+/** The shipped routing by severity (issue 6): critical pages, warning goes to chat, info to nobody. */
+const ROUTED: Record<string, string> = { critical: RECEIVERS.pager, warning: RECEIVERS.chat };
+const receiverFor = (severity: string) => ROUTED[severity];
+
 describe('harness', () => {
   it('Prometheus scrapes the exporter, loaded the generated rules and found Alertmanager', async () => {
     const prom = stack.prometheus!;
@@ -93,11 +98,11 @@ describe.concurrent('scenarios', () => {
       ).flat(),
     );
     const fired = await stack.webhook.waitFor('SSHBruteForce firing', ours('SSHBruteForce', 'firing'), FIRE_TIMEOUT, diag);
-    expect(fired.labels.severity).toMatch(/^(critical|warning|info)$/);
+    expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
     expect(fired.labels.instance).toBe(stack.instance);
+    expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
     expect(fired.annotations.summary, 'summary annotation').toBeTruthy();
     expect(fired.annotations.runbook_url, 'runbook_url annotation').toMatch(/runbook/);
-    expect(stack.notifyingReceivers).toContain(fired.receiver);
 
     // No more failures: the detector's window passes and the alert must resolve by itself.
     const resolved = await stack.webhook.waitFor('SSHBruteForce resolved', ours('SSHBruteForce', 'resolved'), RESOLVE_TIMEOUT, diag);
@@ -116,7 +121,8 @@ describe.concurrent('scenarios', () => {
     await appendLines(stack.files.firewallLog, [ufwBlock('192.0.2.200', 22), ufwBlock('192.0.2.200', 22)]);
     await appendLines(stack.files.firewallLog, ports.map((p) => ufwBlock(scanner, p)));
     const fired = await stack.webhook.waitFor('PortScanDetected firing', ours('PortScanDetected', 'firing'), FIRE_TIMEOUT, diag);
-    expect(fired.labels.severity).toMatch(/^(critical|warning|info)$/);
+    expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
+    expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
     expect(fired.annotations.summary).toBeTruthy();
     const detections = await stack.prometheus!.scalar(`sum(hostwatch_portscan_detections_total{instance="${stack.instance}"})`);
     expect(detections, 'one crossing of the threshold, one detection').toBe(1);
@@ -138,7 +144,8 @@ describe.concurrent('scenarios', () => {
       .waitFor('HighTraffic firing', ours('HighTraffic', 'firing'), FIRE_TIMEOUT, diag)
       .finally(() => (phaseDone = true));
     await burst;
-    expect(fired.labels.severity).toMatch(/^(critical|warning|info)$/);
+    expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
+    expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
 
     // 2 req/s, below the threshold (traffic goes on, it does not stop): the average falls, it resolves.
     phaseDone = false;
@@ -163,7 +170,7 @@ describe.concurrent('scenarios', () => {
     await appendFile(stack.files.fimWatchedFile, 'PermitRootLogin yes\n');
     const paged = await stack.webhook.waitFor(
       'CriticalFileIntegrityChanged firing at the pager',
-      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === 'pager',
+      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === RECEIVERS.pager,
       FIRE_TIMEOUT,
       diag,
     );
@@ -175,7 +182,7 @@ describe.concurrent('scenarios', () => {
     // route reaches the second receiver once the (shortened) escalation delay has passed, not before.
     const escalated = await stack.webhook.waitFor(
       'CriticalFileIntegrityChanged at the escalation receiver',
-      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === 'escalation',
+      (n) => ours('CriticalFileIntegrityChanged', 'firing')(n) && n.receiver === RECEIVERS.escalation,
       FIRE_TIMEOUT + ESCALATE_AFTER_S * 1000,
       diag,
     );
@@ -188,7 +195,8 @@ describe.concurrent('scenarios', () => {
       clamavFound('/home/deploy/upload/invoice.pdf.exe', 'Win.Trojan.Agent-1234'),
     ]);
     const fired = await stack.webhook.waitFor('AntivirusDetection firing', ours('AntivirusDetection', 'firing'), FIRE_TIMEOUT, diag);
-    expect(fired.labels.severity).toMatch(/^(critical|warning|info)$/);
+    expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
+    expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
   });
 });
 
@@ -205,6 +213,7 @@ describe('exporter down (last: it kills the exporter)', () => {
     await exporter.proc.exited;
     const down = await stack.webhook.waitFor('HostwatchDown firing', ours('HostwatchDown', 'firing'), FIRE_TIMEOUT, diag);
     expect(down.labels.severity).toBe('critical');
+    expect(down.receiver).toBe(RECEIVERS.pager);
 
     // Alerts about the dead host from elsewhere (another rule source, a blackbox probe): the one for
     // this instance must be inhibited, the one for another instance (the control) must go out.

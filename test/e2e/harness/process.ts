@@ -16,6 +16,9 @@ function installExitHook(): void {
     for (const p of alive) p.killGroupNow('SIGKILL');
   };
   process.on('exit', killAll);
+  // A vitest fork whose parent died (killed runner) may live on for a while: do not let the stack
+  // outlive the runner.
+  if (process.connected) process.once('disconnect', killAll);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       killAll();

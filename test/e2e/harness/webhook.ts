@@ -82,7 +82,8 @@ export class WebhookServer {
       what: `webhook notification: ${what}`,
       timeoutMs,
       intervalMs: 200,
-      diagnostics: async () => `${this.summary()}${diagnostics ? `\n${await diagnostics()}` : ''}`,
+      // The caller's diagnostics (the stack's) include this summary already.
+      diagnostics: diagnostics ?? (() => this.summary()),
     });
   }
 
