@@ -7,7 +7,7 @@
 // peak RSS <= 80 MB. Run alone with `node bench/ingest.mjs` (after `npm run build`), or via `npm run bench`.
 // Options (env): BENCH_LINES (default 2000000), BENCH_SKIP_MTAIL=1, BENCH_CPU_PROF=dir (profile hostwatch).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GENLOGS = path.resolve(ROOT, '..', 'shared', 'genlogs.py');
 const N = Number(process.env.BENCH_LINES ?? 2_000_000);
+const LATENCY_SAMPLES = 200;
 
 const MTAIL_PROGRAM = `# Requests by section, method and status class, like hostwatch_http_requests_total.
 counter http_requests_total by section, method, status
@@ -61,7 +62,13 @@ async function runHostwatch(file, work) {
   const main = path.join(ROOT, 'dist/main.js');
   if (!existsSync(main)) fail('dist/main.js missing: run `npm run build` first');
   const config = path.join(work, 'hostwatch.yml');
-  writeFileSync(config, `logs:\n  - name: bench\n    type: access\n    format: combined\n    path: ${JSON.stringify(file)}\n    start_position: beginning\n`);
+  // A second log, written line by line after the ingest, measures line-written -> metric-updated.
+  writeFileSync(path.join(work, 'live.log'), '');
+  writeFileSync(
+    config,
+    `logs:\n  - name: bench\n    type: access\n    format: combined\n    path: ${JSON.stringify(file)}\n    start_position: beginning\n` +
+      `  - name: live\n    type: access\n    format: combined\n    path: ${JSON.stringify(path.join(work, 'live.log'))}\n`,
+  );
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const started = process.hrtime.bigint();
   const child = spawn(
@@ -99,6 +106,7 @@ async function runHostwatch(file, work) {
   }
   const done = process.hrtime.bigint();
   const rss = peakRss(child.pid);
+  const latency = await measureLatency(work, port, lines);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(prof.length ? 'SIGTERM' : 'SIGKILL');
   await exited;
@@ -110,7 +118,37 @@ async function runHostwatch(file, work) {
     rss,
     scrapes,
     maxScrapeMs,
+    latency,
   };
+}
+
+/**
+ * Line written -> metric updated, as a scraper sees it: append one line to the `live` log (its own
+ * small file, so the big one stays intact) and scrape until the line is counted; 200 samples.
+ */
+async function measureLatency(work, port, base) {
+  const live = path.join(work, 'live.log');
+  const samples = [];
+  let count = base;
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const t0 = process.hrtime.bigint();
+    appendFileSync(live, `10.0.0.1 - - [23/Nov/2026:16:00:00 +0000] "GET /live/${i} HTTP/1.1" 200 5 "-" "bench"\n`);
+    for (;;) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      let n = 0;
+      for (const l of text.split('\n')) if (l.startsWith('hostwatch_log_lines_total{')) n += Number(l.slice(l.lastIndexOf(' ') + 1));
+      if (n > count) {
+        count = n;
+        break;
+      }
+      if (Number(process.hrtime.bigint() - t0) > 5e9) fail('latency: a line was not counted within 5 s');
+    }
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  samples.sort((a, b) => a - b);
+  const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+  return { p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1] };
 }
 
 async function runMtail(file, work) {
@@ -146,7 +184,8 @@ try {
   process.stdout.write(
     `hostwatch: ${hw.seconds.toFixed(2)} s cold start to all lines counted (${hw.startupSeconds.toFixed(2)} s to listening), ` +
       `${rate(N, hw.seconds)} (${rate(N, hw.seconds - hw.startupSeconds)} after start), peak RSS ${mb(hw.rss)}, ` +
-      `requests counted ${hw.requests}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n`,
+      `requests counted ${hw.requests}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n` +
+      `hostwatch: line written -> counted in a scrape: p50 ${hw.latency.p50.toFixed(1)} ms, p99 ${hw.latency.p99.toFixed(1)} ms, max ${hw.latency.max.toFixed(1)} ms (${LATENCY_SAMPLES} lines, fs events)\n`,
   );
   if (process.env.BENCH_SKIP_MTAIL) {
     process.stdout.write('mtail: skipped\n');
@@ -158,6 +197,7 @@ try {
   const goals = [
     [`>= 1,000,000 lines/s`, N / hw.seconds >= 1e6],
     [`peak RSS <= 80 MB`, hw.rss <= 80 * 1024 * 1024],
+    [`p99 latency < 100 ms`, hw.latency.p99 < 100],
   ];
   for (const [g, ok] of goals) process.stdout.write(`goal ${g}: ${ok ? 'met' : 'NOT met'}\n`);
 } finally {

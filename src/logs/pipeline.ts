@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import type { LogHandler, LogType } from './handler.js';
-import { Tailer, type TailerState } from '../tail/tailer.js';
+import { Tailer } from '../tail/tailer.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from '../tail/checkpoint.js';
 import type { WatchFn } from '../tail/watch.js';
 
@@ -57,8 +57,8 @@ export class LogPipeline<S = unknown> {
   private counters: LineCounters = newCounters();
   private published: PublishedState<S>;
   private saving: Promise<unknown> = Promise.resolve();
-  /** Tailer bytes + rotations + files at the last save, to skip background saves when idle. */
-  private savedMark = '';
+  /** Tailer change count at the last save (-1: nothing saved yet), to skip writes when idle. */
+  private savedMark = -1;
   private timer: unknown;
   private stopped = false;
   checkpointErrors = 0;
@@ -138,13 +138,14 @@ export class LogPipeline<S = unknown> {
     // What was restored is on disk already: it may be published as is.
     const tail = this.tailer.snapshot();
     this.published = { counters: { ...this.counters }, bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
-    this.savedMark = cp ? this.mark(tail) : '';
+    this.savedMark = cp ? this.mark() : -1;
     await this.tailer.start();
     this.scheduleBackground();
   }
 
-  private mark(t: TailerState): string {
-    return `${t.bytes}/${t.rotations}/${t.files.length}`;
+  /** Changes of the tailer state (every line consumed is one): equal marks, equal checkpoints. */
+  private mark(): number {
+    return this.tailer.changes;
   }
 
   private scheduleBackground(): void {
@@ -156,10 +157,11 @@ export class LogPipeline<S = unknown> {
   }
 
   /**
-   * Snapshot, write, publish. `force` (scrapes, stop) writes even when no line arrived, so that
-   * time-dependent handler state refreshed by tick() is published too.
+   * Snapshot, write, publish. When no line arrived since the last write the checkpoint is already
+   * current: nothing is written (no fsync per idle scrape); scrapes (`publish`) still publish a
+   * fresh snapshot, whose counters equal the saved ones, for the gauges that tick() refreshed.
    */
-  checkpoint(force = true): Promise<void> {
+  checkpoint(publish = true): Promise<void> {
     const run = async () => {
       const now = this.opts.clock.now();
       try {
@@ -169,14 +171,20 @@ export class LogPipeline<S = unknown> {
       }
       // Synchronous from here to the save: one instant, one consistent state.
       const tailer = this.tailer.snapshot();
-      const mark = this.mark(tailer);
-      if (!force && mark === this.savedMark) return;
+      const mark = this.mark();
+      const unchanged = mark === this.savedMark;
+      if (unchanged && !publish) return;
       const state: PublishedState<S> = {
         counters: { ...this.counters },
         bytes: tailer.bytes,
         rotations: tailer.rotations,
         handler: this.handler.snapshot(),
       };
+      if (unchanged) {
+        this.lastCheckpointAt = now;
+        this.published = state;
+        return;
+      }
       const cp: Checkpoint<S, LineCounters> = {
         version: CHECKPOINT_VERSION,
         log: this.name,

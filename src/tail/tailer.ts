@@ -93,12 +93,15 @@ export class Tailer {
   private readonly watchers = new Map<string, Watcher>();
   private readonly warned = new Set<string>();
   private bytes = 0;
+  /** Bumped on every change of what snapshot() returns: lets the pipeline skip idle checkpoints. */
+  changes = 0;
   private rotations = 0;
   private restoredFiles: FileCheckpoint[] | undefined;
   private hasCheckpoint = false;
   private firstPass = true;
   private running: Promise<void> | null = null;
   private again = false;
+  private discoverPending = false;
   private stopped = false;
   private timer: unknown;
 
@@ -147,6 +150,15 @@ export class Tailer {
 
   /** Looks at the files now: discovery, rotation, truncation, reading to the end. */
   poll(): Promise<void> {
+    return this.wake(true);
+  }
+
+  /**
+   * Runs a pass, or another one after the pass in flight. `discover`: list the directories too
+   * (polls, creations and renames); a write to a followed file only needs its new bytes read.
+   */
+  private wake(discover: boolean): Promise<void> {
+    if (discover) this.discoverPending = true;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -155,7 +167,9 @@ export class Tailer {
       try {
         do {
           this.again = false;
-          await this.pass();
+          const full = this.discoverPending;
+          this.discoverPending = false;
+          await this.pass(full);
         } while (this.again && !this.stopped);
       } catch (err) {
         this.opts.logger.error('tail pass failed', { err });
@@ -190,8 +204,12 @@ export class Tailer {
     }, this.opts.pollInterval);
   }
 
-  private async pass(): Promise<void> {
+  private async pass(discover: boolean): Promise<void> {
     if (this.stopped) return;
+    if (!discover) {
+      for (const f of [...this.files.values()]) await this.drain(f);
+      return;
+    }
     if (this.restoredFiles) {
       const restored = this.restoredFiles;
       this.restoredFiles = undefined;
@@ -206,11 +224,13 @@ export class Tailer {
     for (const f of this.files.values()) {
       const at = found.get(f.key);
       if (at) {
+        if (f.path !== at.path || f.rotatedAt !== null) this.changes++;
         f.path = at.path;
         f.rotatedAt = null;
       } else if (f.rotatedAt === null) {
         f.rotatedAt = now;
         this.rotations++;
+        this.changes++;
         this.opts.logger.debug('file rotated away, reading it to the end', { path: f.path });
       }
     }
@@ -260,8 +280,8 @@ export class Tailer {
       if (this.watchers.has(p.dir)) continue;
       const w = watch(
         p.dir,
-        (name) => {
-          if (name === null || this.isRelevant(p, name)) void this.poll();
+        (name, event) => {
+          if (name === null || this.isRelevant(p, name)) void this.wake(name === null || event !== 'change' || !this.isFollowedAt(p, name));
         },
         () => {
           // The directory went away: drop the watch, a later pass sets it up again.
@@ -271,6 +291,13 @@ export class Tailer {
       );
       if (w) this.watchers.set(p.dir, w);
     }
+  }
+
+  /** Whether `name` in the pattern's directory is a followed file still at its path (a plain write). */
+  private isFollowedAt(p: FilePattern, name: string): boolean {
+    const full = path.join(p.dir, name);
+    for (const f of this.files.values()) if (f.rotatedAt === null && f.path === full) return true;
+    return false;
   }
 
   /** Events for other files of a busy directory such as /var/log do not wake us up. */
@@ -317,6 +344,7 @@ export class Tailer {
       skipping = last[0] !== 10;
     }
     const now = this.opts.clock.now();
+    this.changes++;
     this.files.set(identityKey(st), {
       key: identityKey(st),
       path: at.path,
@@ -364,6 +392,7 @@ export class Tailer {
     }
     const now = this.opts.clock.now();
     if (rotated) this.rotations++;
+    this.changes++;
     this.files.set(key, {
       key,
       // The configured path, even when found rotated: a later restart looks for it from there again.
@@ -440,6 +469,7 @@ export class Tailer {
       const r = this.splitter.split(view, f.skipping);
       f.offset += r.consumed;
       this.bytes += r.consumed;
+      this.changes++;
       f.skipping = r.skipping;
       f.carry = view.length > r.consumed ? Buffer.from(view.subarray(r.consumed)) : null;
       f.lastGrowthAt = this.opts.clock.now();
@@ -454,6 +484,7 @@ export class Tailer {
    */
   private async restartTruncated(f: TrackedFile): Promise<void> {
     this.rotations++;
+    this.changes++;
     this.opts.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
     if (f.fp.length > 0) {
       const copy = await this.findSibling(f.path, async (st, full) => {
@@ -500,6 +531,7 @@ export class Tailer {
   private async release(f: TrackedFile): Promise<void> {
     this.flushCarry(f);
     this.files.delete(f.key);
+    this.changes++;
     await f.fh.close().catch(() => {});
     this.opts.logger.debug('rotated file done', { path: f.path });
   }

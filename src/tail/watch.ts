@@ -8,12 +8,19 @@ export interface Watcher {
   close(): void;
 }
 
-/** Watches `dir`; calls onChange(name) on any event. Returns undefined when the dir cannot be watched. */
-export type WatchFn = (dir: string, onChange: (name: string | null) => void, onError: (err: Error) => void) => Watcher | undefined;
+/**
+ * Watches `dir`; calls onChange(name, event) on any event: 'change' for a write, 'rename' for a
+ * creation, rename or deletion. Returns undefined when the dir cannot be watched.
+ */
+export type WatchFn = (
+  dir: string,
+  onChange: (name: string | null, event: 'change' | 'rename') => void,
+  onError: (err: Error) => void,
+) => Watcher | undefined;
 
 export const fsWatch: WatchFn = (dir, onChange, onError) => {
   try {
-    const w = watch(dir, { persistent: false }, (_event, name) => onChange(name ? String(name) : null));
+    const w = watch(dir, { persistent: false }, (event, name) => onChange(name ? String(name) : null, event === 'change' ? 'change' : 'rename'));
     w.on('error', onError);
     return w;
   } catch {

@@ -3,7 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { renameSync } from 'node:fs';
 import { startTailer, tempDir, type Harness } from './helpers.js';
+import { fsWatch } from '../../src/tail/watch.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -134,5 +136,23 @@ describe('Tailer: reading', () => {
     appendFileSync(f, 'partial');
     await h.poll();
     expect(h.tailer.stats().pendingBytes).toBe(7);
+  });
+
+  it('wakes up on file system events alone: writes, a creation, a rename rotation (no polling)', async () => {
+    const f = path.join(dir, 'app.log');
+    writeFileSync(f, '');
+    // The manual clock never fires the poll timer: only fs.watch events can make lines come out.
+    const h = await start([f], { watch: fsWatch, pollInterval: 3_600_000 });
+    const next = (count: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (h.lines.length >= count ? resolve() : setImmediate(check));
+        check();
+      });
+    appendFileSync(f, 'written\n');
+    await next(1);
+    renameSync(f, `${f}.1`);
+    writeFileSync(f, 'after rotation\n');
+    await next(2);
+    expect(h.lines).toEqual(['written', 'after rotation']);
   });
 });

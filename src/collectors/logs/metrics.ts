@@ -73,7 +73,7 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   new SnapshotMetric(registry, {
     name: 'hostwatch_checkpoint_last_success_timestamp_seconds',
-    help: 'When the checkpoint of the log was last written successfully (absent before the first write).',
+    help: 'When the checkpoint of the log was last written, or confirmed current (no line since), successfully; absent before the first.',
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => (p.lastCheckpointAt === null ? null : p.lastCheckpointAt / 1000)),
