@@ -10,6 +10,7 @@ import { ruleFiles } from './rules/index.js';
 import { ruleTestFiles } from './tests/index.js';
 import { alertmanagerConfig, type ReceiverOverrides } from './alertmanager.js';
 import { dashboards } from './dashboards/index.js';
+import { alertsMarkdown } from './docs.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,10 +29,12 @@ export interface GenerateOptions {
 export function generate(overrides: DeepPartial<MixinConfig> = {}, options: GenerateOptions = {}): Map<string, string> {
   const cfg = resolveConfig(overrides);
   const out = new Map<string, string>();
-  for (const [file, content] of ruleFiles(cfg)) out.set(`prometheus/rules/${file}`, toYaml(content));
+  const rules = ruleFiles(cfg);
+  for (const [file, content] of rules) out.set(`prometheus/rules/${file}`, toYaml(content));
   for (const [file, content] of ruleTestFiles(cfg)) out.set(`prometheus/tests/${file}`, toYaml(content));
   out.set('alertmanager/alertmanager.yml', toYaml(alertmanagerConfig(cfg, options.receivers)));
   for (const d of dashboards(cfg)) out.set(`grafana/dashboards/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
+  out.set('docs/alerts.md', alertsMarkdown(cfg, [...rules.values()].flatMap((f) => f.groups)));
   return out;
 }
 
