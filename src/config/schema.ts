@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 import { accessFormatProblem } from '../logs/access/format.js';
+import { patternRuleProblems } from '../logs/pattern/rules.js';
 
 /** A duration such as "250ms", "2m", "1h"; parsed into milliseconds. */
 export const duration = (description: string, def: string) =>
@@ -227,18 +228,33 @@ export const patternRuleSchema = z.strictObject({
     .string()
     .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be an identifier, it becomes the rule label')
     .describe('Rule name, used as the `rule` label'),
-  regex: z.string().describe('Regular expression with named groups, e.g. "(?<signature>\\S+) FOUND$"'),
+  regex: z
+    .string()
+    .describe(
+      'Regular expression with named groups, e.g. "(?<signature>\\S+) FOUND$"; RE2 syntax (linear time: no backreferences or lookarounds)',
+    ),
   labels: z
     .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a valid label name'))
     .default([])
     .describe('Named groups exported as labels'),
   max_label_values: posInt('Distinct values per label; the rest are counted as "__other__"', 100),
+}).superRefine((rule, ctx) => {
+  for (const p of patternRuleProblems(rule)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 });
 
 const patternLogSchema = z.strictObject({
   ...tailOptions,
   type: z.literal('pattern'),
-  rules: z.array(patternRuleSchema).min(1).describe('Pattern rules applied to every line of this log'),
+  rules: z
+    .array(patternRuleSchema)
+    .min(1)
+    .superRefine((rules, ctx) => {
+      rules.forEach((r, j) => {
+        const first = rules.findIndex((o) => o.name === r.name);
+        if (first !== j) ctx.addIssue({ code: 'custom', path: [j, 'name'], message: `duplicate rule name "${r.name}" (also rules[${first}])` });
+      });
+    })
+    .describe('Pattern rules applied to every line of this log'),
 });
 
 export const logSchema = z.discriminatedUnion('type', [accessLogSchema, authLogSchema, firewallLogSchema, patternLogSchema], {

@@ -1,0 +1,65 @@
+// The pattern handler: every rule that matches a line counts once, with its label values bounded
+// per label. A line that no rule matches is "unparsed" (like `"match": false` in hostwatch parse),
+// so hostwatch_log_lines_total shows how much of the log the rules cover.
+import type { PatternLogConfig } from '../../config/schema.js';
+import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
+import { compileRules, RuleMatcher } from './rules.js';
+import { adaptState, copyState, emptyRule, MAX_VALUE_LENGTH, OTHER_KEY, type PatternState, type RuleCounts } from './state.js';
+
+export class PatternHandler implements LogHandler<PatternState> {
+  private readonly matcher: RuleMatcher;
+  private state: PatternState;
+  /** Per rule, per label: value → slot in RuleCounts.values. */
+  private slots: Map<string, number>[][] = [];
+  private readonly result: LineResult = { parsed: false, timestamp: undefined };
+  private readonly onMatch = (rule: number, groups: Record<string, string | undefined> | undefined) => this.count(rule, groups);
+
+  constructor(ctx: HandlerContext<PatternLogConfig>) {
+    this.matcher = new RuleMatcher(compileRules(ctx.config.rules));
+    this.state = { v: 1, rules: this.matcher.rules.map((r) => emptyRule(r.name, r.labels)) };
+    this.index();
+  }
+
+  private index(): void {
+    this.slots = this.state.rules.map((r) => r.values.map((vals) => new Map(vals.map((v, i) => [v, i]))));
+  }
+
+  processLine(line: string): LineResult {
+    let n = 0;
+    try {
+      n = this.matcher.match(line, this.onMatch);
+    } catch {
+      n = 0;
+    }
+    this.result.parsed = n > 0;
+    return this.result;
+  }
+
+  private count(rule: number, groups: Record<string, string | undefined> | undefined): void {
+    const rc: RuleCounts = this.state.rules[rule];
+    const { labels } = rc;
+    let key = '';
+    for (let k = 0; k < labels.length; k++) {
+      const value = groups?.[labels[k]] ?? '';
+      const slots = this.slots[rule][k];
+      let slot = slots.get(value);
+      if (slot === undefined && rc.values[k].length < this.matcher.rules[rule].maxValues && value.length <= MAX_VALUE_LENGTH) {
+        slot = rc.values[k].length;
+        rc.values[k].push(value);
+        slots.set(value, slot);
+      }
+      const part = slot === undefined ? OTHER_KEY : String(slot);
+      key = k === 0 ? part : `${key},${part}`;
+    }
+    rc.counts[key] = (rc.counts[key] ?? 0) + 1;
+  }
+
+  snapshot(): PatternState {
+    return copyState(this.state);
+  }
+
+  restore(raw: PatternState): void {
+    this.state = adaptState(raw, this.matcher.rules);
+    this.index();
+  }
+}

@@ -1,0 +1,119 @@
+// Pattern rules run on RE2 (the `re2` package, Google's linear-time engine, built from source at
+// npm install): matching time is linear in the line length whatever the regex, so a rule like
+// `(a+)+$` cannot freeze the exporter on a hostile line. The price is RE2's syntax: no
+// backreferences and no lookarounds; such a rule is rejected when the config is loaded, with
+// RE2's reason, as `logs[i].rules[j].regex: ...`.
+import RE2 from 're2';
+import type { PatternRuleConfig } from '../../config/schema.js';
+
+/** Label names a rule cannot use: the family's own labels, and Prometheus's reserved prefix. */
+const RESERVED_LABELS = new Set(['log', 'rule']);
+
+export interface CompiledRule {
+  name: string;
+  labels: string[];
+  maxValues: number;
+  re: RE2;
+}
+
+/** Compiles a regex with RE2 in Unicode mode; throws SyntaxError with RE2's message. */
+export function compileRegex(source: string): RE2 {
+  return new RE2(source, 'u');
+}
+
+/**
+ * Names of the named groups of a regex, `(?<name>...)` or `(?P<name>...)`, skipping escaped
+ * characters and character classes.
+ */
+export function namedGroups(source: string): string[] {
+  const out: string[] = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      continue;
+    }
+    if (c === '(' && source[i + 1] === '?') {
+      const m = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(source.slice(i, i + 200));
+      if (m) out.push(m[1]);
+    }
+  }
+  return out;
+}
+
+export interface RuleProblem {
+  /** Key of the rule the problem is about (regex, labels or labels[k]). */
+  path: (string | number)[];
+  message: string;
+}
+
+/** For the config schema: what is wrong with a rule (empty when it can be used). */
+export function patternRuleProblems(rule: { regex: string; labels: string[] }): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  try {
+    compileRegex(rule.regex);
+  } catch (err) {
+    problems.push({
+      path: ['regex'],
+      message:
+        `not accepted by RE2 (${(err as Error).message}); pattern rules use RE2 so that no regex can backtrack ` +
+        'catastrophically: backreferences and lookarounds are not available',
+    });
+    return problems;
+  }
+  const groups = new Set(namedGroups(rule.regex));
+  rule.labels.forEach((label, k) => {
+    if (RESERVED_LABELS.has(label)) problems.push({ path: ['labels', k], message: `"${label}" is a label of hostwatch_pattern_matches_total already` });
+    else if (label.startsWith('__')) problems.push({ path: ['labels', k], message: 'label names starting with __ are reserved by Prometheus' });
+    else if (!groups.has(label)) problems.push({ path: ['labels', k], message: `the regex has no named group (?<${label}>...)` });
+  });
+  if (new Set(rule.labels).size !== rule.labels.length) problems.push({ path: ['labels'], message: 'a label is listed twice' });
+  return problems;
+}
+
+/** Compiles the rules of a pattern log (already validated by the config schema). */
+export function compileRules(rules: readonly PatternRuleConfig[]): CompiledRule[] {
+  return rules.map((r) => ({ name: r.name, labels: [...r.labels], maxValues: r.max_label_values, re: compileRegex(r.regex) }));
+}
+
+/**
+ * Runs every rule on a line. With several rules, one RE2.Set pass finds which rules match at all,
+ * so that a line matching none (the common case) costs one scan, not one per rule.
+ */
+export class RuleMatcher {
+  private readonly set: InstanceType<typeof RE2.Set> | undefined;
+  constructor(readonly rules: CompiledRule[]) {
+    this.set = rules.length > 1 ? new RE2.Set(rules.map((r) => r.re), 'u') : undefined;
+  }
+
+  /** Calls onMatch for every rule that matches, in rule order; returns the number of matches. */
+  match(line: string, onMatch: (rule: number, groups: Record<string, string | undefined> | undefined) => void): number {
+    if (this.set) {
+      const hits = this.set.match(line);
+      if (hits.length === 0) return 0;
+      hits.sort((a, b) => a - b);
+      let n = 0;
+      for (const i of hits) {
+        const m = this.rules[i].re.exec(line);
+        if (m) {
+          onMatch(i, m.groups);
+          n++;
+        }
+      }
+      return n;
+    }
+    const m = this.rules[0]?.re.exec(line);
+    if (!m) return 0;
+    onMatch(0, m.groups);
+    return 1;
+  }
+}
