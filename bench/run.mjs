@@ -13,12 +13,14 @@ const BENCHES = [
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'fim.mjs', what: 'file integrity scan' },
+  // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
+  { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
 ];
 
-function runOne(path) {
+function runOne(path, nodeArgs = []) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [path], { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(BENCH_DIR, '..') });
+    const child = spawn(process.execPath, [...nodeArgs, path], { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(BENCH_DIR, '..') });
     const lines = [];
     let partial = '';
     child.stdout.on('data', (d) => {
@@ -46,7 +48,7 @@ for (const b of BENCHES) {
     continue;
   }
   console.log(`\n=== bench/${b.file}: ${b.what} ===`);
-  const r = await runOne(path);
+  const r = await runOne(path, b.nodeArgs);
   const summary = r.lines.filter((l) => l.startsWith('summary:')).map((l) => l.slice('summary:'.length).trim());
   const tail = r.lines.filter((l) => l.trim() !== '').slice(-5);
   results.push({ ...b, status: r.code === 0 ? 'ok' : `FAILED (${r.signal ?? `exit ${r.code}`})`, seconds: r.seconds, figures: summary.length > 0 ? summary : tail });

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,6 +23,8 @@ const arg = (name, def) => {
 const SCRAPES = arg('scrapes', 500);
 const WARMUP = arg('warmup', 50);
 const CONCURRENCY = [1, 4];
+// Measurements are split in this many alternating blocks per target (see measure()).
+const ROUNDS = 10;
 const GOAL_IDLE_RSS_MB = 60;
 
 const children = [];
@@ -111,14 +113,38 @@ async function load(target, clients, n) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-    max: latencies[latencies.length - 1],
-    rps: latencies.length / seconds,
-    peakRss,
-  };
+  return { latencies, seconds, peakRss };
+}
+
+/**
+ * Measures every target at `clients` concurrency in ROUNDS alternating blocks (A B, B A, ...), so
+ * that both see the same background load on a shared machine; never both loaded at once.
+ */
+async function measure(targets, clients, n) {
+  const acc = new Map(targets.map((t) => [t.name, { latencies: [], seconds: 0, peakRss: 0 }]));
+  const perRound = Math.max(1, Math.ceil(n / ROUNDS));
+  for (let round = 0, done = 0; done < n; round++, done += perRound) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      const r = await load(t, clients, Math.min(perRound, n - done));
+      const a = acc.get(t.name);
+      a.latencies.push(...r.latencies);
+      a.seconds += r.seconds;
+      a.peakRss = Math.max(a.peakRss, r.peakRss);
+    }
+  }
+  const out = {};
+  for (const [name, a] of acc) {
+    a.latencies.sort((x, y) => x - y);
+    out[name] = {
+      p50: quantile(a.latencies, 0.5),
+      p99: quantile(a.latencies, 0.99),
+      max: a.latencies[a.latencies.length - 1],
+      rps: a.latencies.length / a.seconds,
+      peakRss: a.peakRss,
+    };
+  }
+  return out;
 }
 
 /**
@@ -196,14 +222,14 @@ async function main() {
     t.idleRss = memory(t.pid).rss;
   }
   for (const c of CONCURRENCY) {
-    for (const t of targets) {
-      results[`${t.name}/${c}`] = await load(t, c, SCRAPES);
-    }
+    const r = await measure(targets, c, SCRAPES);
+    for (const t of targets) results[`${t.name}/${c}`] = r[t.name];
   }
   for (const t of targets) t.hwm = memory(t.pid).hwm;
   const durations = await collectorDurations(targets[0]);
 
-  console.log(`\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1`);
+  console.log(`\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1, ${ROUNDS} alternating blocks`);
+  console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`);
   console.log(`hostwatch collectors: ${targets[0].collectors.join(',')}`);
   console.log(`hostwatch node flags: ${targets[0].flags.join(' ') || '(none)'}`);
   for (const t of targets) console.log(`${pad(t.name, 14)} payload ${(t.bytes / 1024).toFixed(1)} KiB, ${t.samples} samples`);
