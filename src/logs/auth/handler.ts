@@ -11,6 +11,7 @@ import type { AuthLogConfig } from '../../config/schema.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { BruteForceDetector, type BruteForceSnapshot } from '../security/bruteforce.js';
 import { LruMap } from '../security/lru.js';
+import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 import type { AuthEvent } from './event.js';
 import { CONNECTION_REASONS } from './labels.js';
 import { parseAuthLine } from './parse.js';
@@ -199,19 +200,27 @@ export class AuthHandler implements LogHandler<AuthState> {
     };
   }
 
+  /** Throws on a state of another shape (the pipeline then moves the checkpoint aside). */
   restore(state: AuthState): void {
+    if (typeof state !== 'object' || state === null) throw new Error('auth state: not an object');
     const fresh = emptyAuthState();
-    this.counters = {
-      failures: { ...(state?.failures ?? fresh.failures) },
-      successes: { ...(state?.successes ?? fresh.successes) },
-      invalidUsers: { ...(state?.invalidUsers ?? fresh.invalidUsers) },
-      sudoCommands: { ...(state?.sudoCommands ?? fresh.sudoCommands) },
-      detections: { ...fresh.detections, ...(state?.detections ?? {}) },
+    const counters: AuthState = {
+      failures: { ...counterRecord(state.failures, 'failures') },
+      successes: { ...counterRecord(state.successes, 'successes') },
+      invalidUsers: { ...counterRecord(state.invalidUsers, 'invalidUsers') },
+      sudoCommands: { ...counterRecord(state.sudoCommands, 'sudoCommands') },
+      detections: { ...fresh.detections, ...counterRecord(state.detections, 'detections') },
       bruteforce: { sources: [] },
       sessions: [],
     };
-    this.detector.restore(state?.bruteforce);
+    sourceEntries(state.bruteforce, 'bruteforce', [3]);
+    const sessions = arrayOf(state.sessions, 'sessions') as [string, Session][];
+    for (const e of sessions) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'object' || e[1] === null) throw new Error('sessions[]: bad entry');
+    }
+    this.counters = counters;
+    this.detector.restore(state.bruteforce);
     this.sessions.clear();
-    for (const [k, s] of state?.sessions ?? []) this.sessions.set(k, { ...s });
+    for (const [k, s] of sessions) this.sessions.set(k, { ...s });
   }
 }

@@ -34,8 +34,11 @@ const SU_FAILED = /^FAILED SU \(to (\S+)\) (\S+) on /;
 const SU_OK = /^\(to (\S+)\) (\S+) on /;
 const SU_OK_SHADOW = /^Successful su for (\S+) by (\S+)$/;
 const SU_FAILED_SHADOW = /^FAILED su for (\S+) by (\S+)$/;
-const LOGIN_FAILED = /^FAILED LOGIN \(\d+\) on '[^']*' FOR '(.*)', /;
-const LOGIN_OK = /^(?:ROOT LOGIN {1,2}on '[^']*'|LOGIN ON \S+ BY (\S+))/;
+// shadow-utils: `FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure`;
+// util-linux: `FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure`.
+const LOGIN_FAILED = /^FAILED LOGIN \(?\d+\)? (?:on '[^']*'|FROM \S+) FOR '?(.*?)'?, /;
+// shadow-utils `ROOT LOGIN  on '/dev/tty1'`; util-linux `ROOT LOGIN ON tty1`, `LOGIN ON tty1 BY alice`.
+const LOGIN_OK = /^(?:ROOT LOGIN {1,2}(?:on|ON) |LOGIN ON \S+ BY (\S+))/;
 
 /** The reason of a PAM failure, by service. */
 function pamReason(service: string): string {

@@ -11,6 +11,7 @@ import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { PortScanDetector, type PortScanSnapshot } from '../security/portscan.js';
 import { parseFirewallLine, type FirewallPacket } from './parse.js';
 import { TopPorts, emptyTopPorts, type TopPortsState } from './top-ports.js';
+import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 
 export const ACTIONS = ['block', 'reject', 'allow', 'limit', 'audit', 'unknown'] as const;
 export const PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'] as const;
@@ -91,11 +92,23 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     };
   }
 
+  /** Throws on a state of another shape (the pipeline then moves the checkpoint aside). */
   restore(state: FirewallState): void {
-    const fresh = emptyFirewallState();
-    this.packets = state?.packets?.length === fresh.packets.length ? state.packets.slice() : fresh.packets;
-    this.detections = state?.portscanDetections ?? 0;
-    this.ports.restore(state?.blockedPorts);
-    this.detector.restore(state?.portscan);
+    if (typeof state !== 'object' || state === null) throw new Error('firewall state: not an object');
+    const packets = arrayOf(state.packets, 'packets');
+    if (packets.length !== emptyFirewallState().packets.length || !packets.every((n) => typeof n === 'number' && n >= 0)) {
+      throw new Error('packets: not the counters of this version');
+    }
+    const detections = state.portscanDetections;
+    if (typeof detections !== 'number' || !(detections >= 0)) throw new Error('portscanDetections: not a counter');
+    const bp = state.blockedPorts as TopPortsState | undefined;
+    counterRecord(bp?.ports, 'blockedPorts.ports');
+    if (typeof bp?.other !== 'number') throw new Error('blockedPorts.other: not a counter');
+    arrayOf(bp.candidates, 'blockedPorts.candidates');
+    sourceEntries(state.portscan, 'portscan', [2, 3]);
+    this.packets = (packets as number[]).slice();
+    this.detections = detections;
+    this.ports.restore(bp);
+    this.detector.restore(state.portscan);
   }
 }

@@ -217,3 +217,25 @@ describe('auth metrics', () => {
     expect(await registry.metrics()).toContain('hostwatch_auth_bruteforce_sources{log="auth"} 0');
   });
 });
+
+describe('auth restore of a foreign state', () => {
+  it.each([
+    ['null', null],
+    ['a counter that is not a number', { failures: { 'sshd|password': 'x' } }],
+    ['an older shape', { byLetter: { a: 1 } }],
+  ])('throws on %s (the pipeline moves such a checkpoint aside)', (_what, state) => {
+    const h = handler();
+    expect(() => h.restore(state as never)).toThrow();
+  });
+
+  it('a state saved with other limits is adapted (fewer sources, lower threshold)', () => {
+    const big = handler({ bruteforce: { threshold: 8, max_sources: 100 } });
+    for (let i = 0; i < 50; i++) for (let k = 0; k < 8; k++) big.processLine(fail(k, `10.0.0.${i}`, i * 10 + k));
+    const small = handler({ bruteforce: { threshold: 3, max_sources: 10 } });
+    small.restore(JSON.parse(JSON.stringify(big.snapshot())));
+    const srcs = small.snapshot().bruteforce.sources;
+    expect(srcs.length).toBe(10);
+    expect(srcs.every(([, , , times]) => times.length === 3)).toBe(true);
+    expect(srcs.map(([s]) => s)).toContain('10.0.0.49');
+  });
+});

@@ -108,3 +108,15 @@ describe('syslog header', () => {
     expect(parseSyslog('2024-03-03T06:00:00-05:00 h sshd[1]: x', NOW)!.timestamp).toBe(t);
   });
 });
+
+describe('auth parser: login', () => {
+  it.each([
+    ["FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure", 'info', 'root'],
+    ['FAILED LOGIN 1 FROM tty1 FOR alice, Authentication failure', 'info', 'alice'],
+    ["ROOT LOGIN  on '/dev/tty1'", 'success', 'root'],
+    ['ROOT LOGIN ON tty2', 'success', 'root'],
+    ['LOGIN ON tty3 BY alice', 'success', 'alice'],
+  ])('%s', (msg, event, user) => {
+    expect(parseAuthLine(`Mar  3 10:00:00 h login[5]: ${msg}`, NOW)!.event).toMatchObject({ service: 'login', event, user });
+  });
+});

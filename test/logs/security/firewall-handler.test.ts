@@ -171,3 +171,13 @@ describe('firewall snapshot / restore and metrics', () => {
     expect(await registry.metrics()).toContain('hostwatch_portscan_sources{log="fw"} 0');
   });
 });
+
+describe('firewall restore of a foreign state', () => {
+  it.each([
+    ['null', null],
+    ['packets of another version', { ...JSON.parse(JSON.stringify(handler().snapshot())), packets: [1, 2, 3] }],
+    ['no port-scan state', { ...JSON.parse(JSON.stringify(handler().snapshot())), portscan: undefined }],
+  ])('throws on %s', (_what, state) => {
+    expect(() => handler().restore(state as never)).toThrow();
+  });
+});
