@@ -56,6 +56,8 @@ export class RootMonitor {
   private chain: Promise<unknown> = Promise.resolve();
   private reloading?: Promise<void>;
   private baselineBroken = false;
+  /** The pool of the full scan in flight: closed on stop so that its queued work is dropped. */
+  private pool?: WorkerPool;
   private persistTimer: unknown;
   private readonly signal = { aborted: false };
 
@@ -86,6 +88,7 @@ export class RootMonitor {
         this.lastScan = state.lastScan;
       }
       await this.reloadBaseline(true);
+      this.shareUnchanged();
       this.loaded = true;
     });
   }
@@ -122,6 +125,15 @@ export class RootMonitor {
     this.recountChanged();
   }
 
+  /** After loading, current records equal to the baseline's become the same objects (memory). */
+  private shareUnchanged(): void {
+    if (!this.baseline) return;
+    for (const [rel, rec] of this.current) {
+      const b = this.baseline.get(rel);
+      if (b && b !== rec && JSON.stringify(b) === JSON.stringify(rec)) this.current.set(rel, b);
+    }
+  }
+
   private recountChanged(): void {
     this.changedFiles = this.baseline ? countChanges(diffRecords(this.baseline, this.current)) : zeroCounts(CHANGE_KINDS);
   }
@@ -151,7 +163,7 @@ export class RootMonitor {
       if (this.signal.aborted) return undefined;
       if (!this.loaded) throw new Error('FIM root not loaded');
       await this.refreshBaseline();
-      const pool = new WorkerPool(this.settings.hashConcurrency);
+      const pool = (this.pool = new WorkerPool(this.settings.hashConcurrency));
       let lastLog = this.deps.clock.now();
       const onProgress = (p: ScanProgress) => {
         const now = this.deps.clock.now();
@@ -169,6 +181,7 @@ export class RootMonitor {
         const previous = this.current.size > 0 || !this.baseline ? this.current : this.baseline;
         result = await scanTree({ ...this.scanOptions(pool, await this.deps.pseudoMounts(), previous), onProgress });
       } finally {
+        this.pool = undefined;
         await pool.close();
       }
       if (result.aborted) return undefined;
@@ -289,6 +302,7 @@ export class RootMonitor {
   /** Stops scanning (an ongoing scan is abandoned) and writes pending state. */
   async stop(): Promise<void> {
     this.signal.aborted = true;
+    await this.pool?.close();
     await this.chain;
     if (this.persistTimer !== undefined && this.loaded) {
       await this.persistNow().catch((err) => this.deps.logger.error('cannot write the FIM state', { root: this.root, err }));

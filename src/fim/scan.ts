@@ -152,9 +152,23 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     progress();
   };
 
-  const addFile = (rel: string, abs: string, rec: FileRecord) => {
+  /**
+   * Records an entry; an entry identical to the previous record keeps the previous object, so
+   * that the baseline and the current state share the objects of unchanged files (half the memory).
+   */
+  const keep = (rel: string, rec: FileRecord): FileRecord => {
+    const prev = previous.get(rel);
+    if (prev && prev.type === rec.type && prev.mode === rec.mode && prev.uid === rec.uid && prev.gid === rec.gid &&
+        prev.target === rec.target && sameStat(prev, rec) && (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)) {
+      entries.set(rel, prev);
+      return prev;
+    }
     entries.set(rel, rec);
-    if (rec.type !== 'file' || rec.size > maxFileSize) return;
+    return rec;
+  };
+
+  const addFile = (rel: string, abs: string, rec: FileRecord) => {
+    if (keep(rel, rec) !== rec || rec.type !== 'file' || rec.size > maxFileSize) return;
     const prev = previous.get(rel);
     if (prev && prev.type === 'file' && prev.sha256 && sameStat(prev, rec)) {
       rec.sha256 = prev.sha256;
@@ -208,7 +222,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
           if (visitedDirs.has(key)) continue;
           visitedDirs.add(key);
         }
-        if (filter.included(childRel)) entries.set(childRel, rec);
+        if (filter.included(childRel)) keep(childRel, rec);
         track(listDir(childAbs, childRel));
         continue;
       }
@@ -222,17 +236,18 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   // The start: the root itself (always followed: the operator named it) or the subtree.
   const startRel = opts.subtree ?? '';
   const startAbs = joinPath(root, startRel);
+  if (startRel !== '' && underExcluded(filter, startRel)) return finish();
   try {
     if (onPseudoMount(startAbs, opts.pseudoMounts)) throw Object.assign(new Error('pseudo file system'), { code: 'EPSEUDO' });
     const st = startRel === '' || follow ? await stat(startAbs) : await lstat(startAbs);
     const rec = recordFromStat(st);
     if (rec.type === 'dir') {
-      if (startRel !== '' && filter.included(startRel)) entries.set(startRel, rec);
+      if (startRel !== '' && filter.included(startRel)) keep(startRel, rec);
       if (follow) visitedDirs.add(`${st.dev}:${st.ino}`);
       track(listDir(startAbs, startRel));
     } else {
       if (rec.type === 'symlink') rec.target = await readlink(startAbs);
-      addFile(startRel, startAbs, rec);
+      if (startRel === '' || filter.included(startRel)) addFile(startRel, startAbs, rec);
       flush();
     }
   } catch (err) {
@@ -249,11 +264,22 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       carryOver(startRel);
     }
   }
-  // Listings add files to the current batch; the last partial batch goes once they are all done.
-  do {
-    while (inflight.size > 0) await Promise.all([...inflight]);
-    flush();
-  } while (inflight.size > 0);
-  progress();
-  return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted };
+  return finish();
+
+  async function finish(): Promise<ScanResult> {
+    // Listings add files to the current batch; the last partial batch goes once they are all done.
+    do {
+      while (inflight.size > 0) await Promise.all([...inflight]);
+      flush();
+    } while (inflight.size > 0);
+    progress();
+    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted };
+  }
+}
+
+/** Whether rel or one of its parent directories is excluded (a subtree rescan starts below the root). */
+function underExcluded(filter: PathFilter, rel: string): boolean {
+  const parts = rel.split('/');
+  for (let i = 1; i <= parts.length; i++) if (filter.excluded(parts.slice(0, i).join('/'))) return true;
+  return false;
 }

@@ -176,6 +176,22 @@ describe('fim collector', () => {
     expect(sample(m, 'hostwatch_fim_last_scan_timestamp_seconds', { root })).toBe(first + 600);
   });
 
+  it('stop() during a scan abandons it: nothing half-scanned is committed', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atHash = new Promise<void>((r) => (reached = r));
+    const h = start({}, { hooks: { beforeHash: async () => { reached(); await blocked; } } });
+    await h.collector.start();
+    await atHash;
+    const stopped = h.collector.stop();
+    release();
+    await stopped;
+    running.splice(running.indexOf(h), 1);
+    expect(existsSync(baselinePath(stateDir, root))).toBe(false);
+    expect(sample(await h.metrics(), 'hostwatch_fim_last_scan_timestamp_seconds', { root })).toBeUndefined();
+  });
+
   it('a corrupt baseline is reported and never silently replaced', async () => {
     mkdirSync(path.dirname(baselinePath(stateDir, root)), { recursive: true });
     writeFileSync(baselinePath(stateDir, root), '{not json');

@@ -194,6 +194,23 @@ describe('scanTree', () => {
     expect([...r.entries.keys()].sort()).toEqual(['a', 'a/x']);
   });
 
+  it('a subtree rescan of an excluded or not included path records nothing', async () => {
+    writeTree(root, { 'cache/x/y': '1', 'notes.txt': '2', 'a.conf': '3' });
+    const filter = createPathFilter(['**/*.conf'], ['cache']);
+    expect((await scan({ filter, subtree: 'cache/x/y' })).entries.size).toBe(0);
+    expect((await scan({ filter, subtree: 'notes.txt' })).entries.size).toBe(0);
+    expect([...(await scan({ filter, subtree: 'a.conf' })).entries.keys()]).toEqual(['a.conf']);
+  });
+
+  it('keeps the previous record object for an unchanged entry (baseline and current share memory)', async () => {
+    writeTree(root, { a: '1', b: '2' });
+    const first = await scan();
+    writeFileSync(path.join(root, 'b'), '22');
+    const second = await scan({ previous: first.entries });
+    expect(second.entries.get('a')).toBe(first.entries.get('a'));
+    expect(second.entries.get('b')).not.toBe(first.entries.get('b'));
+  });
+
   it('does not enter pseudo file-system mount points', async () => {
     writeTree(root, { 'proc/x': '1', 'y': '2' });
     const r = await scan({ pseudoMounts: new Set([path.join(root, 'proc')]) });
