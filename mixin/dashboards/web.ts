@@ -22,7 +22,8 @@ export function webDashboard(cfg: MixinConfig) {
         }),
       )
       .withPanel(
-        statPanel('5xx ratio', [{ expr: `sum by (instance) (rate(hostwatch_http_requests_total{${M},status="5xx"}[$__rate_interval])) / sum by (instance) (rate(${req}[$__rate_interval]))`, legend: '{{instance}}' }], {
+        // `or ... * 0`: a host that never answered a 5xx has no 5xx series; show 0%, not "No data".
+        statPanel('5xx ratio', [{ expr: `(sum by (instance) (rate(hostwatch_http_requests_total{${M},status="5xx"}[$__rate_interval])) or sum by (instance) (rate(${req}[$__rate_interval])) * 0) / sum by (instance) (rate(${req}[$__rate_interval]))`, legend: '{{instance}}' }], {
           unit: 'percentunit',
           w: 6,
           thresholds: thresholds([t.errorRatio.ratio / 2, 'orange'], [t.errorRatio.ratio, 'red']),
