@@ -21,6 +21,8 @@ export const OTHER = '__other__';
 export const MAX_SESSIONS = 4096;
 /** A connection silent for longer than this is forgotten (LoginGraceTime is 2 min by default). */
 export const SESSION_TTL_MS = 10 * 60_000;
+/** Longest source kept (a DNS name is at most 253 characters). */
+export const MAX_SOURCE_LENGTH = 255;
 
 interface Session {
   /** Reason every failure of this connection is attributed to (invalid_user, not_allowed, root_refused). */
@@ -171,6 +173,8 @@ export class AuthHandler implements LogHandler<AuthState> {
   private countFailure(service: string, reason: string, n: number, source: string | undefined, t: number): void {
     if (n <= 0) return;
     add(this.counters.failures, `${service}|${reason}`, n);
+    // Addresses and host names are short; the cap bounds the detector's memory whatever a line holds.
+    if (source !== undefined && source.length > MAX_SOURCE_LENGTH) source = source.slice(0, MAX_SOURCE_LENGTH);
     if (source !== undefined && !CONNECTION_REASONS.has(reason) && this.detector.record(source, t, n)) {
       add(this.counters.detections, service, 1);
     }

@@ -78,7 +78,8 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     this.packets[packetIndex(p.action, p.proto, p.direction)]++;
     if (isBlockedInbound(p) && p.dpt !== undefined && (p.proto === 'tcp' || p.proto === 'udp')) {
       this.ports.count(p.dpt);
-      if (p.src !== undefined && this.detector.record(p.src, p.dpt, p.timestamp ?? this.clock.now())) this.detections++;
+      // SRC= is an address written by the kernel; the length cap only bounds memory on garbage.
+      if (p.src !== undefined && this.detector.record(p.src.slice(0, 64), p.dpt, p.timestamp ?? this.clock.now())) this.detections++;
     }
     return { parsed: true, timestamp: p.timestamp };
   }

@@ -239,3 +239,13 @@ describe('auth restore of a foreign state', () => {
     expect(srcs.map(([s]) => s)).toContain('10.0.0.49');
   });
 });
+
+describe('auth memory bounds on hostile lines', () => {
+  it('caps the source length kept by the detector', () => {
+    const h = handler();
+    const host = 'a'.repeat(10_000);
+    h.processLine(`2024-03-03T10:00:00Z h sudo: pam_unix(sudo:auth): authentication failure; logname= uid=0 euid=0 tty= ruser= rhost=${host} user=x`);
+    const [[src]] = h.snapshot().bruteforce.sources;
+    expect(src.length).toBe(255);
+  });
+});
