@@ -288,6 +288,16 @@ export const fimSchema = z
       .default(0)
       .describe('Files hashed in parallel (0 = one per core)'),
   })
+  .superRefine((fim, ctx) => {
+    // Two roots with one path would share one state file and export duplicate series.
+    const seen = new Map<string, number>();
+    fim.roots.forEach((r, i) => {
+      const key = r.path.replace(/\/+$/, '') || '/';
+      const prev = seen.get(key);
+      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['roots', i, 'path'], message: `duplicate root "${r.path}" (also roots[${prev}])` });
+      seen.set(key, i);
+    });
+  })
   .prefault({})
   .describe('File integrity monitoring');
 
