@@ -221,6 +221,18 @@ describe('web config validation', () => {
     });
   });
 
+  it('TLS: inline cert and key instead of files, but not both forms of one', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const indent = (pem: string) => pem.trim().split('\n').map((l) => `    ${l}`).join('\n');
+    const cert = await readFile(pki.server.cert, 'utf8');
+    const key = await readFile(pki.server.key, 'utf8');
+    const wc = await load(['tls_server_config:', '  cert: |', indent(cert), '  key: |', indent(key)].join('\n'));
+    expect(String(wc.tls!.cert).trim()).toBe(cert.trim());
+    expect(await problemsOf(['tls_server_config:', `  cert_file: ${pki.server.cert}`, '  cert: |', indent(cert), `  key_file: ${pki.server.key}`].join('\n'))).toEqual([
+      'tls_server_config.cert: give either cert_file or cert, not both',
+    ]);
+  });
+
   it('a node_exporter web config (toolkit keys, empty sections, http2) loads unchanged', async () => {
     const wc = await load(
       [
