@@ -18,6 +18,7 @@ import {
   sshdFailedPasswordInvalidUser,
   sshdInvalidUser,
   sudoCommand,
+  sudoPamFailure,
   ufwBlock,
 } from './harness/loglines.js';
 import { LOG_NAMES } from './harness/exporter.js';
@@ -59,6 +60,23 @@ const ours = (alertname: string, status: 'firing' | 'resolved') => (n: Notified)
   n.labels.alertname === alertname && n.status === status && n.labels.instance === stack.instance;
 
 const diag = () => stack.diagnostics();
+
+/**
+ * For alerts on `increase()` of a counter: the counter's samples and its increase, since a series
+ * that is born with a non-zero value (first match of a new label set) has no increase to see.
+ */
+async function counterDiagnostics(selector: string): Promise<string> {
+  const prom = stack.prometheus!;
+  const lines: string[] = [];
+  for (const expr of [selector, `increase(${selector}[1m])`]) {
+    const data = await prom.query(expr).catch((e: Error) => ({ result: [e.message] }));
+    lines.push(`  ${expr} = ${JSON.stringify(data.result)}`);
+  }
+  const range = await prom.queryRange(selector, Date.now() - 120_000, Date.now(), 5).catch(() => undefined);
+  const first = (range?.result as { values: [number, string][] }[] | undefined)?.map((s) => s.values[0]?.[1]);
+  lines.push(`  first sample of each series: ${JSON.stringify(first)}`);
+  return `counter behind the alert (a series born with a non-zero value shows no increase() for it):\n${lines.join('\n')}\n${await stack.diagnostics()}`;
+}
 
 /** The shipped routing by severity (issue 6): critical pages, warning goes to chat, info to nobody. */
 const ROUTED: Record<string, string> = { critical: RECEIVERS.pager, warning: RECEIVERS.chat };
@@ -109,7 +127,7 @@ describe.concurrent('scenarios', () => {
     expect(resolved.receivedAt).toBeGreaterThan(fired.receivedAt);
     // The counters behind it saw exactly the 20 failures (the accepted login is a success), 4 of them
     // for invalid users.
-    const sel = `instance="${stack.instance}",log="${LOG_NAMES.auth}"`;
+    const sel = `instance="${stack.instance}",log="${LOG_NAMES.auth}",service="sshd"`;
     expect(await stack.prometheus!.scalar(`sum(hostwatch_auth_failures_total{${sel}})`)).toBe(20);
     expect(await stack.prometheus!.scalar(`sum(hostwatch_auth_invalid_users_total{${sel}})`)).toBe(4);
   });
@@ -194,8 +212,18 @@ describe.concurrent('scenarios', () => {
       clamdLog('SelfCheck: Database status OK.'),
       clamavFound('/home/deploy/upload/invoice.pdf.exe', 'Win.Trojan.Agent-1234'),
     ]);
-    const fired = await stack.webhook.waitFor('AntivirusDetection firing', ours('AntivirusDetection', 'firing'), FIRE_TIMEOUT, diag);
+    const fired = await stack.webhook.waitFor('AntivirusDetection firing', ours('AntivirusDetection', 'firing'), FIRE_TIMEOUT, () =>
+      counterDiagnostics(`hostwatch_pattern_matches_total{instance="${stack.instance}"}`),
+    );
     expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
+    expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
+  });
+
+  it('sudo: three failed sudo authentications fire SudoAuthFailures', async ({ expect }) => {
+    await appendLines(stack.files.authLog, [sudoPamFailure('intern', 7101), sudoPamFailure('intern', 7102), sudoPamFailure('intern', 7103)]);
+    const fired = await stack.webhook.waitFor('SudoAuthFailures firing', ours('SudoAuthFailures', 'firing'), FIRE_TIMEOUT, () =>
+      counterDiagnostics(`hostwatch_auth_failures_total{instance="${stack.instance}",service="sudo"}`),
+    );
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
   });
 });

@@ -90,10 +90,11 @@ export class Alertmanager {
       '--log.level=info',
     ]);
     const am = new Alertmanager(proc, opts.address);
-    await waitFor(() => (proc.running ? httpOk(`${am.url}/-/ready`).then(() => true) : Promise.reject(new Error('exited'))), {
+    await waitFor(() => httpOk(`${am.url}/-/ready`).then(() => true), {
       what: `Alertmanager ready on ${opts.address}`,
       timeoutMs: opts.readyTimeoutMs ?? 30_000,
       diagnostics: () => proc.describe(),
+      giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return am;
   }

@@ -131,10 +131,11 @@ export class ExporterProcess {
       '--log.level=info',
     ], { cwd: f.dir });
     const exp = new ExporterProcess(proc, address);
-    await waitFor(() => (proc.running ? httpOk(`${exp.url}/-/ready`).then(() => true) : Promise.reject(new Error('exited'))), {
+    await waitFor(() => httpOk(`${exp.url}/-/ready`).then(() => true), {
       what: `hostwatch ready on ${address}`,
       timeoutMs: readyTimeoutMs,
       diagnostics: () => proc.describe(),
+      giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return exp;
   }

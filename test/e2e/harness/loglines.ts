@@ -34,6 +34,11 @@ export function sudoCommand(user: string, command: string, d = new Date()): stri
   return `${rfc3339(d)} e2e-host sudo:   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=${command}`;
 }
 
+/** PAM's line for a failed sudo password (Debian auth.log). */
+export function sudoPamFailure(user: string, pid: number, d = new Date()): string {
+  return `${rfc3339(d)} e2e-host sudo[${pid}]: pam_unix(sudo:auth): authentication failure; logname=${user} uid=1000 euid=0 tty=/dev/pts/1 ruser=${user} rhost=  user=${user}`;
+}
+
 /** An accepted login, a line the brute-force detection must not count. */
 export function sshdAccepted(source: string, user: string, port: number, d = new Date()): string {
   return `${rfc3339(d)} e2e-host sshd[${3000 + (port % 1000)}]: Accepted publickey for ${user} from ${source} port ${port} ssh2: ED25519 SHA256:Jp8pOc3fXc4Qy1rCq0e0Zt1d6x6mZbq1nqYw0vC0e0A`;

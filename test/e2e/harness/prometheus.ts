@@ -96,10 +96,11 @@ export class Prometheus {
       '--log.level=info',
     ]);
     const prom = new Prometheus(proc, opts.address);
-    await waitFor(() => (proc.running ? httpOk(`${prom.url}/-/ready`).then(() => true) : Promise.reject(new Error('exited'))), {
+    await waitFor(() => httpOk(`${prom.url}/-/ready`).then(() => true), {
       what: `Prometheus ready on ${opts.address}`,
       timeoutMs: opts.readyTimeoutMs ?? 30_000,
       diagnostics: () => proc.describe(),
+      giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return prom;
   }

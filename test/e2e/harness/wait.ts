@@ -6,8 +6,10 @@ export interface WaitOptions {
   what: string;
   timeoutMs: number;
   intervalMs?: number;
-  /** Extra context appended to the error (called only on timeout). */
+  /** Extra context appended to the error (called only on failure). */
   diagnostics?: () => string | Promise<string>;
+  /** Returns a reason when waiting longer is pointless (e.g. the process exited): fails at once. */
+  giveUp?: () => string | undefined;
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,6 +24,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   const interval = opts.intervalMs ?? 250;
   let last: unknown = undefined;
   let lastError: unknown = undefined;
+  let gaveUp: string | undefined;
   for (;;) {
     try {
       const v = await probe();
@@ -31,10 +34,13 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() - start >= opts.timeoutMs) break;
+    gaveUp = opts.giveUp?.();
+    if (gaveUp !== undefined || Date.now() - start >= opts.timeoutMs) break;
     await delay(interval);
   }
-  let msg = `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`;
+  let msg = gaveUp !== undefined
+    ? `gave up waiting for ${opts.what} after ${Date.now() - start} ms: ${gaveUp}`
+    : `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`;
   if (lastError !== undefined) msg += `\nlast error: ${(lastError as Error)?.message ?? String(lastError)}`;
   else msg += `\nlast value: ${JSON.stringify(last)}`;
   if (opts.diagnostics) {
