@@ -27,4 +27,6 @@ export interface AuthEvent {
   /** Attempts the line stands for (`PAM 2 more authentication failures`, `message repeated 3 times`). */
   count: number;
   scope?: AuthScope;
+  /** For `pam_<module>(svc:auth): authentication failure`: the module (pam_unix, pam_sss...). */
+  pamModule?: string;
 }

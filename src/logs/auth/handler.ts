@@ -14,7 +14,7 @@ import { LruMap } from '../security/lru.js';
 import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 import type { AuthEvent } from './event.js';
 import { CONNECTION_REASONS } from './labels.js';
-import { parseAuthLine } from './parse.js';
+import { parseAuthLine, type ParsedAuthLine } from './parse.js';
 
 export const OTHER = '__other__';
 /** sshd connections tracked at once for the per-connection correlation. */
@@ -44,6 +44,8 @@ export interface AuthState {
   detections: Record<string, number>;
   bruteforce: BruteForceSnapshot;
   sessions: [string, Session][];
+  /** The last PAM failure: [modules that logged it, comma-separated; key of the attempt] (see samePamAttempt). */
+  lastPam?: [string, string];
 }
 
 export function emptyAuthState(): AuthState {
@@ -90,12 +92,30 @@ export class AuthHandler implements LogHandler<AuthState> {
       return { parsed: false };
     }
     if (!parsed) return { parsed: false };
-    if (parsed.event) {
+    const ev = parsed.event;
+    if (ev && !(ev.pamModule !== undefined && this.samePamAttempt(ev.pamModule, parsed, ev))) {
       const t = parsed.timestamp ?? this.clock.now();
-      const key = parsed.pid !== undefined && parsed.event.service === 'sshd' ? `${parsed.host ?? ''}|${parsed.pid}` : undefined;
-      this.apply(parsed.event, t, key);
+      const key = parsed.pid !== undefined && ev.service === 'sshd' ? `${parsed.host ?? ''}|${parsed.pid}` : undefined;
+      this.apply(ev, t, key);
     }
     return { parsed: true, timestamp: parsed.timestamp };
+  }
+
+  /**
+   * A stack of PAM modules (pam_unix then pam_sss/pam_ldap on a directory-joined host) logs one
+   * attempt once per module, on consecutive lines: the same program, pid, user and second from
+   * another module is the same attempt.
+   */
+  private samePamAttempt(module: string, p: ParsedAuthLine, ev: AuthEvent): boolean {
+    const key = `${p.host ?? ''}|${p.program}|${p.pid ?? ''}|${ev.user ?? ''}|${Math.floor((p.timestamp ?? 0) / 1000)}`;
+    const last = this.counters.lastPam;
+    if (last !== undefined && last[1] === key && !last[0].split(',').includes(module)) {
+      this.counters.lastPam = [`${last[0]},${module}`, key];
+      return true;
+    }
+    // A module already seen for this key logs a new attempt.
+    this.counters.lastPam = [module, key];
+    return false;
   }
 
   private session(key: string | undefined, t: number, create: boolean): Session | undefined {
@@ -201,6 +221,7 @@ export class AuthHandler implements LogHandler<AuthState> {
       detections: { ...c.detections },
       bruteforce: this.detector.snapshot(),
       sessions,
+      ...(c.lastPam ? { lastPam: [c.lastPam[0], c.lastPam[1]] as [string, string] } : {}),
     };
   }
 
@@ -217,6 +238,11 @@ export class AuthHandler implements LogHandler<AuthState> {
       bruteforce: { sources: [] },
       sessions: [],
     };
+    if (state.lastPam !== undefined) {
+      const lp = arrayOf(state.lastPam, 'lastPam');
+      if (typeof lp[0] !== 'string' || typeof lp[1] !== 'string') throw new Error('lastPam: bad entry');
+      counters.lastPam = [lp[0], lp[1]];
+    }
     sourceEntries(state.bruteforce, 'bruteforce', [3]);
     const sessions = arrayOf(state.sessions, 'sessions') as [string, Session][];
     for (const e of sessions) {

@@ -25,7 +25,7 @@ export interface ParsedAuthLine {
   event?: AuthEvent;
 }
 
-const PAM_AUTH_FAILURE = /(?:^|: )pam_[\w-]+\(([^:()\s]+):auth\): authentication failure; (.*)$/;
+const PAM_AUTH_FAILURE = /(?:^|: )(pam_[\w-]+)\(([^:()\s]+):auth\): authentication failure; (.*)$/;
 const PAM_MORE = /^PAM (\d+) more authentication failures?; (.*)$/;
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
 const SUDO = /^\s*(\S+) : (.*)$/;
@@ -68,10 +68,10 @@ function pamFields(kv: string): { source?: string; user?: string } {
 function parsePam(program: string, msg: string): AuthEvent | undefined {
   let m = PAM_AUTH_FAILURE.exec(msg);
   if (m) {
-    const service = serviceOf(m[1]);
-    const { source, user } = pamFields(m[2]);
+    const service = serviceOf(m[2]);
+    const { source, user } = pamFields(m[3]);
     if (service === 'sshd') return { event: 'info', service, user, source, reason: 'pam', count: 1 };
-    return { event: 'failure', service, user, source, reason: pamReason(service), count: 1, scope: 'attempt' };
+    return { event: 'failure', service, user, source, reason: pamReason(service), count: 1, scope: 'attempt', pamModule: m[1] };
   }
   if ((m = PAM_MORE.exec(msg))) {
     const service = serviceOf(program);

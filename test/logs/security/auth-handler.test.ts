@@ -76,6 +76,24 @@ describe('auth handler counting', () => {
     expect(h.snapshot().failures).toEqual({ 'sshd|invalid_user': 1 });
   });
 
+  it('one attempt logged by two PAM modules (pam_unix then pam_sss) counts once', () => {
+    const h = handler();
+    const unix = 'Mar  3 10:00:00 h sudo: pam_unix(sudo:auth): authentication failure; logname=bob uid=1000 euid=0 tty=/dev/pts/0 ruser=bob rhost=  user=bob';
+    const sss = 'Mar  3 10:00:00 h sudo: pam_sss(sudo:auth): authentication failure; logname=bob uid=1000 euid=0 tty=/dev/pts/0 ruser=bob rhost= user=bob';
+    h.processLine(unix);
+    h.processLine(sss);
+    expect(h.snapshot().failures).toEqual({ 'sudo|sudo_password': 1 });
+    // The same module twice in a second is two attempts (two sudo invocations).
+    h.processLine(unix);
+    h.processLine(unix);
+    expect(h.snapshot().failures).toEqual({ 'sudo|sudo_password': 3 });
+    // Across a restart too.
+    const r = handler();
+    r.restore(JSON.parse(JSON.stringify(h.snapshot())));
+    r.processLine(sss);
+    expect(r.snapshot().failures).toEqual({ 'sudo|sudo_password': 3 });
+  });
+
   it('lines of different hosts with the same pid are different connections', () => {
     const h = handler();
     h.processLine('Mar  3 10:00:00 a sshd[7]: Connection closed by authenticating user root 1.2.3.4 port 5 [preauth]');
