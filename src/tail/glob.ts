@@ -18,6 +18,8 @@ export interface FilePattern {
   dir: string;
   /** Whether a file name of `dir` belongs to the pattern. */
   matches(name: string): boolean;
+  /** The file name when the pattern has no wildcard: stat it, no need to list the directory. */
+  literal?: string;
 }
 
 const WILDCARD = /[*?[]/;
@@ -53,7 +55,7 @@ export function compilePattern(source: string): FilePattern {
     throw new Error(`${source}: wildcards are supported in the file name only, not in directories`);
   }
   if (!WILDCARD.test(base)) {
-    return { source, dir, matches: (name) => name === base && !isCompressed(name) };
+    return { source, dir, literal: isCompressed(base) ? undefined : base, matches: (name) => name === base && !isCompressed(name) };
   }
   const re = globToRegExp(base);
   // Hidden files only match a pattern that starts with a dot, as in a shell.

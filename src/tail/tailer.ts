@@ -255,10 +255,14 @@ export class Tailer {
     const found = new Map<string, Found>();
     for (const p of this.patterns) {
       let names: string[];
-      try {
-        names = await readdir(p.dir);
-      } catch {
-        continue; // not there yet: waited for
+      if (p.literal !== undefined) {
+        names = [p.literal]; // a busy directory such as /var/log is not listed for one file
+      } else {
+        try {
+          names = await readdir(p.dir);
+        } catch {
+          continue; // not there yet: waited for
+        }
       }
       for (const name of names) {
         if (!p.matches(name)) continue;
