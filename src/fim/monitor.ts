@@ -56,6 +56,8 @@ export class RootMonitor {
   private chain: Promise<unknown> = Promise.resolve();
   private reloading?: Promise<void>;
   private baselineBroken = false;
+  /** Whether `current` holds a real scan (persisted or done here), even an empty one. */
+  private haveCurrent = false;
   /** The pool of the full scan in flight: closed on stop so that its queued work is dropped. */
   private pool?: WorkerPool;
   private persistTimer: unknown;
@@ -82,6 +84,7 @@ export class RootMonitor {
       if (this.loaded) return;
       const state = await readState(this.deps.stateDir, this.root);
       if (state) {
+        this.haveCurrent = true;
         this.current = toMap(state.current);
         this.changesTotal = state.changesTotal;
         this.errorsTotal = state.errorsTotal;
@@ -178,7 +181,7 @@ export class RootMonitor {
       };
       let result: ScanResult;
       try {
-        const previous = this.current.size > 0 || !this.baseline ? this.current : this.baseline;
+        const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
         result = await scanTree({ ...this.scanOptions(pool, await this.deps.pseudoMounts(), previous), onProgress });
       } finally {
         this.pool = undefined;
@@ -228,9 +231,12 @@ export class RootMonitor {
    * state, the first baseline when there is none, and the persisted state.
    */
   private async commit(result: ScanResult, scope: string, full: boolean): Promise<void> {
-    const fresh = full && this.current.size === 0 && !this.baseline && this.lastScan === null;
-    const previous = this.current.size > 0 || !this.baseline ? this.current : this.baseline;
+    // Events are changes against the last scan; without one (the exporter's state was lost) against
+    // the baseline; the very first scan of a root has nothing to compare with.
+    const fresh = !this.haveCurrent && !this.baseline;
+    const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
     const events = fresh ? [] : diffRecords(previous, result.entries, scope);
+    this.haveCurrent = true;
     const next = full ? result.entries : new Map(this.current);
     if (!full) {
       for (const rel of this.current.keys()) if (inScope(rel, scope)) next.delete(rel);

@@ -1,7 +1,7 @@
 // The fim collector end to end on real temp trees: baseline, change events and metrics on the
 // collector's own registry, the journal, accept while running, restart, schedule and realtime.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCollector, sample, tempDir, writeTree, type FimHarness } from './helpers.js';
 import { acceptRoot, scanRootNow } from '../../src/fim/offline.js';
@@ -158,6 +158,34 @@ describe('fim collector', () => {
     expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'content' })).toBe(1);
     expect(h2.collector.monitors[0].lastHashedFiles).toBe(0);
     expect(journal()).toHaveLength(1);
+  });
+
+  it('a root that disappears counts its removals once, and root_missing at each scan', async () => {
+    const h = start();
+    await h.collector.start();
+    await h.collector.idle();
+    rmSync(root, { recursive: true });
+    await h.collector.scanNow();
+    await h.collector.scanNow();
+    const m = await h.metrics();
+    expect(sample(m, 'hostwatch_fim_changes_total', { root, change: 'removed' })).toBe(5);
+    expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'removed' })).toBe(5);
+    expect(sample(m, 'hostwatch_fim_scan_errors_total', { root, reason: 'root_missing' })).toBe(2);
+    expect(sample(m, 'hostwatch_fim_files', { root })).toBe(0);
+  });
+
+  it('with the exporter state lost, the next scan reports changes against the baseline', async () => {
+    const h1 = start();
+    await h1.collector.start();
+    await h1.collector.idle();
+    await h1.collector.stop();
+    running.splice(running.indexOf(h1), 1);
+    rmSync(statePath(stateDir, root));
+    writeFileSync(path.join(root, 'passwd'), 'other\n');
+    const h2 = start();
+    await h2.collector.start();
+    await h2.collector.idle();
+    expect(sample(await h2.metrics(), 'hostwatch_fim_changes_total', { root, change: 'content' })).toBe(1);
   });
 
   it('scans again every scan_interval (clock-driven)', async () => {
