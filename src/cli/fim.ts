@@ -26,22 +26,25 @@ interface CommonOpts {
 }
 
 /** Progress of long scans on stderr: silent for the first second, then once a second. */
-function progressPrinter(): { onProgress: (root: string, p: ScanProgress) => void; done: () => void } {
-  const tty = process.stderr.isTTY;
-  let last = Date.now();
+export function progressPrinter(
+  out: { write: (s: string) => unknown; isTTY?: boolean } = process.stderr,
+  now: () => number = Date.now,
+): { onProgress: (root: string, p: ScanProgress) => void; done: () => void } {
+  const tty = Boolean(out.isTTY);
+  let last = now();
   let printed = false;
   return {
     onProgress: (root, p) => {
-      const now = Date.now();
-      if (now - last < 1000) return;
-      last = now;
+      const t = now();
+      if (t - last < 1000) return;
+      last = t;
       printed = true;
       const mb = p.hashedBytes / 1e6;
       const line = `fim: scanning ${root}: ${p.entries} entries, ${mb.toFixed(1)} MB hashed, ${(mb / Math.max(0.001, p.elapsedMs / 1000)).toFixed(1)} MB/s`;
-      process.stderr.write(tty ? `\r${line}\x1b[K` : line + '\n');
+      out.write(tty ? `\r${line}\x1b[K` : line + '\n');
     },
     done: () => {
-      if (printed && tty) process.stderr.write('\n');
+      if (printed && tty) out.write('\n');
     },
   };
 }

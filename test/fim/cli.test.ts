@@ -149,3 +149,23 @@ describe('hostwatch fim', () => {
     ]);
   });
 });
+
+describe('progress of long scans', () => {
+  it('is silent for the first second, then prints files, MB and rate once a second', async () => {
+    const { progressPrinter } = await import('../../src/cli/fim.js');
+    let t = 0;
+    const lines: string[] = [];
+    const p = progressPrinter({ write: (s) => lines.push(s), isTTY: false }, () => t);
+    p.onProgress('/usr', { entries: 10, hashedFiles: 5, hashedBytes: 1e6, elapsedMs: 500 });
+    t = 999;
+    p.onProgress('/usr', { entries: 20, hashedFiles: 5, hashedBytes: 2e6, elapsedMs: 999 });
+    expect(lines).toEqual([]);
+    t = 1000;
+    p.onProgress('/usr', { entries: 1000, hashedFiles: 900, hashedBytes: 250e6, elapsedMs: 1000 });
+    t = 1500;
+    p.onProgress('/usr', { entries: 1200, hashedFiles: 1000, hashedBytes: 300e6, elapsedMs: 1500 });
+    expect(lines).toEqual(['fim: scanning /usr: 1000 entries, 250.0 MB hashed, 250.0 MB/s\n']);
+    p.done();
+    expect(lines).toHaveLength(1);
+  });
+});
