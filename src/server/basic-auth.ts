@@ -4,10 +4,12 @@
 //   same cost, so a wrong user costs what a wrong password costs;
 // - successful verifications are cached, keyed by a SHA-256 of user, password and configured hash,
 //   so that a scrape every 15 s does not spend a bcrypt (tens of ms of CPU) each time. The cache
-//   holds only hashes of credentials that were valid, is bounded, and is dropped with the config.
+//   holds only hashes of credentials that were valid, is bounded, and is dropped with the config;
+// - bcrypt runs in a worker thread (bcrypt-worker.ts): bad logins do not stall scrapes, and cached
+//   logins (Prometheus's) keep passing while a flood of bad ones is refused with 429.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import type { RequestHandler, Response } from 'express';
+import { bcryptCompare, QueueFullError } from './bcrypt-worker.js';
 
 export const AUTH_REALM = 'hostwatch';
 const CACHE_MAX = 1024;
@@ -58,7 +60,7 @@ export class BasicAuth {
     }
     const key = sha256(user, password, hash).toString('hex');
     if (known && this.cache.has(key)) return true;
-    const ok = (await bcrypt.compare(password, hash)) && known;
+    const ok = (await bcryptCompare(password, hash)) && known;
     if (ok) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.values().next().value!);
       this.cache.add(key);
@@ -72,7 +74,11 @@ export class BasicAuth {
       if (!creds) return unauthorized(res);
       this.verify(creds.user, creds.password).then(
         (ok) => (ok ? next() : unauthorized(res)),
-        (err) => next(err),
+        (err) => {
+          if (err instanceof QueueFullError) {
+            res.status(429).set('Retry-After', '1').type('text/plain').send('Too many login attempts in progress\n');
+          } else next(err);
+        },
       );
     };
   }
