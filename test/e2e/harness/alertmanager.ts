@@ -93,7 +93,7 @@ export class Alertmanager {
     await waitFor(() => httpOk(`${am.url}/-/ready`).then(() => true), {
       what: `Alertmanager ready on ${opts.address}`,
       timeoutMs: opts.readyTimeoutMs ?? 30_000,
-      diagnostics: () => proc.describe(),
+      diagnostics: () => proc.describe(40),
       giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return am;

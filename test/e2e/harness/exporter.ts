@@ -134,7 +134,7 @@ export class ExporterProcess {
     await waitFor(() => httpOk(`${exp.url}/-/ready`).then(() => true), {
       what: `hostwatch ready on ${address}`,
       timeoutMs: readyTimeoutMs,
-      diagnostics: () => proc.describe(),
+      diagnostics: () => proc.describe(40),
       giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return exp;

@@ -90,11 +90,11 @@ export class ManagedProcess {
   }
 
   /** Describes the process for an error message: state and output tail. */
-  describe(): string {
+  describe(lines = 15): string {
     const state = this.running
       ? `running (pid ${this.pid})`
       : `exited (code ${this.exitInfo!.code}, signal ${this.exitInfo!.signal})`;
-    return `${this.name} ${state}; last output:\n${this.tail()}`;
+    return `${this.name} ${state}; last output:\n${this.tail(lines)}`;
   }
 
   /** Sends a signal to the whole process group; ignores a group already gone. */

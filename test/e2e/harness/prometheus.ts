@@ -99,7 +99,7 @@ export class Prometheus {
     await waitFor(() => httpOk(`${prom.url}/-/ready`).then(() => true), {
       what: `Prometheus ready on ${opts.address}`,
       timeoutMs: opts.readyTimeoutMs ?? 30_000,
-      diagnostics: () => proc.describe(),
+      diagnostics: () => proc.describe(40),
       giveUp: () => (proc.running ? undefined : 'the process exited'),
     });
     return prom;

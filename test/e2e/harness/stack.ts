@@ -110,7 +110,7 @@ export class Stack {
     const parts: string[] = [this.webhook.summary()];
     if (this.prometheus) parts.push(await this.prometheus.alertsSummary(), await this.prometheus.targetsSummary());
     if (this.alertmanager) parts.push(await this.alertmanager.alertsSummary());
-    for (const p of [this.exporter?.proc, this.alertmanager?.proc, this.prometheus?.proc]) if (p) parts.push(p.describe());
+    for (const p of [this.exporter?.proc, this.alertmanager?.proc, this.prometheus?.proc]) if (p) parts.push(p.describe(8));
     return parts.join('\n');
   }
 
