@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the real binaries the tests run are installed, so that no test skips because a tool is
-// absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation), and
+// absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation), openssl
+// (certificates for the TLS tests), and
 // for --e2e also prometheus and prometheus-alertmanager. When one is missing and we are root on a
 // Debian-like system, it installs the Debian packages; otherwise it fails with the exact command.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const NEEDED = {
   promtool: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'docker-compose': 'docker-compose',
+  openssl: 'openssl', // the TLS tests (test/server) make their CA and certificates with it
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 
