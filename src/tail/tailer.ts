@@ -25,6 +25,10 @@ import { fsWatch, type WatchFn, type Watcher } from './watch.js';
 
 export const FINGERPRINT_BYTES = 256;
 const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** First bytes two files must share to be taken for a file and its copy. */
+const MIN_COPY_PROOF_BYTES = 32;
+/** Heads of truncated files remembered to recognise their copies (bounded memory). */
+const MAX_TRUNCATED_HEADS = 16;
 
 /** One file as stored in the checkpoint. */
 export interface FileCheckpoint {
@@ -75,6 +79,8 @@ interface TrackedFile {
   /** When the file stopped being at a matching path (rotated away), else null. */
   rotatedAt: number | null;
   lastGrowthAt: number;
+  /** A new file not read yet: it may be logrotate's copy of a followed file (see isCopy). */
+  verifyCopy: boolean;
 }
 
 interface Found {
@@ -92,6 +98,10 @@ export class Tailer {
   private readonly rotateWaitMs: number;
   private readonly watchers = new Map<string, Watcher>();
   private readonly warned = new Set<string>();
+  /** Identities of files found to be copies of followed files (copytruncate): never followed. */
+  private readonly copies = new Set<string>();
+  /** First bytes of files just before they were truncated: their copies must not be followed. */
+  private readonly truncatedHeads: { path: string; fp: Buffer }[] = [];
   private bytes = 0;
   /** Bumped on every change of what snapshot() returns: lets the pipeline skip idle checkpoints. */
   changes = 0;
@@ -236,8 +246,9 @@ export class Tailer {
     }
     const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
     this.firstPass = false;
+    for (const key of this.copies) if (!found.has(key)) this.copies.delete(key);
     for (const [key, at] of found) {
-      if (!this.files.has(key)) await this.track(at, fromEnd);
+      if (!this.files.has(key) && !this.copies.has(key)) await this.track(at, fromEnd);
     }
     for (const f of [...this.files.values()]) {
       if (this.stopped) return;
@@ -360,6 +371,7 @@ export class Tailer {
       size,
       rotatedAt: null,
       lastGrowthAt: now,
+      verifyCopy: !fromEnd,
     });
   }
 
@@ -409,6 +421,7 @@ export class Tailer {
       size: Number(st.size),
       rotatedAt: rotated ? now : null,
       lastGrowthAt: now,
+      verifyCopy: false,
     });
   }
 
@@ -442,12 +455,52 @@ export class Tailer {
     return bytesRead === fp.length && head.equals(fp);
   }
 
+  /**
+   * Whether a new file is a copy of a followed one, made by copytruncate, which a glob such as
+   * `access.log*` matches: its lines were (or are being) read from the original, so following it
+   * would count them twice. Same first bytes as a followed file, or as a file just before its
+   * truncation, means a copy; a start that is a prefix of those may be a copy still being written.
+   * Only names that extend the original's (logrotate's access.log.1, access.log-20250101) are
+   * candidates, so that a file is never taken for a copy of its own copy.
+   */
+  private async isCopy(f: TrackedFile, size: number): Promise<'copy' | 'wait' | 'no'> {
+    const name = path.basename(f.path);
+    const dir = path.dirname(f.path);
+    const heads = this.truncatedHeads.filter((h) => h.path !== f.path);
+    for (const o of this.files.values()) if (o !== f && o.path !== f.path) heads.push({ path: o.path, fp: o.fp });
+    const candidates = heads.filter((h) => path.dirname(h.path) === dir && name.startsWith(path.basename(h.path)));
+    if (candidates.length === 0) return 'no';
+    const head = await this.readFingerprint(f.fh, size);
+    if (head.length === 0) return 'wait';
+    let verdict: 'copy' | 'wait' | 'no' = 'no';
+    for (const { fp } of candidates) {
+      if (fp.length < MIN_COPY_PROOF_BYTES) continue;
+      if (head.length >= fp.length) {
+        if (head.subarray(0, fp.length).equals(fp)) return 'copy';
+      } else if (fp.subarray(0, head.length).equals(head)) verdict = 'wait';
+    }
+    return verdict;
+  }
+
   /** Reads a file from its offset to its current end. */
   private async drain(f: TrackedFile): Promise<void> {
     try {
       const st = await f.fh.stat({ bigint: true });
       const size = Number(st.size);
       const readPos = f.offset + (f.carry?.length ?? 0);
+      if (f.verifyCopy) {
+        const verdict = await this.isCopy(f, size);
+        if (verdict === 'wait') return;
+        if (verdict === 'copy') {
+          this.files.delete(f.key);
+          this.copies.add(f.key);
+          this.changes++;
+          await f.fh.close().catch(() => {});
+          this.opts.logger.debug('not following a copy of a followed file (copytruncate)', { path: f.path });
+          return;
+        }
+        f.verifyCopy = false;
+      }
       if (size < readPos || !(await this.startsWith(f.fh, f.fp))) {
         await this.restartTruncated(f);
       }
@@ -489,6 +542,10 @@ export class Tailer {
   private async restartTruncated(f: TrackedFile): Promise<void> {
     this.rotations++;
     this.changes++;
+    if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
+      this.truncatedHeads.push({ path: f.path, fp: f.fp });
+      if (this.truncatedHeads.length > MAX_TRUNCATED_HEADS) this.truncatedHeads.shift();
+    }
     this.opts.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
     if (f.fp.length > 0) {
       const copy = await this.findSibling(f.path, async (st, full) => {

@@ -134,4 +134,55 @@ describe('Tailer: rotation', () => {
     await h.poll();
     expect(h.lines.sort()).toEqual(expected.sort());
   });
+
+  describe('with a glob that also matches the rotated names (access.log*)', () => {
+    const glob = () => [path.join(dir, 'access.log*')];
+    const head = 'GET /first/line/of/the/file/long/enough/to/fingerprint 200\n';
+
+    it('copytruncate: the copy is not followed (no line twice), the unread end still comes from it', async () => {
+      writeFileSync(log, head);
+      const h = await start(glob());
+      appendFileSync(log, 'unread 1\nunread 2\n');
+      copyFileSync(log, `${log}.1`);
+      truncateSync(log, 0);
+      appendFileSync(log, 'after\n');
+      await h.poll();
+      await h.poll();
+      expect(h.lines).toEqual([head.trim(), 'unread 1', 'unread 2', 'after']);
+      expect(h.tailer.stats().files).toBe(1);
+    });
+
+    it('copytruncate seen in two steps: the copy appears in one pass, the truncation in the next', async () => {
+      writeFileSync(log, head);
+      const h = await start(glob());
+      appendFileSync(log, 'unread\n');
+      copyFileSync(log, `${log}.1`);
+      expect(await h.poll()).toEqual(['unread']); // read from the original; the copy is ignored
+      truncateSync(log, 0);
+      appendFileSync(log, 'after\n');
+      expect(await h.poll()).toEqual(['after']);
+      expect(h.tailer.stats().files).toBe(1);
+    });
+
+    it('rename + create: the renamed file is the same file under a new name, not a new one', async () => {
+      writeFileSync(log, head);
+      const h = await start(glob());
+      appendFileSync(log, 'a2\n');
+      renameSync(log, `${log}.1`);
+      writeFileSync(log, 'b1\n');
+      await h.poll();
+      expect(h.lines.sort()).toEqual([head.trim(), 'a2', 'b1'].sort());
+      expect(h.tailer.stats().files).toBe(2);
+    });
+
+    it('a copy of a file is told from the file: the one whose name extends the other is the copy', async () => {
+      writeFileSync(`${log}.bak`, head + 'x\n');
+      writeFileSync(log, head + 'x\n');
+      const h = await start(glob());
+      expect(h.lines).toEqual([head.trim(), 'x']);
+      expect(h.tailer.snapshot().files.map((f) => f.path)).toEqual([log]);
+      appendFileSync(log, 'more\n');
+      expect(await h.poll()).toEqual(['more']);
+    });
+  });
 });
