@@ -86,6 +86,16 @@ function toUint(v: string): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 && v !== '' ? n : undefined;
 }
 
+const KEYS = ['IN', 'OUT', 'SRC', 'DST', 'PROTO', 'SPT', 'DPT', 'LEN'] as const;
+type Key = (typeof KEYS)[number];
+
+/** The field name at line[pos, pos+len) if it is one we read, without allocating a string. */
+function keyOf(line: string, pos: number, len: number): Key | undefined {
+  if (len < 2 || len > 5) return undefined;
+  for (const k of KEYS) if (k.length === len && line.startsWith(k, pos)) return k;
+  return undefined;
+}
+
 export function parseFirewallLine(line: string, now: number): FirewallPacket | undefined {
   const start = packetStart(line, 0);
   if (start < 0) return undefined;
@@ -111,16 +121,20 @@ export function parseFirewallLine(line: string, now: number): FirewallPacket | u
       if (line.charCodeAt(pos) === 91 /* [ */) break;
       const eq = line.indexOf('=', pos);
       if (eq > 0 && eq < end) {
-        const v = line.slice(eq + 1, end);
-        switch (line.slice(pos, eq)) {
-          case 'IN': pkt.in = v; break;
-          case 'OUT': pkt.out = v; break;
-          case 'SRC': pkt.src ??= v; break;
-          case 'DST': pkt.dst ??= v; break;
-          case 'PROTO': pkt.proto ??= v.toLowerCase(); break;
-          case 'SPT': pkt.spt ??= toPort(v); break;
-          case 'DPT': pkt.dpt ??= toPort(v); break;
-          case 'LEN': pkt.len ??= toUint(v); break;
+        // Only the keys we use are sliced (MAC=, TOS=, TTL=, ID=... are skipped unread).
+        const key = keyOf(line, pos, eq - pos);
+        if (key !== undefined) {
+          const v = line.slice(eq + 1, end);
+          switch (key) {
+            case 'IN': pkt.in = v; break;
+            case 'OUT': pkt.out = v; break;
+            case 'SRC': pkt.src ??= v; break;
+            case 'DST': pkt.dst ??= v; break;
+            case 'PROTO': pkt.proto ??= v.toLowerCase(); break;
+            case 'SPT': pkt.spt ??= toPort(v); break;
+            case 'DPT': pkt.dpt ??= toPort(v); break;
+            case 'LEN': pkt.len ??= toUint(v); break;
+          }
         }
       } else {
         const tok = line.slice(pos, end);

@@ -10,12 +10,16 @@ export class LruMap<V> {
     return this.map.size;
   }
 
+  /** The most recently used key: touching it again needs no move (consecutive lines of one source). */
+  private newest: string | undefined;
+
   /** Returns the value and marks the key as most recently used. */
   touch(key: string): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, v);
+      this.newest = key;
     }
     return v;
   }
@@ -28,6 +32,7 @@ export class LruMap<V> {
   set(key: string, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
+    this.newest = key;
     while (this.map.size > this.capacity) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
@@ -37,10 +42,12 @@ export class LruMap<V> {
 
   delete(key: string): void {
     this.map.delete(key);
+    if (key === this.newest) this.newest = undefined;
   }
 
   clear(): void {
     this.map.clear();
+    this.newest = undefined;
   }
 
   /** Entries from least to most recently used (the order restore() must replay). */

@@ -14,8 +14,7 @@ export function goldenLines(
     return f ? { n: i + 1, match: true, ...f } : { n: i + 1, match: false };
   });
   const expectedFile = `${fixture}.expected.json`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(expectedFile)) {
-    writeFileSync(expectedFile, JSON.stringify(actual, null, 1) + '\n');
-  }
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expectedFile, JSON.stringify(actual, null, 1) + '\n');
+  if (!existsSync(expectedFile)) throw new Error(`${expectedFile} missing: run with UPDATE_GOLDEN=1 and review it`);
   return { actual, expected: JSON.parse(readFileSync(expectedFile, 'utf8')) as unknown[] };
 }
