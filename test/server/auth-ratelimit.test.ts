@@ -1,7 +1,7 @@
 // Basic auth, rate limit and response headers through the real express app (supertest), with the
 // middleware built from real web config files and a manual clock for the token bucket.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -18,6 +18,8 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-auth-'));
 });
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function appFor(yaml: string, clock = new ManualClock()) {
   const file = join(dir, `web-${Math.random().toString(36).slice(2)}.yml`);

@@ -1,10 +1,10 @@
 // The CLI end to end: the real entry point run by node (through tsx, from source), its flags,
 // check-config exit codes and messages, and the exporter's signal handling: SIGTERM/SIGINT exit 0
 // after finishing the scrape in flight, SIGHUP with a bad config keeps serving.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +27,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-cli-'));
   await writeFile(join(dir, 'ok.yml'), '');
 });
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -1,10 +1,10 @@
 // The Exporter over real HTTP on 127.0.0.1:0: web config reloads (basic auth, rate limit), a bad
 // reload keeping the running config, readiness during start-up, and a graceful stop that finishes
 // the scrape in flight and flushes the collectors before the port closes.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -21,6 +21,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-lifecycle-'));
   await writeFile(join(dir, 'hostwatch.yml'), '');
 });
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 afterEach(async () => {
   await exporter?.stop();

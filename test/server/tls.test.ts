@@ -2,10 +2,10 @@
 // certificates are made by openssl in the test. Covers the client certificate policies, minimum
 // version, and SIGHUP-style reloads (new certificate and new client auth policy for new connections,
 // a bad new file keeping the old one).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import https from 'node:https';
 import http from 'node:http';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,11 @@ beforeAll(async () => {
   await copyFile(pki.server.cert, join(dir, 'server.crt'));
   await copyFile(pki.server.key, join(dir, 'server.key'));
   await copyFile(pki.ca.cert, join(dir, 'ca.crt'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(pki.dir, { recursive: true, force: true });
 });
 
 afterEach(async () => {

@@ -1,7 +1,7 @@
 // Every way a web config can be wrong is reported at load time as `path.to.key: what is wrong`,
 // all problems at once, before a server is started.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -16,6 +16,11 @@ const HASH = bcrypt.hashSync('secret', 4);
 beforeAll(async () => {
   pki = await makePki();
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-webcfg-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(pki.dir, { recursive: true, force: true });
 });
 
 async function problemsOf(yaml: string): Promise<string[]> {
