@@ -2,6 +2,7 @@
 //   traditional      `Mar  3 10:00:00 host prog[pid]: msg`            (also `Mar 03 10:00:00.123456`, short-precise)
 //   RFC 3339 / ISO   `2024-03-03T10:00:00.123456+01:00 host prog[pid]: msg` (rsyslog high precision)
 //   journalctl       `2024-03-03T10:00:00+0100 host prog[pid]: msg`  (-o short-iso, older systemd: no colon)
+//   busybox syslogd  `Mar  3 10:00:00 host authpriv.info sshd[123]: msg`
 // with or without the host field, with an optional leading `<PRI>`. Pure: "now" is a parameter.
 
 export interface SyslogHeader {
@@ -23,6 +24,8 @@ const MONTHS: Record<string, number> = {
 
 const TRADITIONAL = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? /;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})? /;
+
+const FACILITY_LEVEL = /^(?:auth|authpriv|kern|user|daemon|syslog|cron|local\d)\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug)$/;
 
 /** A line that is not this far in the future is this year; further, it was written last year. */
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
@@ -122,7 +125,13 @@ export function parseSyslog(line: string, now: number): SyslogHeader | undefined
     if (host === '') return undefined;
     pos = sp + 1;
     sp = line.indexOf(' ', pos);
-    const tok = sp < 0 ? line.slice(pos) : line.slice(pos, sp);
+    let tok = sp < 0 ? line.slice(pos) : line.slice(pos, sp);
+    // busybox syslogd (Alpine, OpenWrt) writes `facility.level` between host and tag.
+    if (sp > 0 && FACILITY_LEVEL.test(tok)) {
+      pos = sp + 1;
+      sp = line.indexOf(' ', pos);
+      tok = sp < 0 ? line.slice(pos) : line.slice(pos, sp);
+    }
     tag = parseTag(tok);
     if (!tag) return undefined;
     if (sp < 0) sp = line.length;

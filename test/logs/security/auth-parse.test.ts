@@ -12,7 +12,7 @@ const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 const DIR = 'test/fixtures/auth';
 
 describe('auth parser golden files', () => {
-  for (const name of ['debian-auth.log', 'rhel-secure', 'journal-short-iso.log', 'rsyslog-precise.log', 'injection.log', 'nomatch.log']) {
+  for (const name of ['debian-auth.log', 'rhel-secure', 'journal-short-iso.log', 'rsyslog-precise.log', 'injection.log', 'nomatch.log', 'busybox-alpine.log']) {
     it(name, () => {
       const { actual, expected } = goldenLines(`${DIR}/${name}`, (l) => authLineFields(l, NOW));
       expect(actual).toEqual(expected);
@@ -118,5 +118,11 @@ describe('auth parser: login', () => {
     ['LOGIN ON tty3 BY alice', 'success', 'alice'],
   ])('%s', (msg, event, user) => {
     expect(parseAuthLine(`Mar  3 10:00:00 h login[5]: ${msg}`, NOW)!.event).toMatchObject({ service: 'login', event, user });
+  });
+});
+
+describe('syslog header: busybox', () => {
+  it('skips the facility.level field busybox syslogd writes', () => {
+    expect(parseSyslog('Mar  3 16:00:00 alpine authpriv.info sshd[2301]: hi', NOW)).toMatchObject({ host: 'alpine', program: 'sshd', pid: '2301', message: 'hi' });
   });
 });
