@@ -219,6 +219,33 @@ describe.concurrent('scenarios', () => {
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
   });
 
+  it('inhibition: a critical alert hides the warning level of the same alert on the same host, nothing else', async ({ expect }) => {
+    // Posted as another rule source would (the filesystem alert has both levels under one name).
+    const am = stack.alertmanager!;
+    const host = 'inhibit-test.example:10023';
+    const fs = { alertname: 'HostFilesystemAlmostFull', instance: host, job: 'hostwatch', mountpoint: '/var' };
+    await am.post([
+      { labels: { ...fs, severity: 'critical' }, annotations: { summary: 'critical level' } },
+      { labels: { ...fs, severity: 'warning' }, annotations: { summary: 'warning level' } },
+      // Same host, other filesystem: not the same object, must not be inhibited.
+      { labels: { ...fs, mountpoint: '/home', severity: 'warning' }, annotations: { summary: 'other mountpoint' } },
+    ]);
+    const states = await waitFor(
+      async () => {
+        const mine = (await am.alerts()).filter((a) => a.labels.instance === host);
+        return mine.length === 3 && mine.every((a) => a.status.state !== 'unprocessed') ? mine : undefined;
+      },
+      { what: 'Alertmanager to process the three posted alerts', timeoutMs: 20_000, diagnostics: diag },
+    );
+    const state = (summary: string) => states.find((a) => a.annotations.summary === summary)!.status.state;
+    expect(state('critical level')).toBe('active');
+    expect(state('warning level')).toBe('suppressed');
+    expect(state('other mountpoint')).toBe('active');
+    await stack.webhook.waitFor('the other mountpoint\'s warning', (n) => n.annotations.summary === 'other mountpoint', FIRE_TIMEOUT, diag);
+    await stack.webhook.waitFor('the critical level', (n) => n.annotations.summary === 'critical level', FIRE_TIMEOUT, diag);
+    expect(stack.webhook.find((n) => n.annotations.summary === 'warning level'), 'inhibited warning notified').toEqual([]);
+  });
+
   it('sudo: three failed sudo authentications fire SudoAuthFailures', async ({ expect }) => {
     await appendLines(stack.files.authLog, [sudoPamFailure('intern', 7101), sudoPamFailure('intern', 7102), sudoPamFailure('intern', 7103)]);
     const fired = await stack.webhook.waitFor('SudoAuthFailures firing', ours('SudoAuthFailures', 'firing'), FIRE_TIMEOUT, () =>
