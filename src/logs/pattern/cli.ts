@@ -24,10 +24,10 @@ export async function createPatternLineParser(opts: ParseOptions): Promise<LineP
   const matcher = new RuleMatcher(compileRules(log.rules));
   return (line) => {
     const found: { rule: string; labels: Record<string, string> }[] = [];
-    matcher.match(line, (i, groups) => {
+    matcher.match(line, (i, values) => {
       const rule = matcher.rules[i];
       const labels: Record<string, string> = {};
-      for (const l of rule.labels) labels[l] = groups?.[l] ?? '';
+      rule.labels.forEach((l, k) => (labels[l] = values[k]));
       found.push({ rule: rule.name, labels });
     });
     if (found.length === 0) return undefined;

@@ -12,7 +12,7 @@ export class PatternHandler implements LogHandler<PatternState> {
   /** Per rule, per label: value → slot in RuleCounts.values. */
   private slots: Map<string, number>[][] = [];
   private readonly result: LineResult = { parsed: false, timestamp: undefined };
-  private readonly onMatch = (rule: number, groups: Record<string, string | undefined> | undefined) => this.count(rule, groups);
+  private readonly onMatch = (rule: number, values: string[]) => this.count(rule, values);
 
   constructor(ctx: HandlerContext<PatternLogConfig>) {
     this.matcher = new RuleMatcher(compileRules(ctx.config.rules));
@@ -35,12 +35,12 @@ export class PatternHandler implements LogHandler<PatternState> {
     return this.result;
   }
 
-  private count(rule: number, groups: Record<string, string | undefined> | undefined): void {
+  private count(rule: number, values: string[]): void {
     const rc: RuleCounts = this.state.rules[rule];
     const { labels } = rc;
     let key = '';
     for (let k = 0; k < labels.length; k++) {
-      const value = groups?.[labels[k]] ?? '';
+      const value = values[k];
       const slots = this.slots[rule][k];
       let slot = slots.get(value);
       if (slot === undefined && rc.values[k].length < this.matcher.rules[rule].maxValues && value.length <= MAX_VALUE_LENGTH) {

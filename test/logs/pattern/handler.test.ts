@@ -94,6 +94,17 @@ describe('pattern handler', () => {
     expect(await t.series()).toEqual(['hostwatch_pattern_matches_total{log="p",rule="opt",v=""} 1', 'hostwatch_pattern_matches_total{log="p",rule="opt",v="5"} 1']);
   });
 
+  it('captures non-ASCII values exactly, on short and long lines (the line is matched as UTF-8 bytes)', async () => {
+    const t = setup([CLAMAV, ANY_ERROR]);
+    t.handler.processLine('/home/zoë/çà: Évil-€𝄞 FOUND');
+    t.handler.processLine('é'.repeat(20_000) + ': Sig.Ω FOUND');
+    t.publish();
+    expect(await t.series()).toEqual([
+      'hostwatch_pattern_matches_total{log="p",rule="clamav",signature="Sig.Ω"} 1',
+      'hostwatch_pattern_matches_total{log="p",rule="clamav",signature="Évil-€𝄞"} 1',
+    ]);
+  });
+
   it('runs in linear time: a regex that backtracks catastrophically in JavaScript returns at once on a hostile line', () => {
     // With a backtracking engine each of these would run for ages on these lines (2^n steps); the
     // test would then hang until its timeout. RE2 answers in one pass.
