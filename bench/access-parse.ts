@@ -112,6 +112,6 @@ while (performance.now() - t < 500) {
 }
 console.log(`snapshot: ${((performance.now() - t) * 1000 / snaps).toFixed(1)} µs each (${handler.snapshot().sections.length} sections)`);
 console.log(
-  `summary (lines per CPU-second): access parse ${(parseRate / 1e6).toFixed(2)} M lines/s, handler ${(handlerRate / 1e6).toFixed(2)} M/s, ` +
+  `summary: per CPU-second: access parse ${(parseRate / 1e6).toFixed(2)} M lines/s, handler ${(handlerRate / 1e6).toFixed(2)} M/s, ` +
     `timed ${(timedRate / 1e6).toFixed(2)} M/s, json ${(jsonRate / 1e6).toFixed(2)} M/s, distinct paths ${(distinctRate / 1e6).toFixed(2)} M/s, pattern ${(patternRate / 1e6).toFixed(2)} M/s`,
 );
