@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { createPathFilter, type PathFilter } from './glob.js';
-import { CHANGE_KINDS, ERROR_REASONS, describeRecord, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
+import { CHANGE_KINDS, ERROR_REASONS, describeRecord, sameFields, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
 import { countChanges, diffRecords, inScope, toMap, toObject, type PathChange } from './diff.js';
 import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
@@ -58,6 +58,8 @@ export class RootMonitor {
   private baselineBroken = false;
   /** Whether `current` holds a real scan (persisted or done here), even an empty one. */
   private haveCurrent = false;
+  /** Whether the records differ from those last written to disk. */
+  private currentDirty = false;
   /** The pool of the full scan in flight: closed on stop so that its queued work is dropped. */
   private pool?: WorkerPool;
   private persistTimer: unknown;
@@ -133,7 +135,7 @@ export class RootMonitor {
     if (!this.baseline) return;
     for (const [rel, rec] of this.current) {
       const b = this.baseline.get(rel);
-      if (b && b !== rec && JSON.stringify(b) === JSON.stringify(rec)) this.current.set(rel, b);
+      if (b && b !== rec && sameFields(b, rec)) this.current.set(rel, b);
     }
   }
 
@@ -236,13 +238,19 @@ export class RootMonitor {
     const fresh = !this.haveCurrent && !this.baseline;
     const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
     const events = fresh ? [] : diffRecords(previous, result.entries, scope);
-    this.haveCurrent = true;
     const next = full ? result.entries : new Map(this.current);
     if (!full) {
       for (const rel of this.current.keys()) if (inScope(rel, scope)) next.delete(rel);
       for (const [rel, rec] of result.entries) next.set(rel, rec);
     }
+    // Unchanged entries keep their record objects (scan.ts): identity tells whether the records
+    // on disk need rewriting.
+    if (!this.currentDirty) {
+      this.currentDirty = next.size !== this.current.size || !this.haveCurrent;
+      if (!this.currentDirty) for (const [rel, rec] of next) if (this.current.get(rel) !== rec) { this.currentDirty = true; break; }
+    }
     this.current = next;
+    this.haveCurrent = true;
     for (const e of events) for (const k of e.kinds) this.changesTotal[k]++;
     for (const r of ERROR_REASONS) this.errorsTotal[r] += result.errors[r];
     const ts = new Date(this.deps.clock.now()).toISOString();
@@ -280,19 +288,30 @@ export class RootMonitor {
     if (events.length > 20) this.deps.logger.info('FIM changes not logged', { root: this.root, more: events.length - 20 });
   }
 
-  private persistNow(): Promise<void> {
+  private async persistNow(): Promise<void> {
     if (this.persistTimer !== undefined) {
       this.deps.clock.clearTimeout(this.persistTimer);
       this.persistTimer = undefined;
     }
-    return writeState(this.deps.stateDir, {
-      version: 1,
-      root: this.root,
-      current: toObject(this.current),
-      changesTotal: this.changesTotal,
-      errorsTotal: this.errorsTotal,
-      lastScan: this.lastScan,
-    });
+    const withCurrent = this.currentDirty;
+    this.currentDirty = false;
+    try {
+      await writeState(
+        this.deps.stateDir,
+        {
+          version: 1,
+          root: this.root,
+          current: withCurrent ? toObject(this.current) : {},
+          changesTotal: this.changesTotal,
+          errorsTotal: this.errorsTotal,
+          lastScan: this.lastScan,
+        },
+        withCurrent,
+      );
+    } catch (err) {
+      this.currentDirty ||= withCurrent;
+      throw err;
+    }
   }
 
   private schedulePersist(): void {

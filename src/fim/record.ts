@@ -73,8 +73,12 @@ export function sameStat(a: FileRecord, b: Pick<FileRecord, 'size' | 'mtimeMs' |
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-export function sameRecord(a: FileRecord, b: FileRecord): boolean {
-  return classifyChange(a, b).length === 0;
+/** Every recorded field equal (not only "no change"): the record can stand for the other. */
+export function sameFields(a: FileRecord, b: FileRecord): boolean {
+  return (
+    a.type === b.type && a.sha256 === b.sha256 && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid &&
+    a.target === b.target && sameStat(a, b)
+  );
 }
 
 /** The fields shown to an operator (journal, CLI): no timestamps or inode noise. */

@@ -1,6 +1,8 @@
 // FIM state on disk, under <stateDir>/fim/:
 //   roots/<id>.baseline.json  the accepted state of a root (written by the first scan and by `fim accept`)
-//   roots/<id>.state.json     the exporter's last scan: current records, persisted counters, last scan time
+//   roots/<id>.state.json     the exporter's counters and last scan time (small, written every scan)
+//   roots/<id>.current.json   the records of the exporter's last scan (written only when they changed,
+//                             so that an unchanged rescan of a large tree writes a few hundred bytes)
 //   changes.jsonl             the change journal (journal.ts)
 //   lock                      held while a process writes any of these (pid inside; stale locks are broken)
 // Each file has one writer role: the baseline belongs to `fim accept` (the exporter only creates it
@@ -46,6 +48,10 @@ export function baselinePath(stateDir: string, root: string): string {
 
 export function statePath(stateDir: string, root: string): string {
   return path.join(fimDir(stateDir), 'roots', `${rootId(root)}.state.json`);
+}
+
+export function currentPath(stateDir: string, root: string): string {
+  return path.join(fimDir(stateDir), 'roots', `${rootId(root)}.current.json`);
 }
 
 export function journalPath(stateDir: string): string {
@@ -113,22 +119,32 @@ export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> 
 
 /** The exporter's state; a missing or unreadable one is not fatal (the next scan rebuilds it). */
 export async function readState(stateDir: string, root: string): Promise<StateFile | undefined> {
-  let raw: StateFile | undefined;
+  let raw: Omit<StateFile, 'current'> | undefined;
+  let cur: { version: number; entries: Record<string, FileRecord> } | undefined;
   try {
-    raw = (await readJson(statePath(stateDir, root))) as StateFile | undefined;
+    raw = (await readJson(statePath(stateDir, root))) as Omit<StateFile, 'current'> | undefined;
+    cur = (await readJson(currentPath(stateDir, root))) as typeof cur;
   } catch {
     return undefined;
   }
-  if (!raw || raw.version !== STATE_VERSION || typeof raw.current !== 'object' || raw.current === null) return undefined;
+  if (!raw || raw.version !== STATE_VERSION || !cur || cur.version !== STATE_VERSION || typeof cur.entries !== 'object' || cur.entries === null) {
+    return undefined;
+  }
   return {
-    ...raw,
+    version: raw.version,
+    root: raw.root,
+    current: cur.entries,
+    lastScan: raw.lastScan ?? null,
     changesTotal: { ...zeroCounts(CHANGE_KINDS), ...raw.changesTotal },
     errorsTotal: { ...zeroCounts(ERROR_REASONS), ...raw.errorsTotal },
   };
 }
 
-export function writeState(stateDir: string, s: StateFile): Promise<void> {
-  return atomicWrite(statePath(stateDir, s.root), JSON.stringify(s));
+/** Writes the state; the records only when `withCurrent` (they are the large part). */
+export async function writeState(stateDir: string, s: StateFile, withCurrent = true): Promise<void> {
+  const { current, ...small } = s;
+  if (withCurrent) await atomicWrite(currentPath(stateDir, s.root), JSON.stringify({ version: s.version, root: s.root, entries: current }));
+  await atomicWrite(statePath(stateDir, s.root), JSON.stringify(small));
 }
 
 /** Identity of a file's current version, to notice that another process replaced it. */

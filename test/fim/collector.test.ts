@@ -1,11 +1,11 @@
 // The fim collector end to end on real temp trees: baseline, change events and metrics on the
 // collector's own registry, the journal, accept while running, restart, schedule and realtime.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCollector, sample, tempDir, writeTree, type FimHarness } from './helpers.js';
 import { acceptRoot, scanRootNow } from '../../src/fim/offline.js';
-import { baselinePath, journalPath, statePath } from '../../src/fim/store.js';
+import { baselinePath, currentPath, journalPath, statePath } from '../../src/fim/store.js';
 import { rootSettings } from '../../src/collectors/fim/index.js';
 import { parseConfig } from '../../src/config/load.js';
 
@@ -158,6 +158,21 @@ describe('fim collector', () => {
     expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'content' })).toBe(1);
     expect(h2.collector.monitors[0].lastHashedFiles).toBe(0);
     expect(journal()).toHaveLength(1);
+  });
+
+  it('an unchanged rescan rewrites only the small state file, not the records', async () => {
+    const h = start();
+    await h.collector.start();
+    await h.collector.idle();
+    const records = currentPath(stateDir, root);
+    const before = statSync(records).ino;
+    const stateBefore = statSync(statePath(stateDir, root)).ino;
+    await h.collector.scanNow();
+    expect(statSync(records).ino).toBe(before);
+    expect(statSync(statePath(stateDir, root)).ino).not.toBe(stateBefore);
+    writeFileSync(path.join(root, 'motd'), 'changed\n');
+    await h.collector.scanNow();
+    expect(statSync(records).ino).not.toBe(before);
   });
 
   it('a root that disappears counts its removals once, and root_missing at each scan', async () => {
