@@ -61,6 +61,18 @@ export function emptyAuthState(): AuthState {
   };
 }
 
+/**
+ * The key of a source for brute-force detection: an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`,
+ * vsftpd and dual-stack daemons) is the IPv4 address other lines log; the length cap bounds the
+ * detector's memory whatever a line holds (a DNS name is at most 253 characters).
+ */
+export function detectorSource(source: string): string {
+  if (source.length > 7 && source.slice(0, 7).toLowerCase() === '::ffff:' && /^\d{1,3}(\.\d{1,3}){3}$/.test(source.slice(7))) {
+    return source.slice(7);
+  }
+  return source.length > MAX_SOURCE_LENGTH ? source.slice(0, MAX_SOURCE_LENGTH) : source;
+}
+
 function add(rec: Record<string, number>, key: string, n: number): void {
   rec[key] = (rec[key] ?? 0) + n;
 }
@@ -193,8 +205,7 @@ export class AuthHandler implements LogHandler<AuthState> {
   private countFailure(service: string, reason: string, n: number, source: string | undefined, t: number): void {
     if (n <= 0) return;
     add(this.counters.failures, `${service}|${reason}`, n);
-    // Addresses and host names are short; the cap bounds the detector's memory whatever a line holds.
-    if (source !== undefined && source.length > MAX_SOURCE_LENGTH) source = source.slice(0, MAX_SOURCE_LENGTH);
+    if (source !== undefined) source = detectorSource(source);
     if (source !== undefined && !CONNECTION_REASONS.has(reason) && this.detector.record(source, t, n)) {
       add(this.counters.detections, service, 1);
     }

@@ -267,3 +267,13 @@ describe('auth memory bounds on hostile lines', () => {
     expect(src.length).toBe(255);
   });
 });
+
+describe('detector source keys', () => {
+  it('an IPv4-mapped IPv6 address is the same source as the IPv4 address', () => {
+    const h = handler({ bruteforce: { threshold: 2, window: '60s' } });
+    h.processLine('2024-03-03T10:00:00Z h sshd[1]: Failed password for root from 1.2.3.4 port 22 ssh2');
+    h.processLine('2024-03-03T10:00:01Z h vsftpd: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=x rhost=::ffff:1.2.3.4');
+    expect(h.snapshot().bruteforce.sources.map(([s, total]) => [s, total])).toEqual([['1.2.3.4', 2]]);
+    expect(h.snapshot().detections).toEqual({ sshd: 0, vsftpd: 1 });
+  });
+});
