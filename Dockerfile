@@ -5,8 +5,12 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npm run build
+# The revision of hostwatch_build_info: there is no .git in the build context, so it is passed in:
+# docker-compose build --build-arg REVISION=$(git rev-parse --short=12 HEAD)
+ARG REVISION=unknown
+RUN npm run build && printf '{"revision":"%s"}\n' "$REVISION" > dist/revision.json
 
 FROM node:20-slim
 ENV NODE_ENV=production
@@ -23,5 +27,6 @@ EXPOSE 10023
 # Plain HTTP health check; with a --web.config.file that enables TLS or basic auth, override it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:10023/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/main.js"]
+# Small young generation, as `npm start` does: keeps the idle RSS low.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "dist/main.js"]
 CMD ["--config.file=/etc/hostwatch/hostwatch.yml", "--state.dir=/var/lib/hostwatch"]

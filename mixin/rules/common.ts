@@ -42,14 +42,14 @@ export function alert(
   summary: string,
   description: string,
 ): AlertingRule {
-  const rule: AlertingRule = {
+  // Key order is the conventional one of rule files: alert, expr, for, labels, annotations.
+  return {
     alert: name,
     expr,
+    ...(seconds(spec.for) > 0 ? { for: spec.for } : {}),
     labels: { severity: spec.severity },
     annotations: { summary, description, runbook_url: `${cfg.runbookBase}#${runbookAnchor(name)}` },
   };
-  if (seconds(spec.for) > 0) rule.for = spec.for;
-  return rule;
 }
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };

@@ -33,7 +33,7 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+export async function run(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   const bin = requireTool(tool);
   return new Promise((resolveRun) => {
     const child = execFile(
