@@ -26,7 +26,17 @@ export function createApp(opts: AppOptions): Express {
   app.set('etag', false);
   for (const mw of opts.middleware ?? []) app.use(mw);
 
-  app.get(opts.telemetryPath, async (_req, res) => {
+  // Matched as a literal path, not as an express route pattern: a telemetry path holding ":" or
+  // "*" (from the flag) must not turn into a parameter or a wildcard.
+  const isTelemetryPath = (path: string) => {
+    try {
+      return decodeURIComponent(path) === opts.telemetryPath;
+    } catch {
+      return false;
+    }
+  };
+  app.use(async (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isTelemetryPath(req.path)) return next();
     opts.onScrapeStart?.();
     try {
       const result = await opts.scrape();
