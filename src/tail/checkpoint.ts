@@ -40,7 +40,8 @@ function isTailerState(v: unknown): v is TailerState {
         typeof f.fp === 'string' &&
         Number.isSafeInteger(f.offset) &&
         f.offset >= 0 &&
-        typeof f.skipping === 'boolean',
+        typeof f.skipping === 'boolean' &&
+        (f.copy === undefined || typeof f.copy === 'boolean'),
     )
   );
 }

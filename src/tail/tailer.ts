@@ -41,6 +41,8 @@ export interface FileCheckpoint {
   offset: number;
   /** The offset is inside an over-long line whose remainder is skipped. */
   skipping: boolean;
+  /** logrotate's copy of a truncated file, read to its end then let go (absent: false). */
+  copy?: boolean;
 }
 
 /** The tailer's part of a checkpoint. */
@@ -81,6 +83,8 @@ interface TrackedFile {
   lastGrowthAt: number;
   /** A new file not read yet: it may be logrotate's copy of a followed file (see isCopy). */
   verifyCopy: boolean;
+  /** logrotate's copy of a truncated file, read from where we were in the original, then let go. */
+  copy: boolean;
 }
 
 interface Found {
@@ -194,8 +198,13 @@ export class Tailer {
   snapshot(): TailerState {
     const files: FileCheckpoint[] = [];
     for (const f of this.files.values()) {
+      // A new file still being checked for being a copy has read nothing: after a restart it is
+      // found again and checked again, whereas listed it would be taken for a followed file.
+      if (f.verifyCopy) continue;
       const [dev, ino] = f.key.split(':');
-      files.push({ path: f.path, dev, ino, fp: f.fp.toString('base64'), offset: f.offset, skipping: f.skipping });
+      const cp: FileCheckpoint = { path: f.path, dev, ino, fp: f.fp.toString('base64'), offset: f.offset, skipping: f.skipping };
+      if (f.copy) cp.copy = true;
+      files.push(cp);
     }
     return { files, bytes: this.bytes, rotations: this.rotations };
   }
@@ -232,12 +241,12 @@ export class Tailer {
     const found = await this.discover();
     const now = this.opts.clock.now();
     for (const f of this.files.values()) {
-      const at = found.get(f.key);
+      const at = f.copy ? undefined : found.get(f.key);
       if (at) {
         if (f.path !== at.path || f.rotatedAt !== null) this.changes++;
         f.path = at.path;
         f.rotatedAt = null;
-      } else if (f.rotatedAt === null) {
+      } else if (f.rotatedAt === null && !f.copy) {
         f.rotatedAt = now;
         this.rotations++;
         this.changes++;
@@ -372,6 +381,7 @@ export class Tailer {
       rotatedAt: null,
       lastGrowthAt: now,
       verifyCopy: !fromEnd,
+      copy: false,
     });
   }
 
@@ -407,7 +417,7 @@ export class Tailer {
       return;
     }
     const now = this.opts.clock.now();
-    if (rotated) this.rotations++;
+    if (rotated && !cp.copy) this.rotations++;
     this.changes++;
     this.files.set(key, {
       key,
@@ -419,9 +429,10 @@ export class Tailer {
       carry: null,
       skipping: cp.skipping,
       size: Number(st.size),
-      rotatedAt: rotated ? now : null,
+      rotatedAt: rotated || cp.copy ? now : null,
       lastGrowthAt: now,
       verifyCopy: false,
+      copy: cp.copy === true,
     });
   }
 
@@ -540,16 +551,13 @@ export class Tailer {
    * we had not read yet from logrotate's copy if there is one, then restart the file at 0.
    */
   private async restartTruncated(f: TrackedFile): Promise<void> {
-    this.rotations++;
-    this.changes++;
-    if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
-      this.truncatedHeads.push({ path: f.path, fp: f.fp });
-      if (this.truncatedHeads.length > MAX_TRUNCATED_HEADS) this.truncatedHeads.shift();
-    }
     this.opts.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
+    let copy: TrackedFile | undefined;
     if (f.fp.length > 0) {
-      const copy = await this.findSibling(f.path, async (st, full) => {
-        if (identityKey(st) === f.key || Number(st.size) < f.offset) return false;
+      const copyPath = await this.findSibling(f.path, async (st, full) => {
+        const known = this.files.get(identityKey(st));
+        // A file found since, not read yet, may be this very copy (a glob such as access.log*).
+        if (identityKey(st) === f.key || (known && !known.verifyCopy) || Number(st.size) < f.offset) return false;
         const fh = await open(full, 'r');
         try {
           return await this.startsWith(fh, f.fp);
@@ -557,26 +565,39 @@ export class Tailer {
           await fh.close();
         }
       });
-      if (copy) await this.readCopy(copy, f);
+      const fh = copyPath ? await this.openFile(copyPath) : undefined;
+      if (fh) {
+        const st = await fh.stat({ bigint: true });
+        const now = this.opts.clock.now();
+        // The copy takes over where we were in the original: it is followed as a rotated-away
+        // file from our offset, so its progress is in every snapshot like any file's.
+        copy = { ...f, key: identityKey(st), fh, carry: null, size: Number(st.size), rotatedAt: now, lastGrowthAt: now, verifyCopy: false, copy: true };
+      }
+    }
+    // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
+    this.rotations++;
+    this.changes++;
+    if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
+      this.truncatedHeads.push({ path: f.path, fp: f.fp });
+      if (this.truncatedHeads.length > MAX_TRUNCATED_HEADS) this.truncatedHeads.shift();
+    }
+    if (copy) {
+      const unverified = this.files.get(copy.key);
+      if (unverified) void unverified.fh.close().catch(() => {});
+      this.files.set(copy.key, copy);
+      this.copies.delete(copy.key);
     }
     f.offset = 0;
     f.carry = null;
     f.skipping = false;
     f.fp = Buffer.alloc(0);
+    return copy ? this.readCopy(copy) : undefined;
   }
 
-  /** Reads the rest of a truncated file's lines from its copy, to the copy's end. */
-  private async readCopy(copyPath: string, f: TrackedFile): Promise<void> {
-    const fh = await this.openFile(copyPath);
-    if (!fh) return;
-    try {
-      const tmp: TrackedFile = { ...f, fh, path: copyPath, carry: null };
-      await this.readToEnd(tmp);
-      this.flushCarry(tmp);
-      this.opts.logger.debug('read the end of a truncated file from its copy', { path: f.path, copy: copyPath });
-    } finally {
-      await fh.close();
-    }
+  /** Reads the copy of a truncated file now, before the original's new lines. */
+  private async readCopy(copy: TrackedFile): Promise<void> {
+    await this.readToEnd(copy);
+    this.opts.logger.debug('reading the end of a truncated file from its copy', { path: copy.path });
   }
 
   /** A finished file's last line without a newline is still a line. */
@@ -592,6 +613,7 @@ export class Tailer {
   private async release(f: TrackedFile): Promise<void> {
     this.flushCarry(f);
     this.files.delete(f.key);
+    if (f.copy) this.copies.add(f.key); // a glob may match it: it must not come back as a new file
     this.changes++;
     await f.fh.close().catch(() => {});
     this.opts.logger.debug('rotated file done', { path: f.path });

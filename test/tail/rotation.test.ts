@@ -149,7 +149,13 @@ describe('Tailer: rotation', () => {
       await h.poll();
       await h.poll();
       expect(h.lines).toEqual([head.trim(), 'unread 1', 'unread 2', 'after']);
+      // The copy is read from where we were in the original, then let go once quiet, for good.
+      h.clock.advance(6000);
+      await h.poll();
+      await h.poll();
       expect(h.tailer.stats().files).toBe(1);
+      appendFileSync(log, 'later\n');
+      expect(await h.poll()).toEqual(['later']);
     });
 
     it('copytruncate seen in two steps: the copy appears in one pass, the truncation in the next', async () => {
@@ -161,7 +167,10 @@ describe('Tailer: rotation', () => {
       truncateSync(log, 0);
       appendFileSync(log, 'after\n');
       expect(await h.poll()).toEqual(['after']);
+      h.clock.advance(6000);
+      await h.poll();
       expect(h.tailer.stats().files).toBe(1);
+      expect(h.lines).toEqual([head.trim(), 'unread', 'after']);
     });
 
     it('rename + create: the renamed file is the same file under a new name, not a new one', async () => {

@@ -1,0 +1,96 @@
+// Exactly-once at every instant: while the tailer works through a rotation, a snapshot is taken
+// at every point where it yields (each await), as a checkpoint written at a scrape would be. Then,
+// for each snapshot, a new tailer restarts from it against the files as they end up, like after a
+// kill -9 at that instant: the lines handed over before the snapshot plus those after the restart
+// must be exactly the lines written, each once.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTailer, tempDir } from './helpers.js';
+import type { TailerState } from '../../src/tail/tailer.js';
+
+let dir: string;
+let cleanup: () => void;
+let log: string;
+let n = 0;
+let written: string[] = [];
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  log = path.join(dir, 'access.log');
+  n = 0;
+  written = [];
+});
+afterEach(() => cleanup());
+
+/** Appends `count` distinct lines of about 100 bytes. */
+function write(count: number): void {
+  let s = '';
+  for (let i = 0; i < count; i++) {
+    const l = `line ${String(n++).padStart(6, '0')} ${'x'.repeat(88)}`;
+    written.push(l);
+    s += l + '\n';
+  }
+  appendFileSync(log, s);
+}
+
+const OPTS = { maxLineBytes: 1024, chunkBytes: 1024 }; // a 65 KiB buffer: many reads, many yields
+
+async function checkEveryInstant(paths: string[], rotate: () => void): Promise<number> {
+  write(300);
+  const h = await startTailer(paths, OPTS);
+  write(1500); // ~150 KB not read yet when the rotation happens
+  rotate();
+  write(700);
+  // Snapshots at every yield of the pass: a microtask after each line batch, and every turn of the loop.
+  const snaps: { state: TailerState; seen: number }[] = [];
+  let last = '';
+  const take = () => {
+    const json = JSON.stringify(h.tailer.snapshot());
+    if (json !== last) snaps.push({ state: JSON.parse(json) as TailerState, seen: h.lines.length });
+    last = json;
+  };
+  let polling = true;
+  const loop = () => {
+    take();
+    if (polling) setImmediate(loop);
+  };
+  loop();
+  await h.poll();
+  polling = false;
+  take();
+  await h.tailer.stop();
+  expect([...h.lines].sort()).toEqual([...written].sort());
+
+  for (const { state, seen } of snaps) {
+    const r = await startTailer(paths, { ...OPTS, restore: state });
+    await r.tailer.stop();
+    const all = [...h.lines.slice(0, seen), ...r.lines].sort();
+    expect(all, `restart from a snapshot taken after ${seen} lines`).toEqual([...written].sort());
+  }
+  return snaps.length;
+}
+
+describe('Tailer: a crash at any instant of a rotation loses and repeats nothing', () => {
+  it('copytruncate (the end is read from the copy)', async () => {
+    const points = await checkEveryInstant([log], () => {
+      copyFileSync(log, `${log}.1`);
+      truncateSync(log, 0);
+    });
+    expect(points).toBeGreaterThan(5);
+  });
+
+  it('copytruncate with a glob that matches the copy', async () => {
+    await checkEveryInstant([path.join(dir, 'access.log*')], () => {
+      copyFileSync(log, `${log}.1`);
+      truncateSync(log, 0);
+    });
+  });
+
+  it('rename + create', async () => {
+    await checkEveryInstant([log], () => {
+      renameSync(log, `${log}.1`);
+      writeFileSync(log, '');
+    });
+  });
+});
