@@ -139,6 +139,9 @@ const tailOptions = {
   path: z
     .union([z.string(), z.array(z.string()).min(1)])
     .transform((v) => (Array.isArray(v) ? v : [v]))
+    .refine((paths) => paths.every((p) => !/[*?[]/.test(p.slice(0, Math.max(0, p.lastIndexOf('/'))))), {
+      message: 'wildcards (*, ?, [...]) are supported in the file name only, not in directories',
+    })
     .describe('File path or glob (e.g. /var/log/nginx/*access.log), or a list of them; missing files are waited for'),
   start_position: z
     .enum(['end', 'beginning'])

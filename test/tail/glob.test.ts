@@ -1,6 +1,8 @@
 // File-name globs of log paths, matched against directory entries.
 import { describe, expect, it } from 'vitest';
 import { compilePattern, isCompressed } from '../../src/tail/glob.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/errors.js';
 
 describe('compilePattern', () => {
   it('matches *, ? and [...] in the file name', () => {
@@ -33,5 +35,17 @@ describe('compilePattern', () => {
 
   it('rejects wildcards in directories with a clear message', () => {
     expect(() => compilePattern('/var/log/*/access.log')).toThrow(/wildcards are supported in the file name only/);
+  });
+
+  it('a directory wildcard is a config error at load time, reported on the key', () => {
+    let err: unknown;
+    try {
+      parseConfig({ logs: [{ name: 'web', type: 'access', path: ['/var/log/a.log', '/var/log/*/access.log'] }] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual(['logs[0].path: wildcards (*, ?, [...]) are supported in the file name only, not in directories']);
+    expect(parseConfig({ logs: [{ name: 'web', type: 'access', path: '/var/log/nginx/*access.log' }] }).logs[0].path).toEqual(['/var/log/nginx/*access.log']);
   });
 });
