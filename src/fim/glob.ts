@@ -93,13 +93,18 @@ export interface PathFilter {
   included(rel: string): boolean;
   /** Whether an entry (and, for a directory, everything below it) is skipped. */
   excluded(rel: string): boolean;
+  /** The exclude patterns as RegExp sources, for the worker threads. */
+  readonly excludeSources: string[];
 }
 
 export function createPathFilter(include: readonly string[], exclude: readonly string[]): PathFilter {
   const inc = include.map(globToRegExp);
   const exc = exclude.map(globToRegExp);
+  // The default include "**" matches everything: skip the regex for it.
+  const all = inc.some((r) => r.source === '^.*$');
   return {
-    included: (rel) => inc.some((r) => r.test(rel)),
-    excluded: (rel) => exc.some((r) => r.test(rel)),
+    included: all ? () => true : (rel) => inc.some((r) => r.test(rel)),
+    excluded: exc.length === 0 ? () => false : (rel) => exc.some((r) => r.test(rel)),
+    excludeSources: exc.map((r) => r.source),
   };
 }

@@ -6,10 +6,29 @@ import { availableParallelism } from 'node:os';
 import { WORKER_SOURCE } from './worker-source.js';
 
 export interface ListResult {
+  abs: string;
+  rel: string;
   names: string[];
   stats: Float64Array;
   targets: (string | null)[];
   dirError: number;
+}
+
+export interface WalkRequest {
+  dirs: [abs: string, rel: string][];
+  follow: boolean;
+  /** Go on into subdirectories inside the worker (not when following links: loops are checked centrally). */
+  descend: boolean;
+  /** RegExp sources of the exclude globs: excluded directories are not entered. */
+  exclude: string[];
+  pseudo: string[];
+  /** Entries to list before returning what is left as pending. */
+  budget: number;
+}
+
+export interface WalkResult {
+  results: ListResult[];
+  pending: [abs: string, rel: string][];
 }
 
 export interface HashResult {
@@ -29,7 +48,7 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-type Task = { op: 'list'; dir: string; follow: boolean } | { op: 'hash'; files: string[]; follow: boolean };
+type Task = ({ op: 'walk' } & WalkRequest) | { op: 'hash'; files: string[]; follow: boolean };
 
 const PER_WORKER = 2;
 
@@ -74,8 +93,8 @@ export class WorkerPool {
     return slot;
   }
 
-  list(dir: string, follow: boolean): Promise<ListResult> {
-    return this.run({ op: 'list', dir, follow });
+  walk(req: WalkRequest): Promise<WalkResult> {
+    return this.run({ op: 'walk', ...req });
   }
 
   hash(files: string[], follow: boolean): Promise<HashResult> {

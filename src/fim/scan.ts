@@ -5,7 +5,7 @@ import { lstat, readlink, stat } from 'node:fs/promises';
 import { ERROR_REASONS, entryTypeOfMode, sameStat, type ErrorReason, type FileRecord } from './record.js';
 import type { PathFilter } from './glob.js';
 import { ERR_CODES, HASH_FIELDS, STAT_FIELDS } from './worker-source.js';
-import type { WorkerPool } from './pool.js';
+import type { ListResult, WorkerPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
 
 export interface ScanProgress {
@@ -49,6 +49,8 @@ export interface ScanResult {
 }
 
 const BATCH_FILES = 128;
+/** Entries a worker lists per walk message. */
+const WALK_BUDGET = 2048;
 const BATCH_BYTES = 8 << 20;
 
 export function emptyErrors(): Record<ErrorReason, number> {
@@ -183,54 +185,75 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) flush();
   };
 
-  const listDir = async (abs: string, rel: string) => {
+  // The walk: workers list directories and descend on their own up to a budget of entries (not
+  // when following links, where loops are checked here), so that a message carries many small
+  // directories; left-over directories are spread over the pool again.
+  const descend = !follow;
+  const pseudoList = [...opts.pseudoMounts];
+  const walk = async (dirs: [string, string][]) => {
     if (signal.aborted) return;
     let res;
     try {
-      res = await pool.list(abs, follow);
+      res = await pool.walk({ dirs, follow, descend, exclude: filter.excludeSources, pseudo: pseudoList, budget: WALK_BUDGET });
     } catch {
-      errors.io++;
-      carryOver(rel);
+      errors.io += dirs.length;
+      for (const [, rel] of dirs) carryOver(rel);
       return;
     }
+    for (const r of res.results) processListing(r);
+    const groups = Math.min(res.pending.length, pool.size * 2);
+    for (let g = 0; g < groups; g++) track(walk(res.pending.filter((_, i) => i % groups === g)));
+    progress();
+  };
+
+  const processListing = (res: ListResult) => {
+    const { abs, rel } = res;
     if (res.dirError) {
       const reason = ERR_CODES[res.dirError] as ErrorReason;
       errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
       if (reason !== 'vanished') carryOver(rel);
       return;
     }
+    const st = res.stats;
     for (let i = 0; i < res.names.length; i++) {
       const o = i * STAT_FIELDS;
-      const err = res.stats[o + 8];
+      const err = st[o + 8];
       if (err) {
         const reason = ERR_CODES[err];
         errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
         continue;
       }
       const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
-      const childAbs = joinPath(abs, res.names[i]);
-      const rec = recordFromStat({
-        mode: res.stats[o], uid: res.stats[o + 1], gid: res.stats[o + 2], size: res.stats[o + 3],
-        mtimeMs: res.stats[o + 4], ctimeMs: res.stats[o + 5], ino: res.stats[o + 6],
-      });
       if (filter.excluded(childRel)) continue;
-      if (rec.type === 'dir') {
+      const isDir = (st[o] & 0o170000) === 0o040000;
+      const childAbs = joinPath(abs, res.names[i]);
+      if (isDir) {
         if (opts.pseudoMounts.has(childAbs)) continue;
-        if (follow) {
+        if (!descend) {
           // Followed links can make loops: enter each directory once.
-          const key = `${res.stats[o + 7]}:${rec.ino}`;
+          const key = `${st[o + 7]}:${st[o + 6]}`;
           if (visitedDirs.has(key)) continue;
           visitedDirs.add(key);
+          track(walk([[childAbs, childRel]]));
         }
-        if (filter.included(childRel)) keep(childRel, rec);
-        track(listDir(childAbs, childRel));
-        continue;
       }
       if (!filter.included(childRel)) continue;
-      if (rec.type === 'symlink') rec.target = res.targets[i] ?? '';
-      addFile(childRel, childAbs, rec);
+      // The common case of a rescan: nothing changed, keep the previous record without allocating.
+      const prev = previous.get(childRel);
+      const target = res.targets[i] ?? undefined;
+      if (prev && prev.mode === (st[o] & 0o7777) && prev.uid === st[o + 1] && prev.gid === st[o + 2] && prev.size === st[o + 3] &&
+          prev.mtimeMs === st[o + 4] && prev.ctimeMs === st[o + 5] && prev.ino === st[o + 6] && prev.target === target &&
+          prev.type === entryTypeOfMode(st[o]) && (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)) {
+        entries.set(childRel, prev);
+        continue;
+      }
+      const rec = recordFromStat({
+        mode: st[o], uid: st[o + 1], gid: st[o + 2], size: st[o + 3], mtimeMs: st[o + 4], ctimeMs: st[o + 5], ino: st[o + 6],
+      });
+      if (rec.type === 'symlink') rec.target = target ?? '';
+      if (isDir) keep(childRel, rec);
+      else addFile(childRel, childAbs, rec);
     }
-    progress();
   };
 
   // The start: the root itself (always followed: the operator named it) or the subtree.
@@ -244,7 +267,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     if (rec.type === 'dir') {
       if (startRel !== '' && filter.included(startRel)) keep(startRel, rec);
       if (follow) visitedDirs.add(`${st.dev}:${st.ino}`);
-      track(listDir(startAbs, startRel));
+      track(walk([[startAbs, startRel]]));
     } else {
       if (rec.type === 'symlink') rec.target = await readlink(startAbs);
       if (startRel === '' || filter.included(startRel)) addFile(startRel, startAbs, rec);

@@ -5,8 +5,13 @@
 // work (directory listing, lstat, reading and hashing) with synchronous calls, which is the
 // fastest way to do it off the main thread.
 //
-// Messages: {id, op: 'list', dir, follow} -> {id, names, stats: Float64Array(n*STAT_FIELDS), targets, dirError}
+// Messages: {id, op: 'walk', dirs: [[abs, rel]], follow, descend, exclude: [regex source], pseudo: [abs], budget}
+//             -> {id, results: [{abs, rel, names, stats: Float64Array(n*STAT_FIELDS), targets, dirError}], pending: [[abs, rel]]}
 //           {id, op: 'hash', files, follow} -> {id, hashes, stats: Float64Array(n*HASH_FIELDS), errors, bytes}
+// A walk lists its directories and, with `descend`, goes on into their subdirectories (skipping
+// excluded ones and pseudo file systems) until it has listed `budget` entries: one message then
+// carries many small directories, and what is left over comes back as `pending` for the main
+// thread to spread over the pool. Messages, not syscalls, are the cost of an unchanged rescan.
 // Error codes: 0 none, 1 vanished, 2 permission, 3 io, 4 not a regular file any more.
 
 /** Per entry of a listing: mode, uid, gid, size, mtimeMs, ctimeMs, ino, dev, error code. */
@@ -32,23 +37,23 @@ function code(err) {
   }
 }
 
-function list(msg) {
+function list(dir, rel, follow) {
   let names;
   try {
-    names = fs.readdirSync(msg.dir);
+    names = fs.readdirSync(dir);
   } catch (err) {
-    return { id: msg.id, dirError: code(err), names: [], stats: new Float64Array(0), targets: [] };
+    return { abs: dir, rel, dirError: code(err), names: [], stats: new Float64Array(0), targets: [] };
   }
   const stats = new Float64Array(names.length * ${STAT_FIELDS});
   const targets = new Array(names.length).fill(null);
-  const sep = msg.dir.endsWith('/') ? '' : '/';
+  const sep = dir.endsWith('/') ? '' : '/';
   for (let i = 0; i < names.length; i++) {
-    const p = msg.dir + sep + names[i];
+    const p = dir + sep + names[i];
     const o = i * ${STAT_FIELDS};
     let st;
     try {
       st = fs.lstatSync(p);
-      if (msg.follow && st.isSymbolicLink()) {
+      if (follow && st.isSymbolicLink()) {
         // A dangling or looping link is recorded as the link itself.
         try { st = fs.statSync(p); } catch {}
       }
@@ -60,7 +65,32 @@ function list(msg) {
     stats[o] = st.mode; stats[o + 1] = st.uid; stats[o + 2] = st.gid; stats[o + 3] = st.size;
     stats[o + 4] = st.mtimeMs; stats[o + 5] = st.ctimeMs; stats[o + 6] = st.ino; stats[o + 7] = st.dev;
   }
-  return { id: msg.id, dirError: 0, names, stats, targets };
+  return { abs: dir, rel, dirError: 0, names, stats, targets };
+}
+
+function walk(msg) {
+  const exclude = msg.exclude.map((src) => new RegExp(src));
+  const pseudo = new Set(msg.pseudo);
+  const stack = msg.dirs.slice();
+  const results = [];
+  let listed = 0;
+  while (stack.length > 0 && (results.length === 0 || listed < msg.budget)) {
+    const [abs, rel] = stack.pop();
+    const r = list(abs, rel, msg.follow);
+    results.push(r);
+    listed += r.names.length;
+    if (!msg.descend) continue;
+    const sep = abs.endsWith('/') ? '' : '/';
+    for (let i = 0; i < r.names.length; i++) {
+      const o = i * ${STAT_FIELDS};
+      if (r.stats[o + 8] !== 0 || (r.stats[o] & 0o170000) !== 0o040000) continue;
+      const childRel = rel ? rel + '/' + r.names[i] : r.names[i];
+      const childAbs = abs + sep + r.names[i];
+      if (pseudo.has(childAbs) || exclude.some((re) => re.test(childRel))) continue;
+      stack.push([childAbs, childRel]);
+    }
+  }
+  return { id: msg.id, results, pending: stack };
 }
 
 function hash(msg) {
@@ -97,7 +127,12 @@ function hash(msg) {
 }
 
 parentPort.on('message', (msg) => {
-  const res = msg.op === 'list' ? list(msg) : hash(msg);
-  parentPort.postMessage(res, [res.stats.buffer]);
+  if (msg.op === 'walk') {
+    const res = walk(msg);
+    parentPort.postMessage(res, res.results.map((r) => r.stats.buffer));
+  } else {
+    const res = hash(msg);
+    parentPort.postMessage(res, [res.stats.buffer]);
+  }
 });
 `;

@@ -93,6 +93,20 @@ describe('scanTree', () => {
     expect(second.entries.get('f')!.sha256).toBe(sha('bbbb'));
   });
 
+  it('walks a tree larger than one worker message (pending directories spread over the pool), pruning excluded ones', async () => {
+    const files: Record<string, string> = {};
+    for (let a = 0; a < 12; a++) for (let b = 0; b < 25; b++) for (let c = 0; c < 10; c++) files[`a${a}/b${b}/f${c}`] = `${a}.${b}.${c}`;
+    writeTree(root, files);
+    const r = await scan({ filter: createPathFilter(['**'], ['a3/b7', 'a5/**']) });
+    const fileKeys = [...r.entries.keys()].filter((k) => k.includes('/f'));
+    expect(fileKeys.length).toBe(3000 - 10 - 250);
+    expect(r.entries.has('a3/b7')).toBe(false);
+    expect(r.entries.has('a3/b7/f1')).toBe(false);
+    expect(r.entries.has('a5')).toBe(false);
+    expect(r.entries.get('a11/b24/f9')!.sha256).toBe(sha('11.24.9'));
+    expect(r.entries.size).toBe(3000 - 10 - 250 + 11 + 11 * 25 - 1);
+  });
+
   it('records files over max_file_size by metadata only', async () => {
     writeTree(root, { small: 'x'.repeat(10), large: 'y'.repeat(11) });
     const r = await scan({ maxFileSize: 10 });
