@@ -16,6 +16,12 @@ export function anomalyTests(c: AlertCatalog): PromtoolGroup[] {
         alerts: [{ description: `The request rate on host1:10023 is 100 req/s, more than ${a.sigmas} standard deviations away from its ${a.baseline} mean.` }],
       },
     ]),
+    c.group('HTTPRequestRateAnomaly', 'traffic stops (an outage upstream is an anomaly too)', [[req, '0+600x1440 864000x30']], [
+      {
+        at: '1d25m',
+        alerts: [{ description: `The request rate on host1:10023 is 0 req/s, more than ${a.sigmas} standard deviations away from its ${a.baseline} mean.` }],
+      },
+    ]),
     c.group('HTTPRequestRateAnomaly', 'steady rate', [[req, '0+600x1470']], [{ at: '1d25m', alerts: [] }]),
     c.group('AuthFailureRateAnomaly', 'spike to 10x the daily rate', [[auth, steadyThenSpike(30, 300)]], [
       {
