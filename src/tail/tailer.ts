@@ -27,6 +27,8 @@ export const FINGERPRINT_BYTES = 256;
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 /** First bytes two files must share to be taken for a file and its copy. */
 const MIN_COPY_PROOF_BYTES = 32;
+/** Files followed at once by one log (open descriptors and memory stay bounded whatever a glob matches). */
+const MAX_FILES = 1024;
 /** Heads of truncated files remembered to recognise their copies (bounded memory). */
 const MAX_TRUNCATED_HEADS = 16;
 
@@ -102,6 +104,7 @@ export class Tailer {
   private readonly rotateWaitMs: number;
   private readonly watchers = new Map<string, Watcher>();
   private readonly warned = new Set<string>();
+  private warnedTooMany = false;
   /** Identities of files found to be copies of followed files (copytruncate): never followed. */
   private readonly copies = new Set<string>();
   /** First bytes of files just before they were truncated: their copies must not be followed. */
@@ -256,8 +259,16 @@ export class Tailer {
     const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
     this.firstPass = false;
     for (const key of this.copies) if (!found.has(key)) this.copies.delete(key);
+    const foundPaths = new Set([...found.values()].map((at) => at.path));
+    for (const p of this.warned) if (!foundPaths.has(p)) this.warned.delete(p);
     for (const [key, at] of found) {
-      if (!this.files.has(key) && !this.copies.has(key)) await this.track(at, fromEnd);
+      if (this.files.has(key) || this.copies.has(key)) continue;
+      if (this.files.size >= MAX_FILES) {
+        if (!this.warnedTooMany) this.opts.logger.warn('too many files for one log, the others are not followed', { max: MAX_FILES });
+        this.warnedTooMany = true;
+        break;
+      }
+      await this.track(at, fromEnd);
     }
     for (const f of [...this.files.values()]) {
       if (this.stopped) return;
