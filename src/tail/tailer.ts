@@ -31,6 +31,8 @@ const MIN_COPY_PROOF_BYTES = 32;
 const MAX_FILES = 1024;
 /** Heads of truncated files remembered to recognise their copies (bounded memory). */
 const MAX_TRUNCATED_HEADS = 16;
+/** Let-go files remembered in case they come back under a followed name (bounded memory). */
+const MAX_RELEASED = 64;
 
 /** One file as stored in the checkpoint. */
 export interface FileCheckpoint {
@@ -107,6 +109,8 @@ export class Tailer {
   private warnedTooMany = false;
   /** Identities of files found to be copies of followed files (copytruncate): never followed. */
   private readonly copies = new Set<string>();
+  /** Files let go recently, by identity: one that comes back (renamed back) resumes, not restarts. */
+  private readonly released = new Map<string, { fp: Buffer; offset: number; skipping: boolean }>();
   /** First bytes of files just before they were truncated: their copies must not be followed. */
   private readonly truncatedHeads: { path: string; fp: Buffer }[] = [];
   private bytes = 0;
@@ -144,7 +148,6 @@ export class Tailer {
     this.rotations = state.rotations;
   }
 
-  /** Runs the first pass (the files present now are read up to their end) and starts watching. */
   /**
    * Starts watching and polling. The first pass (which may read a big backlog) runs in the
    * background; await poll() to wait for it.
@@ -241,7 +244,13 @@ export class Tailer {
       }
     }
     this.ensureWatchers();
-    const found = await this.discover();
+    const { found, complete } = await this.discover();
+    if (!complete) {
+      // A directory could not be listed (EMFILE, EACCES...): absent files are not proof of a
+      // rotation, and taking them for gone would read them again from 0 later. Just read.
+      for (const f of [...this.files.values()]) await this.drain(f);
+      return;
+    }
     const now = this.opts.clock.now();
     for (const f of this.files.values()) {
       const at = f.copy ? undefined : found.get(f.key);
@@ -281,9 +290,11 @@ export class Tailer {
     }
   }
 
-  /** Matching regular files, by identity. */
-  private async discover(): Promise<Map<string, Found>> {
+  /** Matching regular files, by identity; `complete` is false when something could not be looked at. */
+  private async discover(): Promise<{ found: Map<string, Found>; complete: boolean }> {
     const found = new Map<string, Found>();
+    let complete = true;
+    const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
     for (const p of this.patterns) {
       let names: string[];
       if (p.literal !== undefined) {
@@ -291,7 +302,8 @@ export class Tailer {
       } else {
         try {
           names = await readdir(p.dir);
-        } catch {
+        } catch (err) {
+          if (!missing(err)) complete = false;
           continue; // not there yet: waited for
         }
       }
@@ -301,12 +313,12 @@ export class Tailer {
         try {
           const st = await stat(full, { bigint: true });
           if (st.isFile()) found.set(identityKey(st), { path: full, st });
-        } catch {
-          // vanished between readdir and stat
+        } catch (err) {
+          if (!missing(err)) complete = false; // else: vanished between readdir and stat
         }
       }
     }
-    return found;
+    return { found, complete };
   }
 
   private ensureWatchers(): void {
@@ -368,33 +380,42 @@ export class Tailer {
     const fh = await this.openFile(at.path);
     if (!fh) return;
     const st = await fh.stat({ bigint: true });
+    const key = identityKey(st);
     const size = Number(st.size);
+    const fp = await this.readFingerprint(fh, size);
     let offset = 0;
     let skipping = false;
-    if (fromEnd && size > 0) {
+    let verifyCopy = !fromEnd;
+    const back = this.released.get(key);
+    if (back && back.fp.length > 0 && size >= back.offset && fp.subarray(0, back.fp.length).equals(back.fp)) {
+      // A file we let go is back under a followed name: it resumes where it was.
+      ({ offset, skipping } = back);
+      verifyCopy = false;
+    } else if (fromEnd && size > 0) {
       offset = size;
       // Starting in the middle of a line: skip to the next newline rather than count half a line.
       const last = Buffer.alloc(1);
       await fh.read(last, 0, 1, size - 1);
       skipping = last[0] !== 10;
     }
-    const now = this.opts.clock.now();
+    this.released.delete(key);
     this.changes++;
-    this.files.set(identityKey(st), {
-      key: identityKey(st),
+    this.files.set(key, {
+      key,
       path: at.path,
       fh,
-      fp: await this.readFingerprint(fh, size),
+      fp,
       offset,
       carry: null,
       skipping,
       size,
       rotatedAt: null,
-      lastGrowthAt: now,
-      verifyCopy: !fromEnd,
+      lastGrowthAt: this.opts.clock.now(),
+      verifyCopy,
       copy: false,
     });
   }
+
 
   /**
    * Reopens a checkpointed file: at its path, or, when something else is there now, under another
@@ -624,6 +645,8 @@ export class Tailer {
   private async release(f: TrackedFile): Promise<void> {
     this.flushCarry(f);
     this.files.delete(f.key);
+    this.released.set(f.key, { fp: f.fp, offset: f.offset, skipping: f.skipping });
+    if (this.released.size > MAX_RELEASED) this.released.delete(this.released.keys().next().value as string);
     if (f.copy) this.copies.add(f.key); // a glob may match it: it must not come back as a new file
     this.changes++;
     await f.fh.close().catch(() => {});

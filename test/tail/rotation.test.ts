@@ -102,6 +102,22 @@ describe('Tailer: rotation', () => {
     expect(h.tailer.stats().files).toBe(1);
   });
 
+  it('a file let go that comes back under the followed name resumes where it was', async () => {
+    writeFileSync(log, 'a1\n');
+    const h = await start([log]);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'b1\n');
+    await h.poll();
+    h.clock.advance(6000);
+    await h.poll();
+    expect(h.tailer.stats().files).toBe(1); // a1's file let go
+    renameSync(log, `${log}.2`);
+    renameSync(`${log}.1`, log); // and back it comes
+    appendFileSync(log, 'a2\n');
+    expect(await h.poll()).toEqual(['a2']);
+    expect(h.lines).toEqual(['a1', 'b1', 'a2']);
+  });
+
   it('several rotations in a row, lines written all along: each line exactly once', async () => {
     writeFileSync(log, '');
     const h = await start([log]);
