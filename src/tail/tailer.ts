@@ -14,16 +14,17 @@
 //   Tests inject `watch: noWatch` and a ManualClock and call poll() themselves.
 // Reads are big chunks into one reused Buffer; the partial last line of each file is kept (at most
 // maxLineBytes) until its newline arrives.
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { compilePattern, isCompressed, type FilePattern } from './glob.js';
+import { compilePattern, type FilePattern } from './glob.js';
+import { discover as discoverFiles, findSibling, FINGERPRINT_BYTES, identityKey, readHead, startsWith, type Found } from './files.js';
 import { LineSplitter, type LineSink } from './lines.js';
 import { fsWatch, type WatchFn, type Watcher } from './watch.js';
 
-export const FINGERPRINT_BYTES = 256;
+export { FINGERPRINT_BYTES };
+
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 /** First bytes two files must share to be taken for a file and its copy. */
 const MIN_COPY_PROOF_BYTES = 32;
@@ -90,13 +91,6 @@ interface TrackedFile {
   /** logrotate's copy of a truncated file, read from where we were in the original, then let go. */
   copy: boolean;
 }
-
-interface Found {
-  path: string;
-  st: BigIntStats;
-}
-
-const identityKey = (st: { dev: bigint; ino: bigint }) => `${st.dev}:${st.ino}`;
 
 export class Tailer {
   private readonly patterns: FilePattern[] = [];
@@ -244,7 +238,7 @@ export class Tailer {
       }
     }
     this.ensureWatchers();
-    const { found, complete } = await this.discover();
+    const { found, complete } = await discoverFiles(this.patterns);
     if (!complete) {
       // A directory could not be listed (EMFILE, EACCES...): absent files are not proof of a
       // rotation, and taking them for gone would read them again from 0 later. Just read.
@@ -290,36 +284,6 @@ export class Tailer {
     }
   }
 
-  /** Matching regular files, by identity; `complete` is false when something could not be looked at. */
-  private async discover(): Promise<{ found: Map<string, Found>; complete: boolean }> {
-    const found = new Map<string, Found>();
-    let complete = true;
-    const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
-    for (const p of this.patterns) {
-      let names: string[];
-      if (p.literal !== undefined) {
-        names = [p.literal]; // a busy directory such as /var/log is not listed for one file
-      } else {
-        try {
-          names = await readdir(p.dir);
-        } catch (err) {
-          if (!missing(err)) complete = false;
-          continue; // not there yet: waited for
-        }
-      }
-      for (const name of names) {
-        if (!p.matches(name)) continue;
-        const full = path.join(p.dir, name);
-        try {
-          const st = await stat(full, { bigint: true });
-          if (st.isFile()) found.set(identityKey(st), { path: full, st });
-        } catch (err) {
-          if (!missing(err)) complete = false; // else: vanished between readdir and stat
-        }
-      }
-    }
-    return { found, complete };
-  }
 
   private ensureWatchers(): void {
     const watch = this.opts.watch ?? fsWatch;
@@ -368,12 +332,6 @@ export class Tailer {
     }
   }
 
-  private async readFingerprint(fh: FileHandle, size: number): Promise<Buffer> {
-    const fp = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
-    if (fp.length === 0) return fp;
-    const { bytesRead } = await fh.read(fp, 0, fp.length, 0);
-    return fp.subarray(0, bytesRead);
-  }
 
   /** Starts following a newly found file, at its beginning or (first start) at its end. */
   private async track(at: Found, fromEnd: boolean): Promise<void> {
@@ -382,7 +340,7 @@ export class Tailer {
     const st = await fh.stat({ bigint: true });
     const key = identityKey(st);
     const size = Number(st.size);
-    const fp = await this.readFingerprint(fh, size);
+    const fp = await readHead(fh, size);
     let offset = 0;
     let skipping = false;
     let verifyCopy = !fromEnd;
@@ -433,7 +391,7 @@ export class Tailer {
       // gone from its path
     }
     if (!where) {
-      where = await this.findSibling(cp.path, (st) => identityKey(st) === key);
+      where = await findSibling(cp.path, (st) => identityKey(st) === key);
       rotated = true;
     }
     if (!where) {
@@ -468,35 +426,7 @@ export class Tailer {
     });
   }
 
-  /** A file of the same directory whose name starts with the base name of `of` (logrotate's names). */
-  private async findSibling(of: string, accept: (st: BigIntStats, full: string) => boolean | Promise<boolean>): Promise<string | undefined> {
-    const dir = path.dirname(of);
-    const base = path.basename(of);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return undefined;
-    }
-    for (const name of names) {
-      if (name === base || !name.startsWith(base) || isCompressed(name)) continue;
-      const full = path.join(dir, name);
-      try {
-        const st = await stat(full, { bigint: true });
-        if (st.isFile() && (await accept(st, full))) return full;
-      } catch {
-        // vanished
-      }
-    }
-    return undefined;
-  }
 
-  private async startsWith(fh: FileHandle, fp: Buffer): Promise<boolean> {
-    if (fp.length === 0) return true;
-    const head = Buffer.alloc(fp.length);
-    const { bytesRead } = await fh.read(head, 0, fp.length, 0);
-    return bytesRead === fp.length && head.equals(fp);
-  }
 
   /**
    * Whether a new file is a copy of a followed one, made by copytruncate, which a glob such as
@@ -513,7 +443,7 @@ export class Tailer {
     for (const o of this.files.values()) if (o !== f && o.path !== f.path) heads.push({ path: o.path, fp: o.fp });
     const candidates = heads.filter((h) => path.dirname(h.path) === dir && name.startsWith(path.basename(h.path)));
     if (candidates.length === 0) return 'no';
-    const head = await this.readFingerprint(f.fh, size);
+    const head = await readHead(f.fh, size);
     if (head.length === 0) return 'wait';
     let verdict: 'copy' | 'wait' | 'no' = 'no';
     for (const { fp } of candidates) {
@@ -544,12 +474,12 @@ export class Tailer {
         }
         f.verifyCopy = false;
       }
-      if (size < readPos || !(await this.startsWith(f.fh, f.fp))) {
+      if (size < readPos || !(await startsWith(f.fh, f.fp))) {
         await this.restartTruncated(f);
       }
       f.size = size;
       await this.readToEnd(f);
-      if (f.fp.length < FINGERPRINT_BYTES && f.size > f.fp.length) f.fp = await this.readFingerprint(f.fh, f.size);
+      if (f.fp.length < FINGERPRINT_BYTES && f.size > f.fp.length) f.fp = await readHead(f.fh, f.size);
     } catch (err) {
       this.opts.logger.warn('reading log file failed', { path: f.path, err: (err as Error).message });
     }
@@ -586,13 +516,13 @@ export class Tailer {
     this.opts.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
     let copy: TrackedFile | undefined;
     if (f.fp.length > 0) {
-      const copyPath = await this.findSibling(f.path, async (st, full) => {
+      const copyPath = await findSibling(f.path, async (st, full) => {
         const known = this.files.get(identityKey(st));
         // A file found since, not read yet, may be this very copy (a glob such as access.log*).
         if (identityKey(st) === f.key || (known && !known.verifyCopy) || Number(st.size) < f.offset) return false;
         const fh = await open(full, 'r');
         try {
-          return await this.startsWith(fh, f.fp);
+          return await startsWith(fh, f.fp);
         } finally {
           await fh.close();
         }
