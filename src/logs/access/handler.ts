@@ -12,6 +12,20 @@ export function bucketBounds(config: AccessLogConfig): number[] {
   return [...new Set(config.duration_buckets)].sort((a, b) => a - b);
 }
 
+/**
+ * Whether a request may give its section a slot of its own. A path section must have been
+ * answered with 1xx, 2xx or 5xx: a part of the site that exists (or fails). The scanners that
+ * probe every public server for /wp-admin, /.env, /phpmyadmin... get 404, 403 or an https
+ * redirect, and would otherwise fill the max_sections slots for good within hours; their requests
+ * count under __other__ until the section is really served. The special sections (*, __connect__,
+ * __none__) are a fixed small set and always get theirs.
+ */
+export function admits(section: string, status: number): boolean {
+  if (section.length > MAX_SECTION_LENGTH) return false;
+  if (section.charCodeAt(0) !== 0x2f) return true;
+  return status < 300 || status >= 500;
+}
+
 export class AccessHandler implements LogHandler<AccessState> {
   private readonly parser: AccessParser;
   private readonly bounds: number[];
@@ -47,7 +61,7 @@ export class AccessHandler implements LogHandler<AccessState> {
     if (rec.timestamp === rec.timestamp) res.timestamp = rec.timestamp;
 
     let slot = this.slots.get(rec.section);
-    if (slot === undefined) slot = this.admit(rec.section);
+    if (slot === undefined) slot = this.admit(rec.section, rec.status);
     const s = this.state;
     s.requests[slot * CELLS + rec.method * 5 + ((rec.status / 100) | 0) - 1]++;
     s.bytes[slot] += rec.bytes;
@@ -61,16 +75,15 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   /**
-   * Slot of a section not seen yet: a new one while fewer than max_sections exist, else the shared
-   * __other__ slot. Sections are admitted first come, first served: a counter cannot move to another
+   * Slot of a section without one yet: a new slot while fewer than max_sections exist and the
+   * section is served (see admits()), else the shared __other__ slot. Slots are given first come,
+   * first served and kept (restored from the checkpoint too): a counter cannot move to another
    * series later without breaking its monotonicity.
    */
-  private admit(section: string): number {
+  private admit(section: string, status: number): number {
     const s = this.state;
     const real = s.sections.length - (this.otherSlot >= 0 ? 1 : 0);
-    if (real < this.maxSections && section.length <= MAX_SECTION_LENGTH) {
-      return this.addSlot(section);
-    }
+    if (real < this.maxSections && admits(section, status)) return this.addSlot(section);
     if (this.otherSlot < 0) this.otherSlot = this.addSlot(SECTION_OTHER);
     return this.otherSlot;
   }

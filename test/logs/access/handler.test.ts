@@ -122,6 +122,31 @@ describe('access handler', () => {
     expect(JSON.stringify(t.handler.snapshot()).length).toBeLessThan(20_000);
   });
 
+  it('a path section gets a slot once it is served (1xx, 2xx, 5xx): scanner 404s, 403s and redirects do not fill the slots', async () => {
+    const t = setup({ max_sections: 3 });
+    for (const p of ['/wp-admin', '/.env', '/phpmyadmin', '/cgi-bin', '/vendor']) t.handler.processLine(line(p + '/x', 404));
+    t.handler.processLine(line('/.git/config', 403));
+    t.handler.processLine(line('/xmlrpc.php', 301));
+    t.handler.processLine(line('/api/a', 404)); // before /api is served: __other__
+    t.handler.processLine(line('/api/a', 200));
+    t.handler.processLine(line('/api/b', 404)); // after: its own series
+    t.handler.processLine(line('/broken', 502));
+    t.handler.processLine('10.0.0.1 - - [05/Mar/2024:14:20:01 +0100] "-" 400 0 "-" "-"'); // special sections always
+    t.handler.processLine(line('/late', 200)); // the 3 slots are taken
+    t.publish();
+    expect(samples(await t.metrics(), 'hostwatch_http_requests_total').sort()).toEqual(
+      [
+        'hostwatch_http_requests_total{log="web",section="__other__",method="GET",status="4xx"} 7',
+        'hostwatch_http_requests_total{log="web",section="__other__",method="GET",status="3xx"} 1',
+        'hostwatch_http_requests_total{log="web",section="__other__",method="GET",status="2xx"} 1',
+        'hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 1',
+        'hostwatch_http_requests_total{log="web",section="/api",method="GET",status="4xx"} 1',
+        'hostwatch_http_requests_total{log="web",section="/broken",method="GET",status="5xx"} 1',
+        'hostwatch_http_requests_total{log="web",section="__none__",method="OTHER",status="4xx"} 1',
+      ].sort(),
+    );
+  });
+
   it('a section longer than 128 characters is counted as __other__', async () => {
     const t = setup();
     t.handler.processLine(line('/' + 'x'.repeat(128) + '/y'));

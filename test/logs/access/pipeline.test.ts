@@ -73,7 +73,7 @@ describe('access and pattern logs through the pipeline', () => {
     expect(text).toContain(`hostwatch_log_last_line_timestamp_seconds{log="web"} ${Date.parse('2024-03-05T14:20:02Z') / 1000}`);
 
     // More lines, then logrotate's rename + create, with lines in both files.
-    appendFileSync(access, req('/static/x', 304, '3') + 'garbage\n');
+    appendFileSync(access, req('/static/x', 200, '3') + 'garbage\n');
     renameSync(access, access + '.1');
     writeFileSync(access, req('/third/x', 200, '4') + req('/api/c', 200, '5'));
     appendFileSync(clam, 'Mon Mar  4 10:12:02 2024 -> /tmp/x: Eicar-Test-Signature FOUND\nMon Mar  4 10:12:03 2024 -> SelfCheck: Database status OK.\n');
@@ -81,7 +81,7 @@ describe('access and pattern logs through the pipeline', () => {
     await first.scrape(); // a rotated file is read to its end on the next passes
     text = await first.scrape();
     expect(text).toContain('hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 2');
-    expect(text).toContain('hostwatch_http_requests_total{log="web",section="/static",method="GET",status="3xx"} 1');
+    expect(text).toContain('hostwatch_http_requests_total{log="web",section="/static",method="GET",status="2xx"} 1');
     // max_sections: 2 — the third section goes to __other__.
     expect(text).toContain('hostwatch_http_requests_total{log="web",section="__other__",method="GET",status="2xx"} 1');
     expect(text).toContain('hostwatch_log_lines_total{log="web",result="unparsed"} 1');
