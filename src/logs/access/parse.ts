@@ -215,5 +215,3 @@ class TextParser implements AccessParser {
     return NaN;
   }
 }
-
-export { METHODS };
