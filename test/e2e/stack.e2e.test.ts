@@ -47,6 +47,8 @@ const RESOLVE_TIMEOUT = 75_000;
 
 let stack: Stack;
 const startedAt = Date.now();
+/** Access-log lines written by the traffic scenario: what Prometheus must count, exactly. */
+let accessLinesWritten = 0;
 
 beforeAll(async () => {
   stack = await Stack.start({ mixinOverrides: MIXIN_OVERRIDES });
@@ -161,7 +163,7 @@ describe.concurrent('scenarios', () => {
     const fired = await stack.webhook
       .waitFor('HighTraffic firing', ours('HighTraffic', 'firing'), FIRE_TIMEOUT, diag)
       .finally(() => (phaseDone = true));
-    await burst;
+    accessLinesWritten += await burst;
     expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
 
@@ -171,7 +173,7 @@ describe.concurrent('scenarios', () => {
     const resolved = await stack.webhook
       .waitFor('HighTraffic resolved', ours('HighTraffic', 'resolved'), RESOLVE_TIMEOUT, diag)
       .finally(() => (phaseDone = true));
-    await trickle;
+    accessLinesWritten += await trickle;
     expect(resolved.receivedAt).toBeGreaterThan(fired.receivedAt);
     const rate = await stack.prometheus!.scalar(`sum(rate(hostwatch_http_requests_total{instance="${stack.instance}"}[20s]))`);
     expect(rate, 'request rate when resolved').toBeLessThan(10);
@@ -261,11 +263,25 @@ describe('dashboards', () => {
   });
 });
 
-describe('exporter down (last: it kills the exporter)', () => {
+describe('exporter down and back (last: it kills the exporter)', () => {
   it('5. killing the exporter fires HostwatchDown, and inhibition keeps that instance\'s other alerts quiet', async () => {
     const exporter = stack.exporter!;
+    // The counts before the crash, to compare after the restart below (exactly once, no reset).
+    // (waited for: the traffic scenario's last lines may be younger than the last scrape).
+    const requests = `sum(hostwatch_http_requests_total{instance="${stack.instance}"})`;
+    await waitFor(async () => (await stack.prometheus!.scalar(requests)) === accessLinesWritten, {
+      what: `Prometheus to count the ${accessLinesWritten} access lines written so far`,
+      timeoutMs: FIRE_TIMEOUT,
+      diagnostics: async () => `counted: ${await stack.prometheus!.scalar(requests)}\n${await diag()}`,
+    });
+    // A crash right after a burst of lines: some are read, maybe not yet checkpointed.
+    await appendFile(stack.files.accessLog, Array.from({ length: 100 }, (_, i) => `${accessLine({ path: `/crash/${i}`, status: 200 })}\n`).join(''));
+    accessLinesWritten += 100;
     exporter.proc.killGroupNow('SIGKILL');
     await exporter.proc.exited;
+    // Lines written while it is down: only the checkpointed offsets can bring them back.
+    await appendLines(stack.files.accessLog, Array.from({ length: 40 }, (_, i) => accessLine({ path: `/while-down/${i}`, status: 200 })));
+    accessLinesWritten += 40;
     const down = await stack.webhook.waitFor('HostwatchDown firing', ours('HostwatchDown', 'firing'), FIRE_TIMEOUT, diag);
     expect(down.labels.severity).toBe('critical');
     expect(down.receiver).toBe(RECEIVERS.pager);
@@ -297,5 +313,25 @@ describe('exporter down (last: it kills the exporter)', () => {
     const leaked = stack.webhook.find((n) => n.annotations.summary === 'inhibited' && n.receivedAt >= now.getTime());
     expect(leaked, 'inhibited alert notified').toEqual([]);
     expect(ctrlNote.labels.alertname).toBe('SSHBruteForce');
+  });
+
+  it('5b. restarted after the kill -9: HostwatchDown resolves, and Prometheus sees no counter reset and no line counted twice', async () => {
+    const prom = stack.prometheus!;
+    const killedAt = Date.now();
+    await stack.restartExporter();
+    await stack.webhook.waitFor('HostwatchDown resolved', (n) => ours('HostwatchDown', 'resolved')(n) && n.receivedAt > killedAt, RESOLVE_TIMEOUT, diag);
+    // At least one scrape of the new process (its start time is after the kill).
+    await waitFor(() => prom.scalar(`process_start_time_seconds{instance="${stack.instance}"} > ${Math.floor(killedAt / 1000)}`), {
+      what: 'a scrape of the restarted exporter',
+      timeoutMs: FIRE_TIMEOUT,
+      diagnostics: diag,
+    });
+    const sel = `instance="${stack.instance}"`;
+    expect(await prom.scalar(`sum(hostwatch_http_requests_total{${sel}})`), 'requests counted once each').toBe(accessLinesWritten);
+    expect(await prom.scalar(`sum(hostwatch_auth_failures_total{${sel},service="sshd"})`), 'sshd failures counted once each').toBe(20);
+    const resets = await prom.query(
+      `resets(hostwatch_http_requests_total{${sel}}[10m]) > 0 or resets(hostwatch_auth_failures_total{${sel}}[10m]) > 0 or resets(hostwatch_log_lines_total{${sel}}[10m]) > 0`,
+    );
+    expect(resets.result, 'counter series that went backwards across the restart').toEqual([]);
   });
 });

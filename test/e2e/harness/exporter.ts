@@ -44,6 +44,11 @@ export const DETECTION = {
 /** The antivirus pattern rule (ClamAV's "FOUND" line), named as the mixin's antivirus alert expects. */
 export const ANTIVIRUS_RULE = 'clamav';
 
+/**
+ * The exporter's config. Logs keep the default `start_position: end`: the files exist (empty) before
+ * the first start, so nothing is skipped, and after a restart only the checkpoint can bring back
+ * the lines written while the exporter was down (scenario 5b).
+ */
 export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
   return {
     host: {
@@ -52,12 +57,11 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
       tls: { cert_files: f.tlsCert ? [f.tlsCert] : [] },
     },
     logs: [
-      { name: LOG_NAMES.access, type: 'access', path: f.accessLog, format: ACCESS_FORMAT, start_position: 'beginning', poll_interval: '250ms' },
+      { name: LOG_NAMES.access, type: 'access', path: f.accessLog, format: ACCESS_FORMAT, poll_interval: '250ms' },
       {
         name: LOG_NAMES.auth,
         type: 'auth',
         path: f.authLog,
-        start_position: 'beginning',
         poll_interval: '250ms',
         bruteforce: { threshold: DETECTION.bruteforceThreshold, window: DETECTION.bruteforceWindow },
       },
@@ -65,7 +69,6 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
         name: LOG_NAMES.firewall,
         type: 'firewall',
         path: f.firewallLog,
-        start_position: 'beginning',
         poll_interval: '250ms',
         portscan: { distinct_ports: DETECTION.portscanDistinctPorts, window: DETECTION.portscanWindow },
       },
@@ -73,7 +76,6 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
         name: LOG_NAMES.antivirus,
         type: 'pattern',
         path: f.antivirusLog,
-        start_position: 'beginning',
         poll_interval: '250ms',
         rules: [{ name: ANTIVIRUS_RULE, regex: '(?<signature>[^\\s:]+) FOUND$', labels: ['signature'] }],
       },

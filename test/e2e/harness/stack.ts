@@ -105,6 +105,13 @@ export class Stack {
     this.job = target.labels.job;
   }
 
+  /** Starts the exporter again on the same address and state dir (after a kill), as systemd would. */
+  async restartExporter(): Promise<ExporterProcess> {
+    if (this.exporter?.proc.running) throw new Error('the exporter is still running');
+    this.exporter = await ExporterProcess.start(this.files, this.exporter!.address);
+    return this.exporter;
+  }
+
   /** Everything useful when a wait times out: alerts on both sides, targets, process output. */
   async diagnostics(): Promise<string> {
     const parts: string[] = [this.webhook.summary()];
