@@ -61,6 +61,7 @@ export class LogPipeline<S = unknown> {
   private savedMark = -1;
   private timer: unknown;
   private stopped = false;
+  private startup: Promise<void> | undefined;
   checkpointErrors = 0;
   /** ms since the epoch of the last successful checkpoint write, or null. */
   lastCheckpointAt: number | null = null;
@@ -111,8 +112,17 @@ export class LogPipeline<S = unknown> {
     if (ts !== undefined && Number.isFinite(ts)) c.last_line_ts = ts;
   }
 
-  /** Restores the checkpoint (if any and usable) and starts tailing. */
-  async start(): Promise<void> {
+  /**
+   * Restores the checkpoint (if any and usable) and starts tailing. Scrapes and stop() wait for it:
+   * before the restore, the state is empty, and neither publishing it (a counter reset) nor saving it
+   * (the checkpoint lost) is allowed.
+   */
+  start(): Promise<void> {
+    this.startup ??= this.restoreAndTail();
+    return this.startup;
+  }
+
+  private async restoreAndTail(): Promise<void> {
     this.tailer = this.newTailer();
     const cp = await this.store.load((cp) =>
       cp.type !== this.config.type ? `written for a log of type ${JSON.stringify(cp.type)}` : undefined,
@@ -163,6 +173,12 @@ export class LogPipeline<S = unknown> {
    */
   checkpoint(publish = true): Promise<void> {
     const run = async () => {
+      if (!this.startup) return;
+      try {
+        await this.startup;
+      } catch {
+        return; // not started: nothing restored, nothing to save
+      }
       const now = this.opts.clock.now();
       try {
         this.handler.tick?.(now);
@@ -229,8 +245,9 @@ export class LogPipeline<S = unknown> {
   /** Stops tailing and writes a last checkpoint, so that a restart re-reads nothing. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (!this.startup) return;
+    await this.startup.catch(() => {});
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
-    if (!this.tailer) return;
     await this.tailer.stop();
     await this.checkpoint(true);
   }

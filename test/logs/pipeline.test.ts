@@ -132,6 +132,31 @@ describe('LogPipeline', () => {
     expect(p3.state.bytes).toBe(31);
   });
 
+  it('a scrape or a stop during the start waits for the restore: no zeros published, no checkpoint lost', async () => {
+    writeFileSync(log, 'apple\nbanana\n');
+    const p1 = await started(pipeline());
+    await p1.stop();
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    const saved = () => JSON.parse(readFileSync(file, 'utf8')).counters.parsed;
+    expect(saved()).toBe(2);
+
+    const p2 = pipeline();
+    const starting = p2.start();
+    const scrape = p2.checkpoint(); // arrives while the checkpoint is being loaded
+    await Promise.all([starting, scrape]);
+    expect(p2.state.counters.parsed).toBe(2);
+    expect(saved()).toBe(2);
+    await p2.stop();
+
+    const p3 = pipeline();
+    void p3.start();
+    await p3.stop(); // SIGTERM or SIGHUP right after the start
+    expect(saved()).toBe(2);
+    const p4 = pipeline();
+    await p4.stop(); // never started: writes nothing
+    expect(saved()).toBe(2);
+  });
+
   it('counts truncated lines apart, takes the last line timestamp, survives a throwing handler', async () => {
     writeFileSync(log, `@1700000000 alpha\n${'x'.repeat(300)}\nthrow\n@1700000060 beta\nplain\n`);
     const p = await started(pipeline({ config: logConfig({ max_line_bytes: 100 }) }));
