@@ -87,7 +87,7 @@ async function scrape(): Promise<number> {
 
 /** Scrapes until every written line is counted (the exporter caught up). */
 async function caughtUp(): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 45_000; // generous: a loaded machine is slow, not wrong
   let sum = await scrape();
   while (sum < written && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
@@ -176,5 +176,5 @@ describe('crash test', () => {
       expect(await scrape()).toBe(written);
     }
     expect(written).toBe(21_500);
-  }, 60_000);
+  }, 180_000);
 });
