@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { metricFamilies, seriesNames } from '../../src/core/catalogue.js';
 import { REPO, expectOk, run } from './tools.js';
-import { metricNames, panelQueries, selectorLabels, substituteGrafanaVariables } from './promql.js';
+import { groupingLabels, legendLabels, metricNames, panelQueries, selectorLabels, substituteGrafanaVariables } from './promql.js';
 
 const rules = readdirSync(join(REPO, 'prometheus/rules')).flatMap((f) =>
   (parse(readFileSync(join(REPO, 'prometheus/rules', f), 'utf8')).groups as { rules: { record?: string; alert?: string; expr: string }[] }[]).flatMap((g) => g.rules),
@@ -68,6 +68,29 @@ describe('metric names', () => {
         if (!known) continue; // recorded series and Prometheus' own: checked by name above
         for (const l of s.labels) if (l !== 'job' && l !== 'instance' && !known.has(l)) wrong.push(`${where}: ${s.metric}{${l}}`);
       }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('every label grouped on, joined on or shown in a legend belongs to a metric of the expression', () => {
+    const labels = new Map<string, string[]>();
+    for (const f of metricFamilies()) for (const n of seriesNames(f)) labels.set(n, [...f.labelNames, ...(n.endsWith('_bucket') ? ['le'] : [])]);
+    // A recorded series keeps the labels its level names (level:metric:operations), and job.
+    for (const r of recorded) labels.set(r, r.split(':')[0].split('_'));
+    const available = (expr: string) =>
+      new Set(['job', 'instance', ...metricNames(expr).flatMap((n) => labels.get(n) ?? [])]);
+    expect(groupingLabels('sum by (job, le) (x) / on (a) group_left (b) y')).toEqual(['job', 'le', 'a', 'b']);
+    expect(legendLabels('{{instance}} {{ mode }} x')).toEqual(['instance', 'mode']);
+    expect(available('sum by (log) (rate(hostwatch_cpu_seconds_total[5m]))').has('log')).toBe(false);
+    expect(available('instance_log:hostwatch_auth_failures:rate5m > 1').has('log')).toBe(true);
+    const wrong: string[] = [];
+    for (const r of rules) {
+      const have = available(r.expr);
+      for (const l of groupingLabels(r.expr)) if (!have.has(l)) wrong.push(`${r.alert ?? r.record}: ${l}`);
+    }
+    for (const q of queries) {
+      const have = available(q.expr);
+      for (const l of [...groupingLabels(q.expr), ...legendLabels(q.legend)]) if (!have.has(l)) wrong.push(`${q.dashboard} / ${q.panel} (${q.refId}): ${l}`);
     }
     expect(wrong).toEqual([]);
   });

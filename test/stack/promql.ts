@@ -29,11 +29,27 @@ export function selectorLabels(expr: string): { metric: string; labels: string[]
   return out;
 }
 
+/** Label names of `by (...)`, `without (...)`, `on (...)`, `ignoring (...)` and `group_left/right (...)` clauses. */
+export function groupingLabels(expr: string): string[] {
+  const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const out = new Set<string>();
+  for (const m of noStrings.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g)) {
+    for (const l of m[1].split(',').map((x) => x.trim()).filter(Boolean)) out.add(l);
+  }
+  return [...out];
+}
+
+/** Labels named in a Grafana legend format ("{{instance}} {{mode}}"). */
+export function legendLabels(legend: string | undefined): string[] {
+  return [...(legend ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
+}
+
 export interface PanelQuery {
   dashboard: string;
   panel: string;
   refId: string;
   expr: string;
+  legend?: string;
 }
 
 export interface Panel {
@@ -41,7 +57,7 @@ export interface Panel {
   title: string;
   datasource?: unknown;
   panels?: Panel[];
-  targets?: { refId?: string; expr?: string; datasource?: unknown }[];
+  targets?: { refId?: string; expr?: string; legendFormat?: string; datasource?: unknown }[];
 }
 
 export function panels(dashboard: { panels?: Panel[] }): Panel[] {
@@ -50,7 +66,7 @@ export function panels(dashboard: { panels?: Panel[] }): Panel[] {
 
 export function panelQueries(dashboard: { uid: string; panels?: Panel[] }): PanelQuery[] {
   return panels(dashboard).flatMap((p) =>
-    (p.targets ?? []).map((t) => ({ dashboard: dashboard.uid, panel: p.title, refId: t.refId ?? '', expr: t.expr ?? '' })),
+    (p.targets ?? []).map((t) => ({ dashboard: dashboard.uid, panel: p.title, refId: t.refId ?? '', expr: t.expr ?? '', legend: t.legendFormat })),
   );
 }
 
