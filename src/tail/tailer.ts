@@ -284,7 +284,6 @@ export class Tailer {
     }
   }
 
-
   private ensureWatchers(): void {
     const watch = this.opts.watch ?? fsWatch;
     for (const p of this.patterns) {
@@ -332,7 +331,6 @@ export class Tailer {
     }
   }
 
-
   /** Starts following a newly found file, at its beginning or (first start) at its end. */
   private async track(at: Found, fromEnd: boolean): Promise<void> {
     const fh = await this.openFile(at.path);
@@ -374,7 +372,6 @@ export class Tailer {
     });
   }
 
-
   /**
    * Reopens a checkpointed file: at its path, or, when something else is there now, under another
    * name in the same directory (rotated while hostwatch was down). Its first bytes are checked by
@@ -396,6 +393,7 @@ export class Tailer {
     }
     if (!where) {
       this.rotations++;
+      this.changes++; // dropped from the next checkpoint
       this.opts.logger.warn('checkpointed log file is gone; its unread lines are lost', { path: cp.path });
       return;
     }
@@ -425,8 +423,6 @@ export class Tailer {
       copy: cp.copy === true,
     });
   }
-
-
 
   /**
    * Whether a new file is a copy of a followed one, made by copytruncate, which a glob such as
