@@ -70,8 +70,6 @@ class TextParser implements AccessParser {
   private readonly f: CompiledFormat;
   /** Start and end of each field in the current line; -1 when absent. */
   private readonly ranges: Int32Array;
-  private lastTime = '';
-  private lastTimeValue = NaN;
 
   constructor(f: CompiledFormat) {
     this.f = f;
@@ -158,7 +156,7 @@ class TextParser implements AccessParser {
     }
 
     let ts = NaN;
-    if (r[Field.TimeLocal * 2] >= 0) ts = this.timeLocal(line, r[Field.TimeLocal * 2], r[Field.TimeLocal * 2 + 1]);
+    if (r[Field.TimeLocal * 2] >= 0) ts = parseTimeLocal(line, r[Field.TimeLocal * 2], r[Field.TimeLocal * 2 + 1]);
     else if (r[Field.TimeIso * 2] >= 0) ts = parseIso8601(line, r[Field.TimeIso * 2], r[Field.TimeIso * 2 + 1]);
     else if (r[Field.Msec * 2] >= 0) ts = parseEpochSeconds(line, r[Field.Msec * 2], r[Field.Msec * 2 + 1]);
     out.timestamp = ts;
@@ -169,19 +167,6 @@ class TextParser implements AccessParser {
       out.methodText = out.methodEnd > out.methodStart ? line.slice(out.methodStart, out.methodEnd) : METHODS[out.method];
     }
     return true;
-  }
-
-  /**
-   * $time_local with a one-entry cache: consecutive lines mostly share their second, and comparing
-   * 26 characters natively is cheaper than parsing them.
-   */
-  private timeLocal(line: string, s: number, e: number): number {
-    const last = this.lastTime;
-    if (e - s === last.length && line.startsWith(last, s)) return this.lastTimeValue;
-    const v = parseTimeLocal(line, s, e);
-    this.lastTime = line.slice(s, e);
-    this.lastTimeValue = v;
-    return v;
   }
 
   /**
