@@ -19,13 +19,17 @@ export function diffRecords(
   scope = '',
 ): PathChange[] {
   const out: PathChange[] = [];
+  let found = 0;
   for (const [rel, a] of from) {
     if (!inScope(rel, scope)) continue;
     const b = to.get(rel);
+    if (b !== undefined) found++;
     if (a === b) continue;
     const kinds = classifyChange(a, b);
     if (kinds.length) out.push({ rel, kinds, old: a, new: b });
   }
+  // Every path of `to` was seen in `from`: nothing was added (the second pass is for additions).
+  if (scope === '' && found === to.size) return out;
   for (const [rel, b] of to) {
     if (from.has(rel) || !inScope(rel, scope)) continue;
     out.push({ rel, kinds: ['added'], new: b });

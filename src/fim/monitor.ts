@@ -235,20 +235,20 @@ export class RootMonitor {
   private async commit(result: ScanResult, scope: string, full: boolean): Promise<void> {
     // Events are changes against the last scan; without one (the exporter's state was lost) against
     // the baseline; the very first scan of a root has nothing to compare with.
-    const fresh = !this.haveCurrent && !this.baseline;
-    const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
-    const events = fresh ? [] : diffRecords(previous, result.entries, scope);
     const next = full ? result.entries : new Map(this.current);
     if (!full) {
       for (const rel of this.current.keys()) if (inScope(rel, scope)) next.delete(rel);
       for (const [rel, rec] of result.entries) next.set(rel, rec);
     }
-    // Unchanged entries keep their record objects (scan.ts): identity tells whether the records
-    // on disk need rewriting.
-    if (!this.currentDirty) {
-      this.currentDirty = next.size !== this.current.size || !this.haveCurrent;
-      if (!this.currentDirty) for (const [rel, rec] of next) if (this.current.get(rel) !== rec) { this.currentDirty = true; break; }
-    }
+    // Unchanged entries keep their record objects (scan.ts), so identity tells in one pass that
+    // nothing changed at all: the usual hourly rescan then skips the comparisons and the rewrite
+    // of the records on disk.
+    let identical = this.haveCurrent && next.size === this.current.size;
+    if (identical) for (const [rel, rec] of next) if (this.current.get(rel) !== rec) { identical = false; break; }
+    const fresh = !this.haveCurrent && !this.baseline;
+    const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
+    const events = fresh || identical ? [] : diffRecords(previous, result.entries, scope);
+    if (!identical) this.currentDirty = true;
     this.current = next;
     this.haveCurrent = true;
     for (const e of events) for (const k of e.kinds) this.changesTotal[k]++;
@@ -281,7 +281,7 @@ export class RootMonitor {
       if (full) await this.persistNow();
     });
     if (!full) this.schedulePersist();
-    this.recountChanged();
+    if (!identical) this.recountChanged();
     for (const e of events.slice(0, 20)) {
       this.deps.logger.info('FIM change', { root: this.root, path: joinPath(this.root, e.rel), change: e.kinds.join(',') });
     }

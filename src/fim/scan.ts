@@ -226,8 +226,8 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
       if (filter.excluded(childRel)) continue;
       const isDir = (st[o] & 0o170000) === 0o040000;
-      const childAbs = joinPath(abs, res.names[i]);
       if (isDir) {
+        const childAbs = joinPath(abs, res.names[i]);
         if (opts.pseudoMounts.has(childAbs)) continue;
         if (!descend) {
           // Followed links can make loops: enter each directory once.
@@ -252,7 +252,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       });
       if (rec.type === 'symlink') rec.target = target ?? '';
       if (isDir) keep(childRel, rec);
-      else addFile(childRel, childAbs, rec);
+      else addFile(childRel, joinPath(abs, res.names[i]), rec);
     }
   };
 
