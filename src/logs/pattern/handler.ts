@@ -1,6 +1,7 @@
 // The pattern handler: every rule that matches a line counts once, with its label values bounded
-// per label. A line that no rule matches is "unparsed" (like `"match": false` in hostwatch parse),
-// so hostwatch_log_lines_total shows how much of the log the rules cover.
+// per label. Every line is "parsed": a pattern log has no format a line could fail, and most lines
+// of the logs rules are written for (ClamAV's, fail2ban's) match no rule by design; counting them
+// as unparsed would set off the unparsed-lines alert for every pattern log.
 import type { PatternLogConfig } from '../../config/schema.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { compileRules, RuleMatcher } from './rules.js';
@@ -11,7 +12,7 @@ export class PatternHandler implements LogHandler<PatternState> {
   private state: PatternState;
   /** Per rule, per label: value → slot in RuleCounts.values. */
   private slots: Map<string, number>[][] = [];
-  private readonly result: LineResult = { parsed: false, timestamp: undefined };
+  private readonly result: LineResult = { parsed: true, timestamp: undefined };
   private readonly onMatch = (rule: number, values: string[]) => this.count(rule, values);
 
   constructor(ctx: HandlerContext<PatternLogConfig>) {
@@ -25,13 +26,11 @@ export class PatternHandler implements LogHandler<PatternState> {
   }
 
   processLine(line: string): LineResult {
-    let n = 0;
     try {
-      n = this.matcher.match(line, this.onMatch);
+      this.matcher.match(line, this.onMatch);
     } catch {
-      n = 0;
+      // Nothing counted for this line; RE2 does not throw on any input, this is defence in depth.
     }
-    this.result.parsed = n > 0;
     return this.result;
   }
 

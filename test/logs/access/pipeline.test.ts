@@ -86,7 +86,9 @@ describe('access and pattern logs through the pipeline', () => {
     expect(text).toContain('hostwatch_http_requests_total{log="web",section="__other__",method="GET",status="2xx"} 1');
     expect(text).toContain('hostwatch_log_lines_total{log="web",result="unparsed"} 1');
     expect(text).toContain('hostwatch_pattern_matches_total{log="av",rule="clamav",signature="Eicar-Test-Signature"} 2');
-    expect(text).toContain('hostwatch_log_lines_total{log="av",result="unparsed"} 1');
+    // A pattern log's lines are all parsed, matched by a rule or not.
+    expect(text).toContain('hostwatch_log_lines_total{log="av",result="parsed"} 3');
+    expect(text).toContain('hostwatch_log_lines_total{log="av",result="unparsed"} 0');
 
     // Restart on the same state dir: the counters continue from the checkpoint.
     await first.c.stop();

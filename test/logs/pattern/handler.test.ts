@@ -39,7 +39,7 @@ const BAN = { name: 'ban', regex: '\\[(?<jail>[^\\]]+)\\] (?<action>Ban|Unban) \
 const ANY_ERROR = { name: 'error', regex: '(?i)\\berror\\b' };
 
 describe('pattern handler', () => {
-  it('counts each matching rule with its own labels; a line no rule matches is unparsed', async () => {
+  it('counts each matching rule with its own labels; every line is parsed, matched or not', async () => {
     const t = setup([CLAMAV, BAN, ANY_ERROR]);
     const h = t.handler;
     expect(h.processLine('/home/u/eicar.com: Eicar-Test-Signature FOUND').parsed).toBe(true);
@@ -49,8 +49,8 @@ describe('pattern handler', () => {
     expect(h.processLine('NOTICE  [sshd] Ban 1.2.3.5').parsed).toBe(true);
     // Two rules match this line: both count it.
     expect(h.processLine('ERROR [sshd] Ban 1.2.3.6').parsed).toBe(true);
-    expect(h.processLine('nothing to see').parsed).toBe(false);
-    expect(h.processLine('').parsed).toBe(false);
+    expect(h.processLine('nothing to see').parsed).toBe(true);
+    expect(h.processLine('')).toEqual({ parsed: true, timestamp: undefined });
     expect(await t.series()).toEqual([]);
     t.publish();
     expect(await t.series()).toEqual(
@@ -105,7 +105,7 @@ describe('pattern handler', () => {
     ]);
   });
 
-  it('runs in linear time: a regex that backtracks catastrophically in JavaScript returns at once on a hostile line', () => {
+  it('runs in linear time: a regex that backtracks catastrophically in JavaScript returns at once on a hostile line', async () => {
     // With a backtracking engine each of these would run for ages on these lines (2^n steps); the
     // test would then hang until its timeout. RE2 answers in one pass.
     const t = setup([
@@ -114,8 +114,15 @@ describe('pattern handler', () => {
       { name: 'polynomial', regex: '^(.*a){12}$' },
     ]);
     const hostile = 'a'.repeat(100_000) + '!';
-    expect(t.handler.processLine(hostile).parsed).toBe(false);
-    expect(t.handler.processLine('a'.repeat(50_000) + 'b').parsed).toBe(true);
+    t.handler.processLine(hostile);
+    t.handler.processLine('a'.repeat(50_000) + 'b');
+    t.handler.processLine('a'.repeat(50_000));
+    t.publish();
+    expect(await t.series()).toEqual([
+      'hostwatch_pattern_matches_total{log="p",rule="alternation"} 1',
+      'hostwatch_pattern_matches_total{log="p",rule="nested"} 1',
+      'hostwatch_pattern_matches_total{log="p",rule="polynomial"} 1',
+    ]);
   });
 
   it('restores a snapshot exactly, keeps the label slots, and adapts to changed rules', () => {
