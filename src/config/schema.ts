@@ -164,7 +164,7 @@ const accessLogSchema = z.strictObject({
     })
     .default('combined')
     .describe(
-      'combined, common, json, or an nginx log_format string such as ' +
+      'combined, common, json (field names from json_fields), caddy or traefik (JSON access logs of these servers), or an nginx log_format string such as ' +
         '\'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time\', ' +
         'or an Apache LogFormat string such as \'%h %l %u %t "%r" %>s %b %D\'',
     ),

@@ -4,7 +4,7 @@
 import { PARSER_FACTORIES, type ParseOptions, type LineParser } from '../../cli/parse.js';
 import { loadConfig } from '../../config/load.js';
 import type { AccessLogConfig } from '../../config/schema.js';
-import { compileFormat, FormatError } from './format.js';
+import { compileFormat, FormatError, JSON_FORMATS } from './format.js';
 import { createAccessParser, newRecord, STATUS_CLASSES } from './parse.js';
 import { METHODS } from './request.js';
 import type { JsonFieldNames } from './json.js';
@@ -19,7 +19,7 @@ async function accessSettings(opts: ParseOptions): Promise<{ format: string; jso
 
 export async function createAccessLineParser(opts: ParseOptions): Promise<LineParser> {
   const { format, json } = await accessSettings(opts);
-  if (format !== 'json') {
+  if (!JSON_FORMATS.has(format)) {
     try {
       compileFormat(format);
     } catch (err) {

@@ -74,6 +74,9 @@ const TOKEN_FIELDS = new Set<Field>([
 
 export class FormatError extends Error {}
 
+/** Format names parsed as JSON (src/logs/access/json.ts): json with json_fields, and presets. */
+export const JSON_FORMATS: ReadonlySet<string> = new Set(['json', 'caddy', 'traefik']);
+
 type Piece = { lit: string } | { field: Field; name: string };
 
 /** Splits an nginx log_format string into literals and variables ($name or ${name}). */
@@ -221,7 +224,7 @@ export function compileFormat(format: string): CompiledFormat {
 
 /** For the config schema: why a `format` value cannot be used, or undefined when it can. */
 export function accessFormatProblem(format: string): string | undefined {
-  if (format === 'json') return undefined;
+  if (JSON_FORMATS.has(format)) return undefined;
   try {
     compileFormat(format);
     return undefined;

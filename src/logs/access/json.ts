@@ -31,6 +31,32 @@ export const DEFAULT_JSON_FIELDS: JsonFieldNames = {
 };
 
 /** Divisors (not factors: 15001234567 / 1e9 is exactly 15.001234567, 15001234567 * 1e-9 is not). */
+/** `format: caddy` and `format: traefik`: JSON logs with these servers' own field names. */
+export const JSON_PRESETS: Record<string, JsonFieldNames> = {
+  caddy: {
+    method: 'request.method',
+    path: 'request.uri',
+    request: 'request',
+    status: 'status',
+    bytes: 'size',
+    duration: 'duration',
+    duration_unit: 's',
+    time: 'ts',
+    source: 'request.remote_ip',
+  },
+  traefik: {
+    method: 'RequestMethod',
+    path: 'RequestPath',
+    request: 'request',
+    status: 'DownstreamStatus',
+    bytes: 'DownstreamContentSize',
+    duration: 'Duration',
+    duration_unit: 'ns',
+    time: 'StartUTC',
+    source: 'ClientHost',
+  },
+};
+
 const UNIT_DIVISOR = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 } as const;
 
 type Getter = (obj: Record<string, unknown>) => unknown;

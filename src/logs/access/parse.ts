@@ -5,7 +5,7 @@
 import { compileFormat, Field, type CompiledFormat } from './format.js';
 import { parseRequestLine, parseTarget, methodIndex, METHODS, type RequestParts } from './request.js';
 import { parseDecimal, parseEpochSeconds, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from './time.js';
-import { createJsonParser, type JsonFieldNames } from './json.js';
+import { createJsonParser, JSON_PRESETS, type JsonFieldNames } from './json.js';
 
 export interface AccessRecord extends RequestParts {
   /** The numeric status code, 100-599. */
@@ -46,6 +46,7 @@ export function validStatus(s: number): boolean {
 
 export function createAccessParser(format: string, jsonFields?: Partial<JsonFieldNames>): AccessParser {
   if (format === 'json') return createJsonParser(jsonFields ?? {});
+  if (Object.hasOwn(JSON_PRESETS, format)) return createJsonParser(JSON_PRESETS[format]);
   return new TextParser(compileFormat(format));
 }
 
