@@ -454,7 +454,8 @@ export class Tailer {
   /** Reads a file from its offset to its current end. */
   private async drain(f: TrackedFile): Promise<void> {
     try {
-      const st = await f.fh.stat({ bigint: true });
+      // Both at once: one round trip to the thread pool less on every wake-up (latency).
+      const [st, sameStart] = await Promise.all([f.fh.stat({ bigint: true }), startsWith(f.fh, f.fp)]);
       const size = Number(st.size);
       const readPos = f.offset + (f.carry?.length ?? 0);
       if (f.verifyCopy) {
@@ -470,7 +471,7 @@ export class Tailer {
         }
         f.verifyCopy = false;
       }
-      if (size < readPos || !(await startsWith(f.fh, f.fp))) {
+      if (size < readPos || !sameStart) {
         await this.restartTruncated(f);
       }
       f.size = size;
