@@ -49,6 +49,7 @@ function isTailerState(v: unknown): v is TailerState {
 export class CheckpointStore {
   readonly file: string;
   private readonly dir: string;
+  private dirReady = false;
 
   constructor(
     stateDir: string,
@@ -117,9 +118,18 @@ export class CheckpointStore {
   }
 
   async save(cp: Checkpoint): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const tmp = `${this.file}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
+    // The directory is created once; every round trip saved shortens the scrape that waits for this.
+    if (!this.dirReady) await mkdir(this.dir, { recursive: true });
+    let fh;
+    try {
+      fh = await open(tmp, 'w', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(this.dir, { recursive: true }); // removed behind our back
+      fh = await open(tmp, 'w', 0o600);
+    }
+    this.dirReady = true;
     try {
       await fh.writeFile(JSON.stringify(cp));
       await fh.sync();
