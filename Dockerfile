@@ -1,6 +1,9 @@
-# hostwatch image: build stage compiles TypeScript, the final stage has production dependencies only
-# and runs as the unprivileged `node` user. Built by docker-compose.yml (see docs/stack.md).
-FROM node:20-slim AS build
+# hostwatch image: the build stage compiles TypeScript and the native re2 addon (it needs python3,
+# make and g++, which the full bookworm image has); the final stage gets the production node_modules
+# copied over, so it needs no compiler, and runs as the unprivileged `node` user. Both stages are
+# Debian bookworm, so the compiled addon matches the final image's libc.
+# Built by docker-compose.yml (see docs/stack.md).
+FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci
@@ -10,13 +13,14 @@ COPY src ./src
 # The revision of hostwatch_build_info: there is no .git in the build context, so it is passed in:
 # docker-compose build --build-arg REVISION=$(git rev-parse --short=12 HEAD)
 ARG REVISION=unknown
-RUN npm run build && printf '{"revision":"%s"}\n' "$REVISION" > dist/revision.json
+RUN npm run build && printf '{"revision":"%s"}\n' "$REVISION" > dist/revision.json \
+  && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev && npm cache clean --force
+COPY package.json package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY hostwatch.docker.yml /etc/hostwatch/hostwatch.yml
 # State (checkpoints, FIM baseline) lives on a volume so that counters survive a container restart.
