@@ -88,6 +88,32 @@ export function metricsReference(): string {
   return lines.join('\n');
 }
 
+/**
+ * The alert list: the table of docs/alerts.md (generated from mixin/config.ts by `npm run generate`)
+ * with, for each alert, the first sentence of "Do:" from its section of docs/runbook.md.
+ */
+export function alertsReference(): string {
+  const read = (p: string) => readFileSync(fileURLToPath(new URL(`../${p}`, import.meta.url)), 'utf8');
+  const runbook = read('docs/runbook.md');
+  const todo = new Map<string, string>();
+  for (const section of runbook.split(/^### /m).slice(1)) {
+    const name = section.split('\n', 1)[0].trim();
+    const m = /\*\*Do:\*\*\s+([\s\S]*?)(?:\n\n|$)/.exec(section);
+    if (m) todo.set(name, m[1].replace(/\s+/g, ' ').split(/(?<=\.)\s(?=[A-Z`*])/).slice(0, 2).join(' '));
+  }
+  const lines = ['| alert | severity | fires when | for | what to do |', '|---|---|---|---|---|'];
+  for (const row of read('docs/alerts.md').split('\n')) {
+    const cols = row.split(' | ').map((c) => c.replace(/^\|\s*|\s*\|$/g, ''));
+    if (cols.length < 6 || cols[1] === 'Alert' || cols[1].startsWith('---')) continue;
+    const [, alert, severity, when, forDuration] = cols;
+    const anchor = alert.toLowerCase();
+    const what = todo.get(alert);
+    if (!what) throw new Error(`docs/runbook.md has no "Do:" for ${alert}`);
+    lines.push(`| [${alert}](docs/runbook.md#${anchor}) | ${severity} | ${when} | ${forDuration} | ${cell(what)} |`);
+  }
+  return lines.join('\n');
+}
+
 function replaceSection(readme: string, section: string, body: string): string {
   const { start, end } = marker(section);
   const from = readme.indexOf(`<!-- ${section}:start`);
@@ -97,7 +123,9 @@ function replaceSection(readme: string, section: string, body: string): string {
 }
 
 export function updateReadme(readme: string): string {
-  return replaceSection(replaceSection(readme, 'config-reference', configReference()), 'metrics-reference', metricsReference());
+  let out = replaceSection(readme, 'config-reference', configReference());
+  out = replaceSection(out, 'metrics-reference', metricsReference());
+  return replaceSection(out, 'alerts-reference', alertsReference());
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
