@@ -3,6 +3,7 @@
 // with node's fs.glob, which is experimental in Node 20; a per-directory listing is also exactly
 // what the tailer needs to watch (one fs.watch per directory).
 import path from 'node:path';
+import { globToRegExp } from '../core/glob.js';
 
 /** Rotated files compressed by logrotate & co: never tailed (binary, and a copy of lines already read). */
 const COMPRESSED = /\.(gz|tgz|bz2|xz|lz4|lzma|lz|zst|zip|7z|Z)$/;
@@ -23,28 +24,6 @@ export interface FilePattern {
 }
 
 const WILDCARD = /[*?[]/;
-
-/** Compiles a glob file-name pattern into a RegExp (no path separators can occur in a name). */
-function globToRegExp(glob: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = glob.slice(i + 1, close);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      re += '[' + body.replace(/\\/g, '\\\\') + ']';
-      i = close;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(re + '$');
-}
 
 /** Compiles a configured path; throws when a wildcard is in a directory component. */
 export function compilePattern(source: string): FilePattern {

@@ -3,6 +3,7 @@
 // expansion walks only the directories the pattern names, with async readdir.
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
+import { globToRegExp } from '../../core/glob.js';
 
 type Segment = string | RegExp;
 
@@ -16,27 +17,6 @@ export interface CompiledGlob {
 
 const MAGIC = /[*?[]/;
 
-function segmentRegex(seg: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = seg.indexOf(']', i + 2);
-      if (end < 0) {
-        re += '\\[';
-        continue;
-      }
-      let cls = seg.slice(i + 1, end).replace(/\\/g, '\\\\');
-      if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-      re += `[${cls}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(re + '$');
-}
-
 export function hasMagic(pattern: string): boolean {
   return MAGIC.test(pattern);
 }
@@ -47,7 +27,7 @@ export function compileGlob(pattern: string): CompiledGlob {
   let i = 0;
   for (; i < parts.length && !MAGIC.test(parts[i]); i++) baseParts.push(parts[i]);
   const base = baseParts.join(sep) || (isAbsolute(pattern) ? sep : '.');
-  const segments = parts.slice(i).filter((p) => p !== '').map((p) => (MAGIC.test(p) ? segmentRegex(p) : p));
+  const segments = parts.slice(i).filter((p) => p !== '').map((p) => (MAGIC.test(p) ? globToRegExp(p) : p));
   return { pattern, base, segments };
 }
 
