@@ -7,6 +7,7 @@
 // the failure times still inside the window, at most `threshold` of them (older ones can never
 // count again, so holding the latest `threshold` is enough to decide ">= threshold in the window").
 import { LruMap } from './lru.js';
+import { sourcesOverThreshold as overThreshold } from './window.js';
 
 export interface BruteForceOptions {
   threshold: number;
@@ -80,17 +81,9 @@ export class BruteForceDetector {
   }
 }
 
-/** Sources whose failures at or after now - window (line times a little ahead of the clock still count) reach the threshold, from a snapshot. */
+/** Sources over the threshold at `now`, from a snapshot (see window.ts). */
 export function sourcesOverThreshold(snap: BruteForceSnapshot, now: number, threshold: number, window: number): number {
-  const horizon = now - window;
-  let n = 0;
-  for (const [, , , times] of snap.sources) {
-    if (times.length < threshold) continue;
-    let inWindow = 0;
-    for (const t of times) if (t >= horizon) inWindow++;
-    if (inWindow >= threshold) n++;
-  }
-  return n;
+  return overThreshold(snap.sources, now, threshold, window);
 }
 
 /** The k sources with the most failures (ties: most recently seen first), from a snapshot. */

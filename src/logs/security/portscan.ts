@@ -5,6 +5,7 @@
 // window. If the source hit N distinct ports in the window, its N most recent ones are all in the
 // window, so keeping only those decides the threshold exactly.
 import { LruMap } from './lru.js';
+import { sourcesOverThreshold as overThreshold } from './window.js';
 
 export interface PortScanOptions {
   distinctPorts: number;
@@ -83,15 +84,7 @@ export class PortScanDetector {
   }
 }
 
-/** Sources with >= distinctPorts distinct ports hit at or after now - window (line times a little ahead of the clock still count), from a snapshot. */
+/** Sources over the threshold at `now`, from a snapshot (see window.ts). */
 export function scanningSources(snap: PortScanSnapshot, now: number, distinctPorts: number, window: number): number {
-  const horizon = now - window;
-  let n = 0;
-  for (const [, , , times] of snap.sources) {
-    if (times.length < distinctPorts) continue;
-    let inWindow = 0;
-    for (const t of times) if (t >= horizon) inWindow++;
-    if (inWindow >= distinctPorts) n++;
-  }
-  return n;
+  return overThreshold(snap.sources, now, distinctPorts, window);
 }
