@@ -120,9 +120,9 @@ export function buildProgram(): Command {
     .description('parse a log file (or - for stdin) and print one JSON object per line, for debugging formats and rules')
     .argument('<file>', 'log file, or - for standard input')
     .requiredOption('--type <type>', 'log type: access, auth, firewall or pattern')
-    .option('--format <format>', 'access log format: combined, common, json or an nginx log_format string')
-    .option('--config.file <path>', 'for --type pattern: configuration file holding the rules', 'hostwatch.yml')
-    .option('--log <name>', 'for --type pattern: the log whose rules to apply (default: the first pattern log)')
+    .option('--format <format>', 'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string')
+    .option('--config.file <path>', 'configuration file read for --type pattern and for --log', 'hostwatch.yml')
+    .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), or the format of an access log')
     .action(async (file: string, opts: Record<string, string | undefined>) => {
       try {
         process.exitCode = await runParse(file, {
