@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deployedNodeFlags, formatMemory, peakSampler } from './proc-memory.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GENLOGS = path.resolve(ROOT, '..', 'shared', 'genlogs.py');
@@ -84,7 +85,8 @@ async function runHostwatch(file, work) {
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [...prof, main, `--config.file=${config}`, `--state.dir=${path.join(work, 'state')}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...collectorFlags()],
+    // The flags of `npm start` (what is deployed: a small young generation, see README "Memory").
+    [...deployedNodeFlags(), ...prof, main, `--config.file=${config}`, `--state.dir=${path.join(work, 'state')}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...collectorFlags()],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -97,6 +99,8 @@ async function runHostwatch(file, work) {
     child.once('exit', (code) => reject(new Error(`hostwatch exited ${code}:\n${stderr}`)));
   });
   const listening = process.hrtime.bigint();
+  // The anon/file split at the highest RSS seen (VmHWM has the peak total only).
+  const sampler = peakSampler(child.pid, 20);
   let lines = 0;
   let requests = 0;
   let scrapes = 0;
@@ -117,6 +121,7 @@ async function runHostwatch(file, work) {
   }
   const done = process.hrtime.bigint();
   const rss = peakRss(child.pid);
+  const peakSplit = sampler.stop();
   const cpu = cpuSeconds(child.pid);
   const latency = await measureLatency(work, port, lines);
   const exited = new Promise((r) => child.once('exit', r));
@@ -128,6 +133,7 @@ async function runHostwatch(file, work) {
     lines,
     requests,
     rss,
+    peakSplit,
     cpu,
     scrapes,
     maxScrapeMs,
@@ -242,7 +248,7 @@ try {
   const hw = await runHostwatch(file, work);
   process.stdout.write(
     `hostwatch: ${hw.seconds.toFixed(2)} s cold start to all lines counted (${hw.startupSeconds.toFixed(2)} s to listening), ` +
-      `${rate(N, hw.seconds)} (${rate(N, hw.seconds - hw.startupSeconds)} after start), peak RSS ${mb(hw.rss)}, ` +
+      `${rate(N, hw.seconds)} (${rate(N, hw.seconds - hw.startupSeconds)} after start), peak RSS ${mb(hw.rss)} (VmHWM; highest sampled: ${formatMemory(hw.peakSplit)}), ` +
       `requests counted ${hw.requests}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n` +
       `hostwatch: CPU ${hw.cpu.toFixed(2)} s (user+sys, startup included): ${rate(N, hw.cpu).replace('/s', ' per CPU-second')}\n` +
       `hostwatch: line written -> counted in a scrape: p50 ${hw.latency.p50.toFixed(1)} ms, p99 ${hw.latency.p99.toFixed(1)} ms, max ${hw.latency.max.toFixed(1)} ms (${LATENCY_SAMPLES} lines, fs events)\n`,

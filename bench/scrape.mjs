@@ -13,6 +13,7 @@ import net from 'node:net';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deployedNodeFlags, formatMemory, memory } from './proc-memory.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -47,13 +48,6 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-
-/** kB figures of /proc/<pid>/status: VmRSS (now) and VmHWM (peak). */
-function memory(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
 
 function scrape(port, agent) {
   return new Promise((resolve, reject) => {
@@ -147,17 +141,11 @@ async function measure(targets, clients, n) {
   return out;
 }
 
-/**
- * The Node.js flags hostwatch runs with under `npm start` (package.json scripts.start, e.g.
- * `node --max-semi-space-size=1 dist/main.js`), so that the benchmark measures what is deployed;
- * --node-flags="..." overrides them for experiments.
- */
+/** The flags of `npm start` (what is deployed); --node-flags="..." overrides them for experiments. */
 function nodeFlags() {
   const override = process.argv.find((x) => x.startsWith('--node-flags='));
   if (override) return override.slice('--node-flags='.length).split(/\s+/).filter(Boolean);
-  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts?.start ?? '';
-  const m = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js/.exec(start);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+  return deployedNodeFlags();
 }
 
 async function startHostwatch() {
@@ -186,6 +174,16 @@ async function startNodeExporter() {
   children.push(child);
   await waitUp(port, child, 'node_exporter');
   return { name: 'node_exporter', port, pid: child.pid, child };
+}
+
+/** An idle `node` with hostwatch's flags and no code: the floor under any Node.js exporter. */
+async function bareNodeMemory(flags) {
+  const child = spawn(process.execPath, [...flags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((r) => setTimeout(r, 1000));
+  const m = memory(child.pid);
+  child.kill('SIGTERM');
+  return m;
 }
 
 const mb = (kb) => (kb / 1024).toFixed(1);
@@ -219,14 +217,19 @@ async function main() {
     for (let i = 0; i < WARMUP; i++) await scrape(t.port, false);
     // Idle: after start-up and warm-up, nothing in flight.
     await new Promise((r) => setTimeout(r, 1000));
-    t.idleRss = memory(t.pid).rss;
+    t.idle = memory(t.pid);
+    t.idleRss = t.idle.rss;
   }
   for (const c of CONCURRENCY) {
     const r = await measure(targets, c, SCRAPES);
     for (const t of targets) results[`${t.name}/${c}`] = r[t.name];
   }
-  for (const t of targets) t.hwm = memory(t.pid).hwm;
+  for (const t of targets) {
+    t.end = memory(t.pid);
+    t.hwm = t.end.hwm;
+  }
   const durations = await collectorDurations(targets[0]);
+  const floor = await bareNodeMemory(nodeFlags());
 
   console.log(`\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1, ${ROUNDS} alternating blocks`);
   console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`);
@@ -240,8 +243,10 @@ async function main() {
       console.log(`${pad(t.name, 14)}${pad(c, 9)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${pad(r.max.toFixed(2), 9)}${pad(r.rps.toFixed(0), 11)}${mb(r.peakRss)}`);
     }
   }
-  console.log(`\n${pad('exporter', 14)}${pad('idle RSS MB', 13)}peak RSS MB (VmHWM)`);
-  for (const t of targets) console.log(`${pad(t.name, 14)}${pad(mb(t.idleRss), 13)}${mb(t.hwm)}`);
+  // RssAnon is private memory, RssFile mostly the executable's own pages (shared, reclaimable).
+  console.log(`\n${pad('exporter', 14)}${pad('idle VmRSS MB', 15)}${pad('RssAnon', 9)}${pad('RssFile', 9)}peak RSS MB (VmHWM)`);
+  for (const t of targets) console.log(`${pad(t.name, 14)}${pad(mb(t.idleRss), 15)}${pad(mb(t.idle.anon), 9)}${pad(mb(t.idle.file), 9)}${mb(t.hwm)}`);
+  console.log(`${pad('bare node', 14)}${pad(mb(floor.rss), 15)}${pad(mb(floor.anon), 9)}${pad(mb(floor.file), 9)}(floor: an idle \`node\` with the same flags and no code)`);
 
   console.log('\nhostwatch mean collector time per scrape (ms):');
   console.log('  ' + durations.map(([n, s]) => `${n} ${(s * 1000).toFixed(2)}`).join(', '));
@@ -263,7 +268,7 @@ async function main() {
   }
   const rssOk = hw.idleRss / 1024 <= GOAL_IDLE_RSS_MB;
   console.log(`  goal idle RSS <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'} (${mb(hw.idleRss)} MB)`);
-  summary.push(`idle RSS: hostwatch ${mb(hw.idleRss)} MB${ne ? ` vs node_exporter ${mb(ne.idleRss)} MB` : ''} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'})`);
+  summary.push(`idle RSS: hostwatch ${formatMemory(hw.idle)}${ne ? ` vs node_exporter ${formatMemory(ne.idle)}` : ''} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'})`);
   // Lines for bench/run.mjs's summary.
   for (const s of summary) console.log(`summary: ${s}`);
 }
