@@ -1,17 +1,19 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
+// The shebang gives the installed `hostwatch` command the same small young generation as `npm start`
+// and the Dockerfile (README "Memory"); `node dist/main.js` run by hand should pass the flag too.
+//
+// Memory: what only a subcommand needs (config validation with zod and YAML, the parsers, the FIM
+// command line) is imported when that subcommand runs, not by the long-running exporter: an ES
+// module once imported stays resident for the life of the process.
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
-import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/errors.js';
-import { loadWebConfig } from './server/webconfig.js';
 import { createLogger, type LogFormat, type LogLevel } from './core/log.js';
 import { Exporter } from './core/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
-import { runParse } from './cli/parse.js';
-import './cli/parsers.js';
-import { registerFimCommands } from './cli/fim.js';
+import type { FimCommandDeps } from './cli/fim.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -28,7 +30,11 @@ function reportConfigError(err: unknown): number {
   return 1;
 }
 
-export function buildProgram(): Command {
+/**
+ * `registerFim` adds the `fim` subcommands; main() passes it only when the command line may name a
+ * subcommand (see mayNameSubcommand), so that the exporter does not import the FIM command line.
+ */
+export function buildProgram(registerFim?: (program: Command, deps: FimCommandDeps) => void): Command {
   const program = new Command('hostwatch')
     .description('Host monitoring exporter for Prometheus: host metrics, log-derived request metrics, security signals and file integrity.')
     .version(`hostwatch ${VERSION} (revision ${REVISION}, node ${process.version})`, '--version')
@@ -99,6 +105,8 @@ export function buildProgram(): Command {
     .option('--web.config.file <path>', 'web configuration file to validate too')
     .action(async (opts: Record<string, string | undefined>) => {
       let code = 0;
+      const { loadConfig } = await import('./config/load.js');
+      const { loadWebConfig } = await import('./server/webconfig.js');
       try {
         await loadConfig(String(opts['config.file']));
       } catch (err) {
@@ -125,6 +133,8 @@ export function buildProgram(): Command {
     .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), or the format of an access log')
     .action(async (file: string, opts: Record<string, string | undefined>) => {
       try {
+        const { runParse } = await import('./cli/parse.js');
+        await import('./cli/parsers.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
           format: opts.format,
@@ -136,8 +146,20 @@ export function buildProgram(): Command {
       }
     });
 
-  registerFimCommands(program, { defaultStateDir, reportError: reportConfigError });
+  registerFim?.(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/**
+ * Whether the arguments may name a subcommand: any word that is not a flag (it may also be the value
+ * of a `--flag value` option: then the FIM command line is loaded for nothing, which is harmless),
+ * or a help request, whose output lists the subcommands. The exporter as started by `npm start`, the
+ * Dockerfile and the docs (`--flag=value` only) has none.
+ */
+export function mayNameSubcommand(args: readonly string[]): boolean {
+  return args.some((a) => !a.startsWith('-') || a === '-h' || a === '--help');
+}
+
+const args = process.argv.slice(2);
+const registerFim = mayNameSubcommand(args) ? (await import('./cli/fim.js')).registerFimCommands : undefined;
+await buildProgram(registerFim).parseAsync(process.argv);

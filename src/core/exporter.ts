@@ -3,14 +3,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
-import { loadConfig } from '../config/load.js';
+import { loadConfigIsolated } from '../config/load-isolated.js';
 import type { Config } from '../config/schema.js';
 import type { CollectorDefinition } from './collector.js';
 import { createCollectors, Runner } from './runner.js';
 import type { Logger } from './log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createApp } from '../server/app.js';
-import { applyTls, loadWebConfig, type WebConfig } from '../server/webconfig.js';
+import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
 
 export interface ExporterOptions {
@@ -42,6 +42,16 @@ export class Exporter {
     return this.server!.address() as AddressInfo;
   }
 
+  /**
+   * The web config module (and through it zod and the config schema) is imported only when a
+   * --web.config.file is given: without one the exporter thread never loads them (see load-isolated.ts).
+   */
+  private async loadWebConfig(): Promise<WebConfig> {
+    if (!this.opts.webConfigFile) return { middleware: [] };
+    const { loadWebConfig } = await import('../server/webconfig.js');
+    return loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
+  }
+
   private build(config: Config) {
     return createCollectors(this.opts.collectors, {
       config,
@@ -53,8 +63,8 @@ export class Exporter {
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    this.config = await loadConfig(this.opts.configFile);
-    this.webConfig = await loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
+    this.config = await loadConfigIsolated(this.opts.configFile);
+    this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
@@ -102,8 +112,8 @@ export class Exporter {
       let config: Config;
       let webConfig: WebConfig;
       try {
-        config = await loadConfig(this.opts.configFile);
-        webConfig = await loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
+        config = await loadConfigIsolated(this.opts.configFile);
+        webConfig = await this.loadWebConfig();
       } catch (err) {
         log.error('reload failed, keeping the running configuration', { err: (err as Error).message });
         return;
@@ -111,7 +121,7 @@ export class Exporter {
       if (Boolean(webConfig.tls) !== Boolean(this.webConfig.tls)) {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
       } else {
-        if (webConfig.tls && this.server instanceof https.Server) applyTls(this.server, webConfig.tls);
+        if (webConfig.tls && this.server instanceof https.Server) (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
         this.webConfig = webConfig;
       }
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones
