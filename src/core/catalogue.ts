@@ -4,6 +4,7 @@
 // by the stack tests that check every rule and panel uses a metric hostwatch really exposes.
 import { tmpdir } from 'node:os';
 import { COLLECTORS } from '../collectors/index.js';
+import { loadCollectors } from '../collectors/lazy.js';
 import { parseConfig } from '../config/load.js';
 import { createCollectors, Runner } from './runner.js';
 import { silentLogger } from './log.js';
@@ -17,6 +18,9 @@ export interface MetricFamily {
   /** The collector that exposes it; "exporter" for the self-metrics and process metrics. */
   collector: string;
 }
+
+// Every collector is constructed below, including those the exporter imports only when enabled.
+await loadCollectors(COLLECTORS);
 
 /** A config that turns on every log type and FIM, used only to enumerate metric families. */
 export const CATALOGUE_CONFIG = {

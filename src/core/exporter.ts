@@ -7,6 +7,7 @@ import { loadConfigIsolated } from '../config/load-isolated.js';
 import type { Config } from '../config/schema.js';
 import type { CollectorDefinition } from './collector.js';
 import { createCollectors, Runner } from './runner.js';
+import { loadCollectors } from '../collectors/lazy.js';
 import type { Logger } from './log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createApp } from '../server/app.js';
@@ -65,6 +66,7 @@ export class Exporter {
     const log = this.opts.logger;
     this.config = await loadConfigIsolated(this.opts.configFile);
     this.webConfig = await this.loadWebConfig();
+    await loadCollectors(this.opts.collectors);
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
