@@ -20,6 +20,12 @@ export interface LineResult {
 export interface LogHandler<S = unknown> {
   /** Processes one complete line (no trailing newline). Never throws on bad input. */
   processLine(line: string): LineResult;
+  /**
+   * Optional fast path: processes the ASCII line buf[start, end) without a decoded string, or
+   * returns undefined, having changed nothing, to get the line through processLine instead.
+   * Counting it either way must give the same state.
+   */
+  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined;
   /** A deep copy of the current state, JSON-serializable. */
   snapshot(): S;
   /** Replaces the state with a checkpointed one (from snapshot() of an earlier run). */

@@ -10,7 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
-import type { LogHandler, LogType } from './handler.js';
+import type { LineResult, LogHandler, LogType } from './handler.js';
 import { Tailer } from '../tail/tailer.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from '../tail/checkpoint.js';
 import type { WatchFn } from '../tail/watch.js';
@@ -90,8 +90,29 @@ export class LogPipeline<S = unknown> {
       logger: this.opts.logger,
       watch: this.opts.watch,
       chunkBytes: this.opts.chunkBytes,
-      sink: { line: (text, truncated) => this.line(text, truncated) },
+      sink: {
+        line: (text, truncated) => this.line(text, truncated),
+        // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
+        bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
+      },
     });
+  }
+
+  /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
+  private lineBytes(buf: Buffer, start: number, end: number): boolean {
+    let r: LineResult | undefined;
+    try {
+      r = this.handler.processBytes!(buf, start, end);
+    } catch {
+      return false; // processLine decides (and counts it unparsed if it throws too)
+    }
+    if (r === undefined) return false;
+    const c = this.counters;
+    if (r.parsed) c.parsed++;
+    else c.unparsed++;
+    const ts = r.timestamp;
+    if (ts !== undefined && Number.isFinite(ts)) c.last_line_ts = ts;
+    return true;
   }
 
   /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */

@@ -8,6 +8,12 @@ import { isAscii } from 'node:buffer';
 export interface LineSink {
   /** One complete line, without its newline (and without a trailing \r). `truncated`: it was cut. */
   line(text: string, truncated: boolean): void;
+  /**
+   * Optional: a complete, untruncated line of ASCII bytes buf[start, end), offered before it is
+   * decoded; true when the sink took it (line() is then not called for it). `buf` is reused by
+   * the next read: nothing may keep a reference to it.
+   */
+  bytes?(buf: Buffer, start: number, end: number): boolean;
 }
 
 /** Buffer's fast slice decoders: not in @types/node, but present in every Node version. */
@@ -83,6 +89,7 @@ export class LineSplitter {
   private emit(view: Buffer, start: number, end: number, truncated: boolean, ascii: boolean): number {
     if (end > start && view[end - 1] === 13) end--; // CRLF files
     if (end === start) return 0; // blank lines are not log entries
+    if (ascii && !truncated && this.sink.bytes?.(view, start, end)) return 1;
     const fast = view as unknown as FastSlices;
     this.sink.line(ascii ? fast.latin1Slice(start, end) : fast.utf8Slice(start, end), truncated);
     return 1;

@@ -4,6 +4,7 @@ import type { AccessLogConfig } from '../../config/schema.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { observeFlat } from './histogram.js';
 import { createAccessParser, newRecord, type AccessParser, type AccessRecord } from './parse.js';
+import { Fast, type FastTextParser } from './bytes.js';
 import { MAX_SECTION_LENGTH } from './request.js';
 import { CELLS, SECTION_OTHER, copyState, emptyState, validState, type AccessState } from './state.js';
 
@@ -28,6 +29,7 @@ export function admits(section: string, status: number): boolean {
 
 export class AccessHandler implements LogHandler<AccessState> {
   private readonly parser: AccessParser;
+  private readonly fast: FastTextParser | undefined;
   private readonly bounds: number[];
   private readonly maxSections: number;
   private state: AccessState;
@@ -41,6 +43,9 @@ export class AccessHandler implements LogHandler<AccessState> {
     const c = ctx.config;
     // The format was checked when the config was loaded (schema refinement), so this does not throw.
     this.parser = createAccessParser(c.format, c.json_fields);
+    this.fast = this.parser.fast;
+    // Only formats with a fast path offer one: the pipeline then hands their ASCII lines as bytes.
+    if (!this.fast) this.processBytes = undefined;
     this.bounds = bucketBounds(c);
     this.maxSections = c.max_sections;
     this.state = emptyState(this.bounds, this.parser.timed);
@@ -58,6 +63,21 @@ export class AccessHandler implements LogHandler<AccessState> {
     }
     res.parsed = ok;
     if (!ok) return res;
+    return this.count(rec);
+  }
+
+  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined {
+    // Unsure lines (anything but the common well-formed shape) go through processLine.
+    if (this.fast!.parse(buf, start, end, this.rec) !== Fast.Parsed) return undefined;
+    const res = this.result;
+    res.parsed = true;
+    res.timestamp = undefined;
+    return this.count(this.rec);
+  }
+
+  /** Counts a parsed record into the state. */
+  private count(rec: AccessRecord): LineResult {
+    const res = this.result;
     if (rec.timestamp === rec.timestamp) res.timestamp = rec.timestamp;
 
     let slot = this.slots.get(rec.section);

@@ -6,6 +6,7 @@ import { compileFormat, Field, type CompiledFormat } from './format.js';
 import { parseRequestLine, parseTarget, methodIndex, METHODS, type RequestParts } from './request.js';
 import { parseDecimal, parseEpochSeconds, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from './time.js';
 import { createJsonParser, JSON_PRESETS, type JsonFieldNames } from './json.js';
+import { FastTextParser } from './bytes.js';
 
 export interface AccessRecord extends RequestParts {
   /** The numeric status code, 100-599. */
@@ -34,6 +35,8 @@ export interface AccessParser {
   readonly timed: boolean;
   /** Fills `out` from the line; false when the line does not match the format. Never throws. */
   parse(line: string, out: AccessRecord, detail?: boolean): boolean;
+  /** The byte-level fast path of the common case (bytes.ts), for formats that have one. */
+  readonly fast?: FastTextParser;
 }
 
 /** Status class label of a status code: "1xx".."5xx". */
@@ -68,6 +71,7 @@ const DURATION_ORDER = [Field.RequestTime, Field.DurationUs, Field.DurationMs, F
 
 class TextParser implements AccessParser {
   readonly timed: boolean;
+  readonly fast: FastTextParser | undefined;
   private readonly f: CompiledFormat;
   /** Start and end of each field in the current line; -1 when absent. */
   private readonly ranges: Int32Array;
@@ -75,6 +79,7 @@ class TextParser implements AccessParser {
   constructor(f: CompiledFormat) {
     this.f = f;
     this.timed = f.timed;
+    this.fast = FastTextParser.for(f);
     this.ranges = new Int32Array(Field.Count * 2).fill(-1);
   }
 

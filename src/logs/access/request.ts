@@ -40,6 +40,18 @@ export function methodIndex(line: string, s: number, e: number): number {
   return METHOD_OTHER;
 }
 
+/** methodIndex() on the bytes b[s, e) of an ASCII line (the ingest fast path, bytes.ts). */
+export function methodIndexBytes(b: Uint8Array, s: number, e: number): number {
+  for (let m = 0; m < METHOD_OTHER; m++) {
+    const name = METHODS[m];
+    if (name.length !== e - s) continue;
+    let k = 0;
+    while (k < name.length && b[s + k] === name.charCodeAt(k)) k++;
+    if (k === name.length) return m;
+  }
+  return METHOD_OTHER;
+}
+
 /** RFC 9110 token characters (a method must be made of them). */
 function isTokenChar(c: number): boolean {
   // ALPHA / DIGIT / "!" "#" "$" "%" "&" "'" "*" "+" "-" "." "^" "_" "`" "|" "~"

@@ -45,7 +45,7 @@ function monthAbbrev(line: string, i: number): number {
   return 0;
 }
 
-function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+export function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return NaN;
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + s * 1000;
 }

@@ -1,0 +1,237 @@
+// The ingest fast path of text access formats: parses a line straight from the tailer's read
+// buffer, without decoding it into a string first (the only string made is the section's).
+//
+// It is a strict subset of the string parser (parse.ts): it accepts only the well-formed shape
+// that nearly every line of a real log has (a "METHOD /path HTTP/x" request, a 3-digit status, a
+// numeric or "-" size, a valid $time_local) and then yields exactly the record the string parser
+// would. Anything else (escaped quotes, absolute URIs, "-" requests, odd methods or statuses, a
+// time that does not parse, non-ASCII bytes) answers "not sure", and the line is decoded and given
+// to the string parser: one definition of what a line means, a faster road for the common case.
+// Formats that read fields this path does not know (durations, ISO times, $request_method +
+// $request_uri) have no fast path at all.
+import { Field, type CompiledFormat } from './format.js';
+import { methodIndexBytes } from './request.js';
+import { utcMs } from './time.js';
+
+/** Result of a fast-path parse: the line is parsed (record filled), or the string parser must decide. */
+export const enum Fast {
+  Parsed = 1,
+  Unsure = 0,
+}
+
+/** The record fields the ingest path needs (the handler's AccessRecord has them all). */
+export interface FastRecord {
+  method: number;
+  section: string;
+  status: number;
+  bytes: number;
+  duration: number;
+  timestamp: number;
+}
+
+/** Fields the fast path can read; a format reading any other field gets no fast path. */
+const KNOWN = new Set<Field>([Field.Skip, Field.RemoteAddr, Field.TimeLocal, Field.Request, Field.Status, Field.BodyBytes, Field.Bytes]);
+
+interface ByteStep {
+  field: Field;
+  /** The literal that ends the field, as bytes (empty: the field ends the format). */
+  lit: Uint8Array;
+  quoted: boolean;
+  token: boolean;
+}
+
+export class FastTextParser {
+  private readonly prefix: Uint8Array;
+  private readonly steps: ByteStep[];
+  private readonly ranges = new Int32Array(Field.Count * 2).fill(-1);
+  private readonly bodyField: Field;
+  private readonly hasTime: boolean;
+
+  private constructor(f: CompiledFormat) {
+    this.prefix = Buffer.from(f.prefix, 'latin1');
+    this.steps = f.steps.map((s) => ({ field: s.field, lit: Buffer.from(s.literal, 'latin1'), quoted: s.quoted, token: s.token }));
+    this.bodyField = f.has.has(Field.BodyBytes) ? Field.BodyBytes : Field.Bytes;
+    this.hasTime = f.has.has(Field.TimeLocal);
+  }
+
+  /** The fast path of a compiled text format, or undefined when the format needs the string parser. */
+  static for(f: CompiledFormat): FastTextParser | undefined {
+    if (f.timed || !f.has.has(Field.Request)) return undefined;
+    for (const field of f.has) if (!KNOWN.has(field)) return undefined;
+    // Literals must be ASCII for byte and character offsets to agree.
+    const ascii = (s: string) => /^[\x00-\x7f]*$/.test(s);
+    if (!ascii(f.prefix) || !f.steps.every((s) => ascii(s.literal))) return undefined;
+    return new FastTextParser(f);
+  }
+
+  /** Parses the ASCII line b[s, e) into `out`; Unsure when the string parser must decide. */
+  parse(b: Uint8Array, s: number, e: number, out: FastRecord): Fast {
+    if (!this.split(b, s, e)) return Fast.Unsure;
+    const r = this.ranges;
+    if (!this.request(b, r[Field.Request * 2], r[Field.Request * 2 + 1], out)) return Fast.Unsure;
+
+    const ss = r[Field.Status * 2];
+    if (r[Field.Status * 2 + 1] - ss !== 3) return Fast.Unsure;
+    const d0 = b[ss] - 48;
+    const d1 = b[ss + 1] - 48;
+    const d2 = b[ss + 2] - 48;
+    if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return Fast.Unsure;
+    out.status = d0 * 100 + d1 * 10 + d2;
+
+    const bs = r[this.bodyField * 2];
+    if (bs >= 0) {
+      const be = r[this.bodyField * 2 + 1];
+      if (be - bs === 1 && b[bs] === 0x2d) out.bytes = 0;
+      else {
+        // At most 15 digits: the same value as the string parser's, exact in a double.
+        if (be <= bs || be - bs > 15) return Fast.Unsure;
+        let v = 0;
+        for (let i = bs; i < be; i++) {
+          const d = b[i] - 48;
+          if (d < 0 || d > 9) return Fast.Unsure;
+          v = v * 10 + d;
+        }
+        out.bytes = v;
+      }
+    } else {
+      out.bytes = 0;
+    }
+    out.duration = NaN;
+
+    if (this.hasTime) {
+      const ts = timeLocal(b, r[Field.TimeLocal * 2], r[Field.TimeLocal * 2 + 1]);
+      if (ts !== ts) return Fast.Unsure;
+      out.timestamp = ts;
+    } else {
+      out.timestamp = NaN;
+    }
+    return Fast.Parsed;
+  }
+
+  /** Field ranges, as TextParser.split finds them (first occurrence of each literal). */
+  private split(b: Uint8Array, s: number, e: number): boolean {
+    const r = this.ranges;
+    const pre = this.prefix;
+    if (e - s < pre.length) return false;
+    for (let i = 0; i < pre.length; i++) if (b[s + i] !== pre[i]) return false;
+    let pos = s + pre.length;
+    const steps = this.steps;
+    for (let k = 0; k < steps.length; k++) {
+      const st = steps[k];
+      const lit = st.lit;
+      let end: number;
+      if (lit.length === 0) {
+        end = e;
+        if (st.token) {
+          for (let i = pos; i < e; i++) {
+            if (b[i] === 0x20) {
+              end = i;
+              break;
+            }
+          }
+        }
+      } else {
+        end = st.quoted ? quotedEnd(b, pos, e, lit) : find(b, pos, e, lit);
+        if (end < 0) return false;
+      }
+      if (st.field !== Field.Skip) {
+        r[st.field * 2] = pos;
+        r[st.field * 2 + 1] = end;
+      }
+      pos = end + lit.length;
+    }
+    return true;
+  }
+
+  /** "METHOD /path HTTP/x.y" in b[s, e) with an upper-case method; false (unsure) for anything else. */
+  private request(b: Uint8Array, s: number, e: number, out: FastRecord): boolean {
+    let i = s;
+    while (i < e && b[i] >= 0x41 && b[i] <= 0x5a) i++;
+    if (i === s || i >= e || b[i] !== 0x20) return false;
+    const t = i + 1;
+    if (t >= e || b[t] !== 0x2f) return false;
+    // The last space must be followed by the protocol, and be the only space after the method.
+    let sp = e - 1;
+    while (sp > t && b[sp] !== 0x20) sp--;
+    if (sp <= t || e - sp < 6 || b[sp + 1] !== 0x48 || b[sp + 2] !== 0x54 || b[sp + 3] !== 0x54 || b[sp + 4] !== 0x50 || b[sp + 5] !== 0x2f) return false;
+    out.method = methodIndexBytes(b, s, i);
+    // sectionOf(): leading slashes skipped, up to the next '/', '?' or '#'.
+    let p = t;
+    while (p < sp && b[p] === 0x2f) p++;
+    let q = p;
+    while (q < sp) {
+      const c = b[q];
+      if (c === 0x2f || c === 0x3f || c === 0x23) break;
+      q++;
+    }
+    out.section = q === p ? '/' : (b as unknown as Latin1Slice).latin1Slice(p - 1, q);
+    return true;
+  }
+}
+
+/** Buffer's fast latin1 decoder: not in @types/node, present in every Node version. */
+interface Latin1Slice {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Index of the first occurrence of `lit` in b[i, e), or -1. */
+function find(b: Uint8Array, i: number, e: number, lit: Uint8Array): number {
+  const c0 = lit[0];
+  const n = lit.length;
+  const last = e - n;
+  for (; i <= last; i++) {
+    if (b[i] !== c0) continue;
+    let k = 1;
+    while (k < n && b[i + k] === lit[k]) k++;
+    if (k === n) return i;
+  }
+  return -1;
+}
+
+/** quotedEnd() of parse.ts on bytes: the first '"' not escaped by an odd run of backslashes that starts `lit`. */
+function quotedEnd(b: Uint8Array, i: number, e: number, lit: Uint8Array): number {
+  for (;;) {
+    const j = find(b, i, e, QUOTE);
+    if (j < 0) return -1;
+    let k = j - 1;
+    while (k >= i && b[k] === 0x5c) k--;
+    if ((j - 1 - k) % 2 === 0) {
+      let m = 1;
+      while (m < lit.length && j + m < e && b[j + m] === lit[m]) m++;
+      if (m === lit.length) return j;
+    }
+    i = j + 1;
+  }
+}
+const QUOTE = new Uint8Array([0x22]);
+
+/** n digits at b[i], or -1. */
+function digits(b: Uint8Array, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = b[i + k] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map(
+  (m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2),
+);
+
+/** parseTimeLocal() of time.ts on bytes: "10/Oct/2000:13:55:36 -0700"; NaN when it does not parse. */
+function timeLocal(b: Uint8Array, s: number, e: number): number {
+  if (e - s !== 26 || b[s + 2] !== 0x2f || b[s + 6] !== 0x2f || b[s + 20] !== 0x20) return NaN;
+  const key = ((b[s + 3] | 0x20) << 16) | ((b[s + 4] | 0x20) << 8) | (b[s + 5] | 0x20);
+  const month = MONTHS.indexOf(key) + 1;
+  const t = utcMs(digits(b, s + 7, 4), month, digits(b, s, 2), digits(b, s + 12, 2), digits(b, s + 15, 2), digits(b, s + 18, 2));
+  // Zone "+hhmm" / "-hhmm" (a 26-character time has no room for the "+hh:mm" form).
+  const z = b[s + 21];
+  if (z !== 0x2b && z !== 0x2d) return NaN;
+  const zh = digits(b, s + 22, 2);
+  const zm = digits(b, s + 24, 2);
+  if (zh < 0 || zm < 0) return NaN;
+  const off = (zh * 60 + zm) * 60_000;
+  return t - (z === 0x2d ? -off : off);
+}
