@@ -34,6 +34,10 @@ const KNOWN = new Set<Field>([Field.Skip, Field.RemoteAddr, Field.TimeLocal, Fie
 
 interface ByteStep {
   field: Field;
+  /** Index in ranges of the field's start, or -1 for a skipped field. */
+  at: number;
+  /** First byte of the literal (-1: none). */
+  c0: number;
   /** The literal that ends the field, as bytes (empty: the field ends the format). */
   lit: Uint8Array;
   quoted: boolean;
@@ -49,7 +53,14 @@ export class FastTextParser {
 
   private constructor(f: CompiledFormat) {
     this.prefix = Buffer.from(f.prefix, 'latin1');
-    this.steps = f.steps.map((s) => ({ field: s.field, lit: Buffer.from(s.literal, 'latin1'), quoted: s.quoted, token: s.token }));
+    this.steps = f.steps.map((s) => ({
+      field: s.field,
+      at: s.field === Field.Skip ? -1 : s.field * 2,
+      c0: s.literal === '' ? -1 : s.literal.charCodeAt(0),
+      lit: Buffer.from(s.literal, 'latin1'),
+      quoted: s.quoted,
+      token: s.token,
+    }));
     this.bodyField = f.has.has(Field.BodyBytes) ? Field.BodyBytes : Field.Bytes;
     this.hasTime = f.has.has(Field.TimeLocal);
   }
@@ -131,12 +142,23 @@ export class FastTextParser {
           }
         }
       } else {
-        end = st.quoted ? quotedEnd(b, pos, e, lit) : find(b, pos, e, lit);
-        if (end < 0) return false;
+        // The first occurrence of the literal (not escaped, for a quoted field), scanned inline.
+        const c0 = st.c0;
+        const n = lit.length;
+        let i = pos;
+        for (;;) {
+          while (i < e && b[i] !== c0) i++;
+          if (i + n > e) return false;
+          let k = 1;
+          while (k < n && b[i + k] === lit[k]) k++;
+          if (k === n && !(st.quoted && escaped(b, pos, i))) break;
+          i++;
+        }
+        end = i;
       }
-      if (st.field !== Field.Skip) {
-        r[st.field * 2] = pos;
-        r[st.field * 2 + 1] = end;
+      if (st.at >= 0) {
+        r[st.at] = pos;
+        r[st.at + 1] = end;
       }
       pos = end + lit.length;
     }
@@ -174,36 +196,22 @@ interface Latin1Slice {
   latin1Slice(start: number, end: number): string;
 }
 
-/** Index of the first occurrence of `lit` in b[i, e), or -1. */
-function find(b: Uint8Array, i: number, e: number, lit: Uint8Array): number {
-  const c0 = lit[0];
-  const n = lit.length;
-  const last = e - n;
-  for (; i <= last; i++) {
-    if (b[i] !== c0) continue;
-    let k = 1;
-    while (k < n && b[i + k] === lit[k]) k++;
-    if (k === n) return i;
-  }
-  return -1;
-}
-
-/** quotedEnd() of parse.ts on bytes: the first '"' not escaped by an odd run of backslashes that starts `lit`. */
-function quotedEnd(b: Uint8Array, i: number, e: number, lit: Uint8Array): number {
-  for (;;) {
-    const j = find(b, i, e, QUOTE);
-    if (j < 0) return -1;
-    let k = j - 1;
-    while (k >= i && b[k] === 0x5c) k--;
-    if ((j - 1 - k) % 2 === 0) {
-      let m = 1;
-      while (m < lit.length && j + m < e && b[j + m] === lit[m]) m++;
-      if (m === lit.length) return j;
+/**
+ * Whether the quote at b[j] is escaped, as quotedEnd() of parse.ts decides: by an odd run of
+ * backslashes before it, counted back to the character after the previous quote (or `from`).
+ */
+function escaped(b: Uint8Array, from: number, j: number): boolean {
+  let start = from;
+  for (let q = j - 1; q >= from; q--) {
+    if (b[q] === 0x22) {
+      start = q + 1;
+      break;
     }
-    i = j + 1;
   }
+  let k = j - 1;
+  while (k >= start && b[k] === 0x5c) k--;
+  return (j - 1 - k) % 2 === 1;
 }
-const QUOTE = new Uint8Array([0x22]);
 
 /** n digits at b[i], or -1. */
 function digits(b: Uint8Array, i: number, n: number): number {
