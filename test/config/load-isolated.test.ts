@@ -1,6 +1,7 @@
-// loadConfigIsolated validates the config in a worker thread (so that the exporter thread never
+// loadConfigIsolated validates the config in a child process (so that the exporter never
 // imports zod and the YAML parser); what comes back must be exactly what loadConfig gives in-thread.
-// The worker runs from the TypeScript source here (through tsx), as the built one runs from dist/.
+// The child runs from the TypeScript source here (through tsx), as the built one runs from dist/.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { loadConfigIsolated } from '../../src/config/load-isolated.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const inWorker = (file: string) => loadConfigIsolated(file, { inThread: false });
+const inChild = (file: string) => loadConfigIsolated(file, { inThread: false });
 const dir = mkdtempSync(join(tmpdir(), 'hostwatch-load-isolated-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,11 +24,11 @@ async function rejection(p: Promise<unknown>): Promise<ConfigError> {
   return err as ConfigError;
 }
 
-describe('loadConfigIsolated (worker thread)', () => {
+describe('loadConfigIsolated (child process)', () => {
   it('returns the same config as loadConfig for the shipped configs', async () => {
     for (const f of ['hostwatch.yml', 'hostwatch.docker.yml']) {
       const file = join(ROOT, f);
-      const isolated = await inWorker(file);
+      const isolated = await inChild(file);
       expect(isolated).toEqual(await loadConfig(file));
       // Durations and sizes arrive converted, as numbers.
       expect(isolated.host.updates.interval).toBe(3_600_000);
@@ -51,7 +52,7 @@ describe('loadConfigIsolated (worker thread)', () => {
         'fim: {enabled: true, roots: [{path: /tmp, critical: true, exclude: ["**/*.swp"]}]}',
       ].join('\n'),
     );
-    const isolated = await inWorker(file);
+    const isolated = await inChild(file);
     expect(isolated).toEqual(await loadConfig(file));
     expect(isolated.logs.map((l) => l.type)).toEqual(['access', 'auth', 'firewall', 'pattern']);
   }, 60_000);
@@ -60,7 +61,7 @@ describe('loadConfigIsolated (worker thread)', () => {
     const file = join(dir, 'bad.yml');
     writeFileSync(file, 'host:\n  updates:\n    interval: 2q\nlogs:\n  - {name: a, type: auth, path: /x, bruteforce: {windw: 1m}}\n');
     const expected = await rejection(loadConfig(file));
-    const got = await rejection(inWorker(file));
+    const got = await rejection(inChild(file));
     expect(got.file).toBe(file);
     expect(got.problems).toEqual(expected.problems);
     expect(got.problems.join('\n')).toMatch(/host\.updates\.interval: .*2q/);
@@ -69,8 +70,16 @@ describe('loadConfigIsolated (worker thread)', () => {
   it('reports YAML syntax errors and unreadable files as ConfigError', async () => {
     const file = join(dir, 'syntax.yml');
     writeFileSync(file, 'host: [\n');
-    expect((await rejection(inWorker(file))).problems[0]).toMatch(/^\(yaml\): /);
+    expect((await rejection(inChild(file))).problems[0]).toMatch(/^\(yaml\): /);
     const missing = join(dir, 'missing.yml');
-    expect((await rejection(inWorker(missing))).problems).toEqual(['(file): cannot read: ENOENT']);
+    expect((await rejection(inChild(missing))).problems).toEqual(['(file): cannot read: ENOENT']);
+  }, 60_000);
+
+  it('gives up on a config path that never answers (a FIFO nobody writes) and kills the child', async () => {
+    const fifo = join(dir, 'fifo.yml');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = Date.now();
+    await expect(loadConfigIsolated(fifo, { inThread: false, timeoutMs: 3000 })).rejects.toThrow(/no answer within 3 s/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
   }, 60_000);
 });
