@@ -32,6 +32,10 @@ export interface FastRecord {
 /** Fields the fast path can read; a format reading any other field gets no fast path. */
 const KNOWN = new Set<Field>([Field.Skip, Field.RemoteAddr, Field.TimeLocal, Field.Request, Field.Status, Field.BodyBytes, Field.Bytes]);
 
+/** Section strings remembered by the fast path (see intern()), and the longest one remembered. */
+const INTERN_SLOTS = 256;
+const INTERN_MAX_LENGTH = 64;
+
 interface ByteStep {
   field: Field;
   /** Index in ranges of the field's start, or -1 for a skipped field. */
@@ -50,6 +54,8 @@ export class FastTextParser {
   private readonly ranges = new Int32Array(Field.Count * 2).fill(-1);
   private readonly bodyField: Field;
   private readonly hasTime: boolean;
+  private readonly internHashes = new Int32Array(INTERN_SLOTS);
+  private readonly internNames: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
   private constructor(f: CompiledFormat) {
     this.prefix = Buffer.from(f.prefix, 'latin1');
@@ -181,13 +187,36 @@ export class FastTextParser {
     let p = t;
     while (p < sp && b[p] === 0x2f) p++;
     let q = p;
+    let h = 0;
     while (q < sp) {
       const c = b[q];
       if (c === 0x2f || c === 0x3f || c === 0x23) break;
+      h = (Math.imul(h, 31) + c) | 0;
       q++;
     }
-    out.section = q === p ? '/' : (b as unknown as Latin1Slice).latin1Slice(p - 1, q);
+    out.section = q === p ? '/' : this.intern(b, p - 1, q, h);
     return true;
+  }
+
+  /**
+   * The section b[s, e) as a string, the same string object as last time when it was seen recently:
+   * no new string per line, and the handler's Map lookup finds its hash already computed. A small
+   * direct-mapped table (bounded memory whatever the paths); a collision just makes a new string.
+   */
+  private intern(b: Uint8Array, s: number, e: number, h: number): string {
+    const len = e - s;
+    if (len > INTERN_MAX_LENGTH) return (b as unknown as Latin1Slice).latin1Slice(s, e);
+    const k = (h ^ (h >>> 9) ^ len) & (INTERN_SLOTS - 1);
+    const known = this.internNames[k];
+    if (this.internHashes[k] === h && known.length === len) {
+      let i = 0;
+      while (i < len && known.charCodeAt(i) === b[s + i]) i++;
+      if (i === len) return known;
+    }
+    const name = (b as unknown as Latin1Slice).latin1Slice(s, e);
+    this.internNames[k] = name;
+    this.internHashes[k] = h;
+    return name;
   }
 }
 
