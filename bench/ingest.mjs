@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Ingest benchmark: 2,000,000 combined access-log lines (../shared/genlogs.py) through
 //   - hostwatch: the built exporter (dist/), real tailer, start_position beginning, from a cold start
-//     (process spawn) until hostwatch_log_lines_total reaches N, scraping /metrics every 100 ms;
-//   - mtail --one_shot with an equivalent program (requests by section, method, status class);
+//     (process spawn) until hostwatch_log_lines_total reaches N, scraping /metrics every 50 ms;
+//   - mtail --one_shot with an equivalent program (requests by section, method, status class; bytes by section);
 // and prints lines/s and peak RSS of both, and the ratio. Goals: >= 1,000,000 lines/s, >= 15x mtail,
 // peak RSS <= 80 MB. Run alone with `node bench/ingest.mjs` (after `npm run build`), or via `npm run bench`.
 // Options (env): BENCH_LINES (default 2000000), BENCH_SKIP_MTAIL=1, BENCH_CPU_PROF=dir (profile hostwatch).
@@ -18,11 +18,16 @@ const GENLOGS = path.resolve(ROOT, '..', 'shared', 'genlogs.py');
 const N = Number(process.env.BENCH_LINES ?? 2_000_000);
 const LATENCY_SAMPLES = 200;
 
-const MTAIL_PROGRAM = `# Requests by section, method and status class, like hostwatch_http_requests_total.
-counter http_requests_total by section, method, status
+// The same counters as hostwatch's access type: requests by section, method and status class, and
+// response bytes by section ("-" counts as 0); both totals are printed side by side.
+const MTAIL_PROGRAM = `counter http_requests_total by section, method, status
+counter http_response_bytes_total by section
 
-/^\\S+ \\S+ \\S+ \\[[^\\]]+\\] "(?P<method>[A-Z]+) \\/(?P<section>[^\\/ ?]*)\\S* [^"]*" (?P<status>\\d)\\d\\d / {
+/^\\S+ \\S+ \\S+ \\[[^\\]]+\\] "(?P<method>[A-Z]+) \\/(?P<section>[^\\/ ?]*)\\S* [^"]*" (?P<status>\\d)\\d\\d (?:(?P<bytes>\\d+)|-) / {
   http_requests_total[$section][$method][$status + "xx"]++
+  $bytes != "" {
+    http_response_bytes_total[$section] += int($bytes)
+  }
 }
 `;
 
@@ -103,19 +108,22 @@ async function runHostwatch(file, work) {
   const sampler = peakSampler(child.pid, 20);
   let lines = 0;
   let requests = 0;
+  let bytes = 0;
   let scrapes = 0;
   let maxScrapeMs = 0;
   while (lines < N) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
     const t0 = process.hrtime.bigint();
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     maxScrapeMs = Math.max(maxScrapeMs, Number(process.hrtime.bigint() - t0) / 1e6);
     scrapes++;
     lines = 0;
     requests = 0;
+    bytes = 0;
     for (const l of text.split('\n')) {
       if (l.startsWith('hostwatch_log_lines_total{')) lines += Number(l.slice(l.lastIndexOf(' ') + 1));
       if (l.startsWith('hostwatch_http_requests_total{')) requests += Number(l.slice(l.lastIndexOf(' ') + 1));
+      if (l.startsWith('hostwatch_http_response_bytes_total{')) bytes += Number(l.slice(l.lastIndexOf(' ') + 1));
     }
     if (Number(process.hrtime.bigint() - started) > 300e9) fail(`hostwatch: only ${lines} lines after 300 s`);
   }
@@ -132,6 +140,7 @@ async function runHostwatch(file, work) {
     startupSeconds: Number(listening - started) / 1e9,
     lines,
     requests,
+    bytes,
     rss,
     peakSplit,
     cpu,
@@ -198,9 +207,13 @@ async function runMtail(file, work) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) fail(`mtail exited ${code}`);
   let requests = 0;
-  for (const l of out.split('\n')) if (l.startsWith('http_requests_total{')) requests += Number(l.slice(l.lastIndexOf(' ') + 1));
+  let bytes = 0;
+  for (const l of out.split('\n')) {
+    if (l.startsWith('http_requests_total{')) requests += Number(l.slice(l.lastIndexOf(' ') + 1));
+    if (l.startsWith('http_response_bytes_total{')) bytes += Number(l.slice(l.lastIndexOf(' ') + 1));
+  }
   const m = /cpu ([\d.]+) ([\d.]+)/.exec(err);
-  return { seconds, requests, rss, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
+  return { seconds, requests, bytes, rss, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 /**
@@ -249,7 +262,7 @@ try {
   process.stdout.write(
     `hostwatch: ${hw.seconds.toFixed(2)} s cold start to all lines counted (${hw.startupSeconds.toFixed(2)} s to listening), ` +
       `${rate(N, hw.seconds)} (${rate(N, hw.seconds - hw.startupSeconds)} after start), peak RSS ${mb(hw.rss)} (VmHWM; highest sampled: ${formatMemory(hw.peakSplit)}), ` +
-      `requests counted ${hw.requests}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n` +
+      `requests counted ${hw.requests}, bytes ${hw.bytes}, ${hw.scrapes} scrapes (slowest ${hw.maxScrapeMs.toFixed(1)} ms)\n` +
       `hostwatch: CPU ${hw.cpu.toFixed(2)} s (user+sys, startup included): ${rate(N, hw.cpu).replace('/s', ' per CPU-second')}\n` +
       `hostwatch: line written -> counted in a scrape: p50 ${hw.latency.p50.toFixed(1)} ms, p99 ${hw.latency.p99.toFixed(1)} ms, max ${hw.latency.max.toFixed(1)} ms (${LATENCY_SAMPLES} lines, fs events)\n`,
   );
@@ -258,7 +271,7 @@ try {
   } else {
     const mt = await runMtail(file, work);
     process.stdout.write(
-      `mtail --one_shot: ${mt.seconds.toFixed(2)} s, ${rate(N, mt.seconds)}, peak RSS ${mb(mt.rss)}, requests counted ${mt.requests}, ` +
+      `mtail --one_shot: ${mt.seconds.toFixed(2)} s, ${rate(N, mt.seconds)}, peak RSS ${mb(mt.rss)}, requests counted ${mt.requests}, bytes ${mt.bytes}, ` +
         `CPU ${mt.cpu.toFixed(2)} s: ${rate(N, mt.cpu).replace('/s', ' per CPU-second')}\n`,
     );
     process.stdout.write(
