@@ -101,6 +101,25 @@ describe('access fast path (bytes)', () => {
     }
   });
 
+  it('times of consecutive lines (the remembered minute) equal the string parser\'s', () => {
+    const parser = createAccessParser('common');
+    const times = [
+      '10/Oct/2000:13:55:36 -0700', '10/Oct/2000:13:55:37 -0700', '10/Oct/2000:13:55:59 -0700', '10/Oct/2000:13:55:60 -0700',
+      '10/Oct/2000:13:55:61 -0700', '10/Oct/2000:13:55:3x -0700', '10/Oct/2000:13:55:38 +0200', '10/Oct/2000:13:56:00 +0200',
+      '11/Oct/2000:13:56:00 +0200', '11/oct/2000:13:56:00 +0200', '11/Oct/2000:24:56:00 +0200', '11/Oct/2000:23:56:01 +0200',
+      '31/Dec/1999:23:59:59 +0000', '01/Jan/2000:00:00:00 +0000', '01/Jan/2000:00:00:00 +0000',
+    ];
+    for (const t of times) {
+      const line = `1.2.3.4 - - [${t}] "GET /a HTTP/1.1" 200 5`;
+      const a = newRecord();
+      const b = newRecord();
+      parser.parse(line, a);
+      const r = parser.fast!.parse(Buffer.from(line), 0, line.length, b);
+      if (a.timestamp === a.timestamp) expect({ t, r, ts: b.timestamp }).toEqual({ t, r: Fast.Parsed, ts: a.timestamp });
+      else expect({ t, r }).toEqual({ t, r: Fast.Unsure });
+    }
+  });
+
   it('is not offered for formats it cannot read (durations, ISO time, JSON)', () => {
     expect(createAccessParser('json').fast).toBeUndefined();
     expect(createAccessParser('$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time').fast).toBeUndefined();
