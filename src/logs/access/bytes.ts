@@ -7,8 +7,8 @@
 // would. Anything else (escaped quotes, absolute URIs, "-" requests, odd methods or statuses, a
 // time that does not parse, non-ASCII bytes) answers "not sure", and the line is decoded and given
 // to the string parser: one definition of what a line means, a faster road for the common case.
-// Formats that read fields this path does not know (durations, ISO times, $request_method +
-// $request_uri) have no fast path at all.
+// Formats that read fields this path does not know (ISO or epoch times, $upstream_response_time
+// as the only duration, $request_method + $request_uri) have no fast path at all.
 import { Field, type CompiledFormat } from './format.js';
 import { methodIndexBytes } from './request.js';
 import { utcMs } from './time.js';
@@ -31,6 +31,8 @@ export interface FastRecord {
 
 /** Fields the fast path can read; a format reading any other field gets no fast path. */
 const KNOWN = new Set<Field>([Field.Skip, Field.RemoteAddr, Field.TimeLocal, Field.Request, Field.Status, Field.BodyBytes, Field.Bytes]);
+/** Duration fields in the string parser's order of preference (parse.ts DURATION_ORDER): the first present is read. */
+const DURATIONS = [Field.RequestTime, Field.DurationUs, Field.DurationMs, Field.DurationS, Field.UpstreamTime];
 
 /** Section strings remembered by the fast path (see intern()), and the longest one remembered. */
 const INTERN_SLOTS = 256;
@@ -54,6 +56,8 @@ export class FastTextParser {
   private readonly ranges = new Int32Array(Field.Count * 2).fill(-1);
   private readonly bodyField: Field;
   private readonly hasTime: boolean;
+  /** The duration field read (Field.Skip: none). */
+  private readonly durationField: Field;
   /** The bytes of the last $time_local's minute (seconds as "00"), and its time in ms (NaN: none). */
   private readonly minuteKey = new Uint8Array(26);
   private minuteMs = NaN;
@@ -72,12 +76,15 @@ export class FastTextParser {
     }));
     this.bodyField = f.has.has(Field.BodyBytes) ? Field.BodyBytes : Field.Bytes;
     this.hasTime = f.has.has(Field.TimeLocal);
+    this.durationField = DURATIONS.find((d) => f.has.has(d)) ?? Field.Skip;
   }
 
   /** The fast path of a compiled text format, or undefined when the format needs the string parser. */
   static for(f: CompiledFormat): FastTextParser | undefined {
-    if (f.timed || !f.has.has(Field.Request)) return undefined;
-    for (const field of f.has) if (!KNOWN.has(field)) return undefined;
+    if (!f.has.has(Field.Request)) return undefined;
+    for (const field of f.has) if (!KNOWN.has(field) && !DURATIONS.includes(field)) return undefined;
+    // The sum of upstream times is left to the string parser.
+    if (DURATIONS.find((d) => f.has.has(d)) === Field.UpstreamTime) return undefined;
     // Literals must be ASCII for byte and character offsets to agree.
     const ascii = (s: string) => /^[\x00-\x7f]*$/.test(s);
     if (!ascii(f.prefix) || !f.steps.every((s) => ascii(s.literal))) return undefined;
@@ -117,6 +124,17 @@ export class FastTextParser {
       out.bytes = 0;
     }
     out.duration = NaN;
+    const df = this.durationField;
+    if (df !== Field.Skip) {
+      const ds = r[df * 2];
+      const de = r[df * 2 + 1];
+      if (!(de - ds === 1 && b[ds] === 0x2d)) {
+        // "-" is no duration; a value that is not a number is the string parser's call (unparsed).
+        const v = df === Field.DurationUs ? uint(b, ds, de) / 1e6 : df === Field.DurationMs ? uint(b, ds, de) / 1e3 : decimal(b, ds, de);
+        if (v !== v) return Fast.Unsure;
+        out.duration = v;
+      }
+    }
 
     if (this.hasTime) {
       const ts = this.time(b, r[Field.TimeLocal * 2], r[Field.TimeLocal * 2 + 1]);
@@ -268,6 +286,48 @@ function escaped(b: Uint8Array, from: number, j: number): boolean {
   let k = j - 1;
   while (k >= start && b[k] === 0x5c) k--;
   return (j - 1 - k) % 2 === 1;
+}
+
+/** parseUint() of time.ts on bytes: a non-negative integer in b[s, e), NaN when anything else. */
+function uint(b: Uint8Array, s: number, e: number): number {
+  if (s >= e) return NaN;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** parseDecimal() of time.ts on bytes, the same operations in the same order (the same double). */
+function decimal(b: Uint8Array, s: number, e: number): number {
+  if (s >= e) return NaN;
+  let v = 0;
+  let i = s;
+  for (; i < e; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  if (i === s && !(i < e && b[i] === 0x2e)) return NaN;
+  if (i < e && b[i] === 0x2e) {
+    i++;
+    let frac = 0;
+    let div = 1;
+    const start = i;
+    for (; i < e; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) break;
+      if (div < 1e15) {
+        frac = frac * 10 + d;
+        div *= 10;
+      }
+    }
+    if (i === start && start - 1 === s) return NaN;
+    v += frac / div;
+  }
+  return i === e ? v : NaN;
 }
 
 /** n digits at b[i], or -1. */
