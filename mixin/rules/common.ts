@@ -28,6 +28,19 @@ export function sel(cfg: MixinConfig, metric: string, extra = ''): string {
   return `${metric}{${parts.join(',')}}`;
 }
 
+/**
+ * increase() of a counter over a window, where a series that appeared within the window counts
+ * from 0. increase() needs two samples of a series, so a series born with a non-zero value would
+ * read 0 and the alert would miss the very first event: the first detection of a new ClamAV
+ * signature, the first sudo failure of a log (the exporter cannot create those series in advance,
+ * it does not know the label values). Series older than the window keep increase(), which handles
+ * counter resets. Set operators match on labels without the metric name, as needed here.
+ */
+export function increaseFromZero(series: string, window: string): string {
+  const born = `(${series} unless ${series} offset ${window})`;
+  return `(increase(${series}[${window}]) unless ${born}) or ${born}`;
+}
+
 /** The runbook anchor of an alert: its name in lower case (GitHub's anchor of a `## Name` heading). */
 export function runbookAnchor(alert: string): string {
   return alert.toLowerCase();

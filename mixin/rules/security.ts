@@ -1,7 +1,7 @@
 // Security alerts: logins, brute force, sudo, firewall, port scans, file integrity, antivirus, and the
 // exporter's own checkpoint health (exactly-once counting is what these alerts rely on).
 import type { MixinConfig } from '../config.js';
-import { alert, seconds, sel, type RuleGroup } from './common.js';
+import { alert, increaseFromZero, seconds, sel, type RuleGroup } from './common.js';
 import { recorded } from './recording.js';
 
 export function securityAlerts(cfg: MixinConfig): RuleGroup {
@@ -12,7 +12,7 @@ export function securityAlerts(cfg: MixinConfig): RuleGroup {
   // between two scrapes or whose source was evicted. The alert resolves when neither holds, so shortly
   // (at most `window`) after the attack stops. No `for:`: the detector already required N events.
   const detector = (gauge: string, counter: string, window: string) =>
-    `(max by (job, instance, log) (${sel(cfg, gauge)}) > 0) or (sum by (job, instance, log) (increase(${sel(cfg, counter)}[${window}])) > 0)`;
+    `(max by (job, instance, log) (${sel(cfg, gauge)}) > 0) or (sum by (job, instance, log) (${increaseFromZero(sel(cfg, counter), window)}) > 0)`;
   const criticalRoots = sel(cfg, 'hostwatch_fim_root_info', 'critical="true"');
   const changedByRoot = `sum by (job, instance, root) (${sel(cfg, 'hostwatch_fim_changed_files')}) > 0`;
   return {
@@ -38,7 +38,7 @@ export function securityAlerts(cfg: MixinConfig): RuleGroup {
         cfg,
         'SudoAuthFailures',
         s.sudoFailures,
-        `sum by (job, instance, log) (increase(${sel(cfg, 'hostwatch_auth_failures_total', `service=~"${s.sudoFailures.services}"`)}[${s.sudoFailures.window}])) >= ${s.sudoFailures.count}`,
+        `sum by (job, instance, log) (${increaseFromZero(sel(cfg, 'hostwatch_auth_failures_total', `service=~"${s.sudoFailures.services}"`), s.sudoFailures.window)}) >= ${s.sudoFailures.count}`,
         'Failed sudo/su authentications.',
         `{{ $value | humanize }} failed sudo/su authentications in ${s.sudoFailures.window} in log {{ $labels.log }} on {{ $labels.instance }} (threshold ${s.sudoFailures.count}).`,
       ),
@@ -86,7 +86,7 @@ export function securityAlerts(cfg: MixinConfig): RuleGroup {
         cfg,
         'AntivirusDetection',
         s.antivirus,
-        `sum by (job, instance, log, rule) (increase(${sel(cfg, 'hostwatch_pattern_matches_total', `rule=~"${s.antivirus.rules}"`)}[${s.antivirus.window}])) > 0`,
+        `sum by (job, instance, log, rule) (${increaseFromZero(sel(cfg, 'hostwatch_pattern_matches_total', `rule=~"${s.antivirus.rules}"`), s.antivirus.window)}) > 0`,
         'Antivirus detection.',
         `Rule {{ $labels.rule }} matched {{ $value | humanize }} antivirus detections in ${s.antivirus.window} in log {{ $labels.log }} on {{ $labels.instance }}.`,
       ),

@@ -42,6 +42,12 @@ export function securityTests(c: AlertCatalog): PromtoolGroup[] {
       at: '5m',
       alerts: [{ labels: { log: 'auth' }, description: `3 failed sudo/su authentications in ${s.sudoFailures.window} in log auth on host1:10023 (threshold ${s.sudoFailures.count}).` }],
     }]),
+    c.group('SudoAuthFailures', 'the first failures of a log: the series is born at 3', [
+      [`hostwatch_auth_failures_total{${T},log="auth",service="sudo",reason="password"}`, '_ _ 3x30'],
+    ], [{
+      at: '3m',
+      alerts: [{ labels: { log: 'auth' }, description: `3 failed sudo/su authentications in ${s.sudoFailures.window} in log auth on host1:10023 (threshold ${s.sudoFailures.count}).` }],
+    }]),
     c.group('SudoAuthFailures', 'sshd failures are not sudo failures', [
       [`hostwatch_auth_failures_total{${T},log="auth",service="sshd",reason="password"}`, '0 0 10 20 30x30'],
       [`hostwatch_auth_failures_total{${T},log="auth",service="sudo",reason="password"}`, '0 0 1x30'],
@@ -91,6 +97,15 @@ export function securityTests(c: AlertCatalog): PromtoolGroup[] {
       { at: '1m', alerts: [] },
       { at: '3m', alerts: [{ labels: { log: 'clamav', rule: 'clamav' }, description: `Rule clamav matched 1 antivirus detections in ${s.antivirus.window} in log clamav on host1:10023.` }] },
     ]),
+    c.group('AntivirusDetection', 'the first detection of a signature: the series is born at 1', [
+      [`hostwatch_pattern_matches_total{${T},log="clamav",rule="clamav",signature="Win.Test.EICAR_HDB-1"}`, '_ _ 1x20'],
+    ], [
+      { at: '1m', alerts: [] },
+      { at: '3m', alerts: [{ labels: { log: 'clamav', rule: 'clamav' }, description: `Rule clamav matched 1 antivirus detections in ${s.antivirus.window} in log clamav on host1:10023.` }] },
+    ]),
+    c.group('AntivirusDetection', 'an old detection outside the window does not fire', [
+      [`hostwatch_pattern_matches_total{${T},log="clamav",rule="clamav",signature="Eicar-Test-Signature"}`, '1x40'],
+    ], [{ at: '30m', alerts: [] }]),
     c.group('AntivirusDetection', 'other pattern rules', [
       [`hostwatch_pattern_matches_total{${T},log="fail2ban",rule="fail2ban_ban",jail="sshd"}`, '0 0 1 2 3x20'],
     ], [{ at: '3m', alerts: [] }]),
