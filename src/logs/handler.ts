@@ -13,7 +13,7 @@ import type { LogConfig } from '../config/schema.js';
 export interface LineResult {
   /** false when the line did not match the log type's format: counted as unparsed. */
   parsed: boolean;
-  /** Event time of the line in ms since the epoch, when the line carries a timestamp that parses. */
+  /** Event time of the line in ms since the epoch, when the line carries a timestamp that parses (else undefined or NaN). */
   timestamp?: number;
 }
 

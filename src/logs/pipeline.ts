@@ -55,6 +55,12 @@ export class LogPipeline<S = unknown> {
   private tailer!: Tailer;
   private readonly store: CheckpointStore;
   private counters: LineCounters = newCounters();
+  /**
+   * Time of the last line that carried one (NaN: none since the start), kept apart from
+   * counters.last_line_ts (number | null): a field that only ever holds numbers is updated in place
+   * by V8, where storing a number into one that may hold null allocates it, once per line.
+   */
+  private lastTs = NaN;
   private published: PublishedState<S>;
   private saving: Promise<unknown> = Promise.resolve();
   /** Tailer change count at the last save (-1: nothing saved yet), to skip writes when idle. */
@@ -111,7 +117,7 @@ export class LogPipeline<S = unknown> {
     if (r.parsed) c.parsed++;
     else c.unparsed++;
     const ts = r.timestamp;
-    if (ts !== undefined && Number.isFinite(ts)) c.last_line_ts = ts;
+    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
     return true;
   }
 
@@ -130,7 +136,7 @@ export class LogPipeline<S = unknown> {
     if (truncated) c.truncated++;
     else if (parsed) c.parsed++;
     else c.unparsed++;
-    if (ts !== undefined && Number.isFinite(ts)) c.last_line_ts = ts;
+    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
   }
 
   /**
@@ -168,10 +174,17 @@ export class LogPipeline<S = unknown> {
     }
     // What was restored is on disk already: it may be published as is.
     const tail = this.tailer.snapshot();
-    this.published = { counters: { ...this.counters }, bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
+    this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
     this.savedMark = cp ? this.mark() : -1;
     await this.tailer.start();
     this.scheduleBackground();
+  }
+
+  /** A copy of the generic counters as of now. */
+  private countersNow(): LineCounters {
+    const c = { ...this.counters };
+    if (this.lastTs === this.lastTs) c.last_line_ts = this.lastTs;
+    return c;
   }
 
   /** Changes of the tailer state (every line consumed is one): equal marks, equal checkpoints. */
@@ -212,7 +225,7 @@ export class LogPipeline<S = unknown> {
       const unchanged = mark === this.savedMark;
       if (unchanged && !publish) return;
       const state: PublishedState<S> = {
-        counters: { ...this.counters },
+        counters: this.countersNow(),
         bytes: tailer.bytes,
         rotations: tailer.rotations,
         handler: this.handler.snapshot(),

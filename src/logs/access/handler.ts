@@ -37,7 +37,9 @@ export class AccessHandler implements LogHandler<AccessState> {
   private otherSlot = -1;
   private readonly rec: AccessRecord = newRecord();
   /** Returned by processLine and overwritten by the next call (the pipeline reads it at once). */
-  private readonly result: LineResult = { parsed: false, timestamp: undefined };
+  // timestamp is NaN rather than undefined when there is none: a field that only holds numbers is
+  // updated in place, where a number stored into one that may hold undefined is allocated per line.
+  private readonly result: LineResult = { parsed: false, timestamp: NaN };
 
   constructor(ctx: HandlerContext<AccessLogConfig>) {
     const c = ctx.config;
@@ -54,7 +56,7 @@ export class AccessHandler implements LogHandler<AccessState> {
   processLine(line: string): LineResult {
     const res = this.result;
     const rec = this.rec;
-    res.timestamp = undefined;
+    res.timestamp = NaN;
     let ok = false;
     try {
       ok = this.parser.parse(line, rec);
@@ -71,14 +73,14 @@ export class AccessHandler implements LogHandler<AccessState> {
     if (this.fast!.parse(buf, start, end, this.rec) !== Fast.Parsed) return undefined;
     const res = this.result;
     res.parsed = true;
-    res.timestamp = undefined;
+    res.timestamp = NaN;
     return this.count(this.rec);
   }
 
   /** Counts a parsed record into the state. */
   private count(rec: AccessRecord): LineResult {
     const res = this.result;
-    if (rec.timestamp === rec.timestamp) res.timestamp = rec.timestamp;
+    res.timestamp = rec.timestamp;
 
     let slot = this.slots.get(rec.section);
     if (slot === undefined) slot = this.admit(rec.section, rec.status);
