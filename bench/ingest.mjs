@@ -48,11 +48,14 @@ function logFile() {
   return file;
 }
 
-/** CPU seconds (user + system) a live process has used, from /proc/<pid>/stat. */
+/**
+ * CPU seconds (user + system) a live process has used, from /proc/<pid>/stat, with its children
+ * that have exited (cutime + cstime: the short-lived config-loading child of the exporter).
+ */
 function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
   } catch {
     return NaN;
   }
