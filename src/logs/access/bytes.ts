@@ -48,6 +48,8 @@ interface ByteStep {
   lit: Uint8Array;
   quoted: boolean;
   token: boolean;
+  /** A $time_local whose literal can be looked for right after its 26 bytes (see split()). */
+  time26: boolean;
 }
 
 export class FastTextParser {
@@ -73,6 +75,7 @@ export class FastTextParser {
       lit: Buffer.from(s.literal, 'latin1'),
       quoted: s.quoted,
       token: s.token,
+      time26: s.field === Field.TimeLocal && s.literal !== '' && !/[A-Za-z0-9/ +-]/.test(s.literal[0]),
     }));
     this.bodyField = f.has.has(Field.BodyBytes) ? Field.BodyBytes : Field.Bytes;
     this.hasTime = f.has.has(Field.TimeLocal);
@@ -198,6 +201,14 @@ export class FastTextParser {
         const c0 = st.c0;
         const n = lit.length;
         let i = pos;
+        if (st.time26 && pos + 26 + n <= e && b[pos + 11] !== c0 && b[pos + 14] !== c0 && b[pos + 17] !== c0) {
+          // "10/Oct/2000:13:55:36 -0700" is 26 bytes, and this path only accepts a valid one (time()):
+          // digits, month letters, '/', ' ', '+' or '-' everywhere but at 11, 14 and 17, none of which
+          // can start the literal. So when the literal follows those 26 bytes, that is its first
+          // occurrence, and the scan can start there; when the time turns out invalid the line is
+          // left to the string parser anyway.
+          i = pos + 26;
+        }
         for (;;) {
           while (i < e && b[i] !== c0) i++;
           if (i + n > e) return false;

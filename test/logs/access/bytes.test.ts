@@ -135,6 +135,29 @@ describe('access fast path (bytes)', () => {
     }
   });
 
+  it('finds the end of $time_local where the string parser does, even when its separators are odd', () => {
+    // The literal after the time is a lone "]": a "]" in place of a ':' ends the time early for
+    // the string parser (no timestamp, fields shifted), so the fast path must not jump over it.
+    const format = '[$time_local]$status $body_bytes_sent "$request"';
+    const parser = createAccessParser(format);
+    const lines = [
+      '[10/Oct/2000:13:55:36 -0700]200 5 "GET /a HTTP/1.1"',
+      '[10/Oct/2000]13:55:36 -0700]200 5 "GET /a HTTP/1.1"',
+      '[10/Oct/2000:13]55:36 -0700]200 5 "GET /a HTTP/1.1"',
+      '[10/Oct/2000:13:55]36 -0700]200 5 "GET /a HTTP/1.1"',
+      '[10/Oct/2000:13:55:36 -0700]]200 5 "GET /a HTTP/1.1"',
+    ];
+    const verdicts = lines.map((line) => {
+      const a = newRecord();
+      const b = newRecord();
+      const ok = parser.parse(line, a);
+      if (parser.fast!.parse(Buffer.from(line), 0, line.length, b) !== Fast.Parsed) return 'unsure';
+      expect({ line, ok, status: b.status, section: b.section, ts: b.timestamp }).toEqual({ line, ok: true, status: a.status, section: a.section, ts: a.timestamp });
+      return 'parsed';
+    });
+    expect(verdicts).toEqual(['parsed', 'unsure', 'unsure', 'unsure', 'unsure']);
+  });
+
   it('is not offered for formats it cannot read (upstream time alone, ISO time, JSON)', () => {
     expect(createAccessParser('json').fast).toBeUndefined();
     expect(createAccessParser('$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time').fast).toBeDefined();
