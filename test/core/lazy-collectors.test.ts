@@ -68,3 +68,20 @@ describe('lazy collectors', () => {
     expect(unwanted).toEqual([]);
   }, 60_000);
 });
+
+describe('subcommand modules loaded on demand (src/main.ts)', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+
+  it('--help still lists every subcommand, fim included', () => {
+    const r = cli(['--help']);
+    expect(r.status, r.stderr).toBe(0);
+    for (const c of ['check-config', 'parse', 'fim']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  }, 60_000);
+
+  it('fim is reachable after options written as separate words (--flag value fim ...)', () => {
+    const r = cli(['--log.level', 'warn', 'fim', '--help']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\s+status\b/m);
+    expect(r.stdout).toMatch(/^\s+accept\b/m);
+  }, 60_000);
+});
