@@ -6,6 +6,8 @@
 // Memory: what only a subcommand needs (config validation with zod and YAML, the parsers, the FIM
 // command line) is imported when that subcommand runs, not by the long-running exporter: an ES
 // module once imported stays resident for the life of the process.
+// First: starts validating the exporter's config while the modules below load (see early-load.ts).
+import { earlyConfig } from './config/early-load.js';
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
@@ -67,6 +69,7 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
       stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
       collectors: enabled,
       logger,
+      initialConfig: earlyConfig?.file === String(opts['config.file']) ? earlyConfig.config : undefined,
     });
     try {
       await exporter.start();

@@ -18,4 +18,7 @@ try {
   reply = err instanceof ConfigError ? { ok: false, file: err.file, problems: err.problems } : { ok: false, message: (err as Error).message ?? String(err) };
 }
 // Disconnecting once the reply is out lets the process end (nothing else keeps it alive).
-process.send!(reply, () => process.disconnect());
+// (The parent may be gone already, e.g. it exited on a bad flag: then there is nothing to disconnect.)
+process.send!(reply, () => {
+  if (process.connected) process.disconnect();
+});

@@ -24,6 +24,8 @@ export interface ExporterOptions {
   collectors: CollectorDefinition[];
   logger: Logger;
   clock?: Clock;
+  /** The config of configFile, already being loaded (main.ts starts it early); loaded here if absent. */
+  initialConfig?: Promise<Config>;
 }
 
 export class Exporter {
@@ -64,9 +66,14 @@ export class Exporter {
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    this.config = await loadConfigIsolated(this.opts.configFile);
-    this.webConfig = await this.loadWebConfig();
-    await loadCollectors(this.opts.collectors);
+    // The config is validated in a child process meanwhile the enabled collectors' modules load.
+    const [config, webConfig] = await Promise.all([
+      this.opts.initialConfig ?? loadConfigIsolated(this.opts.configFile),
+      this.loadWebConfig(),
+      loadCollectors(this.opts.collectors),
+    ]);
+    this.config = config;
+    this.webConfig = webConfig;
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
     // The web config can change on SIGHUP: route every request through the current middleware list.

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { loadConfigIsolated } from '../../src/config/load-isolated.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { exporterConfigFile } from '../../src/config/early-load.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const inChild = (file: string) => loadConfigIsolated(file, { inThread: false });
@@ -82,4 +83,17 @@ describe('loadConfigIsolated (child process)', () => {
     await expect(loadConfigIsolated(fifo, { inThread: false, timeoutMs: 3000 })).rejects.toThrow(/no answer within 3 s/);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
   }, 60_000);
+});
+
+describe('exporterConfigFile (early start of the config child in main.ts)', () => {
+  it('finds --config.file on a plain exporter command line, in both spellings, default hostwatch.yml', () => {
+    expect(exporterConfigFile([])).toBe('hostwatch.yml');
+    expect(exporterConfigFile(['--config.file=/etc/h.yml', '--web.listen-address=:1'])).toBe('/etc/h.yml');
+    expect(exporterConfigFile(['--log.level=warn', '--config.file', 'a.yml', '--no-collector.fim'])).toBe('a.yml');
+  });
+  it('starts nothing for subcommands, help, version, or a word it cannot place', () => {
+    for (const args of [['check-config'], ['fim', 'status'], ['--help'], ['-h'], ['--version'], ['--log.level', 'warn'], ['parse', '--type', 'auth', '-']]) {
+      expect(exporterConfigFile(args)).toBeUndefined();
+    }
+  });
 });
