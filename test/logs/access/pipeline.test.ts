@@ -3,14 +3,11 @@
 // checkpoint after which the counters continue (no reset, no line counted twice).
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogsCollector } from '../../../src/collectors/logs/index.js';
-import { parseConfig } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/core/clock.js';
-import { silentLogger } from '../../../src/core/log.js';
-import { noWatch } from '../../../src/tail/watch.js';
 import { tempDir } from '../../tail/helpers.js';
+import { startLogs, type RunningLogs } from '../helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -25,9 +22,9 @@ afterEach(async () => {
 const req = (path: string, status: number, t: string) =>
   `203.0.113.5 - - [05/Mar/2024:14:20:0${t} +0000] "GET ${path} HTTP/1.1" ${status} 100 "-" "curl/8.4.0" 0.${t}00\n`;
 
-async function running(clock: ManualClock): Promise<{ c: LogsCollector; scrape: () => Promise<string> }> {
-  const config = parseConfig({
-    logs: [
+function running(clock: ManualClock): Promise<RunningLogs> {
+  return startLogs(
+    [
       {
         name: 'web',
         type: 'access',
@@ -44,17 +41,10 @@ async function running(clock: ManualClock): Promise<{ c: LogsCollector; scrape: 
         rules: [{ name: 'clamav', regex: ': (?<signature>\\S+) FOUND$', labels: ['signature'] }],
       },
     ],
-  });
-  const registry = new Registry();
-  const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger: silentLogger, clock }, { watch: noWatch });
-  collectors.push(c);
-  await c.start();
-  const scrape = async () => {
-    await Promise.all(c.pipelines.map((p) => p.poll()));
-    await c.update();
-    return registry.metrics();
-  };
-  return { c, scrape };
+    dir,
+    clock,
+    collectors,
+  );
 }
 
 describe('access and pattern logs through the pipeline', () => {

@@ -4,14 +4,11 @@
 process.env.TZ = 'UTC';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogsCollector } from '../../../src/collectors/logs/index.js';
-import { parseConfig } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/core/clock.js';
-import { silentLogger } from '../../../src/core/log.js';
-import { noWatch } from '../../../src/tail/watch.js';
 import { tempDir } from '../../tail/helpers.js';
+import { startLogs, type RunningLogs } from '../helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -29,23 +26,16 @@ const fail = (sec: number, src: string) => `${iso(sec)} web sshd[${1000 + sec}]:
 const block = (sec: number, src: string, dpt: number) =>
   `${iso(sec)} web kernel: [UFW BLOCK] IN=eth0 OUT= SRC=${src} DST=192.0.2.1 LEN=40 PROTO=TCP SPT=40000 DPT=${dpt} WINDOW=1024 RES=0x00 SYN URGP=0 \n`;
 
-async function running(clock: ManualClock): Promise<{ c: LogsCollector; scrape: () => Promise<string> }> {
-  const config = parseConfig({
-    logs: [
+function running(clock: ManualClock): Promise<RunningLogs> {
+  return startLogs(
+    [
       { name: 'auth', type: 'auth', path: path.join(dir, 'auth.log'), start_position: 'beginning', bruteforce: { threshold: 4, window: '2m' } },
       { name: 'fw', type: 'firewall', path: path.join(dir, 'ufw.log'), start_position: 'beginning', portscan: { distinct_ports: 5, window: '60s' } },
     ],
-  });
-  const registry = new Registry();
-  const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger: silentLogger, clock }, { watch: noWatch });
-  collectors.push(c);
-  await c.start();
-  const scrape = async () => {
-    await Promise.all(c.pipelines.map((p) => p.poll()));
-    await c.update();
-    return registry.metrics();
-  };
-  return { c, scrape };
+    dir,
+    clock,
+    collectors,
+  );
 }
 
 describe('auth and firewall logs through the pipeline', () => {

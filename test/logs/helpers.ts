@@ -1,0 +1,30 @@
+// A real logs collector on real files, for the end-to-end-in-process tests of each log type:
+// fs events are off (noWatch) so that a "scrape" polls the tailers, then runs the collector's
+// update (checkpoint, publish) and renders its registry, as a real scrape does.
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { LogsCollector } from '../../src/collectors/logs/index.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ManualClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/log.js';
+import { noWatch } from '../../src/tail/watch.js';
+
+export interface RunningLogs {
+  c: LogsCollector;
+  scrape: () => Promise<string>;
+}
+
+/** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
+export async function startLogs(logs: unknown[], dir: string, clock: ManualClock, started: LogsCollector[]): Promise<RunningLogs> {
+  const config = parseConfig({ logs });
+  const registry = new Registry();
+  const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger: silentLogger, clock }, { watch: noWatch });
+  started.push(c);
+  await c.start();
+  const scrape = async () => {
+    await Promise.all(c.pipelines.map((p) => p.poll()));
+    await c.update();
+    return registry.metrics();
+  };
+  return { c, scrape };
+}
