@@ -26,7 +26,18 @@ export interface ExporterOptions {
   clock?: Clock;
   /** The config of configFile, already being loaded (main.ts starts it early); loaded here if absent. */
   initialConfig?: Promise<Config>;
+  /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
+  headersTimeoutMs?: number;
 }
+
+/**
+ * A scrape request is a few hundred bytes: a client that has not sent its headers within this time
+ * is a slow-connection attack (or broken), not Prometheus. Node's own default is 60 s, and 300 s for
+ * the whole request, which lets a few hundred idle sockets hold the exporter's file descriptors.
+ */
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** Whole-request limit: above the collector timeout (5 s default), below Node's 300 s. */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export class Exporter {
   private runner!: Runner;
@@ -98,7 +109,14 @@ export class Exporter {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());
       },
     });
-    this.server = this.webConfig.tls ? https.createServer(this.webConfig.tls, app) : http.createServer(app);
+    const headersTimeout = this.opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    const limits: http.ServerOptions = {
+      headersTimeout,
+      requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
+      // Node checks these timeouts on an interval (30 s by default): check often enough to apply them.
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    };
+    this.server = this.webConfig.tls ? https.createServer({ ...this.webConfig.tls, ...limits }, app) : http.createServer(limits, app);
     const { host, port } = parseListenAddress(this.opts.listenAddress);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);

@@ -178,3 +178,30 @@ describe('readiness and graceful stop', () => {
     exporter = undefined;
   });
 });
+
+describe('slow clients', () => {
+  it('a client that does not finish its request headers in time is answered 408 and disconnected', async () => {
+    await writeFile(webFile(), '');
+    exporter = new Exporter({
+      configFile: join(dir, 'hostwatch.yml'),
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      stateDir: join(dir, 'state'),
+      collectors: [],
+      logger: silentLogger,
+      headersTimeoutMs: 300,
+    });
+    await exporter.start();
+    const { port } = exporter.address;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'));
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    // A complete request on a new connection is still served.
+    expect((await get(port, '/-/healthy')).status).toBe(200);
+  });
+});
