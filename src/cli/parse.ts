@@ -17,7 +17,12 @@ export interface ParseOptions {
 /** One factory per log type; each log-type module adds itself here. */
 export const PARSER_FACTORIES: Record<string, (opts: ParseOptions) => LineParser | Promise<LineParser>> = {};
 
-export async function runParse(file: string, opts: ParseOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function runParse(
+  file: string,
+  opts: ParseOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const factory = PARSER_FACTORIES[opts.type];
   if (!factory) {
     throw new Error(`--type: unknown log type "${opts.type}" (one of ${Object.keys(PARSER_FACTORIES).join(', ')})`);
@@ -34,6 +39,6 @@ export async function runParse(file: string, opts: ParseOptions, out: NodeJS.Wri
     const ok = out.write(JSON.stringify(fields ? { n, match: true, ...fields } : { n, match: false }) + '\n');
     if (!ok) await new Promise((r) => out.once('drain', r));
   }
-  process.stderr.write(`lines: ${n}, matched: ${matched}, unmatched: ${n - matched}\n`);
+  err.write(`lines: ${n}, matched: ${matched}, unmatched: ${n - matched}\n`);
   return 0;
 }

@@ -2,12 +2,14 @@
 // fs events are off (noWatch) so that a "scrape" polls the tailers, then runs the collector's
 // update (checkpoint, publish) and renders its registry, as a real scrape does.
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { LogsCollector } from '../../src/collectors/logs/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { noWatch } from '../../src/tail/watch.js';
+import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 
 export interface RunningLogs {
   c: LogsCollector;
@@ -27,4 +29,18 @@ export async function startLogs(logs: unknown[], dir: string, clock: ManualClock
     return registry.metrics();
   };
   return { c, scrape };
+}
+
+/** `hostwatch parse` of a file, in process: the JSON records it prints, one per line (the summary is dropped). */
+export async function parseRecords(file: string, opts: ParseOptions): Promise<unknown[]> {
+  let text = '';
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  const summary = new Writable({ write: (_c, _e, cb) => cb() });
+  await runParse(file, opts, out, summary);
+  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
 }

@@ -3,9 +3,9 @@
 // regenerate with UPDATE_GOLDEN=1 and review the diff line by line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runParse, type ParseOptions } from '../../../src/cli/parse.js';
+import type { ParseOptions } from '../../../src/cli/parse.js';
+import { parseRecords } from '../helpers.js';
 import '../../../src/cli/parsers.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/access');
@@ -32,21 +32,7 @@ const CASES: { file: string; opts: Omit<ParseOptions, 'type'>; expected?: string
 ];
 
 async function parseFile(file: string, opts: Omit<ParseOptions, 'type'>): Promise<unknown[]> {
-  let text = '';
-  const out = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  const stderr = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write; // the "lines: N" summary
-  try {
-    await runParse(join(DIR, file), { type: 'access', ...opts }, out);
-  } finally {
-    process.stderr.write = stderr;
-  }
-  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return parseRecords(join(DIR, file), { type: 'access', ...opts });
 }
 
 describe('access parser golden fixtures', () => {

@@ -3,9 +3,8 @@
 // change, and review the diff.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runParse } from '../../../src/cli/parse.js';
+import { parseRecords } from '../helpers.js';
 import '../../../src/cli/parsers.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -13,21 +12,7 @@ const DIR = join(ROOT, 'test/fixtures/pattern');
 const EXAMPLES = join(ROOT, 'examples/patterns.yml');
 
 async function parseFile(file: string, log: string): Promise<unknown[]> {
-  let text = '';
-  const out = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  const stderr = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await runParse(join(DIR, file), { type: 'pattern', configFile: EXAMPLES, log }, out);
-  } finally {
-    process.stderr.write = stderr;
-  }
-  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return parseRecords(join(DIR, file), { type: 'pattern', configFile: EXAMPLES, log });
 }
 
 describe('pattern rules golden fixtures (examples/patterns.yml)', () => {
