@@ -49,7 +49,10 @@ export interface HandlerContext<C extends LogConfig = LogConfig> {
  */
 export interface LogType<C extends LogConfig = LogConfig, S = unknown> {
   type: C['type'];
-  /** Registers the metric families of this type (once per registry, for all logs of the type). */
-  registerMetrics(registry: Registry, published: () => ReadonlyMap<string, { config: C; state: S }>): void;
+  /**
+   * Registers the metric families of this type (once per registry, for all logs of the type).
+   * `clock` is the handlers' clock, for gauges evaluated at scrape time ("sources currently over").
+   */
+  registerMetrics(registry: Registry, published: () => ReadonlyMap<string, { config: C; state: S }>, clock: Clock): void;
   createHandler(ctx: HandlerContext<C>): LogHandler<S>;
 }

@@ -24,7 +24,7 @@ export class LogsCollector implements Collector {
         const m = new Map<string, { config: LogConfig; state: unknown }>();
         for (const p of this.pipelines) if (p.config.type === typeName) m.set(p.name, { config: p.config, state: p.state.handler });
         return m;
-      });
+      }, ctx.clock);
     }
     registerGenericMetrics(ctx.registry, () => this.pipelines);
 

@@ -25,79 +25,70 @@ function splitSamples(published: Published, field: keyof AuthState, labelNames: 
   return out;
 }
 
-export function createAuthLogType(): LogType<AuthLogConfig, AuthState> {
-  // The clock of each log's handler: the "currently over the threshold" gauge is evaluated at its now.
-  const clocks = new Map<string, Clock>();
-  const now = (log: string) => (clocks.get(log) ?? { now: () => Date.now() }).now();
-
-  return {
-    type: 'auth',
-    registerMetrics(registry: Registry, published: Published): void {
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_failures_total',
-        help: 'Failed authentication attempts (one per attempt, however many lines log it), by service and reason.',
-        type: 'counter',
-        labelNames: ['log', 'service', 'reason'],
-        samples: () => splitSamples(published, 'failures', ['service', 'reason']),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_successes_total',
-        help: 'Successful authentications (sshd logins, sudo commands, su), by service and method.',
-        type: 'counter',
-        labelNames: ['log', 'service', 'method'],
-        samples: () => splitSamples(published, 'successes', ['service', 'method']),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_invalid_users_total',
-        help: 'Connections that named a user that does not exist, by service.',
-        type: 'counter',
-        labelNames: ['log', 'service'],
-        samples: () => splitSamples(published, 'invalidUsers', ['service']),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_sudo_commands_total',
-        help: 'Commands run through sudo, by invoking user (the first max_sudo_users users, the rest "__other__").',
-        type: 'counter',
-        labelNames: ['log', 'user'],
-        samples: () => splitSamples(published, 'sudoCommands', ['user']),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_bruteforce_detections_total',
-        help: 'Sources crossing the brute-force threshold (failures within the window), once per crossing, by service.',
-        type: 'counter',
-        labelNames: ['log', 'service'],
-        samples: () => splitSamples(published, 'detections', ['service']),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_bruteforce_sources',
-        help: 'Sources currently at or over the brute-force threshold within the window.',
-        type: 'gauge',
-        labelNames: ['log'],
-        samples: () =>
-          [...published()].map(([log, { config, state }]) => ({
-            labels: { log },
-            value: sourcesOverThreshold(state.bruteforce, now(log), config.bruteforce.threshold, config.bruteforce.window),
-          })),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_auth_top_failure_sources',
-        help: 'Failures counted per source since it was first tracked, for the top_sources sources only.',
-        type: 'gauge',
-        labelNames: ['log', 'source'],
-        samples: () => {
-          const out: Sample[] = [];
-          for (const [log, { config, state }] of published()) {
-            for (const [source, value] of topSources(state.bruteforce, config.top_sources)) out.push({ labels: { log, source }, value });
-          }
-          return out;
-        },
-      });
-    },
-    createHandler(ctx: HandlerContext<AuthLogConfig>) {
-      clocks.set(ctx.config.name, ctx.clock);
-      return new AuthHandler(ctx);
-    },
-  };
-}
-
-export const authLogType = createAuthLogType();
+export const authLogType: LogType<AuthLogConfig, AuthState> = {
+  type: 'auth',
+  registerMetrics(registry: Registry, published: Published, clock: Clock): void {
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_failures_total',
+      help: 'Failed authentication attempts (one per attempt, however many lines log it), by service and reason.',
+      type: 'counter',
+      labelNames: ['log', 'service', 'reason'],
+      samples: () => splitSamples(published, 'failures', ['service', 'reason']),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_successes_total',
+      help: 'Successful authentications (sshd logins, sudo commands, su), by service and method.',
+      type: 'counter',
+      labelNames: ['log', 'service', 'method'],
+      samples: () => splitSamples(published, 'successes', ['service', 'method']),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_invalid_users_total',
+      help: 'Connections that named a user that does not exist, by service.',
+      type: 'counter',
+      labelNames: ['log', 'service'],
+      samples: () => splitSamples(published, 'invalidUsers', ['service']),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_sudo_commands_total',
+      help: 'Commands run through sudo, by invoking user (the first max_sudo_users users, the rest "__other__").',
+      type: 'counter',
+      labelNames: ['log', 'user'],
+      samples: () => splitSamples(published, 'sudoCommands', ['user']),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_bruteforce_detections_total',
+      help: 'Sources crossing the brute-force threshold (failures within the window), once per crossing, by service.',
+      type: 'counter',
+      labelNames: ['log', 'service'],
+      samples: () => splitSamples(published, 'detections', ['service']),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_bruteforce_sources',
+      help: 'Sources currently at or over the brute-force threshold within the window.',
+      type: 'gauge',
+      labelNames: ['log'],
+      samples: () =>
+        [...published()].map(([log, { config, state }]) => ({
+          labels: { log },
+          value: sourcesOverThreshold(state.bruteforce, clock.now(), config.bruteforce.threshold, config.bruteforce.window),
+        })),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_auth_top_failure_sources',
+      help: 'Failures counted per source since it was first tracked, for the top_sources sources only.',
+      type: 'gauge',
+      labelNames: ['log', 'source'],
+      samples: () => {
+        const out: Sample[] = [];
+        for (const [log, { config, state }] of published()) {
+          for (const [source, value] of topSources(state.bruteforce, config.top_sources)) out.push({ labels: { log, source }, value });
+        }
+        return out;
+      },
+    });
+  },
+  createHandler(ctx: HandlerContext<AuthLogConfig>) {
+    return new AuthHandler(ctx);
+  },
+};

@@ -12,72 +12,64 @@ type Published = () => ReadonlyMap<string, { config: FirewallLogConfig; state: F
 
 export const OTHER_PORT = '__other__';
 
-export function createFirewallLogType(): LogType<FirewallLogConfig, FirewallState> {
-  const clocks = new Map<string, Clock>();
-  const now = (log: string) => (clocks.get(log) ?? { now: () => Date.now() }).now();
-
-  return {
-    type: 'firewall',
-    registerMetrics(registry: Registry, published: Published): void {
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_firewall_packets_total',
-        help: 'Packets logged by the firewall, by action (from the log prefix), protocol and direction.',
-        type: 'counter',
-        labelNames: ['log', 'action', 'protocol', 'direction'],
-        samples: () => {
-          const out: Sample[] = [];
-          for (const [log, { state }] of published()) {
-            let i = 0;
-            for (const action of ACTIONS) {
-              for (const protocol of PROTOCOLS) {
-                for (const direction of DIRECTIONS) {
-                  const value = state.packets[i++];
-                  if (value > 0) out.push({ labels: { log, action, protocol, direction }, value });
-                }
+export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
+  type: 'firewall',
+  registerMetrics(registry: Registry, published: Published, clock: Clock): void {
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_firewall_packets_total',
+      help: 'Packets logged by the firewall, by action (from the log prefix), protocol and direction.',
+      type: 'counter',
+      labelNames: ['log', 'action', 'protocol', 'direction'],
+      samples: () => {
+        const out: Sample[] = [];
+        for (const [log, { state }] of published()) {
+          let i = 0;
+          for (const action of ACTIONS) {
+            for (const protocol of PROTOCOLS) {
+              for (const direction of DIRECTIONS) {
+                const value = state.packets[i++];
+                if (value > 0) out.push({ labels: { log, action, protocol, direction }, value });
               }
             }
           }
-          return out;
-        },
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_firewall_blocked_ports_total',
-        help: 'Blocked inbound TCP/UDP packets by destination port: the first top_ports frequently hit ports, the rest "__other__".',
-        type: 'counter',
-        labelNames: ['log', 'port'],
-        samples: () => {
-          const out: Sample[] = [];
-          for (const [log, { state }] of published()) {
-            for (const port in state.blockedPorts.ports) out.push({ labels: { log, port }, value: state.blockedPorts.ports[port] });
-            out.push({ labels: { log, port: OTHER_PORT }, value: state.blockedPorts.other });
-          }
-          return out;
-        },
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_portscan_detections_total',
-        help: 'Sources crossing the port-scan threshold (distinct blocked destination ports within the window), once per crossing.',
-        type: 'counter',
-        labelNames: ['log'],
-        samples: () => [...published()].map(([log, { state }]) => ({ labels: { log }, value: state.portscanDetections })),
-      });
-      new SnapshotMetric(registry, {
-        name: 'hostwatch_portscan_sources',
-        help: 'Sources currently at or over the port-scan threshold within the window.',
-        type: 'gauge',
-        labelNames: ['log'],
-        samples: () =>
-          [...published()].map(([log, { config, state }]) => ({
-            labels: { log },
-            value: scanningSources(state.portscan, now(log), config.portscan.distinct_ports, config.portscan.window),
-          })),
-      });
-    },
-    createHandler(ctx: HandlerContext<FirewallLogConfig>) {
-      clocks.set(ctx.config.name, ctx.clock);
-      return new FirewallHandler(ctx);
-    },
-  };
-}
-
-export const firewallLogType = createFirewallLogType();
+        }
+        return out;
+      },
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_firewall_blocked_ports_total',
+      help: 'Blocked inbound TCP/UDP packets by destination port: the first top_ports frequently hit ports, the rest "__other__".',
+      type: 'counter',
+      labelNames: ['log', 'port'],
+      samples: () => {
+        const out: Sample[] = [];
+        for (const [log, { state }] of published()) {
+          for (const port in state.blockedPorts.ports) out.push({ labels: { log, port }, value: state.blockedPorts.ports[port] });
+          out.push({ labels: { log, port: OTHER_PORT }, value: state.blockedPorts.other });
+        }
+        return out;
+      },
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_portscan_detections_total',
+      help: 'Sources crossing the port-scan threshold (distinct blocked destination ports within the window), once per crossing.',
+      type: 'counter',
+      labelNames: ['log'],
+      samples: () => [...published()].map(([log, { state }]) => ({ labels: { log }, value: state.portscanDetections })),
+    });
+    new SnapshotMetric(registry, {
+      name: 'hostwatch_portscan_sources',
+      help: 'Sources currently at or over the port-scan threshold within the window.',
+      type: 'gauge',
+      labelNames: ['log'],
+      samples: () =>
+        [...published()].map(([log, { config, state }]) => ({
+          labels: { log },
+          value: scanningSources(state.portscan, clock.now(), config.portscan.distinct_ports, config.portscan.window),
+        })),
+    });
+  },
+  createHandler(ctx: HandlerContext<FirewallLogConfig>) {
+    return new FirewallHandler(ctx);
+  },
+};

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { AccessLogConfig } from '../../../src/config/schema.js';
-import { ManualClock } from '../../../src/core/clock.js';
+import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/core/log.js';
 import { accessLogType } from '../../../src/logs/access/index.js';
 import type { AccessState } from '../../../src/logs/access/state.js';
@@ -15,7 +15,7 @@ function setup(log: Record<string, unknown> = {}) {
   const registry = new Registry();
   const handler = accessLogType.createHandler({ config, clock: new ManualClock(), logger: createLogger({ write: () => {} }), registry });
   let published: AccessState = handler.snapshot();
-  accessLogType.registerMetrics(registry, () => new Map([['web', { config, state: published }]]));
+  accessLogType.registerMetrics(registry, () => new Map([['web', { config, state: published }]]), systemClock);
   return {
     handler,
     registry,

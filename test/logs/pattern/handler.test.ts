@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import type { PatternLogConfig } from '../../../src/config/schema.js';
-import { ManualClock } from '../../../src/core/clock.js';
+import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/core/log.js';
 import { patternLogType } from '../../../src/logs/pattern/index.js';
 import { namedGroups } from '../../../src/logs/pattern/rules.js';
@@ -20,7 +20,7 @@ function setup(rules: unknown[]) {
   const registry = new Registry();
   const handler = patternLogType.createHandler({ config, clock: new ManualClock(), logger: createLogger({ write: () => {} }), registry });
   let published: PatternState = handler.snapshot();
-  patternLogType.registerMetrics(registry, () => new Map([['p', { config, state: published }]]));
+  patternLogType.registerMetrics(registry, () => new Map([['p', { config, state: published }]]), systemClock);
   return {
     handler,
     publish: () => {

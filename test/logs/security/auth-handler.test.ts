@@ -8,7 +8,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { AuthLogConfig } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { AuthHandler, type AuthState } from '../../../src/logs/auth/handler.js';
-import { createAuthLogType } from '../../../src/logs/auth/index.js';
+import { authLogType } from '../../../src/logs/auth/index.js';
 
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 
@@ -207,13 +207,13 @@ describe('auth snapshot / restore', () => {
 
 describe('auth metrics', () => {
   it('render the published state; the sources gauge is evaluated at the clock now', async () => {
-    const type = createAuthLogType();
+    const type = authLogType;
     const clock = new ManualClock(Date.UTC(2024, 2, 3, 10, 0, 30));
     const config = authConfig({ bruteforce: { threshold: 3, window: '60s' }, top_sources: 2 });
     const h = type.createHandler({ config, clock, logger: undefined as never, registry: new Registry() });
     const published = new Map<string, { config: AuthLogConfig; state: AuthState }>();
     const registry = new Registry();
-    type.registerMetrics(registry, () => published);
+    type.registerMetrics(registry, () => published, clock);
 
     for (let s = 0; s < 5; s++) h.processLine(fail(s, '6.6.6.6'));
     for (let s = 0; s < 3; s++) h.processLine(fail(s, '7.7.7.7'));

@@ -8,7 +8,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { FirewallLogConfig } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
-import { createFirewallLogType } from '../../../src/logs/firewall/index.js';
+import { firewallLogType } from '../../../src/logs/firewall/index.js';
 import { PROMOTE_AT, TopPorts } from '../../../src/logs/firewall/top-ports.js';
 
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
@@ -149,13 +149,13 @@ describe('firewall snapshot / restore and metrics', () => {
   });
 
   it('renders the published state; the scanning-sources gauge at the clock now', async () => {
-    const type = createFirewallLogType();
+    const type = firewallLogType;
     const clock = new ManualClock(Date.UTC(2024, 2, 3, 10, 0, 30));
     const config = fwConfig({ portscan: { distinct_ports: 3, window: '60s' } });
     const h = type.createHandler({ config, clock, logger: undefined as never, registry: new Registry() });
     const published = new Map<string, { config: FirewallLogConfig; state: FirewallState }>();
     const registry = new Registry();
-    type.registerMetrics(registry, () => published);
+    type.registerMetrics(registry, () => published, clock);
     for (let p = 1; p <= 3; p++) h.processLine(block(p, '203.0.113.9', p));
     for (let i = 0; i < PROMOTE_AT + 1; i++) h.processLine(block(10, '203.0.113.10', 22));
     h.processLine(block(11, '203.0.113.10', 53, 'UDP'));
