@@ -8,10 +8,10 @@ import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import http from 'node:http';
 import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { COLLECTORS } from '../../src/collectors/index.js';
+import { get } from './http-get.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'src/main.ts');
@@ -86,18 +86,6 @@ class Running {
     const line = await this.waitFor(/msg="hostwatch listening"/);
     return Number(/address=\S+:(\d+)/.exec(line)![1]);
   }
-}
-
-function get(port: number, path: string, auth?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 function portState(port: number): Promise<string> {

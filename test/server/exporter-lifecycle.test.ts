@@ -2,7 +2,6 @@
 // reload keeping the running config, readiness during start-up, and a graceful stop that finishes
 // the scrape in flight and flushes the collectors before the port closes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
 import net from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { Exporter } from '../../src/core/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { CollectorDefinition } from '../../src/core/collector.js';
+import { get } from './http-get.js';
 
 let dir: string;
 let exporter: Exporter | undefined;
@@ -43,18 +43,6 @@ function make(collectors: CollectorDefinition[] = [], clock?: ManualClock): Expo
     clock,
   });
   return exporter;
-}
-
-function get(port: number, path: string, auth?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 /** A promise with its resolve, to hold a collector at a known point without sleeping. */
