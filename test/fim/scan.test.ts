@@ -242,7 +242,8 @@ describe('scanTree', () => {
 
 describe('unreadable directories', () => {
   it.skipIf(process.getuid!() === 0)('a directory that cannot be listed counts a permission error and keeps what was known below it', async () => {
-    // As root, mode 000 does not stop reading: this case runs unprivileged, and as root through the CLI test (uid nobody).
+    // As root, mode 000 does not stop reading: this case runs unprivileged; as root the same case is
+    // covered by test/fim/cli.test.ts, which runs the CLI without the capabilities that bypass it.
     writeTree(root, { 'locked/x': '1' });
     const first = await scan();
     chmodSync(path.join(root, 'locked'), 0);
