@@ -22,6 +22,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# A default config; docker-compose.yml mounts ./hostwatch.docker.yml over it, so a change needs no
+# rebuild (`docker run -v $PWD/my.yml:/etc/hostwatch/hostwatch.yml:ro ...` does the same).
 COPY hostwatch.docker.yml /etc/hostwatch/hostwatch.yml
 # State (checkpoints, FIM baseline) lives on a volume so that counters survive a container restart.
 RUN mkdir -p /var/lib/hostwatch && chown node:node /var/lib/hostwatch
