@@ -4,12 +4,12 @@
 // - recover: when a followed file shrank or its first bytes changed, find the copy (a sibling with
 //   the file's first bytes), read it from where we were in the original, then restart the file at 0;
 // - keep copies out: a glob such as `access.log*` also matches the copy, whose lines were (or are
-//   being) read from the original; following it as a new file would count them twice.
+//   being) read from the original; following it as a new file would count them twice. A new file
+//   is checked before its first read (verifyNew); the copies found are remembered in the tracked set.
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { Found } from './discovery.js';
 import { identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
@@ -22,8 +22,6 @@ const MIN_COPY_PROOF_BYTES = 32;
 const MAX_TRUNCATED_HEADS = 16;
 
 export class CopyTruncate {
-  /** Identities of files found to be copies of followed files: never followed. */
-  private readonly copies = new Set<string>();
   /** First bytes of files just before they were truncated: their copies must not be followed. */
   private readonly truncatedHeads: { path: string; fp: Buffer }[] = [];
 
@@ -35,21 +33,6 @@ export class CopyTruncate {
     private readonly logger: Logger,
   ) {}
 
-  /** Whether a found file is a known copy (it must not be followed). */
-  isCopy(key: string): boolean {
-    return this.copies.has(key);
-  }
-
-  /** Forgets the copies no longer found (deleted, or renamed out of the patterns). */
-  keepCopiesIn(found: ReadonlyMap<string, Found>): void {
-    for (const key of this.copies) if (!found.has(key)) this.copies.delete(key);
-  }
-
-  /** A copy read to its end and let go: a glob may match it, it must not come back as a new file. */
-  released(f: TrackedFile): void {
-    if (f.copy) this.copies.add(f.key);
-  }
-
   /**
    * Checks a new file not read yet (verifyCopy): false when it must not be read now, because it is
    * a copy of a followed file (set aside for good) or may be one still being written (asked again
@@ -59,8 +42,7 @@ export class CopyTruncate {
     const verdict = await this.looksLikeCopy(f, size);
     if (verdict === 'wait') return false;
     if (verdict === 'copy') {
-      this.files.remove(f);
-      this.copies.add(f.key);
+      this.files.setAsideCopy(f);
       await f.fh.close().catch(() => {});
       this.logger.debug('not following a copy of a followed file (copytruncate)', { path: f.path });
       return false;
@@ -111,7 +93,6 @@ export class CopyTruncate {
       const unverified = this.files.get(copy.key);
       if (unverified) void unverified.fh.close().catch(() => {});
       this.files.add(copy);
-      this.copies.delete(copy.key);
     }
     f.offset = 0;
     f.carry = null;

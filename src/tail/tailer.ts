@@ -180,10 +180,10 @@ export class Tailer {
     }
     const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
     this.firstPass = false;
-    this.copytruncate.keepCopiesIn(found);
+    this.files.keepCopiesIn(found);
     this.opener.keepWarningsFor(new Set([...found.values()].map((at) => at.path)));
     for (const [key, at] of found) {
-      if (this.files.has(key) || this.copytruncate.isCopy(key)) continue;
+      if (this.files.has(key) || this.files.isCopy(key)) continue;
       if (this.files.size >= MAX_FILES) {
         if (!this.warnedTooMany) this.opts.logger.warn('too many files for one log, the others are not followed', { max: MAX_FILES });
         this.warnedTooMany = true;
@@ -255,7 +255,6 @@ export class Tailer {
   private async release(f: TrackedFile): Promise<void> {
     this.reader.flushCarry(f);
     this.files.release(f);
-    this.copytruncate.released(f);
     await f.fh.close().catch(() => {});
     this.opts.logger.debug('rotated file done', { path: f.path });
   }

@@ -1,6 +1,7 @@
-// The files a tailer follows, by identity, with their read positions: what the tailer's part of the
-// checkpoint is a picture of (snapshot()), plus the totals stored beside it (bytes consumed,
-// rotations) and a short memory of files let go, in case one comes back under a followed name.
+// What a tailer knows about files, by identity: the files it follows with their read positions
+// (what the tailer's part of the checkpoint is a picture of, see snapshot()) and the totals stored
+// beside them (bytes consumed, rotations); a short memory of files let go, in case one comes back
+// under a followed name; and the copies of followed files (copytruncate), never to be followed.
 //
 // Every change of what snapshot() returns bumps `changes`: equal counts, equal snapshots, which lets
 // the pipeline skip writing a checkpoint when nothing happened.
@@ -46,6 +47,8 @@ export class TrackedFiles {
   private readonly byKey = new Map<string, TrackedFile>();
   /** Files let go recently, by identity: one that comes back (renamed back) resumes, not restarts. */
   private readonly released = new Map<string, ReleasedFile>();
+  /** Identities of files found to be copies of followed files (copytruncate): never followed. */
+  private readonly copies = new Set<string>();
   private bytes = 0;
   private rotations = 0;
   private changeCount = 0;
@@ -78,23 +81,40 @@ export class TrackedFiles {
     this.rotations = state.rotations;
   }
 
+  /** Tracks a file (replacing one of the same identity); a file tracked is no known copy any more. */
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
+    this.copies.delete(f.key);
     this.changeCount++;
   }
 
-  /** Stops tracking a file without remembering it (a copy of a followed file, never followed). */
-  remove(f: TrackedFile): void {
+  /** Stops tracking a file found to be a copy of a followed file: it is never followed. */
+  setAsideCopy(f: TrackedFile): void {
     this.byKey.delete(f.key);
+    this.copies.add(f.key);
     this.changeCount++;
   }
 
-  /** Stops tracking a finished file, remembering where it got to in case it comes back. */
+  /**
+   * Stops tracking a finished file, remembering where it got to in case it comes back. A copy read
+   * to its end stays a known copy: a glob may match it, it must not come back as a new file.
+   */
   release(f: TrackedFile): void {
     this.byKey.delete(f.key);
     this.released.set(f.key, { fp: f.fp, offset: f.offset, skipping: f.skipping });
     if (this.released.size > MAX_RELEASED) this.released.delete(this.released.keys().next().value as string);
+    if (f.copy) this.copies.add(f.key);
     this.changeCount++;
+  }
+
+  /** Whether a found file is a known copy of a followed file (it must not be followed). */
+  isCopy(key: string): boolean {
+    return this.copies.has(key);
+  }
+
+  /** Forgets the copies no longer found (deleted, or renamed out of the patterns). */
+  keepCopiesIn(found: ReadonlyMap<string, Found>): void {
+    for (const key of this.copies) if (!found.has(key)) this.copies.delete(key);
   }
 
   /** Where a file let go had got to, forgotten by this call (it is tracked again or it is not that file). */
