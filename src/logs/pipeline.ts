@@ -10,9 +10,9 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
+import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
 import { Tailer } from '../tail/tailer.js';
-import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from '../tail/checkpoint.js';
 import type { WatchFn } from '../tail/watch.js';
 
 /** The generic per-log counters, checkpointed with the handler state. */
