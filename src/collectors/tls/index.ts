@@ -7,7 +7,8 @@ import type { Collector, CollectorContext, CollectorDefinition } from '../../cor
 import type { Logger } from '../../core/log.js';
 import type { Sample } from '../../core/snapshot-metric.js';
 import { snapshot } from '../hostfs.js';
-import { compileGlob, expandGlob, hasMagic, type CompiledGlob } from './glob.js';
+import { hasWildcard } from '../../core/glob.js';
+import { compileGlob, expandGlob, type CompiledGlob } from './glob.js';
 import { parseCertFile, type ParsedCertFile } from './parse.js';
 
 /** Files and certificates exported at most, whatever the globs match. */
@@ -32,7 +33,7 @@ export class TlsCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.logger = ctx.logger;
     for (const p of ctx.config.host.tls.cert_files) {
-      if (hasMagic(p)) this.globs.push(compileGlob(p));
+      if (hasWildcard(p)) this.globs.push(compileGlob(p));
       else this.literal.push(p);
     }
     const certSamples = (pick: 'notAfter' | 'notBefore') => (): Sample[] => {
