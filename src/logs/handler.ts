@@ -38,7 +38,7 @@ export interface HandlerContext<C extends LogConfig = LogConfig> {
   config: C;
   clock: Clock;
   logger: Logger;
-  /** The logs collector's registry; handlers register SnapshotMetrics reading the published state. */
+  /** The logs collector's registry; metrics are declared with defineMetric and read the published state. */
   registry: Registry;
 }
 

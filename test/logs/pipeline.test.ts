@@ -13,7 +13,7 @@ import type { LogType } from '../../src/logs/handler.js';
 import { LogPipeline } from '../../src/logs/pipeline.js';
 import { LOG_TYPES } from '../../src/logs/types.js';
 import { LogsCollector } from '../../src/collectors/logs/index.js';
-import { SnapshotMetric } from '../../src/core/snapshot-metric.js';
+import { defineMetric } from '../../src/core/metric.js';
 import { noWatch } from '../../src/tail/watch.js';
 import { tempDir } from '../tail/helpers.js';
 
@@ -24,7 +24,7 @@ interface WordState {
 const wordType: LogType<LogConfig, WordState> = {
   type: 'access',
   registerMetrics(registry, published) {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'test_words_total',
       help: 'words by first letter',
       type: 'counter',

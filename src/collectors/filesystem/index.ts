@@ -5,10 +5,10 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { Logger } from '../../core/log.js';
 import type { Clock } from '../../core/clock.js';
-import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, snapshot, type HostPaths } from '../hostfs.js';
+import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { parseMounts, selectMounts, type Mount } from './parse.js';
 
 /** statfs, replaceable in tests: a hung NFS server cannot be had on a test machine. */
@@ -44,10 +44,16 @@ export class FilesystemCollector implements Collector {
     const labelNames = ['device', 'mountpoint', 'fstype'];
     const labels = (m: Mount) => ({ device: m.device, mountpoint: m.mountPoint, fstype: m.fsType });
     const metric = (name: string, help: string, pick: (s: NonNullable<FsStats['stats']>) => number) =>
-      snapshot(ctx.registry, name, help, 'gauge', labelNames, () => {
-        const out: Sample[] = [];
-        for (const f of this.last) if (f.stats) out.push({ labels: labels(f.mount), value: pick(f.stats) });
-        return out;
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type: 'gauge',
+        labelNames,
+        samples: () => {
+          const out: Sample[] = [];
+          for (const f of this.last) if (f.stats) out.push({ labels: labels(f.mount), value: pick(f.stats) });
+          return out;
+        },
       });
     metric('hostwatch_filesystem_size_bytes', 'Filesystem size.', (s) => s.size);
     metric('hostwatch_filesystem_free_bytes', 'Free space, including the blocks reserved for root.', (s) => s.free);
@@ -55,7 +61,13 @@ export class FilesystemCollector implements Collector {
     metric('hostwatch_filesystem_files', 'Inodes.', (s) => s.files);
     metric('hostwatch_filesystem_files_free', 'Free inodes.', (s) => s.filesFree);
     const all = (name: string, help: string, value: (f: FsStats) => number) =>
-      snapshot(ctx.registry, name, help, 'gauge', labelNames, () => this.last.map((f) => ({ labels: labels(f.mount), value: value(f) })));
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type: 'gauge',
+        labelNames,
+        samples: () => this.last.map((f) => ({ labels: labels(f.mount), value: value(f) })),
+      });
     all('hostwatch_filesystem_readonly', 'Whether the filesystem is mounted read-only.', (f) => (f.mount.readonly ? 1 : 0));
     all('hostwatch_filesystem_device_error', 'Whether statfs failed or timed out on this mount.', (f) => (f.stats ? 0 : 1));
   }

@@ -20,11 +20,15 @@ export class LogsCollector implements Collector {
     // Every type's families are registered, configured or not: the set of metric names does not
     // depend on the config, and a type's family renders only the logs of that type.
     for (const [typeName, type] of Object.entries(LOG_TYPES)) {
-      type.registerMetrics(ctx.registry, () => {
-        const m = new Map<string, { config: LogConfig; state: unknown }>();
-        for (const p of this.pipelines) if (p.config.type === typeName) m.set(p.name, { config: p.config, state: p.state.handler });
-        return m;
-      }, ctx.clock);
+      type.registerMetrics(
+        ctx.registry,
+        () => {
+          const m = new Map<string, { config: LogConfig; state: unknown }>();
+          for (const p of this.pipelines) if (p.config.type === typeName) m.set(p.name, { config: p.config, state: p.state.handler });
+          return m;
+        },
+        ctx.clock,
+      );
     }
     registerGenericMetrics(ctx.registry, () => this.pipelines);
 

@@ -2,7 +2,7 @@
 // Metrics render from the published (checkpointed) state only, never from the live handler.
 import type { Registry } from 'prom-client';
 import type { AccessLogConfig } from '../../config/schema.js';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { LogType } from '../handler.js';
 import { AccessHandler } from './handler.js';
 import { flatHistogramSamples } from './histogram.js';
@@ -54,7 +54,7 @@ function durationSamples(published: Published): Sample[] {
 export const accessLogType: LogType<AccessLogConfig, AccessState> = {
   type: 'access',
   registerMetrics(registry: Registry, published: Published): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_http_requests_total',
       help:
         'HTTP requests from access logs, by section (first path segment, at most max_sections per log, the rest "__other__"), ' +
@@ -63,14 +63,14 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
       labelNames: ['log', 'section', 'method', 'status'],
       samples: () => requestSamples(published),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_http_response_bytes_total',
       help: 'Response body bytes from access logs, by section.',
       type: 'counter',
       labelNames: ['log', 'section'],
       samples: () => bytesSamples(published),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: DURATION,
       help: 'Request duration from access logs whose format has a request time ($request_time, $upstream_response_time, %D), by section.',
       type: 'histogram',

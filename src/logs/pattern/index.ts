@@ -3,7 +3,7 @@
 // within one family. Rendered from the published (checkpointed) state only.
 import type { Registry } from 'prom-client';
 import type { PatternLogConfig } from '../../config/schema.js';
-import { SnapshotMetric, type Labels, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Labels, type Sample } from '../../core/metric.js';
 import type { LogType } from '../handler.js';
 import { PatternHandler } from './handler.js';
 import { OTHER_KEY, VALUE_OTHER, type PatternState } from './state.js';
@@ -31,7 +31,7 @@ function matchSamples(published: Published): Sample[] {
 export const patternLogType: LogType<PatternLogConfig, PatternState> = {
   type: 'pattern',
   registerMetrics(registry: Registry, published: Published): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_pattern_matches_total',
       help:
         'Lines matched by a pattern rule, by rule and the rule\'s own labels (named groups, at most max_label_values ' +
