@@ -20,7 +20,12 @@ describe('globMatcher', () => {
 
   it('gives the same answers as its RegExp form', () => {
     const cases: [string, string][] = [
-      ['*.log', 'a.log'], ['a(1)*', 'a(1)b'], ['a(1)*', 'a1b'], ['{a,b}/**', 'b/c/d'], ['[!a]*', 'b'], ['[!a]*', 'a'],
+      ['*.log', 'a.log'],
+      ['a(1)*', 'a(1)b'],
+      ['a(1)*', 'a1b'],
+      ['{a,b}/**', 'b/c/d'],
+      ['[!a]*', 'b'],
+      ['[!a]*', 'a'],
     ];
     for (const [g, p] of cases) expect(globRegExp(g).test(p), `${g} ${p}`).toBe(globMatcher(g)(p));
   });

@@ -16,7 +16,6 @@ export interface CompiledGlob {
   segments: Segment[];
 }
 
-
 export function compileGlob(pattern: string): CompiledGlob {
   const parts = pattern.split(sep);
   const baseParts: string[] = [];

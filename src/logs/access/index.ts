@@ -1,9 +1,10 @@
 // The `access` log type: web server access logs → request, byte and duration metrics per section.
 // Metrics render from the published (checkpointed) state only, never from the live handler.
 import type { Registry } from 'prom-client';
-import type { AccessLogConfig } from '../../config/schema.js';
+import type { AccessLogConfig } from './config.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { LogType } from '../handler.js';
+import { accessParseFields } from './fields.js';
 import { AccessHandler } from './handler.js';
 import { flatHistogramSamples } from './histogram.js';
 import { STATUS_CLASSES } from './parse.js';
@@ -52,7 +53,6 @@ function durationSamples(published: Published): Sample[] {
 }
 
 export const accessLogType: LogType<AccessLogConfig, AccessState> = {
-  type: 'access',
   registerMetrics(registry: Registry, published: Published): void {
     defineMetric(registry, {
       name: 'hostwatch_http_requests_total',
@@ -79,5 +79,6 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
     });
   },
   createHandler: (ctx) => new AccessHandler(ctx),
+  parseFields: accessParseFields,
 };
 

@@ -1,10 +1,11 @@
 // The `auth` log type: sshd, sudo, su, login and PAM events with brute-force detection per source.
 // Metrics render from the checkpointed (published) state only, never from live handler state.
 import type { Registry } from 'prom-client';
-import type { AuthLogConfig } from '../../config/schema.js';
+import type { AuthLogConfig } from './config.js';
 import type { Clock } from '../../core/clock.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
+import { authParseFields } from './fields.js';
 import { sourcesOverThreshold, topSources } from '../security/bruteforce.js';
 import { AuthHandler, type AuthState } from './handler.js';
 
@@ -26,7 +27,6 @@ function splitSamples(published: Published, field: keyof AuthState, labelNames: 
 }
 
 export const authLogType: LogType<AuthLogConfig, AuthState> = {
-  type: 'auth',
   registerMetrics(registry: Registry, published: Published, clock: Clock): void {
     defineMetric(registry, {
       name: 'hostwatch_auth_failures_total',
@@ -91,4 +91,5 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
   createHandler(ctx: HandlerContext<AuthLogConfig>) {
     return new AuthHandler(ctx);
   },
+  parseFields: authParseFields,
 };

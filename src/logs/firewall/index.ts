@@ -1,10 +1,11 @@
 // The `firewall` log type: netfilter packets by action/protocol/direction, blocked ports and
 // port-scan detection. Metrics render from the checkpointed (published) state only.
 import type { Registry } from 'prom-client';
-import type { FirewallLogConfig } from '../../config/schema.js';
+import type { FirewallLogConfig } from './config.js';
 import type { Clock } from '../../core/clock.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
+import { firewallParseFields } from './fields.js';
 import { scanningSources } from '../security/portscan.js';
 import { ACTIONS, DIRECTIONS, FirewallHandler, PROTOCOLS, type FirewallState } from './handler.js';
 
@@ -13,7 +14,6 @@ type Published = () => ReadonlyMap<string, { config: FirewallLogConfig; state: F
 export const OTHER_PORT = '__other__';
 
 export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
-  type: 'firewall',
   registerMetrics(registry: Registry, published: Published, clock: Clock): void {
     defineMetric(registry, {
       name: 'hostwatch_firewall_packets_total',
@@ -72,4 +72,5 @@ export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
   createHandler(ctx: HandlerContext<FirewallLogConfig>) {
     return new FirewallHandler(ctx);
   },
+  parseFields: firewallParseFields,
 };

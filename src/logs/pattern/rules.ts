@@ -4,7 +4,6 @@
 // backreferences and no lookarounds; such a rule is rejected when the config is loaded, with
 // RE2's reason, as `logs[i].rules[j].regex: ...`.
 import RE2 from 're2';
-import type { PatternRuleConfig } from '../../config/schema.js';
 
 /** Label names a rule cannot use: the family's own labels, and Prometheus's reserved prefix. */
 const RESERVED_LABELS = new Set(['log', 'rule']);
@@ -57,7 +56,7 @@ export interface RuleProblem {
 }
 
 /** For the config schema: what is wrong with a rule (empty when it can be used). */
-export function patternRuleProblems(rule: { regex: string; labels: string[] }): RuleProblem[] {
+export function patternRuleProblems(rule: Pick<RuleSettings, 'regex' | 'labels'>): RuleProblem[] {
   const problems: RuleProblem[] = [];
   try {
     compileRegex(rule.regex);
@@ -80,8 +79,16 @@ export function patternRuleProblems(rule: { regex: string; labels: string[] }): 
   return problems;
 }
 
-/** Compiles the rules of a pattern log (already validated by the config schema). */
-export function compileRules(rules: readonly PatternRuleConfig[]): CompiledRule[] {
+/** A rule as configured (the config schema, ./config.ts, has checked it with patternRuleProblems). */
+export interface RuleSettings {
+  name: string;
+  regex: string;
+  labels: readonly string[];
+  max_label_values: number;
+}
+
+/** Compiles the rules of a pattern log. */
+export function compileRules(rules: readonly RuleSettings[]): CompiledRule[] {
   return rules.map((r) => ({ name: r.name, labels: [...r.labels], maxValues: r.max_label_values, re: compileRegex(r.regex) }));
 }
 
