@@ -1,6 +1,6 @@
 // Minimal path globbing for host.tls.cert_files (Node 20 has no fs.glob): `*`, `?` and `[...]`
-// within one path segment (src/core/glob.ts), like the shell without globstar. Patterns are compiled once, at start;
-// expansion walks only the directories the pattern names, with async readdir.
+// within one path segment (src/core/glob.ts), like the shell without globstar. Patterns are
+// compiled once, at start; expansion walks only the directories the pattern names, with async readdir.
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { globMatcher, hasWildcard } from '../../core/glob.js';
