@@ -1,6 +1,7 @@
 // Builders of config keys with a unit or a check, shared by the host, FIM and log type schemas.
 // Each carries its description and default, from which the README's config reference is generated.
 import { z } from 'zod';
+import { userRegexProblem } from '../core/regex.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** A duration such as "250ms", "2m", "1h"; parsed into milliseconds. */
@@ -33,23 +34,21 @@ export const size = (description: string, def: string) =>
     .prefault(def)
     .describe(`${description} (bytes, default ${def})`);
 
-/** A regular expression given as a string; checked to compile at load time. */
+/** A regular expression given as a string, run on RE2 (src/core/regex.ts); checked to compile at load time. */
 export const regex = (description: string, def: string) =>
   z
     .string()
-    .refine(
-      (s) => {
-        try {
-          new RegExp(s);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a valid regular expression' },
-    )
+    .superRefine((s, ctx) => {
+      const refused = userRegexProblem(s);
+      if (refused !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not a valid regular expression for RE2 (${refused}); regexes run on RE2, in linear time: backreferences and lookarounds are not available`,
+        });
+      }
+    })
     .default(def)
-    .describe(`${description} (regular expression)`);
+    .describe(`${description} (regular expression, RE2 syntax)`);
 
 export const posInt = (description: string, def: number) => z.number().int().positive().default(def).describe(description);
 export const bool = (description: string, def: boolean) => z.boolean().default(def).describe(description);

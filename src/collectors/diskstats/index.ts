@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
 import { parseDiskstats, type DiskStats } from './parse.js';
 
@@ -13,7 +14,7 @@ export class DiskstatsCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'diskstats');
-    this.exclude = new RegExp(ctx.config.host.diskstats.device_exclude);
+    this.exclude = userRegex(ctx.config.host.diskstats.device_exclude);
     const metric = (name: string, help: string, type: 'counter' | 'gauge', pick: (d: DiskStats) => number | undefined) =>
       defineMetric(ctx.registry, {
         name,

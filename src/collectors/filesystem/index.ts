@@ -6,6 +6,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
 import type { Logger } from '../../core/log.js';
 import type { Clock } from '../../core/clock.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, type HostPaths } from '../hostfs.js';
@@ -36,8 +37,8 @@ export class FilesystemCollector implements Collector {
     this.statfs = opts.statfs ?? ((p) => statfs(p));
     const host = ctx.config.host;
     this.paths = hostPaths(host);
-    this.excludeMountPoints = new RegExp(host.filesystem.mount_points_exclude);
-    this.excludeFsTypes = new RegExp(host.filesystem.fs_types_exclude);
+    this.excludeMountPoints = userRegex(host.filesystem.mount_points_exclude);
+    this.excludeFsTypes = userRegex(host.filesystem.fs_types_exclude);
     this.timeoutMs = host.filesystem.statfs_timeout;
     this.logger = ctx.logger;
     this.clock = ctx.clock;

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
 import { isOperUp, parseNetDev, type NetDevStats } from './parse.js';
 
@@ -19,7 +20,7 @@ export class NetdevCollector implements Collector {
     const paths = hostPaths(ctx.config.host);
     this.file = join(paths.proc, 'net', 'dev');
     this.sysNet = join(paths.sys, 'class', 'net');
-    this.exclude = new RegExp(ctx.config.host.netdev.device_exclude);
+    this.exclude = userRegex(ctx.config.host.netdev.device_exclude);
     const counter = (name: string, help: string, pick: (d: NetDevStats) => number) =>
       defineMetric(ctx.registry, {
         name,
