@@ -3,8 +3,8 @@
 //   config.ts  its keys of a `logs:` entry and an example entry (imported with the config), and
 //   index.ts   its handler, metric families and `hostwatch parse` fields (imported by the logs
 //              collector and `hostwatch parse` only, so that a config without logs does not load them).
-// Adding a log type is that folder and one entry below. The config schema, the logs collector,
-// `hostwatch parse --type`, the README reference and the metric catalogue all read this list.
+// Adding a log type is that folder and one entry below (with its import). The config schema, the
+// logs collector, `hostwatch parse --type`, the README reference and the metric catalogue read this list.
 import type { z } from 'zod';
 import type { LogSource, LogTypeConfig } from '../config/log-entry.js';
 import type { LogType } from './handler.js';

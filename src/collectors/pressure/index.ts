@@ -3,7 +3,7 @@
 // an error: the collector then exports nothing, like node_exporter.
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { defineMetric, type Sample } from '../../core/metric.js';
+import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parsePressure, type Pressure } from './parse.js';
 
@@ -20,16 +20,7 @@ export class PressureCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.dir = join(hostPaths(ctx.config.host).proc, 'pressure');
     const metric = (name: string, help: string, resource: Resource, pick: 'someSeconds' | 'fullSeconds') =>
-      defineMetric(ctx.registry, {
-        name,
-        help,
-        type: 'counter',
-        labelNames: [],
-        samples: (): Sample[] => {
-          const v = this.last[resource]?.[pick];
-          return v === undefined ? [] : [{ labels: {}, value: v }];
-        },
-      });
+      defineMetric(ctx.registry, { name, help, type: 'counter', value: () => this.last[resource]?.[pick] });
     metric('hostwatch_pressure_cpu_waiting_seconds_total', 'Seconds some runnable task waited for a CPU.', 'cpu', 'someSeconds');
     metric('hostwatch_pressure_io_waiting_seconds_total', 'Seconds some task was stalled waiting for I/O.', 'io', 'someSeconds');
     metric('hostwatch_pressure_io_stalled_seconds_total', 'Seconds all non-idle tasks were stalled on I/O at once.', 'io', 'fullSeconds');
