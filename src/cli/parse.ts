@@ -40,8 +40,7 @@ export async function runParse(
   const parse = await runtime.parseFields({
     format: opts.format,
     logName: opts.log,
-    // The registry types the runtime by its own config, which is the entry of its type found here.
-    configuredLog: (name) => configuredLog(opts.configFile ?? 'hostwatch.yml', opts.type, name) as never,
+    configuredLog: (name) => configuredLog(opts.configFile ?? 'hostwatch.yml', opts.type, name),
   });
   const input = file === '-' ? process.stdin : createReadStream(file);
   const rl = createInterface({ input, crlfDelay: Infinity });
