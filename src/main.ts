@@ -137,7 +137,6 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
     .action(async (file: string, opts: Record<string, string | undefined>) => {
       try {
         const { runParse } = await import('./cli/parse.js');
-        await import('./cli/parsers.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
           format: opts.format,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { COLLECTORS } from '../collectors/index.js';
 import { loadCollectors } from '../collectors/lazy.js';
 import { parseConfig } from '../config/load.js';
+import { LOG_TYPES } from '../logs/registry.js';
 import { createCollectors, Runner } from './runner.js';
 import { silentLogger } from './log.js';
 import { ManualClock } from './clock.js';
@@ -22,14 +23,12 @@ export interface MetricFamily {
 // Every collector is constructed below, including those the exporter imports only when enabled.
 await loadCollectors(COLLECTORS);
 
-/** A config that turns on every log type and FIM, used only to enumerate metric families. */
+/**
+ * A config that turns on every log type (one log each: the type's example) and FIM, used only to
+ * enumerate metric families. Nothing is started, so the paths are never opened.
+ */
 export const CATALOGUE_CONFIG = {
-  logs: [
-    { name: 'access', type: 'access', path: '/nonexistent/access.log' },
-    { name: 'auth', type: 'auth', path: '/nonexistent/auth.log' },
-    { name: 'firewall', type: 'firewall', path: '/nonexistent/ufw.log' },
-    { name: 'pattern', type: 'pattern', path: '/nonexistent/p.log', rules: [{ name: 'r', regex: 'x(?<a>y)', labels: ['a'] }] },
-  ],
+  logs: LOG_TYPES.map((t) => ({ ...t.example, type: t.type })),
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
 };
 

@@ -1,6 +1,6 @@
 // The access-log handler: parses each line and counts it into the flat-array state. The hot path
 // reuses one record and one result object, and touches a Map only to find the section's slot.
-import type { AccessLogConfig } from '../../config/schema.js';
+import type { AccessLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { observeFlat } from './histogram.js';
 import { createAccessParser, newRecord, type AccessParser, type AccessRecord } from './parse.js';

@@ -7,7 +7,7 @@
 // happened then, not a burst "now". The gauge of sources currently over the threshold is
 // evaluated at the clock's now, so replayed old attacks do not show as current.
 import type { Clock } from '../../core/clock.js';
-import type { AuthLogConfig } from '../../config/schema.js';
+import type { AuthLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { BruteForceDetector, type BruteForceSnapshot } from '../security/bruteforce.js';
 import { LruMap } from '../security/lru.js';

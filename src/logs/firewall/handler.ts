@@ -6,7 +6,7 @@
 // packet is not an attack signal, and outbound blocks are our own hosts. Scans need ports, so TCP
 // and UDP only. Detection runs on the line timestamps, like brute force (see ../auth/handler.ts).
 import type { Clock } from '../../core/clock.js';
-import type { FirewallLogConfig } from '../../config/schema.js';
+import type { FirewallLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { PortScanDetector, type PortScanSnapshot } from '../security/portscan.js';
 import { parseFirewallLine, type FirewallPacket } from './parse.js';

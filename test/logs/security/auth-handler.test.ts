@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import type { AuthLogConfig } from '../../../src/config/schema.js';
+import type { AuthLogConfig } from '../../../src/logs/auth/config.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { AuthHandler, type AuthState } from '../../../src/logs/auth/handler.js';
 import { authLogType } from '../../../src/logs/auth/index.js';

@@ -3,7 +3,7 @@
 process.env.TZ = 'UTC';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { authLineFields } from '../../../src/logs/auth/cli.js';
+import { authLineFields } from '../../../src/logs/auth/fields.js';
 import { parseAuthLine } from '../../../src/logs/auth/parse.js';
 import { parseSyslog } from '../../../src/logs/security/syslog.js';
 import { goldenLines } from './golden.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import type { FirewallLogConfig } from '../../../src/config/schema.js';
+import type { FirewallLogConfig } from '../../../src/logs/firewall/config.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
 import { firewallLogType } from '../../../src/logs/firewall/index.js';

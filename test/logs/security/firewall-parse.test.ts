@@ -2,7 +2,7 @@
 // firewalld, OpenWrt, SuSEfirewall2, no prefix; kern.log, journal short-iso, dmesg.
 process.env.TZ = 'UTC';
 import { describe, expect, it } from 'vitest';
-import { firewallLineFields } from '../../../src/logs/firewall/cli.js';
+import { firewallLineFields } from '../../../src/logs/firewall/fields.js';
 import { actionOf, parseFirewallLine } from '../../../src/logs/firewall/parse.js';
 import { goldenLines } from './golden.js';
 

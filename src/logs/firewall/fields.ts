@@ -1,5 +1,5 @@
 // `hostwatch parse --type firewall`: the fields of each netfilter line.
-import { PARSER_FACTORIES } from '../../cli/parse.js';
+import type { LineParser } from '../handler.js';
 import { parseFirewallLine } from './parse.js';
 
 export function firewallLineFields(line: string, now: number): Record<string, unknown> | undefined {
@@ -22,7 +22,8 @@ export function firewallLineFields(line: string, now: number): Record<string, un
   };
 }
 
-PARSER_FACTORIES.firewall = () => {
+/** Lines without a year are dated relative to the time `hostwatch parse` starts. */
+export function firewallParseFields(): LineParser {
   const now = Date.now();
   return (line) => firewallLineFields(line, now);
-};
+}

@@ -1,24 +1,15 @@
 // `hostwatch parse --type access [--format F | --log NAME] FILE|-`: one JSON object per line with
 // the fields the metrics use. The format comes from --format, else from the access log named by
 // --log in --config.file (with its json_fields), else combined.
-import { PARSER_FACTORIES, type ParseOptions, type LineParser } from '../../cli/parse.js';
-import { loadConfig } from '../../config/load.js';
-import type { AccessLogConfig } from '../../config/schema.js';
+import type { ParseFieldsOptions, LineParser } from '../handler.js';
+import type { AccessLogConfig } from './config.js';
 import { compileFormat, FormatError, JSON_FORMATS } from './format.js';
 import { createAccessParser, newRecord, STATUS_CLASSES } from './parse.js';
 import { METHODS } from './request.js';
-import type { JsonFieldNames } from './json.js';
 
-async function accessSettings(opts: ParseOptions): Promise<{ format: string; json?: Partial<JsonFieldNames> }> {
-  if (opts.format !== undefined || opts.log === undefined) return { format: opts.format ?? 'combined' };
-  const config = await loadConfig(opts.configFile ?? 'hostwatch.yml');
-  const log = config.logs.find((l): l is AccessLogConfig => l.type === 'access' && l.name === opts.log);
-  if (!log) throw new Error(`--log: no access log named "${opts.log}" in ${opts.configFile}`);
-  return { format: log.format, json: log.json_fields };
-}
-
-export async function createAccessLineParser(opts: ParseOptions): Promise<LineParser> {
-  const { format, json } = await accessSettings(opts);
+export async function accessParseFields(opts: ParseFieldsOptions<AccessLogConfig>): Promise<LineParser> {
+  const log = opts.format === undefined && opts.logName !== undefined ? await opts.configuredLog(opts.logName) : undefined;
+  const format = opts.format ?? log?.format ?? 'combined';
   if (!JSON_FORMATS.has(format)) {
     try {
       compileFormat(format);
@@ -27,7 +18,7 @@ export async function createAccessLineParser(opts: ParseOptions): Promise<LinePa
       throw err;
     }
   }
-  const parser = createAccessParser(format, json);
+  const parser = createAccessParser(format, log?.json_fields);
   const rec = newRecord();
   return (line) => {
     if (!parser.parse(line, rec, true)) return undefined;
@@ -47,5 +38,3 @@ export async function createAccessLineParser(opts: ParseOptions): Promise<LinePa
     };
   };
 }
-
-PARSER_FACTORIES.access = createAccessLineParser;

@@ -4,23 +4,12 @@
 // with the first matching rule (in config order); when other rules match the same line too, they
 // are listed in "also": [{"rule": ..., "labels": {...}}]. Label values are shown as captured, before
 // the max_label_values bound (which depends on what the running exporter has seen).
-import { PARSER_FACTORIES, type LineParser, type ParseOptions } from '../../cli/parse.js';
-import { loadConfig } from '../../config/load.js';
-import type { PatternLogConfig } from '../../config/schema.js';
+import type { LineParser, ParseFieldsOptions } from '../handler.js';
+import type { PatternLogConfig } from './config.js';
 import { compileRules, RuleMatcher } from './rules.js';
 
-export async function createPatternLineParser(opts: ParseOptions): Promise<LineParser> {
-  const file = opts.configFile ?? 'hostwatch.yml';
-  const config = await loadConfig(file);
-  const patternLogs = config.logs.filter((l): l is PatternLogConfig => l.type === 'pattern');
-  const log = opts.log === undefined ? patternLogs[0] : patternLogs.find((l) => l.name === opts.log);
-  if (!log) {
-    throw new Error(
-      opts.log === undefined
-        ? `${file}: no log of type pattern (the rules come from the config file, see --config.file)`
-        : `--log: no pattern log named "${opts.log}" in ${file} (pattern logs: ${patternLogs.map((l) => l.name).join(', ') || 'none'})`,
-    );
-  }
+export async function patternParseFields(opts: ParseFieldsOptions<PatternLogConfig>): Promise<LineParser> {
+  const log = await opts.configuredLog(opts.logName);
   const matcher = new RuleMatcher(compileRules(log.rules));
   return (line) => {
     const found: { rule: string; labels: Record<string, string> }[] = [];
@@ -34,5 +23,3 @@ export async function createPatternLineParser(opts: ParseOptions): Promise<LineP
     return found.length === 1 ? found[0] : { ...found[0], also: found.slice(1) };
   };
 }
-
-PARSER_FACTORIES.pattern = createPatternLineParser;
