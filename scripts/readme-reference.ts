@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from '../src/config/schema.js';
-import { metricFamilies } from '../src/core/catalogue.js';
+import { metricFamilies } from './catalogue.js';
 
 type JsonSchema = {
   type?: string | string[];
