@@ -4,7 +4,7 @@
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/errors.js';
@@ -81,29 +81,17 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
   if (process.env.npm_lifecycle_event) exitWithParent(logger, () => shutdown({ reason: 'parent exited' }));
 }
 
-/** The parent's pid, read live (process.ppid is fixed when the process starts). */
-function currentParentPid(): number {
-  // /proc/self/stat: "pid (comm) state ppid ...", and comm may hold spaces and parentheses.
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
 /**
  * Under `npm start`, npm forwards SIGTERM and SIGINT to the exporter, but when npm itself is killed
  * (SIGKILL, the OOM killer) nothing tells its child, which would keep running and holding the port.
  * An orphan is adopted by init or a subreaper, so its parent pid changes: checked once a second.
  */
 function exitWithParent(logger: Logger, exit: () => void): void {
-  let parent: number;
-  try {
-    parent = currentParentPid();
-  } catch {
-    return; // no /proc: nothing to watch
-  }
+  const parent = process.ppid;
   const timer = setInterval(() => {
-    if (currentParentPid() === parent) return;
+    if (process.ppid === parent) return;
     clearInterval(timer);
-    logger.warn('the npm process that started hostwatch is gone, exiting', { parent });
+    logger.warn('parent process gone (hostwatch was started by npm), exiting', { parent });
     exit();
   }, 1000);
   timer.unref();
