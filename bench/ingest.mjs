@@ -50,7 +50,7 @@ function logFile() {
 
 /**
  * CPU seconds (user + system) a live process has used, from /proc/<pid>/stat, with its children
- * that have exited (cutime + cstime: the short-lived config-loading child of the exporter).
+ * that have exited (cutime + cstime: any short-lived process the exporter runs, e.g. apt for the updates collector).
  */
 function cpuSeconds(pid) {
   try {

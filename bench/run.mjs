@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const BENCHES = [
+  { file: 'startup.mjs', what: 'start to first scrape and idle RSS of the shipped config, against node_exporter and a bare node:http server' },
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'fim.mjs', what: 'file integrity scan' },

@@ -8,8 +8,8 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from '../src/config/schema.js';
 import { SOURCE_OPTIONS } from '../src/config/log-entry.js';
-import { metricFamilies } from '../src/core/catalogue.js';
 import { LOG_TYPES } from '../src/logs/registry.js';
+import { metricFamilies } from './catalogue.js';
 
 type JsonSchema = {
   type?: string | string[];

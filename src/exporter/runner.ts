@@ -1,8 +1,9 @@
 // Runs the enabled collectors for each scrape, isolated from each other, and renders the result.
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from './collector.js';
-import type { Logger } from './log.js';
-import { VERSION, REVISION } from './version.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../core/collector.js';
+import type { Logger } from '../core/log.js';
+import { VERSION, REVISION } from '../core/version.js';
+import type { ScrapeResult } from '../server/app.js';
 
 export interface RunningCollector {
   name: string;
@@ -10,11 +11,6 @@ export interface RunningCollector {
   registry: Registry;
   /** The update in flight, shared by overlapping scrapes so that a slow collector is not piled up. */
   inflight?: Promise<void>;
-}
-
-export interface ScrapeResult {
-  body: string;
-  contentType: string;
 }
 
 /** Builds the collectors of the given definitions, each with its own registry. */

@@ -3,13 +3,12 @@
 // log type and FIM, so that all families are registered. Used by the README metrics reference and
 // by the stack tests that check every rule and panel uses a metric hostwatch really exposes.
 import { tmpdir } from 'node:os';
-import { COLLECTORS } from '../collectors/index.js';
-import { loadCollectors } from '../collectors/lazy.js';
-import { parseConfig } from '../config/load.js';
-import { LOG_TYPES } from '../logs/registry.js';
-import { createCollectors, Runner } from './runner.js';
-import { silentLogger } from './log.js';
-import { ManualClock } from './clock.js';
+import { COLLECTORS } from '../src/collectors/index.js';
+import { parseConfig } from '../src/config/load.js';
+import { LOG_TYPES } from '../src/logs/registry.js';
+import { createCollectors, Runner } from '../src/exporter/runner.js';
+import { silentLogger } from '../src/core/log.js';
+import { ManualClock } from '../src/core/clock.js';
 
 export interface MetricFamily {
   name: string;
@@ -19,9 +18,6 @@ export interface MetricFamily {
   /** The collector that exposes it; "exporter" for the self-metrics and process metrics. */
   collector: string;
 }
-
-// Every collector is constructed below, including those the exporter imports only when enabled.
-await loadCollectors(COLLECTORS);
 
 /**
  * A config that turns on every log type (one log each: the type's example) and FIM, used only to

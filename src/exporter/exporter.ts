@@ -3,13 +3,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
-import { loadConfigIsolated } from '../config/load-isolated.js';
+import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { CollectorDefinition } from './collector.js';
+import type { CollectorDefinition } from '../core/collector.js';
 import { createCollectors, Runner } from './runner.js';
-import { loadCollectors } from '../collectors/lazy.js';
-import type { Logger } from './log.js';
-import { systemClock, type Clock } from './clock.js';
+import type { Logger } from '../core/log.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
@@ -24,8 +23,6 @@ export interface ExporterOptions {
   collectors: CollectorDefinition[];
   logger: Logger;
   clock?: Clock;
-  /** The config of configFile, already being loaded (main.ts starts it early); loaded here if absent. */
-  initialConfig?: Promise<Config>;
   /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
   headersTimeoutMs?: number;
 }
@@ -56,10 +53,7 @@ export class Exporter {
     return this.server!.address() as AddressInfo;
   }
 
-  /**
-   * The web config module (and through it zod and the config schema) is imported only when a
-   * --web.config.file is given: without one the exporter thread never loads them (see load-isolated.ts).
-   */
+  /** The web config code (TLS, basic auth and its bcrypt worker, rate limit) is imported only when a --web.config.file is given. */
   private async loadWebConfig(): Promise<WebConfig> {
     if (!this.opts.webConfigFile) return { middleware: [] };
     const { loadWebConfig } = await import('../server/webconfig.js');
@@ -77,14 +71,8 @@ export class Exporter {
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    // The config is validated in a child process meanwhile the enabled collectors' modules load.
-    const [config, webConfig] = await Promise.all([
-      this.opts.initialConfig ?? loadConfigIsolated(this.opts.configFile),
-      this.loadWebConfig(),
-      loadCollectors(this.opts.collectors),
-    ]);
-    this.config = config;
-    this.webConfig = webConfig;
+    this.config = await loadConfig(this.opts.configFile);
+    this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
@@ -139,7 +127,7 @@ export class Exporter {
       let config: Config;
       let webConfig: WebConfig;
       try {
-        config = await loadConfigIsolated(this.opts.configFile);
+        config = await loadConfig(this.opts.configFile);
         webConfig = await this.loadWebConfig();
       } catch (err) {
         log.error('reload failed, keeping the running configuration', { err: (err as Error).message });
