@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COLLECTORS } from '../../src/collectors/index.js';
 import { tempDir } from '../tail/helpers.js';
+import { MAIN_JS } from '../support/main.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -39,9 +40,7 @@ async function startExporter(): Promise<void> {
   const proc = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/main.ts',
+      MAIN_JS,
       `--config.file=${path.join(dir, 'hostwatch.yml')}`,
       `--state.dir=${path.join(dir, 'state')}`,
       '--web.listen-address=127.0.0.1:0',

@@ -1,4 +1,4 @@
-// The CLI end to end: the real entry point run by node (through tsx, from source), its flags,
+// The CLI end to end: the real entry point run by node (the built dist/main.js), its flags,
 // check-config exit codes and messages, a bad config at start, and the exporter's signal handling:
 // SIGTERM/SIGINT exit 0 after finishing the scrape in flight, SIGHUP with a bad config keeps serving.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,18 +6,13 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { COLLECTORS } from '../../src/collectors/index.js';
 import { get } from './http-get.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/main.ts');
-// The children run in a temporary directory (relative paths resolve there): name tsx's loader
-// by its absolute URL, as `--import tsx` would resolve it from the repository.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+import { MAIN_JS } from '../support/main.js';
 const run = promisify(execFile);
 
 let dir: string;
@@ -37,7 +32,7 @@ afterEach(() => {
 /** Runs the CLI to completion. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir });
+    const { stdout, stderr } = await run(process.execPath, [MAIN_JS, ...args], { cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -53,7 +48,7 @@ class Running {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', TSX, MAIN, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, 'state')}`, ...args], {
+    this.child = spawn(process.execPath, [MAIN_JS, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, 'state')}`, ...args], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
