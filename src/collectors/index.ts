@@ -5,6 +5,7 @@
 import type { CollectorDefinition } from '../core/collector.js';
 import { HOST_COLLECTORS } from './host.js';
 import { lazyCollector } from './lazy.js';
+import { inventoryCollector } from './inventory/index.js';
 
 export const COLLECTORS: CollectorDefinition[] = [
   ...HOST_COLLECTORS,
@@ -20,6 +21,7 @@ export const COLLECTORS: CollectorDefinition[] = [
     { name: 'fim', help: 'file integrity monitoring of the fim roots (baseline, scheduled and realtime scans)', defaultEnabled: true },
     async () => (await import('./fim/index.js')).fimCollector,
   ),
+  inventoryCollector,
 ];
 
 export function findCollector(name: string): CollectorDefinition | undefined {

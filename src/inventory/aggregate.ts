@@ -28,9 +28,10 @@ export interface SourceView {
 export interface FleetView {
   views: SourceView[];
   counts: MergeCounts;
-  /** Per host: reporting sources (bit per source), short-name and first-IP fingerprints. */
+  /** Per host: reporting sources (bit per source), short-name, domain and first-IP fingerprints. */
   present: Uint8Array;
   nameHash: Float64Array;
+  domainHash: Int32Array;
   ipHash: Float64Array;
   sources: string[];
 }
@@ -93,7 +94,7 @@ export function aggregate(m: MergedHosts, maxOs: number): FleetView {
       lastSeenUnknown: hosts[s] - nLast[s],
     });
   }
-  return { views, counts: m.counts, present: m.present, nameHash: m.nameHash, ipHash: m.ipHash, sources: m.sources };
+  return { views, counts: m.counts, present: m.present, nameHash: m.nameHash, domainHash: m.domainHash, ipHash: m.ipHash, sources: m.sources };
 }
 
 /** Number of values in the ascending array that are < x. */

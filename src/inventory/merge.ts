@@ -67,8 +67,10 @@ export interface MergedHosts {
   last: Float64Array[];
   os: Int32Array[];
   osTable: OsTable;
-  /** Short-name and first-IP fingerprints (NaN: none), for the comparison with what Prometheus scrapes. */
+  /** Short-name and first-IP fingerprints (NaN: none) and domain hashes (0: none), for the comparison
+   *  with what Prometheus scrapes. */
   nameHash: Float64Array;
+  domainHash: Int32Array;
   ipHash: Float64Array;
   counts: MergeCounts;
 }
@@ -187,6 +189,7 @@ export class Merger {
       os: this.cols.map((c) => c.os.data.subarray(0, n)),
       osTable: this.osTable,
       nameHash: this.nameHash.data.subarray(0, n),
+      domainHash: this.domain.data.subarray(0, n),
       ipHash: this.ipHash.data.subarray(0, n),
       counts: { ...this.counts },
     };
@@ -200,6 +203,6 @@ function universal(mac: string): boolean {
 }
 
 /** A non-zero 32-bit hash of a domain (0 means "no domain" in the column). */
-function domainHash(d: string): number {
+export function domainHash(d: string): number {
   return fingerprint(d) % 0x7fffffff || 1;
 }
