@@ -93,7 +93,7 @@ export async function importInventory(
   const limits: ParseLimits = { maxRecordChars: cfg.max_record_bytes };
   for (const f of files) {
     const s = names.indexOf(f.source);
-    const input = createReadStream(f.path, { encoding: 'utf8', highWaterMark: 1 << 20, signal: opts.signal });
+    const input = createReadStream(f.path, { encoding: 'utf8', highWaterMark: 64 * 1024, signal: opts.signal });
     let stats: ParseStats;
     try {
       stats = await PARSERS[f.format](input, (r) => merger.add(r, s), limits);

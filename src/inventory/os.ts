@@ -72,11 +72,26 @@ function match(text: string | undefined): NormalisedOs | undefined {
   return undefined;
 }
 
+// An export repeats a few dozen OS strings a million times: remember the answers (bounded).
+const cache = new Map<string, NormalisedOs>();
+const CACHE_MAX = 4096;
+
 /**
  * `os` is the tool's main OS field, `hint` a second one (Falcon's os_product_name), `platform` the
  * coarse platform (Falcon's platform_name). A field that names a version beats one that does not.
  */
 export function normaliseOs(os: string | undefined, hint?: string, platform?: string): NormalisedOs {
+  const key = `${os ?? ''}\u0000${hint ?? ''}\u0000${platform ?? ''}`;
+  let out = cache.get(key);
+  if (out === undefined) {
+    out = classify(os, hint, platform);
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, out);
+  }
+  return out;
+}
+
+function classify(os: string | undefined, hint?: string, platform?: string): NormalisedOs {
   const a = match(os);
   if (a && a.version !== '') return a;
   const b = match(hint);

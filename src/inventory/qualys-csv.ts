@@ -6,6 +6,7 @@
 // whose max_record_size bounds the memory of one row.
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { hasKey, normaliseRecord } from './record.js';
 import { InventoryParseError, newStats, warn, type ParseLimits, type ParseStats, type RecordSink } from './parse-common.js';
 
@@ -49,10 +50,36 @@ function usDate(v: string): string {
   return `${m[3]}-${m[1]}-${m[2]}T${(m[4] ?? '0').padStart(2, '0')}:${m[5] ?? '00'}:${m[6] ?? '00'}Z`;
 }
 
+/**
+ * Reads lines until the header row, and yields the text from the header row on. csv-parse takes the
+ * first row's length as the expected one and, with relax_column_count, builds an error object (with a
+ * stack trace) for every row of another length: started at a one-field title line, that is every row.
+ */
+async function* fromHeader(input: AsyncIterable<string>, maxChars: number): AsyncGenerator<string> {
+  const it = input[Symbol.asyncIterator]();
+  let buffered = '';
+  let start = 0;
+  for (;;) {
+    const nl = buffered.indexOf('\n', start);
+    if (nl < 0) {
+      if (buffered.length > maxChars) throw new InventoryParseError(`no header row naming IP/ID and DNS/NetBIOS/OS columns in the first ${maxChars} characters`);
+      const next = await it.next();
+      if (next.done) break;
+      buffered += next.value;
+      continue;
+    }
+    const line = buffered.slice(start, nl).replace(/^\ufeff/, '');
+    if (!line.startsWith('----') && columnMap(parseSync(line, { relax_quotes: true, relax_column_count: true })[0] ?? [])) break;
+    start = nl + 1;
+  }
+  yield buffered.slice(start).replace(/^\ufeff/, '');
+  for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+}
+
 export async function parseQualysCsv(input: AsyncIterable<string>, sink: RecordSink, limits: ParseLimits): Promise<ParseStats> {
   const stats = newStats();
-  const rows = Readable.from(input).pipe(
-    parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: limits.maxRecordChars }),
+  const rows = Readable.from(fromHeader(input, limits.maxRecordChars)).pipe(
+    parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: limits.maxRecordChars }),
   );
   let columns: Map<Field, number[]> | undefined;
   let footer: string[] | undefined;
