@@ -72,6 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   prometheus?.kill('SIGTERM');
   await new Promise<void>((r) => (prometheus && prometheus.exitCode === null ? prometheus.once('exit', () => r()) : r()));
+  target?.closeAllConnections();
   target?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
