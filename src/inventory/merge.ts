@@ -1,7 +1,8 @@
 // De-duplication of the hosts of every source into one fleet. The merge rules (also in README.md,
 // "Asset inventory"):
 //   1. Keys, tried in this order; the first that names a known host decides:
-//      a. the vendor's asset id (Qualys ID, Falcon device_id), within its own source only;
+//      a. the vendor's asset id (Qualys ID, Falcon device_id), within its own source only (kept as a
+//         key only for records without a MAC: a MAC is as stable, and also matches across tools);
 //      b. a MAC address (universally administered only: random and virtual MACs change and repeat);
 //      c. the short host name, lower-cased, unless both records have a domain and they differ
 //         (web1.dc1.example.com and web1.dc2.example.com stay two hosts);
@@ -12,7 +13,8 @@
 //   3. When sources disagree, per source the freshest record (latest last seen) gives the OS; for the
 //      fleet view, first seen is the earliest and last seen the latest over all sources, and the OS comes
 //      from the source that saw the host last (ties: the source listed first in the config).
-// Memory: per host a few typed-array columns (~40 bytes with two sources) and its keys in KeyIndex.
+// Memory: per host a few typed-array columns (14 bytes + 12 per source: times as uint32 epoch seconds,
+// 0 = unknown) and its keys in KeyIndex (12 bytes a slot, three or four keys a host).
 import { fingerprint, KeyIndex } from './key-index.js';
 import type { InventoryRecord } from './record.js';
 import { OsTable } from './os-table.js';
@@ -21,7 +23,7 @@ const HAS_NAME = 1;
 const HAS_MAC = 2;
 
 /** A typed-array column that grows with the host count. */
-class Column<T extends Float64Array | Int32Array | Uint8Array> {
+class Column<T extends Uint32Array | Int32Array | Uint8Array> {
   constructor(
     public data: T,
     private readonly fill: number,
@@ -37,13 +39,13 @@ class Column<T extends Float64Array | Int32Array | Uint8Array> {
   }
 }
 
-const f64 = (fill: number) => new Column(new Float64Array(1024), fill);
+const u32 = () => new Column(new Uint32Array(1024), 0);
 const i32 = (fill: number) => new Column(new Int32Array(1024), fill);
 const u8 = () => new Column(new Uint8Array(1024), 0);
 
 interface SourceColumns {
-  first: Column<Float64Array>;
-  last: Column<Float64Array>;
+  first: Column<Uint32Array>;
+  last: Column<Uint32Array>;
   os: Column<Int32Array>;
 }
 
@@ -63,15 +65,15 @@ export interface MergedHosts {
   sources: string[];
   /** Bit s set: source s reported the host. */
   present: Uint8Array;
-  first: Float64Array[];
-  last: Float64Array[];
+  /** Epoch seconds, 0 = unknown. */
+  first: Uint32Array[];
+  last: Uint32Array[];
   os: Int32Array[];
   osTable: OsTable;
-  /** Short-name and first-IP fingerprints (NaN: none) and domain hashes (0: none), for the comparison
-   *  with what Prometheus scrapes. */
-  nameHash: Float64Array;
-  domainHash: Int32Array;
-  ipHash: Float64Array;
+  /** Short-name, domain and first-IP fingerprints (0: none), for the comparison with what Prometheus scrapes. */
+  nameHash: Uint32Array;
+  domainHash: Uint32Array;
+  ipHash: Uint32Array;
   counts: MergeCounts;
 }
 
@@ -79,9 +81,9 @@ export class Merger {
   private readonly keys = new KeyIndex();
   private readonly present = u8();
   private readonly flags = u8();
-  private readonly domain = i32(0);
-  private readonly nameHash = f64(NaN);
-  private readonly ipHash = f64(NaN);
+  private readonly domain = u32();
+  private readonly nameHash = u32();
+  private readonly ipHash = u32();
   private readonly cols: SourceColumns[];
   readonly osTable = new OsTable();
   private hosts = 0;
@@ -92,16 +94,16 @@ export class Merger {
     private readonly maxHosts: number,
   ) {
     if (sources.length > 8) throw new Error('at most 8 inventory sources');
-    this.cols = sources.map(() => ({ first: f64(NaN), last: f64(NaN), os: i32(-1) }));
+    this.cols = sources.map(() => ({ first: u32(), last: u32(), os: i32(-1) }));
   }
 
-  private find(r: InventoryRecord, source: number): number {
-    if (r.vendorId !== undefined) {
+  /** `macs`: the record's universally administered MACs, the only ones that are keys. */
+  private find(r: InventoryRecord, source: number, macs: string[]): number {
+    if (r.vendorId !== undefined && macs.length === 0) {
       const h = this.keys.get(`v${source}:${r.vendorId}`);
       if (h >= 0) return h;
     }
-    for (const mac of r.macs) {
-      if (!universal(mac)) continue;
+    for (const mac of macs) {
       const h = this.keys.get(`m:${mac}`);
       if (h >= 0) return h;
     }
@@ -117,15 +119,15 @@ export class Merger {
       if (h < 0) continue;
       const f = this.flags.data[h];
       const namesOk = r.hostname === undefined || (f & HAS_NAME) === 0;
-      const macsOk = r.macs.length === 0 || (f & HAS_MAC) === 0;
+      const macsOk = macs.length === 0 || (f & HAS_MAC) === 0;
       if (namesOk && macsOk) return h;
     }
     return -1;
   }
 
-  private claim(r: InventoryRecord, source: number, h: number): void {
-    if (r.vendorId !== undefined) this.keys.claim(`v${source}:${r.vendorId}`, h);
-    for (const mac of r.macs) if (universal(mac)) this.keys.claim(`m:${mac}`, h);
+  private claim(r: InventoryRecord, source: number, macs: string[], h: number): void {
+    for (const mac of macs) this.keys.claim(`m:${mac}`, h);
+    if (r.vendorId !== undefined && macs.length === 0) this.keys.claim(`v${source}:${r.vendorId}`, h);
     if (r.hostname !== undefined) this.keys.claim(`n:${r.hostname}`, h);
     for (const ip of r.ips) this.keys.claim(`i:${ip}`, h);
   }
@@ -143,7 +145,8 @@ export class Merger {
   }
 
   add(r: InventoryRecord, source: number): void {
-    let h = this.find(r, source);
+    const macs = r.macs.length === 0 ? r.macs : r.macs.filter(universal);
+    let h = this.find(r, source, macs);
     if (h < 0) {
       if (this.hosts >= this.maxHosts) {
         this.counts.dropped++;
@@ -156,25 +159,26 @@ export class Merger {
       this.counts.crossSource++;
     }
     this.counts.records++;
-    this.claim(r, source, h);
+    this.claim(r, source, macs, h);
     if (r.hostname !== undefined) {
       this.flags.data[h] |= HAS_NAME;
-      if (Number.isNaN(this.nameHash.data[h])) this.nameHash.data[h] = fingerprint(r.hostname);
+      if (this.nameHash.data[h] === 0) this.nameHash.data[h] = fingerprint(r.hostname);
     }
-    if (r.macs.length > 0) this.flags.data[h] |= HAS_MAC;
+    if (macs.length > 0) this.flags.data[h] |= HAS_MAC;
     if (r.domain !== undefined && this.domain.data[h] === 0) this.domain.data[h] = domainHash(r.domain);
-    if (r.ips.length > 0 && Number.isNaN(this.ipHash.data[h])) this.ipHash.data[h] = fingerprint(r.ips[0]);
+    if (r.ips.length > 0 && this.ipHash.data[h] === 0) this.ipHash.data[h] = fingerprint(r.ips[0]);
 
     const c = this.cols[source];
     const seen = (this.present.data[h] & (1 << source)) !== 0;
     this.present.data[h] |= 1 << source;
+    const firstSeen = epoch(r.firstSeen);
     const first = c.first.data[h];
-    if (r.firstSeen < first || Number.isNaN(first)) c.first.data[h] = r.firstSeen;
-    const last = c.last.data[h];
+    if (firstSeen !== 0 && (first === 0 || firstSeen < first)) c.first.data[h] = firstSeen;
     // The freshest record of this source gives its OS; a record without last seen never replaces one with.
-    const fresher = r.lastSeen > last || (Number.isNaN(last) && !Number.isNaN(r.lastSeen));
+    const lastSeen = epoch(r.lastSeen);
+    const fresher = lastSeen > c.last.data[h];
     if (!seen || fresher) c.os.data[h] = this.osTable.intern(r.os, r.osVersion);
-    if (fresher) c.last.data[h] = r.lastSeen;
+    if (fresher) c.last.data[h] = lastSeen;
   }
 
   /** The merged fleet; the key index is dropped with the Merger (it is only needed while importing). */
@@ -204,5 +208,10 @@ function universal(mac: string): boolean {
 
 /** A non-zero 32-bit hash of a domain (0 means "no domain" in the column). */
 export function domainHash(d: string): number {
-  return fingerprint(d) % 0x7fffffff || 1;
+  return fingerprint(d);
+}
+
+/** Epoch seconds as stored in the uint32 columns: 0 for unknown (NaN) or before 1970. */
+function epoch(seconds: number): number {
+  return seconds > 0 ? Math.min(Math.floor(seconds), 0xffffffff) : 0;
 }

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -14,22 +14,13 @@ import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { parseConfig } from '../../src/config/load.js';
 import { fetchReporting, targetHost } from '../../src/inventory/reconcile.js';
-import { requireTool } from '../stack/tools.js';
+import { freePort, requireTool } from '../stack/tools.js';
 import { FIXTURES, t } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-reconcile-'));
 let prometheus: ChildProcess | undefined;
 let target: http.Server;
 let promUrl = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const relabel = (instance: string) => [{ target_label: 'instance', replacement: instance }];
 

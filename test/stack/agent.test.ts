@@ -5,12 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { REPO, expectOk, requireTool, run } from './tools.js';
+import { REPO, expectOk, freePort, requireTool, run } from './tools.js';
 
 const SHIPPED = join(REPO, 'prometheus/agent/prometheus-agent.yml');
 const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-agent-'));
@@ -28,15 +28,6 @@ afterAll(async () => {
   target?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function query(base: string, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`);
