@@ -31,6 +31,7 @@ export const CATALOGUE_CONFIG = {
     { name: 'pattern', type: 'pattern', path: '/nonexistent/p.log', rules: [{ name: 'r', regex: 'x(?<a>y)', labels: ['a'] }] },
   ],
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
+  inventory: { enabled: true, directory: '/nonexistent/inventory' },
 };
 
 interface RegisteredMetric {

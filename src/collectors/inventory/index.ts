@@ -97,7 +97,8 @@ class InventoryMetrics {
 
 export class InventoryCollector implements Collector {
   private readonly cfg: InventoryConfig;
-  private readonly m: InventoryMetrics;
+  /** Registered only when enabled: a disabled collector adds nothing to the scrape (not even HELP lines). */
+  private readonly m?: InventoryMetrics;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private current?: ImportResult;
@@ -114,7 +115,7 @@ export class InventoryCollector implements Collector {
     this.cfg = ctx.config.inventory;
     this.clock = ctx.clock;
     this.logger = ctx.logger;
-    this.m = new InventoryMetrics(ctx);
+    if (this.cfg.enabled) this.m = new InventoryMetrics(ctx);
   }
 
   /** The last completed import (tests and the CLI read it). */
@@ -123,7 +124,7 @@ export class InventoryCollector implements Collector {
   }
 
   async start(): Promise<void> {
-    if (!this.cfg.enabled) return;
+    if (!this.m) return;
     const [imports, reconcile] = await Promise.all([import('../../inventory/import.js'), import('../../inventory/reconcile.js')]);
     this.repeat('check', this.cfg.check_interval, () => this.check(imports));
     if (this.cfg.reconcile.prometheus_url !== '') this.repeat('reconcile', this.cfg.reconcile.interval, () => this.reconcile(reconcile));
@@ -142,6 +143,8 @@ export class InventoryCollector implements Collector {
 
   /** Checks the directory; imports when its files changed. Resolves when that import is done. */
   check(imports?: ImportModule): Promise<void> {
+    const m = this.m;
+    if (!m) return Promise.resolve();
     this.importing ??= (async () => {
       const mod = imports ?? (await import('../../inventory/import.js'));
       let files;
@@ -157,11 +160,11 @@ export class InventoryCollector implements Collector {
       try {
         const result = await mod.importInventory(this.cfg, files, { signal: this.abort.signal, now: () => this.clock.now() });
         if (this.stopped) return;
-        this.applyImport(result);
+        this.applyImport(m, result);
       } catch (err) {
         if (this.stopped) return;
         const source = err instanceof mod.InventoryImportError ? err.source : ALL;
-        this.m.importErrors.inc({ source });
+        m.importErrors.inc({ source });
         this.logger.error('inventory import failed, keeping the previous numbers', { err: (err as Error).message });
       }
     })().finally(() => {
@@ -170,11 +173,11 @@ export class InventoryCollector implements Collector {
     return this.importing;
   }
 
-  private applyImport(result: ImportResult): void {
+  private applyImport(m: InventoryMetrics, result: ImportResult): void {
     this.current = result;
     const c = result.view.counts;
-    this.m.duplicates.inc({ kind: 'same_source' }, c.sameSource);
-    this.m.duplicates.inc({ kind: 'cross_source' }, c.crossSource);
+    m.duplicates.inc({ kind: 'same_source' }, c.sameSource);
+    m.duplicates.inc({ kind: 'cross_source' }, c.crossSource);
     for (const s of result.sources) {
       for (const w of s.warnings) this.logger.warn('inventory export warning', { source: s.source, warning: w });
     }
@@ -191,6 +194,7 @@ export class InventoryCollector implements Collector {
 
   /** Asks Prometheus which hosts report; resolves when done. */
   async reconcile(mod?: ReconcileModule): Promise<void> {
+    if (!this.m || this.cfg.reconcile.prometheus_url === '') return;
     const { fetchReporting } = mod ?? (await import('../../inventory/reconcile.js'));
     try {
       this.reporting = await fetchReporting(this.cfg.reconcile, this.abort.signal);
@@ -205,6 +209,7 @@ export class InventoryCollector implements Collector {
 
   async update(): Promise<void> {
     const m = this.m;
+    if (!m) return;
     for (const g of [m.hosts, m.byAge, m.stale, m.lastImport, m.records, m.unparsed, m.warnings, m.dropped, m.notReporting, m.reconcileSuccess]) g.reset();
     if (this.reconciled !== undefined) m.reconcileSuccess.set(this.reconciled ? 1 : 0);
     const r = this.current;
