@@ -2,11 +2,10 @@
 // and prints the numbers the collector exports (hosts by source, age buckets, stale, not reporting,
 // hosts by OS, duplicates) as a table or as JSON. Exit code 0, or 1 when an export cannot be read.
 import { loadConfig } from '../config/load.js';
-import { ageBuckets, type SourceView } from '../inventory/aggregate.js';
+import { ageBuckets, staleHosts, type SourceView } from '../inventory/aggregate.js';
 import type { InventoryConfig } from '../inventory/config.js';
 import { importInventory, listInventoryFiles, type ImportResult } from '../inventory/import.js';
 import { fetchReporting, notReporting } from '../inventory/reconcile.js';
-import { staleHosts } from '../inventory/aggregate.js';
 
 export interface ReportOptions {
   configFile: string;

@@ -19,8 +19,8 @@ export interface SourceView {
   /** Host counts by OS id and version, capped to max_os_values pairs (the rest is __other__). */
   os: { os: string; version: string; hosts: number }[];
   /** Known first/last seen times, ascending; hosts without one are counted apart. */
-  firstSeen: Float64Array;
-  lastSeen: Float64Array;
+  firstSeen: Uint32Array;
+  lastSeen: Uint32Array;
   firstSeenUnknown: number;
   lastSeenUnknown: number;
 }
@@ -30,9 +30,9 @@ export interface FleetView {
   counts: MergeCounts;
   /** Per host: reporting sources (bit per source), short-name, domain and first-IP fingerprints. */
   present: Uint8Array;
-  nameHash: Float64Array;
-  domainHash: Int32Array;
-  ipHash: Float64Array;
+  nameHash: Uint32Array;
+  domainHash: Uint32Array;
+  ipHash: Uint32Array;
   sources: string[];
 }
 
@@ -42,15 +42,17 @@ export function aggregate(m: MergedHosts, maxOs: number): FleetView {
   const pairs = m.osTable.size;
   // counts[s][pair], s = S for the fleet.
   const counts = Array.from({ length: S + 1 }, () => new Float64Array(pairs));
-  const first = Array.from({ length: S + 1 }, () => new Float64Array(m.count));
-  const last = Array.from({ length: S + 1 }, () => new Float64Array(m.count));
+  // A source's own columns become its sorted arrays (compacted in place: the host order is not needed
+  // any more); only the fleet's are new.
+  const first = [...m.first, new Uint32Array(m.count)];
+  const last = [...m.last, new Uint32Array(m.count)];
   const nFirst = new Array<number>(S + 1).fill(0);
   const nLast = new Array<number>(S + 1).fill(0);
   const hosts = new Array<number>(S + 1).fill(0);
   for (let h = 0; h < m.count; h++) {
     const mask = m.present[h];
-    let fFirst = NaN;
-    let fLast = NaN;
+    let fFirst = 0;
+    let fLast = 0;
     let fOs = -1;
     for (let s = 0; s < S; s++) {
       if ((mask & (1 << s)) === 0) continue;
@@ -59,16 +61,17 @@ export function aggregate(m: MergedHosts, maxOs: number): FleetView {
       const b = m.last[s][h];
       const os = m.os[s][h];
       counts[s][os]++;
-      if (!Number.isNaN(a)) first[s][nFirst[s]++] = a;
-      if (!Number.isNaN(b)) last[s][nLast[s]++] = b;
-      if (a < fFirst || Number.isNaN(fFirst)) fFirst = a;
-      if (fOs < 0 || b > fLast || (Number.isNaN(fLast) && !Number.isNaN(b))) fOs = os;
-      if (b > fLast || Number.isNaN(fLast)) fLast = b;
+      // Compaction writes at or before h: the values of later hosts are still unread.
+      if (a !== 0) first[s][nFirst[s]++] = a;
+      if (b !== 0) last[s][nLast[s]++] = b;
+      if (a !== 0 && (fFirst === 0 || a < fFirst)) fFirst = a;
+      if (fOs < 0 || b > fLast) fOs = os;
+      if (b > fLast) fLast = b;
     }
     hosts[S]++;
     counts[S][fOs]++;
-    if (!Number.isNaN(fFirst)) first[S][nFirst[S]++] = fFirst;
-    if (!Number.isNaN(fLast)) last[S][nLast[S]++] = fLast;
+    if (fFirst !== 0) first[S][nFirst[S]++] = fFirst;
+    if (fLast !== 0) last[S][nLast[S]++] = fLast;
   }
 
   // The label values kept: the maxOs most frequent pairs of the fleet (__other__ itself excluded).
@@ -98,7 +101,7 @@ export function aggregate(m: MergedHosts, maxOs: number): FleetView {
 }
 
 /** Number of values in the ascending array that are < x. */
-function below(sorted: Float64Array, x: number): number {
+function below(sorted: Uint32Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -88,7 +88,7 @@ export async function importInventory(
   opts: { signal?: AbortSignal; now?: () => number } = {},
 ): Promise<ImportResult> {
   const names = sourceNames(cfg);
-  const merger = new Merger(names, cfg.max_hosts);
+  let merger: Merger | undefined = new Merger(names, cfg.max_hosts);
   const results = new Map<string, SourceResult>(names.map((n) => [n, { source: n, files: [], records: 0, unparsed: 0, warnings: [] }]));
   const limits: ParseLimits = { maxRecordChars: cfg.max_record_bytes };
   for (const f of files) {
@@ -96,7 +96,7 @@ export async function importInventory(
     const input = createReadStream(f.path, { encoding: 'utf8', highWaterMark: 64 * 1024, signal: opts.signal });
     let stats: ParseStats;
     try {
-      stats = await PARSERS[f.format](input, (r) => merger.add(r, s), limits);
+      stats = await PARSERS[f.format](input, (r) => merger!.add(r, s), limits);
     } catch (err) {
       throw new InventoryImportError(f.source, f.path, (err as Error).message);
     } finally {
@@ -108,6 +108,8 @@ export async function importInventory(
     r.unparsed += stats.unparsed;
     for (const w of stats.warnings) r.warnings.push(`${f.path}: ${w}`);
   }
-  const view = aggregate(merger.result(), cfg.max_os_values);
+  const merged = merger.result();
+  merger = undefined; // its key index (the largest allocation) is garbage from here on
+  const view = aggregate(merged, cfg.max_os_values);
   return { view, sources: [...results.values()], importedAt: Math.floor((opts.now ?? Date.now)() / 1000) };
 }

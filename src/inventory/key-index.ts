@@ -22,10 +22,10 @@ function hash(s: string): void {
   h2 = (b ^ (b >>> 16)) >>> 0;
 }
 
-/** A 52-bit hash of a string as a plain number (for per-host name/IP fingerprints). */
+/** A non-zero 32-bit hash of a string (per-host name, domain and IP fingerprints; 0 means none). */
 export function fingerprint(s: string): number {
   hash(s);
-  return (h1 & 0xfffff) * 0x100000000 + h2;
+  return h2 || 1;
 }
 
 const MAX_LOAD = 0.75;

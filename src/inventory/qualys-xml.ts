@@ -19,7 +19,7 @@ const NESTED_FIELDS: Record<string, Set<string>> = {
 };
 const LAST_SEEN = ['LAST_ACTIVITY', 'LAST_ACTIVITY_DATE', 'LAST_VULN_SCAN_DATETIME', 'LAST_VM_SCANNED_DATE', 'LAST_VM_AUTH_SCANNED_DATE', 'LAST_COMPLIANCE_SCAN_DATETIME', 'LAST_SCAP_SCAN_DATETIME'];
 
-export function toRawFields(f: Map<string, string>): RawFields {
+function toRawFields(f: Map<string, string>): RawFields {
   const dnsFqdn = f.get('DNS_DATA/FQDN') ?? f.get('DNS');
   const hostname = f.get('DNS_DATA/HOSTNAME');
   const domain = f.get('DNS_DATA/DOMAIN');
