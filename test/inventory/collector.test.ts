@@ -91,6 +91,18 @@ describe('inventory collector', () => {
     expect(sample(text, 'hostwatch_inventory_duplicates_total{kind="cross_source"}')).toBe(4);
   });
 
+  it('gives no import timestamp to a source without files', async () => {
+    const dir = fixtureDir();
+    for (const f of ['crowdstrike-devices.json']) rmSync(join(dir, f));
+    const { collector, registry } = make({ enabled: true, directory: dir });
+    await collector.check();
+    await collector.update();
+    const text = await registry.metrics();
+    expect(sample(text, 'hostwatch_inventory_last_import_timestamp_seconds{source="qualys"}')).toBe(NOW / 1000);
+    expect(sample(text, 'hostwatch_inventory_last_import_timestamp_seconds{source="crowdstrike"}')).toBeUndefined();
+    expect(sample(text, 'hostwatch_inventory_hosts_stale{source="crowdstrike"}')).toBe(0);
+  });
+
   it('keeps the previous numbers when an export is broken, and counts the error', async () => {
     const dir = fixtureDir();
     const { collector, registry } = make({ enabled: true, directory: dir });

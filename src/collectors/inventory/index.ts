@@ -179,6 +179,7 @@ export class InventoryCollector implements Collector {
     m.duplicates.inc({ kind: 'same_source' }, c.sameSource);
     m.duplicates.inc({ kind: 'cross_source' }, c.crossSource);
     for (const s of result.sources) {
+      if (s.files.length === 0) this.logger.warn('inventory source has no file in the directory', { source: s.source, directory: this.cfg.directory });
       for (const w of s.warnings) this.logger.warn('inventory export warning', { source: s.source, warning: w });
     }
     if (c.dropped > 0) this.logger.warn('inventory larger than max_hosts: hosts dropped', { dropped: c.dropped, max_hosts: this.cfg.max_hosts });
@@ -224,7 +225,8 @@ export class InventoryCollector implements Collector {
       if (this.missing) m.notReporting.set({ source }, this.missing[i]);
     });
     for (const s of r.sources) {
-      m.lastImport.set({ source: s.source }, r.importedAt);
+      // A source without files was not imported: no timestamp, so that InventoryImportStale is not fooled.
+      if (s.files.length > 0) m.lastImport.set({ source: s.source }, r.importedAt);
       m.records.set({ source: s.source }, s.records);
       m.unparsed.set({ source: s.source }, s.unparsed);
       m.warnings.set({ source: s.source }, s.warnings.length);
