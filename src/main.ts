@@ -13,6 +13,7 @@ import { createLogger, type LogFormat, type LogLevel, type Logger } from './core
 import { Exporter } from './exporter/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
+import { inventoryCommand } from './cli/inventory-command.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -197,6 +198,7 @@ function buildProgram(): Command {
       process.exitCode = reportConfigError(err) + 1;
     }
   });
+  program.addCommand(inventoryCommand(reportConfigError));
   return program;
 }
 
