@@ -6,6 +6,8 @@
 // the files when one exists at start, else the journal.
 process.env.TZ = 'UTC';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogsCollector } from '../../src/collectors/logs/index.js';
@@ -217,5 +219,44 @@ describe('logs reading the journal', () => {
     expect(text).toContain('hostwatch_auth_failures_total{log="auth",service="sshd",reason="password"} 4');
     const after = Number(/hostwatch_log_bytes_read_total\{log="auth"\} (\d+)/.exec(text)![1]);
     expect(after).toBe(bytes + authLine(EVENTS[3]).length);
+  });
+
+  it('the shipped hostwatch.yml: auth and firewall read the journal where the files do not exist, the files where they do', async () => {
+    const shipped = parse(readFileSync(fileURLToPath(new URL('../../hostwatch.yml', import.meta.url)), 'utf8')) as { logs: Record<string, unknown>[] };
+    const journal = journalIn('j', [
+      ...authEntries().slice(0, 3), // facility auth (4)
+      syslogEntry(10, 'sudo', 400, '   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id', { SYSLOG_FACILITY: '10' }),
+      syslogEntry(11, 'CRON', 401, 'pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)', { SYSLOG_FACILITY: '9' }),
+      kernelEntry(12, '[UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.4 DST=192.0.2.1 LEN=40 PROTO=TCP SPT=1 DPT=22 SYN URGP=0'),
+    ]);
+    // The same entries, with the host's paths under the temp dir and the test journal for the system's.
+    const under = (p: string) => path.join(dir, p);
+    const logs = shipped.logs
+      .filter((l) => l.name === 'auth' || l.name === 'firewall')
+      .map((l) => {
+        const paths = ([] as string[]).concat(l.path as string | string[]).map(under);
+        return { ...l, path: paths, journal: { ...(l.journal as object), directory: journal }, start_position: 'beginning' };
+      });
+    expect(logs.map((l) => [l.name, l.journal])).toEqual([
+      ['auth', { match: ['SYSLOG_FACILITY=4', 'SYSLOG_FACILITY=10'], directory: journal }],
+      ['firewall', { match: ['_TRANSPORT=kernel'], directory: journal }],
+    ]);
+    const clock = new ManualClock(T0 + 60_000);
+    const first = await startLogs(logs, dir, clock, collectors);
+    const text = await scrapeUntil(first, 'hostwatch_log_lines_total{log="auth",result="parsed"} 4');
+    await scrapeUntil(first, 'hostwatch_firewall_packets_total{log="firewall",action="block",protocol="tcp",direction="in"} 1');
+    expect(text).toContain('hostwatch_auth_sudo_commands_total{log="auth",user="alice"} 1');
+    await first.c.stop();
+
+    // rsyslog installed: auth.log exists at the next start, and is what the log reads.
+    mkdirSync(under('var/log'), { recursive: true });
+    writeFileSync(under('var/log/auth.log'), '');
+    const second = await startLogs(logs, dir, clock, collectors);
+    await second.scrape(); // the first pass has seen the file at its end
+    appendFileSync(under('var/log/auth.log'), authLine(EVENTS[3]));
+    writeJournal(path.join(journal, 'system.journal'), authEntries(4));
+    const t2 = await scrapeUntil(second, 'hostwatch_log_lines_total{log="auth",result="parsed"} 5');
+    expect(t2).toContain('hostwatch_log_files_watched{log="auth"} 1');
+    expect(t2).toContain('hostwatch_log_source_up{log="firewall"} 1');
   });
 });
