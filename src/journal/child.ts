@@ -83,7 +83,8 @@ export class JournalctlProcess {
 
 /** How a child ended, for the log. */
 export function describeEnd(end: ChildEnd): string {
-  if (end.error) return end.error.code === 'ENOENT' ? 'journalctl not found (is systemd installed, and journalctl on PATH?)' : end.error.message;
+  if (end.error)
+    return end.error.code === 'ENOENT' ? 'journalctl not found (is systemd installed, and journalctl on PATH?)' : end.error.message;
   const how = end.signal ? `killed by ${end.signal}` : `exited with code ${end.code}`;
   return end.stderr.length ? `${how}: ${end.stderr.join(' / ')}` : how;
 }

@@ -69,6 +69,7 @@ export function fieldText(v: unknown, max: number): Text | undefined {
 }
 
 function shortField(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length * 3 <= MAX_FIELD_BYTES) return v; // the common case, without counting bytes
   return v === undefined ? undefined : fieldText(v, MAX_FIELD_BYTES)?.text;
 }
 

@@ -154,7 +154,7 @@ export class JournalReader {
     if (end.error || end.code !== 0) return end;
     const last = out.trimEnd().split('\n').pop() ?? '';
     const decoded = last === '' ? undefined : decodeLine(last, 0);
-    if (last !== '' && !decoded) return { ...end, code: end.code, stderr: [...end.stderr, `unexpected output: ${last.slice(0, 200)}`] };
+    if (last !== '' && !decoded) return { ...end, stderr: [...end.stderr, `unexpected output: ${last.slice(0, 200)}`] };
     this.setStart(decoded?.cursor ?? null);
     return undefined;
   }

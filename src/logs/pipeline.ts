@@ -125,7 +125,7 @@ export class LogPipeline<S = unknown> {
 
   /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
   private line(text: string, truncated: boolean): void {
-    let parsed = false;
+    let parsed: boolean;
     let ts: number | undefined;
     try {
       const r = this.handler.processLine(text);
@@ -139,7 +139,7 @@ export class LogPipeline<S = unknown> {
 
   /** A journal entry: to the handler as a record, or as the line a file would hold (see record.ts). */
   private record(rec: LogRecord, truncated: boolean): void {
-    let parsed = false;
+    let parsed: boolean;
     let ts: number | undefined;
     try {
       const h = this.handler;
@@ -298,11 +298,6 @@ export class LogPipeline<S = unknown> {
   /** Live figures (gauges, not counters): files followed, bytes not read yet, whether the source delivers lines. */
   stats(): { files: number; pendingBytes: number; up: boolean } {
     return this.source ? this.source.stats() : { files: 0, pendingBytes: 0, up: false };
-  }
-
-  /** Which source the log reads (known once started). */
-  get kind(): LineSource['kind'] {
-    return this.sourceKind;
   }
 
   /** Test hook and fs-event-less driver: one tail pass now (the journal pushes its entries itself). */

@@ -7,7 +7,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExporterProcess, sumOf } from '../logs/exporter-process.js';
+import { ExporterProcess, sumOf, untilCaughtUp } from '../logs/exporter-process.js';
 import { tempDir } from '../tail/helpers.js';
 import { syslogEntry, writeJournal } from './helpers.js';
 
@@ -24,7 +24,14 @@ function write(count: number): void {
   const entries = [];
   for (let i = 0; i < count; i++, written++) {
     const n = written;
-    entries.push(syslogEntry(n, 'sshd', 10_000 + n, `Failed password for root from 10.1.${(n >> 8) & 255}.${n & 255} port ${20_000 + (n % 40_000)} ssh2`));
+    entries.push(
+      syslogEntry(
+        n,
+        'sshd',
+        10_000 + n,
+        `Failed password for root from 10.1.${(n >> 8) & 255}.${n & 255} port ${20_000 + (n % 40_000)} ssh2`,
+      ),
+    );
   }
   writeJournal(path.join(journalDir, 'system.journal'), entries);
 }
@@ -32,7 +39,10 @@ function write(count: number): void {
 /** journald's rotation: the active file is archived under a new name, the next entries go to a new one. */
 function rotate(): void {
   archived++;
-  renameSync(path.join(journalDir, 'system.journal'), path.join(journalDir, `system@0000000000000000000000000000000${archived}-0000000000000001-0000000000000001.journal`));
+  renameSync(
+    path.join(journalDir, 'system.journal'),
+    path.join(journalDir, `system@0000000000000000000000000000000${archived}-0000000000000001-0000000000000001.journal`),
+  );
 }
 
 async function start(): Promise<void> {
@@ -55,13 +65,7 @@ async function scrape(): Promise<number> {
 }
 
 async function caughtUp(): Promise<void> {
-  const deadline = Date.now() + 45_000; // generous: a loaded machine is slow, not wrong
-  let sum = await scrape();
-  while (sum < written && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    sum = await scrape();
-  }
-  expect(sum).toBe(written);
+  await untilCaughtUp(scrape, written);
   expect(await child!.metrics()).toContain('hostwatch_log_source_up{log="auth"} 1');
 }
 

@@ -24,19 +24,30 @@ const ENTRIES: Fields[] = [
   kernelEntry(6, '[UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.4 DST=192.0.2.1 PROTO=TCP SPT=1 DPT=22'),
   { __REALTIME_TIMESTAMP: String(T0_US + 7e6), __MONOTONIC_TIMESTAMP: '8000000', _BOOT_ID: BOOT_ID, COREDUMP_EXE: '/bin/x' },
   // A client that set only _COMM (no identifier) and SYSLOG_PID (no _PID), with a non-ASCII message.
-  { __REALTIME_TIMESTAMP: String(T0_US + 8e6), __MONOTONIC_TIMESTAMP: '9000000', _BOOT_ID: BOOT_ID, _COMM: 'dropbear', SYSLOG_PID: '77', MESSAGE: 'café ☃' },
+  {
+    __REALTIME_TIMESTAMP: String(T0_US + 8e6),
+    __MONOTONIC_TIMESTAMP: '9000000',
+    _BOOT_ID: BOOT_ID,
+    _COMM: 'dropbear',
+    SYSLOG_PID: '77',
+    MESSAGE: 'café ☃',
+  },
 ];
 
 beforeAll(() => {
   ({ dir, cleanup } = tempDir());
   const file = path.join(dir, 'x.journal');
   // The export format has no syntax for a field given twice other than giving it twice: build that entry by hand.
-  const twice = Buffer.from(`__REALTIME_TIMESTAMP=${T0_US + 5e6}\n__MONOTONIC_TIMESTAMP=6000000\n_BOOT_ID=${BOOT_ID}\nSYSLOG_IDENTIFIER=app\nMESSAGE=first\nMESSAGE=second\n\n`);
+  const twice = Buffer.from(
+    `__REALTIME_TIMESTAMP=${T0_US + 5e6}\n__MONOTONIC_TIMESTAMP=6000000\n_BOOT_ID=${BOOT_ID}\nSYSLOG_IDENTIFIER=app\nMESSAGE=first\nMESSAGE=second\n\n`,
+  );
   writeJournal(file, ENTRIES.slice(0, 5));
   const r = spawnSync('/lib/systemd/systemd-journal-remote', ['-o', file, '-'], { input: twice });
   expect(r.status).toBe(0);
   writeJournal(file, ENTRIES.slice(6));
-  const out = spawnSync('journalctl', [`--file=${file}`, '--output=json', '--all', `--output-fields=${OUTPUT_FIELDS.join(',')}`], { encoding: 'utf8' });
+  const out = spawnSync('journalctl', [`--file=${file}`, '--output=json', '--all', `--output-fields=${OUTPUT_FIELDS.join(',')}`], {
+    encoding: 'utf8',
+  });
   expect(out.status).toBe(0);
   lines = out.stdout.split('\n').filter((l) => l !== '');
 });
@@ -121,7 +132,10 @@ describe('lines that are no entry', () => {
   });
 
   it('odd field values give no field rather than an error', () => {
-    const d = decodeLine(JSON.stringify({ __CURSOR: cursor, MESSAGE: 'm', _HOSTNAME: { a: 1 }, SYSLOG_IDENTIFIER: [300, -1], _PID: 12 }), 1000)!;
+    const d = decodeLine(
+      JSON.stringify({ __CURSOR: cursor, MESSAGE: 'm', _HOSTNAME: { a: 1 }, SYSLOG_IDENTIFIER: [300, -1], _PID: 12 }),
+      1000,
+    )!;
     expect(d.entry).toMatchObject({ message: 'm', host: undefined, program: '', pid: undefined });
     expect(decodeLine(JSON.stringify({ __CURSOR: cursor, MESSAGE: [] }), 1000)!.entry).toBeUndefined();
     expect(decodeLine(JSON.stringify({ __CURSOR: cursor, MESSAGE: [104, 105.5] }), 1000)!.entry).toBeUndefined();

@@ -28,14 +28,21 @@ export function exportEntry(fields: Fields): Buffer {
   return Buffer.concat(parts);
 }
 
-/** An entry as journald stores one a program logged through syslog (n: its sequence, for the stamps). */
-export function syslogEntry(n: number, program: string, pid: number | undefined, message: string | Buffer, extra: Fields = {}): Fields {
+/** The fields journald gives every entry of host web1 (n: its sequence: one second apart). */
+function received(n: number, transport: string): Fields {
   return {
     __REALTIME_TIMESTAMP: String(T0_US + n * 1_000_000),
     __MONOTONIC_TIMESTAMP: String(1_000_000 + n * 1_000_000),
     _BOOT_ID: BOOT_ID,
     _HOSTNAME: 'web1',
-    _TRANSPORT: 'syslog',
+    _TRANSPORT: transport,
+  };
+}
+
+/** An entry as journald stores one a program logged through syslog. */
+export function syslogEntry(n: number, program: string, pid: number | undefined, message: string | Buffer, extra: Fields = {}): Fields {
+  return {
+    ...received(n, 'syslog'),
     SYSLOG_FACILITY: '4',
     SYSLOG_IDENTIFIER: program,
     _COMM: program,
@@ -47,16 +54,7 @@ export function syslogEntry(n: number, program: string, pid: number | undefined,
 
 /** A kernel message as journald stores one read from /dev/kmsg. */
 export function kernelEntry(n: number, message: string): Fields {
-  return {
-    __REALTIME_TIMESTAMP: String(T0_US + n * 1_000_000),
-    __MONOTONIC_TIMESTAMP: String(1_000_000 + n * 1_000_000),
-    _BOOT_ID: BOOT_ID,
-    _HOSTNAME: 'web1',
-    _TRANSPORT: 'kernel',
-    SYSLOG_FACILITY: '0',
-    SYSLOG_IDENTIFIER: 'kernel',
-    MESSAGE: message,
-  };
+  return { ...received(n, 'kernel'), SYSLOG_FACILITY: '0', SYSLOG_IDENTIFIER: 'kernel', MESSAGE: message };
 }
 
 /** Appends entries to a journal file (created when missing), through systemd-journal-remote. */

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, systemClock, type Clock } from '../../src/core/clock.js';
+import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/log.js';
 import type { JournalEntry } from '../../src/journal/entry.js';
 import type { JournalPosition } from '../../src/journal/position.js';
@@ -52,7 +52,10 @@ function start(opts: Partial<JournalReaderOptions> & { restore?: { position: Jou
 
 const jdir = () => path.join(dir, 'journal');
 const journal = (name = 'x.journal') => path.join(jdir(), name);
-const sshd = (from: number, n: number) => Array.from({ length: n }, (_, i) => syslogEntry(from + i, 'sshd', 100 + from + i, `Failed password for root from 203.0.113.${from + i} port 22 ssh2`));
+const sshd = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    syslogEntry(from + i, 'sshd', 100 + from + i, `Failed password for root from 203.0.113.${from + i} port 22 ssh2`),
+  );
 const messages = (r: Run) => r.entries.map((e) => e.message);
 
 /** Stops a run and gives its snapshot, as the pipeline checkpoints it after stop(). */
@@ -119,7 +122,11 @@ describe('JournalReader on real journal files', () => {
 
   it('applies the matches: same field ORed, fields ANDed, "+" between groups', async () => {
     mkdirSync(jdir());
-    writeJournal(journal(), [...sshd(0, 2), syslogEntry(2, 'sudo', 5, 'alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls'), kernelEntry(3, 'kmsg')]);
+    writeJournal(journal(), [
+      ...sshd(0, 2),
+      syslogEntry(2, 'sudo', 5, 'alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls'),
+      kernelEntry(3, 'kmsg'),
+    ]);
     const r = start({ selection: { directory: jdir(), matches: ['SYSLOG_IDENTIFIER=sudo', '+', '_TRANSPORT=kernel'] } });
     await until(() => r.entries.length === 2, 10_000, '2 entries');
     expect(r.entries.map((e) => e.program)).toEqual(['sudo', 'kernel']);
@@ -164,7 +171,10 @@ describe('JournalReader on real journal files', () => {
     const clock = new ManualClock();
     const r = start({ clock });
     await until(() => r.logs.length > 0, 10_000, 'the failure');
-    expect(r.logs[0]).toMatchObject({ level: 'warn', reason: expect.stringMatching(/exited with code 1: Failed to open .*No such file or directory/) });
+    expect(r.logs[0]).toMatchObject({
+      level: 'warn',
+      reason: expect.stringMatching(/exited with code 1: Failed to open .*No such file or directory/),
+    });
     expect(r.reader.up).toBe(false);
     mkdirSync(jdir());
     writeJournal(journal(), sshd(0, 3));
@@ -177,7 +187,10 @@ describe('JournalReader on real journal files', () => {
     writeJournal(journal(), sshd(0, 1));
     const r = start();
     await until(() => r.entries.length === 1, 10_000, '1 entry');
-    const ours = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`--directory=${jdir()}`));
+    const ours = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`--directory=${jdir()}`));
     expect(ours()).toHaveLength(1);
     await stopAt(r);
     expect(ours()).toHaveLength(0);
@@ -186,8 +199,10 @@ describe('JournalReader on real journal files', () => {
 });
 
 describe('JournalReader on odd output', () => {
-  const CURSOR = (i: number) => `s=af5c8f6d91994ce3887ab8c673484b03;i=${i.toString(16)};b=0123456789abcdef0123456789abcdef;m=3e8;t=612beac0ec800;x=1`;
-  const entry = (i: number, msg: string) => JSON.stringify({ __CURSOR: CURSOR(i), __REALTIME_TIMESTAMP: '1709460000000000', MESSAGE: msg, SYSLOG_IDENTIFIER: 'sshd' });
+  const CURSOR = (i: number) =>
+    `s=af5c8f6d91994ce3887ab8c673484b03;i=${i.toString(16)};b=0123456789abcdef0123456789abcdef;m=3e8;t=612beac0ec800;x=1`;
+  const entry = (i: number, msg: string) =>
+    JSON.stringify({ __CURSOR: CURSOR(i), __REALTIME_TIMESTAMP: '1709460000000000', MESSAGE: msg, SYSLOG_IDENTIFIER: 'sshd' });
 
   it('counts lines that are no entry as unparsed and over-long ones as truncated, and goes on', async () => {
     // A stand-in for a journalctl writing what the real one never does (garbage, huge entries).

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../tail/helpers.js';
-import { ExporterProcess, sumOf } from './exporter-process.js';
+import { ExporterProcess, sumOf, untilCaughtUp } from './exporter-process.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -46,15 +46,7 @@ async function scrape(): Promise<number> {
 }
 
 /** Scrapes until every written line is counted (the exporter caught up). */
-async function caughtUp(): Promise<void> {
-  const deadline = Date.now() + 45_000; // generous: a loaded machine is slow, not wrong
-  let sum = await scrape();
-  while (sum < written && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    sum = await scrape();
-  }
-  expect(sum).toBe(written);
-}
+const caughtUp = () => untilCaughtUp(scrape, written);
 
 function rotate(mode: 'rename' | 'copytruncate'): void {
   rotations++;

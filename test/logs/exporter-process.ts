@@ -19,7 +19,16 @@ export class ExporterProcess {
     const others = COLLECTORS.filter((c) => c.name !== 'logs').map((c) => `--no-collector.${c.name}`);
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', `--config.file=${configFile}`, `--state.dir=${stateDir}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...others],
+      [
+        '--import',
+        'tsx',
+        'src/main.ts',
+        `--config.file=${configFile}`,
+        `--state.dir=${stateDir}`,
+        '--web.listen-address=127.0.0.1:0',
+        '--collector.logs',
+        ...others,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const stderr: string[] = [];
@@ -62,4 +71,18 @@ export function sumOf(text: string, family: string): number {
     if (l.startsWith(`${family}{`) || l.startsWith(`${family} `)) sum += Number(l.slice(l.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+/**
+ * Scrapes (with `scrape`, which checks what it must on each) until the count reaches `target`, and
+ * checks it is exactly that: the exporter caught up, nothing lost or counted twice.
+ */
+export async function untilCaughtUp(scrape: () => Promise<number>, target: number): Promise<void> {
+  const deadline = Date.now() + 45_000; // generous: a loaded machine is slow, not wrong
+  let count = await scrape();
+  while (count < target && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    count = await scrape();
+  }
+  if (count !== target) throw new Error(`counted ${count}, expected ${target}`);
 }

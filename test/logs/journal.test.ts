@@ -37,7 +37,12 @@ function journalIn(name: string, entries: Fields[]): string {
 
 /** The same event as a journal entry and as the line rsyslog writes to auth.log for it. */
 const EVENTS: [number, string, number, string][] = [
-  ...[0, 1, 2, 3, 4].map((i): [number, string, number, string] => [i, 'sshd', 200 + i, `Failed password for root from 203.0.113.9 port ${4000 + i} ssh2`]),
+  ...[0, 1, 2, 3, 4].map((i): [number, string, number, string] => [
+    i,
+    'sshd',
+    200 + i,
+    `Failed password for root from 203.0.113.9 port ${4000 + i} ssh2`,
+  ]),
   [5, 'sshd', 300, 'Invalid user admin from 198.51.100.20 port 5000'],
   [6, 'sshd', 300, 'Failed password for invalid user admin from 198.51.100.20 port 5000 ssh2'],
   [7, 'sshd', 301, 'Accepted publickey for bob from 198.51.100.7 port 5001 ssh2: ED25519 SHA256:abc'],
@@ -45,7 +50,8 @@ const EVENTS: [number, string, number, string][] = [
   [9, 'su', 401, 'pam_unix(su:auth): authentication failure; logname=alice uid=1000 euid=0 tty=pts/0 ruser=alice rhost=  user=root'],
 ];
 const authEntries = (from = 0) => EVENTS.slice(from).map(([n, prog, pid, msg]) => syslogEntry(n, prog, pid, msg));
-const authLine = ([n, prog, pid, msg]: (typeof EVENTS)[number]) => `${new Date(T0 + n * 1000).toISOString()} web1 ${prog}[${pid}]: ${msg}\n`;
+const authLine = ([n, prog, pid, msg]: (typeof EVENTS)[number]) =>
+  `${new Date(T0 + n * 1000).toISOString()} web1 ${prog}[${pid}]: ${msg}\n`;
 
 /** The samples of the families named `prefix*`, with the log label taken out. */
 function samples(text: string, prefix: string, log: string): string[] {
@@ -91,15 +97,33 @@ describe('logs reading the journal', () => {
 
   it('firewall: packets only from the kernel (not a program logging as "kernel"); other kernel messages are no error', async () => {
     const blocks = [1, 2, 3, 4, 5, 6].map((p) =>
-      kernelEntry(p, `[UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=198.51.100.4 DST=192.0.2.1 LEN=40 TOS=0x00 TTL=50 ID=1 PROTO=TCP SPT=40000 DPT=${p} WINDOW=1024 RES=0x00 SYN URGP=0 `),
+      kernelEntry(
+        p,
+        `[UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=198.51.100.4 DST=192.0.2.1 LEN=40 TOS=0x00 TTL=50 ID=1 PROTO=TCP SPT=40000 DPT=${p} WINDOW=1024 RES=0x00 SYN URGP=0 `,
+      ),
     );
-    const spoof = syslogEntry(7, 'kernel', 999, '[UFW BLOCK] IN=eth0 OUT= SRC=6.6.6.6 DST=192.0.2.1 PROTO=TCP SPT=1 DPT=22 SYN', { _COMM: 'logger' });
-    const sshdText = syslogEntry(8, 'sshd', 998, 'Invalid user [UFW BLOCK] IN=eth0 OUT= SRC=6.6.6.7 DST=192.0.2.1 PROTO=TCP SPT=1 DPT=23 from 1.2.3.4 port 22');
+    const spoof = syslogEntry(7, 'kernel', 999, '[UFW BLOCK] IN=eth0 OUT= SRC=6.6.6.6 DST=192.0.2.1 PROTO=TCP SPT=1 DPT=22 SYN', {
+      _COMM: 'logger',
+    });
+    const sshdText = syslogEntry(
+      8,
+      'sshd',
+      998,
+      'Invalid user [UFW BLOCK] IN=eth0 OUT= SRC=6.6.6.7 DST=192.0.2.1 PROTO=TCP SPT=1 DPT=23 from 1.2.3.4 port 22',
+    );
     const usb = kernelEntry(9, 'usb 1-1: new high-speed USB device number 2 using xhci_hcd');
     // No match: every entry reaches the handler, and the grammar decides by program and transport.
     const journal = journalIn('j', [...blocks, spoof, sshdText, usb]);
     const run = await startLogs(
-      [{ name: 'fw', type: 'firewall', journal: { directory: journal }, start_position: 'beginning', portscan: { distinct_ports: 5, window: '60s' } }],
+      [
+        {
+          name: 'fw',
+          type: 'firewall',
+          journal: { directory: journal },
+          start_position: 'beginning',
+          portscan: { distinct_ports: 5, window: '60s' },
+        },
+      ],
       dir,
       new ManualClock(T0 + 30_000),
       collectors,
@@ -146,7 +170,15 @@ describe('logs reading the journal', () => {
 
   it('the cursor is checkpointed with the handler state: a restart counts every entry once', async () => {
     const journal = journalIn('j', authEntries().slice(0, 3));
-    const logs = [{ name: 'auth', type: 'auth', journal: { directory: journal }, start_position: 'beginning', bruteforce: { threshold: 4, window: '2m' } }];
+    const logs = [
+      {
+        name: 'auth',
+        type: 'auth',
+        journal: { directory: journal },
+        start_position: 'beginning',
+        bruteforce: { threshold: 4, window: '2m' },
+      },
+    ];
     const clock = new ManualClock(T0 + 60_000);
     const first = await startLogs(logs, dir, clock, collectors);
     await scrapeUntil(first, 'hostwatch_auth_failures_total{log="auth",service="sshd",reason="password"} 3');
@@ -177,7 +209,13 @@ describe('logs reading the journal', () => {
     const logger = createLogger({ level: 'info', format: 'json', write: (l) => logs.push(JSON.parse(l)) });
     const run = await startLogs(
       [
-        { name: 'a', type: 'auth', path: [path.join(dir, 'auth.log'), present], journal: { directory: journal }, start_position: 'beginning' },
+        {
+          name: 'a',
+          type: 'auth',
+          path: [path.join(dir, 'auth.log'), present],
+          journal: { directory: journal },
+          start_position: 'beginning',
+        },
         { name: 'b', type: 'auth', path: path.join(dir, 'auth.log'), journal: { directory: journal }, start_position: 'beginning' },
         { name: 'c', type: 'auth', journal: { directory: path.join(dir, 'no-such-dir') } },
       ],
@@ -222,7 +260,9 @@ describe('logs reading the journal', () => {
   });
 
   it('the shipped hostwatch.yml: auth and firewall read the journal where the files do not exist, the files where they do', async () => {
-    const shipped = parse(readFileSync(fileURLToPath(new URL('../../hostwatch.yml', import.meta.url)), 'utf8')) as { logs: Record<string, unknown>[] };
+    const shipped = parse(readFileSync(fileURLToPath(new URL('../../hostwatch.yml', import.meta.url)), 'utf8')) as {
+      logs: Record<string, unknown>[];
+    };
     const journal = journalIn('j', [
       ...authEntries().slice(0, 3), // facility auth (4)
       syslogEntry(10, 'sudo', 400, '   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id', { SYSLOG_FACILITY: '10' }),

@@ -10,7 +10,13 @@ afterAll(() => {
   process.env.TZ = zone;
 });
 
-const REC: LogRecord = { timestamp: 1709460000123.456, host: 'web1', program: 'sshd', pid: '812', message: 'Failed password for root from 203.0.113.9 port 22 ssh2' };
+const REC: LogRecord = {
+  timestamp: 1709460000123.456,
+  host: 'web1',
+  program: 'sshd',
+  pid: '812',
+  message: 'Failed password for root from 203.0.113.9 port 22 ssh2',
+};
 
 describe('syslogLine', () => {
   it.each(['UTC', 'Europe/Paris', 'America/St_Johns', 'Asia/Kolkata'])('round-trips through parseSyslog in %s', (tz) => {

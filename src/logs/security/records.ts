@@ -6,7 +6,13 @@ import { parseAuthMessage, type ParsedAuthLine } from '../auth/parse.js';
 import { parseFirewallLine, type FirewallPacket } from '../firewall/parse.js';
 
 export function authRecord(rec: LogRecord): ParsedAuthLine {
-  return { timestamp: rec.timestamp, host: rec.host, program: rec.program, pid: rec.pid, event: parseAuthMessage(rec.program, rec.message) };
+  return {
+    timestamp: rec.timestamp,
+    host: rec.host,
+    program: rec.program,
+    pid: rec.pid,
+    event: parseAuthMessage(rec.program, rec.message),
+  };
 }
 
 /**
