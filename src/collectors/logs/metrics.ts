@@ -59,7 +59,7 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   defineMetric(registry, {
     name: 'hostwatch_log_source_up',
-    help: 'Whether the source of the log can deliver lines now: 1 while its files are followed, or while a journalctl follows the journal; 0 while journalctl is missing or exited (restarted with backoff).',
+    help: 'Whether the source of the log is running: 1 for files (hostwatch_log_files_watched says how many are followed), and for the journal while a journalctl follows it; 0 while journalctl is missing or exited (restarted with backoff).',
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => (p.stats().up ? 1 : 0)),
