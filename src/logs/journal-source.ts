@@ -13,7 +13,10 @@ export class JournalSource implements LineSource {
   /** Rotations counted while the log read files, carried in the totals. */
   private rotations = 0;
 
-  constructor(opts: SourceOptions, journal: JournalConfig) {
+  constructor(
+    private readonly opts: SourceOptions,
+    journal: JournalConfig,
+  ) {
     const { config, clock, logger, sink } = opts;
     this.reader = new JournalReader({
       selection: { directory: journal.directory, files: journal.file, matches: journal.match },
@@ -35,6 +38,10 @@ export class JournalSource implements LineSource {
 
   restore(position: SourcePosition): void {
     this.rotations = position.tailer.rotations;
+    // The log read its files until now: the journal starts at its end (the files had those entries).
+    if (position.journal === undefined && position.tailer.files.length > 0) {
+      this.opts.logger.warn('the log read files before: the journal is read from its end');
+    }
     this.reader.restore(position.journal, position.tailer.bytes);
   }
 
