@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogSource } from '../config/log-entry.js';
+import type { LogRecord } from './record.js';
 
 export interface LineResult {
   /** false when the line did not match the log type's format: counted as unparsed. */
@@ -27,6 +28,12 @@ export interface LogHandler<S = unknown> {
    * Counting it either way must give the same state.
    */
   processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined;
+  /**
+   * Optional: processes a record whose header fields the source gave apart (a journal entry). A
+   * handler without it gets the record as the line a file would hold (see record.ts). Never throws
+   * on bad input.
+   */
+  processRecord?(rec: LogRecord): LineResult;
   /** A deep copy of the current state, JSON-serializable. */
   snapshot(): S;
   /** Replaces the state with a checkpointed one (from snapshot() of an earlier run). */

@@ -15,6 +15,8 @@ import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 import type { AuthEvent } from './event.js';
 import { CONNECTION_REASONS } from './labels.js';
 import { parseAuthLine, type ParsedAuthLine } from './parse.js';
+import type { LogRecord } from '../record.js';
+import { authRecord } from '../security/records.js';
 
 export const OTHER = '__other__';
 /** sshd connections tracked at once for the per-connection correlation. */
@@ -103,7 +105,21 @@ export class AuthHandler implements LogHandler<AuthState> {
     } catch {
       return { parsed: false };
     }
-    if (!parsed) return { parsed: false };
+    return parsed ? this.count(parsed) : { parsed: false };
+  }
+
+  /** A journal entry: its header fields are given, the message goes to the program's grammar. */
+  processRecord(rec: LogRecord): LineResult {
+    let parsed;
+    try {
+      parsed = authRecord(rec);
+    } catch {
+      return { parsed: false };
+    }
+    return this.count(parsed);
+  }
+
+  private count(parsed: ParsedAuthLine): LineResult {
     const ev = parsed.event;
     if (ev && !(ev.pamModule !== undefined && this.samePamAttempt(ev.pamModule, parsed, ev))) {
       const t = parsed.timestamp ?? this.clock.now();
