@@ -79,3 +79,17 @@ describe('an attacker-chosen name never moves the source', () => {
     check((u) => `Mar  3 10:00:00 h in.telnetd[7]: refused connect from ${u}@host.example.org (${REAL})`, { service: 'other', event: 'failure' });
   });
 });
+
+describe('client text never makes a firewall line', () => {
+  it('packet fields anywhere in another program\'s message are not a packet', async () => {
+    const { parseFirewallLine } = await import('../../../src/logs/firewall/parse.js');
+    const packet = fc.constantFrom('[UFW BLOCK] ', 'DROP: ', '', 'kernel: ').map((p) => `${p}IN=eth0 OUT= SRC=6.6.6.6 DST=192.0.2.10 PROTO=TCP SPT=1 DPT=22`);
+    const header = fc.constantFrom('Mar  3 10:00:00 h sshd[42]: ', '2024-03-03T10:00:00+00:00 h sudo: ', 'h nginx[7]: ', 'Sun 2024-03-03 10:00:00 UTC h vsftpd[9]: ');
+    fc.assert(
+      fc.property(header, name, packet, name, (h, before, p, after) => {
+        expect(parseFirewallLine(`${h}${before}${p}${after}`, NOW)).toBeUndefined();
+      }),
+      { seed: 1729, numRuns: 400 },
+    );
+  });
+});

@@ -63,6 +63,26 @@ describe('firewall handler counters', () => {
   });
 });
 
+describe('firewall lines come only from the kernel or the firewall daemon', () => {
+  it('packet text inside another program\'s message (an sshd user name, a sudo command) is no packet and no scan', () => {
+    const h = handler({ portscan: { distinct_ports: 3, window: '60s' } });
+    const results = fixture('injection.log').map((l) => h.processLine(l));
+    expect(results.map((r) => r.parsed)).toEqual([false, false, false, false, false, false, true, false]);
+    const s = h.snapshot();
+    expect(s.packets.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(s.portscan.sources.map((e) => e[0])).toEqual(['203.0.113.252']);
+  });
+
+  it('counts pvefw-logger lines with IN= or OUT= alone by their direction', () => {
+    const h = handler();
+    for (const l of fixture('pve-firewall.log')) h.processLine(l);
+    const s = h.snapshot();
+    const at = (a: string, p: string, d: string) => s.packets[packetIndex(a, p, d)];
+    expect([at('block', 'tcp', 'in'), at('reject', 'udp', 'in'), at('allow', 'tcp', 'out'), at('allow', 'tcp', 'forward')]).toEqual([1, 1, 1, 1]);
+    expect([at('block', 'tcp', 'forward'), at('block', 'icmp', 'in')]).toEqual([1, 1]);
+  });
+});
+
 describe('TopPorts', () => {
   it('a full port scan (each port once) promotes no port; a port hit repeatedly is promoted', () => {
     const t = new TopPorts(20);
