@@ -117,13 +117,14 @@ export class AuthHandler implements LogHandler<AuthState> {
   }
 
   processLine(line: string): LineResult {
+    this.last.counted = 0;
+    this.last.source = undefined;
     let parsed;
     try {
       parsed = parseAuthLine(line, this.clock.now());
     } catch {
       return { parsed: false };
     }
-    this.last = { counted: 0 };
     if (!parsed) return { parsed: false };
     const ev = parsed.event;
     if (ev && !(ev.pamModule !== undefined && this.samePamAttempt(ev.pamModule, parsed, ev))) {

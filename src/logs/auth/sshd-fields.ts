@@ -27,13 +27,23 @@ export interface UserFromAddr {
 const PORT_SSH = /^ port \d+(?: ssh\d*)?/;
 const PORT_ONLY = /^ port \d+$/;
 
-/** The address at `at` and the index after the `port <n> ssh2` that follows it. */
-function afterAddress(text: string, at: number): { addr: string; end: number; port: boolean } {
-  let sp = text.indexOf(' ', at);
+interface Candidate {
+  /** Index of ` from `. */
+  at: number;
+  addr: string;
+  /** Index after `port <n> ssh2`. */
+  end: number;
+  port: boolean;
+}
+
+/** The address after ` from ` at `at`, and the index after the `port <n> ssh2` that follows it. */
+function afterAddress(text: string, at: number): Candidate {
+  let sp = text.indexOf(' ', at + 6);
   if (sp < 0) sp = text.length;
-  const addr = text.slice(at, sp);
+  const addr = text.slice(at + 6, sp);
+  if (!text.startsWith(' port ', sp)) return { at, addr, end: sp, port: false };
   const m = PORT_SSH.exec(text.slice(sp, sp + 24));
-  return { addr, end: m ? sp + m[0].length : sp, port: m !== null };
+  return { at, addr, end: m ? sp + m[0].length : sp, port: m !== null };
 }
 
 /** `TYPE FINGERPRINT`, or a certificate's `TYPE FP ID <key id> (serial N) CA TYPE FP`, then `, <info>`. */
@@ -61,30 +71,26 @@ export function userFromAddr(text: string, method = 'password'): UserFromAddr | 
     invalid = true;
     start = 13;
   }
-  // Candidates: [index of ' from ', address, offset after `port <n> ssh2`, had a port].
-  const found: [number, string, number, boolean][] = [];
+  // Candidates by whether they have a port (a version that logs the port logs it for the real
+  // address, so portless ones are then text): the first followed by an extra of the method's
+  // shape, the last that ends the text, the first followed by any extra.
+  const keyed: (Candidate | undefined)[] = [undefined, undefined];
+  const atEnd: (Candidate | undefined)[] = [undefined, undefined];
+  const anyExtra: (Candidate | undefined)[] = [undefined, undefined];
   for (let i = text.indexOf(' from ', start - 1); i >= 0; i = text.indexOf(' from ', i + 1)) {
-    const { addr, end, port } = afterAddress(text, i + 6);
-    if (addr !== '') found.push([i, addr, end, port]);
+    const c = afterAddress(text, i);
+    if (c.addr === '') continue;
+    const k = c.port ? 1 : 0;
+    if (c.end === text.length) atEnd[k] = c;
+    else if (text.charCodeAt(c.end) === 58 && text.charCodeAt(c.end + 1) === 32) {
+      if (!anyExtra[k]) anyExtra[k] = c;
+      if (!keyed[k] && shape && shape.test(text.slice(c.end + 2))) keyed[k] = c;
+    }
   }
-  // A version that logs the port logs it for the real address: portless candidates then are text.
-  const withPort = found.some((f) => f[3]);
-  const take = (f: [number, string, number, boolean], extra: string): UserFromAddr => ({
-    user: text.slice(start, Math.max(start, f[0])),
-    invalid,
-    source: normalizeSource(f[1]),
-    extra,
-  });
-  const followedByExtra = (f: [number, string, number, boolean], anyShape: boolean) =>
-    text.charCodeAt(f[2]) === 58 && text.charCodeAt(f[2] + 1) === 32 && (anyShape || (shape !== undefined && shape.test(text.slice(f[2] + 2))));
-  const candidates = found.filter((f) => f[3] === withPort);
-  const keyed = shape && candidates.find((f) => followedByExtra(f, false));
-  if (keyed) return take(keyed, text.slice(keyed[2] + 2));
-  const atEnd = candidates.filter((f) => f[2] === text.length);
-  if (atEnd.length > 0) return take(atEnd[atEnd.length - 1], '');
-  // sshd < 6.x logged an extra after ssh1/ssh2 for other methods too (`ssh1: ruser alice`).
-  const old = candidates.find((f) => followedByExtra(f, true));
-  return old && take(old, text.slice(old[2] + 2));
+  const k = atEnd[1] || keyed[1] || anyExtra[1] ? 1 : 0;
+  const c = keyed[k] ?? atEnd[k] ?? anyExtra[k];
+  if (!c) return undefined;
+  return { user: text.slice(start, Math.max(start, c.at)), invalid, source: normalizeSource(c.addr), extra: c === atEnd[k] ? '' : text.slice(c.end + 2) };
 }
 
 export interface RemoteId {

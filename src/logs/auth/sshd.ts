@@ -11,8 +11,12 @@ import { methodOf } from './labels.js';
 import { normalizeSource } from './source.js';
 import { remoteId, remoteIdWithReason, userFromAddr } from './sshd-fields.js';
 
+/** Completes an event literal (in place: this runs on most lines). */
 function ev(e: Omit<AuthEvent, 'service' | 'count'>): AuthEvent {
-  return { service: 'sshd', count: 1, ...e };
+  const a = e as AuthEvent;
+  a.service = 'sshd';
+  a.count = 1;
+  return a;
 }
 
 const MAX_ATTEMPTS = 'maximum authentication attempts exceeded for ';

@@ -12,7 +12,7 @@
 //   pvefw-logger      `0 5 PVEFW-HOST-IN 24/Jan/2019:11:16:59 +0100 policy DROP: IN=vmbr0 PHYSIN=...`
 //                     (Proxmox VE's /var/log/pve-firewall.log: vmid, level, chain, time; it writes
 //                     only the interfaces that are set, so a line can have IN= or OUT= alone)
-import { parseSyslog } from '../security/syslog.js';
+import { locateSyslog } from '../security/syslog.js';
 import { readStamp } from '../security/syslog-time.js';
 
 export interface PacketText {
@@ -75,11 +75,11 @@ function untagged(line: string, now: number): PacketText | undefined {
 
 /** Where a packet log's text starts, or undefined when the line is not one (another program's). */
 export function packetText(line: string, now: number): PacketText | undefined {
-  const h = parseSyslog(line, now);
+  const h = locateSyslog(line, now);
   if (!h) return untagged(line, now);
   if (h.program === 'kernel') return { start: afterUptime(line, h.messageOffset), timestamp: h.timestamp, pve: false };
   // dmesg --notime with a prefix ending in ':' reads as a bare tag; a program's message is no packet.
-  if (h.format === 'unstamped' && h.host === undefined && h.pid === undefined && h.message.startsWith('IN=')) {
+  if (h.format === 'unstamped' && h.host === undefined && h.pid === undefined && line.startsWith('IN=', h.messageOffset)) {
     return { start: h.messageOffset, tagPrefix: `${h.program}:`, pve: false };
   }
   return undefined;

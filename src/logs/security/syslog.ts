@@ -23,7 +23,7 @@ import { readStamp, type Stamp } from './syslog-time.js';
 
 export type SyslogFormat = 'rfc3164' | 'rfc5424' | 'macos' | 'socklog' | 'vsftpd' | 'unstamped';
 
-export interface SyslogHeader {
+export interface SyslogHead {
   /** Event time in ms since the epoch; undefined when the line carries none (short-monotonic, no stamp). */
   timestamp?: number;
   host?: string;
@@ -32,11 +32,13 @@ export interface SyslogHeader {
   pid?: string;
   /** The module of an old Red Hat PAM tag, `pop(pam_unix)[4920]:` -> `pam_unix`. */
   module?: string;
-  /** The text the program wrote (after the tag and a Solaris `[ID n facility.level]`). */
-  message: string;
-  /** Offset of the message in the line. */
+  /** Offset of the message (the text the program wrote, after the tag and a Solaris `[ID n facility.level]`). */
   messageOffset: number;
   format: SyslogFormat;
+}
+
+export interface SyslogHeader extends SyslogHead {
+  message: string;
 }
 
 export { readStamp } from './syslog-time.js';
@@ -58,39 +60,50 @@ const PID = /^\d+$/;
 /** vsftpd's own log (vsf_log_line): a ctime stamp, then `[pid N] `. */
 const VSFTPD_PID = /^\[pid (\d+)\] /;
 
-interface Tag {
+interface Located {
+  host?: string;
   program: string;
   pid?: string;
   module?: string;
+  /** Offset just after the tag. */
+  end: number;
 }
 
 /**
- * A syslog tag: `prog[pid]:`, `prog:`, `[prog]:`, `prog(module)[pid]:`, or without the colon only
- * the bracketed forms `prog[pid]` and `[prog]` (a bare word is a host name).
+ * The syslog tag in line[start, end): `prog[pid]:`, `prog:`, `[prog]:`, `prog(module)[pid]:`, or
+ * without the colon only the bracketed forms `prog[pid]` and `[prog]` (a bare word is a host
+ * name). Read by offsets: this runs on every line.
  */
-function parseTag(tok: string): Tag | undefined {
-  const colon = tok.charCodeAt(tok.length - 1) === 58;
-  const body = colon ? tok.slice(0, -1) : tok;
-  if (body === '') return undefined;
-  if (body.charCodeAt(0) === 91 /* [ */) {
+function tagAt(line: string, start: number, end: number, host: string | undefined): Located | undefined {
+  const colon = line.charCodeAt(end - 1) === 58; /* : */
+  const bodyEnd = colon ? end - 1 : end;
+  if (bodyEnd <= start) return undefined;
+  const closes = line.charCodeAt(bodyEnd - 1) === 93; /* ] */
+  if (line.charCodeAt(start) === 91 /* [ */) {
     // `[sshd]` (the program in brackets, no pid)
-    if (body.length < 3 || !body.endsWith(']') || body.indexOf('[', 1) >= 0) return undefined;
-    return { program: body.slice(1, -1) };
+    const inner = line.indexOf('[', start + 1);
+    if (bodyEnd - start < 3 || !closes || (inner >= 0 && inner < bodyEnd)) return undefined;
+    return { host, program: line.slice(start + 1, bodyEnd - 1), end };
   }
-  const br = body.indexOf('[');
-  let name = body;
+  let br = line.indexOf('[', start);
+  if (br >= bodyEnd) br = -1;
+  let nameEnd = bodyEnd;
   let pid: string | undefined;
   if (br >= 0) {
-    if (!body.endsWith(']') || br === 0) return undefined;
-    pid = body.slice(br + 1, -1);
-    name = body.slice(0, br);
+    if (!closes) return undefined;
+    pid = line.slice(br + 1, bodyEnd - 1);
+    nameEnd = br;
+    if (!colon && !PID.test(pid)) return undefined;
   } else if (!colon) {
     return undefined;
   }
-  if (!colon && !PID.test(pid ?? '')) return undefined;
-  const paren = name.indexOf('(');
-  if (paren > 0 && name.endsWith(')')) return { program: name.slice(0, paren), pid, module: name.slice(paren + 1, -1) };
-  return { program: name, pid };
+  if (line.charCodeAt(nameEnd - 1) === 41 /* ) */) {
+    const paren = line.indexOf('(', start);
+    if (paren > start && paren < nameEnd) {
+      return { host, program: line.slice(start, paren), pid, module: line.slice(paren + 1, nameEnd - 1), end };
+    }
+  }
+  return { host, program: line.slice(start, nameEnd), pid, end };
 }
 
 /** The next space-delimited token at `pos`: [start, end). */
@@ -99,10 +112,12 @@ function tokenEnd(line: string, pos: number): number {
   return sp < 0 ? line.length : sp;
 }
 
-interface Located extends Tag {
-  host?: string;
-  /** Offset just after the tag. */
-  end: number;
+/** `facility.level` (busybox, OpenWrt) in line[start, end). */
+function isFacilityLevel(line: string, start: number, end: number): boolean {
+  const c = line.charCodeAt(start);
+  if (c < 97 || c > 122) return false; // a-z
+  const dot = line.indexOf('.', start);
+  return dot > start && dot < end && FACILITY_LEVEL.test(line.slice(start, end));
 }
 
 /**
@@ -116,27 +131,21 @@ function locateTag(line: string, pos: number): Located | undefined {
     pos = end + 1;
     end = tokenEnd(line, pos);
   }
+  const first = tagAt(line, pos, end, undefined);
+  if (first) return first;
   let host: string | undefined;
-  let tok = line.slice(pos, end);
-  let tag = parseTag(tok);
-  if (!tag) {
-    if (!FACILITY_LEVEL.test(tok)) {
-      if (end >= line.length) return undefined;
-      host = tok;
-      pos = end + 1;
-      end = tokenEnd(line, pos);
-      tok = line.slice(pos, end);
-    }
-    // busybox syslogd writes `facility.level` between the host and the tag, OpenWrt logread without a host.
-    if (FACILITY_LEVEL.test(tok) && end < line.length) {
-      pos = end + 1;
-      end = tokenEnd(line, pos);
-      tok = line.slice(pos, end);
-    }
-    tag = parseTag(tok);
-    if (!tag) return undefined;
+  if (!isFacilityLevel(line, pos, end)) {
+    if (end >= line.length) return undefined;
+    host = line.slice(pos, end);
+    pos = end + 1;
+    end = tokenEnd(line, pos);
   }
-  return { ...tag, host, end };
+  // busybox syslogd writes `facility.level` between the host and the tag, OpenWrt logread without a host.
+  if (end < line.length && isFacilityLevel(line, pos, end)) {
+    pos = end + 1;
+    end = tokenEnd(line, pos);
+  }
+  return tagAt(line, pos, end, host);
 }
 
 /** Skips RFC 5424 structured data (`-` or `[id k="v"]...`, `\]` and `\"` escaped in values); -1 if malformed. */
@@ -172,7 +181,7 @@ function rfc5424Fields(line: string, pos: number): Located | undefined {
   return { host: host === '-' ? undefined : host, program: app === '-' ? '' : app, pid: procid === '-' ? undefined : procid, end: sd };
 }
 
-function header(line: string, loc: Located, stamp: Stamp | undefined, format: SyslogFormat): SyslogHeader {
+function header(line: string, loc: Located, stamp: Stamp | undefined, format: SyslogFormat): SyslogHead {
   let start = loc.end;
   while (line.charCodeAt(start) === 32) start++;
   if (line.charCodeAt(start) === 0xfeff) start++; // RFC 5424 BOM before a UTF-8 message
@@ -189,14 +198,13 @@ function header(line: string, loc: Located, stamp: Stamp | undefined, format: Sy
     program: loc.program,
     pid: loc.pid,
     module: loc.module,
-    message: line.slice(start),
     messageOffset: start,
     format,
   };
 }
 
 /** After `[<PRI>][1 ]stamp`: RFC 5424 fields when versioned, else a tag, else RFC 5424 without version. */
-function afterStamp(line: string, pos: number, stamp: Stamp | undefined, versioned: boolean, format: SyslogFormat): SyslogHeader | undefined {
+function afterStamp(line: string, pos: number, stamp: Stamp | undefined, versioned: boolean, format: SyslogFormat): SyslogHead | undefined {
   if (versioned) {
     const loc = rfc5424Fields(line, pos);
     return loc && header(line, loc, stamp, 'rfc5424');
@@ -222,7 +230,7 @@ function priAndVersion(line: string, pos: number): { pos: number; versioned: boo
 }
 
 /** socklog's `facility.level: ` banner then the header the sender wrote (the outer stamp wins). */
-function socklog(line: string, pos: number, outer: Stamp | undefined, now: number): SyslogHeader | undefined {
+function socklog(line: string, pos: number, outer: Stamp | undefined, now: number): SyslogHead | undefined {
   const colon = line.indexOf(': ', pos);
   if (colon < 0 || !FACILITY_LEVEL.test(line.slice(pos, colon))) return undefined;
   const pv = priAndVersion(line, colon + 2);
@@ -234,7 +242,8 @@ function socklog(line: string, pos: number, outer: Stamp | undefined, now: numbe
   return afterStamp(line, pos, outer ?? inner, pv.versioned, 'socklog');
 }
 
-export function parseSyslog(line: string, now: number): SyslogHeader | undefined {
+/** The header of `line` without slicing out the message (for callers that only need its offset). */
+export function locateSyslog(line: string, now: number): SyslogHead | undefined {
   const pv = priAndVersion(line, 0);
   if (!pv) return undefined;
   const rest = pv.pos ? line.slice(pv.pos) : line;
@@ -257,4 +266,10 @@ export function parseSyslog(line: string, now: number): SyslogHeader | undefined
   // macOS `log show --style syslog`: a space-separated ISO stamp with a zone, then two spaces.
   const macos = stamp.kind === 'iso' && stamp.zoned && line.charCodeAt(pv.pos + 10) === 32 && line.charCodeAt(pos - 2) === 32;
   return afterStamp(line, pos, stamp, pv.versioned, macos ? 'macos' : 'rfc3164');
+}
+
+export function parseSyslog(line: string, now: number): SyslogHeader | undefined {
+  const h = locateSyslog(line, now) as SyslogHeader | undefined;
+  if (h) h.message = line.slice(h.messageOffset);
+  return h;
 }
