@@ -26,6 +26,7 @@ const SERVICES: Record<string, string> = {
   vsftpd: 'vsftpd',
   proftpd: 'proftpd',
   dovecot: 'dovecot',
+  'dovecot-auth': 'dovecot',
   cockpit: 'cockpit',
   'polkit-1': 'polkit',
   polkitd: 'polkit',

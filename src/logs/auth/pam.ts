@@ -13,6 +13,7 @@ import { normalizeSource } from './source.js';
 const AUTH_FAILURE = /^(pam_[\w-]+)\((?:([^:()\s]+):)?auth\): authentication failure; /;
 const OLD_AUTH_FAILURE = /^(?:\((pam_[\w-]+)\) |(pam_[\w-]+): )authentication failure; /;
 const MORE = /^PAM (\d+) more authentication failures?; /;
+const OLD_MORE = /^(\d+) more authentication failures?; /;
 const CHKPWD = /^password check failed for user \((.*)\)$/;
 const KV_HEAD = /^logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=/;
 
@@ -83,8 +84,15 @@ export function parsePam(program: string, msg: string, module?: string): AuthEve
     return e;
   }
   if (c === 40 /* ( */ && (m = OLD_AUTH_FAILURE.exec(msg))) return failure(serviceOf(program), msg.slice(m[0].length), 1, m[1]);
-  if (module !== undefined && module.startsWith('pam_') && msg.startsWith('authentication failure; ')) {
-    return failure(serviceOf(program), msg.slice(24), 1, module);
+  if (module !== undefined && module.startsWith('pam_')) {
+    if (msg.startsWith('authentication failure; ')) return failure(serviceOf(program), msg.slice(24), 1, module);
+    // `sshd(pam_unix)[19939]: 5 more authentication failures; ...` (Linux-PAM < 0.99.2)
+    const more = OLD_MORE.exec(msg);
+    if (more) {
+      const e = failure(serviceOf(program), msg.slice(more[0].length), Number(more[1]));
+      delete e.pamModule;
+      return e;
+    }
   }
   return undefined;
 }

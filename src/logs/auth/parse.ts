@@ -12,6 +12,7 @@
 // echo). For sshd it is the other way round: sshd logs every attempt itself (`Failed password ...`,
 // with the real source and the method), so its PAM lines are the echo.
 import { parseSyslog } from '../security/syslog.js';
+import { parseAuditMessage, parseAuditRecord } from './audit.js';
 import { parseDropbear, parseLibwrap, parseScreensharing, parseVsftpd, parseXinetd } from './daemons.js';
 import type { AuthEvent } from './event.js';
 import { serviceOf } from './labels.js';
@@ -59,6 +60,7 @@ function byProgram(program: string, msg: string): AuthEvent | undefined {
     default:
       if (program === 'xinetd') return parseXinetd(msg);
       if (program === 'screensharingd') return parseScreensharing(msg);
+      if (program === 'audit' || program === 'kernel') return parseAuditMessage(program, msg)?.event;
       return undefined;
   }
 }
@@ -86,8 +88,9 @@ export function parseAuthMessage(program: string, msg: string, module?: string):
   return undefined;
 }
 
-/** Parses a whole line; undefined when it has no log header (counted as unparsed). */
+/** Parses a whole line (a log header, or an audit.log record); undefined when it has none (unparsed). */
 export function parseAuthLine(line: string, now: number): ParsedAuthLine | undefined {
+  if (line.startsWith('type=')) return parseAuditRecord(line);
   const h = parseSyslog(line, now);
   if (!h) return undefined;
   return { timestamp: h.timestamp, host: h.host, program: h.program, pid: h.pid, event: parseAuthMessage(h.program, h.message, h.module) };

@@ -41,6 +41,8 @@ const DROP = /^drop connection #\d+ from (\[[^\]]+\]):\d+ on \[[^\]]+\]:\d+ (.*)
 const PAM_ERROR = /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user )?(.*) from (\S+?)(?: via \S+)?$/;
 const TOO_MANY_OLD = /^(?:Disconnecting: )?Too many authentication failures(?: for (invalid user |illegal user )?(.*?))?$/;
 const KEX_IDENT = /^kex_exchange_identification: (?:client sent invalid protocol identifier|Connection closed by remote host|read: Connection reset by peer)/;
+/** OpenSSH < 7.x: a broken packet before authentication (the address is on the connection's other lines). */
+const BAD_PACKET = /^Bad packet length \d+\.$/;
 const OLD_NO_MATCH = /^(?:Unable to negotiate a [\w ]+|no matching [\w ]+ found: )/;
 /** ssherr.c messages that mean the client broke the protocol (dispatch errors before authentication). */
 const PROTOCOL_ERROR = /: ((?:message authentication code incorrect|invalid format|incomplete message|Connection corrupted|invalid argument|string is too large|integer overflow|bignum is (?:negative|too large)|unexpected internal error|unknown or unsupported key type|invalid length|error in libcrypto|Bad packet length \d+|Corrupted MAC on input)\.?)$/;
@@ -97,7 +99,7 @@ function receivedDisconnect(m: RegExpExecArray, preauth: boolean): AuthEvent | u
   // Code 3 with "Auth fail": the client (e.g. JSch) tells it gave up after failing (old versions
   // log it without [preauth]); code 14: it had no method the server accepts (a password bot on a
   // key-only server).
-  if ((m[2] === '3' && /: Auth fail$/.test(text)) || (preauth && m[2] === '14' && /^No (?:supported )?authentication methods available/.test(text))) {
+  if ((m[2] === '3' && /: Auth fail$/.test(text)) || (preauth && m[2] === '14' && /^No (?:supported |more user )?authentication methods available/.test(text))) {
     return ev({ event: 'failure', source, reason: 'preauth_disconnect', scope: 'session' });
   }
   if (!preauth) return undefined; // a logged-in user leaving
@@ -130,6 +132,7 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
       if ((m = INVALID_USER.exec(msg))) return ev({ event: 'invalid_user', user: m[1], source: normalizeSource(m[2]), reason: 'invalid_user', scope: 'mark' });
       return undefined;
     case 67: // C
+      if (preauth && msg === 'Corrupted MAC on input.') return ev({ event: 'failure', reason: 'protocol', scope: 'session' });
       if (msg.startsWith('Connection closed by ')) return preauthClose(msg.slice(21));
       if (msg.startsWith('Connection reset by ')) return preauthClose(msg.slice(20));
       if ((m = CONNECTION_FROM.exec(msg))) return ev({ event: 'info', source: normalizeSource(m[1]), scope: 'connect' });
@@ -147,6 +150,9 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
       if ((m = ROOT_REFUSED.exec(msg))) return ev({ event: 'failure', user: 'root', source: normalizeSource(m[1]), reason: 'root_refused', scope: 'session' });
       // OpenSSH < 6.x: a client dropping the connection before authenticating.
       if (preauth && msg === 'Read from socket failed: Connection reset by peer') return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
+      return undefined;
+    case 87: // W
+      if (preauth && msg === 'Write failed: Connection reset by peer') return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
       return undefined;
     case 85: // U
       if ((m = NOT_ALLOWED.exec(msg))) return ev({ event: 'failure', user: m[1], source: normalizeSource(m[2]), reason: 'not_allowed', scope: 'session' });
@@ -169,6 +175,7 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
       return undefined;
     case 66: // B
       if ((m = BAD_VERSION.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if (preauth && BAD_PACKET.test(msg)) return ev({ event: 'failure', reason: 'protocol', scope: 'session' });
       return undefined;
     case 98: // b
       if ((m = BANNER.exec(msg))) {
