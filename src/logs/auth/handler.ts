@@ -176,7 +176,7 @@ export class AuthHandler implements LogHandler<AuthState> {
     switch (ev.event) {
       case 'success':
         add(c.successes, `${ev.service}|${ev.method ?? 'other'}`, ev.count);
-        if (ev.service === 'sudo' || ev.service === 'doas') this.countSudo(ev.user ?? '', ev.count);
+        if (ev.service === 'sudo') this.countSudo(ev.user ?? '', ev.count);
         if (key !== undefined) this.sessions.delete(key);
         return;
       case 'invalid_user': {

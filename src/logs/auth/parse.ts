@@ -92,6 +92,8 @@ export function parseAuthMessage(program: string, msg: string, module?: string):
 export function parseAuthLine(line: string, now: number): ParsedAuthLine | undefined {
   if (line.startsWith('type=')) return parseAuditRecord(line);
   const h = parseSyslog(line, now);
-  if (!h) return undefined;
+  // Without a stamp, only `[host] prog[pid]:` (journal entries rendered by fail2ban) is a header:
+  // `java.lang.Exception: boom` is not.
+  if (!h || (h.format === 'unstamped' && h.pid === undefined)) return undefined;
   return { timestamp: h.timestamp, host: h.host, program: h.program, pid: h.pid, event: parseAuthMessage(h.program, h.message, h.module) };
 }
