@@ -122,6 +122,29 @@ describe('auth handler counting', () => {
   });
 });
 
+describe('the exploits of issue 12 (regression)', () => {
+  const inject = (i: number, fake: string) =>
+    `Mar  3 10:00:${String(i).padStart(2, '0')} h sshd[${9000 + i}]: Failed password for invalid user x: pam_unix(su:auth): authentication failure; rhost=${fake} from 1.2.3.4 port ${5000 + i} ssh2`;
+
+  it('a PAM line in the user name is an sshd failure from the real address: 20 attempts detect 1.2.3.4, never the fake', () => {
+    for (const fake of [() => '6.6.6.6', (i: number) => `6.6.6.${i}`]) {
+      const h = handler({ bruteforce: { threshold: 10, window: '5m' } });
+      for (let i = 0; i < 20; i++) h.processLine(inject(i, fake(i)));
+      const s = h.snapshot();
+      expect(s.failures).toEqual({ 'sshd|invalid_user': 20 });
+      expect(s.detections).toEqual({ sshd: 1 });
+      expect(s.bruteforce.sources.map((e) => e[0])).toEqual(['1.2.3.4']);
+    }
+  });
+
+  it('an injected rhost= before the real one is not the source', () => {
+    const h = handler();
+    h.processLine('Mar  3 10:00:00 h vsftpd[7]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=x rhost=6.6.6.6 rhost=1.2.3.4');
+    expect(h.last).toEqual({ counted: 1, source: '1.2.3.4' });
+    expect(h.snapshot().bruteforce.sources.map((e) => e[0])).toEqual(['1.2.3.4']);
+  });
+});
+
 describe('auth handler: one failure per connection, whatever the lines', () => {
   const run = (lines: string[], extra: Record<string, unknown> = {}) => {
     const h = handler(extra);
