@@ -9,6 +9,8 @@
 //   dmesg             `[ 9876.543210] [UFW BLOCK] IN=...`, `<4>[ 9876.5] ...` (raw), `[Sun Mar  3
 //                     10:00:00 2024] ...` (-T), `2024-03-03T10:00:00,123456+01:00 ...` (--time-format iso)
 //   ulogd LOGEMU      `Mar  3 10:00:00 gw nft-drop IN=eth0 OUT= ...` (host, then the prefix)
+//   pf's filterlog    `Mar  3 10:00:00 fw filterlog[123]: 5,,,1000000103,igb0,match,block,in,4,...`
+//                     (pfSense, OPNsense; CSV, see filterlog.ts)
 //   pvefw-logger      `0 5 PVEFW-HOST-IN 24/Jan/2019:11:16:59 +0100 policy DROP: IN=vmbr0 PHYSIN=...`
 //                     (Proxmox VE's /var/log/pve-firewall.log: vmid, level, chain, time; it writes
 //                     only the interfaces that are set, so a line can have IN= or OUT= alone)
@@ -23,6 +25,8 @@ export interface PacketText {
   tagPrefix?: string;
   /** pvefw-logger lines: the packet fields may start at OUT= (no IN=). */
   pve: boolean;
+  /** pf's filterlog: a CSV record from `start`. */
+  filterlog?: boolean;
 }
 
 const UPTIME = /^\[ *\d+\.\d+\] ?/;
@@ -78,6 +82,7 @@ export function packetText(line: string, now: number): PacketText | undefined {
   const h = locateSyslog(line, now);
   if (!h) return untagged(line, now);
   if (h.program === 'kernel') return { start: afterUptime(line, h.messageOffset), timestamp: h.timestamp, pve: false };
+  if (h.program === 'filterlog') return { start: h.messageOffset, timestamp: h.timestamp, pve: false, filterlog: true };
   // dmesg --notime with a prefix ending in ':' reads as a bare tag; a program's message is no packet.
   if (h.format === 'unstamped' && h.host === undefined && h.pid === undefined && line.startsWith('IN=', h.messageOffset)) {
     return { start: h.messageOffset, tagPrefix: `${h.program}:`, pve: false };

@@ -6,6 +6,7 @@
 // The packet part is found by its fixed start `IN=<if> OUT=` (a prefix without a trailing space is
 // glued to it: `DROP:IN=eth0`; pvefw-logger writes only the interfaces that are set), and scanned
 // once, token by token, with no regular expression per field.
+import { parseFilterlog } from './filterlog.js';
 import { packetText } from './origin.js';
 
 export type FirewallAction = 'block' | 'reject' | 'allow' | 'limit' | 'audit' | 'unknown';
@@ -31,6 +32,7 @@ export interface FirewallPacket {
 }
 
 const TCP_FLAGS = new Set(['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG']);
+const EDGEOS = /^\[[^\]]*-(?:default|\d+)-([ADR])\]$/;
 
 /**
  * The action from the prefix's words: LIMIT first (UFW's `[UFW LIMIT BLOCK]` is the rate limit
@@ -38,6 +40,9 @@ const TCP_FLAGS = new Set(['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG']);
  */
 export function actionOf(prefix: string): FirewallAction {
   if (prefix === '') return 'unknown';
+  // Ubiquiti EdgeOS / VyOS: `[WAN_LOCAL-default-D]`, `[LAN_IN-20-A]` (A accept, D drop, R reject).
+  const edge = EDGEOS.exec(prefix);
+  if (edge) return edge[1] === 'A' ? 'allow' : edge[1] === 'D' ? 'block' : 'reject';
   const p = prefix.toUpperCase();
   if (p.includes('LIMIT')) return 'limit';
   if (p.includes('REJECT')) return 'reject';
@@ -89,9 +94,10 @@ function keyOf(line: string, pos: number, len: number): Key | undefined {
 
 export function parseFirewallLine(line: string, now: number): FirewallPacket | undefined {
   // Cheap rejection first: most lines of a shared log are not packets.
-  if (line.indexOf('IN=') < 0 && line.indexOf('OUT=') < 0) return undefined;
+  if (line.indexOf('IN=') < 0 && line.indexOf('OUT=') < 0 && line.indexOf('filterlog') < 0) return undefined;
   const head = packetText(line, now);
   if (!head) return undefined;
+  if (head.filterlog) return parseFilterlog(line.slice(head.start), head.timestamp);
   const start = head.pve ? pveStart(line, head.start) : packetStart(line, head.start);
   if (start < 0) return undefined;
   const prefix = head.tagPrefix ?? line.slice(head.start, start).trim();

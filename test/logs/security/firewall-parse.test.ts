@@ -35,6 +35,9 @@ describe('firewall parser', () => {
     ['ACCEPT', 'allow'],
     ['iptables denied:', 'block'],
     ['my-firewall:', 'unknown'],
+    ['[WAN_LOCAL-default-D]', 'block'],
+    ['[LAN_IN-20-A]', 'allow'],
+    ['[WAN_IN-30-R]', 'reject'],
     ['', 'unknown'],
   ])('prefix %j -> %s', (prefix, action) => {
     expect(actionOf(prefix)).toBe(action);
