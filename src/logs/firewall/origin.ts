@@ -15,7 +15,7 @@
 //                     (Proxmox VE's /var/log/pve-firewall.log: vmid, level, chain, time; it writes
 //                     only the interfaces that are set, so a line can have IN= or OUT= alone)
 import { locateSyslog } from '../security/syslog.js';
-import { readStamp } from '../security/syslog-time.js';
+import { MONTHS, readStamp } from '../security/syslog-time.js';
 
 export interface PacketText {
   /** Offset where the prefix starts (after headers and uptime stamps). */
@@ -33,7 +33,6 @@ const UPTIME = /^\[ *\d+\.\d+\] ?/;
 const DMESG_CTIME = /^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\] /;
 const KMSG_LEVEL = /^<\d>/;
 const PVE = /^\d+ \d+ \S+ (\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) /;
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
 /** Skips the kernel's `[ 123.456]` uptime stamp at `pos`. */
 function afterUptime(line: string, pos: number): number {

@@ -26,7 +26,8 @@ export interface Stamp {
   zoned: boolean;
 }
 
-const MONTHS: Record<string, number> = {
+/** Month abbreviations (C locale) to 0-11. */
+export const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
 
@@ -77,7 +78,10 @@ function zoneOffset(zone: string): number | undefined {
   return c === 45 ? -minutes : minutes;
 }
 
-function zoned(y: number, mo: number, d: number, h: number, min: number, s: number, ms: number, offsetMin: number): number {
+/** Date fields to a time: UTC shifted by `offsetMin`, or local time without one; undefined when out of range. */
+function fieldsTime(y: number, mo: number, d: number, h: number, min: number, s: number, ms: number, offsetMin: number | undefined): number | undefined {
+  if (!inRange(mo, d, h, min, s)) return undefined;
+  if (offsetMin === undefined) return new Date(y, mo, d, h, min, s, ms).getTime();
   return Date.UTC(y, mo, d, h, min, s, ms) - offsetMin * 60_000;
 }
 
@@ -99,49 +103,25 @@ function traditional(m: RegExpExecArray, now: number): Stamp {
 }
 
 function iso(m: RegExpExecArray, rest: string): Stamp {
-  const y = Number(m[1]);
-  const mo = Number(m[2]) - 1;
-  const d = Number(m[3]);
-  const h = Number(m[5]);
-  const min = Number(m[6]);
-  const s = Number(m[7]);
-  const valid = inRange(mo, d, h, min, s);
-  const ms = fractionMs(m[8]);
   const svlogd = m[4] === '_';
   // svlogd stamps are UTC: `_` (-tt), or `T` without a zone before socklog's banner (-ttt).
   const utc = svlogd || (m[9] === undefined && m[4] === 'T' && BANNER_AHEAD.test(rest.slice(m[0].length)));
   const offset = m[9] !== undefined ? zoneOffset(m[9]) : utc ? 0 : undefined;
-  let timestamp: number | undefined;
-  if (valid) timestamp = offset === undefined ? new Date(y, mo, d, h, min, s, ms).getTime() : zoned(y, mo, d, h, min, s, ms, offset);
-  return { kind: svlogd || utc ? 'svlogd' : 'iso', timestamp, length: m[0].length, valid, zoned: offset !== undefined };
+  const timestamp = fieldsTime(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), Number(m[6]), Number(m[7]), fractionMs(m[8]), offset);
+  return { kind: utc ? 'svlogd' : 'iso', timestamp, length: m[0].length, valid: timestamp !== undefined, zoned: offset !== undefined };
 }
 
 function journalFull(m: RegExpExecArray): Stamp {
-  const mo = Number(m[2]) - 1;
-  const d = Number(m[3]);
-  const h = Number(m[4]);
-  const min = Number(m[5]);
-  const s = Number(m[6]);
-  const valid = inRange(mo, d, h, min, s);
-  const y = Number(m[1]);
-  const ms = fractionMs(m[7]);
   // A zone abbreviation (CET, EST) is the writer's local zone: without a table of abbreviations,
   // read it as local time; UTC/GMT and numeric zones (`+03`) are exact.
   const offset = zoneOffset(m[8]);
-  let timestamp: number | undefined;
-  if (valid) timestamp = offset === undefined ? new Date(y, mo, d, h, min, s, ms).getTime() : zoned(y, mo, d, h, min, s, ms, offset);
-  return { kind: 'journal-full', timestamp, length: m[0].length, valid, zoned: offset !== undefined };
+  const timestamp = fieldsTime(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), fractionMs(m[7]), offset);
+  return { kind: 'journal-full', timestamp, length: m[0].length, valid: timestamp !== undefined, zoned: offset !== undefined };
 }
 
 function ctime(m: RegExpExecArray): Stamp {
-  const mo = MONTHS[m[1]] ?? -1;
-  const d = Number(m[2]);
-  const h = Number(m[3]);
-  const min = Number(m[4]);
-  const s = Number(m[5]);
-  const valid = inRange(mo, d, h, min, s);
-  const timestamp = valid ? new Date(Number(m[6]), mo, d, h, min, s).getTime() : undefined;
-  return { kind: 'ctime', timestamp, length: m[0].length, valid, zoned: false };
+  const timestamp = fieldsTime(Number(m[6]), MONTHS[m[1]] ?? -1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, undefined);
+  return { kind: 'ctime', timestamp, length: m[0].length, valid: timestamp !== undefined, zoned: false };
 }
 
 function parseUncached(text: string, now: number): Stamp | undefined {
