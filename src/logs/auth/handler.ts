@@ -210,7 +210,7 @@ export class AuthHandler implements LogHandler<AuthState> {
     // line right after (`Received disconnect` then `Disconnected from invalid user`).
     const reason = s.mark ?? s.tentative;
     if (reason !== undefined && !s.counted && s.attempts === 0) {
-      this.countFailure(ev.service, reason, 1, s, t);
+      this.countFailure(ev.service, reason, 1, t, s.source, s);
       s.counted = true;
     }
   }
@@ -219,7 +219,7 @@ export class AuthHandler implements LogHandler<AuthState> {
     const reason = ev.reason ?? 'other';
     const s = ev.scope === 'attempt' || ev.scope === 'session' ? this.session(key, t, true) : undefined;
     if (!s) {
-      this.countFailure(ev.service, reason, ev.count, { source: ev.source }, t);
+      this.countFailure(ev.service, reason, ev.count, t, ev.source);
       return;
     }
     this.learnSource(s, ev.source, t, ev.service);
@@ -229,11 +229,11 @@ export class AuthHandler implements LogHandler<AuthState> {
       if (s.counted && s.attempts === 0) n--;
       s.attempts += ev.count;
       const r = s.mark && s.mark !== 'invalid_user' ? s.mark : reason;
-      this.countFailure(ev.service, r, n, s, t);
+      this.countFailure(ev.service, r, n, t, s.source, s);
       return;
     }
     if (!s.counted && s.attempts === 0) {
-      this.countFailure(ev.service, s.mark ?? s.tentative ?? reason, 1, s, t);
+      this.countFailure(ev.service, s.mark ?? s.tentative ?? reason, 1, t, s.source, s);
       s.counted = true;
     }
     if (reason === 'not_allowed' || reason === 'root_refused') s.mark = reason;
@@ -250,18 +250,17 @@ export class AuthHandler implements LogHandler<AuthState> {
     }
   }
 
-  /** `at` is the connection (its source, and where failures without one wait) or just a source. */
-  private countFailure(service: string, reason: string, n: number, at: { source?: string; unsourced?: number }, t: number): void {
+  /** Counts n failures; without a source, they wait in their connection `s` for one (learnSource). */
+  private countFailure(service: string, reason: string, n: number, t: number, source: string | undefined, s?: Session): void {
     if (n <= 0) return;
     add(this.counters.failures, `${service}|${reason}`, n);
     this.last.counted += n;
     if (CONNECTION_REASONS.has(reason)) return;
-    if (at.source === undefined) {
-      if ('counted' in at) at.unsourced = (at.unsourced ?? 0) + n;
+    if (source === undefined) {
+      if (s) s.unsourced = (s.unsourced ?? 0) + n;
       return;
     }
-    const source = detectorSource(at.source);
-    if (this.detector.record(source, t, n)) add(this.counters.detections, service, 1);
+    if (this.detector.record(detectorSource(source), t, n)) add(this.counters.detections, service, 1);
   }
 
   private countSudo(user: string, n: number): void {
