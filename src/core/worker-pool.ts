@@ -5,8 +5,10 @@
 // `--import` in a worker's execArgv, but runs `--require`: the worker preloads tsx's CommonJS
 // hook, and piscina, which loads worker modules with require() first, gets x.ts compiled by tsx.
 // Which case applies is read from this module's own URL.
+// piscina itself is loaded with the first pool (a FIM scan, an uncached login), not at start: its
+// modules cost start-up time and memory that an exporter without those never needs.
 import { createRequire } from 'node:module';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 
 const fromSources = import.meta.url.endsWith('.ts');
 
@@ -25,7 +27,8 @@ export interface PoolOptions {
 }
 
 /** A piscina pool running the exported functions of the worker module at `script` (a .js URL). */
-export function workerPool(script: URL, opts: PoolOptions): Piscina {
+export async function workerPool(script: URL, opts: PoolOptions): Promise<Piscina> {
+  const { Piscina } = await import('piscina');
   if (!fromSources) return new Piscina({ filename: script.href, recordTiming: false, ...opts });
   // Resolved here rather than by the worker, so that it does not depend on the working directory.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs');

@@ -14,7 +14,7 @@ const TASKS_PER_WORKER = 2;
 export class WorkerPool {
   /** Number of worker threads: hash_concurrency, or one per core for 0. */
   readonly size: number;
-  private readonly pool: Piscina;
+  private readonly pool: Promise<Piscina>;
   private closed = false;
 
   constructor(size: number) {
@@ -26,11 +26,13 @@ export class WorkerPool {
       minThreads: this.size,
       maxThreads: this.size,
       concurrentTasksPerWorker: TASKS_PER_WORKER,
+    }).then((pool) => {
+      // Piscina reports here a worker that failed outside a task, such as one that could not
+      // start: tasks waiting for it might never run, so the pool gives up and they fail instead of
+      // hanging the scan. The next scan starts a new pool.
+      pool.on('error', () => void this.close());
+      return pool;
     });
-    // Piscina reports here a worker that failed outside a task, such as one that could not start:
-    // tasks waiting for it might never run, so the pool gives up and they fail instead of hanging
-    // the scan. The next scan starts a new pool.
-    this.pool.on('error', () => void this.close());
   }
 
   walk(req: WalkRequest): Promise<WalkResult> {
@@ -41,15 +43,17 @@ export class WorkerPool {
     return this.run('hash', { files, follow });
   }
 
-  private run<T>(name: 'walk' | 'hash', task: unknown): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('worker pool closed'));
-    return this.pool.run(task, { name }) as Promise<T>;
+  private async run<T>(name: 'walk' | 'hash', task: unknown): Promise<T> {
+    const pool = this.closed ? undefined : await this.pool;
+    if (!pool || this.closed) throw new Error('worker pool closed');
+    return (await pool.run(task, { name })) as T;
   }
 
   /** Stops the threads; tasks not done yet fail. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.destroy();
+    const pool = await this.pool.catch(() => undefined);
+    await pool?.destroy();
   }
 }

@@ -20,20 +20,23 @@ export class QueueFullError extends Error {
   }
 }
 
-let pool: Piscina | undefined;
+let pool: Promise<Piscina> | undefined;
 let pending = 0;
 
-function getPool(): Piscina {
+function getPool(): Promise<Piscina> {
   if (pool) return pool;
-  const p = workerPool(new URL('./bcrypt-worker.js', import.meta.url), { minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS });
-  // Piscina reports here a worker that failed outside a compare, such as one that could not start:
-  // compares waiting for it fail instead of waiting forever, and the next login starts a new pool.
-  p.on('error', () => {
-    if (pool === p) pool = undefined;
-    void p.destroy();
+  const started = workerPool(new URL('./bcrypt-worker.js', import.meta.url), { minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS }).then((p) => {
+    // Piscina reports here a worker that failed outside a compare, such as one that could not
+    // start: compares waiting for it fail instead of waiting forever, and the next login starts a
+    // new pool.
+    p.on('error', () => {
+      if (pool === started) pool = undefined;
+      void p.destroy();
+    });
+    return p;
   });
-  pool = p;
-  return p;
+  pool = started;
+  return started;
 }
 
 /** Whether `password` matches the bcrypt `hash`; rejects with QueueFullError when overloaded. */
@@ -42,7 +45,7 @@ export async function bcryptCompare(password: string, hash: string): Promise<boo
   pending++;
   try {
     const task: CompareTask = { password, hash };
-    return (await getPool().run(task)) as boolean;
+    return (await (await getPool()).run(task)) as boolean;
   } finally {
     pending--;
   }
@@ -54,6 +57,6 @@ export function bcryptPending(): number {
 }
 
 /** Number of worker threads running (for tests). */
-export function bcryptThreads(): number {
-  return pool?.threads.length ?? 0;
+export async function bcryptThreads(): Promise<number> {
+  return pool ? (await pool).threads.length : 0;
 }
