@@ -29,13 +29,12 @@ export interface PoolOptions {
 /** A piscina pool running the exported functions of the worker module at `script` (a .js URL). */
 export async function workerPool(script: URL, opts: PoolOptions): Promise<Piscina> {
   const { Piscina } = await import('piscina');
-  if (!fromSources) return new Piscina({ filename: script.href, recordTiming: false, ...opts });
+  return new Piscina({ ...workerFile(script), recordTiming: false, ...opts });
+}
+
+function workerFile(script: URL): { filename: string; execArgv?: string[] } {
+  if (!fromSources) return { filename: script.href };
   // Resolved here rather than by the worker, so that it does not depend on the working directory.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs');
-  return new Piscina({
-    filename: script.href.replace(/\.js$/, '.ts'),
-    execArgv: ['--require', tsx],
-    recordTiming: false,
-    ...opts,
-  });
+  return { filename: script.href.replace(/\.js$/, '.ts'), execArgv: ['--require', tsx] };
 }

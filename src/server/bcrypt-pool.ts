@@ -25,7 +25,8 @@ let pending = 0;
 
 function getPool(): Promise<Piscina> {
   if (pool) return pool;
-  const started = workerPool(new URL('./bcrypt-worker.js', import.meta.url), { minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS }).then((p) => {
+  const script = new URL('./bcrypt-worker.js', import.meta.url);
+  const started = workerPool(script, { minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS }).then((p) => {
     // Piscina reports here a worker that failed outside a compare, such as one that could not
     // start: compares waiting for it fail instead of waiting forever, and the next login starts a
     // new pool.
