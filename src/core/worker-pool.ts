@@ -22,6 +22,8 @@ export interface PoolOptions {
   maxThreads: number;
   /** Tasks posted to a worker before it answers the previous one (piscina's default is 1). */
   concurrentTasksPerWorker?: number;
+  /** How an idle worker waits for tasks: piscina's default 'sync' blocks it in Atomics.wait. */
+  atomics?: 'sync' | 'disabled';
   /** How long a worker above minThreads stays idle before it exits (ms). */
   idleTimeout?: number;
 }

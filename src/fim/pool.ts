@@ -7,7 +7,9 @@ import type { HashResult, WalkRequest, WalkResult } from './worker-protocol.js';
 
 /**
  * Tasks posted to each worker at a time. With two, the next task is already there when a worker
- * answers, so it does not wait for the main thread between tasks.
+ * answers, so it does not wait for the main thread between tasks. This needs piscina's message
+ * events (atomics 'disabled'): in its default Atomics.wait loop a worker takes both tasks at once
+ * and answers the first only after finishing the second, and then waits for the main thread anyway.
  */
 const TASKS_PER_WORKER = 2;
 
@@ -26,6 +28,7 @@ export class WorkerPool {
       minThreads: this.size,
       maxThreads: this.size,
       concurrentTasksPerWorker: TASKS_PER_WORKER,
+      atomics: 'disabled',
     }).then((pool) => {
       // Piscina reports here a worker that failed outside a task, such as one that could not
       // start: tasks waiting for it might never run, so the pool gives up and they fail instead of
