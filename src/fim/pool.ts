@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { workerPool } from '../core/worker-pool.js';
-import type { HashResult, WalkRequest, WalkResult } from './worker-protocol.js';
+import type { HashRequest, HashResult, WalkRequest, WalkResult } from './worker-protocol.js';
 
 /**
  * Tasks posted to each worker at a time. With two, the next task is already there when a worker
@@ -43,10 +43,11 @@ export class WorkerPool {
   }
 
   hash(files: string[], follow: boolean): Promise<HashResult> {
-    return this.run('hash', { files, follow });
+    return this.run('hash', { files, follow } satisfies HashRequest);
   }
 
-  private async run<T>(name: 'walk' | 'hash', task: unknown): Promise<T> {
+  /** Runs the function `name` of worker.ts on `task`. */
+  private async run<T>(name: 'walk' | 'hash', task: WalkRequest | HashRequest): Promise<T> {
     const pool = this.closed ? undefined : await this.pool;
     if (!pool || this.closed) throw new Error('worker pool closed');
     return (await pool.run(task, { name })) as T;
