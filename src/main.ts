@@ -4,7 +4,6 @@
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/errors.js';
@@ -14,10 +13,6 @@ import { Exporter } from './exporter/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
-
-function defaultStateDir(): string {
-  return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
-}
 
 /** Prints config problems as `path.to.key: what is wrong` and returns the exit code. */
 function reportConfigError(err: unknown): number {
@@ -42,7 +37,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     webConfigFile: opts['web.config.file'] as string | undefined,
     listenAddress: String(opts['web.listenAddress']),
     telemetryPath: String(opts['web.telemetryPath']),
-    stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
+    stateDir: opts['state.dir'] as string | undefined,
     collectors: enabled,
     logger,
   });
@@ -108,7 +103,7 @@ function buildProgram(): Command {
     .option('--web.listen-address <addr>', 'address to listen on for the web interface and telemetry', ':10023')
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
-    .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
+    .option('--state.dir <path>', 'directory for checkpoints and the FIM state (default: state_dir of the config file, else /var/lib/hostwatch when it exists, else data/ beside the config file)')
     .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
@@ -169,7 +164,7 @@ function buildProgram(): Command {
   const fimCommon = (cmd: Command) =>
     cmd
       .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
-      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
+      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: the same as the exporter with this --config.file: its state_dir, else /var/lib/hostwatch when it exists, else data/ beside it)')
       .option('--json', 'print JSON');
   // Exit codes like diff(1): 0 no change, 1 changes, 2 trouble (hence reportConfigError + 1).
   fimCommon(
@@ -180,7 +175,7 @@ function buildProgram(): Command {
   ).action(async (opts: FimOptions) => {
     try {
       const { fimStatus } = await import('./cli/fim.js');
-      process.exitCode = await fimStatus(opts, defaultStateDir);
+      process.exitCode = await fimStatus(opts);
     } catch (err) {
       process.exitCode = reportConfigError(err) + 1;
     }
@@ -193,7 +188,7 @@ function buildProgram(): Command {
   ).action(async (paths: string[], opts: FimOptions) => {
     try {
       const { fimAccept } = await import('./cli/fim.js');
-      process.exitCode = await fimAccept(paths, opts, defaultStateDir);
+      process.exitCode = await fimAccept(paths, opts);
     } catch (err) {
       process.exitCode = reportConfigError(err) + 1;
     }

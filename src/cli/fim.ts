@@ -6,6 +6,7 @@
 // new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { rootSettings } from '../collectors/fim/index.js';
 import { acceptRoot, changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
 import { describeRecord } from '../fim/record.js';
@@ -44,11 +45,14 @@ export function progressPrinter(
   };
 }
 
+/** The roots of the config file and the state dir the exporter uses with it (src/config/state-dir.ts). */
 async function loadRoots(opts: FimOptions) {
   const config = await loadConfig(opts['config.file']);
   const roots = rootSettings(config.fim);
   if (roots.length === 0) throw new Error(`${opts['config.file']}: no fim.roots configured`);
-  return roots;
+  const state = resolveStateDir(opts['state.dir'], config, opts['config.file']);
+  if (state.note) process.stderr.write(`fim: ${state.note}\n`);
+  return { roots, stateDir: state.dir };
 }
 
 function changeJson(r: RootScan, c: PathChange) {
@@ -72,9 +76,8 @@ function detail(c: PathChange): string {
 }
 
 /** `fim status`; returns the exit code. */
-export async function fimStatus(opts: FimOptions, defaultStateDir: () => string): Promise<number> {
-  const stateDir = opts['state.dir'] ?? defaultStateDir();
-  const roots = await loadRoots(opts);
+export async function fimStatus(opts: FimOptions): Promise<number> {
+  const { roots, stateDir } = await loadRoots(opts);
   const progress = progressPrinter();
   const results: RootScan[] = [];
   for (const s of roots) {
@@ -112,7 +115,7 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
     for (const { r, changes } of out) {
       const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
       if (!r.baseline) {
-        process.stdout.write(`${head}: no baseline yet (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        process.stdout.write(`${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
         continue;
       }
       if (r.recorded === false) {
@@ -134,9 +137,8 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
 }
 
 /** `fim accept [PATH...]`; returns the exit code. */
-export async function fimAccept(paths: string[], opts: FimOptions, defaultStateDir: () => string): Promise<number> {
-  const stateDir = opts['state.dir'] ?? defaultStateDir();
-  const roots = await loadRoots(opts);
+export async function fimAccept(paths: string[], opts: FimOptions): Promise<number> {
+  const { roots, stateDir } = await loadRoots(opts);
   // Map each PATH to the root that contains it, as a root-relative scope.
   const scopes = new Map<string, string[]>();
   for (const p of paths) {

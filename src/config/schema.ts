@@ -132,6 +132,13 @@ export const fimSchema = z
 
 export const configSchema = z
   .strictObject({
+    state_dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
+      ),
     host: hostSchema,
     logs: z
       .array(logSchema)

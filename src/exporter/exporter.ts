@@ -12,13 +12,15 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
+import { resolveStateDir } from '../config/state-dir.js';
 
 export interface ExporterOptions {
   configFile: string;
   webConfigFile?: string;
   listenAddress: string;
   telemetryPath: string;
-  stateDir: string;
+  /** --state.dir; without it the state dir is the config's state_dir or the default (src/config/state-dir.ts). */
+  stateDir?: string;
   /** The collectors enabled by flags, in registration order. */
   collectors: CollectorDefinition[];
   logger: Logger;
@@ -46,6 +48,8 @@ export class Exporter {
   private idleWaiters: (() => void)[] = [];
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  /** Chosen at start from the flag and the config; a reload that would change it is refused for it. */
+  stateDir = '';
 
   constructor(private readonly opts: ExporterOptions) {}
 
@@ -63,7 +67,7 @@ export class Exporter {
   private build(config: Config) {
     return createCollectors(this.opts.collectors, {
       config,
-      stateDir: this.opts.stateDir,
+      stateDir: this.stateDir,
       logger: this.opts.logger,
       clock: this.opts.clock ?? systemClock,
     });
@@ -72,6 +76,10 @@ export class Exporter {
   async start(): Promise<void> {
     const log = this.opts.logger;
     this.config = await loadConfig(this.opts.configFile);
+    const state = resolveStateDir(this.opts.stateDir, this.config, this.opts.configFile);
+    this.stateDir = state.dir;
+    log.info('state directory', { dir: state.dir, from: state.from });
+    if (state.note) log.warn(state.note);
     this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
@@ -132,6 +140,10 @@ export class Exporter {
       } catch (err) {
         log.error('reload failed, keeping the running configuration', { err: (err as Error).message });
         return;
+      }
+      const state = resolveStateDir(this.opts.stateDir, config, this.opts.configFile);
+      if (state.dir !== this.stateDir) {
+        log.error('reload: a new state directory needs a restart; keeping the running one', { running: this.stateDir, configured: state.dir });
       }
       if (Boolean(webConfig.tls) !== Boolean(this.webConfig.tls)) {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
