@@ -16,11 +16,14 @@ const TASKS_PER_WORKER = 2;
 export class WorkerPool {
   /** Number of worker threads: hash_concurrency, or one per core for 0. */
   readonly size: number;
+  /** Tasks that run at once (TASKS_PER_WORKER per thread): a scan keeps at most this many posted. */
+  readonly capacity: number;
   private readonly pool: Promise<Piscina>;
   private closed = false;
 
   constructor(size: number) {
     this.size = size > 0 ? size : availableParallelism();
+    this.capacity = this.size * TASKS_PER_WORKER;
     // All threads start at once (minThreads): a crashed worker is replaced and its tasks fail
     // (the scan counts them as I/O errors), and the rest of the queue goes on.
     this.pool = workerPool(new URL('./worker.js', import.meta.url), {

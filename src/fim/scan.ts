@@ -1,12 +1,20 @@
 // One scan of a FIM root (or of a subtree of it, for realtime updates): list the tree in the worker
-// pool, reuse the previous hash of every file whose size, mtime, ctime and inode are unchanged, and
-// hash the rest in parallel. Bad entries never throw: they are counted by reason.
+// pool, reuse the previous digest of every file whose size, mtime, ctime and inode are unchanged, and
+// hash the rest in parallel. Bad entries never throw: they are counted by reason, and the first
+// paths of each scan are kept with their reason for the log and the CLI.
+// Memory stays bounded by design: the result is built directory by directory as compact blocks
+// (record-set.ts), a directory found unchanged keeps the previous block, and the walk pauses while
+// more than HASH_QUEUE_MAX files wait to be hashed, so a tree is never held as a list of paths.
 import { lstat, readlink, stat } from 'node:fs/promises';
-import { ERROR_REASONS, entryTypeOfMode, sameStat, type ErrorReason, type FileRecord } from './record.js';
+import { ERROR_REASONS, type ErrorReason } from './record.js';
 import type { PathFilter } from './glob.js';
-import { ERR_CODES, HASH_FIELDS, STAT_FIELDS, type ListResult } from './worker-protocol.js';
+import { ERR_CODES, ERR_NONE, HASH_FIELDS, STAT_FIELDS, type ListResult } from './worker-protocol.js';
 import type { WorkerPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
+import {
+  DIGEST_BYTES, DirBlock, F_CTIME, F_FLAGS, F_GID, F_INO, F_MODE, F_MTIME, F_SIZE, F_UID, FIELDS, FLAG_DELETED,
+  RecordSet, joinRel, splitRel,
+} from './record-set.js';
 
 export interface ScanProgress {
   entries: number;
@@ -26,8 +34,8 @@ export interface ScanOptions {
   filter: PathFilter;
   follow: boolean;
   maxFileSize: number;
-  /** The last known records of this root: hashes are reused from them when the stat is unchanged. */
-  previous: ReadonlyMap<string, FileRecord>;
+  /** The last known records of this root: digests are reused from them when the stat is unchanged. */
+  previous: RecordSet;
   pool: WorkerPool;
   pseudoMounts: ReadonlySet<string>;
   /** Scan only this relative path (a file or a directory subtree); '' or absent = the whole root. */
@@ -38,10 +46,18 @@ export interface ScanOptions {
   signal?: { aborted: boolean };
 }
 
+/** A path a scan could not read, relative to the root ('' is the root itself). */
+export interface Unreadable {
+  rel: string;
+  reason: ErrorReason;
+}
+
 export interface ScanResult {
-  /** Relative path → record; the root itself is '' when the root is a file. */
-  entries: Map<string, FileRecord>;
+  /** The records; for a subtree scan, those at or below the subtree. */
+  records: RecordSet;
   errors: Record<ErrorReason, number>;
+  /** The first MAX_UNREADABLE paths that could not be read (the counts are in `errors`). */
+  unreadable: Unreadable[];
   hashedFiles: number;
   hashedBytes: number;
   durationMs: number;
@@ -49,9 +65,19 @@ export interface ScanResult {
 }
 
 const BATCH_FILES = 128;
+const BATCH_BYTES = 8 << 20;
 /** Entries a worker lists per walk message. */
 const WALK_BUDGET = 2048;
-const BATCH_BYTES = 8 << 20;
+/** Directories handed to one walk message at most. */
+const WALK_DIRS = 64;
+/** The walk waits while this many files wait for their hash. */
+const HASH_QUEUE_MAX = 4096;
+export const MAX_UNREADABLE = 100;
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
 
 export function emptyErrors(): Record<ErrorReason, number> {
   return Object.fromEntries(ERROR_REASONS.map((r) => [r, 0])) as Record<ErrorReason, number>;
@@ -69,235 +95,326 @@ function errnoReason(err: unknown): ErrorReason {
   return 'io';
 }
 
-function recordFromStat(st: { mode: number; uid: number; gid: number; size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileRecord {
-  return {
-    type: entryTypeOfMode(st.mode),
-    size: st.size,
-    mode: st.mode & 0o7777,
-    uid: st.uid,
-    gid: st.gid,
-    mtimeMs: st.mtimeMs,
-    ctimeMs: st.ctimeMs,
-    ino: st.ino,
-  };
+/** The reason of a worker's error code ('notfile' reads as vanished: something else is there now). */
+function codeReason(code: number): ErrorReason {
+  const name = ERR_CODES[code];
+  return name === 'permission' ? 'permission' : name === 'vanished' || name === 'notfile' ? 'vanished' : 'io';
+}
+
+/** A listing of one entry, for the start of a scan (the root or the subtree's top). */
+function singleListing(abs: string, rel: string, name: string, st: { mode: number; uid: number; gid: number; size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }, target: string | null): ListResult {
+  const stats = new Float64Array(STAT_FIELDS);
+  stats.set([st.mode, st.uid, st.gid, st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev, ERR_NONE]);
+  return { abs, rel, names: [name], stats, targets: [target], dirError: ERR_NONE };
+}
+
+interface Pending {
+  block: DirBlock;
+  index: number;
 }
 
 export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   const started = Date.now();
   const { root, filter, follow, maxFileSize, previous, pool } = opts;
-  const entries = new Map<string, FileRecord>();
+  const blocks = new Map<string, DirBlock>();
   const errors = emptyErrors();
+  const unreadable: Unreadable[] = [];
   const signal = opts.signal ?? { aborted: false };
+  let entries = 0;
   let hashedFiles = 0;
   let hashedBytes = 0;
   const visitedDirs = new Set<string>();
+  /** Directories (relative) waiting to be listed. */
+  const dirQueue: string[] = [];
+  /** Files waiting to be hashed, and their bytes. */
+  const hashQueue: Pending[] = [];
+  let queuedBytes = 0;
+  /** Blocks with entries that vanished before their hash: finished without them. */
+  const withDeleted = new Set<DirBlock>();
   const inflight = new Set<Promise<void>>();
-  const track = (p: Promise<void>) => {
-    const q = p.finally(() => inflight.delete(q));
-    inflight.add(q);
-  };
-  const progress = () =>
-    opts.onProgress?.({ entries: entries.size, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
+  let walking = 0;
+  // Workers descend into subdirectories themselves unless links are followed (loops are checked here).
+  const descend = !follow;
+  const pseudoList = [...opts.pseudoMounts];
+  const progress = () => opts.onProgress?.({ entries, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
 
-  // Keeps what was known below a directory that could not be listed, so that a transient
+  const fail = (rel: string, reason: ErrorReason) => {
+    errors[reason]++;
+    if (reason !== 'vanished' && unreadable.length < MAX_UNREADABLE) unreadable.push({ rel, reason });
+  };
+
+  const putBlock = (b: DirBlock) => {
+    blocks.set(b.dir, b);
+    entries += b.length;
+  };
+
+  // Keeps what was known at and below a directory that could not be listed, so that a transient
   // permission or I/O error does not read as "everything below was removed".
   const carryOver = (relDir: string) => {
-    const prefix = relDir ? relDir + '/' : '';
-    for (const [rel, rec] of previous) if (rel.startsWith(prefix) && rel !== relDir) entries.set(rel, rec);
-  };
-
-  let batch: { rel: string; abs: string }[] = [];
-  let batchBytes = 0;
-  const flush = () => {
-    if (batch.length === 0) return;
-    const files = batch;
-    batch = [];
-    batchBytes = 0;
-    track(hashBatch(files));
-  };
-  const hashBatch = async (files: { rel: string; abs: string }[]) => {
-    if (signal.aborted) return;
-    const paths = files.map((f) => f.abs);
-    await opts.hooks?.beforeHash?.(paths);
-    let res;
-    try {
-      res = await pool.hash(paths, follow);
-    } catch {
-      errors.io += files.length;
-      return;
+    for (const [dir, b] of previous.blocks) {
+      if (dir === relDir || relDir === '' || dir.startsWith(relDir + '/')) putBlock(b);
     }
-    hashedBytes += res.bytes;
-    for (let i = 0; i < files.length; i++) {
-      const rec = entries.get(files[i].rel);
-      if (!rec) continue;
-      const hash = res.hashes[i];
-      if (hash !== null) {
-        hashedFiles++;
-        const o = i * HASH_FIELDS;
-        rec.sha256 = hash;
-        rec.size = res.stats[o];
-        rec.mtimeMs = res.stats[o + 1];
-        rec.ctimeMs = res.stats[o + 2];
-        rec.ino = res.stats[o + 3];
-        continue;
-      }
-      const code = ERR_CODES[res.errors[i]];
-      if (code === 'vanished' || code === 'notfile') {
-        // Gone (or replaced by something that is not a file) between listing and hashing: the
-        // next scan sees what is there now.
-        entries.delete(files[i].rel);
-        errors.vanished++;
-      } else {
-        errors[code === 'permission' ? 'permission' : 'io']++;
-      }
-    }
-    progress();
   };
 
   /**
-   * Records an entry; an entry identical to the previous record keeps the previous object, so
-   * that the baseline and the current state share the objects of unchanged files (half the memory).
+   * The block of one directory listing: entries `keep` (indexes into the listing) and `carried`
+   * (indexes into the previous block: entries that could not be looked at this time), sorted by
+   * name. Files whose stat is unchanged take the previous digest, the others wait for a hash. When
+   * every entry is as before, the previous block itself is kept.
    */
-  const keep = (rel: string, rec: FileRecord): FileRecord => {
-    const prev = previous.get(rel);
-    if (prev && prev.type === rec.type && prev.mode === rec.mode && prev.uid === rec.uid && prev.gid === rec.gid &&
-        prev.target === rec.target && sameStat(prev, rec) && (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)) {
-      entries.set(rel, prev);
-      return prev;
+  const addBlock = (res: ListResult, keep: number[], carried: number[]) => {
+    const prev = previous.blocks.get(res.rel);
+    const nameOf = (k: number) => (k < keep.length ? res.names[keep[k]] : prev!.names[carried[k - keep.length]]);
+    const order = Array.from({ length: keep.length + carried.length }, (_, k) => k);
+    order.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
+    const names = order.map(nameOf);
+    let files = carried.length > 0 && prev!.digests !== null;
+    let links = carried.length > 0 && prev!.targets !== null;
+    for (const i of keep) {
+      const type = res.stats[i * STAT_FIELDS] & S_IFMT;
+      files ||= type === S_IFREG;
+      links ||= type === S_IFLNK;
     }
-    entries.set(rel, rec);
-    return rec;
-  };
-
-  const addFile = (rel: string, abs: string, rec: FileRecord) => {
-    if (keep(rel, rec) !== rec || rec.type !== 'file' || rec.size > maxFileSize) return;
-    const prev = previous.get(rel);
-    if (prev && prev.type === 'file' && prev.sha256 && sameStat(prev, rec)) {
-      rec.sha256 = prev.sha256;
-      return;
+    const block = DirBlock.allocate(res.rel, names, files, links);
+    const st = res.stats;
+    const nums = block.nums;
+    let same = prev !== undefined && prev.length === names.length;
+    let waiting = false;
+    let j = 0;
+    for (let k = 0; k < order.length; k++) {
+      const name = names[k];
+      while (prev && j < prev.length && prev.names[j] < name) j++;
+      const pj = prev && j < prev.length && prev.names[j] === name ? j : -1;
+      if (order[k] >= keep.length) {
+        block.copyEntry(k, prev!, carried[order[k] - keep.length]);
+        continue;
+      }
+      const i = keep[order[k]];
+      const o = i * STAT_FIELDS;
+      const b = k * FIELDS;
+      nums[b + F_MODE] = st[o];
+      nums[b + F_UID] = st[o + 1];
+      nums[b + F_GID] = st[o + 2];
+      nums[b + F_SIZE] = st[o + 3];
+      nums[b + F_MTIME] = st[o + 4];
+      nums[b + F_CTIME] = st[o + 5];
+      nums[b + F_INO] = st[o + 6];
+      const type = st[o] & S_IFMT;
+      if (type === S_IFLNK) block.targets![k] = res.targets[i] ?? '';
+      if (type === S_IFREG && st[o + 3] <= maxFileSize) {
+        // Like rsync's and git's stat check: same size, mtime, ctime and inode, same content.
+        if (pj >= 0 && prev!.isFile(pj) && prev!.hasHash(pj) && sameStat(block, k, prev!, pj)) {
+          block.setDigest(k, prev!.digests!, pj * DIGEST_BYTES);
+        } else {
+          hashQueue.push({ block, index: k });
+          queuedBytes += st[o + 3];
+          waiting = true;
+        }
+      }
+      same &&= pj === k && block.sameEntry(k, prev!, pj);
     }
-    if (rec.size >= BATCH_BYTES) {
-      track(hashBatch([{ rel, abs }]));
-      return;
-    }
-    batch.push({ rel, abs });
-    batchBytes += rec.size;
-    if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) flush();
-  };
-
-  // The walk: workers list directories and descend on their own up to a budget of entries (not
-  // when following links, where loops are checked here), so that a message carries many small
-  // directories; left-over directories are spread over the pool again.
-  const descend = !follow;
-  const pseudoList = [...opts.pseudoMounts];
-  const walk = async (dirs: [string, string][]) => {
-    if (signal.aborted) return;
-    let res;
-    try {
-      res = await pool.walk({ dirs, follow, descend, exclude: filter.excludeSources, pseudo: pseudoList, budget: WALK_BUDGET });
-    } catch {
-      errors.io += dirs.length;
-      for (const [, rel] of dirs) carryOver(rel);
-      return;
-    }
-    for (const r of res.results) processListing(r);
-    const groups = Math.min(res.pending.length, pool.size * 2);
-    for (let g = 0; g < groups; g++) track(walk(res.pending.filter((_, i) => i % groups === g)));
-    progress();
+    putBlock(same && !waiting ? prev! : block);
   };
 
   const processListing = (res: ListResult) => {
     const { abs, rel } = res;
     if (res.dirError) {
-      const reason = ERR_CODES[res.dirError] as ErrorReason;
-      errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+      const reason = codeReason(res.dirError);
+      fail(rel, reason);
       if (reason !== 'vanished') carryOver(rel);
       return;
     }
     const st = res.stats;
+    const prev = previous.blocks.get(rel);
+    const keep: number[] = [];
+    const carried: number[] = [];
     for (let i = 0; i < res.names.length; i++) {
       const o = i * STAT_FIELDS;
-      const err = st[o + 8];
-      if (err) {
-        const reason = ERR_CODES[err];
-        errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+      const childRel = joinRel(rel, res.names[i]);
+      if (st[o + 8] !== ERR_NONE) {
+        const reason = codeReason(st[o + 8]);
+        fail(childRel, reason);
+        const pj = reason === 'vanished' || !prev ? -1 : prev.indexOf(res.names[i]);
+        if (pj >= 0 && !filter.excluded(childRel) && filter.included(childRel)) carried.push(pj);
         continue;
       }
-      const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
       if (filter.excluded(childRel)) continue;
-      const isDir = (st[o] & 0o170000) === 0o040000;
-      if (isDir) {
-        const childAbs = joinPath(abs, res.names[i]);
-        if (opts.pseudoMounts.has(childAbs)) continue;
+      if ((st[o] & S_IFMT) === S_IFDIR) {
+        if (opts.pseudoMounts.has(joinPath(abs, res.names[i]))) continue;
         if (!descend) {
           // Followed links can make loops: enter each directory once.
           const key = `${st[o + 7]}:${st[o + 6]}`;
-          if (visitedDirs.has(key)) continue;
-          visitedDirs.add(key);
-          track(walk([[childAbs, childRel]]));
+          if (!visitedDirs.has(key)) {
+            visitedDirs.add(key);
+            dirQueue.push(childRel);
+          }
         }
       }
-      if (!filter.included(childRel)) continue;
-      // The common case of a rescan: nothing changed, keep the previous record without allocating.
-      const prev = previous.get(childRel);
-      const target = res.targets[i] ?? undefined;
-      if (prev && prev.mode === (st[o] & 0o7777) && prev.uid === st[o + 1] && prev.gid === st[o + 2] && prev.size === st[o + 3] &&
-          prev.mtimeMs === st[o + 4] && prev.ctimeMs === st[o + 5] && prev.ino === st[o + 6] && prev.target === target &&
-          prev.type === entryTypeOfMode(st[o]) && (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)) {
-        entries.set(childRel, prev);
-        continue;
-      }
-      const rec = recordFromStat({
-        mode: st[o], uid: st[o + 1], gid: st[o + 2], size: st[o + 3], mtimeMs: st[o + 4], ctimeMs: st[o + 5], ino: st[o + 6],
-      });
-      if (rec.type === 'symlink') rec.target = target ?? '';
-      if (isDir) keep(childRel, rec);
-      else addFile(childRel, joinPath(abs, res.names[i]), rec);
+      if (filter.included(childRel)) keep.push(i);
     }
+    addBlock(res, keep, carried);
+  };
+
+  const run = (task: () => Promise<void>, walk: boolean) => {
+    if (walk) walking++;
+    const p: Promise<void> = task().finally(() => {
+      if (walk) walking--;
+      inflight.delete(p);
+    });
+    inflight.add(p);
+  };
+
+  const dispatchWalk = () => {
+    const take = Math.max(1, Math.min(WALK_DIRS, Math.ceil(dirQueue.length / pool.capacity)));
+    const rels = dirQueue.splice(dirQueue.length - take, take);
+    run(async () => {
+      let res;
+      try {
+        res = await pool.walk({
+          dirs: rels.map((r) => [joinPath(root, r), r]),
+          follow,
+          descend,
+          exclude: filter.excludeSources,
+          pseudo: pseudoList,
+          budget: WALK_BUDGET,
+        });
+      } catch {
+        for (const r of rels) {
+          fail(r, 'io');
+          carryOver(r);
+        }
+        return;
+      }
+      for (const r of res.results) processListing(r);
+      for (const [, r] of res.pending) dirQueue.push(r);
+      progress();
+    }, true);
+  };
+
+  const dispatchHash = () => {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (hashQueue.length > 0 && batch.length < BATCH_FILES && bytes < BATCH_BYTES) {
+      const p = hashQueue.pop()!;
+      batch.push(p);
+      bytes += p.block.num(p.index, F_SIZE);
+    }
+    queuedBytes -= bytes;
+    run(async () => {
+      const rels = batch.map((p) => joinRel(p.block.dir, p.block.names[p.index]));
+      const paths = rels.map((r) => joinPath(root, r));
+      await opts.hooks?.beforeHash?.(paths);
+      let res;
+      try {
+        res = await pool.hash(paths, follow);
+      } catch {
+        for (const r of rels) fail(r, 'io');
+        return;
+      }
+      hashedBytes += res.bytes;
+      for (let i = 0; i < batch.length; i++) {
+        const { block, index } = batch[i];
+        if (res.errors[i] === ERR_NONE) {
+          hashedFiles++;
+          block.setDigest(index, res.digests, i * DIGEST_BYTES);
+          // The stat of the descriptor that was read: what the digest belongs to.
+          const o = i * HASH_FIELDS;
+          const b = index * FIELDS;
+          block.nums[b + F_SIZE] = res.stats[o];
+          block.nums[b + F_MTIME] = res.stats[o + 1];
+          block.nums[b + F_CTIME] = res.stats[o + 2];
+          block.nums[b + F_INO] = res.stats[o + 3];
+          continue;
+        }
+        const reason = codeReason(res.errors[i]);
+        fail(rels[i], reason);
+        if (reason === 'vanished') {
+          // Gone (or replaced by something that is not a file) between listing and hashing: the
+          // next scan sees what is there now.
+          block.nums[index * FIELDS + F_FLAGS] |= FLAG_DELETED;
+          withDeleted.add(block);
+        }
+        // Unreadable: recorded by its metadata, without a digest.
+      }
+      progress();
+    }, false);
+  };
+
+  const pump = () => {
+    // Hashes first: each batch done frees memory. A partial batch goes when a worker would idle.
+    while (
+      inflight.size < pool.capacity && hashQueue.length > 0 &&
+      (hashQueue.length >= BATCH_FILES || queuedBytes >= BATCH_BYTES || inflight.size < pool.size || (dirQueue.length === 0 && walking === 0))
+    ) {
+      dispatchHash();
+    }
+    while (inflight.size < pool.capacity && dirQueue.length > 0 && hashQueue.length < HASH_QUEUE_MAX) dispatchWalk();
   };
 
   // The start: the root itself (always followed: the operator named it) or the subtree.
   const startRel = opts.subtree ?? '';
   const startAbs = joinPath(root, startRel);
-  if (startRel !== '' && underExcluded(filter, startRel)) return finish();
-  try {
-    if (onPseudoMount(startAbs, opts.pseudoMounts)) throw Object.assign(new Error('pseudo file system'), { code: 'EPSEUDO' });
-    const st = startRel === '' || follow ? await stat(startAbs) : await lstat(startAbs);
-    const rec = recordFromStat(st);
-    if (rec.type === 'dir') {
-      if (startRel !== '' && filter.included(startRel)) keep(startRel, rec);
-      if (follow) visitedDirs.add(`${st.dev}:${st.ino}`);
-      track(walk([[startAbs, startRel]]));
-    } else {
-      if (rec.type === 'symlink') rec.target = await readlink(startAbs);
-      if (startRel === '' || filter.included(startRel)) addFile(startRel, startAbs, rec);
-      flush();
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPSEUDO') {
-      // Nothing to record on a pseudo file system.
-    } else if (startRel === '') {
-      errors[code === 'ENOENT' ? 'root_missing' : errnoReason(err)]++;
-      if (code !== 'ENOENT') carryOver('');
-    } else if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      errors[errnoReason(err)]++;
-      const prev = previous.get(startRel);
-      if (prev) entries.set(startRel, prev);
-      carryOver(startRel);
+  const [parentRel, startName] = splitRel(startRel);
+  if (startRel === '' || !underExcluded(filter, startRel)) {
+    try {
+      if (onPseudoMount(startAbs, opts.pseudoMounts)) throw Object.assign(new Error('pseudo file system'), { code: 'EPSEUDO' });
+      const st = startRel === '' || follow ? await stat(startAbs) : await lstat(startAbs);
+      const isDir = (st.mode & S_IFMT) === S_IFDIR;
+      const target = (st.mode & S_IFMT) === S_IFLNK ? await readlink(startAbs) : null;
+      // The root directory itself is not an entry of its own records; every other start is.
+      if (startRel === '' ? !isDir : filter.included(startRel)) {
+        addBlock(singleListing(joinPath(root, parentRel), parentRel, startName, st, target), [0], []);
+      }
+      if (isDir) {
+        if (follow) visitedDirs.add(`${st.dev}:${st.ino}`);
+        dirQueue.push(startRel);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPSEUDO') {
+        // Nothing to record on a pseudo file system.
+      } else if (startRel === '') {
+        if (code === 'ENOENT') errors.root_missing++;
+        else fail('', errnoReason(err));
+        if (code !== 'ENOENT') carryOver('');
+      } else if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        fail(startRel, errnoReason(err));
+        const prev = previous.blocks.get(parentRel);
+        const pj = prev ? prev.indexOf(startName) : -1;
+        if (pj >= 0) putBlock(prev!.subset([pj]));
+        carryOver(startRel);
+      }
     }
   }
-  return finish();
 
-  async function finish(): Promise<ScanResult> {
-    // Listings add files to the current batch; the last partial batch goes once they are all done.
-    do {
-      while (inflight.size > 0) await Promise.all([...inflight]);
-      flush();
-    } while (inflight.size > 0);
-    progress();
-    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted };
+  for (;;) {
+    if (!signal.aborted) pump();
+    if (inflight.size === 0) break;
+    await Promise.race(inflight);
   }
+  for (const b of withDeleted) {
+    const kept = b.withoutDeleted();
+    entries -= b.length - kept.length;
+    blocks.set(b.dir, kept);
+  }
+  progress();
+  return {
+    records: new RecordSet(blocks),
+    errors,
+    unreadable,
+    hashedFiles,
+    hashedBytes,
+    durationMs: Date.now() - started,
+    aborted: signal.aborted,
+  };
+}
+
+/** Same size, mtime, ctime and inode. */
+function sameStat(a: DirBlock, i: number, b: DirBlock, j: number): boolean {
+  return (
+    a.num(i, F_SIZE) === b.num(j, F_SIZE) && a.num(i, F_MTIME) === b.num(j, F_MTIME) &&
+    a.num(i, F_CTIME) === b.num(j, F_CTIME) && a.num(i, F_INO) === b.num(j, F_INO)
+  );
 }
 
 /** Whether rel or one of its parent directories is excluded (a subtree rescan starts below the root). */

@@ -59,8 +59,8 @@ export interface HashRequest {
 }
 
 export interface HashResult {
-  /** Hex SHA-256 per file, null where errors[i] says why not. */
-  hashes: (string | null)[];
+  /** SHA-256 digests, 32 bytes per file (zeros where errors[i] says why there is none). */
+  digests: Uint8Array;
   errors: number[];
   /** HASH_FIELDS numbers per file. */
   stats: Float64Array;

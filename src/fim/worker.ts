@@ -99,7 +99,7 @@ export function walk(req: WalkRequest): WalkResult {
 
 export function hash(req: HashRequest): HashResult {
   const n = req.files.length;
-  const hashes: (string | null)[] = new Array<string | null>(n).fill(null);
+  const digests = new Uint8Array(n * 32);
   const errors: number[] = new Array<number>(n).fill(ERR_NONE);
   const stats = new Float64Array(n * HASH_FIELDS);
   let bytes = 0;
@@ -120,7 +120,7 @@ export function hash(req: HashRequest): HashResult {
         h.update(r === CHUNK ? buf : buf.subarray(0, r));
         bytes += r;
       }
-      hashes[i] = h.digest('hex');
+      h.digest().copy(digests, i * 32);
       const o = i * HASH_FIELDS;
       stats[o] = st.size;
       stats[o + 1] = st.mtimeMs;
@@ -133,5 +133,5 @@ export function hash(req: HashRequest): HashResult {
       if (fd >= 0) fs.closeSync(fd);
     }
   }
-  return { hashes, errors, stats, bytes };
+  return { digests, errors, stats, bytes };
 }
