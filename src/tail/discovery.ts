@@ -15,8 +15,8 @@ export interface Found {
   st: BigIntStats;
 }
 
-/** A file system event in a pattern's directory; `name` null when the watcher could not tell. */
-export type DirEvent = (pattern: FilePattern, name: string | null, event: 'change' | 'rename') => void;
+/** A file system event in a watched directory; `name` null when the watcher could not tell. */
+export type DirEvent = (dir: string, name: string | null, event: 'change' | 'rename') => void;
 
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -42,6 +42,11 @@ export class Discovery {
   /** Whether `file` is still one of the log's paths (the config may have changed since a checkpoint). */
   covers(file: string): boolean {
     return this.patterns.some((p) => p.dir === path.dirname(file) && p.matches(path.basename(file)));
+  }
+
+  /** Whether `name` in `dir` matches any pattern of that directory (several may share one watch). */
+  matchesIn(dir: string, name: string): boolean {
+    return this.patterns.some((p) => p.dir === dir && p.matches(name));
   }
 
   /** Matching regular files, by identity; `complete` is false when something could not be looked at. */
@@ -80,7 +85,7 @@ export class Discovery {
       if (this.watchers.has(p.dir)) continue;
       const w = this.watchFn(
         p.dir,
-        (name, event) => this.onEvent(p, name, event),
+        (name, event) => this.onEvent(p.dir, name, event),
         () => {
           // The directory went away: drop the watch, a later pass sets it up again.
           this.watchers.get(p.dir)?.close();

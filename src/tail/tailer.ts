@@ -20,7 +20,6 @@ import type { Logger } from '../core/log.js';
 import type { FileCheckpoint, TailerState } from './checkpoint.js';
 import { CopyTruncate } from './copytruncate.js';
 import { Discovery, type Found } from './discovery.js';
-import type { FilePattern } from './glob.js';
 import { FINGERPRINT_BYTES, identityKey, readHead, startsWith } from './identity.js';
 import type { LineSink } from './lines.js';
 import { LogFileOpener } from './opener.js';
@@ -153,12 +152,13 @@ export class Tailer {
     }, this.opts.pollInterval);
   }
 
-  private onDirEvent(p: FilePattern, name: string | null, event: 'change' | 'rename'): void {
-    // Events for other files of a busy directory such as /var/log do not wake us up.
-    if (name !== null && !p.matches(name) && !this.files.hasFileNamed(name)) return;
+  private onDirEvent(dir: string, name: string | null, event: 'change' | 'rename'): void {
+    // Events for other files of a busy directory such as /var/log do not wake us up. One watch
+    // serves every pattern of its directory: the name is checked against all of them.
+    if (name !== null && !this.discovery.matchesIn(dir, name) && !this.files.hasFileNamed(name)) return;
     // A write to a file followed at its path only needs its new bytes read; anything else may be a
     // creation, a rename or a deletion: the directories are listed again.
-    void this.wake(name === null || event !== 'change' || !this.files.followedAt(path.join(p.dir, name)));
+    void this.wake(name === null || event !== 'change' || !this.files.followedAt(path.join(dir, name)));
   }
 
   private async pass(discover: boolean): Promise<void> {

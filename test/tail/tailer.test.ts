@@ -155,4 +155,15 @@ describe('Tailer: reading', () => {
     await next(2);
     expect(h.lines).toEqual(['written', 'after rotation']);
   });
+
+  it('two patterns in one directory share its watch: a file matching only the second is picked up at once', async () => {
+    // The watch is set up for the first pattern; its events must be checked against both.
+    const h = await start([path.join(dir, '*access.log'), path.join(dir, '*error.log')], { watch: fsWatch, pollInterval: 3_600_000 });
+    writeFileSync(path.join(dir, 'site-error.log'), 'an error line\n');
+    await new Promise<void>((resolve) => {
+      const check = () => (h.lines.length >= 1 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(h.lines).toEqual(['an error line']);
+  });
 });
