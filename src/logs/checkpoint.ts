@@ -1,14 +1,15 @@
 // The checkpoint file of one log, <stateDir>/checkpoints/<log>.json, owned by its pipeline: the
 // tailer state (file identities and offsets, see src/tail/checkpoint.ts), the pipeline's generic
 // counters and the log type handler's snapshot, taken at the same instant so that they describe the
-// same set of lines. Written atomically: temp file, fsync, rename, fsync of the directory; a crash at
-// any point leaves either the old or the new checkpoint, never a torn one.
+// same set of lines. Written atomically (core/atomic-write.ts): a crash or a full disk at any point
+// leaves either the old or the new checkpoint, never a torn one, and no temp file behind.
 //
 // The JSON format is a contract: checkpoints written by existing installs must load (a fixture of
 // version 1 is restored in test/logs/checkpoint.test.ts). A new format gets a new version and a
 // migration of the old one.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { atomicWrite } from '../core/atomic-write.js';
 import type { Logger } from '../core/log.js';
 import { isTailerState, type TailerState } from '../tail/checkpoint.js';
 
@@ -29,16 +30,13 @@ export interface Checkpoint<H = unknown, C = unknown> {
 
 export class CheckpointStore {
   readonly file: string;
-  private readonly dir: string;
-  private dirReady = false;
 
   constructor(
     stateDir: string,
     private readonly log: string,
     private readonly logger: Logger,
   ) {
-    this.dir = path.join(stateDir, 'checkpoints');
-    this.file = path.join(this.dir, `${log}.json`);
+    this.file = path.join(stateDir, 'checkpoints', `${log}.json`);
   }
 
   /**
@@ -98,37 +96,8 @@ export class CheckpointStore {
     }
   }
 
+  /** Writes the checkpoint atomically (see core/atomic-write.ts); on failure the previous one stays intact. */
   async save(cp: Checkpoint): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    // The directory is created once; every round trip saved shortens the scrape that waits for this.
-    if (!this.dirReady) await mkdir(this.dir, { recursive: true });
-    let fh;
-    try {
-      fh = await open(tmp, 'w', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(this.dir, { recursive: true }); // removed behind our back
-      fh = await open(tmp, 'w', 0o600);
-    }
-    this.dirReady = true;
-    try {
-      await fh.writeFile(JSON.stringify(cp));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await rename(tmp, this.file);
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    // The rename is durable only once the directory entry is.
-    const dh = await open(this.dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await atomicWrite(this.file, JSON.stringify(cp));
   }
 }

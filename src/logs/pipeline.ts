@@ -69,6 +69,8 @@ export class LogPipeline<S = unknown> {
   private stopped = false;
   private startup: Promise<void> | undefined;
   checkpointErrors = 0;
+  /** Writes failed in a row, to say so once rather than at every attempt. */
+  private failedWrites = 0;
   /** ms since the epoch of the last successful checkpoint write, or null. */
   lastCheckpointAt: number | null = null;
 
@@ -247,11 +249,20 @@ export class LogPipeline<S = unknown> {
       try {
         await this.store.save(cp);
       } catch (err) {
-        // Not published: the metrics stay at the last state that is safely on disk.
+        // Not published: the metrics stay at the last state that is safely on disk. Said once per
+        // run of failures (a full disk fails every write until it is freed), counted every time.
         this.checkpointErrors++;
-        this.opts.logger.warn('checkpoint write failed', { log: this.name, file: this.store.file, err: (err as Error).message });
+        if (this.failedWrites++ === 0) {
+          this.opts.logger.warn('checkpoint write failed; the metrics of this log stay at the last checkpoint until a write succeeds', {
+            log: this.name,
+            file: this.store.file,
+            err: (err as Error).message,
+          });
+        }
         return;
       }
+      if (this.failedWrites > 0) this.opts.logger.info('checkpoint written again', { log: this.name, failed_writes: this.failedWrites });
+      this.failedWrites = 0;
       this.savedMark = mark;
       this.lastCheckpointAt = this.opts.clock.now();
       this.published = state;

@@ -14,6 +14,8 @@ import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 export interface RunningLogs {
   c: LogsCollector;
   scrape: () => Promise<string>;
+  /** The registry rendered as it is, without a pass or an update. */
+  metrics: () => Promise<string>;
 }
 
 /** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
@@ -28,7 +30,7 @@ export async function startLogs(logs: unknown[], dir: string, clock: ManualClock
     await c.update();
     return registry.metrics();
   };
-  return { c, scrape };
+  return { c, scrape, metrics: () => registry.metrics() };
 }
 
 /** `hostwatch parse` of a file, in process: the JSON records it prints, one per line (the summary is dropped). */
