@@ -7,13 +7,15 @@
 // The JSON format is a contract: checkpoints written by existing installs must load (a fixture of
 // version 1 is restored in test/logs/checkpoint.test.ts). A new format gets a new version and a
 // migration of the old one.
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from '../core/atomic-write.js';
 import type { Logger } from '../core/log.js';
-import { isTailerState, type TailerState } from '../tail/checkpoint.js';
+import { tailerStateProblem, type TailerState } from '../tail/checkpoint.js';
 
 export const CHECKPOINT_VERSION = 1;
+/** Largest checkpoint file loaded (a real one is a few KiB; the handlers bound their state). */
+export const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export interface Checkpoint<H = unknown, C = unknown> {
   version: number;
@@ -41,12 +43,19 @@ export class CheckpointStore {
 
   /**
    * The saved checkpoint, or undefined when there is none. A checkpoint that cannot be read or
-   * does not validate (`check` may reject it too) is reported and moved aside as
-   * `<log>.json.corrupt-<ts>`, so that the log starts afresh and the evidence is kept.
+   * does not validate (every field of the tailer part, type and bounds; `check` may reject it too)
+   * is reported with the first problem found and moved aside as `<log>.json.corrupt-<ts>`, so that
+   * the log starts afresh from start_position and the evidence is kept.
    */
   async load(check?: (cp: Checkpoint) => string | undefined): Promise<Checkpoint | undefined> {
     let text: string;
     try {
+      // Bounded before it is read: a checkpoint is never that big, a file that is would only cost memory.
+      const { size } = await stat(this.file);
+      if (size > MAX_CHECKPOINT_BYTES) {
+        await this.moveAside(`${size} bytes, more than the ${MAX_CHECKPOINT_BYTES} a checkpoint can take`);
+        return undefined;
+      }
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -67,9 +76,7 @@ export class CheckpointStore {
           ? `unknown version ${JSON.stringify(cp.version)}`
           : cp.log !== this.log
             ? `belongs to log ${JSON.stringify(cp.log)}`
-            : !isTailerState(cp.tailer)
-              ? 'invalid file list'
-              : check?.(cp);
+            : (tailerStateProblem(cp.tailer) ?? check?.(cp));
     if (problem) {
       await this.moveAside(problem);
       return undefined;

@@ -6,12 +6,18 @@
 // and the handler snapshot; writes them atomically; and only then publishes them. After a kill -9
 // the next run restores that state and re-reads from those offsets: every line is counted once, and
 // no scrape ever saw a value the restart goes back below.
+//
+// Checkpoints are taken in the background, never by a scrape (a scrape renders the last durable
+// state and never waits on the disk): every second while lines arrive, and as soon as a pass of the
+// tailer found a rotation or a new file, so that a crash loses track of no file.
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
+import { rotationsByKind } from '../tail/checkpoint.js';
+import type { ProblemCounts } from '../tail/problems.js';
 import { Tailer } from '../tail/tailer.js';
 import type { WatchFn } from '../tail/watch.js';
 
@@ -28,7 +34,7 @@ export interface LineCounters {
 export interface PublishedState<S = unknown> {
   counters: LineCounters;
   bytes: number;
-  rotations: number;
+  rotations: { kind: string; count: number }[];
   handler: S;
 }
 
@@ -42,11 +48,23 @@ export interface PipelineOptions {
   /** Injectable for tests; default fs.watch on the log directories. */
   watch?: WatchFn;
   chunkBytes?: number;
-  /** Background checkpoint interval when something changed (default 5 s). */
+  /** Background checkpoint interval when something changed (default 1 s). */
   checkpointInterval?: number;
 }
 
 const newCounters = (): LineCounters => ({ parsed: 0, unparsed: 0, truncated: 0, last_line_ts: null });
+
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** The generic counters of a checkpoint, every field checked (throws with the first problem). */
+function restoredCounters(v: unknown): LineCounters {
+  const c = v as Partial<LineCounters> | null;
+  if (typeof c !== 'object' || c === null) throw new Error('counters: not an object');
+  for (const k of ['parsed', 'unparsed', 'truncated'] as const) if (!isCount(c[k])) throw new Error(`counters.${k}: not a count`);
+  const ts = c.last_line_ts;
+  if (ts !== null && ts !== undefined && !(typeof ts === 'number' && Number.isFinite(ts))) throw new Error('counters.last_line_ts: not a time');
+  return { parsed: c.parsed!, unparsed: c.unparsed!, truncated: c.truncated!, last_line_ts: ts ?? null };
+}
 
 export class LogPipeline<S = unknown> {
   readonly name: string;
@@ -79,7 +97,7 @@ export class LogPipeline<S = unknown> {
     this.config = opts.config;
     this.store = new CheckpointStore(opts.stateDir, this.name, opts.logger);
     this.handler = this.newHandler();
-    this.published = { counters: newCounters(), bytes: 0, rotations: 0, handler: this.handler.snapshot() };
+    this.published = { counters: newCounters(), bytes: 0, rotations: rotationsByKind({ rotations: 0 }), handler: this.handler.snapshot() };
   }
 
   private newHandler(): LogHandler<S> {
@@ -98,6 +116,8 @@ export class LogPipeline<S = unknown> {
       logger: this.opts.logger,
       watch: this.opts.watch,
       chunkBytes: this.opts.chunkBytes,
+      // A rotation or a new file: checkpoint now, the crash window is one pass.
+      onFilesChanged: () => void this.checkpoint(),
       sink: {
         line: (text, truncated) => this.line(text, truncated),
         // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
@@ -158,17 +178,13 @@ export class LogPipeline<S = unknown> {
     );
     if (cp) {
       try {
+        // Each part validates its own fields and bounds; the first problem moves the checkpoint aside.
+        const counters = restoredCounters(cp.counters);
         this.handler.restore(cp.handler as S);
-        const c = cp.counters as LineCounters;
-        this.counters = {
-          parsed: Number(c?.parsed) || 0,
-          unparsed: Number(c?.unparsed) || 0,
-          truncated: Number(c?.truncated) || 0,
-          last_line_ts: typeof c?.last_line_ts === 'number' ? c.last_line_ts : null,
-        };
+        this.counters = counters;
         this.tailer.restore(cp.tailer);
       } catch (err) {
-        await this.store.moveAside(`handler state rejected: ${(err as Error).message}`);
+        await this.store.moveAside(`state rejected: ${(err as Error).message}`);
         this.handler = this.newHandler();
         this.counters = newCounters();
         this.tailer = this.newTailer();
@@ -176,7 +192,7 @@ export class LogPipeline<S = unknown> {
     }
     // What was restored is on disk already: it may be published as is.
     const tail = this.tailer.snapshot();
-    this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
+    this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: rotationsByKind(tail), handler: this.handler.snapshot() };
     this.savedMark = cp ? this.mark() : -1;
     await this.tailer.start();
     this.scheduleBackground();
@@ -196,18 +212,19 @@ export class LogPipeline<S = unknown> {
 
   private scheduleBackground(): void {
     if (this.stopped) return;
-    const every = this.opts.checkpointInterval ?? 5000;
+    const every = this.opts.checkpointInterval ?? 1000;
     this.timer = this.opts.clock.setTimeout(() => {
-      void this.checkpoint(false).finally(() => this.scheduleBackground());
+      void this.checkpoint().finally(() => this.scheduleBackground());
     }, every);
   }
 
   /**
-   * Snapshot, write, publish. When no line arrived since the last write the checkpoint is already
-   * current: nothing is written (no fsync per idle scrape); scrapes (`publish`) still publish a
-   * fresh snapshot, whose counters equal the saved ones, for the gauges that tick() refreshed.
+   * Snapshot, write, publish; serialised (a call waits for the one in flight). When no line arrived
+   * since the last write the checkpoint is already current: nothing is written (no fsync when idle),
+   * and it is only confirmed current (lastCheckpointAt), with a fresh snapshot published when the
+   * handler has gauges that tick() refreshes.
    */
-  checkpoint(publish = true): Promise<void> {
+  checkpoint(): Promise<void> {
     const run = async () => {
       if (!this.startup) return;
       try {
@@ -216,20 +233,25 @@ export class LogPipeline<S = unknown> {
         return; // not started: nothing restored, nothing to save
       }
       const now = this.opts.clock.now();
-      try {
-        this.handler.tick?.(now);
-      } catch (err) {
-        this.opts.logger.warn('log handler tick failed', { log: this.name, err });
+      if (this.handler.tick) {
+        try {
+          this.handler.tick(now);
+        } catch (err) {
+          this.opts.logger.warn('log handler tick failed', { log: this.name, err });
+        }
       }
       // Synchronous from here to the save: one instant, one consistent state.
-      const tailer = this.tailer.snapshot();
       const mark = this.mark();
       const unchanged = mark === this.savedMark;
-      if (unchanged && !publish) return;
+      if (unchanged && !this.handler.tick) {
+        this.lastCheckpointAt = now;
+        return;
+      }
+      const tailer = this.tailer.snapshot();
       const state: PublishedState<S> = {
         counters: this.countersNow(),
         bytes: tailer.bytes,
-        rotations: tailer.rotations,
+        rotations: rotationsByKind(tailer),
         handler: this.handler.snapshot(),
       };
       if (unchanged) {
@@ -272,6 +294,11 @@ export class LogPipeline<S = unknown> {
     return p;
   }
 
+  /** Resolves once the checkpoint is restored (or found unusable): before that, nothing may be rendered. */
+  ready(): Promise<void> {
+    return (this.startup ?? Promise.resolve()).catch(() => {});
+  }
+
   /** The last checkpointed state, for the metrics. */
   get state(): PublishedState<S> {
     return this.published;
@@ -280,6 +307,11 @@ export class LogPipeline<S = unknown> {
   /** Live figures (gauges, not counters): files followed and bytes not read yet. */
   stats(): { files: number; pendingBytes: number } {
     return this.tailer ? this.tailer.stats() : { files: 0, pendingBytes: 0 };
+  }
+
+  /** Files of the log that cannot be followed now, by reason (a live gauge). */
+  fileProblems(): ProblemCounts | undefined {
+    return this.tailer?.fileProblems();
   }
 
   /** Test hook and fs-event-less driver: one tail pass now. */
@@ -294,6 +326,6 @@ export class LogPipeline<S = unknown> {
     await this.startup.catch(() => {});
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
     await this.tailer.stop();
-    await this.checkpoint(true);
+    await this.checkpoint();
   }
 }
