@@ -294,6 +294,35 @@ describe('LogsCollector', () => {
     await c.stop();
   });
 
+  it('a scrape never writes a checkpoint: it renders the last durable state, which the background brings up every second', async () => {
+    writeFileSync(log, 'apple\n');
+    const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning' }] });
+    const registry = new Registry();
+    const clock = new ManualClock();
+    const c = new LogsCollector({ config, registry, stateDir, logger: silentLogger, clock }, { watch: noWatch });
+    pipelines.push(...c.pipelines);
+    await c.start();
+    const [p] = c.pipelines;
+    await p.poll();
+    await p.checkpoint(); // the one taken when the file was found
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    const written = statSync(file, { bigint: true }).mtimeNs;
+    appendFileSync(log, 'avocado\nbanana\n');
+    await p.poll();
+    for (let i = 0; i < 3; i++) {
+      await c.update();
+      expect(await registry.metrics()).toContain('test_words_total{log="web",letter="a"} 1');
+    }
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(written);
+    clock.advance(1000); // the background checkpoint
+    await p.checkpoint();
+    await c.update();
+    const text = await registry.metrics();
+    expect(text).toContain('test_words_total{log="web",letter="a"} 2');
+    expect(text).toContain('test_words_total{log="web",letter="b"} 1');
+    await c.stop();
+  });
+
   it('skips a log whose type is not available, with a clear error, and runs the others', async () => {
     const config = parseConfig({
       logs: [
