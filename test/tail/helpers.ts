@@ -25,7 +25,7 @@ export interface Harness {
 
 export async function startTailer(
   paths: string[],
-  opts: Partial<Omit<TailerOptions, 'paths' | 'sink' | 'clock' | 'logger'>> & { restore?: TailerState; clock?: ManualClock } = {},
+  opts: Partial<Omit<TailerOptions, 'paths' | 'sink' | 'clock'>> & { restore?: TailerState; clock?: ManualClock } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new ManualClock();
   const lines: string[] = [];
@@ -38,7 +38,7 @@ export async function startTailer(
     rotateWaitMs: opts.rotateWaitMs ?? 5000,
     chunkBytes: opts.chunkBytes,
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     watch: opts.watch ?? noWatch,
     sink: {
       line: (text, cut) => {
