@@ -13,6 +13,7 @@ const BENCHES = [
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'scrape.mjs', args: ['--logs', '--scrapes=300'], what: 'scrape latency against node_exporter while a log is written (no scrape waits for a checkpoint)' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
+  { file: 'many-files.mjs', what: 'idle CPU of a glob matching 10,000 files' },
   { file: 'fim.mjs', what: 'file integrity scan' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },

@@ -38,6 +38,8 @@ import { fsWatch, type WatchFn } from './watch.js';
 
 /** Files followed at once by one log (open descriptors and memory stay bounded whatever a glob matches). */
 export const MAX_FILES = 1024;
+/** Followed files looked at by one poll in a directory that did not change (see pollWindow). */
+const POLL_WINDOW = 128;
 
 export interface TailerOptions {
   paths: string[];
@@ -73,6 +75,7 @@ export class Tailer {
   private hasCheckpoint = false;
   private firstPass = true;
   private filesChanged = false;
+  private pollFrom = 0;
   private running: Promise<void> | null = null;
   private again = false;
   private discoverPending = false;
@@ -197,10 +200,11 @@ export class Tailer {
       // Rotated-away files too: the application may still be writing them (no event names them).
       return this.drainAll((f) => f.rotatedAt !== null || dirty.has(f.path));
     }
+    const dirty = new Set(this.dirty);
     this.dirty.clear();
     this.problems.begin();
     try {
-      await this.look();
+      await this.look(dirty);
     } finally {
       this.problems.commit();
     }
@@ -215,7 +219,7 @@ export class Tailer {
   }
 
   /** A pass that lists the directories: pending files, rotations, chains, new files, then reading. */
-  private async look(): Promise<void> {
+  private async look(dirty: ReadonlySet<string>): Promise<void> {
     const { files, opener, discovery, problems } = this;
     const { clock, logger } = this.opts;
     const changes = files.changes;
@@ -225,19 +229,37 @@ export class Tailer {
     for (const f of files.list()) if (restored.has(f.path) && f.rotatedAt === null && !f.gz) await this.drain(f, false);
     for (const base of restored) this.chainsDue.add(base);
     discovery.watch();
-    const listing = await discovery.list(opener.guard, problems);
+    const recheck = this.pollWindow(dirty);
+    const listing = await discovery.list(opener.guard, problems, recheck);
     // A directory could not be listed (EMFILE, EACCES...): absent files are not proof of a
     // rotation, and taking them for gone would read them again from 0 later. Just read.
     if (!listing.complete) return this.drainAll(() => true);
     await this.noticeRotations(listing.found);
     for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
-    await this.trackNew(listing.found);
-    await this.drainAll((f) => !this.unchanged(f, listing.found.get(f.key)));
+    const tracked = await this.trackNew(listing.found);
+    // A file at its path not looked at in this pass is left for the pass that looks at it (or an fs event).
+    await this.drainAll((f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))));
     if (this.stopped) return;
     const now = clock.now();
     for (const f of files.list()) {
       if (f.rotatedAt !== null && !f.gz && now - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) await this.release(f);
     }
+  }
+
+  /**
+   * The followed files a pass looks at again in a directory that did not change (the poll is the
+   * fallback for lost fs events): all of them up to POLL_WINDOW, else the next POLL_WINDOW in turn,
+   * so that a glob of thousands of files costs a bounded number of stats per pass at idle. Files
+   * written since the last pass (fs events) are always looked at.
+   */
+  private pollWindow(dirty: ReadonlySet<string>): Set<string> {
+    const atPath = this.files.list().flatMap((f) => (f.rotatedAt === null ? [f.path] : []));
+    if (atPath.length <= POLL_WINDOW) return new Set(atPath);
+    const start = this.pollFrom % atPath.length;
+    this.pollFrom = start + POLL_WINDOW;
+    const window = atPath.slice(start, start + POLL_WINDOW);
+    if (window.length < POLL_WINDOW) window.push(...atPath.slice(0, POLL_WINDOW - window.length));
+    return new Set([...window, ...dirty]);
   }
 
   /** Followed files no longer at a matching path: rotated away (renamed, or deleted). */
@@ -261,19 +283,25 @@ export class Tailer {
   }
 
   /** Starts following the files found that are not followed yet, the most recently written first. */
-  private async trackNew(found: ReadonlyMap<string, Found>): Promise<void> {
+  private async trackNew(found: ReadonlyMap<string, Found>): Promise<Set<TrackedFile>> {
     const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
-    const fresh = [...found].filter(([key]) => !this.files.has(key) && !this.files.isCopy(key)).map(([, at]) => at);
-    fresh.sort((a, b) => (a.st.mtimeNs > b.st.mtimeNs ? -1 : a.st.mtimeNs < b.st.mtimeNs ? 1 : 0));
+    const fresh: Found[] = [];
+    for (const [key, at] of found) if (!this.files.has(key) && !this.files.isCopy(key)) fresh.push(at);
     const room = Math.max(0, MAX_FILES - this.files.size);
-    for (const at of fresh.slice(0, room)) await this.track(at, fromEnd);
+    if (room > 0 && fresh.length > room) fresh.sort((a, b) => (a.st.mtimeNs > b.st.mtimeNs ? -1 : a.st.mtimeNs < b.st.mtimeNs ? 1 : 0));
+    const tracked = new Set<TrackedFile>();
+    for (const at of fresh.slice(0, room)) {
+      const f = await this.track(at, fromEnd);
+      if (f) tracked.add(f);
+    }
     this.problems.tooManyFiles(Math.max(0, fresh.length - room), MAX_FILES);
+    return tracked;
   }
 
   /** Starts following a newly found file, at its beginning or (first start) at its end. */
-  private async track(at: Found, fromEnd: boolean): Promise<void> {
+  private async track(at: Found, fromEnd: boolean): Promise<TrackedFile | undefined> {
     const fh = await this.opener.open(at.path, at);
-    if (!fh) return;
+    if (!fh) return undefined;
     const st = await fh.stat({ bigint: true });
     const size = Number(st.size);
     const fp = await readHead(fh, size);
@@ -294,8 +322,10 @@ export class Tailer {
       skipping = last[0] !== 10;
     }
     const now = this.opts.clock.now();
-    this.files.add({ key, path: at.path, fh, fp, offset, carry: null, skipping, size, mtimeNs: st.mtimeNs, rotatedAt: null, lastGrowthAt: now, verifyCopy, copy: false, gz: false });
+    const f: TrackedFile = { key, path: at.path, fh, fp, offset, carry: null, skipping, size, mtimeNs: st.mtimeNs, rotatedAt: null, lastGrowthAt: now, verifyCopy, copy: false, gz: false };
+    this.files.add(f);
     this.filesChanged = true;
+    return f;
   }
 
   /** Whether a file followed at its path is as it was when last read to its end (nothing to do). */
