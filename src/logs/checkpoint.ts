@@ -32,6 +32,8 @@ export interface Checkpoint<H = unknown, C = unknown> {
 
 export class CheckpointStore {
   readonly file: string;
+  /** The checkpoint found at start was unusable and moved aside (the log restarted from start_position). */
+  movedAside = false;
 
   constructor(
     stateDir: string,
@@ -86,6 +88,7 @@ export class CheckpointStore {
 
   /** Moves the current checkpoint aside (also used when the handler refuses its snapshot). */
   async moveAside(reason: string): Promise<void> {
+    this.movedAside = true;
     const aside = `${this.file}.corrupt-${Date.now()}`;
     try {
       await rename(this.file, aside);

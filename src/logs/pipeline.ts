@@ -309,6 +309,11 @@ export class LogPipeline<S = unknown> {
     return this.tailer ? this.tailer.stats() : { files: 0, pendingBytes: 0 };
   }
 
+  /** Whether the checkpoint found at start was unusable and moved aside (counting restarted). */
+  get checkpointUnusable(): boolean {
+    return this.store.movedAside;
+  }
+
   /** Files of the log that cannot be followed now, by reason (a live gauge). */
   fileProblems(): ProblemCounts | undefined {
     return this.tailer?.fileProblems();

@@ -60,6 +60,7 @@ export class RotationChains {
     }
     for (const s of siblings) present.add(identityKey(s.st));
     const ref = verdicts.indexOf('ours');
+    logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
     for (let i = ref + 1; i < chain.length; i++) {
@@ -133,22 +134,22 @@ export class RotationChains {
     return fps;
   }
 
-  /** When one of ours at `base` was last seen modified (ns), for a chain without any of ours. */
+  /**
+   * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
+   * for a chain without any of ours: what was written after it is newer. The file followed at the
+   * path is the newest of all and no reference.
+   */
   private lastSeenModified(base: string): bigint | undefined {
-    let t: bigint | undefined;
-    for (const f of this.ctx.files.list()) if (f.path === base && f.mtimeNs > 0n && (t === undefined || f.mtimeNs > t)) t = f.mtimeNs;
-    for (const [, cp] of this.ctx.files.pending()) {
-      if (cp.path === base && cp.mtime !== undefined) {
-        const ns = BigInt(Math.round(cp.mtime)) * 1_000_000n;
-        if (t === undefined || ns > t) t = ns;
-      }
-    }
-    return t;
+    let ms = -1;
+    for (const f of this.ctx.files.list()) if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
+    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
+    for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
+    return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 
   private async open(s: Sibling, base: string, now: number): Promise<TrackedFile | undefined> {
     const fh = await this.ctx.opener.open(s.full, s);
-    if (!fh) return undefined;
+    if (typeof fh === 'string') return undefined;
     const size = Number(s.st.size);
     const fp = s.gz ? ((await gzipHead(fh)) ?? Buffer.alloc(0)) : await readHead(fh, size);
     return {

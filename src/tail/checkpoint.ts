@@ -41,6 +41,8 @@ export interface KnownCheckpoint {
   offset: number;
   skipping: boolean;
   copy?: boolean;
+  /** Modification time (ms) when last seen: orders the rotated files written after it (absent: unknown). */
+  mtime?: number;
 }
 
 /** Kinds of rotation counted apart (hostwatch_log_rotations_total{kind}). */
@@ -71,6 +73,7 @@ const isId = (v: unknown) => typeof v === 'string' && /^\d{1,20}$/.test(v);
 const isPath = (v: unknown) => typeof v === 'string' && v.startsWith('/') && v.length <= MAX_PATH && !v.includes('\0');
 const isFlag = (v: unknown) => v === undefined || typeof v === 'boolean';
 const isBase64 = (v: unknown, max: number) => typeof v === 'string' && v.length <= max && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+const isTime = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fileProblem(f: unknown): string | undefined {
@@ -80,7 +83,7 @@ function fileProblem(f: unknown): string | undefined {
   if (!isBase64(f.fp, MAX_FP_BASE64)) return 'fp: not a fingerprint';
   if (!isCount(f.offset)) return 'offset: not a byte offset';
   if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz)) return 'skipping/copy/rotated/gz: not true or false';
-  if (f.mtime !== undefined && !(typeof f.mtime === 'number' && Number.isFinite(f.mtime) && f.mtime >= 0)) return 'mtime: not a time';
+  if (f.mtime !== undefined && !isTime(f.mtime)) return 'mtime: not a time';
   return undefined;
 }
 
@@ -90,6 +93,7 @@ function knownProblem(k: unknown): string | undefined {
   if (!isId(k.dev) || !isId(k.ino)) return 'dev/ino: not a device and inode number';
   if (!isCount(k.head) || k.head > 256 || !isBase64(k.sum, 44)) return 'head/sum: not a fingerprint digest';
   if (!isCount(k.offset) || typeof k.skipping !== 'boolean' || !isFlag(k.copy)) return 'offset/skipping/copy: invalid';
+  if (k.mtime !== undefined && !isTime(k.mtime)) return 'mtime: not a time';
   return undefined;
 }
 

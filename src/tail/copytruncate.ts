@@ -117,7 +117,7 @@ export class CopyTruncate {
       // A file found since, not read yet, may be this very copy (a glob such as access.log*).
       if (s.gz || key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || Number(s.st.size) < f.offset) continue;
       const fh = await this.opener.open(s.full, s);
-      if (!fh) continue;
+      if (typeof fh === 'string') continue;
       if (await startsWith(fh, f.fp)) {
         const now = this.clock.now();
         return { ...f, key, fh, carry: null, size: Number(s.st.size), mtimeNs: s.st.mtimeNs, rotatedAt: now, lastGrowthAt: now, verifyCopy: false, copy: true, gz: false };

@@ -2,7 +2,7 @@
 // reported (FileProblems: once in the log, counted in the metrics) rather than thrown.
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileGuard, Inspected } from './guard.js';
+import type { FileGuard, FileProblem, Inspected } from './guard.js';
 import type { FileProblems } from './problems.js';
 
 export class LogFileOpener {
@@ -11,13 +11,15 @@ export class LogFileOpener {
     private readonly problems: FileProblems,
   ) {}
 
-  /** Opens a file found by name and looked at (`seen`); undefined, reported, when it cannot be. */
-  async open(full: string, seen: Inspected): Promise<FileHandle | undefined> {
+  /**
+   * Opens a file found by name and looked at (`seen`); when it cannot be, why (reported, but for
+   * 'gone': renamed or deleted between the look and the open, the next pass looks again).
+   */
+  async open(full: string, seen: Inspected): Promise<FileHandle | FileProblem> {
     const r = await this.guard.open(full, seen);
     if (!('problem' in r)) return r;
-    // Replaced between the look and the open: the next pass looks again, nothing to report.
     if (r.problem !== 'gone') this.problems.report(full, r.problem, r.err);
-    return undefined;
+    return r.problem;
   }
 
   /** Looks at `full` and opens it; undefined, reported unless missing, when it cannot be. */

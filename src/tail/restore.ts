@@ -44,8 +44,11 @@ export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> 
     const where = await locate(key, cp, ctx);
     if (where === 'gone') {
       ctx.files.givePendingUp(key, cp);
+      // A rotated file was being read to its end; one at its path had its last lines, if any, lost.
       if (!cp.rotated) ctx.files.countRotation('delete');
-      ctx.logger.warn('checkpointed log file is gone: what was written to it after the checkpoint could not be read', { path: cp.path });
+      const msg = 'checkpointed log file is gone: what was written to it after the checkpoint could not be read';
+      if (cp.rotated) ctx.logger.debug(msg, { path: cp.path, offset: cp.offset });
+      else ctx.logger.warn(msg, { path: cp.path, offset: cp.offset });
       bases.add(cp.path);
       continue;
     }
@@ -108,7 +111,7 @@ async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileG
 /** The checkpointed file opened where it was found, at its checkpointed offset. */
 async function reopen(key: string, cp: FileCheckpoint, where: Exclude<Where, 'gone' | { problem: FileProblem }>, ctx: RestoreContext): Promise<TrackedFile | undefined> {
   const fh = await ctx.opener.open(where.full, where.seen);
-  if (!fh) return undefined;
+  if (typeof fh === 'string') return undefined;
   const now = ctx.clock.now();
   const fp = Buffer.from(cp.fp, 'base64');
   const size = Number(where.seen.st.size);

@@ -76,8 +76,10 @@ const compare = (a: ChainOrder, b: ChainOrder): number => {
 };
 
 /**
- * The rotated members, oldest first. Each scheme is ordered by its names; should both be present
- * (the configuration was changed), the scheme whose newest file was written last comes last.
+ * The rotated members, oldest first. Each scheme is ordered by its names (mtimes are not trusted
+ * within one: a compressor may not keep them); should both be present (the configuration was
+ * changed), the two orders are merged by modification time, which follows the order the files
+ * were written in.
  */
 export function rotationChain(siblings: readonly Sibling[]): Sibling[] {
   const groups = new Map<string, Sibling[]>();
@@ -87,9 +89,12 @@ export function rotationChain(siblings: readonly Sibling[]): Sibling[] {
     g.push(s);
     groups.set(s.order.scheme, g);
   }
-  const newest = (g: Sibling[]) => g.reduce((m, s) => (s.st.mtimeNs > m ? s.st.mtimeNs : m), 0n);
-  return [...groups.values()]
-    .map((g) => g.sort((a, b) => compare(a.order!, b.order!)))
-    .sort((a, b) => (newest(a) < newest(b) ? -1 : newest(a) > newest(b) ? 1 : 0))
-    .flat();
+  const queues = [...groups.values()].map((g) => g.sort((a, b) => compare(a.order!, b.order!)));
+  const out: Sibling[] = [];
+  while (queues.some((q) => q.length > 0)) {
+    let next: Sibling[] | undefined;
+    for (const q of queues) if (q.length > 0 && (!next || q[0].st.mtimeNs < next[0].st.mtimeNs)) next = q;
+    out.push(next!.shift()!);
+  }
+  return out;
 }

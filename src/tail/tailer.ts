@@ -235,8 +235,10 @@ export class Tailer {
     // rotation, and taking them for gone would read them again from 0 later. Just read.
     if (!listing.complete) return this.drainAll(() => true);
     await this.noticeRotations(listing.found);
-    for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
+    // New files first: one found at a followed path, or gone between the look and the open, means
+    // a rotation, and more may hide in the chain. (The rotated files are read first all the same.)
     const tracked = await this.trackNew(listing.found);
+    for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
     // A file at its path not looked at in this pass is left for the pass that looks at it (or an fs event).
     await this.drainAll((f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))));
     if (this.stopped) return;
@@ -301,7 +303,8 @@ export class Tailer {
   /** Starts following a newly found file, at its beginning or (first start) at its end. */
   private async track(at: Found, fromEnd: boolean): Promise<TrackedFile | undefined> {
     const fh = await this.opener.open(at.path, at);
-    if (!fh) return undefined;
+    if (fh === 'gone') this.chainsDue.add(at.path); // rotated between the look and the open: it is in the chain now
+    if (typeof fh === 'string') return undefined;
     const st = await fh.stat({ bigint: true });
     const size = Number(st.size);
     const fp = await readHead(fh, size);
@@ -324,6 +327,8 @@ export class Tailer {
     const now = this.opts.clock.now();
     const f: TrackedFile = { key, path: at.path, fh, fp, offset, carry: null, skipping, size, mtimeNs: st.mtimeNs, rotatedAt: null, lastGrowthAt: now, verifyCopy, copy: false, gz: false };
     this.files.add(f);
+    if (!this.firstPass) this.chainsDue.add(at.path);
+    this.opts.logger.debug('following a new file', { path: at.path, key, offset });
     this.filesChanged = true;
     return f;
   }

@@ -55,8 +55,11 @@ export interface KnownFile extends HeadDigest {
   copy: boolean;
   /** Seen in its rotation chain since this process started: forgotten once it has left it. */
   inChain?: boolean;
+  /** Modification time (ms) when last seen, if known. */
+  mtime?: number;
 }
 
+const msOf = (ns: bigint) => (ns > 0n ? Number(ns / 1_000_000n) : undefined);
 const splitKey = (key: string) => key.split(':') as [string, string];
 
 export class TrackedFiles {
@@ -105,7 +108,7 @@ export class TrackedFiles {
     this.unknownKind = state.rotations - byKind;
     for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
     for (const k of state.known ?? []) {
-      this.known.set(`${k.dev}:${k.ino}`, { path: k.path, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping, copy: k.copy === true });
+      this.known.set(`${k.dev}:${k.ino}`, { path: k.path, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping, copy: k.copy === true, mtime: k.mtime });
     }
   }
 
@@ -124,7 +127,7 @@ export class TrackedFiles {
   /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
   givePendingUp(key: string, cp: FileCheckpoint): void {
     this.pendingByKey.delete(key);
-    this.remember(key, { ...digestHead(Buffer.from(cp.fp, 'base64')), path: cp.path, offset: cp.offset, skipping: cp.skipping, copy: cp.copy === true });
+    this.remember(key, { ...digestHead(Buffer.from(cp.fp, 'base64')), path: cp.path, offset: cp.offset, skipping: cp.skipping, copy: cp.copy === true, mtime: cp.mtime });
   }
 
   /** A pending file whose path is no longer one of the log's (the config changed): forgotten. */
@@ -135,13 +138,13 @@ export class TrackedFiles {
   /** Stops tracking a file found to be a copy of a followed file: it is never followed. */
   setAsideCopy(f: TrackedFile): void {
     this.byKey.delete(f.key);
-    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: 0, skipping: false, copy: true });
+    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: 0, skipping: false, copy: true, mtime: msOf(f.mtimeNs) });
   }
 
   /** Stops tracking a finished file, remembering where it got to (a copy stays a known copy). */
   release(f: TrackedFile): void {
     this.byKey.delete(f.key);
-    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: f.offset, skipping: f.skipping, copy: f.copy });
+    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: f.offset, skipping: f.skipping, copy: f.copy, mtime: msOf(f.mtimeNs) });
   }
 
   private remember(key: string, k: KnownFile): void {
@@ -231,7 +234,7 @@ export class TrackedFiles {
       if (f.copy) cp.copy = true;
       if (f.rotatedAt !== null) cp.rotated = true;
       if (f.gz) cp.gz = true;
-      if (f.mtimeNs > 0n) cp.mtime = Number(f.mtimeNs / 1_000_000n);
+      if (f.mtimeNs > 0n) cp.mtime = msOf(f.mtimeNs);
       files.push(cp);
     }
     files.push(...this.pendingByKey.values());
@@ -240,6 +243,7 @@ export class TrackedFiles {
       const [dev, ino] = splitKey(key);
       const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
       if (k.copy) kc.copy = true;
+      if (k.mtime !== undefined) kc.mtime = k.mtime;
       known.push(kc);
     }
     let rotations = this.unknownKind;

@@ -193,4 +193,41 @@ describe('rotation chain while running', () => {
     expect(h.lines).toEqual(expected);
     expect(h.tailer.snapshot().rotations).toBe(2);
   });
+
+  it('a delete then a dateext rotation at every point of a pass: the file rotated between the look and the open is found in the chain', async () => {
+    // Found by the torture: the file seen at the path was renamed before it could be opened, and
+    // never followed; the next new file at the path (and the failed open) now send the tailer to the chain.
+    for (let at = 0; at < 30; at++) {
+      n = 0;
+      const expected = write(60);
+      const h = await startTailer([log]);
+      unlinkSync(log);
+      writeFileSync(log, '');
+      expected.push(...write(20));
+      let turns = 0;
+      let done = false;
+      let did = false;
+      const step = () => {
+        renameSync(log, `${log}-20250102`);
+        writeFileSync(log, '');
+        expected.push(...write(10, `${log}-20250102`)); // late writes
+        expected.push(...write(50));
+        did = true;
+      };
+      const tick = () => {
+        if (done) return;
+        if (turns++ === at) step();
+        else setImmediate(tick);
+      };
+      setImmediate(tick);
+      await h.tailer.poll();
+      done = true;
+      if (!did) step();
+      await h.tailer.poll();
+      await h.tailer.poll();
+      expect(h.lines.sort(), `rotated at turn ${at}`).toEqual(expected.sort());
+      await h.tailer.stop();
+      for (const f of [log, `${log}-20250102`]) unlinkSync(f);
+    }
+  });
 });

@@ -85,6 +85,13 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
     samples: perLog((p) => p.checkpointErrors),
   });
   new SnapshotMetric(registry, {
+    name: 'hostwatch_checkpoint_unusable',
+    help: '1 when the checkpoint found at start could not be used (unreadable, corrupt, invalid) and was moved aside: the counters of the log restarted from zero and its files from start_position.',
+    type: 'gauge',
+    labelNames: ['log'],
+    samples: perLog((p) => (p.checkpointUnusable ? 1 : 0)),
+  });
+  new SnapshotMetric(registry, {
     name: 'hostwatch_checkpoint_last_success_timestamp_seconds',
     help: 'When the checkpoint of the log was last written, or confirmed current (no line since), successfully; absent before the first.',
     type: 'gauge',
