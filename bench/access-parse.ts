@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../src/config/load.js';
-import type { AccessLogConfig } from '../src/config/schema.js';
+import type { AccessLogConfig } from '../src/logs/access/config.js';
 import { ManualClock } from '../src/core/clock.js';
 import { createLogger } from '../src/core/log.js';
 import { accessLogType } from '../src/logs/access/index.js';
 import { patternLogType } from '../src/logs/pattern/index.js';
-import type { PatternLogConfig } from '../src/config/schema.js';
+import type { PatternLogConfig } from '../src/logs/pattern/config.js';
 import { createAccessParser, newRecord } from '../src/logs/access/parse.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);

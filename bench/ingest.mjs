@@ -50,7 +50,7 @@ function logFile() {
 
 /**
  * CPU seconds (user + system) a live process has used, from /proc/<pid>/stat, with its children
- * that have exited (cutime + cstime: the short-lived config-loading child of the exporter).
+ * that have exited (cutime + cstime: any short-lived process the exporter runs, e.g. apt for the updates collector).
  */
 function cpuSeconds(pid) {
   try {
@@ -225,9 +225,9 @@ async function runMtail(file, work) {
  */
 async function runInProcess(file, work) {
   const dist = (m) => import(path.join(ROOT, 'dist', m));
-  const [{ LogPipeline }, { LOG_TYPES }, { parseConfig }, { systemClock }, { silentLogger }, { noWatch }, { Registry }] = await Promise.all([
+  const [{ LogPipeline }, { accessLogType }, { parseConfig }, { systemClock }, { silentLogger }, { noWatch }, { Registry }] = await Promise.all([
     dist('logs/pipeline.js'),
-    dist('logs/types.js'),
+    dist('logs/access/index.js'),
     dist('config/load.js'),
     dist('core/clock.js'),
     dist('core/log.js'),
@@ -235,9 +235,9 @@ async function runInProcess(file, work) {
     import('prom-client'),
   ]);
   const result = { parsed: true };
-  const noop = { type: 'access', registerMetrics() {}, createHandler: () => ({ processLine: () => result, snapshot: () => ({}), restore() {} }) };
+  const noop = { registerMetrics() {}, parseFields() {}, createHandler: () => ({ processLine: () => result, snapshot: () => ({}), restore() {} }) };
   const out = {};
-  for (const [name, type] of [['tailer+pipeline, no-op handler', noop], ['tailer+pipeline+access handler', LOG_TYPES.access]]) {
+  for (const [name, type] of [['tailer+pipeline, no-op handler', noop], ['tailer+pipeline+access handler', accessLogType]]) {
     const config = parseConfig({ logs: [{ name: 'inproc', type: 'access', path: file, start_position: 'beginning' }] }).logs[0];
     const stateDir = path.join(work, `inproc-${Object.keys(out).length}`);
     const p = new LogPipeline({ config, type, stateDir, clock: systemClock, logger: silentLogger, registry: new Registry(), watch: noWatch });

@@ -10,7 +10,7 @@
 // before anyone read it is lost by nature; with the exporter down, a deletion becomes a rename.
 //
 //   node bench/torture.mjs [--rotations=100] [--kills=10] [--stops=2] [--seed=1]   (after npm run build)
-// test/logs/torture.test.ts runs a short one from the sources.
+// test/logs/torture.test.ts runs a short one.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,10 +36,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pause = () => new Promise((r) => setImmediate(r));
 
 /**
- * Runs the torture. `entry`: 'dist' (the built exporter) or 'src' (through tsx, for the tests).
- * Returns the figures; throws when a scrape saw the count go down or the end count is not exact.
+ * Runs the torture against the built exporter (dist/main.js). Returns the figures; throws when a
+ * scrape saw the count go down. `debugLog`: a file for the exporter's debug log and the steps.
  */
-export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1, entry = 'dist', batchLines = 200, say = () => {}, debugLog } = {}) {
+export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1, batchLines = 200, say = () => {}, debugLog } = {}) {
   const rnd = random(seed);
   const pick = (n) => Math.floor(rnd() * n);
   const dir = mkdtempSync(join(tmpdir(), 'hostwatch-torture-'));
@@ -47,9 +47,9 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
   const config = join(dir, 'hostwatch.yml');
   writeFileSync(log, '');
   writeFileSync(config, `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n    start_position: beginning\n    poll_interval: 200ms\n`);
-  const { COLLECTORS } = await import(pathToFileURL(join(ROOT, entry === 'dist' ? 'dist/collectors/index.js' : 'src/collectors/index.ts')).href);
+  const { COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/index.js')).href);
   const flags = COLLECTORS.map((c) => (c.name === 'logs' ? '--collector.logs' : `--no-collector.${c.name}`));
-  const argv = entry === 'dist' ? [join(ROOT, 'dist/main.js')] : ['--import', 'tsx', join(ROOT, 'src/main.ts')];
+  const argv = [join(ROOT, 'dist/main.js')];
 
   let child;
   let port = 0;

@@ -1,5 +1,6 @@
 // The checkpoint file of one log, <stateDir>/checkpoints/<log>.json, owned by its pipeline: the
-// tailer state (file identities and offsets, see src/tail/checkpoint.ts), the pipeline's generic
+// tailer state (file identities and offsets, see src/tail/checkpoint.ts) or, for a log reading the
+// journal, its cursor (src/journal/position.ts) with the totals in `tailer`, the pipeline's generic
 // counters and the log type handler's snapshot, taken at the same instant so that they describe the
 // same set of lines. Written atomically (core/atomic-write.ts): a crash or a full disk at any point
 // leaves either the old or the new checkpoint, never a torn one, and no temp file behind.
@@ -11,6 +12,7 @@ import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { atomicWrite } from '../core/atomic-write.js';
 import type { Logger } from '../core/log.js';
+import { journalPositionProblem, type JournalPosition } from '../journal/position.js';
 import { tailerStateProblem, type TailerState } from '../tail/checkpoint.js';
 
 export const CHECKPOINT_VERSION = 1;
@@ -24,6 +26,8 @@ export interface Checkpoint<H = unknown, C = unknown> {
   /** ms since the epoch, when it was taken. */
   taken_at: number;
   tailer: TailerState;
+  /** The journal cursor, when the log reads the journal (absent in checkpoints of files: version 1 as before). */
+  journal?: JournalPosition;
   /** The pipeline's generic counters. */
   counters: C;
   /** The log type handler's snapshot(). */
@@ -78,7 +82,7 @@ export class CheckpointStore {
           ? `unknown version ${JSON.stringify(cp.version)}`
           : cp.log !== this.log
             ? `belongs to log ${JSON.stringify(cp.log)}`
-            : (tailerStateProblem(cp.tailer) ?? check?.(cp));
+            : (tailerStateProblem(cp.tailer) ?? (cp.journal !== undefined ? journalPositionProblem(cp.journal) : undefined) ?? check?.(cp));
     if (problem) {
       await this.moveAside(problem);
       return undefined;

@@ -1,11 +1,11 @@
-// One pipeline per configured log: tailer -> lines -> handler.processLine -> generic counters, with
-// exactly-once checkpoints.
+// One pipeline per configured log: source (the tailer, or the journal) -> lines or records ->
+// handler -> generic counters, with exactly-once checkpoints.
 //
 // The invariant: what the metrics render (`published`) is always a state that is already on disk.
-// checkpoint() takes, synchronously and so at one instant, the tailer offsets, the generic counters
-// and the handler snapshot; writes them atomically; and only then publishes them. After a kill -9
-// the next run restores that state and re-reads from those offsets: every line is counted once, and
-// no scrape ever saw a value the restart goes back below.
+// checkpoint() takes, synchronously and so at one instant, the source position (file offsets, or
+// the journal cursor), the generic counters and the handler snapshot; writes them atomically; and
+// only then publishes them. After a kill -9 the next run restores that state and re-reads from that
+// position: every line is counted once, and no scrape ever saw a value the restart goes back below.
 //
 // Checkpoints are taken in the background, never by a scrape (a scrape renders the last durable
 // state and never waits on the disk): every second while lines arrive, and as soon as a pass of the
@@ -16,9 +16,11 @@ import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
+import { syslogLine, type LogRecord } from './record.js';
+import type { LineSource, SourceSink } from './source.js';
+import { chooseSource, createSource } from './source-choice.js';
 import { rotationsByKind } from '../tail/checkpoint.js';
 import type { ProblemCounts } from '../tail/problems.js';
-import { Tailer } from '../tail/tailer.js';
 import type { WatchFn } from '../tail/watch.js';
 
 /** The generic per-log counters, checkpointed with the handler state. */
@@ -50,6 +52,8 @@ export interface PipelineOptions {
   chunkBytes?: number;
   /** Background checkpoint interval when something changed (default 1 s). */
   checkpointInterval?: number;
+  /** The journalctl that journal logs run (tests); default `journalctl` on PATH. */
+  journalctl?: string;
 }
 
 const newCounters = (): LineCounters => ({ parsed: 0, unparsed: 0, truncated: 0, last_line_ts: null });
@@ -70,7 +74,8 @@ export class LogPipeline<S = unknown> {
   readonly name: string;
   readonly config: LogConfig;
   private handler: LogHandler<S>;
-  private tailer!: Tailer;
+  private source!: LineSource;
+  private sourceKind: LineSource['kind'] = 'files';
   private readonly store: CheckpointStore;
   private counters: LineCounters = newCounters();
   /**
@@ -105,25 +110,22 @@ export class LogPipeline<S = unknown> {
     return this.opts.type.createHandler({ config, clock, logger, registry }) as LogHandler<S>;
   }
 
-  private newTailer(): Tailer {
-    const c = this.config;
-    return new Tailer({
-      paths: c.path,
-      startPosition: c.start_position,
-      maxLineBytes: c.max_line_bytes,
-      pollInterval: c.poll_interval,
-      clock: this.opts.clock,
-      logger: this.opts.logger,
-      watch: this.opts.watch,
-      chunkBytes: this.opts.chunkBytes,
-      // A rotation or a new file: checkpoint now, the crash window is one pass.
-      onFilesChanged: () => void this.checkpoint(),
-      sink: {
-        line: (text, truncated) => this.line(text, truncated),
-        // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
-        bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
-      },
-    });
+  private sourceOptions() {
+    const { clock, logger, watch, chunkBytes, journalctl } = this.opts;
+    const sink: SourceSink = {
+      line: (text, truncated) => this.line(text, truncated),
+      // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
+      bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
+      record: (rec, truncated) => this.record(rec, truncated),
+      skipped: (result) => this.skipped(result),
+    };
+    // A rotation or a new file: checkpoint now, the crash window is one pass.
+    const onFilesChanged = () => void this.checkpoint();
+    return { config: this.config, clock, logger, watch, chunkBytes, journalctl, sink, onFilesChanged };
+  }
+
+  private newSource(): LineSource {
+    return createSource(this.sourceKind, this.sourceOptions());
   }
 
   /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
@@ -145,8 +147,7 @@ export class LogPipeline<S = unknown> {
 
   /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
   private line(text: string, truncated: boolean): void {
-    const c = this.counters;
-    let parsed = false;
+    let parsed: boolean;
     let ts: number | undefined;
     try {
       const r = this.handler.processLine(text);
@@ -155,6 +156,32 @@ export class LogPipeline<S = unknown> {
     } catch {
       parsed = false;
     }
+    this.tally(parsed, truncated, ts);
+  }
+
+  /** A journal entry: to the handler as a record, or as the line a file would hold (see record.ts). */
+  private record(rec: LogRecord, truncated: boolean): void {
+    let parsed: boolean;
+    let ts: number | undefined;
+    try {
+      const h = this.handler;
+      const r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
+      parsed = r.parsed;
+      ts = r.timestamp;
+    } catch {
+      parsed = false;
+    }
+    this.tally(parsed, truncated, ts === undefined || !Number.isFinite(ts) ? rec.timestamp : ts);
+  }
+
+  /** Something the source read that is no line (a garbled journalctl line, an entry too long to keep). */
+  private skipped(result: 'unparsed' | 'truncated'): void {
+    if (result === 'truncated') this.counters.truncated++;
+    else this.counters.unparsed++;
+  }
+
+  private tally(parsed: boolean, truncated: boolean, ts: number | undefined): void {
+    const c = this.counters;
     if (truncated) c.truncated++;
     else if (parsed) c.parsed++;
     else c.unparsed++;
@@ -172,7 +199,8 @@ export class LogPipeline<S = unknown> {
   }
 
   private async restoreAndTail(): Promise<void> {
-    this.tailer = this.newTailer();
+    this.sourceKind = await chooseSource(this.sourceOptions());
+    this.source = this.newSource();
     const cp = await this.store.load((cp) =>
       cp.type !== this.config.type ? `written for a log of type ${JSON.stringify(cp.type)}` : undefined,
     );
@@ -182,19 +210,19 @@ export class LogPipeline<S = unknown> {
         const counters = restoredCounters(cp.counters);
         this.handler.restore(cp.handler as S);
         this.counters = counters;
-        this.tailer.restore(cp.tailer);
+        this.source.restore({ tailer: cp.tailer, journal: cp.journal });
       } catch (err) {
         await this.store.moveAside(`state rejected: ${(err as Error).message}`);
         this.handler = this.newHandler();
         this.counters = newCounters();
-        this.tailer = this.newTailer();
+        this.source = this.newSource();
       }
     }
     // What was restored is on disk already: it may be published as is.
-    const tail = this.tailer.snapshot();
+    const { tailer: tail } = this.source.snapshot();
     this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: rotationsByKind(tail), handler: this.handler.snapshot() };
     this.savedMark = cp ? this.mark() : -1;
-    await this.tailer.start();
+    await this.source.start();
     this.scheduleBackground();
   }
 
@@ -205,9 +233,9 @@ export class LogPipeline<S = unknown> {
     return c;
   }
 
-  /** Changes of the tailer state (every line consumed is one): equal marks, equal checkpoints. */
+  /** Changes of the source position (every line consumed is one): equal marks, equal checkpoints. */
   private mark(): number {
-    return this.tailer.changes;
+    return this.source.changes;
   }
 
   private scheduleBackground(): void {
@@ -247,7 +275,7 @@ export class LogPipeline<S = unknown> {
         this.lastCheckpointAt = now;
         return;
       }
-      const tailer = this.tailer.snapshot();
+      const { tailer, journal } = this.source.snapshot();
       const state: PublishedState<S> = {
         counters: this.countersNow(),
         bytes: tailer.bytes,
@@ -265,6 +293,7 @@ export class LogPipeline<S = unknown> {
         type: this.config.type,
         taken_at: now,
         tailer,
+        ...(journal ? { journal } : {}),
         counters: state.counters,
         handler: state.handler,
       };
@@ -304,9 +333,9 @@ export class LogPipeline<S = unknown> {
     return this.published;
   }
 
-  /** Live figures (gauges, not counters): files followed and bytes not read yet. */
-  stats(): { files: number; pendingBytes: number } {
-    return this.tailer ? this.tailer.stats() : { files: 0, pendingBytes: 0 };
+  /** Live figures (gauges, not counters): files followed, bytes not read yet, whether the source delivers lines. */
+  stats(): { files: number; pendingBytes: number; up: boolean } {
+    return this.source ? this.source.stats() : { files: 0, pendingBytes: 0, up: false };
   }
 
   /** Whether the checkpoint found at start was unusable and moved aside (counting restarted). */
@@ -314,14 +343,14 @@ export class LogPipeline<S = unknown> {
     return this.store.movedAside;
   }
 
-  /** Files of the log that cannot be followed now, by reason (a live gauge). */
+  /** Files of the log that cannot be followed now, by reason (a live gauge; none for the journal). */
   fileProblems(): ProblemCounts | undefined {
-    return this.tailer?.fileProblems();
+    return this.source?.fileProblems?.();
   }
 
-  /** Test hook and fs-event-less driver: one tail pass now. */
+  /** Test hook and fs-event-less driver: one tail pass now (the journal pushes its entries itself). */
   poll(): Promise<void> {
-    return this.tailer.poll();
+    return this.source.poll();
   }
 
   /** Stops tailing and writes a last checkpoint, so that a restart re-reads nothing. */
@@ -330,7 +359,7 @@ export class LogPipeline<S = unknown> {
     if (!this.startup) return;
     await this.startup.catch(() => {});
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
-    await this.tailer.stop();
+    await this.source.stop();
     await this.checkpoint();
   }
 }

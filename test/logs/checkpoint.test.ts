@@ -11,7 +11,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { parseConfig } from '../../src/config/load.js';
 import { LogPipeline } from '../../src/logs/pipeline.js';
-import { LOG_TYPES } from '../../src/logs/types.js';
+import { accessLogType } from '../../src/logs/access/index.js';
 import { noWatch } from '../../src/tail/watch.js';
 import { tempDir } from '../tail/helpers.js';
 
@@ -109,7 +109,7 @@ describe('a checkpoint written by an existing install (format version 1)', () =>
 
   async function run(file: string, stateDir: string, startPosition: 'beginning' | 'end') {
     const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: file, format: 'combined', start_position: startPosition }] }).logs[0];
-    const p = new LogPipeline({ config, type: LOG_TYPES.access, stateDir, clock: new ManualClock(), logger: silentLogger, registry: new Registry(), watch: noWatch });
+    const p = new LogPipeline({ config, type: accessLogType, stateDir, clock: new ManualClock(), logger: silentLogger, registry: new Registry(), watch: noWatch });
     await p.start();
     await p.poll();
     await p.checkpoint();

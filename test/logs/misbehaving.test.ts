@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../tail/helpers.js';
-import { eventually, startExporter, type Exporter } from './exporter.js';
+import { ExporterProcess, sumOf, valueOf } from './exporter-process.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -16,7 +16,7 @@ let log: string;
 let config: string;
 let stateDir: string;
 let written = 0;
-const running: Exporter[] = [];
+const running: ExporterProcess[] = [];
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
@@ -29,7 +29,7 @@ beforeEach(() => {
   written = 0;
 });
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.kill('SIGKILL')));
+  await Promise.all(running.splice(0).map((e) => e.kill()));
   chmodSync(dir, 0o700);
   cleanup();
 });
@@ -40,21 +40,29 @@ function write(count: number, file = log): void {
   appendFileSync(file, s);
 }
 
-async function start(opts: { permissionsApply?: boolean } = {}): Promise<Exporter> {
-  const e = await startExporter(config, stateDir, opts);
+async function start(opts: { permissionsApply?: boolean } = {}): Promise<ExporterProcess> {
+  const e = await ExporterProcess.start(config, stateDir, opts);
   running.push(e);
   return e;
 }
 
-/** Lines counted (all results), once the exporter has caught up with what the test expects. */
-async function counted(e: Exporter): Promise<number> {
-  const text = await e.metrics();
-  return [...text.matchAll(/^hostwatch_log_lines_total\{log="web",result="\w+"\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+/** Polls `check` until it is true (a loaded machine is slow, not wrong); false after 30 s. */
+async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
 }
-const reaches = (e: Exporter, n: number) => eventually(async () => (await counted(e)) === n);
-const problem = (e: Exporter, reason: string) => e.value(`hostwatch_log_file_errors{log="web",reason="${reason}"}`);
+
+/** Lines counted, all results. */
+const counted = async (e: ExporterProcess) => sumOf(await e.metrics(), 'hostwatch_log_lines_total');
+const reaches = (e: ExporterProcess, n: number) => eventually(async () => (await counted(e)) === n);
+const problem = async (e: ExporterProcess, reason: string) => valueOf(await e.metrics(), `hostwatch_log_file_errors{log="web",reason="${reason}"}`);
+const stderr = (e: ExporterProcess) => e.stderr.join('');
 /** Holds for a while: nothing more gets counted (no line twice). */
-async function stays(e: Exporter, n: number): Promise<void> {
+async function stays(e: ExporterProcess, n: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
   expect(await counted(e)).toBe(n);
 }
@@ -95,14 +103,14 @@ describe('files misbehaving under the real exporter', () => {
     chmodSync(logDir, 0o755);
     expect(await eventually(async () => (await problem(e, 'permission_denied')) === 0)).toBe(true);
     await stays(e, 150);
-    expect(e.stderr()).toMatch(/level=warn msg="cannot read a log file or directory: permission denied"/);
+    expect(stderr(e)).toMatch(/level=warn msg="cannot read a log file or directory: permission denied"/);
   }, 120_000);
 
   it('the file unreadable (chmod 000) across a restart: kept pending, read on from its checkpoint when fixed', async () => {
     write(100);
     let e = await start({ permissionsApply: true });
     expect(await reaches(e, 100)).toBe(true);
-    await e.kill();
+    await e.kill('SIGTERM');
     write(50);
     chmodSync(log, 0);
     e = await start({ permissionsApply: true });
@@ -117,7 +125,7 @@ describe('files misbehaving under the real exporter', () => {
     write(100);
     let e = await start();
     expect(await reaches(e, 100)).toBe(true);
-    await e.kill('SIGKILL');
+    await e.kill();
     write(30);
     renameSync(logDir, `${logDir}.off`);
     e = await start();
@@ -137,7 +145,7 @@ describe('files misbehaving under the real exporter', () => {
     write(100);
     let e = await start();
     expect(await reaches(e, 100)).toBe(true);
-    await e.kill();
+    await e.kill('SIGTERM');
     const file = path.join(stateDir, 'checkpoints', 'web.json');
     writeFileSync(file, damage(readFileSync(file, 'utf8')));
     write(20);
@@ -145,8 +153,8 @@ describe('files misbehaving under the real exporter', () => {
     // start_position: beginning, the documented position: the file is read again from its start,
     // and the counters, restarted from zero, count each of its lines once.
     expect(await reaches(e, 120)).toBe(true);
-    expect(await e.value('hostwatch_checkpoint_unusable{log="web"}')).toBe(1);
-    expect(e.stderr()).toMatch(/level=error msg="checkpoint unusable, moved aside; the log restarts from start_position"/);
+    expect(valueOf(await e.metrics(), 'hostwatch_checkpoint_unusable{log="web"}')).toBe(1);
+    expect(stderr(e)).toMatch(/level=error msg="checkpoint unusable, moved aside; the log restarts from start_position"/);
     expect(readdirSync(path.join(stateDir, 'checkpoints')).some((n) => n.startsWith('web.json.corrupt-'))).toBe(true);
     await stays(e, 120);
   }, 120_000);

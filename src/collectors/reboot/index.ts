@@ -5,7 +5,7 @@
 // is a collector error.
 import { stat } from 'node:fs/promises';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
 
 export class RebootCollector implements Collector {
   private readonly file: string;
@@ -13,7 +13,12 @@ export class RebootCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = ctx.config.host.reboot_required_file;
-    single(ctx.registry, 'hostwatch_reboot_required', 'Whether the OS asks for a reboot (the reboot-required file exists).', 'gauge', () => this.required);
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_reboot_required',
+      help: 'Whether the OS asks for a reboot (the reboot-required file exists).',
+      type: 'gauge',
+      value: () => this.required,
+    });
   }
 
   async update(): Promise<void> {

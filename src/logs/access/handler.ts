@@ -1,7 +1,8 @@
 // The access-log handler: parses each line and counts it into the flat-array state. The hot path
 // reuses one record and one result object, and touches a Map only to find the section's slot.
-import type { AccessLogConfig } from '../../config/schema.js';
+import type { AccessLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
+import type { LogRecord } from '../record.js';
 import { observeFlat } from './histogram.js';
 import { createAccessParser, newRecord, type AccessParser, type AccessRecord } from './parse.js';
 import { Fast, type FastTextParser } from './bytes.js';
@@ -66,6 +67,11 @@ export class AccessHandler implements LogHandler<AccessState> {
     res.parsed = ok;
     if (!ok) return res;
     return this.count(rec);
+  }
+
+  /** A journal entry (a web server logging to syslog): the message is the access log line. */
+  processRecord(rec: LogRecord): LineResult {
+    return this.processLine(rec.message);
   }
 
   processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined {

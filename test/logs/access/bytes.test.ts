@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import type { AccessLogConfig } from '../../../src/config/schema.js';
+import type { AccessLogConfig } from '../../../src/logs/access/config.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { Fast } from '../../../src/logs/access/bytes.js';
