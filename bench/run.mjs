@@ -15,6 +15,7 @@ const BENCHES = [
   { file: 'scrape.mjs', args: ['--logs', '--scrapes=300'], what: 'scrape latency against node_exporter while a log is written (no scrape waits for a checkpoint)' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'many-files.mjs', what: 'idle CPU of a glob matching 10,000 files' },
+  { file: 'torture.mjs', what: 'rotation torture: 100 rotations of mixed kinds, 10 SIGKILLs, 2 stops across two rotations, every line exactly once' },
   { file: 'fim.mjs', what: 'file integrity scan' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
