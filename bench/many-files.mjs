@@ -41,7 +41,14 @@ async function idleCpu(files) {
   const flags = COLLECTORS.map((c) => (c.name === 'logs' ? '--collector.logs' : `--no-collector.${c.name}`));
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist/main.js'), `--config.file=${config}`, `--state.dir=${join(tmp, `state-${files}`)}`, '--web.listen-address=127.0.0.1:0', '--log.level=info', ...flags],
+    [
+      join(ROOT, 'dist/main.js'),
+      `--config.file=${config}`,
+      `--state.dir=${join(tmp, `state-${files}`)}`,
+      '--web.listen-address=127.0.0.1:0',
+      '--log.level=info',
+      ...flags,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);
@@ -71,9 +78,13 @@ if (!existsSync(join(ROOT, 'dist/main.js'))) {
 const anchor = await idleCpu(10);
 const many = await idleCpu(FILES);
 console.log(`\nidle CPU of the logs collector following a glob, ${SECONDS} s, nothing written (% of one core)`);
-console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; noisy when other work runs)`);
+console.log(
+  `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; noisy when other work runs)`,
+);
 console.log(`  10 files:        ${anchor.cpu.toFixed(1)} % (start-up to the end of the first pass: ${anchor.firstPass.toFixed(1)} s)`);
-console.log(`  ${FILES} files:  ${many.cpu.toFixed(1)} % (1,024 followed, the others reported as too_many_files; first pass ${many.firstPass.toFixed(1)} s)`);
+console.log(
+  `  ${FILES} files:  ${many.cpu.toFixed(1)} % (1,024 followed, the others reported as too_many_files; first pass ${many.firstPass.toFixed(1)} s)`,
+);
 console.log(
   `summary: idle CPU with a glob of ${FILES} files: ${many.cpu.toFixed(1)} % of a core vs ${anchor.cpu.toFixed(1)} % with 10 files (ratio ${(many.cpu / Math.max(anchor.cpu, 0.1)).toFixed(1)})`,
 );

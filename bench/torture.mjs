@@ -12,7 +12,22 @@
 //   node bench/torture.mjs [--rotations=100] [--kills=10] [--stops=2] [--seed=1]   (after npm run build)
 // test/logs/torture.test.ts runs a short one.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,7 +61,10 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
   const log = join(dir, 'access.log');
   const config = join(dir, 'hostwatch.yml');
   writeFileSync(log, '');
-  writeFileSync(config, `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n    start_position: beginning\n    poll_interval: 200ms\n`);
+  writeFileSync(
+    config,
+    `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n    start_position: beginning\n    poll_interval: 200ms\n`,
+  );
   const { COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/index.js')).href);
   const flags = COLLECTORS.map((c) => (c.name === 'logs' ? '--collector.logs' : `--no-collector.${c.name}`));
   const argv = [join(ROOT, 'dist/main.js')];
@@ -57,7 +75,15 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
   let maxSeen = 0;
   let fd = openSync(log, 'a');
   let dated = 0;
-  const figures = { written: 0, counted: 0, kills: 0, stops: 0, rotations: Object.fromEntries(KINDS.map((k) => [k, 0])), seenRotations: 0, seconds: 0 };
+  const figures = {
+    written: 0,
+    counted: 0,
+    kills: 0,
+    stops: 0,
+    rotations: Object.fromEntries(KINDS.map((k) => [k, 0])),
+    seenRotations: 0,
+    seconds: 0,
+  };
   const started = Date.now();
 
   const line = (n) =>
@@ -70,10 +96,14 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
 
   async function start() {
     const debug = debugLog ? ['--log.level=debug'] : [];
-    const proc = spawn(process.execPath, [...argv, `--config.file=${config}`, `--state.dir=${join(dir, 'state')}`, '--web.listen-address=127.0.0.1:0', ...debug, ...flags], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [...argv, `--config.file=${config}`, `--state.dir=${join(dir, 'state')}`, '--web.listen-address=127.0.0.1:0', ...debug, ...flags],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child = proc;
     port = await new Promise((resolve, reject) => {
       let buf = '';
@@ -144,7 +174,11 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
     if (kind === 'delete') {
       const n = await caughtUp(); // its lines counted and checkpointed: deleting it loses nothing
       if (n !== written) {
-        if (debugLog) appendFileSync(debugLog, `--- torture: stuck; checkpoint ${readFileSync(join(dir, 'state', 'checkpoints', 'web.json'), 'utf8')}\n--- ls ${execFileSync('ls', ['-li', dir])}\n`);
+        if (debugLog)
+          appendFileSync(
+            debugLog,
+            `--- torture: stuck; checkpoint ${readFileSync(join(dir, 'state', 'checkpoints', 'web.json'), 'utf8')}\n--- ls ${execFileSync('ls', ['-li', dir])}\n`,
+          );
         throw new Error(`not caught up before a deletion: ${n} of ${written}`);
       }
       unlinkSync(log);
@@ -232,14 +266,24 @@ if (main) {
     console.error('bench/torture: dist/main.js is missing: run `npm run build` first');
     process.exit(1);
   }
-  const f = await torture({ rotations: arg('rotations', 100), kills: arg('kills', 10), stops: arg('stops', 2), seed: arg('seed', 1), say: (s) => console.log(s) });
+  const f = await torture({
+    rotations: arg('rotations', 100),
+    kills: arg('kills', 10),
+    stops: arg('stops', 2),
+    seed: arg('seed', 1),
+    say: (s) => console.log(s),
+  });
   const kinds = Object.entries(f.rotations)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   console.log(`\nrotation torture: ${f.seconds.toFixed(0)} s`);
-  console.log(`  lines written ${f.written}, counted ${f.counted} (${f.counted === f.written ? 'exact' : `OFF BY ${f.counted - f.written}`})`);
+  console.log(
+    `  lines written ${f.written}, counted ${f.counted} (${f.counted === f.written ? 'exact' : `OFF BY ${f.counted - f.written}`})`,
+  );
   console.log(`  rotations ${Object.values(f.rotations).reduce((a, b) => a + b, 0)} (${kinds}); seen by hostwatch: ${f.seenRotations}`);
   console.log(`  SIGKILLs ${f.kills}, stops across two rotations ${f.stops}`);
-  console.log(`summary: torture: ${f.written} lines written, ${f.counted} counted, ${f.kills} SIGKILLs, ${f.stops} stops, ${Object.values(f.rotations).reduce((a, b) => a + b, 0)} rotations (${kinds})`);
+  console.log(
+    `summary: torture: ${f.written} lines written, ${f.counted} counted, ${f.kills} SIGKILLs, ${f.stops} stops, ${Object.values(f.rotations).reduce((a, b) => a + b, 0)} rotations (${kinds})`,
+  );
   if (f.counted !== f.written) process.exitCode = 1;
 }

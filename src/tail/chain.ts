@@ -141,7 +141,8 @@ export class RotationChains {
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
-    for (const f of this.ctx.files.list()) if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
+    for (const f of this.ctx.files.list())
+      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
     for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
     for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;

@@ -82,7 +82,8 @@ function fileProblem(f: unknown): string | undefined {
   if (!isId(f.dev) || !isId(f.ino)) return 'dev/ino: not a device and inode number';
   if (!isBase64(f.fp, MAX_FP_BASE64)) return 'fp: not a fingerprint';
   if (!isCount(f.offset)) return 'offset: not a byte offset';
-  if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz)) return 'skipping/copy/rotated/gz: not true or false';
+  if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz))
+    return 'skipping/copy/rotated/gz: not true or false';
   if (f.mtime !== undefined && !isTime(f.mtime)) return 'mtime: not a time';
   return undefined;
 }
@@ -103,7 +104,8 @@ function knownProblem(k: unknown): string | undefined {
  */
 export function tailerStateProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'tailer: not an object';
-  if (!Array.isArray(v.files) || v.files.length > MAX_CHECKPOINT_FILES) return `tailer.files: not a list of at most ${MAX_CHECKPOINT_FILES} files`;
+  if (!Array.isArray(v.files) || v.files.length > MAX_CHECKPOINT_FILES)
+    return `tailer.files: not a list of at most ${MAX_CHECKPOINT_FILES} files`;
   for (let i = 0; i < v.files.length; i++) {
     const p = fileProblem(v.files[i]);
     if (p) return `tailer.files[${i}].${p}`;

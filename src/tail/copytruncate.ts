@@ -115,12 +115,25 @@ export class CopyTruncate {
       const key = identityKey(s.st);
       const followed = this.files.get(key);
       // A file found since, not read yet, may be this very copy (a glob such as access.log*).
-      if (s.gz || key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || Number(s.st.size) < f.offset) continue;
+      if (s.gz || key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || Number(s.st.size) < f.offset)
+        continue;
       const fh = await this.opener.open(s.full, s);
       if (typeof fh === 'string') continue;
       if (await startsWith(fh, f.fp)) {
         const now = this.clock.now();
-        return { ...f, key, fh, carry: null, size: Number(s.st.size), mtimeNs: s.st.mtimeNs, rotatedAt: now, lastGrowthAt: now, verifyCopy: false, copy: true, gz: false };
+        return {
+          ...f,
+          key,
+          fh,
+          carry: null,
+          size: Number(s.st.size),
+          mtimeNs: s.st.mtimeNs,
+          rotatedAt: now,
+          lastGrowthAt: now,
+          verifyCopy: false,
+          copy: true,
+          gz: false,
+        };
       }
       await fh.close();
     }

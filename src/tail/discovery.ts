@@ -125,7 +125,8 @@ export class Discovery {
       // round trips to the thread pool, each waiting for the event loop on a busy machine.
       const all = [...paths];
       const seenAll: Awaited<ReturnType<FileGuard['inspect']>>[] = [];
-      for (let i = 0; i < all.length; i += LOOK_BATCH) seenAll.push(...(await Promise.all(all.slice(i, i + LOOK_BATCH).map((full) => guard.inspect(full)))));
+      for (let i = 0; i < all.length; i += LOOK_BATCH)
+        seenAll.push(...(await Promise.all(all.slice(i, i + LOOK_BATCH).map((full) => guard.inspect(full)))));
       for (let i = 0; i < all.length; i++) {
         const full = all[i];
         const seen = seenAll[i];
@@ -186,6 +187,16 @@ export class Discovery {
       if (problem === 'gone') return 'gone';
       problems.report(p.dir, problem, (err as Error).message);
       return undefined;
+    }
+  }
+
+  /** The start-up line of each path: which of the `followed` files it follows, or that it waits for them. */
+  announce(followed: readonly string[], logger: Logger): void {
+    for (const p of this.patterns) {
+      const names = followed.filter((f) => path.dirname(f) === p.dir && p.matches(path.basename(f))).sort();
+      if (names.length === 0) logger.info(`waiting for ${p.source}`);
+      else if (p.literal !== undefined) logger.info(`following ${names[0]}`);
+      else logger.info(`following ${p.source}`, { files: names.length, first: names.slice(0, 10).join(',') });
     }
   }
 

@@ -11,7 +11,7 @@ const CHUNK = 64 * 1024;
 
 /** The compressed bytes by positional reads (a FileHandle read stream would close the handle when destroyed). */
 async function* compressed(fh: FileHandle): AsyncGenerator<Buffer> {
-  for (let pos = 0; ; ) {
+  for (let pos = 0; ;) {
     const buf = Buffer.allocUnsafe(CHUNK);
     const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
     if (bytesRead === 0) return;

@@ -60,7 +60,11 @@ export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> 
     if (!f) continue; // reported by the opener; still pending
     if (f.rotatedAt !== null && !cp.rotated && !cp.copy) ctx.files.countRotation('rename');
     if (where.full !== cp.path) {
-      ctx.logger.info('checkpointed log file found rotated, reading on from its offset', { path: cp.path, now_at: where.full, offset: cp.offset });
+      ctx.logger.info('checkpointed log file found rotated, reading on from its offset', {
+        path: cp.path,
+        now_at: where.full,
+        offset: cp.offset,
+      });
     }
     ctx.files.dropPending(key); // found as a .gz, it has another identity
     ctx.files.add(f);
@@ -109,7 +113,12 @@ async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileG
 }
 
 /** The checkpointed file opened where it was found, at its checkpointed offset. */
-async function reopen(key: string, cp: FileCheckpoint, where: Exclude<Where, 'gone' | { problem: FileProblem }>, ctx: RestoreContext): Promise<TrackedFile | undefined> {
+async function reopen(
+  key: string,
+  cp: FileCheckpoint,
+  where: Exclude<Where, 'gone' | { problem: FileProblem }>,
+  ctx: RestoreContext,
+): Promise<TrackedFile | undefined> {
   const fh = await ctx.opener.open(where.full, where.seen);
   if (typeof fh === 'string') return undefined;
   const now = ctx.clock.now();

@@ -1,24 +1,19 @@
 // Follows the files of one log (paths or globs) and hands their lines to a sink, exactly once
 // given a checkpoint of its state (see snapshot()/restore()).
 //
-// How it looks at files:
 // - A file is identified by (dev, ino) plus its first bytes, the fingerprint (identity.ts).
-// - Each pass lists the pattern directories and looks at the matching names (discovery.ts, through
-//   the FileGuard of guard.ts: symlinks only when trusted), then compares identities with the
-//   tracked files (tracked.ts): a tracked file no longer at any matching path has been rotated away
-//   (renamed or deleted); it is kept open and read to its end until it has been quiet for
-//   `rotateWaitMs`, then let go and remembered as known.
-// - Whenever a rotation is noticed, and after a restart, the rotation chain beside the path
-//   (chain.ts) is looked at: rotated files written after ours are read from their start, oldest
-//   first, .gz ones through zlib.
-// - A file that shrank below what was read (copytruncate) or whose first bytes changed restarts at
-//   offset 0; the lines between our offset and the truncation are recovered from logrotate's copy
-//   when there is one (copytruncate.ts).
-// - After a restart the checkpointed files are pending until found again by identity (restore.ts),
-//   then read on from their checkpointed offsets (reader.ts).
-// - Passes run on fs events (one watch per directory) and every `pollInterval`, one at a time. A
-//   write to a followed file only reads that file; anything else lists the directories again.
-//   Tests inject `watch: noWatch` and a ManualClock and call poll() themselves.
+// - Each pass lists the pattern directories (discovery.ts, through the FileGuard of guard.ts) and
+//   compares identities with the tracked files (tracked.ts): one no longer at any matching path was
+//   rotated away (renamed or deleted); it is read to its end until quiet for `rotateWaitMs`, then
+//   let go and remembered as known.
+// - After a restart, and whenever a rotation or a new file is found, the rotation chain beside the
+//   path (chain.ts) is looked at: rotated files written after ours are read, oldest first.
+// - A file that shrank or whose first bytes changed restarts at 0; the lines not read yet come
+//   from logrotate's copy (copytruncate.ts).
+// - After a restart the checkpointed files are pending until found again (restore.ts).
+// - Passes run on fs events (one watch per directory) and every `pollInterval`, one at a time; a
+//   write to a followed file only reads that file. Tests inject `watch: noWatch` and a ManualClock
+//   and call poll() themselves.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -210,7 +205,7 @@ export class Tailer {
     }
     if (this.firstPass) {
       this.firstPass = false;
-      this.announce();
+      this.discovery.announce(this.files.pathsFollowed(), this.opts.logger);
     }
     if (this.filesChanged && !this.stopped) {
       this.filesChanged = false;
@@ -240,7 +235,9 @@ export class Tailer {
     const tracked = await this.trackNew(listing.found);
     for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
     // A file at its path not looked at in this pass is left for the pass that looks at it (or an fs event).
-    await this.drainAll((f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))));
+    await this.drainAll(
+      (f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))),
+    );
     if (this.stopped) return;
     const now = clock.now();
     for (const f of files.list()) {
@@ -255,12 +252,11 @@ export class Tailer {
    * written since the last pass (fs events) are always looked at.
    */
   private pollWindow(dirty: ReadonlySet<string>): Set<string> {
-    const atPath = this.files.list().flatMap((f) => (f.rotatedAt === null ? [f.path] : []));
+    const atPath = this.files.pathsFollowed();
     if (atPath.length <= POLL_WINDOW) return new Set(atPath);
     const start = this.pollFrom % atPath.length;
     this.pollFrom = start + POLL_WINDOW;
-    const window = atPath.slice(start, start + POLL_WINDOW);
-    if (window.length < POLL_WINDOW) window.push(...atPath.slice(0, POLL_WINDOW - window.length));
+    const window = [...atPath.slice(start, start + POLL_WINDOW), ...atPath.slice(0, Math.max(0, start + POLL_WINDOW - atPath.length))];
     return new Set([...window, ...dirty]);
   }
 
@@ -279,7 +275,7 @@ export class Tailer {
       this.files.rotatedAway(f, now);
       this.files.countRotation(kinds[i]);
       this.chainsDue.add(f.path);
-      this.opts.logger.debug('file rotated away, reading it to the end', { path: f.path, kind: kinds[i] });
+      this.opts.logger.info('log file rotated away, reading it to its end', { path: f.path, kind: kinds[i] });
     });
     this.filesChanged = true;
   }
@@ -325,7 +321,22 @@ export class Tailer {
       skipping = last[0] !== 10;
     }
     const now = this.opts.clock.now();
-    const f: TrackedFile = { key, path: at.path, fh, fp, offset, carry: null, skipping, size, mtimeNs: st.mtimeNs, rotatedAt: null, lastGrowthAt: now, verifyCopy, copy: false, gz: false };
+    const f: TrackedFile = {
+      key,
+      path: at.path,
+      fh,
+      fp,
+      offset,
+      carry: null,
+      skipping,
+      size,
+      mtimeNs: st.mtimeNs,
+      rotatedAt: null,
+      lastGrowthAt: now,
+      verifyCopy,
+      copy: false,
+      gz: false,
+    };
     this.files.add(f);
     if (!this.firstPass) this.chainsDue.add(at.path);
     this.opts.logger.debug('following a new file', { path: at.path, key, offset });
@@ -335,7 +346,14 @@ export class Tailer {
 
   /** Whether a file followed at its path is as it was when last read to its end (nothing to do). */
   private unchanged(f: TrackedFile, at: Found | undefined): boolean {
-    return at !== undefined && f.rotatedAt === null && !f.verifyCopy && at.st.mtimeNs === f.mtimeNs && Number(at.st.size) === f.size && f.offset + (f.carry?.length ?? 0) === f.size;
+    return (
+      at !== undefined &&
+      f.rotatedAt === null &&
+      !f.verifyCopy &&
+      at.st.mtimeNs === f.mtimeNs &&
+      Number(at.st.size) === f.size &&
+      f.offset + (f.carry?.length ?? 0) === f.size
+    );
   }
 
   /** Drains the files `which` selects: rotated ones first (older lines), then those at their paths. */
@@ -387,7 +405,10 @@ export class Tailer {
       const since = this.gzFailedAt.get(f.key) ?? now;
       this.gzFailedAt.set(f.key, since);
       if (now - since < this.rotateWaitMs) return;
-      this.opts.logger.warn('compressed rotated file is damaged: the rest of its lines cannot be read', { path: f.path, err: (err as Error).message });
+      this.opts.logger.warn('compressed rotated file is damaged: the rest of its lines cannot be read', {
+        path: f.path,
+        err: (err as Error).message,
+      });
     }
     this.gzFailedAt.delete(f.key);
     await this.release(f);
@@ -400,16 +421,5 @@ export class Tailer {
     await f.fh.close().catch(() => {});
     this.filesChanged = true;
     this.opts.logger.debug('rotated file done', { path: f.path });
-  }
-
-  /** The start-up line of each path: which files it follows, or that it waits for them. */
-  private announce(): void {
-    const followed = this.files.list().filter((f) => f.rotatedAt === null);
-    for (const p of this.discovery.patterns) {
-      const names = followed.filter((f) => path.dirname(f.path) === p.dir && p.matches(path.basename(f.path))).map((f) => f.path);
-      if (names.length === 0) this.opts.logger.info(`waiting for ${p.source}`);
-      else if (p.literal !== undefined) this.opts.logger.info(`following ${names[0]}`);
-      else this.opts.logger.info(`following ${p.source}`, { files: names.length, first: names.slice(0, 10).sort().join(',') });
-    }
   }
 }

@@ -108,7 +108,15 @@ export class TrackedFiles {
     this.unknownKind = state.rotations - byKind;
     for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
     for (const k of state.known ?? []) {
-      this.known.set(`${k.dev}:${k.ino}`, { path: k.path, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping, copy: k.copy === true, mtime: k.mtime });
+      this.known.set(`${k.dev}:${k.ino}`, {
+        path: k.path,
+        head: k.head,
+        sum: k.sum,
+        offset: k.offset,
+        skipping: k.skipping,
+        copy: k.copy === true,
+        mtime: k.mtime,
+      });
     }
   }
 
@@ -127,7 +135,14 @@ export class TrackedFiles {
   /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
   givePendingUp(key: string, cp: FileCheckpoint): void {
     this.pendingByKey.delete(key);
-    this.remember(key, { ...digestHead(Buffer.from(cp.fp, 'base64')), path: cp.path, offset: cp.offset, skipping: cp.skipping, copy: cp.copy === true, mtime: cp.mtime });
+    this.remember(key, {
+      ...digestHead(Buffer.from(cp.fp, 'base64')),
+      path: cp.path,
+      offset: cp.offset,
+      skipping: cp.skipping,
+      copy: cp.copy === true,
+      mtime: cp.mtime,
+    });
   }
 
   /** A pending file whose path is no longer one of the log's (the config changed): forgotten. */
@@ -144,7 +159,14 @@ export class TrackedFiles {
   /** Stops tracking a finished file, remembering where it got to (a copy stays a known copy). */
   release(f: TrackedFile): void {
     this.byKey.delete(f.key);
-    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: f.offset, skipping: f.skipping, copy: f.copy, mtime: msOf(f.mtimeNs) });
+    this.remember(f.key, {
+      ...digestHead(f.fp),
+      path: f.path,
+      offset: f.offset,
+      skipping: f.skipping,
+      copy: f.copy,
+      mtime: msOf(f.mtimeNs),
+    });
   }
 
   private remember(key: string, k: KnownFile): void {
@@ -208,6 +230,13 @@ export class TrackedFiles {
   rotatedAway(f: TrackedFile, now: number): void {
     f.rotatedAt = now;
     this.changeCount++;
+  }
+
+  /** The paths of the files followed at their paths (not rotated away). */
+  pathsFollowed(): string[] {
+    const out: string[] = [];
+    for (const f of this.byKey.values()) if (f.rotatedAt === null) out.push(f.path);
+    return out;
   }
 
   /** Whether a file is followed at `full` and still there (not rotated away from it). */

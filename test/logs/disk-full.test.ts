@@ -59,9 +59,13 @@ function lines(count: number, from: number, sections: boolean): string {
   return s;
 }
 
-const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+const value = (text: string, series: string) =>
+  Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 const requests = (text: string, log: string) =>
-  [...text.matchAll(new RegExp(`^hostwatch_http_requests_total\\{[^}]*log="${log}"[^}]*\\} (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  [...text.matchAll(new RegExp(`^hostwatch_http_requests_total\\{[^}]*log="${log}"[^}]*\\} (\\S+)$`, 'gm'))].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  );
 
 describe.skipIf(!canMount)('checkpoints on a full file system', () => {
   it('a failed write leaves no temp file, keeps the previous checkpoint, does not hurt the other log; counting goes on', async () => {

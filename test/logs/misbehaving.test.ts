@@ -25,7 +25,10 @@ beforeEach(() => {
   log = path.join(logDir, 'access.log');
   stateDir = path.join(dir, 'state');
   config = path.join(dir, 'hostwatch.yml');
-  writeFileSync(config, `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n    start_position: beginning\n    poll_interval: 200ms\n`);
+  writeFileSync(
+    config,
+    `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n    start_position: beginning\n    poll_interval: 200ms\n`,
+  );
   written = 0;
 });
 afterEach(async () => {
@@ -36,7 +39,8 @@ afterEach(async () => {
 
 function write(count: number, file = log): void {
   let s = '';
-  for (let i = 0; i < count; i++, written++) s += `10.0.0.${written % 250} - - [23/Nov/2026:16:00:00 +0000] "GET /m/${written} HTTP/1.1" 200 ${written} "-" "t"\n`;
+  for (let i = 0; i < count; i++, written++)
+    s += `10.0.0.${written % 250} - - [23/Nov/2026:16:00:00 +0000] "GET /m/${written} HTTP/1.1" 200 ${written} "-" "t"\n`;
   appendFileSync(file, s);
 }
 
@@ -59,7 +63,8 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
 /** Lines counted, all results. */
 const counted = async (e: ExporterProcess) => sumOf(await e.metrics(), 'hostwatch_log_lines_total');
 const reaches = (e: ExporterProcess, n: number) => eventually(async () => (await counted(e)) === n);
-const problem = async (e: ExporterProcess, reason: string) => valueOf(await e.metrics(), `hostwatch_log_file_errors{log="web",reason="${reason}"}`);
+const problem = async (e: ExporterProcess, reason: string) =>
+  valueOf(await e.metrics(), `hostwatch_log_file_errors{log="web",reason="${reason}"}`);
 const stderr = (e: ExporterProcess) => e.stderr.join('');
 /** Holds for a while: nothing more gets counted (no line twice). */
 async function stays(e: ExporterProcess, n: number): Promise<void> {
@@ -141,21 +146,25 @@ describe('files misbehaving under the real exporter', () => {
   it.each([
     ['truncated', (text: string) => text.slice(0, Math.floor(text.length / 2))],
     ['garbage', () => '\u0000\u00ff\u0013garbage{{{'],
-  ])('a %s checkpoint at start: reported, moved aside, counting restarts from start_position; never a crash', async (_what, damage) => {
-    write(100);
-    let e = await start();
-    expect(await reaches(e, 100)).toBe(true);
-    await e.kill('SIGTERM');
-    const file = path.join(stateDir, 'checkpoints', 'web.json');
-    writeFileSync(file, damage(readFileSync(file, 'utf8')));
-    write(20);
-    e = await start();
-    // start_position: beginning, the documented position: the file is read again from its start,
-    // and the counters, restarted from zero, count each of its lines once.
-    expect(await reaches(e, 120)).toBe(true);
-    expect(valueOf(await e.metrics(), 'hostwatch_checkpoint_unusable{log="web"}')).toBe(1);
-    expect(stderr(e)).toMatch(/level=error msg="checkpoint unusable, moved aside; the log restarts from start_position"/);
-    expect(readdirSync(path.join(stateDir, 'checkpoints')).some((n) => n.startsWith('web.json.corrupt-'))).toBe(true);
-    await stays(e, 120);
-  }, 120_000);
+  ])(
+    'a %s checkpoint at start: reported, moved aside, counting restarts from start_position; never a crash',
+    async (_what, damage) => {
+      write(100);
+      let e = await start();
+      expect(await reaches(e, 100)).toBe(true);
+      await e.kill('SIGTERM');
+      const file = path.join(stateDir, 'checkpoints', 'web.json');
+      writeFileSync(file, damage(readFileSync(file, 'utf8')));
+      write(20);
+      e = await start();
+      // start_position: beginning, the documented position: the file is read again from its start,
+      // and the counters, restarted from zero, count each of its lines once.
+      expect(await reaches(e, 120)).toBe(true);
+      expect(valueOf(await e.metrics(), 'hostwatch_checkpoint_unusable{log="web"}')).toBe(1);
+      expect(stderr(e)).toMatch(/level=error msg="checkpoint unusable, moved aside; the log restarts from start_position"/);
+      expect(readdirSync(path.join(stateDir, 'checkpoints')).some((n) => n.startsWith('web.json.corrupt-'))).toBe(true);
+      await stays(e, 120);
+    },
+    120_000,
+  );
 });

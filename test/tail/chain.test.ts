@@ -149,7 +149,18 @@ describe('rotation chain after a restart', () => {
     const st = statSync(`${log}.1.gz`, { bigint: true });
     const state: TailerState = {
       ...first.state,
-      files: [{ path: log, dev: String(st.dev), ino: String(st.ino), fp: content.subarray(0, 256).toString('base64'), offset: half, skipping: false, rotated: true, gz: true }],
+      files: [
+        {
+          path: log,
+          dev: String(st.dev),
+          ino: String(st.ino),
+          fp: content.subarray(0, 256).toString('base64'),
+          offset: half,
+          skipping: false,
+          rotated: true,
+          gz: true,
+        },
+      ],
     };
     const h = await start([log], { restore: state });
     expect(h.lines).toEqual([...big.slice(10_000), ...after]);
