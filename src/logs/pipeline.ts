@@ -98,44 +98,41 @@ export class LogPipeline<S = unknown> {
       chunkBytes: this.opts.chunkBytes,
       sink: {
         line: (text, truncated) => this.line(text, truncated),
-        // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
-        bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
+        // A handler whose parser reads bytes gets every line undecoded.
+        bytes: this.handler.processBytes ? (buf, start, end, truncated) => this.lineBytes(buf, start, end, truncated) : undefined,
       },
     });
   }
 
-  /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
-  private lineBytes(buf: Buffer, start: number, end: number): boolean {
+  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
+  private line(text: string, truncated: boolean): void {
+    let r: LineResult | undefined;
+    try {
+      r = this.handler.processLine(text);
+    } catch {
+      r = undefined;
+    }
+    this.tally(r, truncated);
+  }
+
+  /** line() for handlers with processBytes. */
+  private lineBytes(buf: Buffer, start: number, end: number, truncated: boolean): void {
     let r: LineResult | undefined;
     try {
       r = this.handler.processBytes!(buf, start, end);
     } catch {
-      return false; // processLine decides (and counts it unparsed if it throws too)
+      r = undefined;
     }
-    if (r === undefined) return false;
-    const c = this.counters;
-    if (r.parsed) c.parsed++;
-    else c.unparsed++;
-    const ts = r.timestamp;
-    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
-    return true;
+    this.tally(r, truncated);
   }
 
-  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
-  private line(text: string, truncated: boolean): void {
+  /** Counts a line the handler processed (r: what it returned, undefined when it threw). */
+  private tally(r: LineResult | undefined, truncated: boolean): void {
     const c = this.counters;
-    let parsed = false;
-    let ts: number | undefined;
-    try {
-      const r = this.handler.processLine(text);
-      parsed = r.parsed;
-      ts = r.timestamp;
-    } catch {
-      parsed = false;
-    }
     if (truncated) c.truncated++;
-    else if (parsed) c.parsed++;
+    else if (r?.parsed) c.parsed++;
     else c.unparsed++;
+    const ts = r?.timestamp;
     if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
   }
 

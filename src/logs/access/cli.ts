@@ -5,7 +5,8 @@ import { PARSER_FACTORIES, type ParseOptions, type LineParser } from '../../cli/
 import { loadConfig } from '../../config/load.js';
 import type { AccessLogConfig } from '../../config/schema.js';
 import { compileFormat, FormatError, JSON_FORMATS } from './format.js';
-import { createAccessParser, newRecord, STATUS_CLASSES } from './parse.js';
+import { createAccessParser } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 import { METHODS } from './request.js';
 import type { JsonFieldNames } from './json.js';
 
@@ -27,10 +28,12 @@ export async function createAccessLineParser(opts: ParseOptions): Promise<LinePa
       throw err;
     }
   }
-  const parser = createAccessParser(format, json);
-  const rec = newRecord();
+  const parser = createAccessParser(format, { jsonFields: json });
   return (line) => {
-    if (!parser.parse(line, rec, true)) return undefined;
+    // The parser reads lines as the tailer gives them, as bytes (UTF-8, like the file).
+    const bytes = Buffer.from(line);
+    const rec = parser.parseDetail(bytes, 0, bytes.length);
+    if (!rec) return undefined;
     const method = METHODS[rec.method];
     return {
       section: rec.section,
@@ -38,12 +41,12 @@ export async function createAccessLineParser(opts: ParseOptions): Promise<LinePa
       // The method as written, when it is not one of the fixed set (counted as OTHER).
       ...(method === 'OTHER' && rec.methodText !== method ? { method_raw: rec.methodText } : {}),
       status: rec.status,
-      status_class: STATUS_CLASSES[((rec.status / 100) | 0) - 1],
+      status_class: STATUS_CLASSES[Math.floor(rec.status / 100) - 1],
       bytes: rec.bytes,
-      duration_seconds: Number.isNaN(rec.duration) ? null : rec.duration,
+      duration_seconds: rec.duration ?? null,
       source: rec.source || null,
       path: rec.path,
-      timestamp: Number.isNaN(rec.timestamp) ? null : new Date(rec.timestamp).toISOString(),
+      timestamp: rec.timestamp === undefined ? null : new Date(rec.timestamp).toISOString(),
     };
   };
 }
