@@ -53,12 +53,7 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   processBytes(buf: Buffer, start: number, end: number): LineResult {
-    let rec: AccessRecord | undefined;
-    try {
-      rec = this.parser.parse(buf, start, end);
-    } catch {
-      rec = undefined; // never on purpose: a parser bug costs one line, not the log
-    }
+    const rec = this.parser.parse(buf, start, end);
     if (rec === undefined) return UNPARSED;
     this.count(rec);
     return { parsed: true, timestamp: rec.timestamp };

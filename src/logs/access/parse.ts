@@ -7,9 +7,10 @@
 // once per log; each line is scanned.
 import { compileFormat, Field, type CompiledFormat } from './format.js';
 import { parseMethodAndTarget, parseRequestLine, writtenRequest, type RequestParts } from './request.js';
-import { isDash, parseDecimal, parseEpochSeconds, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from './time.js';
+import { parseDecimal, parseEpochSeconds, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from './time.js';
 import { createJsonParser, JSON_PRESETS, type JsonFieldNames } from './json.js';
 import { validStatus, type AccessDetail, type AccessParser, type AccessRecord } from './record.js';
+import { indexOf, indexOfByte, isDash, startsWith } from './scan.js';
 
 export interface AccessParserOptions {
   /** Field names of `format: json` logs (the presets caddy and traefik have their own). */
@@ -31,27 +32,6 @@ export function createAccessParser(format: string, options: AccessParserOptions 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const SPACE = 0x20;
-
-/** Whether b[i, end) starts with `word`. */
-function startsWith(b: Uint8Array, i: number, end: number, word: Uint8Array): boolean {
-  if (end - i < word.length) return false;
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return false;
-  return true;
-}
-
-/** The first index of byte c in b[from, end), or -1. */
-function indexOfByte(b: Uint8Array, c: number, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (b[i] === c) return i;
-  return -1;
-}
-
-/** The first index of `word` (not empty) in b[from, end), or -1. */
-function indexOf(b: Uint8Array, word: Uint8Array, from: number, end: number): number {
-  for (let i = indexOfByte(b, word[0], from, end); i >= 0; i = indexOfByte(b, word[0], i + 1, end)) {
-    if (startsWith(b, i, end, word)) return i;
-  }
-  return -1;
-}
 
 /**
  * The end of a quoted field starting at b[from]: the first quote that is not escaped and that

@@ -1,5 +1,6 @@
 // Request-line pieces of an access log, read from the line's bytes: method normalisation,
 // request-target classification and the "section" (first path segment).
+import { startsWith } from './scan.js';
 
 /** Methods kept as label values; anything else is counted as OTHER (index METHOD_OTHER). */
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE', 'OTHER'] as const;
@@ -22,13 +23,6 @@ const SLASH = 0x2f;
 const QUESTION = 0x3f;
 
 const METHOD_BYTES = METHODS.slice(0, METHOD_OTHER).map((m) => Buffer.from(m, 'latin1'));
-
-/** Whether b[s, s + word.length) holds `word`. */
-function startsWith(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
-  if (e - s < word.length) return false;
-  for (let k = 0; k < word.length; k++) if (b[s + k] !== word[k]) return false;
-  return true;
-}
 
 /** Index in METHODS of the method in b[s, e) (exact case); METHOD_OTHER when not one of the fixed set. */
 export function methodIndex(b: Uint8Array, s: number, e: number): number {

@@ -1,6 +1,7 @@
 // Timestamps and numbers of an access line, read from its bytes: b[s, e) is the field. Every
 // function returns NaN for a field that does not hold what it reads (NaN is what arithmetic on a
 // bad value gives anyway, so a caller checks once, at the end).
+import { isDash } from './scan.js';
 
 const SPACE = 0x20;
 const PLUS = 0x2b;
@@ -153,11 +154,6 @@ export function parseUint(b: Uint8Array, s: number, e: number): number {
     v = v * 10 + d;
   }
   return v;
-}
-
-/** Whether b[s, e) is a lone "-", which nginx and Apache write for "no value". */
-export function isDash(b: Uint8Array, s: number, e: number): boolean {
-  return e - s === 1 && b[s] === MINUS;
 }
 
 /**
