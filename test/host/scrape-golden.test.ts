@@ -14,7 +14,7 @@ import type { CollectorDefinition } from '../../src/core/collector.js';
 import { createCollectors, Runner } from '../../src/exporter/runner.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
-import { makeCtx } from './helpers.js';
+import { makeCtx, ROOTFS } from './helpers.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/scrape/host.prom', import.meta.url));
 
@@ -24,9 +24,13 @@ const GOLDEN = fileURLToPath(new URL('../fixtures/scrape/host.prom', import.meta
  */
 const MACHINE_DEPENDENT = /^(# (HELP|TYPE) )?(process_|nodejs_|hostwatch_build_info|hostwatch_collector_duration_seconds)/;
 
-/** statfs with figures that depend only on the mount point (its length, so mounts differ). */
+/**
+ * statfs with figures that depend only on the mount point (its length, so mounts differ). The path
+ * it is given is under the fixture rootfs, whose own length depends on where the repository is
+ * checked out: only the part below it counts.
+ */
 const fixedStatfs: StatfsFn = async (path) => {
-  const n = path.length;
+  const n = path.length - ROOTFS.length;
   return { bsize: 4096, blocks: 1_000_000 * n, bfree: 400_000 * n, bavail: 300_000 * n, files: 65_536 * n, ffree: 50_000 * n };
 };
 
