@@ -1,9 +1,8 @@
 // The counters of one access log, as plain JSON data in flat arrays: cheap to snapshot at every
 // checkpoint (a few array copies) and cheap to update on the hot path (index arithmetic, no
 // label-key strings). Sections beyond max_sections share the "__other__" slot.
-import { METHODS } from './request.js';
-import { STATUS_CLASSES } from './parse.js';
-import { MAX_SECTION_LENGTH } from './request.js';
+import { MAX_SECTION_LENGTH, METHODS } from './request.js';
+import { STATUS_CLASSES } from './record.js';
 
 export const SECTION_OTHER = '__other__';
 /** Request counters per section: one per (method, status class). */
