@@ -88,8 +88,11 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   }
   const { siblings, problem } = await listSiblings(cp.path, guard);
   if (problem) return samePath ?? { problem };
+  // Same identity among the rotated names: that file, unless its first bytes say otherwise (logrotate
+  // compresses and deletes the old file before it creates the new one: the inode is often reused).
   const same = siblings.find((s) => identityKey(s.st) === key);
-  if (same) return { full: same.full, seen: same, gz: same.gz };
+  const gz = cp.gz === true;
+  if (same && same.gz === gz && (gz || (await sameStart(same.full, same, fp, guard)))) return { full: same.full, seen: same, gz };
   if (!cp.gz && fp.length >= MIN_GZ_PROOF_BYTES) {
     for (const s of siblings) {
       if (!s.gz) continue;
