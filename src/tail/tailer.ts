@@ -21,8 +21,9 @@ import type { RotationKind, TailerState } from './checkpoint.js';
 import { RotationChains } from './chain.js';
 import { CopyTruncate } from './copytruncate.js';
 import { Discovery, type Found } from './discovery.js';
+import { foundFile } from './found-file.js';
 import { FileGuard } from './guard.js';
-import { matchesDigest, readHead, startsWith } from './identity.js';
+import { startsWith } from './identity.js';
 import type { LineSink } from './lines.js';
 import { LogFileOpener } from './opener.js';
 import { FileProblems, type ProblemCounts } from './problems.js';
@@ -301,45 +302,10 @@ export class Tailer {
     const fh = await this.opener.open(at.path, at);
     if (fh === 'gone') this.chainsDue.add(at.path); // rotated between the look and the open: it is in the chain now
     if (typeof fh === 'string') return undefined;
-    const st = await fh.stat({ bigint: true });
-    const size = Number(st.size);
-    const fp = await readHead(fh, size);
-    const key = `${st.dev}:${st.ino}`;
-    let offset = 0;
-    let skipping = false;
-    let verifyCopy = !fromEnd;
-    const back = this.files.knownFile(key);
-    if (back && !back.copy && size >= back.offset && matchesDigest(fp, back)) {
-      // A file we let go (or lost track of) is back under a followed name: it resumes where it was.
-      ({ offset, skipping } = back);
-      verifyCopy = false;
-    } else if (fromEnd && size > 0) {
-      offset = size;
-      // Starting in the middle of a line: skip to the next newline rather than count half a line.
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      skipping = last[0] !== 10;
-    }
-    const now = this.opts.clock.now();
-    const f: TrackedFile = {
-      key,
-      path: at.path,
-      fh,
-      fp,
-      offset,
-      carry: null,
-      skipping,
-      size,
-      mtimeNs: st.mtimeNs,
-      rotatedAt: null,
-      lastGrowthAt: now,
-      verifyCopy,
-      copy: false,
-      gz: false,
-    };
+    const f = await foundFile(fh, at, fromEnd, this.files, this.opts.clock.now());
     this.files.add(f);
     if (!this.firstPass) this.chainsDue.add(at.path);
-    this.opts.logger.debug('following a new file', { path: at.path, key, offset });
+    this.opts.logger.debug('following a new file', { path: at.path, key: f.key, offset: f.offset });
     this.filesChanged = true;
     return f;
   }
