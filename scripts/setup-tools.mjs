@@ -3,9 +3,9 @@
 // absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation),
 // openssl (certificates for the TLS tests), journalctl and systemd-journal-remote (the journal
 // source's tests write real journal files and read them back), systemd-analyze (the systemd unit's
-// tests), and for --e2e also prometheus and
-// prometheus-alertmanager. When one is missing and we are root on a Debian-like system, it installs
-// the Debian packages; otherwise it fails with the exact command.
+// tests), and for --e2e also prometheus and prometheus-alertmanager. When one is missing and we are
+// root on a Debian-like system, it installs the Debian packages; otherwise it fails with the exact
+// command.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
