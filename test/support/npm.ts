@@ -12,10 +12,10 @@ export function npmFreeEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 }
 
-/** Runs `npm ...args` in cwd (no shell) and returns its stdout; a failure carries npm's stderr. */
-export async function npm(args: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
+/** Runs `npm ...args` in cwd (no shell, extra `env` on top of the cleaned one) and returns its stdout; a failure carries npm's stderr. */
+export async function npm(args: string[], cwd: string, timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await run('npm', args, { cwd, env: npmFreeEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('npm', args, { cwd, env: { ...npmFreeEnv(), ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch (err) {
     const e = err as Error & { stderr?: string; stdout?: string };
