@@ -1,7 +1,7 @@
 // The `logs` collector: one exactly-once pipeline per entry of `logs:` in the config, the metric
 // families of every log type, and the generic per-log metrics. The metrics render the last
 // checkpointed state of each log (see src/logs/pipeline.ts): a scrape never waits on the disk.
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { LogConfig } from '../../config/schema.js';
 import type { LogType } from '../../logs/handler.js';
 import { LOG_TYPES } from '../../logs/registry.js';
