@@ -88,11 +88,18 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   }
   const { siblings, problem } = await listSiblings(cp.path, guard);
   if (problem) return samePath ?? { problem };
-  // Same identity among the rotated names: that file, unless its first bytes say otherwise (logrotate
-  // compresses and deletes the old file before it creates the new one: the inode is often reused).
+  // Same identity among the rotated names: that file if it starts with its fingerprint. If not, it
+  // was truncated in place and then renamed (copytruncate, then a rename: the reader finds the
+  // copy), or its inode went to a newer file (logrotate compresses and deletes the old file before
+  // it creates the new one): a .gz of it, looked for first, tells.
   const same = siblings.find((s) => identityKey(s.st) === key);
   const gz = cp.gz === true;
-  if (same && same.gz === gz && (gz || (await sameStart(same.full, same, fp, guard)))) return { full: same.full, seen: same, gz };
+  let changed: Where | undefined;
+  if (same && same.gz === gz) {
+    const where = { full: same.full, seen: same, gz };
+    if (gz || (await sameStart(same.full, same, fp, guard))) return where;
+    changed = where;
+  }
   if (!cp.gz && fp.length >= MIN_GZ_PROOF_BYTES) {
     for (const s of siblings) {
       if (!s.gz) continue;
@@ -102,7 +109,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
       if (head && head.length >= fp.length && head.subarray(0, fp.length).equals(fp)) return { full: s.full, seen: s, gz: true };
     }
   }
-  return samePath ?? 'gone';
+  return changed ?? samePath ?? 'gone';
 }
 
 async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileGuard): Promise<boolean> {
