@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFile, type ReadOptions } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { CollectorDefinition } from '../core/collector.js';
 import { createCollectors, Runner } from './runner.js';
@@ -40,7 +40,9 @@ export class Exporter {
   private runner!: Runner;
   private config!: Config;
   private server?: http.Server | https.Server;
-  private webConfig: WebConfig = { middleware: [] };
+  private webConfig: WebConfig = { middleware: [], empty: true };
+  /** Whether the running config came from an empty hostwatch.yml (then an empty one reloads fine). */
+  private configEmpty = false;
   private isReady = false;
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -54,10 +56,10 @@ export class Exporter {
   }
 
   /** The web config code (TLS, basic auth and its bcrypt worker, rate limit) is imported only when a --web.config.file is given. */
-  private async loadWebConfig(): Promise<WebConfig> {
-    if (!this.opts.webConfigFile) return { middleware: [] };
+  private async loadWebConfig(opts: ReadOptions = {}): Promise<WebConfig> {
+    if (!this.opts.webConfigFile) return { middleware: [], empty: true };
     const { loadWebConfig } = await import('../server/webconfig.js');
-    return loadWebConfig(this.opts.webConfigFile, { clock: this.opts.clock });
+    return loadWebConfig(this.opts.webConfigFile, { ...opts, clock: this.opts.clock });
   }
 
   private build(config: Config) {
@@ -71,7 +73,7 @@ export class Exporter {
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    this.config = await loadConfig(this.opts.configFile);
+    ({ config: this.config, empty: this.configEmpty } = await loadConfigFile(this.opts.configFile));
     this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
 
@@ -120,19 +122,24 @@ export class Exporter {
     });
   }
 
-  /** SIGHUP: re-read both config files; a bad one is reported and the running config stays. */
+  /**
+   * SIGHUP: re-read both config files; a bad one is reported and the running config stays. Both
+   * files are read before either is applied, and the problems of both are reported together. An
+   * empty file is refused when the running one was not empty (see ReadOptions.refuseEmpty).
+   */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
       const log = this.opts.logger;
-      let config: Config;
-      let webConfig: WebConfig;
-      try {
-        config = await loadConfig(this.opts.configFile);
-        webConfig = await this.loadWebConfig();
-      } catch (err) {
-        log.error('reload failed, keeping the running configuration', { err: (err as Error).message });
+      const [config, web] = await Promise.allSettled([
+        loadConfigFile(this.opts.configFile, { refuseEmpty: !this.configEmpty }),
+        this.loadWebConfig({ refuseEmpty: !this.webConfig.empty }),
+      ]);
+      if (config.status === 'rejected' || web.status === 'rejected') {
+        const errors = [config, web].flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+        log.error('reload failed, keeping the running configuration', { err: errors.join('\n') });
         return;
       }
+      const webConfig = web.value;
       if (Boolean(webConfig.tls) !== Boolean(this.webConfig.tls)) {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
       } else {
@@ -142,8 +149,8 @@ export class Exporter {
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones
       // resume from them, so a reload neither loses nor repeats a line.
       await this.runner.stop();
-      this.config = config;
-      this.runner.replace(this.build(config));
+      ({ config: this.config, empty: this.configEmpty } = config.value);
+      this.runner.replace(this.build(this.config));
       await this.runner.start();
       log.info('configuration reloaded');
     });

@@ -2,12 +2,11 @@
 // auth, response headers, plus hostwatch's rate_limit. Loaded at start and on SIGHUP; any problem
 // (bad key, unreadable or mismatched certificate, invalid bcrypt hash) is a ConfigError listing
 // every `path.to.key: what is wrong`, so a bad file fails the start and a bad reload keeps the old one.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type https from 'node:https';
 import type { RequestHandler } from 'express';
-import { parseDocument } from 'yaml';
 import { ConfigError, formatIssues } from '../config/errors.js';
+import { readYamlFile, type ReadOptions } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfig-schema.js';
 import { buildTlsOptions, type TlsOptions } from './tls-options.js';
@@ -20,9 +19,11 @@ export interface WebConfig {
   tls?: TlsOptions;
   /** Middleware for every request, in order: headers, rate limit, client certificate, basic auth. */
   middleware: RequestHandler[];
+  /** No web config, or an empty file: plain HTTP, no authentication. */
+  empty?: boolean;
 }
 
-export interface WebConfigOptions {
+export interface WebConfigOptions extends ReadOptions {
   /** Clock of the rate limiter (tests inject a ManualClock). */
   clock?: Clock;
 }
@@ -67,18 +68,11 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
 }
 
 export async function loadWebConfig(file: string | undefined, opts: WebConfigOptions = {}): Promise<WebConfig> {
-  if (!file) return { middleware: [] };
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
-  const cfg = parseWebConfig(doc.toJS(), file);
+  if (!file) return { middleware: [], empty: true };
+  const { value, empty } = await readYamlFile(file, opts);
+  const cfg = parseWebConfig(value, file);
   // As in the toolkit, relative certificate paths are relative to the web config file.
-  return buildWebConfig(cfg, dirname(resolve(file)), file, opts);
+  return { ...(await buildWebConfig(cfg, dirname(resolve(file)), file, opts)), empty };
 }
 
 /**

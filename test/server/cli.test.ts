@@ -213,7 +213,7 @@ describe('hostwatch CLI', () => {
   it('SIGHUP with a bad config or web config keeps serving with the old ones; a good one is applied', async () => {
     const cfg = join(dir, 'hup.yml');
     const web = join(dir, 'hup-web.yml');
-    await writeFile(cfg, '');
+    await writeFile(cfg, 'host:\n  collector_timeout: 5s\n');
     await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('old', 4)}"\n`);
     const p = new Running([`--config.file=${cfg}`, `--web.config.file=${web}`, ...only('loadavg')]);
     const port = await p.port();
@@ -225,11 +225,16 @@ describe('hostwatch CLI', () => {
     expect(failed).toContain('host.bogus: unknown key');
     expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
 
+    // An empty file (an editor's save caught half-way) is refused on reload; the problems of both
+    // files are reported by the one reload.
     await writeFile(cfg, '');
     await writeFile(web, 'basic_auth_users:\n  u: plaintext\n');
     p.child.kill('SIGHUP');
-    await p.waitFor(/basic_auth_users\.u: not a bcrypt hash/);
+    const both = await p.waitFor(/basic_auth_users\.u: not a bcrypt hash/);
+    expect(both).toContain('(file): the file is empty');
     expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
+
+    await writeFile(cfg, '{}\n');
 
     await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('new', 4)}"\n`);
     p.child.kill('SIGHUP');
