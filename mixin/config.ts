@@ -14,8 +14,12 @@ export interface AlertSpec {
 export interface MixinConfig {
   /** Label selector of the hostwatch scrape job(s), used in every expression. */
   selector: string;
-  /** Base URL of the runbook: runbook_url = `${runbookBase}#<anchor>`. */
-  runbookBase: string;
+  /**
+   * Absolute URL of the runbook (docs/runbook.md where your on-call reads it): every alert's
+   * runbook_url is `${runbookBaseUrl}#<alert name in lower case>`, a link that stays clickable in
+   * Slack, e-mail and pager notifications. Point it at your fork or internal docs if you change the runbook.
+   */
+  runbookBaseUrl: string;
   /** Recording/alerting rule evaluation interval (the group default; Prometheus' global one if empty). */
   ruleInterval: string;
 
@@ -134,8 +138,7 @@ export interface MixinConfig {
 
 export const defaultConfig: MixinConfig = {
   selector: 'job="hostwatch"',
-  // Relative by default (resolves when the repo is browsed); set your docs URL for clickable links.
-  runbookBase: 'docs/runbook.md',
+  runbookBaseUrl: 'https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md',
   ruleInterval: '',
 
   host: {
