@@ -28,6 +28,9 @@ export interface MixinConfig {
     down: AlertSpec;
     /** A collector keeps failing (hostwatch_collector_success 0). */
     collectorFailing: AlertSpec;
+    /** The last SIGHUP reload was refused (hostwatch_config_last_reload_successful 0): the exporter
+     *  runs the previous configuration, not the files on disk. Warning: it keeps working meanwhile. */
+    configReloadFailed: AlertSpec;
     /** CPU busy ratio (all modes but idle/iowait/steal) averaged over 5m. */
     cpuHigh: AlertSpec & { threshold: number };
     /** Memory used ratio (1 - available/total). */
@@ -144,6 +147,7 @@ export const defaultConfig: MixinConfig = {
   host: {
     down: { for: '1m', severity: 'critical' },
     collectorFailing: { for: '10m', severity: 'warning' },
+    configReloadFailed: { for: '10m', severity: 'warning' },
     cpuHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     memoryHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     swapThrashing: { pagesPerSecond: 500, for: '10m', severity: 'warning' },

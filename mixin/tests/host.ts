@@ -18,6 +18,8 @@ export function hostTests(c: AlertCatalog): PromtoolGroup[] {
     severity,
     description: `Certificate CN=example.org in /etc/ssl/site.pem on host1:10023 expires in ${left} (${severity} below ${days} days).`,
   });
+  const reloadFailed =
+    'The last configuration reload (SIGHUP) of hostwatch on host1:10023 was refused: it still runs the previous configuration, not the files on disk. The exporter log says why (`reload failed`); `hostwatch check-config` lists every problem.';
   const down = 'Prometheus cannot scrape hostwatch target "host1:10023" of job hostwatch (an empty target means the job has no target at all): no host, log or security metrics from there, and its other alerts are inhibited.';
   return [
     c.group('HostwatchDown', 'scrape fails', [[`up{${T}}`, '1 1 0x10']], [
@@ -46,6 +48,18 @@ export function hostTests(c: AlertCatalog): PromtoolGroup[] {
     ]),
     c.group('HostwatchCollectorFailing', 'collector succeeds', [[`hostwatch_collector_success{${T},collector="cpu"}`, '1x30']], [
       { at: '15m', alerts: [] },
+    ]),
+    c.group('HostwatchConfigReloadFailed', 'a reload is refused and not fixed', [[`hostwatch_config_last_reload_successful{${T}}`, '1 1 0x30']], [
+      { at: '5m', alerts: [] },
+      { at: '20m', alerts: [{ description: reloadFailed }] },
+    ]),
+    c.group('HostwatchConfigReloadFailed', 'a refused reload fixed by the next one', [[`hostwatch_config_last_reload_successful{${T}}`, '1 0 0 1x30']], [
+      { at: '2m', alerts: [] },
+      { at: '20m', alerts: [] },
+    ]),
+    c.group('HostwatchConfigReloadFailed', 'fires, then resolves once a reload succeeds', [[`hostwatch_config_last_reload_successful{${T}}`, '0x20 1x20']], [
+      { at: '16m', alerts: [{ description: reloadFailed }] },
+      { at: '30m', alerts: [] },
     ]),
     c.group('HostCPUHigh', '95% busy', [
       [`hostwatch_cpu_seconds_total{${T},cpu="0",mode="idle"}`, '0+3x30'],

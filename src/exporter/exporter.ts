@@ -62,12 +62,16 @@ export class Exporter {
     return loadWebConfig(this.opts.webConfigFile, { ...opts, clock: this.opts.clock });
   }
 
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+
   private build(config: Config) {
     return createCollectors(this.opts.collectors, {
       config,
       stateDir: this.opts.stateDir,
       logger: this.opts.logger,
-      clock: this.opts.clock ?? systemClock,
+      clock: this.clock,
     });
   }
 
@@ -76,6 +80,7 @@ export class Exporter {
     ({ config: this.config, empty: this.configEmpty } = await loadConfigFile(this.opts.configFile));
     this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
+    this.runner.status.configLoaded(this.clock.now());
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
     const dynamicMiddleware: RequestHandler = (req, res, next) => {
@@ -137,11 +142,16 @@ export class Exporter {
       if (config.status === 'rejected' || web.status === 'rejected') {
         const errors = [config, web].flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
         log.error('reload failed, keeping the running configuration', { err: errors.join('\n') });
+        this.runner.status.reloadFailed();
         return;
       }
       const webConfig = web.value;
+      // The new hostwatch.yml is applied below even when the web config cannot be: the reload still
+      // counts as failed, as the files on disk are not what runs.
+      let applied = true;
       if (Boolean(webConfig.tls) !== Boolean(this.webConfig.tls)) {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
+        applied = false;
       } else {
         if (webConfig.tls && this.server instanceof https.Server) (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
         this.webConfig = webConfig;
@@ -152,7 +162,12 @@ export class Exporter {
       ({ config: this.config, empty: this.configEmpty } = config.value);
       this.runner.replace(this.build(this.config));
       await this.runner.start();
-      log.info('configuration reloaded');
+      if (applied) {
+        this.runner.status.configLoaded(this.clock.now());
+        log.info('configuration reloaded');
+      } else {
+        this.runner.status.reloadFailed();
+      }
     });
     return this.reloading;
   }

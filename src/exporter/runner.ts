@@ -4,6 +4,7 @@ import type { Collector, CollectorContext, CollectorDefinition } from '../core/c
 import type { Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
 import type { ScrapeResult } from '../server/app.js';
+import { ExporterStatus } from './status.js';
 
 export interface RunningCollector {
   name: string;
@@ -28,6 +29,8 @@ export function createCollectors(
 export class Runner {
   /** Exporter self-metrics: collector success/duration, build info, process metrics. */
   readonly selfRegistry = new Registry();
+  /** Exporter-wide state exposed with the self-metrics (reload outcome). */
+  readonly status = new ExporterStatus(this.selfRegistry);
   private readonly success: Gauge<'collector'>;
   private readonly duration: Gauge<'collector'>;
 

@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { CollectorDefinition } from '../../src/core/collector.js';
 import { get } from './http-get.js';
+import { makePki } from './certs.js';
 
 let dir: string;
 let exporter: Exporter | undefined;
@@ -152,6 +153,58 @@ describe('config reload', () => {
     await exporter.reload();
     expect(lines.at(-1)).toMatch(/msg="configuration reloaded"/);
     expect(await scrape()).toMatch(/^test_config_logs 0$/m);
+  });
+});
+
+describe('reload status metrics', () => {
+  it('hostwatch_config_last_reload_successful and _success_timestamp_seconds follow the reloads, as in Prometheus', async () => {
+    const cfg = join(dir, 'status.yml');
+    await writeFile(cfg, 'host:\n  collector_timeout: 5s\n');
+    await writeFile(webFile(), '');
+    const clock = new ManualClock(1_700_000_000_000);
+    exporter = new Exporter({
+      configFile: cfg,
+      webConfigFile: webFile(),
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      stateDir: join(dir, 'state'),
+      collectors: [],
+      logger: silentLogger,
+      clock,
+    });
+    await exporter.start();
+    const port = exporter.address.port;
+    const status = async () => {
+      const body = (await get(port, '/metrics')).body;
+      return [/^hostwatch_config_last_reload_successful (\S+)$/m.exec(body)?.[1], /^hostwatch_config_last_reload_success_timestamp_seconds (\S+)$/m.exec(body)?.[1]];
+    };
+    expect(await status()).toEqual(['1', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, 'host:\n  colector_timeout: 5s\n');
+    await exporter.reload();
+    expect(await status()).toEqual(['0', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, '');
+    await exporter.reload(); // refused: empty after a non-empty file
+    expect(await status()).toEqual(['0', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, 'host:\n  collector_timeout: 4s\n');
+    await exporter.reload();
+    expect(await status()).toEqual(['1', '1700000180']);
+
+    // A web config that would switch to HTTPS cannot be applied without a restart: a failed reload.
+    clock.advance(60_000);
+    const pki = await makePki();
+    try {
+      await writeFile(webFile(), `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n`);
+      await exporter.reload();
+      expect(await status()).toEqual(['0', '1700000180']);
+    } finally {
+      await rm(pki.dir, { recursive: true, force: true });
+    }
   });
 });
 
