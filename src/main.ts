@@ -5,12 +5,13 @@
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
 import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
 import { Exporter } from './exporter/exporter.js';
+import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 
@@ -41,6 +42,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     webConfigFile: opts['web.config.file'] as string | undefined,
     listenAddress: String(opts['web.listenAddress']),
     telemetryPath: String(opts['web.telemetryPath']),
+    maxRequests: Number(opts['web.maxRequests']),
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
     logger,
@@ -97,6 +99,14 @@ function exitWithParent(logger: Logger, exit: () => void): void {
   timer.unref();
 }
 
+/** Parses a flag value that must be a whole number >= 0. */
+function count(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag}: ${JSON.stringify(value)} is not a whole number >= 0`);
+    return Number(value);
+  };
+}
+
 function buildProgram(): Command {
   const program = new Command('hostwatch')
     .description('Host monitoring exporter for Prometheus: host metrics, log-derived request metrics, security signals and file integrity.')
@@ -107,6 +117,11 @@ function buildProgram(): Command {
     .option('--web.listen-address <addr>', 'address to listen on for the web interface and telemetry', ':10023')
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
+    .addOption(
+      new Option('--web.max-requests <n>', 'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit')
+        .default(DEFAULT_MAX_REQUESTS)
+        .argParser(count('--web.max-requests')),
+    )
     .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
     .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));

@@ -7,6 +7,7 @@ import { loadConfigFile, type ReadOptions } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { CollectorDefinition } from '../core/collector.js';
 import { createCollectors, Runner } from './runner.js';
+import { DEFAULT_MAX_REQUESTS, SharedScrapes } from './scrape.js';
 import type { Logger } from '../core/log.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
@@ -25,6 +26,8 @@ export interface ExporterOptions {
   clock?: Clock;
   /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
   headersTimeoutMs?: number;
+  /** Scrapes served at once, computing or waiting for the one computing; over it: 503 (0: no limit). */
+  maxRequests?: number;
 }
 
 /**
@@ -94,9 +97,10 @@ export class Exporter {
       };
       step();
     };
+    const scrapes = new SharedScrapes(() => this.runner.collect(), this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS);
     const app = createApp({
       telemetryPath: this.opts.telemetryPath,
-      scrape: () => this.runner.scrape(),
+      scrapes,
       ready: () => this.isReady,
       middleware: [dynamicMiddleware],
       onScrapeStart: () => this.inflight++,

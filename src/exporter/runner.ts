@@ -3,7 +3,7 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Collector, CollectorContext, CollectorDefinition } from '../core/collector.js';
 import type { Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
-import type { ScrapeResult } from '../server/app.js';
+import type { ExposedFamily } from './exposition.js';
 import { ExporterStatus } from './status.js';
 
 export interface RunningCollector {
@@ -24,6 +24,14 @@ export function createCollectors(
     const collector = def.create({ ...base, registry, logger: base.logger.child({ collector: def.name }) });
     return { name: def.name, collector, registry };
   });
+}
+
+/**
+ * The families of a registry. prom-client's typings declare `type` as a numeric enum; at run time
+ * it is the type's name ("counter", "gauge", ...), which is what the renderer reads.
+ */
+async function familiesOf(registry: Registry): Promise<ExposedFamily[]> {
+  return (await registry.getMetricsAsJSON()) as unknown as ExposedFamily[];
 }
 
 export class Runner {
@@ -125,22 +133,25 @@ export class Runner {
     return ok;
   }
 
-  async scrape(): Promise<ScrapeResult> {
+  /**
+   * Runs every collector for a scrape and returns the families to expose: those of the collectors
+   * that succeeded, then the self-metrics (which report the ones that failed).
+   */
+  async collect(): Promise<ExposedFamily[]> {
     const collectors = this.collectors;
     const results = await Promise.all(collectors.map((c) => this.runOne(c)));
-    const parts: string[] = [];
+    const families: ExposedFamily[] = [];
     for (let i = 0; i < collectors.length; i++) {
       if (!results[i]) continue;
       try {
-        const text = await collectors[i].registry.metrics();
-        if (text) parts.push(text);
+        families.push(...(await familiesOf(collectors[i].registry)));
       } catch (err) {
         // A metric whose collect() throws must not break the whole scrape either.
         this.success.set({ collector: collectors[i].name }, 0);
         this.logger.warn('collector failed to render', { collector: collectors[i].name, err });
       }
     }
-    parts.push(await this.selfRegistry.metrics());
-    return { body: parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join(''), contentType: this.selfRegistry.contentType };
+    families.push(...(await familiesOf(this.selfRegistry)));
+    return families;
   }
 }
