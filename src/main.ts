@@ -12,6 +12,7 @@ import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
 import { Exporter } from './exporter/exporter.js';
 import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
+import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 
@@ -43,6 +44,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     listenAddress: String(opts['web.listenAddress']),
     telemetryPath: String(opts['web.telemetryPath']),
     maxRequests: Number(opts['web.maxRequests']),
+    connectionLimits: { max: Number(opts['web.maxConnections']), perClient: Number(opts['web.maxConnectionsPerClient']) },
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
     logger,
@@ -121,6 +123,16 @@ function buildProgram(): Command {
       new Option('--web.max-requests <n>', 'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit')
         .default(DEFAULT_MAX_REQUESTS)
         .argParser(count('--web.max-requests')),
+    )
+    .addOption(
+      new Option('--web.max-connections <n>', 'maximum number of TCP connections held at once; more are closed when accepted; 0 for no limit')
+        .default(DEFAULT_CONNECTION_LIMITS.max)
+        .argParser(count('--web.max-connections')),
+    )
+    .addOption(
+      new Option('--web.max-connections-per-client <n>', 'maximum number of TCP connections held at once by one client address (IPv6: per /64); 0 for no limit')
+        .default(DEFAULT_CONNECTION_LIMITS.perClient)
+        .argParser(count('--web.max-connections-per-client')),
     )
     .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
     .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))

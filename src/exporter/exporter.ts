@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
+import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
 export interface ExporterOptions {
   configFile: string;
@@ -28,6 +29,8 @@ export interface ExporterOptions {
   headersTimeoutMs?: number;
   /** Scrapes served at once, computing or waiting for the one computing; over it: 503 (0: no limit). */
   maxRequests?: number;
+  /** TCP connections held at once, in total and per client address (0: no limit). */
+  connectionLimits?: ConnectionLimits;
 }
 
 /**
@@ -36,6 +39,8 @@ export interface ExporterOptions {
  * the whole request, which lets a few hundred idle sockets hold the exporter's file descriptors.
  */
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** Passed to listen(); Linux caps it at net.core.somaxconn (4096 by default since 5.4). */
+const LISTEN_BACKLOG = 65535;
 /** Whole-request limit: above the collector timeout (5 s default), below Node's 300 s. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -97,7 +102,8 @@ export class Exporter {
       };
       step();
     };
-    const scrapes = new SharedScrapes(() => this.runner.collect(), this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS);
+    const status = this.runner.status;
+    const scrapes = new SharedScrapes(() => this.runner.collect(), this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS, () => status.scrapeRefused());
     const app = createApp({
       telemetryPath: this.opts.telemetryPath,
       scrapes,
@@ -115,11 +121,22 @@ export class Exporter {
       // Node checks these timeouts on an interval (30 s by default): check often enough to apply them.
       connectionsCheckingInterval: Math.min(1000, headersTimeout),
     };
-    this.server = this.webConfig.tls ? https.createServer({ ...this.webConfig.tls, ...limits }, app) : http.createServer(limits, app);
+    // A TLS handshake gets the time of the request headers: Node's default is 120 s, during which a
+    // client that opened the connection and sent nothing holds it.
+    this.server = this.webConfig.tls
+      ? https.createServer({ ...this.webConfig.tls, ...limits, handshakeTimeout: headersTimeout }, app)
+      : http.createServer(limits, app);
+    const connections = new ConnectionLimiter(this.opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, (reason) => status.connectionRefused(reason));
+    connections.attach(this.server);
+    status.openConnections = () => connections.open;
     const { host, port } = parseListenAddress(this.opts.listenAddress);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
+      // The accept queue as long as the kernel allows (net.core.somaxconn caps it), as Go servers
+      // such as node_exporter have it; Node's default is 511. A burst of connections larger than the
+      // queue is held back by the kernel's SYN-ACK retries (1 s, 3 s, 7 s...), and a scraper's
+      // connection waits in that line with the flood's; in the queue it is accepted in milliseconds.
+      this.server!.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
     await this.runner.start();
     this.isReady = true;

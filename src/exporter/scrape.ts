@@ -49,10 +49,12 @@ export class SharedScrapes {
   /**
    * @param collect runs the collectors and returns the families to expose
    * @param maxRequests requests served at once, computing or waiting (0: no limit)
+   * @param onRefused called for each request refused by that limit
    */
   constructor(
     private readonly collect: () => Promise<ExposedFamily[]>,
     readonly maxRequests = DEFAULT_MAX_REQUESTS,
+    private readonly onRefused: () => void = () => {},
   ) {}
 
   /** Requests being served now. */
@@ -62,7 +64,10 @@ export class SharedScrapes {
 
   /** The body of a scrape; undefined (answer 503) when `maxRequests` are already being served. */
   serve(format: ExpositionFormat, gzipped: boolean): Promise<ScrapeBody> | undefined {
-    if (this.maxRequests > 0 && this.serving >= this.maxRequests) return undefined;
+    if (this.maxRequests > 0 && this.serving >= this.maxRequests) {
+      this.onRefused();
+      return undefined;
+    }
     this.serving++;
     return this.snapshot()
       .then((s) => s.body(format, gzipped))

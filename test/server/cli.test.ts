@@ -105,7 +105,7 @@ describe('hostwatch CLI', () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['check-config', 'parse', 'fim']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
-    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
+    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--web.max-requests', '--web.max-connections', '--web.max-connections-per-client', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
       expect(r.stdout, flag).toContain(flag);
     }
     expect(COLLECTORS.length).toBeGreaterThan(0);
@@ -142,6 +142,14 @@ describe('hostwatch CLI', () => {
     expect(files.code).toBe(1);
     expect(files.stderr).toContain(`tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`);
     expect(files.stderr).toContain(`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`);
+  });
+
+  it('the limit flags take whole numbers only', async () => {
+    for (const flag of ['--web.max-requests', '--web.max-connections', '--web.max-connections-per-client']) {
+      const r = await cli([`${flag}=-1`, '--config.file=ok.yml']);
+      expect(r.code, flag).toBe(1);
+      expect(r.stderr).toContain(`${flag}: "-1" is not a whole number >= 0`);
+    }
   });
 
   it('a subcommand is found after options written as separate words', async () => {
