@@ -1,7 +1,7 @@
 // Runs the enabled collectors for each scrape, isolated from each other, and renders the result.
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Collector, CollectorContext, CollectorDefinition } from '../core/collector.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
 import type { ExposedFamily } from './exposition.js';
 import { ExporterStatus } from './status.js';
@@ -40,6 +40,8 @@ export class Runner {
   /** Exporter-wide state exposed with the self-metrics (reload outcome). */
   readonly status = new ExporterStatus(this.selfRegistry);
   private readonly success: Gauge<'collector'>;
+  /** A failing collector fails at every scrape: said once per interval, with the count of repeats. */
+  private readonly repeats: Logger;
   private readonly duration: Gauge<'collector'>;
 
   constructor(
@@ -47,6 +49,7 @@ export class Runner {
     private readonly logger: Logger,
     private readonly timeoutMs: number,
   ) {
+    this.repeats = rateLimited(logger);
     this.success = new Gauge({
       name: 'hostwatch_collector_success',
       help: 'Whether the collector succeeded in the last scrape (1) or failed or timed out (0).',
@@ -123,7 +126,7 @@ export class Runner {
       await Promise.race([c.inflight, timeout]);
     } catch (err) {
       ok = false;
-      this.logger.warn('collector failed', { collector: c.name, err });
+      this.repeats.warn('collector failed', { collector: c.name, err });
     } finally {
       clearTimeout(timer);
     }
@@ -148,7 +151,7 @@ export class Runner {
       } catch (err) {
         // A metric whose collect() throws must not break the whole scrape either.
         this.success.set({ collector: collectors[i].name }, 0);
-        this.logger.warn('collector failed to render', { collector: collectors[i].name, err });
+        this.repeats.warn('collector failed to render', { collector: collectors[i].name, err });
       }
     }
     families.push(...(await familiesOf(this.selfRegistry)));
