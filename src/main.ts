@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
+import type { CollectorDefinition } from './core/collector.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
@@ -34,9 +35,11 @@ function reportConfigError(err: unknown): number {
 /** The exporter action: runs until SIGTERM/SIGINT (or, under npm, until npm is gone); SIGHUP reloads. */
 async function runExporter(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
+  // As node_exporter: --collector.disable-defaults turns off every collector not enabled by its flag.
+  const byDefault = (c: CollectorDefinition) => !opts['collector.disableDefaults'] && c.defaultEnabled;
   const enabled = COLLECTORS.filter((c) => {
     const flag = opts[`collector.${c.name}`];
-    return flag === undefined ? c.defaultEnabled : Boolean(flag);
+    return flag === undefined ? byDefault(c) : Boolean(flag);
   });
   const exporter = new Exporter({
     configFile: String(opts['config.file']),
@@ -45,6 +48,12 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     telemetryPath: String(opts['web.telemetryPath']),
     maxRequests: Number(opts['web.maxRequests']),
     connectionLimits: { max: Number(opts['web.maxConnections']), perClient: Number(opts['web.maxConnectionsPerClient']) },
+    overrides: {
+      procPath: opts['path.procfs'] as string | undefined,
+      sysPath: opts['path.sysfs'] as string | undefined,
+      rootfsPath: opts['path.rootfs'] as string | undefined,
+      textfileDirectory: opts['collector.textfile.directory'] as string | undefined,
+    },
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
     logger,
@@ -138,6 +147,12 @@ function buildProgram(): Command {
     .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
+  program
+    .option('--path.procfs <path>', 'procfs mount point (sets host.proc_path of the config file)')
+    .option('--path.sysfs <path>', 'sysfs mount point (sets host.sys_path)')
+    .option('--path.rootfs <path>', 'root of the host filesystem (sets host.rootfs_path)')
+    .option('--collector.textfile.directory <dir>', 'directory of *.prom files for the textfile collector (sets host.textfile.directory)')
+    .option('--collector.disable-defaults', 'disable every collector not enabled by its own --collector.<name> flag');
   for (const c of COLLECTORS) {
     program.option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`);
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);

@@ -4,5 +4,6 @@ import type { CollectorDefinition } from '../core/collector.js';
 import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
+import { textfileCollector } from './textfile/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, logsCollector, fimCollector];
+export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector];

@@ -12,12 +12,12 @@ import { bool, duration, regex, size } from './fields.js';
 
 export const hostSchema = z
   .strictObject({
-    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container)'),
-    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container)'),
+    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container); also --path.procfs'),
+    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container); also --path.sysfs'),
     rootfs_path: z
       .string()
       .default('/')
-      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container)'),
+      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container); also --path.rootfs'),
     collector_timeout: duration('Time a collector may take during a scrape before it is reported failed', '5s'),
     filesystem: z
       .strictObject({
@@ -60,6 +60,15 @@ export const hostSchema = z
       .string()
       .default('/var/run/reboot-required')
       .describe('File whose presence means a reboot is required (Debian/Ubuntu convention)'),
+    textfile: z
+      .strictObject({
+        directory: z
+          .string()
+          .default('')
+          .describe('Directory whose *.prom files (Prometheus text format, as node_exporter\'s textfile collector reads them) are exported; empty: none. Also --collector.textfile.directory'),
+      })
+      .prefault({})
+      .describe('Textfile collector options'),
     tls: z
       .strictObject({
         cert_files: z

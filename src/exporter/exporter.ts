@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { loadConfigFile, type ReadOptions } from '../config/load.js';
+import { applyOverrides, type FlagOverrides } from '../config/overrides.js';
 import type { Config } from '../config/schema.js';
 import type { CollectorDefinition } from '../core/collector.js';
 import { createCollectors, Runner } from './runner.js';
@@ -31,6 +32,8 @@ export interface ExporterOptions {
   maxRequests?: number;
   /** TCP connections held at once, in total and per client address (0: no limit). */
   connectionLimits?: ConnectionLimits;
+  /** Config keys given as flags; they win over the config file, at start and on every reload. */
+  overrides?: FlagOverrides;
 }
 
 /**
@@ -86,6 +89,7 @@ export class Exporter {
   async start(): Promise<void> {
     const log = this.opts.logger;
     ({ config: this.config, empty: this.configEmpty } = await loadConfigFile(this.opts.configFile));
+    this.config = applyOverrides(this.config, this.opts.overrides ?? {});
     this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
     this.runner.status.configLoaded(this.clock.now());
@@ -180,7 +184,8 @@ export class Exporter {
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones
       // resume from them, so a reload neither loses nor repeats a line.
       await this.runner.stop();
-      ({ config: this.config, empty: this.configEmpty } = config.value);
+      this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
+      this.configEmpty = config.value.empty;
       this.runner.replace(this.build(this.config));
       await this.runner.start();
       if (applied) {
