@@ -17,7 +17,10 @@ const BENCHES = [
   { file: 'http-attack.mjs', what: 'a scraper under HTTP attack (TLS + basic auth), with and without the connection limits; 401 timing' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
+  { file: 'series.mjs', what: 'series and bytes per scrape of the shipped config, remote_write bytes per sample (docs/scaling.md)' },
+  { file: 'inventory.mjs', what: 'asset inventory import of 1,000,000-host exports (hosts/s, peak RSS)' },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
+  { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },
 ];
 
 function runOne(path, nodeArgs = []) {

@@ -2,6 +2,7 @@
 // its runbook section, generated from the same config as the rules so that it cannot drift.
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
+import { fleetAlertConditions } from './rules/fleet.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
 export function alertConditions(cfg: MixinConfig): Record<string, string> {
@@ -10,6 +11,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const s = cfg.security;
   const a = cfg.anomaly;
   return {
+    ...fleetAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostwatchConfigReloadFailed: 'the last SIGHUP reload was refused (`hostwatch_config_last_reload_successful 0` for 5m)',

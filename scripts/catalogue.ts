@@ -26,6 +26,7 @@ export interface MetricFamily {
 export const CATALOGUE_CONFIG = {
   logs: LOG_TYPES.map((t) => ({ ...t.example, type: t.type })),
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
+  inventory: { enabled: true, directory: '/nonexistent/inventory' },
 };
 
 interface RegisteredMetric {

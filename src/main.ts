@@ -16,6 +16,7 @@ import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
 import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
+import { inventoryCommand } from './cli/inventory-command.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -239,6 +240,7 @@ function buildProgram(): Command {
       process.exitCode = reportConfigError(err) + 1;
     }
   });
+  program.addCommand(inventoryCommand(reportConfigError));
   return program;
 }
 

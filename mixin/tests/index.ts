@@ -7,12 +7,14 @@ import { hostTests } from './host.js';
 import { trafficTests } from './traffic.js';
 import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
+import { fleetTests } from './fleet.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-host.yml', hostTests],
   ['hostwatch-traffic.yml', trafficTests],
   ['hostwatch-security.yml', securityTests],
   ['hostwatch-anomaly.yml', anomalyTests],
+  ['hostwatch-fleet.yml', fleetTests],
 ];
 
 export function ruleTestFiles(cfg: MixinConfig): Map<string, PromtoolFile> {

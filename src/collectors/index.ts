@@ -5,5 +5,6 @@ import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
 import { textfileCollector } from './textfile/index.js';
+import { inventoryCollector } from './inventory/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector];
+export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector, inventoryCollector];

@@ -13,7 +13,7 @@ import bcrypt from 'bcryptjs';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { BasicAuth } from '../../src/server/basic-auth.js';
-import { bcryptPending } from '../../src/server/bcrypt-worker.js';
+import { bcryptPending } from '../../src/server/bcrypt-pool.js';
 import { bcryptProblem } from '../../src/server/webconfig-schema.js';
 import { makePki, type Pki } from './certs.js';
 
