@@ -11,6 +11,7 @@ import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { COLLECTORS } from '../../src/collectors/index.js';
 import { get } from './http-get.js';
+import { PROC, ROOTFS, SYS } from '../host/helpers.js';
 
 import { MAIN_JS } from '../support/main.js';
 const run = promisify(execFile);
@@ -216,6 +217,43 @@ describe('hostwatch CLI', () => {
     p.child.kill('SIGINT');
     expect((await p.exited).code).toBe(0);
     expect(await portState(port)).toBe('ECONNREFUSED');
+  });
+
+  it("node_exporter's flags: --collector.disable-defaults, --path.procfs/sysfs/rootfs and --collector.textfile.directory win over the file, also after SIGHUP", async () => {
+    const cfg = join(dir, 'ne.yml');
+    const textfiles = join(dir, 'textfiles');
+    await mkdir(textfiles, { recursive: true });
+    await writeFile(join(textfiles, 'cron.prom'), '# TYPE cron_ok gauge\ncron_ok 1\n');
+    // The file points elsewhere: the flags must win.
+    await writeFile(cfg, 'host:\n  proc_path: /nonexistent/proc\n  textfile:\n    directory: /nonexistent/textfiles\n');
+    const p = new Running([
+      `--config.file=${cfg}`,
+      '--collector.disable-defaults',
+      '--collector.loadavg',
+      '--collector.textfile',
+      `--path.procfs=${PROC}`,
+      `--path.sysfs=${SYS}`,
+      `--path.rootfs=${ROOTFS}`,
+      `--collector.textfile.directory=${textfiles}`,
+    ]);
+    const port = await p.port();
+    const check = async () => {
+      const body = (await get(port, '/metrics')).body;
+      // loadavg read from the fixture procfs, the textfile read from the flag's directory.
+      expect(body).toMatch(/^hostwatch_load1 1\.12$/m);
+      expect(body).toMatch(/^cron_ok 1$/m);
+      expect(body).toMatch(/^hostwatch_textfile_scrape_error 0$/m);
+      // Only the two collectors enabled by their flags run.
+      const ran = [...body.matchAll(/^hostwatch_collector_success\{collector="([^"]+)"\}/gm)].map((m) => m[1]).sort();
+      expect(ran).toEqual(['loadavg', 'textfile']);
+    };
+    await check();
+    await writeFile(cfg, 'host:\n  proc_path: /elsewhere/proc\n');
+    p.child.kill('SIGHUP');
+    await p.waitFor(/msg="configuration reloaded"/);
+    await check();
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
   });
 
   it('SIGHUP with a bad config or web config keeps serving with the old ones; a good one is applied', async () => {

@@ -6,7 +6,8 @@
 // - `name{label="value",...} value`, label values with the escapes \\, \" and \n, a trailing comma
 //   allowed; samples of a name without TYPE are untyped; `x_bucket`, `x_sum` and `x_count` belong to
 //   a histogram `x` (`x_sum`, `x_count` and `x{quantile=...}` to a summary `x`);
-// - a sample with a timestamp refuses the whole file, as node_exporter does.
+// - a sample with a timestamp refuses the whole file, as node_exporter does; so do a last line without
+//   its newline and Windows (CRLF) line endings, which expfmt refuses.
 // Stricter than expfmt where a file would otherwise break the whole scrape: a series given twice
 // (node_exporter's registry fails the gather on it) and a label name starting with `__` are errors.
 // Histograms and summaries come out complete, as node_exporter renders them: buckets sorted with the
@@ -163,9 +164,15 @@ export function parseTextfile(text: string): TextfileFamily[] {
     return f;
   };
   const lines = text.split('\n');
+  // As expfmt: the last line must end too. A file cut short is most often one caught half-written
+  // by a script that did not write to a temporary file and rename it.
+  if (lines.at(-1) !== '') throw new TextfileError(lines.length, 'the file does not end with a newline (written in place while read? write a temporary file and rename it)');
+  lines.pop();
   for (let n = 0; n < lines.length; n++) {
     const line = n + 1;
-    const raw = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
+    const raw = lines[n];
+    // expfmt refuses Windows line endings; so does hostwatch, so that a file works with both.
+    if (raw.endsWith('\r')) throw new TextfileError(line, 'the line ends with a carriage return (Windows line ending): only \\n ends lines');
     const trimmed = raw.replace(/^[ \t]+/, '');
     if (trimmed.replace(/[ \t]+$/, '') === '') continue;
     if (trimmed.startsWith('#')) {
