@@ -22,13 +22,24 @@ function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
 }
 
-/** Prints config problems as `path.to.key: what is wrong` and returns the exit code. */
-function reportConfigError(err: unknown): number {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.file}: invalid configuration\n`);
-    for (const p of err.problems) process.stderr.write(`${p}\n`);
-  } else {
-    process.stderr.write(`${(err as Error).message}\n`);
+/**
+ * Reports what stopped a command: config problems as `path.to.key: what is wrong` under a line naming
+ * the file, or with --log.format=json one JSON log line per file (its `problems` listed), so that a
+ * log pipeline reading the exporter's JSON gets start-up errors in the same form. Returns the exit code.
+ */
+function reportConfigError(err: unknown, format: LogFormat = 'logfmt'): number {
+  const errors: unknown[] = err instanceof AggregateError ? err.errors : [err];
+  const json = format === 'json' ? createLogger({ format: 'json' }) : undefined;
+  for (const e of errors) {
+    if (json) {
+      if (e instanceof ConfigError) json.error('invalid configuration', { file: e.file, problems: e.problems });
+      else json.error('cannot start', { err: e });
+    } else if (e instanceof ConfigError) {
+      process.stderr.write(`${e.file}: invalid configuration\n`);
+      for (const p of e.problems) process.stderr.write(`${p}\n`);
+    } else {
+      process.stderr.write(`${(e as Error).message}\n`);
+    }
   }
   return 1;
 }
@@ -62,7 +73,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
   try {
     await exporter.start();
   } catch (err) {
-    process.exitCode = reportConfigError(err);
+    process.exitCode = reportConfigError(err, opts['log.format'] as LogFormat);
     await exporter.stop().catch(() => {});
     process.exit(process.exitCode);
   }
@@ -163,26 +174,17 @@ function buildProgram(): Command {
 
   program
     .command('check-config')
-    .description('validate the configuration (and the web configuration) and exit 0, or print every problem and exit 1')
+    .description('validate the configuration (and the web configuration) and exit 0, or print every problem of both files and exit 1')
     .option('--config.file <path>', 'hostwatch configuration file', 'hostwatch.yml')
     .option('--web.config.file <path>', 'web configuration file to validate too')
+    .addOption(new Option('--log.format <format>', 'output format of the problems: lines of text, or JSON log lines').choices(['logfmt', 'json']).default('logfmt'))
     .action(async (opts: Record<string, string | undefined>) => {
-      let code = 0;
       const { loadWebConfig } = await import('./server/webconfig.js');
-      try {
-        await loadConfig(String(opts['config.file']));
-      } catch (err) {
-        code = reportConfigError(err);
-      }
-      if (opts['web.config.file']) {
-        try {
-          await loadWebConfig(opts['web.config.file']);
-        } catch (err) {
-          code = reportConfigError(err);
-        }
-      }
-      if (code === 0) process.stdout.write('configuration is valid\n');
-      process.exitCode = code;
+      const webFile = opts['web.config.file'];
+      const results = await Promise.allSettled([loadConfig(String(opts['config.file'])), ...(webFile ? [loadWebConfig(webFile)] : [])]);
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (errors.length === 0) process.stdout.write('configuration is valid\n');
+      process.exitCode = errors.length === 0 ? 0 : reportConfigError(new AggregateError(errors), opts['log.format'] as LogFormat);
     });
 
   program

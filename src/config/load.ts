@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema.js';
-import { ConfigError, formatIssues } from './errors.js';
+import { ConfigError, validate } from './errors.js';
+import { duplicateProblems } from './duplicates.js';
 
 export interface ReadOptions {
   /**
@@ -23,9 +24,10 @@ export interface YamlFile {
 
 /** Validates an already parsed YAML/JSON value. */
 export function parseConfig(raw: unknown, file = '<config>'): Config {
-  const result = configSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  return result.data;
+  const { data, problems } = validate(configSchema, raw ?? {});
+  problems.push(...duplicateProblems(raw));
+  if (problems.length > 0 || data === undefined) throw new ConfigError(file, problems);
+  return data;
 }
 
 /** Parses YAML text; syntax errors are reported with line and column. */

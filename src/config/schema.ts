@@ -122,16 +122,6 @@ export const fimSchema = z
       .default(0)
       .describe('Files hashed in parallel (0 = one per core)'),
   })
-  .superRefine((fim, ctx) => {
-    // Two roots with one path would share one state file and export duplicate series.
-    const seen = new Map<string, number>();
-    fim.roots.forEach((r, i) => {
-      const key = r.path.replace(/\/+$/, '') || '/';
-      const prev = seen.get(key);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['roots', i, 'path'], message: `duplicate root "${r.path}" (also roots[${prev}])` });
-      seen.set(key, i);
-    });
-  })
   .prefault({})
   .describe('File integrity monitoring');
 
@@ -139,6 +129,7 @@ export const fimSchema = z
 // the whole file
 // ---------------------------------------------------------------------------------------------
 
+// Duplicate log names and FIM roots are checked by duplicates.ts, next to this schema.
 export const configSchema = z
   .strictObject({
     host: hostSchema,
@@ -148,16 +139,6 @@ export const configSchema = z
       .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
     fim: fimSchema,
     inventory: inventorySchema,
-  })
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.logs.forEach((log, i) => {
-      const prev = seen.get(log.name);
-      if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['logs', i, 'name'], message: `duplicate log name "${log.name}" (also logs[${prev}])` });
-      }
-      seen.set(log.name, i);
-    });
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -88,9 +88,14 @@ export class Exporter {
 
   async start(): Promise<void> {
     const log = this.opts.logger;
-    ({ config: this.config, empty: this.configEmpty } = await loadConfigFile(this.opts.configFile));
-    this.config = applyOverrides(this.config, this.opts.overrides ?? {});
-    this.webConfig = await this.loadWebConfig();
+    // Both files are read before either is refused, so that the start reports the problems of both.
+    const [config, web] = await Promise.allSettled([loadConfigFile(this.opts.configFile), this.loadWebConfig()]);
+    if (config.status === 'rejected' && web.status === 'rejected') throw new AggregateError([config.reason, web.reason], 'invalid configuration');
+    if (config.status === 'rejected') throw config.reason;
+    if (web.status === 'rejected') throw web.reason;
+    this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
+    this.configEmpty = config.value.empty;
+    this.webConfig = web.value;
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
     this.runner.status.configLoaded(this.clock.now());
 

@@ -5,11 +5,11 @@
 import { dirname, resolve } from 'node:path';
 import type https from 'node:https';
 import type { RequestHandler } from 'express';
-import { ConfigError, formatIssues } from '../config/errors.js';
+import { ConfigError, validate } from '../config/errors.js';
 import { readYamlFile, type ReadOptions } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfig-schema.js';
-import { buildTlsOptions, type TlsOptions } from './tls-options.js';
+import { buildTlsOptions, tlsFileProblems, type TlsOptions } from './tls-options.js';
 import { clientCertCheck } from './client-cert.js';
 import { BasicAuth } from './basic-auth.js';
 import { RateLimiter } from './rate-limit.js';
@@ -30,9 +30,9 @@ export interface WebConfigOptions extends ReadOptions {
 
 /** Validates the parsed YAML of a web config; throws ConfigError. */
 export function parseWebConfig(raw: unknown, file = '<web config>'): WebConfigFile {
-  const result = webConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  return result.data;
+  const { data, problems } = validate(webConfigSchema, raw ?? {});
+  if (data === undefined) throw new ConfigError(file, problems);
+  return data;
 }
 
 function headersMiddleware(headers: Record<string, string>): RequestHandler | undefined {
@@ -70,9 +70,15 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
 export async function loadWebConfig(file: string | undefined, opts: WebConfigOptions = {}): Promise<WebConfig> {
   if (!file) return { middleware: [], empty: true };
   const { value, empty } = await readYamlFile(file, opts);
-  const cfg = parseWebConfig(value, file);
   // As in the toolkit, relative certificate paths are relative to the web config file.
-  return { ...(await buildWebConfig(cfg, dirname(resolve(file)), file, opts)), empty };
+  const baseDir = dirname(resolve(file));
+  const { data, problems } = validate(webConfigSchema, value ?? {});
+  if (data === undefined) {
+    // The files are checked too, so that one run reports a missing certificate with the rest.
+    const tls = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).tls_server_config : undefined;
+    throw new ConfigError(file, [...problems, ...(await tlsFileProblems(tls, baseDir))]);
+  }
+  return { ...(await buildWebConfig(data, baseDir, file, opts)), empty };
 }
 
 /**

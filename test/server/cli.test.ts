@@ -132,17 +132,35 @@ describe('hostwatch CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('(file): cannot read: ENOENT');
 
+    // One run lists every problem of both files: a duplicate log name next to the other errors of
+    // its file, and the missing certificate files next to a bad hash of the web config.
+    await writeFile(join(dir, 'bad-both.yml'), 'host:\n  proc_path: [1]\nlogs:\n  - {name: w, type: access, path: 5}\n  - {name: w, type: access, path: /y}\n');
     await writeFile(join(dir, 'web-bad.yml'), 'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n');
-    const web = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
-    expect(web.code).toBe(1);
-    expect(web.stdout).toBe('');
-    expect(web.stderr).toMatch(/^basic_auth_users\.u: not a bcrypt hash/m);
-    // Certificates are only read once the keys are valid: fix the hash to see the file problems.
-    await writeFile(join(dir, 'web-bad.yml'), `basic_auth_users:\n  u: "${bcrypt.hashSync('p', 4)}"\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n`);
-    const files = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
-    expect(files.code).toBe(1);
-    expect(files.stderr).toContain(`tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`);
-    expect(files.stderr).toContain(`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`);
+    const both = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml']);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toBe('');
+    expect(both.stderr.split('\n')).toEqual([
+      'bad-both.yml: invalid configuration',
+      'host.proc_path: must be a string (got a list)',
+      'logs[0].path: must be a string or a list (got 5)',
+      'logs[1].name: duplicate log name "w" (also logs[0])',
+      'web-bad.yml: invalid configuration',
+      expect.stringMatching(/^basic_auth_users\.u: not a bcrypt hash/),
+      `tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`,
+      `tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`,
+      '',
+    ]);
+
+    // --log.format=json: one JSON log line per file, its problems listed.
+    const json = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml', '--log.format=json']);
+    expect(json.code).toBe(1);
+    const records = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'invalid configuration', file: 'bad-both.yml', problems: expect.arrayContaining(['logs[1].name: duplicate log name "w" (also logs[0])']) }),
+      expect.objectContaining({ level: 'error', msg: 'invalid configuration', file: 'web-bad.yml', problems: expect.arrayContaining([`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`]) }),
+    ]);
+    expect((records[0].problems as string[]).length).toBe(3);
+    expect((records[1].problems as string[]).length).toBe(3);
   });
 
   it('the limit flags take whole numbers only', async () => {
@@ -170,6 +188,20 @@ describe('hostwatch CLI', () => {
     expect(out).toMatch(/^host\.collector_timeout: invalid duration "soon"/m);
     expect(out).toMatch(/^logs\[0\]\.path: /m);
     expect(out).not.toMatch(/hostwatch listening/);
+  });
+
+  it('with --log.format=json a bad start is reported as JSON log lines, for both files', async () => {
+    await writeFile(join(dir, 'bad-json.yml'), 'host:\n  collector_timeout: soon\n');
+    await writeFile(join(dir, 'web-bad-json.yml'), 'rate_limit:\n  burst: 0\n');
+    const p = new Running(['--config.file=bad-json.yml', '--web.config.file=web-bad-json.yml', '--log.format=json', ...only('loadavg')]);
+    expect((await p.exited).code).toBe(1);
+    const records = p.lines.map((l) => JSON.parse(l) as { msg: string; file: string; problems: string[] });
+    expect(records.map((r) => [r.msg, r.file])).toEqual([
+      ['invalid configuration', 'bad-json.yml'],
+      ['invalid configuration', 'web-bad-json.yml'],
+    ]);
+    expect(records[0].problems).toEqual([expect.stringMatching(/^host\.collector_timeout: invalid duration "soon"/)]);
+    expect(records[1].problems).toEqual([expect.stringMatching(/^rate_limit\.burst: must be greater than 0 \(got 0\)$/)]);
   });
 
   it('a bad web config fails the start with exit 1 and the bad key', async () => {
