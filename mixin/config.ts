@@ -31,6 +31,9 @@ export interface MixinConfig {
     /** The last SIGHUP reload was refused (hostwatch_config_last_reload_successful 0): the exporter
      *  runs the previous configuration, not the files on disk. Warning: it keeps working meanwhile. */
     configReloadFailed: AlertSpec;
+    /** A *.prom file of the textfile collector is skipped or unreadable (hostwatch_textfile_scrape_error 1),
+     *  as node-mixin's NodeTextFileCollectorScrapeError: the script's metrics are missing. */
+    textfileScrapeError: AlertSpec;
     /** CPU busy ratio (all modes but idle/iowait/steal) averaged over 5m. */
     cpuHigh: AlertSpec & { threshold: number };
     /** Memory used ratio (1 - available/total). */
@@ -164,6 +167,7 @@ export const defaultConfig: MixinConfig = {
     down: { for: '1m', severity: 'critical' },
     collectorFailing: { for: '10m', severity: 'warning' },
     configReloadFailed: { for: '10m', severity: 'warning' },
+    textfileScrapeError: { for: '10m', severity: 'warning' },
     cpuHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     memoryHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     swapThrashing: { pagesPerSecond: 500, for: '10m', severity: 'warning' },

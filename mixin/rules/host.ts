@@ -60,6 +60,14 @@ export function hostAlerts(cfg: MixinConfig): RuleGroup {
       ),
       alert(
         cfg,
+        'HostwatchTextfileScrapeError',
+        h.textfileScrapeError,
+        `${sel(cfg, 'hostwatch_textfile_scrape_error')} == 1`,
+        'A textfile of hostwatch could not be read.',
+        'The textfile collector of hostwatch on {{ $labels.instance }} skips a *.prom file (or cannot read its directory): the metrics of that script are missing. The exporter log names the file and the line (`textfile skipped`).',
+      ),
+      alert(
+        cfg,
         'HostCPUHigh',
         h.cpuHigh,
         `${r.cpuUtilisation}{${cfg.selector}} > ${h.cpuHigh.threshold}`,
