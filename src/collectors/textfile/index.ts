@@ -17,7 +17,7 @@ import type { Registry } from 'prom-client';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import { rateLimited, type Logger } from '../../core/log.js';
 import { defineMetric } from '../../core/metric.js';
-import { parseTextfile, seriesKey, seriesNames, type TextfileFamily } from './parse.js';
+import { parseTextfile, seriesKey, seriesNames, TextfileError, type TextfileFamily } from './parse.js';
 
 /** Names that belong to the exporter: a file cannot add series to them or shadow them. */
 const RESERVED_PREFIXES = ['hostwatch_', 'process_', 'nodejs_'];
@@ -111,9 +111,17 @@ export class TextfileCollector implements Collector {
       const mtimeSeconds = Math.floor(Number(st.mtimeNs / 1_000_000n)) / 1000;
       if (!st.isFile()) return { version, mtimeSeconds, error: 'not a regular file' };
       if (st.size > MAX_FILE_BYTES) return { version, mtimeSeconds, error: `larger than ${MAX_FILE_BYTES / 1048576} MiB` };
-      return { version, mtimeSeconds, families: parseTextfile(await readFile(path, 'utf8')) };
+      const text = await readFile(path, 'utf8');
+      try {
+        return { version, mtimeSeconds, families: parseTextfile(text) };
+      } catch (err) {
+        // Kept with its version: an unchanged bad file is not parsed again at every scrape.
+        if (err instanceof TextfileError) return { version, mtimeSeconds, error: err.message };
+        throw err;
+      }
     } catch (err) {
-      // Not kept as a version: a file caught half-written is read again at the next scrape.
+      // Not kept as a version: a file that could not be read (removed, or its mode changed for a
+      // moment) is tried again at the next scrape.
       const code = (err as NodeJS.ErrnoException).code;
       return { version: '', mtimeSeconds: 0, error: code ? `cannot read: ${code}` : (err as Error).message };
     }
