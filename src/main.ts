@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
-import type { CollectorDefinition } from './core/collector.js';
+import type { CollectorDefinition } from './collectors/collector.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import { loadConfigFile, type ReadOptions } from '../config/load.js';
 import { applyOverrides, type FlagOverrides } from '../config/overrides.js';
 import type { Config } from '../config/schema.js';
-import type { CollectorDefinition } from '../core/collector.js';
+import type { CollectorDefinition } from '../collectors/collector.js';
 import { createCollectors, Runner } from './runner.js';
 import { DEFAULT_MAX_REQUESTS, SharedScrapes } from './scrape.js';
 import type { Logger } from '../core/log.js';

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/core/log.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { get } from './http-get.js';
 import { makePki } from './certs.js';
 

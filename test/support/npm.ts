@@ -19,6 +19,6 @@ export async function npm(args: string[], cwd: string, timeoutMs = 120_000, env:
     return stdout;
   } catch (err) {
     const e = err as Error & { stderr?: string; stdout?: string };
-    throw new Error(`npm ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}\n${(e.stdout ?? '').slice(-4000)}`);
+    throw new Error(`npm ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}\n${(e.stdout ?? '').slice(-4000)}`, { cause: err });
   }
 }

@@ -14,7 +14,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { rateLimited, type Logger } from '../../core/log.js';
 import { defineMetric } from '../../core/metric.js';
 import { parseTextfile, seriesKey, seriesNames, TextfileError, type TextfileFamily } from './parse.js';
