@@ -16,7 +16,8 @@ function duplicatesIn(list: unknown, path: (string | number)[], field: string, w
     if (typeof value !== 'string') return;
     const key = keyOf(value);
     const prev = seen.get(key);
-    if (prev !== undefined) problems.push(`${formatPath([...path, i, field])}: duplicate ${what} ${JSON.stringify(value)} (also ${formatPath([...path, prev])})`);
+    if (prev !== undefined)
+      problems.push(`${formatPath([...path, i, field])}: duplicate ${what} ${JSON.stringify(value)} (also ${formatPath([...path, prev])})`);
     else seen.set(key, i);
   });
   return problems;

@@ -10,7 +10,11 @@ import { makeCtx } from './helpers.js';
 /** A textfile collector on `directory`; scrape() renders what a /metrics request would show. */
 export function textfileRunner(directory: string): { scrape: () => Promise<string> } {
   const { config, clock } = makeCtx({ textfile: { directory } });
-  const runner = new Runner(createCollectors([textfileCollector], { config, stateDir: '/nonexistent', logger: silentLogger, clock }), silentLogger, 5000);
+  const runner = new Runner(
+    createCollectors([textfileCollector], { config, stateDir: '/nonexistent', logger: silentLogger, clock }),
+    silentLogger,
+    5000,
+  );
   return { scrape: async () => renderFamilies(await runner.collect(), 'text') };
 }
 

@@ -41,7 +41,12 @@ beforeAll(async () => {
   port = await freePort();
   child = spawn(
     NODE_EXPORTER,
-    ['--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      `--collector.textfile.directory=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     { stdio: 'ignore' },
   );
   for (let i = 0; ; i++) {

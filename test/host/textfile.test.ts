@@ -70,7 +70,8 @@ describe('textfile collector', () => {
     }
     // The runtime's own series stays the runtime's.
     expect(Number(s.get('process_cpu_seconds_total{}'))).toBeLessThan(1e9);
-    for (const f of ['2-own.prom', '3-process.prom', '4-retyped.prom', '5-repeat.prom', '6-fine.prom']) expect(mtimeOf(text, f), f).toBeUndefined();
+    for (const f of ['2-own.prom', '3-process.prom', '4-retyped.prom', '5-repeat.prom', '6-fine.prom'])
+      expect(mtimeOf(text, f), f).toBeUndefined();
     expect(errorOf(text)).toBe('1');
   });
 

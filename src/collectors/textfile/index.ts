@@ -70,7 +70,10 @@ export class TextfileCollector implements Collector {
     try {
       names = (await readdir(this.directory)).filter((n) => n.endsWith('.prom')).sort();
     } catch (err) {
-      this.logger.error('cannot read the textfile directory', { directory: this.directory, err: (err as NodeJS.ErrnoException).code ?? String(err) });
+      this.logger.error('cannot read the textfile directory', {
+        directory: this.directory,
+        err: (err as NodeJS.ErrnoException).code ?? String(err),
+      });
       this.publish(new Map(), [], 1);
       return;
     }
@@ -139,7 +142,13 @@ export class TextfileCollector implements Collector {
     for (const f of families.values()) {
       if (this.registered.has(f.name)) continue;
       const name = f.name;
-      defineMetric(this.registry, { name, help: f.help, type: f.type, labelNames: [], samples: () => this.families.get(name)?.values ?? [] });
+      defineMetric(this.registry, {
+        name,
+        help: f.help,
+        type: f.type,
+        labelNames: [],
+        samples: () => this.families.get(name)?.values ?? [],
+      });
       this.registered.set(name, `${f.type}\0${f.help}`);
     }
     this.families = families;
@@ -149,7 +158,12 @@ export class TextfileCollector implements Collector {
 }
 
 /** Why a file's families cannot join those of the files before it, if they cannot. */
-function conflict(families: TextfileFamily[], merged: Map<string, TextfileFamily>, seriesOwner: Map<string, string>, seen: Set<string>): string | undefined {
+function conflict(
+  families: TextfileFamily[],
+  merged: Map<string, TextfileFamily>,
+  seriesOwner: Map<string, string>,
+  seen: Set<string>,
+): string | undefined {
   for (const f of families) {
     const reserved = RESERVED_PREFIXES.find((p) => f.name.startsWith(p));
     if (reserved) return `${f.name}: names starting with ${reserved} belong to hostwatch itself`;
@@ -160,7 +174,8 @@ function conflict(families: TextfileFamily[], merged: Map<string, TextfileFamily
       if (owner !== undefined && owner !== f.name) return `${f.name} makes series ${n}, which family ${owner} of an earlier file makes too`;
     }
     for (const s of f.values) {
-      if (seen.has(seriesKey(f.name, s))) return `${s.metricName ?? f.name} ${JSON.stringify(s.labels)} is already given by an earlier file`;
+      if (seen.has(seriesKey(f.name, s)))
+        return `${s.metricName ?? f.name} ${JSON.stringify(s.labels)} is already given by an earlier file`;
     }
   }
   return undefined;

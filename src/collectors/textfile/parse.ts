@@ -38,7 +38,6 @@ export class TextfileError extends Error {
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A float as Go's strconv.ParseFloat reads it (decimal; Inf, Infinity and NaN in any case). */
@@ -111,12 +110,16 @@ function parseSample(text: string, line: number): { name: string; labels: Record
       else if (text[i] !== '}') fail(`expected "," or "}" after the value of label "${labelName}"`);
     }
   }
-  const rest = text.slice(i).trim().split(/[ \t]+/);
+  const rest = text
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
   if (rest[0] === '') fail(`no value for ${name}`);
   const value = parseValue(rest[0]);
   if (value === undefined) fail(`invalid value ${JSON.stringify(rest[0])} for ${name}`);
   if (rest.length > 2) fail(`unexpected text after the value of ${name}`);
-  if (rest.length === 2) fail(`${name} has a timestamp: client-side timestamps are not supported, the whole file is skipped (as node_exporter does)`);
+  if (rest.length === 2)
+    fail(`${name} has a timestamp: client-side timestamps are not supported, the whole file is skipped (as node_exporter does)`);
   return { name, labels, value: value! };
 }
 
@@ -130,7 +133,11 @@ function unescapeHelp(s: string, line: number): string {
 }
 
 const labelsKey = (labels: Sample['labels'], without?: string) =>
-  JSON.stringify(Object.entries(labels).filter(([k]) => k !== without).sort(([a], [b]) => (a < b ? -1 : 1)));
+  JSON.stringify(
+    Object.entries(labels)
+      .filter(([k]) => k !== without)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 
 /** Identity of a series: its name and labels, whatever their order. */
 export const seriesKey = (family: string, s: Sample) => `${s.metricName ?? family}${labelsKey(s.labels)}`;
@@ -166,13 +173,18 @@ export function parseTextfile(text: string): TextfileFamily[] {
   const lines = text.split('\n');
   // As expfmt: the last line must end too. A file cut short is most often one caught half-written
   // by a script that did not write to a temporary file and rename it.
-  if (lines.at(-1) !== '') throw new TextfileError(lines.length, 'the file does not end with a newline (written in place while read? write a temporary file and rename it)');
+  if (lines.at(-1) !== '')
+    throw new TextfileError(
+      lines.length,
+      'the file does not end with a newline (written in place while read? write a temporary file and rename it)',
+    );
   lines.pop();
   for (let n = 0; n < lines.length; n++) {
     const line = n + 1;
     const raw = lines[n];
     // expfmt refuses Windows line endings; so does hostwatch, so that a file works with both.
-    if (raw.endsWith('\r')) throw new TextfileError(line, 'the line ends with a carriage return (Windows line ending): only \\n ends lines');
+    if (raw.endsWith('\r'))
+      throw new TextfileError(line, 'the line ends with a carriage return (Windows line ending): only \\n ends lines');
     const trimmed = raw.replace(/^[ \t]+/, '');
     if (trimmed.replace(/[ \t]+$/, '') === '') continue;
     if (trimmed.startsWith('#')) {
@@ -186,28 +198,41 @@ export function parseTextfile(text: string): TextfileFamily[] {
         const type = (m[3] ?? '').trim();
         if (f.type !== undefined) throw new TextfileError(line, `second TYPE line for ${f.name}`);
         if (f.sampledAt !== undefined) throw new TextfileError(line, `TYPE line for ${f.name} after its samples (line ${f.sampledAt})`);
-        if (!TYPES.has(type)) throw new TextfileError(line, `unknown type ${JSON.stringify(type)} for ${f.name} (counter, gauge, histogram, summary or untyped)`);
+        if (!TYPES.has(type))
+          throw new TextfileError(
+            line,
+            `unknown type ${JSON.stringify(type)} for ${f.name} (counter, gauge, histogram, summary or untyped)`,
+          );
         f.type = type as TextfileType;
       }
       continue;
     }
     const s = parseSample(trimmed, line);
-    let { family, suffix } = familyOf(families, s.name);
-    family ??= declare(s.name, line);
+    const owner = familyOf(families, s.name);
+    const suffix = owner.suffix;
+    const family = owner.family ?? declare(s.name, line);
     family.sampledAt ??= line;
     const type = family.type ?? 'untyped';
-    if (type === 'histogram' && suffix === '') throw new TextfileError(line, `${s.name} is a histogram: only ${s.name}_bucket, _sum and _count samples`);
-    if (type === 'histogram' && suffix === '_bucket' && s.labels.le === undefined) throw new TextfileError(line, `${s.name} has no "le" label`);
-    if (type === 'histogram' && suffix === '_bucket' && parseValue(s.labels.le) === undefined) throw new TextfileError(line, `${s.name}: "le" is not a number`);
-    if (type === 'summary' && suffix === '' && s.labels.quantile === undefined) throw new TextfileError(line, `${s.name} is a summary: its samples need a "quantile" label`);
-    if (type === 'summary' && suffix === '' && parseValue(s.labels.quantile) === undefined) throw new TextfileError(line, `${s.name}: "quantile" is not a number`);
+    if (type === 'histogram' && suffix === '')
+      throw new TextfileError(line, `${s.name} is a histogram: only ${s.name}_bucket, _sum and _count samples`);
+    if (type === 'histogram' && suffix === '_bucket' && s.labels.le === undefined)
+      throw new TextfileError(line, `${s.name} has no "le" label`);
+    if (type === 'histogram' && suffix === '_bucket' && parseValue(s.labels.le) === undefined)
+      throw new TextfileError(line, `${s.name}: "le" is not a number`);
+    if (type === 'summary' && suffix === '' && s.labels.quantile === undefined)
+      throw new TextfileError(line, `${s.name} is a summary: its samples need a "quantile" label`);
+    if (type === 'summary' && suffix === '' && parseValue(s.labels.quantile) === undefined)
+      throw new TextfileError(line, `${s.name}: "quantile" is not a number`);
     // Bounds spelled differently ("1", "1.0", "+inf") are one bound, spelled as Prometheus does.
     if (type === 'histogram' && suffix === '_bucket') s.labels.le = formatBound(s.labels.le);
     if (type === 'summary' && suffix === '') s.labels.quantile = formatBound(s.labels.quantile);
     const key = `${s.name}${labelsKey(s.labels)}`;
     const prev = family.series.get(key);
     if (prev) throw new TextfileError(line, `${s.name} with these labels is given twice (also line ${prev.line})`);
-    family.series.set(key, { line, sample: { labels: s.labels, value: s.value, ...(s.name !== family.name ? { metricName: s.name } : {}) } });
+    family.series.set(key, {
+      line,
+      sample: { labels: s.labels, value: s.value, ...(s.name !== family.name ? { metricName: s.name } : {}) },
+    });
   }
   const out: TextfileFamily[] = [];
   for (const f of families.values()) {
