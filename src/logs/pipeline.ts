@@ -12,7 +12,7 @@
 // tailer found a rotation or a new file, so that a crash loses track of no file.
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
@@ -94,6 +94,8 @@ export class LogPipeline<S = unknown> {
   checkpointErrors = 0;
   /** Writes failed in a row, to say so once rather than at every attempt. */
   private failedWrites = 0;
+  /** For the warnings that repeat while a condition lasts (a handler tick failing). */
+  private readonly repeats: Logger;
   /** ms since the epoch of the last successful checkpoint write, or null. */
   lastCheckpointAt: number | null = null;
 
@@ -101,6 +103,7 @@ export class LogPipeline<S = unknown> {
     this.name = opts.config.name;
     this.config = opts.config;
     this.store = new CheckpointStore(opts.stateDir, this.name, opts.logger);
+    this.repeats = rateLimited(opts.logger, { clock: opts.clock });
     this.handler = this.newHandler();
     this.published = { counters: newCounters(), bytes: 0, rotations: rotationsByKind({ rotations: 0 }), handler: this.handler.snapshot() };
   }
@@ -259,7 +262,7 @@ export class LogPipeline<S = unknown> {
         try {
           this.handler.tick(now);
         } catch (err) {
-          this.opts.logger.warn('log handler tick failed', { log: this.name, err });
+          this.repeats.warn('log handler tick failed', { log: this.name, err });
         }
       }
       // Synchronous from here to the save: one instant, one consistent state.

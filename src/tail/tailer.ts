@@ -16,7 +16,7 @@
 //   and call poll() themselves.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import type { RotationKind, TailerState } from './checkpoint.js';
 import { RotationChains } from './chain.js';
 import { CopyTruncate } from './copytruncate.js';
@@ -62,6 +62,8 @@ export class Tailer {
   private readonly copytruncate: CopyTruncate;
   private readonly chains: RotationChains;
   private readonly rotateWaitMs: number;
+  /** For the warnings that repeat at every pass while a condition lasts. */
+  private readonly repeats: Logger;
   /** Paths whose rotation chain must be looked at by the next pass that lists the directories. */
   private readonly chainsDue = new Set<string>();
   /** Followed paths written to since the last pass (fs events): only those need reading. */
@@ -80,6 +82,7 @@ export class Tailer {
 
   constructor(private readonly opts: TailerOptions) {
     const { clock, logger } = opts;
+    this.repeats = rateLimited(logger, { clock });
     this.problems = new FileProblems(logger);
     this.discovery = new Discovery(opts.paths, logger, opts.watch ?? fsWatch, (dir, name, event) => this.onDirEvent(dir, name, event));
     this.opener = new LogFileOpener(new FileGuard(this.discovery.dirs()), this.problems);
@@ -160,7 +163,7 @@ export class Tailer {
           await this.pass(full);
         } while (this.again && !this.stopped);
       } catch (err) {
-        this.opts.logger.error('tail pass failed', { err });
+        this.repeats.error('tail pass failed', { err });
       } finally {
         this.running = null;
       }
@@ -350,7 +353,7 @@ export class Tailer {
         await this.reader.readToEnd(f);
       }
     } catch (err) {
-      this.opts.logger.warn('reading log file failed', { path: f.path, err: (err as Error).message });
+      this.repeats.warn('reading log file failed', { path: f.path, err: (err as Error).message });
     }
   }
 
