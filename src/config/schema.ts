@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 import { accessFormatProblem } from '../logs/access/format.js';
 import { patternRuleProblems } from '../logs/pattern/rules.js';
+import { auditSchema } from '../audit/config.js';
 
 /** A duration such as "250ms", "2m", "1h"; parsed into milliseconds. */
 export const duration = (description: string, def: string) =>
@@ -313,6 +314,7 @@ export const configSchema = z
     host: hostSchema,
     logs: z.array(logSchema).default([]).describe('Log sources to tail: access, auth, firewall and pattern logs'),
     fim: fimSchema,
+    audit: auditSchema,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();
