@@ -16,6 +16,7 @@ import { createLogger, type LogFormat, type LogLevel } from './core/log.js';
 import { Exporter } from './core/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimCommandDeps } from './cli/fim.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -150,6 +151,7 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
     });
 
   registerFim?.(program, { defaultStateDir, reportError: reportConfigError });
+  registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 

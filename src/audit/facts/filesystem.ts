@@ -100,7 +100,7 @@ export async function readSpecialModes(ctx: FactContext): Promise<SpecialModeFac
         const path = ctx.hostPath(real);
         if (under(suidRoots, path)) setid.push({ path, mode: st.mode & 0o7777, uid: st.uid });
       }
-    });
+    }, ctx.signal);
   }
   const packages = await ctx.get('packages');
   const unowned = await unownedPaths(ctx, packages.manager, setid.map((s) => s.path));
