@@ -76,15 +76,21 @@ async function appendRecord(stateDir: string, record: FixRecord): Promise<void> 
   await appendFile(file, JSON.stringify(record) + '\n', { mode: 0o600 });
 }
 
+/** Throws when an edited file is no longer what the fix wrote: undoing would lose that change. */
+async function checkUnchangedSince(ctx: FactContext, c: RecordedChange): Promise<void> {
+  if (c.kind !== 'edit') return;
+  const now = await readOptional(ctx.file(c.path));
+  if (now !== undefined && sha256(now) !== c.afterSha256) {
+    throw new Error(`${c.path} changed since the fix: not overwritten (its content before the fix is in ${c.backup ?? 'no backup: the file did not exist'})`);
+  }
+}
+
 /** Reverses one recorded change. */
 async function revert(ctx: FactContext, c: RecordedChange): Promise<void> {
   switch (c.kind) {
     case 'edit': {
       const path = ctx.file(c.path);
-      const now = await readOptional(path);
-      if (now !== undefined && sha256(now) !== c.afterSha256) {
-        throw new Error(`${c.path} changed since the fix: not overwritten (its content before the fix is in ${c.backup ?? 'no backup: the file did not exist'})`);
-      }
+      await checkUnchangedSince(ctx, c);
       if (c.backup === null) await unlink(path).catch(() => {});
       else await writeAtomically(path, await readFile(c.backup, 'utf8'), await stat(path).catch(() => undefined));
       return;
@@ -170,6 +176,8 @@ export async function lastApplied(stateDir: string, check: string): Promise<FixR
 }
 
 export async function undoFix(ctx: FactContext, record: FixRecord, now: number): Promise<FixRecord> {
+  // Every file first: an undo that stops half-way would leave a state no one planned.
+  for (const c of record.changes) await checkUnchangedSince(ctx, c);
   for (const c of [...record.changes].reverse()) await revert(ctx, c);
   const undo: FixRecord = { ...record, time: new Date(now).toISOString(), action: 'undo', undo: [] };
   await appendRecord(ctx.stateDir, undo);
