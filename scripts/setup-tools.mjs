@@ -16,6 +16,7 @@ const NEEDED = {
   amtool: 'prometheus-alertmanager',
   'docker-compose': 'docker-compose',
   openssl: 'openssl', // the TLS tests (test/server) make their CA and certificates with it
+  lynis: 'lynis', // the audit's Lynis mapping (src/audit/lynis.ts) is checked against the installed Lynis tests
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 

@@ -50,6 +50,7 @@ describe('audit on fixture trees', () => {
     expect(d('SSH-WEAK-MACS')).toContain('MACs hmac-md5 ');
     expect(d('SSH-WEAK-KEX')).toContain('KexAlgorithms diffie-hellman-group1-sha1 ');
     expect(d('ACCT-UID0')).toBe('toor (uid 0, /etc/passwd line 3)');
+    expect(d('ACCT-DUPLICATE-UID')).toBe('uid 1000: bob, bob2');
     expect(d('ACCT-EMPTY-PASSWORD')).toBe('guest: empty password field in /etc/shadow');
     expect(d('ACCT-PASSWORD-AGING')).toContain('bob: maximum password age 99999');
     expect(d('ACCT-PASSWORD-AGING')).not.toContain('guest'); // no password at all: ACCT-EMPTY-PASSWORD's

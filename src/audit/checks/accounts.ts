@@ -22,6 +22,21 @@ export const ACCOUNT_CHECKS: Check[] = [
     evaluate: ({ passwd }) => failIfAny(passwd.filter((e) => e.uid === 0 && e.name !== 'root').map((e) => `${e.name} (uid 0, /etc/passwd line ${e.line})`), 'only root has uid 0'),
   }),
   defineCheck({
+    id: 'ACCT-DUPLICATE-UID',
+    category: 'accounts',
+    severity: 'medium',
+    needs: ['passwd'],
+    title: 'Accounts sharing a user id',
+    found: 'Several accounts have the same user id: to the system they are one and the same user.',
+    why: 'Files, processes and logs cannot tell these accounts apart: one can read and change everything of the other, and what one does is recorded under the other\'s name.',
+    fix: 'Give each account its own id: usermod -u <new id> <name> (then chown its files), or remove the extra account: userdel <name>',
+    evaluate: ({ passwd }) => {
+      const byUid = new Map<number, string[]>();
+      for (const e of passwd) if (e.uid !== 0) byUid.set(e.uid, [...(byUid.get(e.uid) ?? []), e.name]);
+      return failIfAny([...byUid].filter(([, names]) => names.length > 1).map(([uid, names]) => `uid ${uid}: ${names.join(', ')}`), 'every account has its own user id');
+    },
+  }),
+  defineCheck({
     id: 'ACCT-EMPTY-PASSWORD',
     category: 'accounts',
     severity: 'critical',
