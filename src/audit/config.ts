@@ -47,8 +47,8 @@ export const auditSchema = z
       .positive()
       .default(300_000)
       .describe('Files and directories examined at most by the SUID and world-writable search (one walk of both lists of directories; bounds the cost on huge trees)'),
-    updates_max_age: duration(
-      'Age up to which the result of the pending-updates check (apt-get -s / dnf, seconds of CPU) is reused from the state directory instead of run again',
+    cache_max_age: duration(
+      'Age up to which `hostwatch audit` reuses, from the state directory, the results of the two costly parts of an audit: the pending-updates check (apt-get/dnf) and the SUID/world-writable search (the scheduled audit always redoes them)',
       '1h',
     ),
   })

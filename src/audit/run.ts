@@ -19,6 +19,8 @@ export interface AuditOptions {
   /** Only checks of these categories (default: all). */
   categories?: readonly Category[];
   signal?: AbortSignal;
+  /** Recompute the costly facts (package manager, tree search) instead of reusing recent results. */
+  refresh?: boolean;
 }
 
 export interface AuditReport {
@@ -45,6 +47,7 @@ export async function createFactContext(opts: AuditOptions): Promise<FactContext
       rebootRequiredFile: opts.host.reboot_required_file,
       updatesTimeoutMs: opts.host.updates.timeout,
       signal: opts.signal ?? new AbortController().signal,
+      refresh: opts.refresh ?? false,
     },
     FACT_READERS,
   );

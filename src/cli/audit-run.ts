@@ -158,7 +158,7 @@ export async function runAuditCommand(opts: AuditCommandOptions, io: AuditIo): P
     const s: Session = {
       opts,
       io,
-      runOpts: { host: hostConfig(config, opts.root), audit: config.audit, stateDir: io.stateDir, now: now(), tools: io.tools, categories: categories(opts.category) },
+      runOpts: { host: hostConfig(config, opts.root), audit: config.audit, stateDir: io.stateDir, now: now(), tools: io.tools, categories: categories(opts.category), refresh: opts.refresh },
       // The fix dialogue goes to stderr when stdout carries JSON.
       say: (t) => (opts.json ? process.stderr : out).write(t),
       ask: io.ask ?? (process.stdin.isTTY && process.stdout.isTTY ? ttyAsk : undefined),

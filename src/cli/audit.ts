@@ -20,6 +20,7 @@ export interface AuditCommandOptions {
   undo?: string;
   yes?: boolean;
   list?: boolean;
+  refresh?: boolean;
   failOn: string;
 }
 
@@ -42,6 +43,7 @@ export function registerAuditCommand(program: Command, deps: AuditCommandDeps): 
     .option('--undo <check>', 'undo the last fix applied to this check (from the fix log)')
     .option('--yes', 'apply fixes without asking')
     .option('--list', 'list the checks (id, category, severity, whether hostwatch can fix it) and exit')
+    .option('--refresh', 'redo the costly parts (pending updates, SUID/world-writable search) instead of reusing a result of less than audit.cache_max_age')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a check of this severity or worse fails').choices(['critical', 'high', 'medium', 'low']).default('high'))
     .action(async (opts: AuditCommandOptions, cmd: Command) => {
       try {

@@ -2,11 +2,12 @@
 // done right: LUKS under LVM, AppArmor, ufw, unattended-upgrades, ...) passes every check, and
 // test/fixtures/audit/weak (an old Ubuntu left alone) fails every check. The few outcomes one of the
 // two trees cannot show are made by overlaying files on a copy. Never the test machine's own /etc.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit, type AuditReport } from '../../src/audit/run.js';
 import { CHECKS } from '../../src/audit/checks/index.js';
-import { auditOptions, fakeApt, fixtureRoot, makeCerts, script, tempDir, COMMANDS, type TestCerts } from './helpers.js';
+import { auditOptions, fakeApt, fixtureRoot, makeCerts, script, tempDir, COMMANDS, UPDATE_FIXTURES, type TestCerts } from './helpers.js';
 
 const tmp = tempDir('audit-checks');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -142,6 +143,28 @@ describe('audit on fixture trees', () => {
     expect(byId(r)['ACCT-EMPTY-PASSWORD'].error).toBe('cannot read shadow: /etc/shadow does not exist');
     expect(byId(r)['ACCT-UID0'].status).toBe('pass');
     expect(r.score).toBe(100); // errors count for neither side
+  });
+
+  it('the costly facts are reused from the state directory for audit.cache_max_age, unless refreshed', async () => {
+    const root = fixtureRoot('weak', tmp);
+    const state = tempDir('audit-state');
+    const apt = script(tmp, 'apt-counting', `cat '${join(UPDATE_FIXTURES, 'apt-dist-upgrade-debian12.txt')}'`);
+    const opts = (now: number, refresh = false) => ({ ...auditOptions(root, state, { tools: { commands: {}, updates: { name: 'apt' as const, path: apt.path } }, now }), refresh });
+    const t = Date.now();
+    const first = byId(await runAudit(opts(t)));
+    expect(first['FS-WORLD-WRITABLE'].details).toEqual(['/etc/cron.d/job', '/usr/local/bin/tool']);
+    // A change the search would see, ten minutes later: the result of the first run is shown, and says so.
+    chmodSync(join(root, 'etc/cron.d/job'), 0o644);
+    const second = byId(await runAudit(opts(t + 10 * 60_000)));
+    expect(second['FS-WORLD-WRITABLE'].details).toEqual(['/etc/cron.d/job', '/usr/local/bin/tool', 'result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)']);
+    expect(second['UPD-SECURITY-PENDING'].details[1]).toBe('result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)');
+    expect(apt.calls()).toHaveLength(1);
+    const refreshed = byId(await runAudit(opts(t + 11 * 60_000, true)));
+    expect(refreshed['FS-WORLD-WRITABLE'].details).toEqual(['/usr/local/bin/tool']);
+    expect(apt.calls()).toHaveLength(2);
+    // Older than audit.cache_max_age (1h): done again.
+    chmodSync(join(root, 'usr/local/bin/tool'), 0o755);
+    expect(byId(await runAudit(opts(t + 72 * 60_000)))['FS-WORLD-WRITABLE'].status).toBe('pass');
   });
 
   it('checks listed in audit.skip are not run', async () => {

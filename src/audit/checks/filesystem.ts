@@ -1,6 +1,7 @@
 // Filesystem checks: world-writable files where programs and configuration live, SUID/SGID programs
 // no package installed, /tmp mount options, and the permissions of files holding secrets.
-import type { FileMode } from '../facts/filesystem.js';
+import type { FileMode, SpecialModeFacts } from '../facts/filesystem.js';
+import { freshnessNote } from '../facts/cache.js';
 import { defineCheck, type Check } from '../types.js';
 import { capped, fail, failIfAny, octal, pass, skip } from './common.js';
 
@@ -11,7 +12,14 @@ export function tooOpen(files: readonly FileMode[], allowed: number): string[] {
     .map((f) => `${f.path}: mode ${octal(f.mode)}, owner uid ${f.uid} (want at most ${octal(allowed)}, owned by root)`);
 }
 
-const truncatedNote = (t: boolean) => (t ? ['(search stopped at audit.max_files entries: raise it to see everything)'] : []);
+/** Notes on the search behind a result: stopped at the limit, or its result reused. */
+function searchNotes(m: SpecialModeFacts): string[] {
+  const notes: string[] = [];
+  if (m.truncated) notes.push(`the search stopped after audit.max_files (${m.examined}) entries: raise it to see everything`);
+  const fresh = freshnessNote(m);
+  if (fresh) notes.push(fresh);
+  return notes;
+}
 
 export const FILESYSTEM_CHECKS: Check[] = [
   defineCheck({
@@ -26,7 +34,7 @@ export const FILESYSTEM_CHECKS: Check[] = [
     evaluate: ({ specialModes: m }) => {
       const items = m.worldWritable.map((w) => `${w.path}${w.dir ? '/' : ''}${w.sticky ? ' (sticky)' : ''}`);
       if (m.worldWritableCount > items.length) items.push(`... and ${m.worldWritableCount - items.length} more`);
-      return items.length > 0 ? fail(...items, ...truncatedNote(m.truncated)) : pass(`${m.examined} entries examined`, ...truncatedNote(m.truncated));
+      return items.length > 0 ? fail(...items, ...searchNotes(m)) : pass(`${m.examined} entries examined`, ...searchNotes(m));
     },
   }),
   defineCheck({
@@ -42,7 +50,7 @@ export const FILESYSTEM_CHECKS: Check[] = [
       if (m.unowned === undefined) return skip(`no package database to compare with (${m.setid.length} SUID/SGID programs found)`);
       const byPath = new Map(m.setid.map((s) => [s.path, s]));
       const items = m.unowned.map((p) => `${p} (mode ${octal(byPath.get(p)?.mode ?? 0)}, owner uid ${byPath.get(p)?.uid})`);
-      return items.length > 0 ? fail(...capped(items), ...truncatedNote(m.truncated)) : pass(`${m.setid.length} SUID/SGID programs, all from ${m.packageManager} packages`, ...truncatedNote(m.truncated));
+      return items.length > 0 ? fail(...capped(items), ...searchNotes(m)) : pass(`${m.setid.length} SUID/SGID programs, all from ${m.packageManager} packages`, ...searchNotes(m));
     },
   }),
   defineCheck({

@@ -1,12 +1,8 @@
 // Update checks: pending security updates, automatic updates, reboot needed (facts/updates.ts).
 import { compareVersions } from '../facts/packages.js';
+import { freshnessNote } from '../facts/cache.js';
 import { defineCheck, type Check } from '../types.js';
 import { fail, pass, skip } from './common.js';
-
-function age(ms: number): string {
-  const min = Math.round(ms / 60_000);
-  return min < 120 ? `${min} min` : `${Math.round(min / 60)} h`;
-}
 
 export const UPDATE_CHECKS: Check[] = [
   defineCheck({
@@ -20,9 +16,10 @@ export const UPDATE_CHECKS: Check[] = [
     fix: 'apt-get update && apt-get upgrade (Debian/Ubuntu), or dnf upgrade --security (RHEL/Fedora)',
     evaluate: ({ pendingUpdates: u }) => {
       if (!u) return skip('no apt-get or dnf to ask (or not the running system)');
-      const when = u.cached ? `${u.tool}, result of ${age(u.ageMs)} ago` : `${u.tool}, checked now`;
-      const summary = `${u.security} security updates pending (${u.all} updates in all; ${when})`;
-      return u.security > 0 ? fail(summary) : pass(summary);
+      const summary = `${u.security} security updates pending (${u.all} updates in all, from ${u.tool})`;
+      const note = freshnessNote(u);
+      const details = note ? [summary, note] : [summary];
+      return u.security > 0 ? fail(...details) : pass(...details);
     },
   }),
   defineCheck({

@@ -69,6 +69,8 @@ export interface FactContextOptions {
   /** host.updates.timeout: the package manager's time limit. */
   updatesTimeoutMs: number;
   signal: AbortSignal;
+  /** Recompute the costly facts instead of reusing the state directory's (see cache.ts). */
+  refresh: boolean;
 }
 
 export class FactContext {
@@ -81,6 +83,7 @@ export class FactContext {
   readonly rebootRequiredFile: string;
   readonly updatesTimeoutMs: number;
   readonly signal: AbortSignal;
+  readonly refresh: boolean;
   private readonly memo = new Map<keyof FactMap, Promise<unknown>>();
 
   constructor(
@@ -96,6 +99,7 @@ export class FactContext {
     this.rebootRequiredFile = opts.rebootRequiredFile;
     this.updatesTimeoutMs = opts.updatesTimeoutMs;
     this.signal = opts.signal;
+    this.refresh = opts.refresh;
   }
 
   /** A fact, read once per audit run; rejects when it cannot be gathered. */

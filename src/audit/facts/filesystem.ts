@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { readOptional, type FactContext } from './context.js';
 import { unownedPaths } from './packages.js';
 import { walkTree, type WalkBudget } from './walk.js';
+import { cachedFact, type Freshness } from './cache.js';
 
 export interface MountEntry {
   /** "major:minor" of the device (st_dev of files on it). */
@@ -56,7 +57,7 @@ export function mountOf(mounts: readonly MountEntry[], path: string): MountEntry
   return best;
 }
 
-export interface SpecialModeFacts {
+export interface SpecialModeFacts extends Freshness {
   /** World-writable files and directories (host paths; at most MAX_LISTED). */
   worldWritable: { path: string; dir: boolean; sticky: boolean }[];
   worldWritableCount: number;
@@ -80,7 +81,8 @@ export function walkRoots(lists: readonly (readonly string[])[]): string[] {
   return all.filter((p) => !all.some((q) => q !== p && under([q], p)));
 }
 
-export async function readSpecialModes(ctx: FactContext): Promise<SpecialModeFacts> {
+/** The search itself: one walk of both lists of directories, then the package database for SUID files. */
+async function searchSpecialModes(ctx: FactContext): Promise<Omit<SpecialModeFacts, keyof Freshness>> {
   const { world_writable_paths: wwRoots, suid_paths: suidRoots, max_files } = ctx.config;
   const budget: WalkBudget = { left: max_files, truncated: false };
   const worldWritable: SpecialModeFacts['worldWritable'] = [];
@@ -88,31 +90,36 @@ export async function readSpecialModes(ctx: FactContext): Promise<SpecialModeFac
   const setid: SpecialModeFacts['setid'] = [];
   // Roots that are links (/bin -> usr/bin) are not followed: their target is walked as itself.
   for (const root of walkRoots([wwRoots, suidRoots])) {
-    await walkTree(ctx.file(root), budget, (real, st) => {
-      if (st.mode & 0o002) {
-        const path = ctx.hostPath(real);
-        if (under(wwRoots, path)) {
-          worldWritableCount++;
-          if (worldWritable.length < MAX_LISTED) worldWritable.push({ path, dir: st.isDirectory(), sticky: (st.mode & 0o1000) !== 0 });
+    await walkTree(
+      ctx.file(root),
+      budget,
+      (real, st) => {
+        if (st.mode & 0o002) {
+          const path = ctx.hostPath(real);
+          if (under(wwRoots, path)) {
+            worldWritableCount++;
+            if (worldWritable.length < MAX_LISTED) worldWritable.push({ path, dir: st.isDirectory(), sticky: (st.mode & 0o1000) !== 0 });
+          }
         }
-      }
-      if (st.mode & 0o6000 && st.isFile()) {
-        const path = ctx.hostPath(real);
-        if (under(suidRoots, path)) setid.push({ path, mode: st.mode & 0o7777, uid: st.uid });
-      }
-    }, ctx.signal);
+        if (st.mode & 0o6000 && st.isFile()) {
+          const path = ctx.hostPath(real);
+          if (under(suidRoots, path)) setid.push({ path, mode: st.mode & 0o7777, uid: st.uid });
+        }
+      },
+      ctx.signal,
+    );
   }
   const packages = await ctx.get('packages');
   const unowned = await unownedPaths(ctx, packages.manager, setid.map((s) => s.path));
-  return {
-    worldWritable,
-    worldWritableCount,
-    setid,
-    unowned,
-    packageManager: packages.manager,
-    truncated: budget.truncated,
-    examined: max_files - budget.left,
-  };
+  return { worldWritable, worldWritableCount, setid, unowned, packageManager: packages.manager, truncated: budget.truncated, examined: max_files - budget.left };
+}
+
+/** The search, or its result from the state directory when recent (cache.ts): a stat per file is the audit's main cost. */
+export async function readSpecialModes(ctx: FactContext): Promise<SpecialModeFacts> {
+  const c = ctx.config;
+  const key = JSON.stringify([ctx.paths.rootfs, c.world_writable_paths, c.suid_paths, c.max_files]);
+  const r = await cachedFact(ctx, 'special-modes', key, () => searchSpecialModes(ctx));
+  return { ...r.value, checkedAt: r.checkedAt, cached: r.cached, ageMs: r.ageMs };
 }
 
 export interface FileMode {

@@ -1,55 +1,27 @@
 // Updates: pending security updates (the updates collector's apt-get/dnf check), automatic updates
 // (unattended-upgrades, dnf-automatic), and whether the host waits for a reboot.
-// The package manager takes seconds of CPU (apt-get -s dist-upgrade: ~5 s here), so its result is
-// kept in the state directory and reused for audit.updates_max_age: the exporter's scheduled audit
-// refreshes it, and `hostwatch audit` on the same host reads it instead of running apt again.
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
 import { checkUpdates } from '../../collectors/updates/check.js';
 import { rebootRequiredFlag } from '../../collectors/reboot/index.js';
 import { compareVersions } from './packages.js';
 import { readOptional, type FactContext } from './context.js';
+import { cachedFact, type Freshness } from './cache.js';
 
-export interface PendingUpdatesFacts {
+export interface PendingUpdatesFacts extends Freshness {
   tool: string;
   all: number;
   security: number;
-  /** When the package manager was asked (ms since the epoch). */
-  checkedAt: number;
-  /** Whether the result was read from the state directory, and how old it was. */
-  cached: boolean;
-  ageMs: number;
 }
 
-export function updatesCachePath(stateDir: string): string {
-  return join(stateDir, 'audit', 'updates.json');
-}
-
-/** Pending updates; null when neither apt-get nor dnf can be run (another root, or not installed). */
+/**
+ * Pending updates; null when neither apt-get nor dnf can be run (another root, or not installed).
+ * The package manager takes seconds of CPU (apt-get -s dist-upgrade: ~5 s here): cached (cache.ts).
+ */
 export async function readPendingUpdates(ctx: FactContext): Promise<PendingUpdatesFacts | null> {
   const tool = ctx.tools.updates;
   if (!tool) return null;
-  const cachePath = updatesCachePath(ctx.stateDir);
-  const cached = await readOptional(cachePath).catch(() => undefined);
-  if (cached !== undefined) {
-    try {
-      const c = JSON.parse(cached) as Omit<PendingUpdatesFacts, 'cached' | 'ageMs'>;
-      const age = ctx.now - c.checkedAt;
-      if (c.tool === tool.name && age >= 0 && age < ctx.config.updates_max_age) return { ...c, cached: true, ageMs: age };
-    } catch {
-      // a damaged cache is replaced below
-    }
-  }
-  const pending = await checkUpdates(tool, ctx.updatesTimeoutMs, ctx.signal);
-  const fresh = { tool: tool.name, all: pending.all, security: pending.security, checkedAt: ctx.now };
-  try {
-    await mkdir(dirname(cachePath), { recursive: true });
-    await writeFile(`${cachePath}.tmp`, JSON.stringify(fresh) + '\n');
-    await rename(`${cachePath}.tmp`, cachePath);
-  } catch {
-    // a read-only state directory only costs the next audit another package manager run
-  }
-  return { ...fresh, cached: false, ageMs: 0 };
+  const r = await cachedFact(ctx, 'updates', `${tool.name} ${tool.path}`, () => checkUpdates(tool, ctx.updatesTimeoutMs, ctx.signal));
+  return { tool: tool.name, all: r.value.all, security: r.value.security, checkedAt: r.checkedAt, cached: r.cached, ageMs: r.ageMs };
 }
 
 export interface AutoUpdatesFacts {

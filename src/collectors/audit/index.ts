@@ -130,6 +130,8 @@ export class AuditCollector implements Collector {
         now: this.clock.now(),
         tools: this.opts.tools,
         signal: this.abort.signal,
+        // The background audit is where the costly facts are kept fresh for `hostwatch audit`.
+        refresh: true,
       });
       if (this.stopped) return;
       this.encryption = await encryptionStatus(report.facts);
