@@ -6,6 +6,7 @@ import { hostAlerts } from './host.js';
 import { trafficAlerts } from './traffic.js';
 import { securityAlerts } from './security.js';
 import { anomalyAlerts } from './anomaly.js';
+import { auditAlerts } from './audit.js';
 
 export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }> {
   const withInterval = (groups: RuleGroup[]) =>
@@ -16,5 +17,6 @@ export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }
     ['hostwatch-traffic.yml', { groups: withInterval([trafficAlerts(cfg)]) }],
     ['hostwatch-security.yml', { groups: withInterval([securityAlerts(cfg)]) }],
     ['hostwatch-anomaly.yml', { groups: withInterval([anomalyAlerts(cfg)]) }],
+    ['hostwatch-audit.yml', { groups: withInterval([auditAlerts(cfg)]) }],
   ]);
 }

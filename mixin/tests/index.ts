@@ -7,12 +7,14 @@ import { hostTests } from './host.js';
 import { trafficTests } from './traffic.js';
 import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
+import { auditTests } from './audit.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-host.yml', hostTests],
   ['hostwatch-traffic.yml', trafficTests],
   ['hostwatch-security.yml', securityTests],
   ['hostwatch-anomaly.yml', anomalyTests],
+  ['hostwatch-audit.yml', auditTests],
 ];
 
 export function ruleTestFiles(cfg: MixinConfig): Map<string, PromtoolFile> {

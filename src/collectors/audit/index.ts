@@ -23,11 +23,11 @@ import type { Tools } from '../../audit/facts/context.js';
 import { encryptionStatus, type EncryptionStatus } from '../../audit/status.js';
 
 /**
- * Delay of the first audit after start: the audit walks directory trees and may ask the package
+ * Delay of the first audit after start: the audit walks directory trees and asks the package
  * manager (seconds of CPU), which the first scrapes after start, and the updates collector's own
- * first check (10 s after start), should not compete with.
+ * first check (10 s after start), should not compete with; soon enough for the dashboard to fill.
  */
-export const FIRST_RUN_DELAY_MS = 60_000;
+export const FIRST_RUN_DELAY_MS = 30_000;
 
 const RESULTS = ['pass', 'fail', 'skip', 'error'] as const;
 
