@@ -16,6 +16,7 @@ const BENCHES = [
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
+  { file: 'audit-lynis.ts', what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)', nodeArgs: ['--import', 'tsx'] },
 ];
 
 function runOne(path, nodeArgs = []) {
