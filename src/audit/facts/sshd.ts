@@ -4,9 +4,11 @@
 // obtained wins, Match blocks apply only to some connections (left out: the global settings are the
 // ones audited), and algorithm lists may add (+), remove (-) or prepend (^) to the defaults.
 // The files are always read too: a fix edits the line that gives a setting its value.
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { compileGlob, expandGlob, hasMagic } from '../../collectors/tls/glob.js';
 import type { FactContext } from './context.js';
+import type { PackageFacts } from './packages.js';
 
 export interface SshdOrigin {
   /** Host path of the file and line that set the value. */
@@ -163,10 +165,17 @@ function ports(settings: Record<string, string>): number[] {
   return (settings.port ?? '22').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** The SSH server's facts; null when no OpenSSH server is installed (no sshd_config, no sshd). */
+/** Whether an OpenSSH server is installed: its program, or its package (a config left behind by a removed package does not count). */
+async function sshdInstalled(ctx: FactContext, packages: PackageFacts | undefined): Promise<boolean> {
+  if (ctx.has('sshd') || packages?.installed.has('openssh-server')) return true;
+  const found = await Promise.all(['/usr/sbin/sshd', '/sbin/sshd'].map((p) => stat(ctx.file(p)).then(() => true, () => false)));
+  return found.some(Boolean);
+}
+
+/** The SSH server's facts; null when no OpenSSH server is installed. */
 export async function readSshd(ctx: FactContext): Promise<SshdFacts | null> {
   const [directives, packages] = await Promise.all([readConfigFiles(ctx), ctx.get('packages').catch(() => undefined)]);
-  if (directives === undefined && !ctx.has('sshd')) return null;
+  if (!(await sshdInstalled(ctx, packages))) return null;
   const version = packages?.installed.get('openssh-server')?.replace(/^\d+:/, '');
   const fromFiles = effectiveFromFiles(directives ?? []);
   let note: string | undefined = ctx.has('sshd') ? undefined : 'sshd cannot be run here: settings read from the config files';

@@ -11,11 +11,8 @@ import { readOptional } from '../facts/context.js';
 import { sysctlPath } from '../sysctl-table.js';
 import type { Change, FixPlan } from './plan.js';
 
-export type RecordedChange =
-  | { kind: 'edit'; path: string; backup: string | null; afterSha256: string }
-  | { kind: 'sysctl'; key: string; before: number; after: number }
-  | { kind: 'mode'; path: string; before: number; after: number; uidBefore: number; uidAfter: number }
-  | { kind: 'command'; argv: string[]; undo: string[] };
+/** A change as made: an edit is recorded by its backup and a hash of what was written. */
+export type RecordedChange = Exclude<Change, { kind: 'edit' }> | { kind: 'edit'; path: string; backup: string | null; afterSha256: string };
 
 export interface FixRecord {
   /** Identifies the fix (its apply record) in the log. */
