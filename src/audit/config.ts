@@ -34,6 +34,10 @@ export const auditSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Run the security posture audit in the background (results in hostwatch_audit_* metrics)'),
     interval: duration('How often the background audit runs', '1h'),
+    first_run_delay: duration(
+      'Delay of the first background audit after start: it walks directory trees and asks the package manager, which the first scrapes (and the updates collector\'s own check) should not compete with',
+      '30s',
+    ),
     command_timeout: duration('Time one command (sshd -T, nft list ruleset, ufw status, ...) may take before it is abandoned', '10s'),
     skip: z
       .array(z.string().regex(/^[A-Z0-9-]+$/, 'must be a check id such as SSH-X11-FORWARDING'))

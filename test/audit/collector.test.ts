@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditCollector, FIRST_RUN_DELAY_MS } from '../../src/collectors/audit/index.js';
+import { AuditCollector } from '../../src/collectors/audit/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -14,6 +14,8 @@ import { run, expectOk } from '../stack/tools.js';
 import { fakeApt, fixtureRoot, makeCerts, tempDir, type TestCerts } from './helpers.js';
 
 const tmp = tempDir('audit-collector');
+/** audit.first_run_delay by default. */
+const FIRST_RUN_DELAY_MS = 30_000;
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let certs: TestCerts;
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { COLLECTORS } from '../../src/collectors/index.js';
 import { lazyCollector, loadCollectors } from '../../src/collectors/lazy.js';
 import { logsCollector } from '../../src/collectors/logs/index.js';
 import { fimCollector } from '../../src/collectors/fim/index.js';
+import { auditCollector } from '../../src/collectors/audit/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -24,7 +25,7 @@ const familyNames = (def: CollectorDefinition, config: unknown) => {
 
 describe('lazy collectors', () => {
   it('the registration list says what the modules say (name, help, default)', () => {
-    for (const real of [logsCollector, fimCollector]) {
+    for (const real of [logsCollector, fimCollector, auditCollector]) {
       const e = entry(real.name);
       expect({ name: e.name, help: e.help, defaultEnabled: e.defaultEnabled }).toEqual({
         name: real.name,

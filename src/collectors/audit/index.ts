@@ -1,5 +1,5 @@
-// audit: the security posture audit (src/audit/), run in the BACKGROUND every audit.interval; a
-// scrape only renders the last result.
+// audit: the security posture audit (src/audit/), run in the BACKGROUND, audit.first_run_delay after
+// start and then every audit.interval; a scrape only renders the last result.
 //   hostwatch_audit_check{check,category,severity}      1 passes, 0 fails (skipped and unevaluable
 //                                                       checks have no sample; see _checks)
 //   hostwatch_audit_checks{result}                      checks by result: pass, fail, skip, error
@@ -21,13 +21,6 @@ import { MAX_SERIES_OBJECTS, single, snapshot } from '../hostfs.js';
 import { runAudit, type AuditReport } from '../../audit/run.js';
 import type { Tools } from '../../audit/facts/context.js';
 import { encryptionStatus, type EncryptionStatus } from '../../audit/status.js';
-
-/**
- * Delay of the first audit after start: the audit walks directory trees and asks the package
- * manager (seconds of CPU), which the first scrapes after start, and the updates collector's own
- * first check (10 s after start), should not compete with; soon enough for the dashboard to fill.
- */
-export const FIRST_RUN_DELAY_MS = 30_000;
 
 const RESULTS = ['pass', 'fail', 'skip', 'error'] as const;
 
@@ -105,7 +98,7 @@ export class AuditCollector implements Collector {
 
   async start(): Promise<void> {
     if (!this.config.audit.enabled) return;
-    this.schedule(FIRST_RUN_DELAY_MS);
+    this.schedule(this.config.audit.first_run_delay);
   }
 
   private schedule(ms: number): void {
