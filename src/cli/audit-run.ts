@@ -109,22 +109,25 @@ async function confirm(s: Session, question: string): Promise<boolean> {
 /** Walks through the fixes of `checks`; returns whether one failed. */
 async function fixChecks(s: Session, report: AuditReport, checks: Check[]): Promise<boolean> {
   let failed = false;
+  let facts = report.facts;
   for (const check of checks) {
     let plan: FixPlan;
     try {
-      plan = await planFix(check, report.facts);
+      plan = await planFix(check, facts);
     } catch (err) {
       if (!(err instanceof FixNotApplicable)) throw err;
       s.say(`${check.id}: ${err.message}\n\n`);
       continue;
     }
-    s.say(renderPlan(plan, report.facts));
+    s.say(renderPlan(plan, facts));
     if (!(await confirm(s, `Apply the fix for ${check.id}? [y/N] `))) {
       s.say('\n');
       continue;
     }
     try {
-      const record = await applyPlan(report.facts, plan, s.now());
+      const record = await applyPlan(facts, plan, s.now());
+      // The next plan starts from the host as this fix left it (an sshd line added at the top moves the others).
+      facts = await createFactContext({ ...s.runOpts, now: s.now() });
       s.say(`Applied, and logged in ${fixLogPath(s.io.stateDir)}. To undo: hostwatch audit --undo ${check.id}, or by hand: ${record.undo.join('; ')}\n\n`);
     } catch (err) {
       failed = true;

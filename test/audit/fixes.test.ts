@@ -102,6 +102,19 @@ describe('fixes on a fixture root', () => {
     expect((await status(s, 'SSH-MAX-AUTH-TRIES')).details).toEqual(['MaxAuthTries 4 (/etc/ssh/sshd_config line 2)']);
   });
 
+  it('two sshd fixes in a row: the second is planned on the file as the first left it', async () => {
+    const s = setup('weak', { 'etc/ssh/sshd_config.d/50-cloud-init.conf': 'X11Forwarding no\n' });
+    await fix(s, 'SSH-MAX-AUTH-TRIES'); // two lines inserted at the top of sshd_config
+    await fix(s, 'SSH-ROOT-LOGIN'); // its line moved from 4 to 6: found again by a fresh audit
+    expect(file(s, 'etc/ssh/sshd_config')).toContain('\nPermitRootLogin prohibit-password\nPermitEmptyPasswords yes\n');
+    expect((await status(s, 'SSH-ROOT-LOGIN')).status).toBe('pass');
+    // A plan made from facts read before the file changed is refused rather than edit the wrong line.
+    const t = setup('weak', { 'etc/ssh/sshd_config.d/50-cloud-init.conf': 'X11Forwarding no\n' });
+    const stale = await runAudit(t.opts);
+    await fix(t, 'SSH-MAX-AUTH-TRIES');
+    await expect(planFix(findCheck('SSH-ROOT-LOGIN')!, stale.facts)).rejects.toThrow('/etc/ssh/sshd_config changed since it was read: run the audit again');
+  });
+
   it('a new sshd config that sshd -t rejects is rolled back', async () => {
     const sshd = script(tmp, 'sshd-rejects', 'case "$1" in -t) echo "/etc/ssh/sshd_config line 4: Bad configuration option" >&2; exit 255;; *) exit 1;; esac');
     const s = setup('weak', {}, { commands: { sshd: sshd.path } });

@@ -78,6 +78,7 @@ async function sshdPlan(check: Check, spec: Extract<FixSpec, { kind: 'sshd' }>, 
     path = origin.file;
     before = (await ctx.readOptional(path)) ?? '';
     const lines = before.split('\n');
+    if (lines[origin.line - 1]?.trim() !== origin.text) throw new FixNotApplicable(`${path} changed since it was read: run the audit again`);
     const indent = /^\s*/.exec(lines[origin.line - 1] ?? '')?.[0] ?? '';
     lines[origin.line - 1] = `${indent}${line}`;
     after = lines.join('\n');
