@@ -34,7 +34,8 @@ export class AuditCollector implements Collector {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly stateDir: string;
-  private report?: AuditReport;
+  /** The last audit's results, without its facts (kept, they would hold the package list and more for an hour). */
+  private report?: Pick<AuditReport, 'results' | 'score'>;
   private encryption?: EncryptionStatus;
   private lastSuccess?: number;
   private lastOk?: boolean;
@@ -128,7 +129,7 @@ export class AuditCollector implements Collector {
       });
       if (this.stopped) return;
       this.encryption = await encryptionStatus(report.facts);
-      this.report = report;
+      this.report = { results: report.results, score: report.score };
       this.lastOk = true;
       this.lastSuccess = this.clock.now();
       const errors = report.results.filter((x) => x.status === 'error');
