@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 async function audit(name: string, opts: { overrides?: Record<string, string | null>; certFiles?: string[]; apt?: string; now?: number; commands?: Record<string, string> } = {}) {
   const root = fixtureRoot(name, tmp, opts.overrides);
   const tools = { commands: opts.commands ?? {}, updates: fakeApt(tmp, opts.apt ?? 'apt-dist-upgrade-none.txt') };
-  return runAudit(auditOptions(root, tempDir('audit-state'), { certFiles: opts.certFiles, tools, now: opts.now }));
+  return runAudit(auditOptions(root, tempDir('audit-state', tmp), { certFiles: opts.certFiles, tools, now: opts.now }));
 }
 
 describe('audit on fixture trees', () => {
@@ -147,7 +147,7 @@ describe('audit on fixture trees', () => {
 
   it('the costly facts are reused from the state directory for audit.cache_max_age, unless refreshed', async () => {
     const root = fixtureRoot('weak', tmp);
-    const state = tempDir('audit-state');
+    const state = tempDir('audit-state', tmp);
     const apt = script(tmp, 'apt-counting', `cat '${join(UPDATE_FIXTURES, 'apt-dist-upgrade-debian12.txt')}'`);
     const opts = (now: number, refresh = false) => ({ ...auditOptions(root, state, { tools: { commands: {}, updates: { name: 'apt' as const, path: apt.path } }, now }), refresh });
     const t = Date.now();
@@ -169,7 +169,7 @@ describe('audit on fixture trees', () => {
 
   it('checks listed in audit.skip are not run', async () => {
     const root = fixtureRoot('weak', tmp);
-    const r = await runAudit(auditOptions(root, tempDir('audit-state'), { audit: { skip: ['ACCT-UID0'] } }));
+    const r = await runAudit(auditOptions(root, tempDir('audit-state', tmp), { audit: { skip: ['ACCT-UID0'] } }));
     expect(byId(r)['ACCT-UID0']).toMatchObject({ status: 'skip', details: ['skipped by audit.skip'] });
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 function collector(name: string, audit: Record<string, unknown> = {}) {
-  const root = fixtureRoot(name, tempDir('audit-col'));
+  const root = fixtureRoot(name, tempDir('audit-col', tmp));
   const config = parseConfig({
     host: { rootfs_path: root, proc_path: join(root, 'proc'), sys_path: join(root, 'sys'), tls: { cert_files: [name === 'weak' ? certs.weak : certs.strong] } },
     audit: { interval: '1h', ...audit },

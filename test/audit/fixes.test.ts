@@ -21,7 +21,7 @@ interface Setup {
 }
 
 function setup(name: string, overrides: Record<string, string | null> = {}, tools: Tools = { commands: {} }): Setup {
-  const dir = tempDir('audit-fix');
+  const dir = tempDir('audit-fix', tmp);
   const root = fixtureRoot(name, dir, overrides);
   const state = join(dir, 'state');
   return { root, state, opts: auditOptions(root, state, { tools }) };

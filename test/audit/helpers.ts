@@ -18,9 +18,9 @@ export const COMMANDS = join(AUDIT_FIXTURES, 'commands');
 
 const run = promisify(execFile);
 
-/** A fresh temporary directory, removed by the returned cleanup. */
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `hostwatch-${prefix}-`));
+/** A fresh temporary directory (under `parent` when given: then removed with it). */
+export function tempDir(prefix: string, parent = tmpdir()): string {
+  return mkdtempSync(join(parent, `hostwatch-${prefix}-`));
 }
 
 /**
