@@ -18,10 +18,15 @@ RUN npm run build && printf '{"revision":"%s"}\n' "$REVISION" > dist/revision.js
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# journalctl, for the logs read from the host's journal (hostwatch.docker.yml): Debian's systemd
+# package without its recommends; nothing of it runs in the container but journalctl.
+RUN apt-get update && apt-get install -y --no-install-recommends systemd && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# A default config; docker-compose.yml mounts ./hostwatch.docker.yml over it, so a change needs no
+# rebuild (`docker run -v $PWD/my.yml:/etc/hostwatch/hostwatch.yml:ro ...` does the same).
 COPY hostwatch.docker.yml /etc/hostwatch/hostwatch.yml
 # State (checkpoints, FIM baseline) lives on a volume so that counters survive a container restart.
 RUN mkdir -p /var/lib/hostwatch && chown node:node /var/lib/hostwatch

@@ -13,7 +13,7 @@ import { HOST_COLLECTORS } from '../src/collectors/host.js';
 import { parseConfig } from '../src/config/load.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { createCollectors, Runner } from '../src/core/runner.js';
+import { createCollectors, Runner } from '../src/exporter/runner.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const iterArg = process.argv.find((a) => a.startsWith('--iterations='));

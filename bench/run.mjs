@@ -10,12 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const BENCHES = [
+  { file: 'startup.mjs', what: 'start to first scrape and idle RSS of the shipped config, against node_exporter and a bare node:http server' },
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'fim.mjs', what: 'file integrity scan' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
+  { file: 'series.mjs', what: 'series and bytes per scrape of the shipped config, remote_write bytes per sample (docs/scaling.md)' },
+  { file: 'inventory.mjs', what: 'asset inventory import of 1,000,000-host exports (hosts/s, peak RSS)' },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
+  { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },
   { file: 'audit-lynis.ts', what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)', nodeArgs: ['--import', 'tsx'] },
 ];
 

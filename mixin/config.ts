@@ -135,6 +135,22 @@ export interface MixinConfig {
     escalation: { webhookUrl: string; email: string };
   };
 
+  fleet: {
+    /** End-of-life OS releases, as os-release ids (what hostwatch_os_info{id} and the inventory's `os` label
+     *  hold) and versions; a version also matches its point releases ("7" matches "7.9"). No security
+     *  updates any more (standard support over; paid extended support not counted). Review once a year. */
+    endOfLife: { os: string; versions: string[] }[];
+    /** A scraped host runs an end-of-life release (hostwatch_os_info). */
+    hostEndOfLife: AlertSpec;
+    /** Inventory hosts (the de-duplicated fleet) run an end-of-life release. Info: a standing fact shown on
+     *  the Alerts page and the Fleet dashboard, not a notification every repeat interval. */
+    inventoryEndOfLife: AlertSpec;
+    /** More than `minimum` inventory hosts are not scraped by Prometheus (needs inventory.reconcile in hostwatch.yml). */
+    notReporting: AlertSpec & { minimum: number };
+    /** No successful import of a source's exports for `after` (exports not refreshed, or failing to parse). */
+    importStale: AlertSpec & { after: string };
+  };
+
   dashboards: {
     /** Hosts not rebooted for longer than this are listed on the Fleet dashboard. */
     longUptimeDays: number;
@@ -214,6 +230,26 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
+  },
+
+  fleet: {
+    // As of 2026-11.
+    endOfLife: [
+      { os: 'ubuntu', versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'] },
+      { os: 'debian', versions: ['7', '8', '9', '10', '11'] },
+      { os: 'rhel', versions: ['5', '6', '7'] },
+      { os: 'centos', versions: ['5', '6', '7', '8'] },
+      { os: 'ol', versions: ['5', '6', '7'] },
+      { os: 'sles', versions: ['11', '12'] },
+      { os: 'amzn', versions: ['1', '2', '2018'] },
+      { os: 'windows_server', versions: ['2003', '2008', '2008r2', '2012', '2012r2'] },
+      { os: 'windows', versions: ['xp', 'vista', '7', '8', '8.1', '10'] },
+      { os: 'macos', versions: ['10', '11', '12', '13'] },
+    ],
+    hostEndOfLife: { for: '1h', severity: 'warning' },
+    inventoryEndOfLife: { for: '1h', severity: 'info' },
+    notReporting: { minimum: 0, for: '1h', severity: 'warning' },
+    importStale: { after: '2d', for: '0s', severity: 'warning' },
   },
 
   dashboards: {

@@ -2,6 +2,7 @@
 // its runbook section, generated from the same config as the rules so that it cannot drift.
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
+import { fleetAlertConditions } from './rules/fleet.js';
 import { auditAlertConditions } from './rules/audit.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
@@ -11,6 +12,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const s = cfg.security;
   const a = cfg.anomaly;
   return {
+    ...fleetAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostCPUHigh: `CPU busy (all modes but idle, iowait, steal; 5m average) > ${pct(h.cpuHigh.threshold)}`,

@@ -11,6 +11,7 @@ import { ruleTestFiles } from './tests/index.js';
 import { alertmanagerConfig, type ReceiverOverrides } from './alertmanager.js';
 import { dashboards } from './dashboards/index.js';
 import { alertsMarkdown } from './docs.js';
+import { kubernetesManifests } from './kubernetes/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,6 +36,7 @@ export function generate(overrides: DeepPartial<MixinConfig> = {}, options: Gene
   out.set('alertmanager/alertmanager.yml', toYaml(alertmanagerConfig(cfg, options.receivers)));
   for (const d of dashboards(cfg)) out.set(`grafana/dashboards/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
   out.set('docs/alerts.md', alertsMarkdown(cfg, [...rules.values()].flatMap((f) => f.groups)));
+  for (const [file, content] of kubernetesManifests(cfg, [...rules.values()].flatMap((f) => f.groups), REPO_ROOT)) out.set(`deploy/kubernetes/${file}`, content);
   return out;
 }
 

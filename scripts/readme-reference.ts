@@ -4,9 +4,12 @@
 // fails when they are stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { configSchema } from '../src/config/schema.js';
-import { metricFamilies } from '../src/core/catalogue.js';
+import { SOURCE_OPTIONS } from '../src/config/log-entry.js';
+import { LOG_TYPES } from '../src/logs/registry.js';
+import { metricFamilies } from './catalogue.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -14,7 +17,6 @@ type JsonSchema = {
   default?: unknown;
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
-  oneOf?: JsonSchema[];
   anyOf?: JsonSchema[];
   enum?: unknown[];
   const?: unknown;
@@ -59,21 +61,32 @@ function rows(s: JsonSchema, prefix: string, out: string[]): void {
   }
 }
 
+const toJson = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+
+/** A table of the keys of an object schema, leaving out `skip`. */
+function table(s: JsonSchema, prefix: string, skip: ReadonlySet<string> = new Set()): string {
+  const out: string[] = [];
+  rows({ ...s, properties: Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => !skip.has(k))) }, prefix, out);
+  return `| key | type | default | description |\n|---|---|---|---|\n${out.join('\n')}`;
+}
+
+/** The example entry of a log type as it is written in hostwatch.yml. */
+function exampleYaml(type: string, example: Record<string, unknown>): string {
+  const { name, ...rest } = example;
+  return '```yaml\n' + stringify({ logs: [{ name, type, ...rest }] }, { lineWidth: 0, singleQuote: true }).trimEnd() + '\n```';
+}
+
 export function configReference(): string {
-  const js = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const header = '| key | type | default | description |\n|---|---|---|---|';
-  const parts: string[] = [];
-  const top: string[] = [];
-  const { logs, ...rest } = js.properties ?? {};
-  rows({ ...js, properties: rest }, '', top);
-  parts.push(`${header}\n${top.join('\n')}`);
-  const variants = (logs?.items?.oneOf ?? logs?.items?.anyOf ?? []) as JsonSchema[];
-  parts.push(`\`logs\`: ${cell(logs?.description ?? '')}. Each entry has a \`type\`; the keys of each type:`);
-  for (const v of variants) {
-    const type = String(v.properties?.type?.const ?? '?');
-    const out: string[] = [];
-    rows({ ...v, properties: Object.fromEntries(Object.entries(v.properties ?? {}).filter(([k]) => k !== 'type')) }, `logs[]`, out);
-    parts.push(`#### \`type: ${type}\`\n\n${header}\n${out.join('\n')}`);
+  const js = toJson(configSchema);
+  const parts: string[] = [table(js, '', new Set(['logs']))];
+  const common = new Set([...Object.keys(SOURCE_OPTIONS), 'type']);
+  parts.push(
+    `\`logs\`: ${cell(js.properties?.logs?.description ?? '')}. Each entry has a \`type\` and these keys, whatever its type:`,
+    table(toJson(z.strictObject(SOURCE_OPTIONS)), 'logs[]'),
+  );
+  for (const t of LOG_TYPES) {
+    const own = table(toJson(t.schema), 'logs[]', common);
+    parts.push(`#### \`type: ${t.type}\`\n\n${own}\n\nExample:\n\n${exampleYaml(t.type, t.example)}`);
   }
   return parts.join('\n\n');
 }

@@ -1,21 +1,19 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
 // The shebang gives the installed `hostwatch` command the same small young generation as `npm start`
-// and the Dockerfile (README "Memory"); `node dist/main.js` run by hand should pass the flag too.
-//
-// Memory: what only a subcommand needs (config validation with zod and YAML, the parsers, the FIM
-// command line) is imported when that subcommand runs, not by the long-running exporter: an ES
-// module once imported stays resident for the life of the process.
-// First: starts validating the exporter's config while the modules below load (see early-load.ts).
-import { earlyConfig } from './config/early-load.js';
+// and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
+// commander is the only argv parser. The exporter's modules are imported statically; what only a
+// subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/errors.js';
-import { createLogger, type LogFormat, type LogLevel } from './core/log.js';
-import { Exporter } from './core/exporter.js';
+import { loadConfig } from './config/load.js';
+import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
+import { Exporter } from './exporter/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
-import type { FimCommandDeps } from './cli/fim.js';
+import type { FimOptions } from './cli/fim.js';
+import { inventoryCommand } from './cli/inventory-command.js';
 import { registerAuditCommand } from './cli/audit.js';
 
 function defaultStateDir(): string {
@@ -33,11 +31,75 @@ function reportConfigError(err: unknown): number {
   return 1;
 }
 
+/** The exporter action: runs until SIGTERM/SIGINT (or, under npm, until npm is gone); SIGHUP reloads. */
+async function runExporter(opts: Record<string, string | boolean | undefined>): Promise<void> {
+  const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
+  const enabled = COLLECTORS.filter((c) => {
+    const flag = opts[`collector.${c.name}`];
+    return flag === undefined ? c.defaultEnabled : Boolean(flag);
+  });
+  const exporter = new Exporter({
+    configFile: String(opts['config.file']),
+    webConfigFile: opts['web.config.file'] as string | undefined,
+    listenAddress: String(opts['web.listenAddress']),
+    telemetryPath: String(opts['web.telemetryPath']),
+    stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
+    collectors: enabled,
+    logger,
+  });
+  try {
+    await exporter.start();
+  } catch (err) {
+    process.exitCode = reportConfigError(err);
+    await exporter.stop().catch(() => {});
+    process.exit(process.exitCode);
+  }
+  let stopping = false;
+  const shutdown = (why: { signal: string } | { reason: string }) => {
+    // A second signal is normal, not a request to hurry: Ctrl-C under `npm start` reaches the
+    // exporter twice (from the terminal and forwarded by npm).
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', why);
+    // Exit within 5 s whatever happens; normally the stop takes milliseconds.
+    setTimeout(() => {
+      logger.error('shutdown took too long, exiting');
+      process.exit(1);
+    }, 4500).unref();
+    exporter.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown({ signal: 'SIGTERM' }));
+  process.on('SIGINT', () => shutdown({ signal: 'SIGINT' }));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP received, reloading configuration');
+    void exporter.reload();
+  });
+  if (process.env.npm_lifecycle_event) exitWithParent(logger, () => shutdown({ reason: 'parent exited' }));
+}
+
 /**
- * `registerFim` adds the `fim` subcommands; main() passes it only when the command line may name a
- * subcommand (see mayNameSubcommand), so that the exporter does not import the FIM command line.
+ * Under `npm start`, npm forwards SIGTERM and SIGINT to the exporter, but when npm itself is killed
+ * (SIGKILL, the OOM killer) nothing tells its child, which would keep running and holding the port.
+ * An orphan is adopted by init or a subreaper, so its parent pid changes: checked once a second.
  */
-export function buildProgram(registerFim?: (program: Command, deps: FimCommandDeps) => void): Command {
+function exitWithParent(logger: Logger, exit: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    logger.warn('parent process gone (hostwatch was started by npm), exiting', { parent });
+    exit();
+  }, 1000);
+  timer.unref();
+}
+
+function buildProgram(): Command {
   const program = new Command('hostwatch')
     .description('Host monitoring exporter for Prometheus: host metrics, log-derived request metrics, security signals and file integrity.')
     .version(`hostwatch ${VERSION} (revision ${REVISION}, node ${process.version})`, '--version')
@@ -56,51 +118,7 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);
   }
 
-  program.action(async (opts: Record<string, string | boolean | undefined>) => {
-    const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
-    const enabled = COLLECTORS.filter((c) => {
-      const flag = opts[`collector.${c.name}`];
-      return flag === undefined ? c.defaultEnabled : Boolean(flag);
-    });
-    const exporter = new Exporter({
-      configFile: String(opts['config.file']),
-      webConfigFile: opts['web.config.file'] as string | undefined,
-      listenAddress: String(opts['web.listenAddress']),
-      telemetryPath: String(opts['web.telemetryPath']),
-      stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
-      collectors: enabled,
-      logger,
-      initialConfig: earlyConfig?.file === String(opts['config.file']) ? earlyConfig.config : undefined,
-    });
-    try {
-      await exporter.start();
-    } catch (err) {
-      process.exitCode = reportConfigError(err);
-      await exporter.stop().catch(() => {});
-      process.exit(process.exitCode);
-    }
-    const shutdown = (signal: string) => {
-      logger.info('shutting down', { signal });
-      // Exit within 5 s whatever happens; normally the stop takes milliseconds.
-      setTimeout(() => {
-        logger.error('shutdown took too long, exiting');
-        process.exit(1);
-      }, 4500).unref();
-      exporter.stop().then(
-        () => process.exit(0),
-        (err) => {
-          logger.error('shutdown failed', { err });
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', () => {
-      logger.info('SIGHUP received, reloading configuration');
-      void exporter.reload();
-    });
-  });
+  program.action(runExporter);
 
   program
     .command('check-config')
@@ -109,7 +127,6 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
     .option('--web.config.file <path>', 'web configuration file to validate too')
     .action(async (opts: Record<string, string | undefined>) => {
       let code = 0;
-      const { loadConfig } = await import('./config/load.js');
       const { loadWebConfig } = await import('./server/webconfig.js');
       try {
         await loadConfig(String(opts['config.file']));
@@ -138,7 +155,6 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
     .action(async (file: string, opts: Record<string, string | undefined>) => {
       try {
         const { runParse } = await import('./cli/parse.js');
-        await import('./cli/parsers.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
           format: opts.format,
@@ -150,21 +166,42 @@ export function buildProgram(registerFim?: (program: Command, deps: FimCommandDe
       }
     });
 
-  registerFim?.(program, { defaultStateDir, reportError: reportConfigError });
+  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
+  const fimCommon = (cmd: Command) =>
+    cmd
+      .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
+      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
+      .option('--json', 'print JSON');
+  // Exit codes like diff(1): 0 no change, 1 changes, 2 trouble (hence reportConfigError + 1).
+  fimCommon(
+    fim
+      .command('status')
+      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
+      .option('--cached', "report the exporter's last recorded scan instead of scanning"),
+  ).action(async (opts: FimOptions) => {
+    try {
+      const { fimStatus } = await import('./cli/fim.js');
+      process.exitCode = await fimStatus(opts, defaultStateDir);
+    } catch (err) {
+      process.exitCode = reportConfigError(err) + 1;
+    }
+  });
+  fimCommon(
+    fim
+      .command('accept')
+      .description('scan and accept the current state into the baseline: everything, or only the given paths (files or directories)')
+      .argument('[path...]', 'paths to accept (default: all roots entirely)'),
+  ).action(async (paths: string[], opts: FimOptions) => {
+    try {
+      const { fimAccept } = await import('./cli/fim.js');
+      process.exitCode = await fimAccept(paths, opts, defaultStateDir);
+    } catch (err) {
+      process.exitCode = reportConfigError(err) + 1;
+    }
+  });
+  program.addCommand(inventoryCommand(reportConfigError));
   registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 
-/**
- * Whether the arguments may name a subcommand: any word that is not a flag (it may also be the value
- * of a `--flag value` option: then the FIM command line is loaded for nothing, which is harmless),
- * or a help request, whose output lists the subcommands. The exporter as started by `npm start`, the
- * Dockerfile and the docs (`--flag=value` only) has none.
- */
-export function mayNameSubcommand(args: readonly string[]): boolean {
-  return args.some((a) => !a.startsWith('-') || a === '-h' || a === '--help');
-}
-
-const args = process.argv.slice(2);
-const registerFim = mayNameSubcommand(args) ? (await import('./cli/fim.js')).registerFimCommands : undefined;
-await buildProgram(registerFim).parseAsync(process.argv);
+await buildProgram().parseAsync(process.argv);

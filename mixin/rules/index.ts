@@ -6,6 +6,7 @@ import { hostAlerts } from './host.js';
 import { trafficAlerts } from './traffic.js';
 import { securityAlerts } from './security.js';
 import { anomalyAlerts } from './anomaly.js';
+import { fleetAlerts } from './fleet.js';
 import { auditAlerts } from './audit.js';
 
 export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }> {
@@ -17,6 +18,7 @@ export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }
     ['hostwatch-traffic.yml', { groups: withInterval([trafficAlerts(cfg)]) }],
     ['hostwatch-security.yml', { groups: withInterval([securityAlerts(cfg)]) }],
     ['hostwatch-anomaly.yml', { groups: withInterval([anomalyAlerts(cfg)]) }],
+    ['hostwatch-fleet.yml', { groups: withInterval([fleetAlerts(cfg)]) }],
     ['hostwatch-audit.yml', { groups: withInterval([auditAlerts(cfg)]) }],
   ]);
 }

@@ -7,6 +7,7 @@ import { hostTests } from './host.js';
 import { trafficTests } from './traffic.js';
 import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
+import { fleetTests } from './fleet.js';
 import { auditTests } from './audit.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
@@ -14,6 +15,7 @@ const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-traffic.yml', trafficTests],
   ['hostwatch-security.yml', securityTests],
   ['hostwatch-anomaly.yml', anomalyTests],
+  ['hostwatch-fleet.yml', fleetTests],
   ['hostwatch-audit.yml', auditTests],
 ];
 

@@ -5,7 +5,6 @@
 // accept scans too, then writes the baseline under the state lock; a running exporter notices the
 // new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
 import path from 'node:path';
-import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { rootSettings } from '../collectors/fim/index.js';
 import { acceptRoot, changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
@@ -13,12 +12,8 @@ import { describeRecord } from '../fim/record.js';
 import { joinPath, type ScanProgress } from '../fim/scan.js';
 import type { PathChange } from '../fim/diff.js';
 
-export interface FimCommandDeps {
-  defaultStateDir: () => string;
-  reportError: (err: unknown) => number;
-}
-
-interface CommonOpts {
+/** The options of `fim status` and `fim accept`, as parsed by commander in main.ts. */
+export interface FimOptions {
   'config.file': string;
   'state.dir'?: string;
   json?: boolean;
@@ -49,7 +44,7 @@ export function progressPrinter(
   };
 }
 
-async function loadRoots(opts: CommonOpts) {
+async function loadRoots(opts: FimOptions) {
   const config = await loadConfig(opts['config.file']);
   const roots = rootSettings(config.fim);
   if (roots.length === 0) throw new Error(`${opts['config.file']}: no fim.roots configured`);
@@ -76,8 +71,9 @@ function detail(c: PathChange): string {
   return parts.join(', ');
 }
 
-async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number> {
-  const stateDir = opts['state.dir'] ?? deps.defaultStateDir();
+/** `fim status`; returns the exit code. */
+export async function fimStatus(opts: FimOptions, defaultStateDir: () => string): Promise<number> {
+  const stateDir = opts['state.dir'] ?? defaultStateDir();
   const roots = await loadRoots(opts);
   const progress = progressPrinter();
   const results: RootScan[] = [];
@@ -137,8 +133,9 @@ async function runStatus(opts: CommonOpts, deps: FimCommandDeps): Promise<number
   return total > 0 ? 1 : 0;
 }
 
-async function runAccept(paths: string[], opts: CommonOpts, deps: FimCommandDeps): Promise<number> {
-  const stateDir = opts['state.dir'] ?? deps.defaultStateDir();
+/** `fim accept [PATH...]`; returns the exit code. */
+export async function fimAccept(paths: string[], opts: FimOptions, defaultStateDir: () => string): Promise<number> {
+  const stateDir = opts['state.dir'] ?? defaultStateDir();
   const roots = await loadRoots(opts);
   // Map each PATH to the root that contains it, as a root-relative scope.
   const scopes = new Map<string, string[]>();
@@ -170,37 +167,4 @@ async function runAccept(paths: string[], opts: CommonOpts, deps: FimCommandDeps
     }
   }
   return 0;
-}
-
-export function registerFimCommands(program: Command, deps: FimCommandDeps): void {
-  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
-  const common = (cmd: Command) =>
-    cmd
-      .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
-      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
-      .option('--json', 'print JSON');
-  common(
-    fim
-      .command('status')
-      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
-      .option('--cached', "report the exporter's last recorded scan instead of scanning"),
-  ).action(async (opts: CommonOpts) => {
-    try {
-      process.exitCode = await runStatus(opts, deps);
-    } catch (err) {
-      process.exitCode = deps.reportError(err) + 1;
-    }
-  });
-  common(
-    fim
-      .command('accept')
-      .description('scan and accept the current state into the baseline: everything, or only the given paths (files or directories)')
-      .argument('[path...]', 'paths to accept (default: all roots entirely)'),
-  ).action(async (paths: string[], opts: CommonOpts) => {
-    try {
-      process.exitCode = await runAccept(paths, opts, deps);
-    } catch (err) {
-      process.exitCode = deps.reportError(err) + 1;
-    }
-  });
 }

@@ -1,11 +1,10 @@
 // Shared plumbing of the host collectors: where the host's /proc, /sys and root are (they differ
-// in a container with host mounts), non-blocking file reads, and the snapshot-metric helper that
-// every host collector uses to render its last parsed state.
+// in a container with host mounts) and non-blocking file reads. Metrics are declared with
+// defineMetric (src/core/metric.ts), reading the collector's last parsed state: the runner renders a
+// collector's registry only after a successful update(), so samples never mix two scrapes.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Registry } from 'prom-client';
 import type { HostConfig } from '../config/schema.js';
-import { SnapshotMetric, type MetricType, type Sample } from '../core/snapshot-metric.js';
 
 export interface HostPaths {
   proc: string;
@@ -32,29 +31,6 @@ export function readText(path: string): Promise<string> {
  * host with thousands of veth interfaces or mounts must not blow up the scrape or the TSDB.
  */
 export const MAX_SERIES_OBJECTS = 1000;
-
-/**
- * Registers a metric rendered from the collector's state at scrape time. The runner renders a
- * collector's registry only after a successful update(), so samples never mix two scrapes.
- */
-export function snapshot(
-  registry: Registry,
-  name: string,
-  help: string,
-  type: MetricType,
-  labelNames: readonly string[],
-  samples: () => Sample[],
-): SnapshotMetric {
-  return new SnapshotMetric(registry, { name, help, type, labelNames, samples });
-}
-
-/** A metric without labels whose value may be absent (then no sample is rendered). */
-export function single(registry: Registry, name: string, help: string, type: MetricType, value: () => number | undefined): SnapshotMetric {
-  return snapshot(registry, name, help, type, [], () => {
-    const v = value();
-    return v === undefined ? [] : [{ labels: {}, value: v }];
-  });
-}
 
 /** Splits file text into non-empty lines. */
 export function lines(text: string): string[] {

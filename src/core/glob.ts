@@ -1,89 +1,47 @@
-// Shell-style globs compiled to anchored RegExps: one translator for every place hostwatch matches
-// names or paths (log file patterns, TLS certificate files, FIM include/exclude). Written here rather
-// than using node's path.matchesGlob, which is still experimental in Node 20 (it prints a warning)
-// and whose brace support differs between versions.
-//   **      any number of path segments (including none): "**/*.conf", "cache/**"
+// Shell-style globs, for every place hostwatch matches names or paths (log file patterns, TLS
+// certificate files, FIM include/exclude), matched by picomatch with one set of options:
+//   **      any number of path segments (including none): "**/*.conf", "cache/**" (cache itself too)
 //   *       any characters except "/"        ?  one character except "/"
 //   {a,b}   alternatives (may contain globs, may nest)
-//   [abc] [a-z] [!abc]   character classes within one segment
+//   [abc] [a-z] [!abc] [^abc] [[:digit:]]   character classes within one segment
+// Everything else is literal. picomatch also reads bash extglobs (+(a|b)), a leading "!" as
+// negation and parentheses as regex groups; hostwatch's globs are plain shell globs, so those are
+// turned off or escaped: a file named "app(1).log" is matched by "app(1)*".
+import picomatch from 'picomatch/posix.js';
 
-const REGEX_SPECIAL = new Set([...'\\^$.|+()[]{}*?/']);
-
-function translate(p: string, i: number, inBrace: boolean): { re: string; end: number } {
-  let re = '';
-  while (i < p.length) {
-    const c = p[i];
-    if (c === '*') {
-      if (p[i + 1] === '*') {
-        const atSegStart = i === 0 || p[i - 1] === '/';
-        const next = p[i + 2];
-        if (atSegStart && next === '/') {
-          // "**/": zero or more leading directories.
-          re += '(?:[^/]*/)*';
-          i += 3;
-          continue;
-        }
-        if (atSegStart && next === undefined && re.endsWith('/')) {
-          // "dir/**": the directory itself and everything below it.
-          re = re.slice(0, -1) + '(?:/.*)?';
-          i += 2;
-          continue;
-        }
-        re += '.*';
-        i += 2;
-        continue;
-      }
-      re += '[^/]*';
-      i++;
-    } else if (c === '?') {
-      re += '[^/]';
-      i++;
-    } else if (c === '[') {
-      const close = p.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        i++;
-        continue;
-      }
-      let body = p.slice(i + 1, close);
-      const negate = body[0] === '!' || body[0] === '^';
-      if (negate) body = body.slice(1);
-      body = body.replace(/[\\\]^]/g, (m) => '\\' + m);
-      re += negate ? `(?!/)[^${body}]` : `[${body}]`;
-      i = close + 1;
-    } else if (c === '{') {
-      const alts: string[] = [];
-      let j = i + 1;
-      for (;;) {
-        const r = translate(p, j, true);
-        alts.push(r.re);
-        j = r.end;
-        if (p[j] === ',') {
-          j++;
-          continue;
-        }
-        break;
-      }
-      if (p[j] !== '}') {
-        // Unbalanced brace: take it literally.
-        re += '\\{';
-        i++;
-        continue;
-      }
-      re += `(?:${alts.join('|')})`;
-      i = j + 1;
-    } else if (inBrace && (c === ',' || c === '}')) {
-      return { re, end: i };
-    } else {
-      re += REGEX_SPECIAL.has(c) && c !== '/' ? '\\' + c : c;
-      i++;
-    }
-  }
-  return { re, end: i };
+export interface GlobOptions {
+  /**
+   * Whether wildcards match names starting with a dot. Default false, as in the shell: a hidden
+   * name matches only a pattern that starts with a dot. FIM roots set it (a baseline of /etc
+   * includes /etc/.pwd.lock).
+   */
+  dot?: boolean;
 }
 
-/** Compiles a glob into an anchored RegExp over root-relative paths. */
-export function globToRegExp(pattern: string): RegExp {
-  const p = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-  return new RegExp(`^${translate(p, 0, false).re}$`);
+function options(opts: GlobOptions): picomatch.PicomatchOptions {
+  // posix: "[!a]" is a negated class, as in the shell (picomatch reads it as "!" or "a" otherwise).
+  return { dot: opts.dot ?? false, posix: true, noextglob: true, nonegate: true };
+}
+
+/** picomatch reads parentheses as regex groups, even with extglobs off: make them literal. */
+function escapeGroups(pattern: string): string {
+  return pattern.replace(/[()]/g, '\\$&');
+}
+
+/** A predicate telling whether a path (relative, "/"-separated) matches the whole glob. */
+export function globMatcher(pattern: string, opts: GlobOptions = {}): (path: string) => boolean {
+  const glob = picomatch(escapeGroups(pattern), options(opts));
+  if (opts.dot || pattern.startsWith('.')) return glob;
+  // picomatch lets a leading class ([!x]*) match a dot; the shell does not.
+  return (path) => !path.startsWith('.') && glob(path);
+}
+
+/** The same glob as an anchored RegExp, for code that receives patterns as RegExp sources (worker threads). */
+export function globRegExp(pattern: string, opts: GlobOptions = {}): RegExp {
+  return picomatch.makeRe(escapeGroups(pattern), options(opts));
+}
+
+/** Whether a pattern has a wildcard (*, ? or [...]); braces alone do not make a glob of a path. */
+export function hasWildcard(pattern: string): boolean {
+  return /[*?[]/.test(pattern);
 }

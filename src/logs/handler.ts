@@ -1,5 +1,6 @@
-// The contract between the log pipeline (tailer + checkpoint, src/logs/pipeline.ts) and a log
-// type (access, auth, firewall, pattern). A handler turns lines into counters and detector state.
+// The contract between the log pipeline (tailer + checkpoint, src/logs/pipeline.ts) and the runtime
+// of a log type (src/logs/<type>/index.ts, listed in src/logs/registry.ts). A handler turns lines
+// into counters and detector state.
 //
 // Exactly-once: the pipeline calls snapshot() synchronously right after the last processed line of
 // a batch, writes it to the checkpoint together with the file offsets, and only then publishes it
@@ -8,7 +9,8 @@
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { LogConfig } from '../config/schema.js';
+import type { LogSource } from '../config/log-entry.js';
+import type { LogRecord } from './record.js';
 
 export interface LineResult {
   /** false when the line did not match the log type's format: counted as unparsed. */
@@ -21,11 +23,18 @@ export interface LogHandler<S = unknown> {
   /** Processes one complete line (no trailing newline). Never throws on bad input. */
   processLine(line: string): LineResult;
   /**
-   * Optional fast path: processes the ASCII line buf[start, end) without a decoded string, or
-   * returns undefined, having changed nothing, to get the line through processLine instead.
-   * Counting it either way must give the same state.
+   * Optional, for log types whose parser reads bytes: when present, the pipeline hands every line
+   * here as the bytes buf[start, end) (UTF-8, no newline) instead of to processLine, so that no
+   * line is decoded whole. `buf` is reused by the next read: nothing may keep a reference to it.
+   * Never throws on bad input.
    */
-  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined;
+  processBytes?(buf: Buffer, start: number, end: number): LineResult;
+  /**
+   * Optional: processes a record whose header fields the source gave apart (a journal entry). A
+   * handler without it gets the record as the line a file would hold (see record.ts). Never throws
+   * on bad input.
+   */
+  processRecord?(rec: LogRecord): LineResult;
   /** A deep copy of the current state, JSON-serializable. */
   snapshot(): S;
   /** Replaces the state with a checkpointed one (from snapshot() of an earlier run). */
@@ -34,25 +43,43 @@ export interface LogHandler<S = unknown> {
   tick?(now: number): void;
 }
 
-export interface HandlerContext<C extends LogConfig = LogConfig> {
+export interface HandlerContext<C extends LogSource = LogSource> {
   config: C;
   clock: Clock;
   logger: Logger;
-  /** The logs collector's registry; handlers register SnapshotMetrics reading the published state. */
+  /** The logs collector's registry; metrics are declared with defineMetric and read the published state. */
   registry: Registry;
 }
 
+/** `hostwatch parse`: the fields printed for one line, or undefined when the line does not match. */
+export type LineParser = (line: string) => Record<string, unknown> | undefined;
+
+/** What `hostwatch parse --type T [--format F] [--log NAME]` gives the log type. */
+export interface ParseFieldsOptions<C> {
+  /** --format, when given. */
+  format?: string;
+  /** --log, when given. */
+  logName?: string;
+  /**
+   * The log of this type named `name` in --config.file, or its first log of this type when name is
+   * undefined. Reads the config file when called; rejects with a message for the user when there is none.
+   */
+  configuredLog(name?: string): Promise<C>;
+}
+
 /**
- * A log type: builds a handler for one configured log, and registers the type's metric families
- * once. `published()` gives, per log name, the last state that was checkpointed; metrics must render
- * from it, not from live state, so that a scrape is never ahead of the checkpoint.
+ * The runtime of a log type: builds a handler for one configured log, registers the type's metric
+ * families once, and gives `hostwatch parse` the fields of a line. `published()` gives, per log
+ * name, the last state that was checkpointed; metrics must render from it, not from live state, so
+ * that a scrape is never ahead of the checkpoint.
  */
-export interface LogType<C extends LogConfig = LogConfig, S = unknown> {
-  type: C['type'];
+export interface LogType<C extends LogSource = LogSource, S = unknown> {
   /**
    * Registers the metric families of this type (once per registry, for all logs of the type).
    * `clock` is the handlers' clock, for gauges evaluated at scrape time ("sources currently over").
    */
   registerMetrics(registry: Registry, published: () => ReadonlyMap<string, { config: C; state: S }>, clock: Clock): void;
   createHandler(ctx: HandlerContext<C>): LogHandler<S>;
+  /** For `hostwatch parse`: the JSON fields of each line (their names and values are a contract). */
+  parseFields(opts: ParseFieldsOptions<C>): LineParser | Promise<LineParser>;
 }

@@ -1,8 +1,13 @@
 // The HTTP routes: /metrics (or --web.telemetry-path), the landing page, and the health endpoints.
 // No request input is used for anything but routing: it never reaches a file path or a shell.
 import express, { type Express, type RequestHandler } from 'express';
-import type { ScrapeResult } from '../core/runner.js';
 import { VERSION, REVISION } from '../core/version.js';
+
+/** One rendered scrape: the exposition text and its content type. */
+export interface ScrapeResult {
+  body: string;
+  contentType: string;
+}
 
 export interface AppOptions {
   telemetryPath: string;

@@ -3,7 +3,7 @@
 // config works here unchanged, plus hostwatch's own `rate_limit` section. Strict objects: an unknown
 // key is an error, as the toolkit's strict YAML unmarshalling makes it.
 import { z } from 'zod';
-import { duration } from '../config/schema.js';
+import { duration } from '../config/fields.js';
 
 /** Toolkit TLS version names → Node's. */
 export const TLS_VERSIONS = {

@@ -3,7 +3,7 @@
 // with node's fs.glob, which is experimental in Node 20; a per-directory listing is also exactly
 // what the tailer needs to watch (one fs.watch per directory).
 import path from 'node:path';
-import { globToRegExp } from '../core/glob.js';
+import { globMatcher, hasWildcard } from '../core/glob.js';
 
 /** Rotated files compressed by logrotate & co: never tailed (binary, and a copy of lines already read). */
 const COMPRESSED = /\.(gz|tgz|bz2|xz|lz4|lzma|lz|zst|zip|7z|Z)$/;
@@ -23,20 +23,18 @@ export interface FilePattern {
   literal?: string;
 }
 
-const WILDCARD = /[*?[]/;
-
 /** Compiles a configured path; throws when a wildcard is in a directory component. */
 export function compilePattern(source: string): FilePattern {
   const abs = path.resolve(source);
   const dir = path.dirname(abs);
   const base = path.basename(abs);
-  if (WILDCARD.test(dir)) {
+  if (hasWildcard(dir)) {
     throw new Error(`${source}: wildcards are supported in the file name only, not in directories`);
   }
-  if (!WILDCARD.test(base)) {
+  if (!hasWildcard(base)) {
     return { source, dir, literal: isCompressed(base) ? undefined : base, matches: (name) => name === base && !isCompressed(name) };
   }
-  const re = globToRegExp(base);
   // Hidden files only match a pattern that starts with a dot, as in a shell.
-  return { source, dir, matches: (name) => re.test(name) && (base.startsWith('.') || !name.startsWith('.')) && !isCompressed(name) };
+  const glob = globMatcher(base);
+  return { source, dir, matches: (name) => glob(name) && !isCompressed(name) };
 }

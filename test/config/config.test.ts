@@ -79,9 +79,22 @@ fim:
     expect(problems('logs: [{name: w, type: access, path: /x}, {name: w, type: auth, path: /y}]')).toContain(
       'logs[1].name: duplicate log name "w" (also logs[0])',
     );
-    expect(problems('host: {netdev: {device_exclude: "(unclosed"}}')).toContain(
-      'host.netdev.device_exclude: not a valid regular expression',
-    );
+    expect(problems('host: {netdev: {device_exclude: "(unclosed"}}')).toEqual([
+      expect.stringMatching(/^host\.netdev\.device_exclude: not a valid regular expression for RE2 \(.*missing \)/),
+    ]);
+  });
+
+  it('runs every host regex on RE2: a lookahead or backreference is refused at load, nested quantifiers are accepted', () => {
+    const keys = ['filesystem.mount_points_exclude', 'filesystem.fs_types_exclude', 'diskstats.device_exclude', 'netdev.device_exclude'];
+    for (const key of keys) {
+      const [section, name] = key.split('.');
+      for (const re of ['^(?!sd)', '(a)\\1']) {
+        const p = problems(`host: {${section}: {${name}: '${re}'}}`);
+        expect(p, `${key}: ${re}`).toHaveLength(1);
+        expect(p[0]).toMatch(new RegExp(`^host\\.${key.replace('.', '\\.')}: not a valid regular expression for RE2 .*backreferences and lookarounds`));
+      }
+      expect(() => parseConfigText(`host: {${section}: {${name}: '^/m/(a+)+$'}}`)).not.toThrow();
+    }
   });
 
   it('reports YAML syntax errors and unreadable files', async () => {

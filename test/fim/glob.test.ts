@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createPathFilter, globToRegExp } from '../../src/fim/glob.js';
+import { createPathFilter } from '../../src/fim/glob.js';
 import { classifyChange, type FileRecord } from '../../src/fim/record.js';
 import { parsePseudoMounts, onPseudoMount } from '../../src/fim/pseudo-fs.js';
 
-const m = (glob: string, p: string) => globToRegExp(glob).test(p);
+/**
+ * Whether a FIM include glob matches a relative path; also checks that the RegExp form given to the
+ * walker threads (as an exclude) agrees with it.
+ */
+const m = (glob: string, p: string) => {
+  const filter = createPathFilter([glob], [glob]);
+  const inWorker = filter.excludeSources.some((src) => new RegExp(src).test(p));
+  expect(inWorker, `worker RegExp of ${glob} on ${p}`).toBe(filter.excluded(p));
+  return filter.included(p);
+};
 
-describe('globToRegExp', () => {
+describe('FIM globs', () => {
   it('matches * and ? within one segment only', () => {
     expect(m('*.conf', 'sshd.conf')).toBe(true);
     expect(m('*.conf', 'ssh/sshd.conf')).toBe(false);
@@ -42,8 +51,20 @@ describe('globToRegExp', () => {
 
   it('treats regex metacharacters literally', () => {
     expect(m('a+b(1).txt', 'a+b(1).txt')).toBe(true);
+    expect(m('a(1)*.txt', 'a(1)x.txt')).toBe(true);
+    expect(m('a(1)*.txt', 'a1x.txt')).toBe(false);
+    expect(m('a|b', 'a')).toBe(false);
     expect(m('a.txt', 'abtxt')).toBe(false);
-    expect(m('{unclosed', '{unclosed')).toBe(true);
+    expect(m('!a', 'b')).toBe(false);
+    expect(m('+(a)', 'a')).toBe(false);
+    expect(createPathFilter(['{unclosed'], []).included('{unclosed')).toBe(true);
+  });
+
+  it('matches hidden files and directories, and takes ./x and x/ as x', () => {
+    expect(m('**', '.pwd.lock')).toBe(true);
+    expect(m('**/*.swp', 'a/.b.swp')).toBe(true);
+    expect(m('*', '.x')).toBe(true);
+    expect(m('./ssh/', 'ssh')).toBe(true);
   });
 
   it('include/exclude filter', () => {

@@ -109,6 +109,21 @@ describe('filesystem collector', () => {
     expect(hungCalls).toBe(2);
   });
 
+  it('runs mount_points_exclude on RE2: a catastrophic-backtracking regex gives its answer at once', async () => {
+    // On JavaScript's backtracking engine, ^/m/(a+)+$ against "/m/" + 60 "a" + "!" takes about 2^60
+    // steps (the scrape never ends); RE2 answers in time linear in the mount point.
+    const p3 = join(tmp, 'proc3');
+    const mountPoint = `/m/${'a'.repeat(60)}!`;
+    mkdirSync(join(p3, '1'), { recursive: true });
+    writeFileSync(join(p3, '1/mounts'), `/dev/vdb /data xfs rw 0 0\n/dev/vde ${mountPoint} ext4 rw 0 0\n/dev/vdf /m/aaa ext4 rw 0 0\n`);
+    const ctx = makeCtx({ proc_path: p3, rootfs_path: root, filesystem: { mount_points_exclude: '^/m/(a+)+$' } });
+    await new FilesystemCollector(ctx).update();
+    const s = samples(await ctx.registry.metrics());
+    expect(s.get(key('hostwatch_filesystem_device_error', '/dev/vde', mountPoint, 'ext4'))).toBe(1);
+    expect(s.has(key('hostwatch_filesystem_device_error', '/dev/vdf', '/m/aaa', 'ext4'))).toBe(false);
+    expect(s.get(key('hostwatch_filesystem_device_error', '/dev/vdb', '/data', 'xfs'))).toBe(0);
+  });
+
   it('falls back to /proc/mounts when /proc/1/mounts is unreadable', async () => {
     const p2 = join(tmp, 'proc2');
     mkdirSync(p2, { recursive: true });

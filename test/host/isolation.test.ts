@@ -6,7 +6,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import type { Collector } from '../../src/core/collector.js';
-import { createCollectors, Runner, type RunningCollector } from '../../src/core/runner.js';
+import { createCollectors, Runner, type RunningCollector } from '../../src/exporter/runner.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createApp } from '../../src/server/app.js';
 import { makeCtx, samples } from './helpers.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
-import { Exporter } from '../../src/core/exporter.js';
+import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { FIXTURES, samples } from './helpers.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../src/server/app.js';
-import { Runner } from '../../src/core/runner.js';
+import { Runner } from '../../src/exporter/runner.js';
 import { silentLogger } from '../../src/core/log.js';
 import { VERSION } from '../../src/core/version.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import bcrypt from 'bcryptjs';
 import { createApp } from '../../src/server/app.js';
-import { Runner } from '../../src/core/runner.js';
+import { Runner } from '../../src/exporter/runner.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadWebConfig } from '../../src/server/webconfig.js';

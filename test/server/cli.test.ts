@@ -1,23 +1,18 @@
-// The CLI end to end: the real entry point run by node (through tsx, from source), its flags,
-// check-config exit codes and messages, and the exporter's signal handling: SIGTERM/SIGINT exit 0
-// after finishing the scrape in flight, SIGHUP with a bad config keeps serving.
+// The CLI end to end: the real entry point run by node (the built dist/main.js), its flags,
+// check-config exit codes and messages, a bad config at start, and the exporter's signal handling:
+// SIGTERM/SIGINT exit 0 after finishing the scrape in flight, SIGHUP with a bad config keeps serving.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { COLLECTORS } from '../../src/collectors/index.js';
 import { get } from './http-get.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/main.ts');
-// The children run in a temporary directory (relative paths resolve there): name tsx's loader
-// by its absolute URL, as `--import tsx` would resolve it from the repository.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+import { MAIN_JS } from '../support/main.js';
 const run = promisify(execFile);
 
 let dir: string;
@@ -37,7 +32,7 @@ afterEach(() => {
 /** Runs the CLI to completion. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir });
+    const { stdout, stderr } = await run(process.execPath, [MAIN_JS, ...args], { cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -53,7 +48,7 @@ class Running {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', TSX, MAIN, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, 'state')}`, ...args], {
+    this.child = spawn(process.execPath, [MAIN_JS, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, 'state')}`, ...args], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -106,9 +101,10 @@ describe('hostwatch CLI', () => {
     expect(r.stdout).toMatch(/^hostwatch \d+\.\d+\.\d+\S* \(revision \S+, node v\d+\./);
   });
 
-  it('--help lists every flag of the issue and the collector switches', async () => {
+  it('--help lists every flag of the issue, the collector switches and the subcommands', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
+    for (const c of ['check-config', 'parse', 'fim']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
       expect(r.stdout, flag).toContain(flag);
     }
@@ -148,6 +144,25 @@ describe('hostwatch CLI', () => {
     expect(files.stderr).toContain(`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`);
   });
 
+  it('a subcommand is found after options written as separate words', async () => {
+    const fim = await cli(['--log.level', 'warn', 'fim', '--help']);
+    expect(fim.code, fim.stderr).toBe(0);
+    expect(fim.stdout).toMatch(/^\s+status\b/m);
+    expect(fim.stdout).toMatch(/^\s+accept\b/m);
+  });
+
+  it('a bad config fails the start with exit 1 and every `path.to.key: problem`', async () => {
+    await writeFile(join(dir, 'bad-start.yml'), 'host:\n  collector_timeout: soon\nlogs:\n  - name: a\n    type: access\n');
+    const p = new Running(['--config.file=bad-start.yml', ...only('loadavg')]);
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    const out = p.lines.join('\n');
+    expect(out).toContain('bad-start.yml: invalid configuration');
+    expect(out).toMatch(/^host\.collector_timeout: invalid duration "soon"/m);
+    expect(out).toMatch(/^logs\[0\]\.path: /m);
+    expect(out).not.toMatch(/hostwatch listening/);
+  });
+
   it('a bad web config fails the start with exit 1 and the bad key', async () => {
     await writeFile(join(dir, 'web-bad-start.yml'), 'rate_limit:\n  burst: 0\n');
     const p = new Running(['--config.file=ok.yml', '--web.config.file=web-bad-start.yml', ...only()]);
@@ -171,6 +186,9 @@ describe('hostwatch CLI', () => {
     p.child.kill('SIGTERM');
     await p.waitFor(/msg="shutting down" signal=SIGTERM/);
     const signalled = Date.now();
+    // A second signal (Ctrl-C under npm delivers SIGINT twice: from the terminal and from npm)
+    // must not cut the shutdown short.
+    p.child.kill('SIGINT');
     await writer.write('0.25 0.50 0.75 2/345 6789\n');
     await writer.close();
     const res = await scrape;

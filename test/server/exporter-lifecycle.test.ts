@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Gauge } from 'prom-client';
-import { Exporter } from '../../src/core/exporter.js';
+import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { CollectorDefinition } from '../../src/core/collector.js';

@@ -10,7 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
-import { Exporter } from '../../src/core/exporter.js';
+import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { makePki, signed, type Pki } from './certs.js';
 

@@ -1,5 +1,6 @@
 // docker-compose.yml checked by Debian's docker-compose (v1) `config`; no Docker engine is needed.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { expectOk, run } from './tools.js';
 
@@ -22,6 +23,11 @@ describe('docker-compose', () => {
       .filter(([, target]) => target.startsWith('/host/'))
       .map(([source, target, mode]) => `${source}:${target}:${mode.split(',')[0]}`);
     expect(mounts.sort()).toEqual(['/:/host/root:ro', '/proc:/host/proc:ro', '/sys:/host/sys:ro', '/var/log:/host/var/log:ro']);
+    // The config comes from a mounted file (changing it needs no rebuild), at the path the image's CMD reads.
+    const config = (cfg.services.hostwatch.volumes as string[]).find((v) => v.split(':')[1] === '/etc/hostwatch/hostwatch.yml');
+    expect(config, 'hostwatch.docker.yml is mounted').toMatch(/\/hostwatch\.docker\.yml:\/etc\/hostwatch\/hostwatch\.yml:ro$/);
+    // The obsolete top-level `version:` key is gone (Compose Specification).
+    expect(readFileSync('docker-compose.yml', 'utf8')).not.toMatch(/^version:/m);
     // Grafana's admin password comes from the env file, and UIs listen on loopback only.
     expect(cfg.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toBeTruthy();
     for (const svc of ['grafana', 'prometheus', 'alertmanager']) {
@@ -31,7 +37,7 @@ describe('docker-compose', () => {
 
   it('fails on a broken compose file (the check is real)', async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp' };
-    const r = await run('docker-compose', ['-f', '-', 'config'], { env, input: 'version: "3.8"\nservices:\n  x:\n    image: a\n    volumes: 5\n' });
+    const r = await run('docker-compose', ['-f', '-', 'config'], { env, input: 'services:\n  x:\n    image: a\n    volumes: 5\n' });
     expect(r.code).not.toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { generate } from '../../mixin/generate.js';
 import { resolveConfig } from '../../mixin/config.js';
 import { REPO } from './tools.js';
 
-const GENERATED_DIRS = ['prometheus/rules', 'prometheus/tests', 'grafana/dashboards'];
+const GENERATED_DIRS = ['prometheus/rules', 'prometheus/tests', 'grafana/dashboards', 'deploy/kubernetes'];
 
 describe('generated files', () => {
   const files = generate();

@@ -1,12 +1,12 @@
 // Every metric name used by a generated rule or a dashboard panel is one the exporter really exposes,
-// read from the exporter's own registries (src/core/catalogue.ts builds every collector with all log
+// read from the exporter's own registries (scripts/catalogue.ts builds every collector with all log
 // types and FIM enabled), or one Prometheus makes itself; and every expression is valid PromQL.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { metricFamilies, seriesNames } from '../../src/core/catalogue.js';
+import { metricFamilies, seriesNames } from '../../scripts/catalogue.js';
 import { REPO, expectOk, run } from './tools.js';
 import { groupingLabels, legendLabels, metricNames, panelQueries, selectorLabels, substituteGrafanaVariables } from './promql.js';
 

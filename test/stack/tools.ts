@@ -2,6 +2,7 @@
 // A missing tool fails the test with the command that installs it: the stack tests never skip.
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,4 +53,14 @@ export async function run(tool: string, args: string[], opts: { cwd?: string; en
 /** Asserts success, showing the tool's output when it fails. */
 export function expectOk(r: RunResult, what: string): void {
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** A loopback port free right now, for a child process that needs its port on the command line. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

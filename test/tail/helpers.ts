@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
-import { Tailer, type TailerOptions, type TailerState } from '../../src/tail/tailer.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
+import { Tailer, type TailerOptions } from '../../src/tail/tailer.js';
 import { noWatch } from '../../src/tail/watch.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {

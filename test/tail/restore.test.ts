@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTailer, tempDir, type Harness } from './helpers.js';
-import type { TailerState } from '../../src/tail/tailer.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
 
 let dir: string;
 let cleanup: () => void;

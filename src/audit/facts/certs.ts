@@ -2,7 +2,8 @@
 // with what makes one weak: expiry, key size, signature hash. In a bundle, the trust anchors (self-
 // signed CA certificates after the first) are left out: their own signature is never checked.
 import { readFile } from 'node:fs/promises';
-import { compileGlob, expandGlob, hasMagic } from '../../collectors/tls/glob.js';
+import { compileGlob, expandGlob } from '../../collectors/tls/glob.js';
+import { hasWildcard } from '../../core/glob.js';
 import { MAX_CERT_FILES } from '../../collectors/tls/index.js';
 import { certInfo, splitPemCertificates } from '../../collectors/tls/parse.js';
 import { certStrength, type CertStrength } from '../../collectors/tls/strength.js';
@@ -28,7 +29,7 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 export async function readCerts(ctx: FactContext): Promise<CertFacts> {
   const paths: string[] = [];
   for (const p of ctx.certFiles) {
-    if (hasMagic(p)) paths.push(...(await expandGlob(compileGlob(p), MAX_CERT_FILES)));
+    if (hasWildcard(p)) paths.push(...(await expandGlob(compileGlob(p), MAX_CERT_FILES)));
     else paths.push(p);
   }
   const certs: CertFact[] = [];

@@ -6,7 +6,8 @@
 // The files are always read too: a fix edits the line that gives a setting its value.
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { compileGlob, expandGlob, hasMagic } from '../../collectors/tls/glob.js';
+import { compileGlob, expandGlob } from '../../collectors/tls/glob.js';
+import { hasWildcard } from '../../core/glob.js';
 import type { FactContext } from './context.js';
 import type { PackageFacts } from './packages.js';
 
@@ -152,7 +153,7 @@ async function readConfigFiles(ctx: FactContext): Promise<FileDirective[] | unde
       if (depth >= 16) continue;
       for (const pattern of d.value.split(/\s+/)) {
         const abs = posix.isAbsolute(pattern) ? pattern : posix.join('/etc/ssh', pattern);
-        const files = hasMagic(abs) ? (await expandGlob(compileGlob(ctx.file(abs)), 1000)).map((p) => ctx.hostPath(p)) : [abs];
+        const files = hasWildcard(abs) ? (await expandGlob(compileGlob(ctx.file(abs)), 1000)).map((p) => ctx.hostPath(p)) : [abs];
         for (const f of files) await load(f, depth + 1, directive.inMatch);
       }
     }

@@ -16,8 +16,8 @@ import type { Collector, CollectorContext, CollectorDefinition } from '../../cor
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Config } from '../../config/schema.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { MAX_SERIES_OBJECTS, single, snapshot } from '../hostfs.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+import { MAX_SERIES_OBJECTS } from '../hostfs.js';
 import { runAudit, type AuditReport } from '../../audit/run.js';
 import type { Tools } from '../../audit/facts/context.js';
 import { encryptionStatus, type EncryptionStatus } from '../../audit/status.js';
@@ -55,46 +55,104 @@ export class AuditCollector implements Collector {
     this.stateDir = ctx.stateDir;
     const r = ctx.registry;
     const results = () => this.report?.results ?? [];
-    snapshot(r, 'hostwatch_audit_check', 'Result of a security check of the last audit: 1 passes, 0 fails (skipped and unevaluable checks are absent).', 'gauge', ['check', 'category', 'severity'], () =>
-      results()
-        .filter((x) => x.status === 'pass' || x.status === 'fail')
-        .map((x) => ({ labels: { check: x.check.id, category: x.check.category, severity: x.check.severity }, value: x.status === 'pass' ? 1 : 0 })),
-    );
-    snapshot(r, 'hostwatch_audit_checks', 'Checks of the last audit by result: pass, fail, skip (does not apply here) and error (could not be evaluated).', 'gauge', ['result'], () =>
-      this.report ? RESULTS.map((res) => ({ labels: { result: res }, value: results().filter((x) => x.status === res).length })) : [],
-    );
-    single(r, 'hostwatch_audit_score', 'Security posture score of the last audit, 0-100: the severity-weighted share of passing checks (critical 10, high 5, medium 3, low 1).', 'gauge', () => this.report?.score);
-    snapshot(
-      r,
-      'hostwatch_audit_finding_info',
-      'A failing check of the last audit (value 1) with its plain-language texts: what was found (summary), why it matters, and the fix.',
-      'gauge',
-      ['check', 'category', 'severity', 'title', 'summary', 'why', 'fix'],
-      () =>
+    defineMetric(r, {
+      name: 'hostwatch_audit_check',
+      help: 'Result of a security check of the last audit: 1 passes, 0 fails (skipped and unevaluable checks are absent).',
+      type: 'gauge',
+      labelNames: ['check', 'category', 'severity'],
+      samples: () =>
+        results()
+          .filter((x) => x.status === 'pass' || x.status === 'fail')
+          .map((x) => ({
+            labels: { check: x.check.id, category: x.check.category, severity: x.check.severity },
+            value: x.status === 'pass' ? 1 : 0,
+          })),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_checks',
+      help: 'Checks of the last audit by result: pass, fail, skip (does not apply here) and error (could not be evaluated).',
+      type: 'gauge',
+      labelNames: ['result'],
+      samples: () =>
+        this.report ? RESULTS.map((res) => ({ labels: { result: res }, value: results().filter((x) => x.status === res).length })) : [],
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_score',
+      help: 'Security posture score of the last audit, 0-100: the severity-weighted share of passing checks (critical 10, high 5, medium 3, low 1).',
+      type: 'gauge',
+      value: () => this.report?.score,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_finding_info',
+      help: 'A failing check of the last audit (value 1) with its plain-language texts: what was found (summary), why it matters, and the fix.',
+      type: 'gauge',
+      labelNames: ['check', 'category', 'severity', 'title', 'summary', 'why', 'fix'],
+      samples: () =>
         results()
           .filter((x) => x.status === 'fail')
           .map((x) => ({
-            labels: { check: x.check.id, category: x.check.category, severity: x.check.severity, title: x.check.title, summary: x.check.found, why: x.check.why, fix: x.check.fix },
+            labels: {
+              check: x.check.id,
+              category: x.check.category,
+              severity: x.check.severity,
+              title: x.check.title,
+              summary: x.check.found,
+              why: x.check.why,
+              fix: x.check.fix,
+            },
             value: 1,
           })),
-    );
-    single(r, 'hostwatch_audit_last_run_timestamp_seconds', 'When the last successful audit finished, in seconds since the epoch.', 'gauge', () =>
-      this.lastSuccess === undefined ? undefined : this.lastSuccess / 1000,
-    );
-    single(r, 'hostwatch_audit_run_success', 'Whether the last audit run completed.', 'gauge', () => (this.lastOk === undefined ? undefined : this.lastOk ? 1 : 0));
-    single(r, 'hostwatch_audit_run_duration_seconds', 'Duration of the last audit run.', 'gauge', () => this.lastDuration);
-    snapshot(r, 'hostwatch_encryption_filesystem_encrypted', 'Whether a filesystem on a local disk is on dm-crypt/LUKS (directly or under LVM/RAID), from the last audit.', 'gauge', ['mountpoint'], () =>
-      (this.encryption?.filesystems ?? []).slice(0, MAX_SERIES_OBJECTS).map((f) => ({ labels: { mountpoint: f.mountpoint }, value: f.encrypted ? 1 : 0 })),
-    );
-    single(r, 'hostwatch_encryption_swap_encrypted', 'Whether every swap area is encrypted or in memory (1 also when there is no swap); 0 when one is written to disk in clear.', 'gauge', () =>
-      this.encryption?.swapEncrypted === undefined ? undefined : this.encryption.swapEncrypted ? 1 : 0,
-    );
-    snapshot(r, 'hostwatch_encryption_plaintext_listeners', 'Sockets reachable from the network that speak a protocol without encryption (telnet, ftp, rsh, tftp, http without https), by protocol.', 'gauge', ['protocol'], (): Sample[] =>
-      this.encryption?.plaintext ? Object.entries(this.encryption.plaintext).map(([protocol, n]) => ({ labels: { protocol }, value: n })) : [],
-    );
-    single(r, 'hostwatch_encryption_tls_weak_certificates', 'Certificates of host.tls.cert_files with a weak key (RSA < 2048 bits, EC < 256) or a signature with a broken hash (MD5, SHA-1).', 'gauge', () =>
-      this.encryption?.weakCertificates,
-    );
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_last_run_timestamp_seconds',
+      help: 'When the last successful audit finished, in seconds since the epoch.',
+      type: 'gauge',
+      value: () => (this.lastSuccess === undefined ? undefined : this.lastSuccess / 1000),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_run_success',
+      help: 'Whether the last audit run completed.',
+      type: 'gauge',
+      value: () => (this.lastOk === undefined ? undefined : this.lastOk ? 1 : 0),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_audit_run_duration_seconds',
+      help: 'Duration of the last audit run.',
+      type: 'gauge',
+      value: () => this.lastDuration,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_encryption_filesystem_encrypted',
+      help: 'Whether a filesystem on a local disk is on dm-crypt/LUKS (directly or under LVM/RAID), from the last audit.',
+      type: 'gauge',
+      labelNames: ['mountpoint'],
+      samples: () =>
+        (this.encryption?.filesystems ?? [])
+          .slice(0, MAX_SERIES_OBJECTS)
+          .map((f) => ({ labels: { mountpoint: f.mountpoint }, value: f.encrypted ? 1 : 0 })),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_encryption_swap_encrypted',
+      help: 'Whether every swap area is encrypted or in memory (1 also when there is no swap); 0 when one is written to disk in clear.',
+      type: 'gauge',
+      value: () => (this.encryption?.swapEncrypted === undefined ? undefined : this.encryption.swapEncrypted ? 1 : 0),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_encryption_plaintext_listeners',
+      help: 'Sockets reachable from the network that speak a protocol without encryption (telnet, ftp, rsh, tftp, http without https), by protocol.',
+      type: 'gauge',
+      labelNames: ['protocol'],
+      samples: (): Sample[] =>
+        this.encryption?.plaintext
+          ? Object.entries(this.encryption.plaintext).map(([protocol, n]) => ({ labels: { protocol }, value: n }))
+          : [],
+    });
+    defineMetric(r, {
+      name: 'hostwatch_encryption_tls_weak_certificates',
+      help: 'Certificates of host.tls.cert_files with a weak key (RSA < 2048 bits, EC < 256) or a signature with a broken hash (MD5, SHA-1).',
+      type: 'gauge',
+      value: () => this.encryption?.weakCertificates,
+    });
   }
 
   async start(): Promise<void> {
@@ -133,7 +191,11 @@ export class AuditCollector implements Collector {
       this.lastOk = true;
       this.lastSuccess = this.clock.now();
       const errors = report.results.filter((x) => x.status === 'error');
-      this.logger.info('audit done', { score: report.score, failing: report.results.filter((x) => x.status === 'fail').length, errors: errors.length });
+      this.logger.info('audit done', {
+        score: report.score,
+        failing: report.results.filter((x) => x.status === 'fail').length,
+        errors: errors.length,
+      });
       for (const e of errors) this.logger.debug('audit check could not be evaluated', { check: e.check.id, err: e.error });
     } catch (err) {
       this.lastOk = false;

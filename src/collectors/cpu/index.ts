@@ -1,8 +1,8 @@
 // cpu: seconds each CPU spent in each mode, from /proc/stat (node_exporter's cpu collector).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { hostPaths, readText, snapshot } from '../hostfs.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { CPU_MODES, parseCpuTimes, type CpuTimes } from './parse.js';
 
 export class CpuCollector implements Collector {
@@ -11,23 +11,28 @@ export class CpuCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'stat');
-    snapshot(ctx.registry, 'hostwatch_cpu_seconds_total', 'Seconds the CPUs spent in each mode.', 'counter', ['cpu', 'mode'], () => {
-      const out: Sample[] = [];
-      for (const t of this.last) {
-        for (const mode of CPU_MODES) {
-          const v = t.seconds[mode];
-          if (v !== undefined) out.push({ labels: { cpu: t.cpu, mode }, value: v });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_cpu_seconds_total',
+      help: 'Seconds the CPUs spent in each mode.',
+      type: 'counter',
+      labelNames: ['cpu', 'mode'],
+      samples: () => {
+        const out: Sample[] = [];
+        for (const t of this.last) {
+          for (const mode of CPU_MODES) {
+            const v = t.seconds[mode];
+            if (v !== undefined) out.push({ labels: { cpu: t.cpu, mode }, value: v });
+          }
         }
-      }
-      return out;
+        return out;
+      },
     });
-    snapshot(
-      ctx.registry,
-      'hostwatch_cpu_guest_seconds_total',
-      'Seconds the CPUs spent running virtual CPUs of guests (already counted in user and nice).',
-      'counter',
-      ['cpu', 'mode'],
-      () => {
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_cpu_guest_seconds_total',
+      help: 'Seconds the CPUs spent running virtual CPUs of guests (already counted in user and nice).',
+      type: 'counter',
+      labelNames: ['cpu', 'mode'],
+      samples: () => {
         const out: Sample[] = [];
         for (const t of this.last) {
           if (!t.guest) continue;
@@ -36,7 +41,7 @@ export class CpuCollector implements Collector {
         }
         return out;
       },
-    );
+    });
   }
 
   async update(): Promise<void> {

@@ -2,8 +2,9 @@
 // ram and zram devices are excluded by host.diskstats.device_exclude).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { hostPaths, MAX_SERIES_OBJECTS, readText, snapshot } from '../hostfs.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
+import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
 import { parseDiskstats, type DiskStats } from './parse.js';
 
 export class DiskstatsCollector implements Collector {
@@ -13,15 +14,21 @@ export class DiskstatsCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'diskstats');
-    this.exclude = new RegExp(ctx.config.host.diskstats.device_exclude);
+    this.exclude = userRegex(ctx.config.host.diskstats.device_exclude);
     const metric = (name: string, help: string, type: 'counter' | 'gauge', pick: (d: DiskStats) => number | undefined) =>
-      snapshot(ctx.registry, name, help, type, ['device'], () => {
-        const out: Sample[] = [];
-        for (const d of this.last) {
-          const v = pick(d);
-          if (v !== undefined) out.push({ labels: { device: d.device }, value: v });
-        }
-        return out;
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type,
+        labelNames: ['device'],
+        samples: () => {
+          const out: Sample[] = [];
+          for (const d of this.last) {
+            const v = pick(d);
+            if (v !== undefined) out.push({ labels: { device: d.device }, value: v });
+          }
+          return out;
+        },
       });
     metric('hostwatch_disk_reads_completed_total', 'Reads completed.', 'counter', (d) => d.readsCompleted);
     metric('hostwatch_disk_reads_merged_total', 'Adjacent reads merged into one.', 'counter', (d) => d.readsMerged);
@@ -44,7 +51,12 @@ export class DiskstatsCollector implements Collector {
     metric('hostwatch_disk_discarded_bytes_total', 'Bytes discarded (Linux 4.18+).', 'counter', (d) => d.discards?.bytes);
     metric('hostwatch_disk_discard_time_seconds_total', 'Seconds spent by all discards (Linux 4.18+).', 'counter', (d) => d.discards?.seconds);
     metric('hostwatch_disk_flush_requests_total', 'Flush requests completed (Linux 5.5+).', 'counter', (d) => d.flushes?.completed);
-    metric('hostwatch_disk_flush_requests_time_seconds_total', 'Seconds spent by all flush requests (Linux 5.5+).', 'counter', (d) => d.flushes?.seconds);
+    metric(
+      'hostwatch_disk_flush_requests_time_seconds_total',
+      'Seconds spent by all flush requests (Linux 5.5+).',
+      'counter',
+      (d) => d.flushes?.seconds,
+    );
   }
 
   async update(): Promise<void> {

@@ -1,7 +1,8 @@
 // filefd: file handles allocated and the system-wide maximum (/proc/sys/fs/file-nr).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parseFileNr, type FileFd } from './parse.js';
 
 export class FilefdCollector implements Collector {
@@ -10,8 +11,18 @@ export class FilefdCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'sys', 'fs', 'file-nr');
-    single(ctx.registry, 'hostwatch_filefd_allocated', 'File handles allocated.', 'gauge', () => this.last?.allocated);
-    single(ctx.registry, 'hostwatch_filefd_maximum', 'Maximum number of file handles (fs.file-max).', 'gauge', () => this.last?.maximum);
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_filefd_allocated',
+      help: 'File handles allocated.',
+      type: 'gauge',
+      value: () => this.last?.allocated,
+    });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_filefd_maximum',
+      help: 'Maximum number of file handles (fs.file-max).',
+      type: 'gauge',
+      value: () => this.last?.maximum,
+    });
   }
 
   async update(): Promise<void> {

@@ -5,10 +5,11 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
 import type { Logger } from '../../core/log.js';
 import type { Clock } from '../../core/clock.js';
-import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, snapshot, type HostPaths } from '../hostfs.js';
+import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { parseMounts, selectMounts, type Mount } from './parse.js';
 
 /** statfs, replaceable in tests: a hung NFS server cannot be had on a test machine. */
@@ -36,18 +37,24 @@ export class FilesystemCollector implements Collector {
     this.statfs = opts.statfs ?? ((p) => statfs(p));
     const host = ctx.config.host;
     this.paths = hostPaths(host);
-    this.excludeMountPoints = new RegExp(host.filesystem.mount_points_exclude);
-    this.excludeFsTypes = new RegExp(host.filesystem.fs_types_exclude);
+    this.excludeMountPoints = userRegex(host.filesystem.mount_points_exclude);
+    this.excludeFsTypes = userRegex(host.filesystem.fs_types_exclude);
     this.timeoutMs = host.filesystem.statfs_timeout;
     this.logger = ctx.logger;
     this.clock = ctx.clock;
     const labelNames = ['device', 'mountpoint', 'fstype'];
     const labels = (m: Mount) => ({ device: m.device, mountpoint: m.mountPoint, fstype: m.fsType });
     const metric = (name: string, help: string, pick: (s: NonNullable<FsStats['stats']>) => number) =>
-      snapshot(ctx.registry, name, help, 'gauge', labelNames, () => {
-        const out: Sample[] = [];
-        for (const f of this.last) if (f.stats) out.push({ labels: labels(f.mount), value: pick(f.stats) });
-        return out;
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type: 'gauge',
+        labelNames,
+        samples: () => {
+          const out: Sample[] = [];
+          for (const f of this.last) if (f.stats) out.push({ labels: labels(f.mount), value: pick(f.stats) });
+          return out;
+        },
       });
     metric('hostwatch_filesystem_size_bytes', 'Filesystem size.', (s) => s.size);
     metric('hostwatch_filesystem_free_bytes', 'Free space, including the blocks reserved for root.', (s) => s.free);
@@ -55,7 +62,13 @@ export class FilesystemCollector implements Collector {
     metric('hostwatch_filesystem_files', 'Inodes.', (s) => s.files);
     metric('hostwatch_filesystem_files_free', 'Free inodes.', (s) => s.filesFree);
     const all = (name: string, help: string, value: (f: FsStats) => number) =>
-      snapshot(ctx.registry, name, help, 'gauge', labelNames, () => this.last.map((f) => ({ labels: labels(f.mount), value: value(f) })));
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type: 'gauge',
+        labelNames,
+        samples: () => this.last.map((f) => ({ labels: labels(f.mount), value: value(f) })),
+      });
     all('hostwatch_filesystem_readonly', 'Whether the filesystem is mounted read-only.', (f) => (f.mount.readonly ? 1 : 0));
     all('hostwatch_filesystem_device_error', 'Whether statfs failed or timed out on this mount.', (f) => (f.stats ? 0 : 1));
   }

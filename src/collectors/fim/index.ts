@@ -3,7 +3,7 @@
 // the last results and checks, with one stat per root, whether `hostwatch fim accept` replaced
 // a baseline. File names never become labels: they go to <stateDir>/fim/changes.jsonl.
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import { CHANGE_KINDS, ERROR_REASONS } from '../../fim/record.js';
 import { RootMonitor, type RootSettings } from '../../fim/monitor.js';
 import { RealtimeWatcher } from '../../fim/realtime.js';
@@ -45,57 +45,55 @@ export class FimCollector implements Collector {
     const journal = new ChangeJournal(journalPath(ctx.stateDir));
     if (this.active) {
       for (const s of rootSettings(fim)) {
-        this.monitors.push(
-          new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }),
-        );
+        this.monitors.push(new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }));
       }
     }
     const reg = ctx.registry;
     const loaded = () => this.monitors.filter((m) => m.loaded);
     const perRoot = (fn: (m: RootMonitor) => Sample[]) => () => loaded().flatMap(fn);
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_root_info',
       help: 'A watched FIM root (1); critical="true" for roots whose changes page. Join on root.',
       type: 'gauge',
       labelNames: ['root', 'critical'],
       samples: () => this.monitors.map((m) => ({ labels: { root: m.root, critical: String(m.settings.critical) }, value: 1 })),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_files',
       help: 'Entries (files, directories, links) recorded under the root by the last scan.',
       type: 'gauge',
       labelNames: ['root'],
       samples: perRoot((m) => (m.lastScan || m.current.size ? [{ labels: { root: m.root }, value: m.current.size }] : [])),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_changes_total',
       help: 'Changes detected by scans (each time a file is seen to change; persisted across restarts).',
       type: 'counter',
       labelNames: ['root', 'change'],
       samples: perRoot((m) => CHANGE_KINDS.map((k) => ({ labels: { root: m.root, change: k }, value: m.changesTotal[k] }))),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_changed_files',
       help: 'Files that differ from the accepted baseline, by kind of change (until `hostwatch fim accept`).',
       type: 'gauge',
       labelNames: ['root', 'change'],
       samples: perRoot((m) => CHANGE_KINDS.map((k) => ({ labels: { root: m.root, change: k }, value: m.changedFiles[k] }))),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_last_scan_timestamp_seconds',
       help: 'When the last full scan of the root completed.',
       type: 'gauge',
       labelNames: ['root'],
       samples: perRoot((m) => (m.lastScan ? [{ labels: { root: m.root }, value: m.lastScan.timestamp / 1000 }] : [])),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_scan_duration_seconds',
       help: 'How long the last full scan of the root took.',
       type: 'gauge',
       labelNames: ['root'],
       samples: perRoot((m) => (m.lastScan ? [{ labels: { root: m.root }, value: m.lastScan.durationMs / 1000 }] : [])),
     });
-    new SnapshotMetric(reg, {
+    defineMetric(reg, {
       name: 'hostwatch_fim_scan_errors_total',
       help: 'Entries or directories a scan could not read, by reason (permission, vanished, io, root_missing).',
       type: 'counter',

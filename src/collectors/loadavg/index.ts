@@ -1,7 +1,8 @@
 // loadavg: 1, 5 and 15 minute load averages (/proc/loadavg).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parseLoadavg, type LoadAvg } from './parse.js';
 
 export class LoadavgCollector implements Collector {
@@ -10,9 +11,9 @@ export class LoadavgCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'loadavg');
-    single(ctx.registry, 'hostwatch_load1', '1 minute load average.', 'gauge', () => this.last?.load1);
-    single(ctx.registry, 'hostwatch_load5', '5 minute load average.', 'gauge', () => this.last?.load5);
-    single(ctx.registry, 'hostwatch_load15', '15 minute load average.', 'gauge', () => this.last?.load15);
+    defineMetric(ctx.registry, { name: 'hostwatch_load1', help: '1 minute load average.', type: 'gauge', value: () => this.last?.load1 });
+    defineMetric(ctx.registry, { name: 'hostwatch_load5', help: '5 minute load average.', type: 'gauge', value: () => this.last?.load5 });
+    defineMetric(ctx.registry, { name: 'hostwatch_load15', help: '15 minute load average.', type: 'gauge', value: () => this.last?.load15 });
   }
 
   async update(): Promise<void> {

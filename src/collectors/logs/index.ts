@@ -3,42 +3,43 @@
 // and only then lets the metrics render the checkpointed state (see src/logs/pipeline.ts).
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import type { LogConfig } from '../../config/schema.js';
-import { LOG_TYPES } from '../../logs/types.js';
+import type { LogType } from '../../logs/handler.js';
+import { LOG_TYPES } from '../../logs/registry.js';
 import { LogPipeline } from '../../logs/pipeline.js';
 import type { WatchFn } from '../../tail/watch.js';
 import { registerGenericMetrics } from './metrics.js';
 
+/** The runtime of every registered log type, by type name (this module is imported only when the collector is enabled). */
+const RUNTIMES: ReadonlyMap<string, LogType> = new Map(await Promise.all(LOG_TYPES.map(async (t) => [t.type, await t.load()] as const)));
+
 export interface LogsCollectorOptions {
   /** For tests: the watcher given to every tailer. */
   watch?: WatchFn;
+  /** For tests: the log types by name, instead of the registered ones. */
+  types?: ReadonlyMap<string, LogType>;
 }
 
 export class LogsCollector implements Collector {
   readonly pipelines: LogPipeline[] = [];
 
   constructor(ctx: CollectorContext, opts: LogsCollectorOptions = {}) {
+    const types = opts.types ?? RUNTIMES;
     // Every type's families are registered, configured or not: the set of metric names does not
     // depend on the config, and a type's family renders only the logs of that type.
-    for (const [typeName, type] of Object.entries(LOG_TYPES)) {
-      type.registerMetrics(ctx.registry, () => {
+    for (const [typeName, type] of types) {
+      const published = () => {
         const m = new Map<string, { config: LogConfig; state: unknown }>();
         for (const p of this.pipelines) if (p.config.type === typeName) m.set(p.name, { config: p.config, state: p.state.handler });
         return m;
-      }, ctx.clock);
+      };
+      type.registerMetrics(ctx.registry, published, ctx.clock);
     }
     registerGenericMetrics(ctx.registry, () => this.pipelines);
 
-    ctx.config.logs.forEach((config, i) => {
-      const type = LOG_TYPES[config.type];
-      if (!type) {
-        ctx.logger.error('log skipped: its type is not available in this build', {
-          key: `logs[${i}].type`,
-          log: config.name,
-          type: config.type,
-          available: Object.keys(LOG_TYPES).join(',') || 'none',
-        });
-        return;
-      }
+    for (const config of ctx.config.logs) {
+      const type = types.get(config.type);
+      // The config schema accepts only registered types.
+      if (!type) throw new Error(`log ${config.name}: no runtime for log type ${config.type}`);
       this.pipelines.push(
         new LogPipeline({
           config,
@@ -50,7 +51,7 @@ export class LogsCollector implements Collector {
           watch: opts.watch,
         }),
       );
-    });
+    }
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,7 @@
 // The generic metrics of every log, whatever its type. Counters render from the checkpointed
 // (published) state of each pipeline, like the type metrics; gauges render live figures.
 import type { Registry } from 'prom-client';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { LogPipeline } from '../../logs/pipeline.js';
 
 export function registerGenericMetrics(registry: Registry, pipelines: () => readonly LogPipeline[]): void {
@@ -14,7 +14,7 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
     return out;
   };
 
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_log_lines_total',
     help: 'Lines read from the log, by result: parsed, unparsed (did not match the format), truncated (longer than max_line_bytes, cut).',
     type: 'counter',
@@ -29,49 +29,56 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
         ];
       }),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_log_bytes_read_total',
-    help: 'Bytes of the log files consumed (complete lines and skipped over-long line remainders).',
+    help: 'Bytes of the log files consumed (complete lines and skipped over-long line remainders); for the journal, bytes of the messages read.',
     type: 'counter',
     labelNames: ['log'],
     samples: perLog((p) => p.state.bytes),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_log_rotations_total',
     help: 'Rotations seen: a file renamed or deleted away, or truncated in place (copytruncate).',
     type: 'counter',
     labelNames: ['log'],
     samples: perLog((p) => p.state.rotations),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_log_last_line_timestamp_seconds',
     help: 'Timestamp carried by the last line that had one that parses (absent until then).',
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => (p.state.counters.last_line_ts === null ? null : p.state.counters.last_line_ts / 1000)),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_log_files_watched',
     help: 'Files currently followed (a rotated file is followed until it has been read to its end); 0 while the path does not exist.',
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => p.stats().files),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
+    name: 'hostwatch_log_source_up',
+    help: 'Whether the source of the log is running: 1 for files (hostwatch_log_files_watched says how many are followed), and for the journal while a journalctl follows it; 0 while journalctl is missing or exited (restarted with backoff).',
+    type: 'gauge',
+    labelNames: ['log'],
+    samples: perLog((p) => (p.stats().up ? 1 : 0)),
+  });
+  defineMetric(registry, {
     name: 'hostwatch_log_pending_bytes',
     help: 'Bytes written to the followed files and not read yet: the tailing lag.',
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => p.stats().pendingBytes),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_checkpoint_errors_total',
     help: 'Checkpoint writes that failed since hostwatch started; while they fail the log metrics stay at the last checkpointed values.',
     type: 'counter',
     labelNames: ['log'],
     samples: perLog((p) => p.checkpointErrors),
   });
-  new SnapshotMetric(registry, {
+  defineMetric(registry, {
     name: 'hostwatch_checkpoint_last_success_timestamp_seconds',
     help: 'When the checkpoint of the log was last written, or confirmed current (no line since), successfully; absent before the first.',
     type: 'gauge',

@@ -3,7 +3,8 @@
 // activity (pages, as the kernel counts them: the page size is not in /proc and varies on arm64).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { memoryFigures, parseMeminfo, parseSwapActivity, type MemoryFigures, type SwapActivity } from './parse.js';
 
 export class MeminfoCollector implements Collector {
@@ -18,7 +19,7 @@ export class MeminfoCollector implements Collector {
     this.vmstat = join(proc, 'vmstat');
     const r = ctx.registry;
     const g = (name: string, help: string, pick: (m: MemoryFigures) => number | undefined) =>
-      single(r, name, help, 'gauge', () => (this.mem ? pick(this.mem) : undefined));
+      defineMetric(r, { name, help, type: 'gauge', value: () => (this.mem ? pick(this.mem) : undefined) });
     g('hostwatch_memory_total_bytes', 'Usable RAM (MemTotal).', (m) => m.totalBytes);
     g('hostwatch_memory_free_bytes', 'Unused RAM (MemFree).', (m) => m.freeBytes);
     g('hostwatch_memory_available_bytes', 'RAM available for new workloads without swapping (MemAvailable).', (m) => m.availableBytes);
@@ -33,8 +34,18 @@ export class MeminfoCollector implements Collector {
     g('hostwatch_memory_swap_total_bytes', 'Swap space (SwapTotal).', (m) => m.swapTotalBytes);
     g('hostwatch_memory_swap_free_bytes', 'Unused swap space (SwapFree).', (m) => m.swapFreeBytes);
     g('hostwatch_memory_swap_cached_bytes', 'Swapped-out memory also in RAM (SwapCached).', (m) => m.swapCachedBytes);
-    single(r, 'hostwatch_memory_swapped_in_pages_total', 'Pages swapped in from disk since boot (pswpin).', 'counter', () => this.swap.inPages);
-    single(r, 'hostwatch_memory_swapped_out_pages_total', 'Pages swapped out to disk since boot (pswpout).', 'counter', () => this.swap.outPages);
+    defineMetric(r, {
+      name: 'hostwatch_memory_swapped_in_pages_total',
+      help: 'Pages swapped in from disk since boot (pswpin).',
+      type: 'counter',
+      value: () => this.swap.inPages,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_memory_swapped_out_pages_total',
+      help: 'Pages swapped out to disk since boot (pswpout).',
+      type: 'counter',
+      value: () => this.swap.outPages,
+    });
   }
 
   async update(): Promise<void> {

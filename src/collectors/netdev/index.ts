@@ -3,8 +3,9 @@
 // network (--net=host) as for node_exporter.
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { hostPaths, MAX_SERIES_OBJECTS, readText, snapshot } from '../hostfs.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+import { userRegex } from '../../core/regex.js';
+import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
 import { isOperUp, parseNetDev, type NetDevStats } from './parse.js';
 
 export class NetdevCollector implements Collector {
@@ -19,9 +20,15 @@ export class NetdevCollector implements Collector {
     const paths = hostPaths(ctx.config.host);
     this.file = join(paths.proc, 'net', 'dev');
     this.sysNet = join(paths.sys, 'class', 'net');
-    this.exclude = new RegExp(ctx.config.host.netdev.device_exclude);
+    this.exclude = userRegex(ctx.config.host.netdev.device_exclude);
     const counter = (name: string, help: string, pick: (d: NetDevStats) => number) =>
-      snapshot(ctx.registry, name, help, 'counter', ['device'], () => this.last.map((d) => ({ labels: { device: d.device }, value: pick(d) })));
+      defineMetric(ctx.registry, {
+        name,
+        help,
+        type: 'counter',
+        labelNames: ['device'],
+        samples: () => this.last.map((d) => ({ labels: { device: d.device }, value: pick(d) })),
+      });
     counter('hostwatch_network_receive_bytes_total', 'Bytes received.', (d) => d.receiveBytes);
     counter('hostwatch_network_receive_packets_total', 'Packets received.', (d) => d.receivePackets);
     counter('hostwatch_network_receive_errs_total', 'Receive errors.', (d) => d.receiveErrs);
@@ -30,13 +37,19 @@ export class NetdevCollector implements Collector {
     counter('hostwatch_network_transmit_packets_total', 'Packets transmitted.', (d) => d.transmitPackets);
     counter('hostwatch_network_transmit_errs_total', 'Transmit errors.', (d) => d.transmitErrs);
     counter('hostwatch_network_transmit_drop_total', 'Transmitted packets dropped.', (d) => d.transmitDrop);
-    snapshot(ctx.registry, 'hostwatch_network_up', 'Whether the interface is operationally up (operstate "up").', 'gauge', ['device'], () => {
-      const out: Sample[] = [];
-      for (const d of this.last) {
-        const v = this.up.get(d.device);
-        if (v !== undefined) out.push({ labels: { device: d.device }, value: v });
-      }
-      return out;
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_network_up',
+      help: 'Whether the interface is operationally up (operstate "up").',
+      type: 'gauge',
+      labelNames: ['device'],
+      samples: () => {
+        const out: Sample[] = [];
+        for (const d of this.last) {
+          const v = this.up.get(d.device);
+          if (v !== undefined) out.push({ labels: { device: d.device }, value: v });
+        }
+        return out;
+      },
     });
   }
 
@@ -45,9 +58,7 @@ export class NetdevCollector implements Collector {
       .filter((d) => !this.exclude.test(d.device))
       .slice(0, MAX_SERIES_OBJECTS);
     // operstate is optional (no /sys in some containers): an unreadable one only drops that sample.
-    const states = await Promise.all(
-      devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)),
-    );
+    const states = await Promise.all(devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)));
     const up = new Map<string, number>();
     devices.forEach((d, i) => {
       const s = states[i];

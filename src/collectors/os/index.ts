@@ -5,7 +5,8 @@
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, rootfsPath, snapshot, type HostPaths } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { clampLabel, parseOsRelease, unameArch } from './parse.js';
 
 interface OsInfo {
@@ -23,20 +24,17 @@ export class OsCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.paths = hostPaths(ctx.config.host);
-    snapshot(
-      ctx.registry,
-      'hostwatch_os_info',
-      'Operating system and kernel of the host; the value is always 1.',
-      'gauge',
-      ['id', 'version_id', 'pretty_name', 'kernel', 'arch'],
-      () => (this.info ? [{ labels: { ...this.info }, value: 1 }] : []),
-    );
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_os_info',
+      help: 'Operating system and kernel of the host; the value is always 1.',
+      type: 'gauge',
+      labelNames: ['id', 'version_id', 'pretty_name', 'kernel', 'arch'],
+      samples: () => (this.info ? [{ labels: { ...this.info }, value: 1 }] : []),
+    });
   }
 
   private async load(): Promise<OsInfo> {
-    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() =>
-      readText(rootfsPath(this.paths, '/usr/lib/os-release')),
-    );
+    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() => readText(rootfsPath(this.paths, '/usr/lib/os-release')));
     const [release, kernel] = await Promise.all([osRelease, readText(join(this.paths.proc, 'sys', 'kernel', 'osrelease'))]);
     const r = parseOsRelease(release);
     let arch: string;

@@ -3,8 +3,8 @@
 // an error: the collector then exports nothing, like node_exporter.
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { hostPaths, readText, snapshot } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parsePressure, type Pressure } from './parse.js';
 
 const RESOURCES = ['cpu', 'io', 'memory', 'irq'] as const;
@@ -20,16 +20,18 @@ export class PressureCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.dir = join(hostPaths(ctx.config.host).proc, 'pressure');
     const metric = (name: string, help: string, resource: Resource, pick: 'someSeconds' | 'fullSeconds') =>
-      snapshot(ctx.registry, name, help, 'counter', [], (): Sample[] => {
-        const v = this.last[resource]?.[pick];
-        return v === undefined ? [] : [{ labels: {}, value: v }];
-      });
+      defineMetric(ctx.registry, { name, help, type: 'counter', value: () => this.last[resource]?.[pick] });
     metric('hostwatch_pressure_cpu_waiting_seconds_total', 'Seconds some runnable task waited for a CPU.', 'cpu', 'someSeconds');
     metric('hostwatch_pressure_io_waiting_seconds_total', 'Seconds some task was stalled waiting for I/O.', 'io', 'someSeconds');
     metric('hostwatch_pressure_io_stalled_seconds_total', 'Seconds all non-idle tasks were stalled on I/O at once.', 'io', 'fullSeconds');
     metric('hostwatch_pressure_memory_waiting_seconds_total', 'Seconds some task was stalled waiting for memory.', 'memory', 'someSeconds');
     metric('hostwatch_pressure_memory_stalled_seconds_total', 'Seconds all non-idle tasks were stalled on memory at once.', 'memory', 'fullSeconds');
-    metric('hostwatch_pressure_irq_stalled_seconds_total', 'Seconds the CPUs were busy with interrupts so that no task could run (Linux 6.1+).', 'irq', 'fullSeconds');
+    metric(
+      'hostwatch_pressure_irq_stalled_seconds_total',
+      'Seconds the CPUs were busy with interrupts so that no task could run (Linux 6.1+).',
+      'irq',
+      'fullSeconds',
+    );
   }
 
   async update(): Promise<void> {

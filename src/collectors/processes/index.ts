@@ -2,7 +2,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parseLoadavg } from '../loadavg/parse.js';
 import { countPids } from './parse.js';
 
@@ -13,8 +14,18 @@ export class ProcessesCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.proc = hostPaths(ctx.config.host).proc;
-    single(ctx.registry, 'hostwatch_processes', 'Processes (thread groups) that exist.', 'gauge', () => this.processes);
-    single(ctx.registry, 'hostwatch_threads', 'Threads (kernel scheduling entities) that exist.', 'gauge', () => this.threads);
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_processes',
+      help: 'Processes (thread groups) that exist.',
+      type: 'gauge',
+      value: () => this.processes,
+    });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_threads',
+      help: 'Threads (kernel scheduling entities) that exist.',
+      type: 'gauge',
+      value: () => this.threads,
+    });
   }
 
   async update(): Promise<void> {

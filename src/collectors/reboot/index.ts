@@ -5,7 +5,7 @@
 // is a collector error.
 import { stat } from 'node:fs/promises';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
 
 /** Whether the reboot-required flag file exists (the audit reads it too). */
 export async function rebootRequiredFlag(file: string): Promise<boolean> {
@@ -25,7 +25,12 @@ export class RebootCollector implements Collector {
 
   constructor(ctx: CollectorContext) {
     this.file = ctx.config.host.reboot_required_file;
-    single(ctx.registry, 'hostwatch_reboot_required', 'Whether the OS asks for a reboot (the reboot-required file exists).', 'gauge', () => this.required);
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_reboot_required',
+      help: 'Whether the OS asks for a reboot (the reboot-required file exists).',
+      type: 'gauge',
+      value: () => this.required,
+    });
   }
 
   async update(): Promise<void> {

@@ -1,7 +1,8 @@
 // stat: forks, context switches, interrupts, boot time, running/blocked tasks (/proc/stat).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { defineMetric } from '../../core/metric.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parseKernelStat, type KernelStat } from './parse.js';
 
 export class StatCollector implements Collector {
@@ -11,12 +12,32 @@ export class StatCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'stat');
     const r = ctx.registry;
-    single(r, 'hostwatch_procs_running', 'Tasks in runnable state.', 'gauge', () => this.last.procsRunning);
-    single(r, 'hostwatch_procs_blocked', 'Tasks blocked waiting for I/O to complete.', 'gauge', () => this.last.procsBlocked);
-    single(r, 'hostwatch_forks_total', 'Processes and threads created since boot.', 'counter', () => this.last.forks);
-    single(r, 'hostwatch_context_switches_total', 'Context switches since boot.', 'counter', () => this.last.contextSwitches);
-    single(r, 'hostwatch_intr_total', 'Interrupts serviced since boot.', 'counter', () => this.last.interrupts);
-    single(r, 'hostwatch_boot_time_seconds', 'Time the system booted, in seconds since the epoch.', 'gauge', () => this.last.bootTime);
+    defineMetric(r, { name: 'hostwatch_procs_running', help: 'Tasks in runnable state.', type: 'gauge', value: () => this.last.procsRunning });
+    defineMetric(r, {
+      name: 'hostwatch_procs_blocked',
+      help: 'Tasks blocked waiting for I/O to complete.',
+      type: 'gauge',
+      value: () => this.last.procsBlocked,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_forks_total',
+      help: 'Processes and threads created since boot.',
+      type: 'counter',
+      value: () => this.last.forks,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_context_switches_total',
+      help: 'Context switches since boot.',
+      type: 'counter',
+      value: () => this.last.contextSwitches,
+    });
+    defineMetric(r, { name: 'hostwatch_intr_total', help: 'Interrupts serviced since boot.', type: 'counter', value: () => this.last.interrupts });
+    defineMetric(r, {
+      name: 'hostwatch_boot_time_seconds',
+      help: 'Time the system booted, in seconds since the epoch.',
+      type: 'gauge',
+      value: () => this.last.bootTime,
+    });
   }
 
   async update(): Promise<void> {

@@ -1,8 +1,9 @@
 // time: the host's clock (to spot clock skew against Prometheus) and uptime (/proc/uptime).
 import { join } from 'node:path';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import { defineMetric } from '../../core/metric.js';
 import type { Clock } from '../../core/clock.js';
-import { hostPaths, readText, single } from '../hostfs.js';
+import { hostPaths, readText } from '../hostfs.js';
 import { parseUptime } from './parse.js';
 
 export class TimeCollector implements Collector {
@@ -14,8 +15,18 @@ export class TimeCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'uptime');
     this.clock = ctx.clock;
-    single(ctx.registry, 'hostwatch_time_seconds', 'System time in seconds since the epoch.', 'gauge', () => this.now);
-    single(ctx.registry, 'hostwatch_uptime_seconds', 'Seconds since boot (/proc/uptime).', 'gauge', () => this.uptime);
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_time_seconds',
+      help: 'System time in seconds since the epoch.',
+      type: 'gauge',
+      value: () => this.now,
+    });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_uptime_seconds',
+      help: 'Seconds since boot (/proc/uptime).',
+      type: 'gauge',
+      value: () => this.uptime,
+    });
   }
 
   async update(): Promise<void> {

@@ -5,9 +5,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import type { Logger } from '../../core/log.js';
-import type { Sample } from '../../core/snapshot-metric.js';
-import { snapshot } from '../hostfs.js';
-import { compileGlob, expandGlob, hasMagic, type CompiledGlob } from './glob.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
+
+import { hasWildcard } from '../../core/glob.js';
+import { compileGlob, expandGlob, type CompiledGlob } from './glob.js';
 import { parseCertFile, type ParsedCertFile } from './parse.js';
 
 /** Files and certificates exported at most, whatever the globs match. */
@@ -32,7 +33,7 @@ export class TlsCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.logger = ctx.logger;
     for (const p of ctx.config.host.tls.cert_files) {
-      if (hasMagic(p)) this.globs.push(compileGlob(p));
+      if (hasWildcard(p)) this.globs.push(compileGlob(p));
       else this.literal.push(p);
     }
     const certSamples = (pick: 'notAfter' | 'notBefore') => (): Sample[] => {
@@ -46,16 +47,27 @@ export class TlsCollector implements Collector {
       return out;
     };
     const labels = ['path', 'subject', 'issuer'];
-    snapshot(ctx.registry, 'hostwatch_tls_cert_not_after_seconds', 'Expiry time of the certificate, in seconds since the epoch.', 'gauge', labels, certSamples('notAfter'));
-    snapshot(ctx.registry, 'hostwatch_tls_cert_not_before_seconds', 'Start of validity of the certificate, in seconds since the epoch.', 'gauge', labels, certSamples('notBefore'));
-    snapshot(
-      ctx.registry,
-      'hostwatch_tls_cert_file_error',
-      'Whether the certificate file could not be read or holds an invalid or no certificate.',
-      'gauge',
-      ['path'],
-      () => [...this.files.values()].map((f) => ({ labels: { path: f.path }, value: f.parsed.error ? 1 : 0 })),
-    );
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_tls_cert_not_after_seconds',
+      help: 'Expiry time of the certificate, in seconds since the epoch.',
+      type: 'gauge',
+      labelNames: labels,
+      samples: certSamples('notAfter'),
+    });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_tls_cert_not_before_seconds',
+      help: 'Start of validity of the certificate, in seconds since the epoch.',
+      type: 'gauge',
+      labelNames: labels,
+      samples: certSamples('notBefore'),
+    });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_tls_cert_file_error',
+      help: 'Whether the certificate file could not be read or holds an invalid or no certificate.',
+      type: 'gauge',
+      labelNames: ['path'],
+      samples: () => [...this.files.values()].map((f) => ({ labels: { path: f.path }, value: f.parsed.error ? 1 : 0 })),
+    });
   }
 
   /** Configured files: literal paths always (a missing one is an error), glob matches that exist. */

@@ -7,10 +7,10 @@
 //   hostwatch_os_updates_check_supported{tool}         1 with tool="apt|dnf", or 0 with tool="none"
 //                                                      when neither is installed (then no pending)
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import { defineMetric } from '../../core/metric.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { HostConfig } from '../../config/schema.js';
-import { single, snapshot } from '../hostfs.js';
 import { checkUpdates, DEFAULT_TOOL_CANDIDATES, detectTool, type UpdateTool } from './check.js';
 import type { PendingUpdates } from './parse.js';
 
@@ -48,24 +48,44 @@ export class UpdatesCollector implements Collector {
     this.logger = ctx.logger;
     this.candidates = opts.candidates ?? DEFAULT_TOOL_CANDIDATES;
     const r = ctx.registry;
-    snapshot(r, 'hostwatch_os_updates_pending', 'Packages with a pending update, from the last successful check.', 'gauge', ['kind'], () =>
-      this.pending
-        ? [
-            { labels: { kind: 'all' }, value: this.pending.all },
-            { labels: { kind: 'security' }, value: this.pending.security },
-          ]
-        : [],
-    );
-    single(r, 'hostwatch_os_updates_last_check_timestamp_seconds', 'When the last successful update check finished, in seconds since the epoch.', 'gauge', () =>
-      this.lastSuccess === undefined ? undefined : this.lastSuccess / 1000,
-    );
-    single(r, 'hostwatch_os_updates_check_success', 'Whether the last update check succeeded.', 'gauge', () =>
-      this.lastOk === undefined ? undefined : this.lastOk ? 1 : 0,
-    );
-    single(r, 'hostwatch_os_updates_check_duration_seconds', 'Duration of the last update check.', 'gauge', () => this.lastDuration);
-    snapshot(r, 'hostwatch_os_updates_check_supported', 'Whether a supported package manager (apt or dnf) was found to check updates with.', 'gauge', ['tool'], () =>
-      this.tool === undefined ? [] : [{ labels: { tool: this.tool ? this.tool.name : 'none' }, value: this.tool ? 1 : 0 }],
-    );
+    defineMetric(r, {
+      name: 'hostwatch_os_updates_pending',
+      help: 'Packages with a pending update, from the last successful check.',
+      type: 'gauge',
+      labelNames: ['kind'],
+      samples: () =>
+        this.pending
+          ? [
+              { labels: { kind: 'all' }, value: this.pending.all },
+              { labels: { kind: 'security' }, value: this.pending.security },
+            ]
+          : [],
+    });
+    defineMetric(r, {
+      name: 'hostwatch_os_updates_last_check_timestamp_seconds',
+      help: 'When the last successful update check finished, in seconds since the epoch.',
+      type: 'gauge',
+      value: () => (this.lastSuccess === undefined ? undefined : this.lastSuccess / 1000),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_os_updates_check_success',
+      help: 'Whether the last update check succeeded.',
+      type: 'gauge',
+      value: () => (this.lastOk === undefined ? undefined : this.lastOk ? 1 : 0),
+    });
+    defineMetric(r, {
+      name: 'hostwatch_os_updates_check_duration_seconds',
+      help: 'Duration of the last update check.',
+      type: 'gauge',
+      value: () => this.lastDuration,
+    });
+    defineMetric(r, {
+      name: 'hostwatch_os_updates_check_supported',
+      help: 'Whether a supported package manager (apt or dnf) was found to check updates with.',
+      type: 'gauge',
+      labelNames: ['tool'],
+      samples: () => (this.tool === undefined ? [] : [{ labels: { tool: this.tool ? this.tool.name : 'none' }, value: this.tool ? 1 : 0 }]),
+    });
   }
 
   async start(): Promise<void> {

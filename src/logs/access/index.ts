@@ -1,12 +1,13 @@
 // The `access` log type: web server access logs → request, byte and duration metrics per section.
 // Metrics render from the published (checkpointed) state only, never from the live handler.
 import type { Registry } from 'prom-client';
-import type { AccessLogConfig } from '../../config/schema.js';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import type { AccessLogConfig } from './config.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { LogType } from '../handler.js';
+import { accessParseFields } from './fields.js';
 import { AccessHandler } from './handler.js';
 import { flatHistogramSamples } from './histogram.js';
-import { STATUS_CLASSES } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 import { METHODS } from './request.js';
 import { CELLS, type AccessState } from './state.js';
 
@@ -52,9 +53,8 @@ function durationSamples(published: Published): Sample[] {
 }
 
 export const accessLogType: LogType<AccessLogConfig, AccessState> = {
-  type: 'access',
   registerMetrics(registry: Registry, published: Published): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_http_requests_total',
       help:
         'HTTP requests from access logs, by section (first path segment, at most max_sections per log, the rest "__other__"), ' +
@@ -63,14 +63,14 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
       labelNames: ['log', 'section', 'method', 'status'],
       samples: () => requestSamples(published),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_http_response_bytes_total',
       help: 'Response body bytes from access logs, by section.',
       type: 'counter',
       labelNames: ['log', 'section'],
       samples: () => bytesSamples(published),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: DURATION,
       help: 'Request duration from access logs whose format has a request time ($request_time, $upstream_response_time, %D), by section.',
       type: 'histogram',
@@ -79,5 +79,6 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
     });
   },
   createHandler: (ctx) => new AccessHandler(ctx),
+  parseFields: accessParseFields,
 };
 

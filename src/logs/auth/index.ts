@@ -1,10 +1,11 @@
 // The `auth` log type: sshd, sudo, su, login and PAM events with brute-force detection per source.
 // Metrics render from the checkpointed (published) state only, never from live handler state.
 import type { Registry } from 'prom-client';
-import type { AuthLogConfig } from '../../config/schema.js';
+import type { AuthLogConfig } from './config.js';
 import type { Clock } from '../../core/clock.js';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
+import { authParseFields } from './fields.js';
 import { sourcesOverThreshold, topSources } from '../security/bruteforce.js';
 import { AuthHandler, type AuthState } from './handler.js';
 
@@ -26,44 +27,43 @@ function splitSamples(published: Published, field: keyof AuthState, labelNames: 
 }
 
 export const authLogType: LogType<AuthLogConfig, AuthState> = {
-  type: 'auth',
   registerMetrics(registry: Registry, published: Published, clock: Clock): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_failures_total',
       help: 'Failed authentication attempts (one per attempt, however many lines log it), by service and reason.',
       type: 'counter',
       labelNames: ['log', 'service', 'reason'],
       samples: () => splitSamples(published, 'failures', ['service', 'reason']),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_successes_total',
       help: 'Successful authentications (sshd logins, sudo commands, su), by service and method.',
       type: 'counter',
       labelNames: ['log', 'service', 'method'],
       samples: () => splitSamples(published, 'successes', ['service', 'method']),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_invalid_users_total',
       help: 'Connections that named a user that does not exist, by service.',
       type: 'counter',
       labelNames: ['log', 'service'],
       samples: () => splitSamples(published, 'invalidUsers', ['service']),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_sudo_commands_total',
       help: 'Commands run through sudo, by invoking user (the first max_sudo_users users, the rest "__other__").',
       type: 'counter',
       labelNames: ['log', 'user'],
       samples: () => splitSamples(published, 'sudoCommands', ['user']),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_bruteforce_detections_total',
       help: 'Sources crossing the brute-force threshold (failures within the window), once per crossing, by service.',
       type: 'counter',
       labelNames: ['log', 'service'],
       samples: () => splitSamples(published, 'detections', ['service']),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_bruteforce_sources',
       help: 'Sources currently at or over the brute-force threshold within the window.',
       type: 'gauge',
@@ -74,7 +74,7 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
           value: sourcesOverThreshold(state.bruteforce, clock.now(), config.bruteforce.threshold, config.bruteforce.window),
         })),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_auth_top_failure_sources',
       help: 'Failures counted per source since it was first tracked, for the top_sources sources only.',
       type: 'gauge',
@@ -91,4 +91,5 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
   createHandler(ctx: HandlerContext<AuthLogConfig>) {
     return new AuthHandler(ctx);
   },
+  parseFields: authParseFields,
 };

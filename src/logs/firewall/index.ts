@@ -1,10 +1,11 @@
 // The `firewall` log type: netfilter packets by action/protocol/direction, blocked ports and
 // port-scan detection. Metrics render from the checkpointed (published) state only.
 import type { Registry } from 'prom-client';
-import type { FirewallLogConfig } from '../../config/schema.js';
+import type { FirewallLogConfig } from './config.js';
 import type { Clock } from '../../core/clock.js';
-import { SnapshotMetric, type Sample } from '../../core/snapshot-metric.js';
+import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
+import { firewallParseFields } from './fields.js';
 import { scanningSources } from '../security/portscan.js';
 import { ACTIONS, DIRECTIONS, FirewallHandler, PROTOCOLS, type FirewallState } from './handler.js';
 
@@ -13,9 +14,8 @@ type Published = () => ReadonlyMap<string, { config: FirewallLogConfig; state: F
 export const OTHER_PORT = '__other__';
 
 export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
-  type: 'firewall',
   registerMetrics(registry: Registry, published: Published, clock: Clock): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_firewall_packets_total',
       help: 'Packets logged by the firewall, by action (from the log prefix), protocol and direction.',
       type: 'counter',
@@ -36,7 +36,7 @@ export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
         return out;
       },
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_firewall_blocked_ports_total',
       help: 'Blocked inbound TCP/UDP packets by destination port: the first top_ports frequently hit ports, the rest "__other__".',
       type: 'counter',
@@ -50,14 +50,14 @@ export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
         return out;
       },
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_portscan_detections_total',
       help: 'Sources crossing the port-scan threshold (distinct blocked destination ports within the window), once per crossing.',
       type: 'counter',
       labelNames: ['log'],
       samples: () => [...published()].map(([log, { state }]) => ({ labels: { log }, value: state.portscanDetections })),
     });
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_portscan_sources',
       help: 'Sources currently at or over the port-scan threshold within the window.',
       type: 'gauge',
@@ -72,4 +72,5 @@ export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
   createHandler(ctx: HandlerContext<FirewallLogConfig>) {
     return new FirewallHandler(ctx);
   },
+  parseFields: firewallParseFields,
 };

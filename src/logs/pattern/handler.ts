@@ -2,7 +2,7 @@
 // per label. Every line is "parsed": a pattern log has no format a line could fail, and most lines
 // of the logs rules are written for (ClamAV's, fail2ban's) match no rule by design; counting them
 // as unparsed would set off the unparsed-lines alert for every pattern log.
-import type { PatternLogConfig } from '../../config/schema.js';
+import type { PatternLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { compileRules, RuleMatcher } from './rules.js';
 import { adaptState, copyState, emptyRule, MAX_VALUE_LENGTH, OTHER_KEY, type PatternState, type RuleCounts } from './state.js';

@@ -2,9 +2,10 @@
 // Each rule's series carry the rule's own labels; the text format allows label sets to differ
 // within one family. Rendered from the published (checkpointed) state only.
 import type { Registry } from 'prom-client';
-import type { PatternLogConfig } from '../../config/schema.js';
-import { SnapshotMetric, type Labels, type Sample } from '../../core/snapshot-metric.js';
+import type { PatternLogConfig } from './config.js';
+import { defineMetric, type Labels, type Sample } from '../../core/metric.js';
 import type { LogType } from '../handler.js';
+import { patternParseFields } from './fields.js';
 import { PatternHandler } from './handler.js';
 import { OTHER_KEY, VALUE_OTHER, type PatternState } from './state.js';
 
@@ -29,9 +30,8 @@ function matchSamples(published: Published): Sample[] {
 }
 
 export const patternLogType: LogType<PatternLogConfig, PatternState> = {
-  type: 'pattern',
   registerMetrics(registry: Registry, published: Published): void {
-    new SnapshotMetric(registry, {
+    defineMetric(registry, {
       name: 'hostwatch_pattern_matches_total',
       help:
         'Lines matched by a pattern rule, by rule and the rule\'s own labels (named groups, at most max_label_values ' +
@@ -42,4 +42,5 @@ export const patternLogType: LogType<PatternLogConfig, PatternState> = {
     });
   },
   createHandler: (ctx) => new PatternHandler(ctx),
+  parseFields: patternParseFields,
 };

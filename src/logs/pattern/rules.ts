@@ -1,10 +1,8 @@
-// Pattern rules run on RE2 (the `re2` package, Google's linear-time engine, built from source at
-// npm install): matching time is linear in the line length whatever the regex, so a rule like
-// `(a+)+$` cannot freeze the exporter on a hostile line. The price is RE2's syntax: no
-// backreferences and no lookarounds; such a rule is rejected when the config is loaded, with
-// RE2's reason, as `logs[i].rules[j].regex: ...`.
+// Pattern rules run on RE2 (src/core/regex.ts): matching time is linear in the line length whatever
+// the regex, so a rule like `(a+)+$` cannot freeze the exporter on a hostile line. A rule RE2 does
+// not accept is rejected when the config is loaded, with RE2's reason, as `logs[i].rules[j].regex: ...`.
 import RE2 from 're2';
-import type { PatternRuleConfig } from '../../config/schema.js';
+import { userRegex, userRegexProblem } from '../../core/regex.js';
 
 /** Label names a rule cannot use: the family's own labels, and Prometheus's reserved prefix. */
 const RESERVED_LABELS = new Set(['log', 'rule']);
@@ -14,11 +12,6 @@ export interface CompiledRule {
   labels: string[];
   maxValues: number;
   re: RE2;
-}
-
-/** Compiles a regex with RE2 in Unicode mode; throws SyntaxError with RE2's message. */
-export function compileRegex(source: string): RE2 {
-  return new RE2(source, 'u');
 }
 
 /**
@@ -57,15 +50,14 @@ export interface RuleProblem {
 }
 
 /** For the config schema: what is wrong with a rule (empty when it can be used). */
-export function patternRuleProblems(rule: { regex: string; labels: string[] }): RuleProblem[] {
+export function patternRuleProblems(rule: Pick<RuleSettings, 'regex' | 'labels'>): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  try {
-    compileRegex(rule.regex);
-  } catch (err) {
+  const refused = userRegexProblem(rule.regex);
+  if (refused !== undefined) {
     problems.push({
       path: ['regex'],
       message:
-        `not accepted by RE2 (${(err as Error).message}); pattern rules use RE2 so that no regex can backtrack ` +
+        `not accepted by RE2 (${refused}); pattern rules use RE2 so that no regex can backtrack ` +
         'catastrophically: backreferences and lookarounds are not available',
     });
     return problems;
@@ -80,9 +72,17 @@ export function patternRuleProblems(rule: { regex: string; labels: string[] }): 
   return problems;
 }
 
-/** Compiles the rules of a pattern log (already validated by the config schema). */
-export function compileRules(rules: readonly PatternRuleConfig[]): CompiledRule[] {
-  return rules.map((r) => ({ name: r.name, labels: [...r.labels], maxValues: r.max_label_values, re: compileRegex(r.regex) }));
+/** A rule as configured (the config schema, ./config.ts, has checked it with patternRuleProblems). */
+export interface RuleSettings {
+  name: string;
+  regex: string;
+  labels: readonly string[];
+  max_label_values: number;
+}
+
+/** Compiles the rules of a pattern log. */
+export function compileRules(rules: readonly RuleSettings[]): CompiledRule[] {
+  return rules.map((r) => ({ name: r.name, labels: [...r.labels], maxValues: r.max_label_values, re: userRegex(r.regex) }));
 }
 
 /**

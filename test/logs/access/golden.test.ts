@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../../src/cli/parse.js';
 import { parseRecords } from '../helpers.js';
-import '../../../src/cli/parsers.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/access');
 const CONFIG = join(DIR, 'hostwatch.yml');

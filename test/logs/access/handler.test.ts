@@ -3,7 +3,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import type { AccessLogConfig } from '../../../src/config/schema.js';
+import type { AccessLogConfig } from '../../../src/logs/access/config.js';
 import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/core/log.js';
 import { accessLogType } from '../../../src/logs/access/index.js';

@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAIN_JS } from '../../support/main.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
 function hostwatch(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [MAIN_JS, ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -5,7 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../helpers.js';
-import '../../../src/cli/parsers.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const DIR = join(ROOT, 'test/fixtures/pattern');

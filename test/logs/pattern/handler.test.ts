@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/errors.js';
-import type { PatternLogConfig } from '../../../src/config/schema.js';
+import type { PatternLogConfig } from '../../../src/logs/pattern/config.js';
 import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/core/log.js';
 import { patternLogType } from '../../../src/logs/pattern/index.js';

@@ -1,9 +1,10 @@
 // `hostwatch parse --type auth|firewall FILE|-`, run as the real CLI.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { MAIN_JS } from '../../support/main.js';
 
 const cli = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'parse', ...args], { input, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  spawnSync(process.execPath, [MAIN_JS, 'parse', ...args], { input, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
 
 describe('hostwatch parse', () => {
   it('--type auth reads stdin and prints the contract fields, unmatched lines as match:false', () => {

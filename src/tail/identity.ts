@@ -1,0 +1,25 @@
+// Which file is which. A file is identified by (dev, ino) plus its fingerprint, its first bytes (up
+// to FINGERPRINT_BYTES): the same inode with other first bytes means the inode was reused or the
+// file was rewritten in place, so (dev, ino) alone is never trusted.
+import type { FileHandle } from 'node:fs/promises';
+
+export const FINGERPRINT_BYTES = 256;
+
+/** (dev, ino) as a map key. */
+export const identityKey = (st: { dev: bigint; ino: bigint }) => `${st.dev}:${st.ino}`;
+
+/** The first bytes of a file, its fingerprint (up to FINGERPRINT_BYTES). */
+export async function readHead(fh: FileHandle, size: number): Promise<Buffer> {
+  const fp = Buffer.alloc(Math.min(FINGERPRINT_BYTES, size));
+  if (fp.length === 0) return fp;
+  const { bytesRead } = await fh.read(fp, 0, fp.length, 0);
+  return fp.subarray(0, bytesRead);
+}
+
+/** Whether the file still starts with the fingerprint taken earlier. */
+export async function startsWith(fh: FileHandle, fp: Buffer): Promise<boolean> {
+  if (fp.length === 0) return true;
+  const head = Buffer.alloc(fp.length);
+  const { bytesRead } = await fh.read(head, 0, fp.length, 0);
+  return bytesRead === fp.length && head.equals(fp);
+}

@@ -1,0 +1,124 @@
+// The checkpoint store on a real directory: atomic save and load, validation, corrupt files moved
+// aside (kept as evidence), the directory recreated if removed while running; and a checkpoint file
+// written by an existing install (format version 1) restored by today's pipeline.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from '../../src/logs/checkpoint.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
+import { parseConfig } from '../../src/config/load.js';
+import { LogPipeline } from '../../src/logs/pipeline.js';
+import { accessLogType } from '../../src/logs/access/index.js';
+import { noWatch } from '../../src/tail/watch.js';
+import { tempDir } from '../tail/helpers.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+
+let dir: string;
+let cleanup: () => void;
+let logged: string[];
+const store = () => new CheckpointStore(dir, 'web', createLogger({ write: (l) => logged.push(l) }));
+const cp = (over: Partial<Checkpoint> = {}): Checkpoint => ({
+  version: CHECKPOINT_VERSION,
+  log: 'web',
+  type: 'access',
+  taken_at: 1,
+  tailer: { files: [{ path: '/var/log/a.log', dev: '1', ino: '2', fp: 'YQ==', offset: 10, skipping: false }], bytes: 10, rotations: 0 },
+  counters: { parsed: 1 },
+  handler: { any: ['json'] },
+  ...over,
+});
+const checkpoints = () => readdirSync(path.join(dir, 'checkpoints')).sort();
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  logged = [];
+});
+afterEach(() => cleanup());
+
+describe('CheckpointStore', () => {
+  it('saves atomically (no temp file left, private mode) and loads back the same data', async () => {
+    const s = store();
+    expect(await s.load()).toBeUndefined();
+    await s.save(cp());
+    expect(checkpoints()).toEqual(['web.json']);
+    expect(statSync(s.file).mode & 0o777).toBe(0o600);
+    expect(await store().load()).toEqual(cp());
+  });
+
+  it('recreates the directory when it was removed while running', async () => {
+    const s = store();
+    await s.save(cp());
+    rmSync(path.join(dir, 'checkpoints'), { recursive: true });
+    await s.save(cp({ taken_at: 2 }));
+    expect((await store().load())?.taken_at).toBe(2);
+  });
+
+  it.each([
+    ['not JSON', '{"version":1,', /not JSON/],
+    ['not an object', 'null', /not an object/],
+    ['another version', JSON.stringify(cp({ version: 99 })), /unknown version 99/],
+    ['another log', JSON.stringify(cp({ log: 'api' })), /belongs to log .{0,2}api/],
+    ['a bad file list', JSON.stringify(cp({ tailer: { files: [{ path: 1 }], bytes: 0, rotations: 0 } as never })), /invalid file list/],
+    ['a negative offset', JSON.stringify(cp({ tailer: { files: [{ ...cp().tailer.files[0], offset: -1 }], bytes: 0, rotations: 0 } })), /invalid file list/],
+  ])('moves aside a checkpoint that is %s, and reports why', async (_what, text, reason) => {
+    mkdirSync(path.join(dir, 'checkpoints'));
+    writeFileSync(path.join(dir, 'checkpoints', 'web.json'), text);
+    expect(await store().load()).toBeUndefined();
+    const names = checkpoints();
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^web\.json\.corrupt-\d+$/);
+    expect(logged.join('\n')).toMatch(reason);
+  });
+
+  it('lets the caller reject a checkpoint too (e.g. written for another log type)', async () => {
+    await store().save(cp());
+    expect(await store().load((c) => (c.type !== 'auth' ? 'wrong type' : undefined))).toBeUndefined();
+    expect(checkpoints()[0]).toMatch(/^web\.json\.corrupt-/);
+    expect(logged.join('\n')).toMatch(/wrong type/);
+  });
+});
+
+describe('a checkpoint written by an existing install (format version 1)', () => {
+  // checkpoints/v1-access.json was written by the pipeline of that version for a log `web` of type
+  // access (format combined), after reading access/apache-combined.log up to the middle of its
+  // sixth line; the test puts the identity of its own copy of that file into it (dev, ino, path).
+  const full = readFileSync(path.join(FIXTURES, 'access', 'apache-combined.log'), 'utf8');
+  const lines = full.split('\n');
+  const readThen = lines.slice(0, 5).join('\n') + '\n' + lines[5].slice(0, 20);
+
+  async function run(file: string, stateDir: string, startPosition: 'beginning' | 'end') {
+    const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: file, format: 'combined', start_position: startPosition }] }).logs[0];
+    const p = new LogPipeline({ config, type: accessLogType, stateDir, clock: new ManualClock(), logger: silentLogger, registry: new Registry(), watch: noWatch });
+    await p.start();
+    await p.poll();
+    await p.checkpoint();
+    await p.stop();
+    return p.state;
+  }
+
+  it('is restored: the counts go on from it, exactly as if one process had read the whole file', async () => {
+    const log = path.join(dir, 'access.log');
+    writeFileSync(log, readThen);
+    const st = statSync(log, { bigint: true });
+    const saved = JSON.parse(readFileSync(path.join(FIXTURES, 'checkpoints', 'v1-access.json'), 'utf8')) as Checkpoint;
+    expect(saved.tailer.files).toHaveLength(1);
+    Object.assign(saved.tailer.files[0], { path: log, dev: String(st.dev), ino: String(st.ino) });
+    mkdirSync(path.join(dir, 'state', 'checkpoints'), { recursive: true });
+    writeFileSync(path.join(dir, 'state', 'checkpoints', 'web.json'), JSON.stringify(saved));
+    appendFileSync(log, full.slice(readThen.length));
+
+    // start_position end: without the checkpoint, nothing of the file would be read.
+    const restored = await run(log, path.join(dir, 'state'), 'end');
+    expect(readdirSync(path.join(dir, 'state', 'checkpoints'))).toEqual(['web.json']); // not moved aside
+
+    const fresh = path.join(dir, 'fresh.log');
+    writeFileSync(fresh, full);
+    const reference = await run(fresh, path.join(dir, 'fresh-state'), 'beginning');
+    expect(reference.counters.parsed).toBeGreaterThan((saved.counters as { parsed: number }).parsed);
+    expect(restored).toEqual(reference);
+  });
+});
