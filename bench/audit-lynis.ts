@@ -32,7 +32,11 @@ function hyperfine(argv: string[], runs: number, warmup = 0, cwd = REPO): Timing
     // hyperfine splits the command line itself with --shell=none: arguments must not contain spaces.
     if (argv.some((a) => /\s/.test(a))) throw new Error(`argument with a space: ${argv.join(' ')}`);
     // -i: an audit with findings exits 1, which is not a failure of the command.
-    execFileSync('hyperfine', ['-N', '-i', '--runs', String(runs), '--warmup', String(warmup), '--export-json', out, '--style', 'none', argv.join(' ')], { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'hyperfine',
+      ['-N', '-i', '--runs', String(runs), '--warmup', String(warmup), '--export-json', out, '--style', 'none', argv.join(' ')],
+      { cwd, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
     return { wall: r.mean, user: r.user, system: r.system };
   } finally {
@@ -40,10 +44,11 @@ function hyperfine(argv: string[], runs: number, warmup = 0, cwd = REPO): Timing
   }
 }
 
-const fmt = (t: Timing) => `${t.wall.toFixed(2)} s wall, ${(t.user + t.system).toFixed(2)} s CPU (user ${t.user.toFixed(2)}, sys ${t.system.toFixed(2)})`;
+const fmt = (t: Timing) =>
+  `${t.wall.toFixed(2)} s wall, ${(t.user + t.system).toFixed(2)} s CPU (user ${t.user.toFixed(2)}, sys ${t.system.toFixed(2)})`;
 
 if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: npm run build first');
-if (process.getuid?.() !== 0) process.stderr.write('warning: not root: both tools see less (shadow, sudoers, other users\' processes)\n');
+if (process.getuid?.() !== 0) process.stderr.write("warning: not root: both tools see less (shadow, sudoers, other users' processes)\n");
 const work = mkdtempSync(join(tmpdir(), 'hostwatch-bench-audit-'));
 
 // hostwatch: cold (runs the package manager, caches its result in the state dir), then warm.
@@ -65,15 +70,24 @@ let lynisTime: Timing | undefined;
 if (!lynisReport || !lynisLog) {
   lynisReport = join(work, 'lynis-report.dat');
   lynisLog = join(work, 'lynis.log');
-  lynisTime = hyperfine(['lynis', 'audit', 'system', '--quick', '--no-colors', '--report-file', lynisReport, '--logfile', lynisLog], 1, 0, work);
+  lynisTime = hyperfine(
+    ['lynis', 'audit', 'system', '--quick', '--no-colors', '--report-file', lynisReport, '--logfile', lynisLog],
+    1,
+    0,
+    work,
+  );
 }
 const lynis = parseLynisReport(readFileSync(lynisReport, 'utf8'));
 const mismatches = parseLynisSysctlMismatches(readFileSync(lynisLog, 'utf8'));
 const cmp = compareWithLynis(lynis, mismatches, report.checks);
 
 const failing = report.checks.filter((c) => c.status === 'fail');
-console.log(`hostwatch audit: score ${report.score}, ${failing.length} failing of ${report.checks.length} checks (${report.checks.filter((c) => c.status === 'error').length} could not be evaluated)`);
-console.log(`Lynis: hardening index ${lynis.hardeningIndex}, ${lynis.warnings.length} warnings, ${lynis.suggestions.length} suggestions, ${mismatches.size} kernel settings off its profile`);
+console.log(
+  `hostwatch audit: score ${report.score}, ${failing.length} failing of ${report.checks.length} checks (${report.checks.filter((c) => c.status === 'error').length} could not be evaluated)`,
+);
+console.log(
+  `Lynis: hardening index ${lynis.hardeningIndex}, ${lynis.warnings.length} warnings, ${lynis.suggestions.length} suggestions, ${mismatches.size} kernel settings off its profile`,
+);
 const section = (title: string, items: string[]) => {
   console.log(`\n${title} (${items.length})`);
   for (const i of items) console.log(`  ${i}`);
@@ -86,12 +100,21 @@ section('kernel settings hostwatch deliberately accepts', cmp.differences);
 section('Lynis suggestions with a failing hostwatch check', cmp.suggestionsMatched);
 section('Lynis suggestions without one (other categories, or hostwatch passes)', cmp.suggestionsNotMatched);
 console.log('');
-console.log(`summary: hostwatch audit cold ${coldWall.toFixed(2)} s wall (in-process ${(report.durationMs / 1000).toFixed(2)} s; runs apt-get/dnf and caches it)`);
+console.log(
+  `summary: hostwatch audit cold ${coldWall.toFixed(2)} s wall (in-process ${(report.durationMs / 1000).toFixed(2)} s; runs apt-get/dnf and caches it)`,
+);
 console.log(`summary: hostwatch audit warm ${fmt(warm)} (goal < 2 s)`);
 console.log(`summary: hostwatch audit without the updates and filesystem categories (no package manager, no tree walk) ${fmt(noUpdates)}`);
-if (lynisTime) console.log(`summary: lynis audit system --quick ${fmt(lynisTime)}; ratio ${(lynisTime.wall / warm.wall).toFixed(0)}x hostwatch's warm wall time`);
-console.log(`summary: Lynis warnings ${lynis.warnings.length}: ${cmp.matched.filter((m) => !m.startsWith('KRNL-6000')).length} matched by a failing check, ${cmp.skipped.filter((s) => !s.startsWith('KRNL-6000')).length} deliberately skipped, ${cmp.missed.length} missed, ${cmp.unmapped.length} unmapped`);
-console.log(`summary: KRNL-6000 kernel settings ${mismatches.size}: ${cmp.matched.filter((m) => m.startsWith('KRNL-6000')).length} matched, ${cmp.differences.length} documented differences, ${cmp.skipped.filter((s) => s.startsWith('KRNL-6000')).length} skipped`);
+if (lynisTime)
+  console.log(
+    `summary: lynis audit system --quick ${fmt(lynisTime)}; ratio ${(lynisTime.wall / warm.wall).toFixed(0)}x hostwatch's warm wall time`,
+  );
+console.log(
+  `summary: Lynis warnings ${lynis.warnings.length}: ${cmp.matched.filter((m) => !m.startsWith('KRNL-6000')).length} matched by a failing check, ${cmp.skipped.filter((s) => !s.startsWith('KRNL-6000')).length} deliberately skipped, ${cmp.missed.length} missed, ${cmp.unmapped.length} unmapped`,
+);
+console.log(
+  `summary: KRNL-6000 kernel settings ${mismatches.size}: ${cmp.matched.filter((m) => m.startsWith('KRNL-6000')).length} matched, ${cmp.differences.length} documented differences, ${cmp.skipped.filter((s) => s.startsWith('KRNL-6000')).length} skipped`,
+);
 console.log(`summary: Lynis suggestions ${lynis.suggestions.length}: ${cmp.suggestionsMatched.length} with a failing hostwatch check`);
 console.log('(the machine is shared with other work: timings vary between runs; compare the ratio)');
 rmSync(work, { recursive: true, force: true });

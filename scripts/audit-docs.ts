@@ -13,18 +13,32 @@ export function checksTable(): string {
   const lines = ['| check | severity | what it looks at | the fix | `--fix` |', '|---|---|---|---|---|'];
   for (const cat of CATEGORIES) {
     for (const c of CHECKS.filter((x) => x.category === cat)) {
-      lines.push(`| \`${c.id}\` (${c.category}) | ${c.severity} | ${cell(c.title)}: ${cell(c.found)} | ${cell(c.fix)} | ${c.autofix ? `yes (${c.autofix.kind})` : ''} |`);
+      lines.push(
+        `| \`${c.id}\` (${c.category}) | ${c.severity} | ${cell(c.title)}: ${cell(c.found)} | ${cell(c.fix)} | ${c.autofix ? `yes (${c.autofix.kind})` : ''} |`,
+      );
     }
   }
-  lines.push('', `${CHECKS.length} checks. Score weights: ${Object.entries(SEVERITY_WEIGHTS).map(([s, w]) => `${s} ${w}`).join(', ')}.`);
+  lines.push(
+    '',
+    `${CHECKS.length} checks. Score weights: ${Object.entries(SEVERITY_WEIGHTS)
+      .map(([s, w]) => `${s} ${w}`)
+      .join(', ')}.`,
+  );
   return lines.join('\n');
 }
 
 export function lynisTables(): string {
   const mapped = Object.entries(LYNIS_MAP).sort(([a], [b]) => a.localeCompare(b));
   const lines = ['| Lynis test | hostwatch |', '|---|---|'];
-  for (const [test, m] of mapped) lines.push(`| ${test} | ${m.checks ? m.checks.map((c) => `\`${c}\``).join(', ') : `not checked: ${cell(m.skip)}`} |`);
-  lines.push('', 'Kernel settings of the KRNL-6000 profile (`/etc/lynis/default.prf`) that hostwatch does not check:', '', '| setting | why |', '|---|---|');
+  for (const [test, m] of mapped)
+    lines.push(`| ${test} | ${m.checks ? m.checks.map((c) => `\`${c}\``).join(', ') : `not checked: ${cell(m.skip)}`} |`);
+  lines.push(
+    '',
+    'Kernel settings of the KRNL-6000 profile (`/etc/lynis/default.prf`) that hostwatch does not check:',
+    '',
+    '| setting | why |',
+    '|---|---|',
+  );
   for (const [k, why] of Object.entries(LYNIS_SYSCTL_SKIPS)) lines.push(`| \`${k}\` | ${cell(why)} |`);
   lines.push('', 'Kernel settings where hostwatch accepts a value the Lynis profile does not:', '', '| setting | why |', '|---|---|');
   for (const [k, why] of Object.entries(LYNIS_SYSCTL_DIFFERENCES)) lines.push(`| \`${k}\` | ${cell(why)} |`);

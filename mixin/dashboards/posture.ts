@@ -7,13 +7,17 @@ import type { MixinConfig } from '../config.js';
 import { M, row, statPanel, tablePanel, thresholds, thresholdsFrom, ts } from './common.js';
 
 const yesNo = (no: string, yes: string): dash.ValueMapping[] => [
-  { type: dash.MappingType.ValueToText, options: { '0': { text: no, color: 'red', index: 0 }, '1': { text: yes, color: 'green', index: 1 } } },
+  {
+    type: dash.MappingType.ValueToText,
+    options: { '0': { text: no, color: 'red', index: 0 }, '1': { text: yes, color: 'green', index: 1 } },
+  },
 ];
 
 /** Adds the row and its panels to the dashboard being built. */
 export function securityPostureRow(cfg: MixinConfig, d: dash.DashboardBuilder): dash.DashboardBuilder {
   const s = cfg.audit.score;
-  const audit = 'Results of the last hourly audit (audit.interval); `hostwatch audit` on the host gives the full report and offers the fixes.';
+  const audit =
+    'Results of the last hourly audit (audit.interval); `hostwatch audit` on the host gives the full report and offers the fixes.';
   return d
     .withRow(row('Security posture'))
     .withPanel(
@@ -43,7 +47,8 @@ export function securityPostureRow(cfg: MixinConfig, d: dash.DashboardBuilder): 
       statPanel('Plain-text services', [{ expr: `sum(hostwatch_encryption_plaintext_listeners{${M}})` }], {
         w: 4,
         thresholds: thresholds([1, 'red']),
-        description: 'Services reachable from the network that send everything unencrypted: telnet, FTP, rsh, TFTP, HTTP without HTTPS (data in transit).',
+        description:
+          'Services reachable from the network that send everything unencrypted: telnet, FTP, rsh, TFTP, HTTP without HTTPS (data in transit).',
       }),
     )
     .withPanel(
@@ -64,14 +69,17 @@ export function securityPostureRow(cfg: MixinConfig, d: dash.DashboardBuilder): 
       }),
     )
     .withPanel(
-      tablePanel('Encryption at rest', [{ expr: `hostwatch_encryption_filesystem_encrypted{${M}}` }], { w: 8, hide: ['job'], description: 'Each filesystem on a local disk: on LUKS/dm-crypt or not.' }).mappings(
-        yesNo('NOT encrypted', 'encrypted'),
-      ),
+      tablePanel('Encryption at rest', [{ expr: `hostwatch_encryption_filesystem_encrypted{${M}}` }], {
+        w: 8,
+        hide: ['job'],
+        description: 'Each filesystem on a local disk: on LUKS/dm-crypt or not.',
+      }).mappings(yesNo('NOT encrypted', 'encrypted')),
     )
     .withPanel(
-      statPanel('Swap', [{ expr: `min(hostwatch_encryption_swap_encrypted{${M}})` }], { w: 4, description: 'Swap encrypted, in memory (zram) or absent.' }).mappings(
-        yesNo('NOT encrypted', 'encrypted or none'),
-      ),
+      statPanel('Swap', [{ expr: `min(hostwatch_encryption_swap_encrypted{${M}})` }], {
+        w: 4,
+        description: 'Swap encrypted, in memory (zram) or absent.',
+      }).mappings(yesNo('NOT encrypted', 'encrypted or none')),
     )
     .withPanel(
       tablePanel('Failing checks: what, why, how to fix', [{ expr: `hostwatch_audit_finding_info{${M}}` }], {

@@ -8,7 +8,8 @@ import { SYSCTL_CHECKS } from './sysctl-table.js';
 export type LynisMapping = { checks: string[]; skip?: undefined } | { skip: string; checks?: undefined };
 
 const OUT_OF_SCOPE = 'not a category hostwatch audits (see docs/audit.md)';
-const CONSOLE = 'physical or console access (boot loader, single-user mode) is out of scope: hostwatch audits what the network and local users can reach';
+const CONSOLE =
+  'physical or console access (boot loader, single-user mode) is out of scope: hostwatch audits what the network and local users can reach';
 const OTHER_OS = 'not Linux';
 
 /** Lynis test id → hostwatch checks, or the reason it is not checked. */
@@ -33,15 +34,21 @@ export const LYNIS_MAP: Record<string, LynisMapping> = {
   'DBS-1820': { skip: 'database accounts are not audited; NET-EXPOSED-LOCAL-SERVICES checks that databases do not face the network' },
   'DBS-1828': { skip: 'database configuration files are not audited' },
   'DBS-1882': { skip: 'database configuration files are not audited' },
-  'FINT-4315': { skip: 'hostwatch\'s own file integrity monitoring (fim:) takes AIDE\'s place; its state is in the hostwatch_fim_* metrics and alerts' },
-  'FINT-4316': { skip: 'hostwatch\'s own file integrity monitoring (fim:) takes AIDE\'s place; its state is in the hostwatch_fim_* metrics and alerts' },
+  'FINT-4315': {
+    skip: "hostwatch's own file integrity monitoring (fim:) takes AIDE's place; its state is in the hostwatch_fim_* metrics and alerts",
+  },
+  'FINT-4316': {
+    skip: "hostwatch's own file integrity monitoring (fim:) takes AIDE's place; its state is in the hostwatch_fim_* metrics and alerts",
+  },
   'FIRE-4512': { checks: ['FW-ACTIVE'] },
   'FIRE-4520': { skip: OTHER_OS },
   'HOME-9310': { skip: OUT_OF_SCOPE },
   'KRNL-5830': { checks: ['UPD-REBOOT-REQUIRED'] },
   'LOGG-2138': { checks: ['LOG-DAEMON'] },
   'LOGG-2142': { skip: 'minilogd belongs to init systems of 2010; not checked' },
-  'LOGG-2152': { skip: 'sending logs to a central host is an architecture choice; hostwatch exports the security signals of the logs as metrics instead' },
+  'LOGG-2152': {
+    skip: 'sending logs to a central host is an architecture choice; hostwatch exports the security signals of the logs as metrics instead',
+  },
   'MACF-6234': { checks: ['KRNL-MAC'] },
   'MAIL-8818': { skip: OUT_OF_SCOPE },
   'NAME-4018': { skip: OUT_OF_SCOPE },
@@ -63,7 +70,9 @@ export const LYNIS_MAP: Record<string, LynisMapping> = {
   'PKGS-7384': { skip: 'package database consistency is not checked' },
   'PKGS-7386': { checks: ['UPD-SECURITY-PENDING'] },
   'PKGS-7387': { skip: 'repository signature settings are not checked yet' },
-  'PKGS-7388': { skip: 'repository lists are not checked yet: without a security repository, UPD-SECURITY-PENDING sees no security update' },
+  'PKGS-7388': {
+    skip: 'repository lists are not checked yet: without a security repository, UPD-SECURITY-PENDING sees no security update',
+  },
   'PKGS-7390': { skip: 'package database consistency is not checked' },
   'PKGS-7392': { checks: ['UPD-SECURITY-PENDING'] },
   'PKGS-7393': { checks: ['UPD-SECURITY-PENDING'] },
@@ -79,15 +88,27 @@ export const LYNIS_MAP: Record<string, LynisMapping> = {
   'TIME-3185': { skip: OUT_OF_SCOPE },
   'TOOL-5104': { skip: OUT_OF_SCOPE },
   // Suggestions of the categories both cover.
-  'SSH-7408': { checks: ['SSH-ROOT-LOGIN', 'SSH-PASSWORD-AUTH', 'SSH-MAX-AUTH-TRIES', 'SSH-X11-FORWARDING', 'SSH-WEAK-CIPHERS', 'SSH-WEAK-MACS', 'SSH-WEAK-KEX'] },
+  'SSH-7408': {
+    checks: [
+      'SSH-ROOT-LOGIN',
+      'SSH-PASSWORD-AUTH',
+      'SSH-MAX-AUTH-TRIES',
+      'SSH-X11-FORWARDING',
+      'SSH-WEAK-CIPHERS',
+      'SSH-WEAK-MACS',
+      'SSH-WEAK-KEX',
+    ],
+  },
   'AUTH-9286': { checks: ['ACCT-PASSWORD-AGING'] },
-  'AUTH-9328': { skip: 'the default umask is a matter of policy (Debian\'s 022 is reasonable on servers)' },
+  'AUTH-9328': { skip: "the default umask is a matter of policy (Debian's 022 is reasonable on servers)" },
   'AUTH-9230': { skip: 'password hashing rounds: Debian 12 uses yescrypt, whose cost is already tuned' },
   'AUTH-9262': { skip: 'password quality modules are not checked' },
   'AUTH-9284': { skip: 'locked accounts are harmless' },
   'FIRE-4590': { checks: ['FW-ACTIVE'] },
   'PKGS-7420': { checks: ['UPD-AUTOMATIC'] },
-  'FILE-6310': { skip: 'separate partitions for /home, /tmp, /var are a disk-layout decision made at install time; FS-TMP-OPTIONS checks /tmp when it is one' },
+  'FILE-6310': {
+    skip: 'separate partitions for /home, /tmp, /var are a disk-layout decision made at install time; FS-TMP-OPTIONS checks /tmp when it is one',
+  },
   'FILE-6374': { checks: ['FS-TMP-OPTIONS'] },
   'FILE-7524': { checks: ['FS-SHADOW-PERMISSIONS', 'FS-SSH-HOST-KEYS', 'FS-WORLD-WRITABLE'] },
   'KRNL-6000': { checks: SYSCTL_CHECKS.map((c) => c.id) },
@@ -111,7 +132,7 @@ export const LYNIS_SYSCTL_SKIPS: Record<string, string> = {
   'kernel.core_uses_pid': 'core file naming, not security',
   'kernel.ctrl-alt-del': 'console key handling: physical access is out of scope',
   'kernel.sysrq': 'console magic keys: physical access is out of scope',
-  'kernel.modules_disabled': 'forbids loading any kernel module until reboot: breaks hotplug and most distributions\' boot',
+  'kernel.modules_disabled': "forbids loading any kernel module until reboot: breaks hotplug and most distributions' boot",
   'kernel.core_setuid_ok': 'not a Linux setting (fs.suid_dumpable is checked)',
   'kernel.suid_dumpable': 'old name of fs.suid_dumpable (checked)',
   'kernel.exec-shield': 'RHEL 5 era, not in current kernels (ASLR is checked)',
@@ -131,11 +152,13 @@ export const LYNIS_SYSCTL_SKIPS: Record<string, string> = {
  * own `ok` decides (src/audit/sysctl-table.ts), this only documents the difference.
  */
 export const LYNIS_SYSCTL_DIFFERENCES: Record<string, string> = {
-  'kernel.kptr_restrict': '1 hides kernel addresses from unprivileged users, which is what matters; 2 hides them from root too and breaks perf for administrators',
+  'kernel.kptr_restrict':
+    '1 hides kernel addresses from unprivileged users, which is what matters; 2 hides them from root too and breaks perf for administrators',
   'fs.protected_fifos': '1 already blocks the attack in world-writable sticky directories; 2 extends it to group-writable ones',
   'fs.protected_regular': '1 already blocks the attack in world-writable sticky directories; 2 extends it to group-writable ones',
-  'kernel.perf_event_paranoid': '3 exists only with Debian\'s kernel patch; 2 is the strictest upstream value',
-  'kernel.unprivileged_bpf_disabled': '2 disables unprivileged BPF like 1 does (root may turn it back on); it is Debian\'s and Ubuntu\'s default',
+  'kernel.perf_event_paranoid': "3 exists only with Debian's kernel patch; 2 is the strictest upstream value",
+  'kernel.unprivileged_bpf_disabled':
+    "2 disables unprivileged BPF like 1 does (root may turn it back on); it is Debian's and Ubuntu's default",
   'net.ipv4.conf.all.rp_filter': '2 (loose mode) is what multi-homed hosts need and still drops spoofed packets from unroutable sources',
 };
 
@@ -166,7 +189,8 @@ export function parseLynisReport(text: string): LynisReport {
 /** Lynis' log: the kernel settings KRNL-6000 found to differ from its profile, key → actual value. */
 export function parseLynisSysctlMismatches(log: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of log.matchAll(/sysctl key (\S+) has a different value than expected in scan profile\. Expected=(\S+), Real=(\S+)/g)) out.set(m[1], m[3]);
+  for (const m of log.matchAll(/sysctl key (\S+) has a different value than expected in scan profile\. Expected=(\S+), Real=(\S+)/g))
+    out.set(m[1], m[3]);
   return out;
 }
 
@@ -191,9 +215,21 @@ export interface LynisComparison {
  * failing mapped check or be a documented skip; every KRNL-6000 setting Lynis flags and hostwatch
  * checks must fail there too, or be a documented difference.
  */
-export function compareWithLynis(lynis: LynisReport, sysctlMismatches: Map<string, string>, results: { id: string; status: string }[]): LynisComparison {
+export function compareWithLynis(
+  lynis: LynisReport,
+  sysctlMismatches: Map<string, string>,
+  results: { id: string; status: string }[],
+): LynisComparison {
   const failing = new Set(results.filter((r) => r.status === 'fail').map((r) => r.id));
-  const out: LynisComparison = { matched: [], missed: [], skipped: [], unmapped: [], differences: [], suggestionsMatched: [], suggestionsNotMatched: [] };
+  const out: LynisComparison = {
+    matched: [],
+    missed: [],
+    skipped: [],
+    unmapped: [],
+    differences: [],
+    suggestionsMatched: [],
+    suggestionsNotMatched: [],
+  };
   for (const w of lynis.warnings) {
     const m = LYNIS_MAP[w.test];
     const what = `${w.test} ${w.text}`;
@@ -218,7 +254,8 @@ export function compareWithLynis(lynis: LynisReport, sysctlMismatches: Map<strin
   for (const s of lynis.suggestions) {
     const m = LYNIS_MAP[s.test];
     const what = `${s.test} ${s.text}`;
-    if (m?.checks?.some((c) => failing.has(c))) out.suggestionsMatched.push(`${what} -> ${m.checks.filter((c) => failing.has(c)).join(', ')}`);
+    if (m?.checks?.some((c) => failing.has(c)))
+      out.suggestionsMatched.push(`${what} -> ${m.checks.filter((c) => failing.has(c)).join(', ')}`);
     else out.suggestionsNotMatched.push(`${what}${m?.skip ? ` (skipped: ${m.skip})` : m ? ` (${m.checks!.join(', ')} pass)` : ''}`);
   }
   return out;

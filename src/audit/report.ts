@@ -126,6 +126,8 @@ export function reportText(report: AuditReport): string {
   list('Could not check', 'error', (r) => r.error ?? '');
   list('Passed', 'pass', (r) => `${r.check.title}${r.details[0] ? `: ${r.details[0]}` : ''}`);
   list('Does not apply here', 'skip', (r) => `${r.check.title}: ${r.details[0] ?? ''}`);
-  out.push(`Score: severity-weighted share of passed checks (critical ${SEVERITY_WEIGHTS.critical}, high ${SEVERITY_WEIGHTS.high}, medium ${SEVERITY_WEIGHTS.medium}, low ${SEVERITY_WEIGHTS.low}).`);
+  out.push(
+    `Score: severity-weighted share of passed checks (critical ${SEVERITY_WEIGHTS.critical}, high ${SEVERITY_WEIGHTS.high}, medium ${SEVERITY_WEIGHTS.medium}, low ${SEVERITY_WEIGHTS.low}).`,
+  );
   return out.join('\n') + '\n';
 }

@@ -13,11 +13,21 @@ export interface EncryptionStatus {
   weakCertificates?: number;
 }
 
-const settle = <T>(p: Promise<T>) => p.then((v) => v, () => undefined);
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (v) => v,
+    () => undefined,
+  );
 
 export async function encryptionStatus(facts: FactContext): Promise<EncryptionStatus> {
-  const [enc, listeners, certs] = await Promise.all([settle(facts.get('encryption')), settle(facts.get('listeners')), settle(facts.get('certs'))]);
-  const status: EncryptionStatus = { filesystems: enc?.filesystems.map((f) => ({ mountpoint: f.mountpoint, encrypted: f.encrypted })) ?? [] };
+  const [enc, listeners, certs] = await Promise.all([
+    settle(facts.get('encryption')),
+    settle(facts.get('listeners')),
+    settle(facts.get('certs')),
+  ]);
+  const status: EncryptionStatus = {
+    filesystems: enc?.filesystems.map((f) => ({ mountpoint: f.mountpoint, encrypted: f.encrypted })) ?? [],
+  };
   if (enc) {
     const known = enc.swap.every((s) => s.encrypted !== undefined);
     if (enc.swap.some((s) => s.encrypted === false)) status.swapEncrypted = false;
@@ -28,6 +38,7 @@ export async function encryptionStatus(facts: FactContext): Promise<EncryptionSt
     for (const p of plaintextListeners(listeners)) counts[p.protocol]++;
     status.plaintext = counts;
   }
-  if (certs) status.weakCertificates = certs.certs.filter((c) => weakKey(c) || (!c.selfSigned && weakSignature(c.signatureAlgorithm))).length;
+  if (certs)
+    status.weakCertificates = certs.certs.filter((c) => weakKey(c) || (!c.selfSigned && weakSignature(c.signatureAlgorithm))).length;
   return status;
 }

@@ -80,7 +80,7 @@ export const SYSCTL_CHECKS: SysctlCheckSpec[] = [
     keys: [k('fs.protected_hardlinks', is(1), 1)],
     title: 'Hard-link protection',
     found: 'Users may create hard links to files they do not own.',
-    why: 'Hard links to other users\' files are a classic way to trick a privileged program into overwriting or exposing a file it should not.',
+    why: "Hard links to other users' files are a classic way to trick a privileged program into overwriting or exposing a file it should not.",
   },
   {
     id: 'KRNL-PROTECTED-SYMLINKS',
@@ -127,7 +127,7 @@ export const SYSCTL_CHECKS: SysctlCheckSpec[] = [
     severity: 'low',
     keys: [k('kernel.perf_event_paranoid', atLeast(2), 2)],
     title: 'Performance counters restricted',
-    found: 'Ordinary users can use the kernel\'s performance counters.',
+    found: "Ordinary users can use the kernel's performance counters.",
     why: 'Performance counters have been used to leak secrets between programs and to attack the kernel.',
   },
   {
@@ -157,7 +157,7 @@ export const SYSCTL_CHECKS: SysctlCheckSpec[] = [
     ],
     title: 'ICMP redirects ignored',
     found: 'The host lets other machines on the network change its routes (ICMP redirects).',
-    why: 'A machine on the same network can redirect this host\'s traffic through itself and read or change it.',
+    why: "A machine on the same network can redirect this host's traffic through itself and read or change it.",
   },
   {
     id: 'KRNL-SEND-REDIRECTS',
@@ -165,7 +165,7 @@ export const SYSCTL_CHECKS: SysctlCheckSpec[] = [
     keys: [k('net.ipv4.conf.all.send_redirects', is(0), 0), k('net.ipv4.conf.default.send_redirects', is(0), 0)],
     title: 'No ICMP redirects sent',
     found: 'The host tells other machines how to route their traffic (sends ICMP redirects).',
-    why: 'Only routers need to send redirects; a host that does can be used to mislead its neighbours\' routing.',
+    why: "Only routers need to send redirects; a host that does can be used to mislead its neighbours' routing.",
   },
   {
     id: 'KRNL-SOURCE-ROUTE',

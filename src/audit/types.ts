@@ -6,7 +6,18 @@ import type { FactMap } from './facts/index.js';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const CATEGORIES = ['ssh', 'accounts', 'firewall', 'updates', 'filesystem', 'network', 'kernel', 'encryption', 'logging', 'services'] as const;
+export const CATEGORIES = [
+  'ssh',
+  'accounts',
+  'firewall',
+  'updates',
+  'filesystem',
+  'network',
+  'kernel',
+  'encryption',
+  'logging',
+  'services',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export type FactKey = keyof FactMap;

@@ -75,7 +75,9 @@ export function renderPlan(plan: FixPlan, facts: FactContext): string {
         out.push(`sysctl ${c.key}: ${c.before} -> ${c.after} (now, without waiting for a reboot)`);
         break;
       case 'mode':
-        out.push(`chmod ${octal(c.after)} ${facts.file(c.path)}  (now ${octal(c.before)})${c.uidAfter !== c.uidBefore ? `; chown ${c.uidAfter} (now ${c.uidBefore})` : ''}`);
+        out.push(
+          `chmod ${octal(c.after)} ${facts.file(c.path)}  (now ${octal(c.before)})${c.uidAfter !== c.uidBefore ? `; chown ${c.uidAfter} (now ${c.uidBefore})` : ''}`,
+        );
         break;
       case 'command':
         out.push(`$ ${c.argv.join(' ')}`);
@@ -128,7 +130,9 @@ async function fixChecks(s: Session, report: AuditReport, checks: Check[]): Prom
       const record = await applyPlan(facts, plan, s.now());
       // The next plan starts from the host as this fix left it (an sshd line added at the top moves the others).
       facts = await createFactContext({ ...s.runOpts, now: s.now() });
-      s.say(`Applied, and logged in ${fixLogPath(s.io.stateDir)}. To undo: hostwatch audit --undo ${check.id}, or by hand: ${record.undo.join('; ')}\n\n`);
+      s.say(
+        `Applied, and logged in ${fixLogPath(s.io.stateDir)}. To undo: hostwatch audit --undo ${check.id}, or by hand: ${record.undo.join('; ')}\n\n`,
+      );
     } catch (err) {
       failed = true;
       s.say(`${check.id}: the fix failed: ${(err as Error).message}\n\n`);
@@ -141,7 +145,8 @@ async function undo(s: Session, id: string): Promise<number> {
   const record = await lastApplied(s.io.stateDir, id);
   if (!record) throw new UsageError(`no fix of ${id} to undo in ${fixLogPath(s.io.stateDir)}`);
   const facts = await createFactContext(s.runOpts);
-  if (record.root !== facts.paths.rootfs) throw new UsageError(`that fix was applied under the root ${record.root}: run with --root ${record.root}`);
+  if (record.root !== facts.paths.rootfs)
+    throw new UsageError(`that fix was applied under the root ${record.root}: run with --root ${record.root}`);
   s.say(`Undo the fix of ${id} applied ${record.time}:\n${record.undo.map((u) => `  ${u}`).join('\n')}\n`);
   if (!(await confirm(s, 'Undo it? [y/N] '))) return 1;
   await undoFix(facts, record, s.now());
@@ -154,14 +159,23 @@ export async function runAuditCommand(opts: AuditCommandOptions, io: AuditIo): P
   const now = io.now ?? Date.now;
   try {
     if (opts.list) {
-      for (const c of CHECKS) out.write(`${c.id.padEnd(28)} ${c.category.padEnd(11)} ${c.severity.padEnd(9)} ${c.autofix ? 'fix ' : '    '} ${c.title}\n`);
+      for (const c of CHECKS)
+        out.write(`${c.id.padEnd(28)} ${c.category.padEnd(11)} ${c.severity.padEnd(9)} ${c.autofix ? 'fix ' : '    '} ${c.title}\n`);
       return 0;
     }
     const config = await loadAuditConfig(opts);
     const s: Session = {
       opts,
       io,
-      runOpts: { host: hostConfig(config, opts.root), audit: config.audit, stateDir: io.stateDir, now: now(), tools: io.tools, categories: categories(opts.category), refresh: opts.refresh },
+      runOpts: {
+        host: hostConfig(config, opts.root),
+        audit: config.audit,
+        stateDir: io.stateDir,
+        now: now(),
+        tools: io.tools,
+        categories: categories(opts.category),
+        refresh: opts.refresh,
+      },
       // The fix dialogue goes to stderr when stdout carries JSON.
       say: (t) => (opts.json ? process.stderr : out).write(t),
       ask: io.ask ?? (process.stdin.isTTY && process.stdout.isTTY ? ttyAsk : undefined),
@@ -193,7 +207,9 @@ async function auditAndFix(s: Session, out: { write(t: string): unknown }): Prom
     const result = report.results.find((r) => r.check.id === check.id);
     if (!result) throw new UsageError(`${check.id} is not in the selected categories`);
     if (result.status !== 'fail') {
-      s.say(`${check.id} ${result.status === 'pass' ? 'passes: nothing to fix' : `was not evaluated (${result.status}): ${printable(result.error ?? result.details.join('; '))}`}\n`);
+      s.say(
+        `${check.id} ${result.status === 'pass' ? 'passes: nothing to fix' : `was not evaluated (${result.status}): ${printable(result.error ?? result.details.join('; '))}`}\n`,
+      );
       if (opts.json) printJson(report);
       return result.status === 'error' ? 2 : exitCode(report, failOn);
     }
@@ -207,7 +223,9 @@ async function auditAndFix(s: Session, out: { write(t: string): unknown }): Prom
   report = await runAudit({ ...s.runOpts, now: s.now() });
   for (const t of targets) {
     const r = report.results.find((x) => x.check.id === t.id);
-    s.say(`${t.id}: ${r?.status === 'pass' ? 'passes now' : `${r?.status ?? 'not run'}${r?.details.length ? ` (${printable(r.details.join('; '))})` : ''}`}\n`);
+    s.say(
+      `${t.id}: ${r?.status === 'pass' ? 'passes now' : `${r?.status ?? 'not run'}${r?.details.length ? ` (${printable(r.details.join('; '))})` : ''}`}\n`,
+    );
   }
   s.say(`Score: ${report.score ?? 'n/a'}/100\n`);
   if (opts.json) printJson(report);

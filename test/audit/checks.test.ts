@@ -19,7 +19,16 @@ beforeAll(async () => {
 const byId = (r: AuditReport) => Object.fromEntries(r.results.map((x) => [x.check.id, x]));
 const DAY = 86_400_000;
 
-async function audit(name: string, opts: { overrides?: Record<string, string | null>; certFiles?: string[]; apt?: string; now?: number; commands?: Record<string, string> } = {}) {
+async function audit(
+  name: string,
+  opts: {
+    overrides?: Record<string, string | null>;
+    certFiles?: string[];
+    apt?: string;
+    now?: number;
+    commands?: Record<string, string>;
+  } = {},
+) {
   const root = fixtureRoot(name, tmp, opts.overrides);
   const tools = { commands: opts.commands ?? {}, updates: fakeApt(tmp, opts.apt ?? 'apt-dist-upgrade-none.txt') };
   return runAudit(auditOptions(root, tempDir('audit-state', tmp), { certFiles: opts.certFiles, tools, now: opts.now }));
@@ -28,7 +37,9 @@ async function audit(name: string, opts: { overrides?: Record<string, string | n
 describe('audit on fixture trees', () => {
   it('hardened: every check passes', async () => {
     const r = await audit('hardened', { certFiles: [certs.strong] });
-    const notPassing = r.results.filter((x) => x.status !== 'pass').map((x) => `${x.check.id}: ${x.status} ${x.error ?? x.details.join('; ')}`);
+    const notPassing = r.results
+      .filter((x) => x.status !== 'pass')
+      .map((x) => `${x.check.id}: ${x.status} ${x.error ?? x.details.join('; ')}`);
     expect(notPassing).toEqual([]);
     expect(r.results).toHaveLength(CHECKS.length);
     expect(r.score).toBe(100);
@@ -38,7 +49,9 @@ describe('audit on fixture trees', () => {
   it('weak: every check fails, with the findings named', async () => {
     // After the certificates' 30 days: they have expired.
     const r = await audit('weak', { certFiles: [certs.weak], apt: 'apt-dist-upgrade-debian12.txt', now: Date.now() + 31 * DAY });
-    const notFailing = r.results.filter((x) => x.status !== 'fail').map((x) => `${x.check.id}: ${x.status} ${x.error ?? x.details.join('; ')}`);
+    const notFailing = r.results
+      .filter((x) => x.status !== 'fail')
+      .map((x) => `${x.check.id}: ${x.status} ${x.error ?? x.details.join('; ')}`);
     // FW-DEFAULT-DENY judges an active firewall only: its failure is shown below with ufw enabled.
     expect(notFailing).toEqual(['FW-DEFAULT-DENY: skip no active firewall (see FW-ACTIVE)']);
     expect(r.score).toBe(0);
@@ -115,7 +128,9 @@ describe('audit on fixture trees', () => {
 
   it('LOG-PERSISTENT: journald alone keeps logs in memory unless told otherwise', async () => {
     const journaldOnly = { 'proc/500': null, 'proc/310/comm': 'systemd-journal\n' };
-    const volatile = await audit('hardened', { overrides: { ...journaldOnly, 'etc/systemd/journald.conf': '[Journal]\nStorage=volatile\n' } });
+    const volatile = await audit('hardened', {
+      overrides: { ...journaldOnly, 'etc/systemd/journald.conf': '[Journal]\nStorage=volatile\n' },
+    });
     expect(byId(volatile)['LOG-PERSISTENT'].status).toBe('fail');
     expect(byId(volatile)['LOG-DAEMON'].status).toBe('pass');
     const auto = await audit('hardened', { overrides: { ...journaldOnly, 'etc/systemd/journald.conf': '[Journal]\n#Storage=auto\n' } });
@@ -149,15 +164,24 @@ describe('audit on fixture trees', () => {
     const root = fixtureRoot('weak', tmp);
     const state = tempDir('audit-state', tmp);
     const apt = script(tmp, 'apt-counting', `cat '${join(UPDATE_FIXTURES, 'apt-dist-upgrade-debian12.txt')}'`);
-    const opts = (now: number, refresh = false) => ({ ...auditOptions(root, state, { tools: { commands: {}, updates: { name: 'apt' as const, path: apt.path } }, now }), refresh });
+    const opts = (now: number, refresh = false) => ({
+      ...auditOptions(root, state, { tools: { commands: {}, updates: { name: 'apt' as const, path: apt.path } }, now }),
+      refresh,
+    });
     const t = Date.now();
     const first = byId(await runAudit(opts(t)));
     expect(first['FS-WORLD-WRITABLE'].details).toEqual(['/etc/cron.d/job', '/usr/local/bin/tool']);
     // A change the search would see, ten minutes later: the result of the first run is shown, and says so.
     chmodSync(join(root, 'etc/cron.d/job'), 0o644);
     const second = byId(await runAudit(opts(t + 10 * 60_000)));
-    expect(second['FS-WORLD-WRITABLE'].details).toEqual(['/etc/cron.d/job', '/usr/local/bin/tool', 'result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)']);
-    expect(second['UPD-SECURITY-PENDING'].details[1]).toBe('result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)');
+    expect(second['FS-WORLD-WRITABLE'].details).toEqual([
+      '/etc/cron.d/job',
+      '/usr/local/bin/tool',
+      'result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)',
+    ]);
+    expect(second['UPD-SECURITY-PENDING'].details[1]).toBe(
+      'result of 10 min ago, kept in the state directory (hostwatch audit --refresh to redo it now)',
+    );
     expect(apt.calls()).toHaveLength(1);
     const refreshed = byId(await runAudit(opts(t + 11 * 60_000, true)));
     expect(refreshed['FS-WORLD-WRITABLE'].details).toEqual(['/usr/local/bin/tool']);

@@ -18,7 +18,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Runs `hostwatch audit ...` in `tmp` (no hostwatch.yml there: the defaults apply). */
 async function audit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileP(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts'), 'audit', ...args], { cwd: tmp, timeout: 120_000 });
+    const { stdout, stderr } = await execFileP(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts'), 'audit', ...args], {
+      cwd: tmp,
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -67,7 +70,9 @@ describe('hostwatch audit', () => {
     expect(ok.stdout).toContain('No problem found.');
     const weak = fixtureRoot('weak', tmp);
     expect((await audit(['--root', weak, '--category', 'logging', `--state.dir=${join(tmp, 'state-fo')}`])).code).toBe(0); // medium at worst
-    expect((await audit(['--root', weak, '--category', 'logging', '--fail-on', 'medium', `--state.dir=${join(tmp, 'state-fo')}`])).code).toBe(1);
+    expect(
+      (await audit(['--root', weak, '--category', 'logging', '--fail-on', 'medium', `--state.dir=${join(tmp, 'state-fo')}`])).code,
+    ).toBe(1);
     const bad = await audit(['--root', weak, '--category', 'dns']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('hostwatch audit: unknown category dns (one of ssh, accounts, firewall,');
@@ -103,7 +108,14 @@ describe('hostwatch audit', () => {
     const root = fixtureRoot('weak', tmp);
     const r = await audit(['--root', root, '--fix-all', '--yes', `--state.dir=${join(tmp, 'state-all')}`]);
     expect(r.code).toBe(1); // what cannot be fixed automatically still fails
-    for (const id of ['SSH-ROOT-LOGIN', 'SSH-EMPTY-PASSWORDS', 'SSH-WEAK-CIPHERS', 'FS-SHADOW-PERMISSIONS', 'KRNL-ASLR', 'KRNL-ACCEPT-REDIRECTS']) {
+    for (const id of [
+      'SSH-ROOT-LOGIN',
+      'SSH-EMPTY-PASSWORDS',
+      'SSH-WEAK-CIPHERS',
+      'FS-SHADOW-PERMISSIONS',
+      'KRNL-ASLR',
+      'KRNL-ACCEPT-REDIRECTS',
+    ]) {
       expect(r.stdout).toContain(`${id}: passes now`);
     }
     expect(r.stdout).toContain('FW-ACTIVE: ufw is not installed');

@@ -25,14 +25,22 @@ beforeAll(async () => {
 function collector(name: string, audit: Record<string, unknown> = {}) {
   const root = fixtureRoot(name, tempDir('audit-col', tmp));
   const config = parseConfig({
-    host: { rootfs_path: root, proc_path: join(root, 'proc'), sys_path: join(root, 'sys'), tls: { cert_files: [name === 'weak' ? certs.weak : certs.strong] } },
+    host: {
+      rootfs_path: root,
+      proc_path: join(root, 'proc'),
+      sys_path: join(root, 'sys'),
+      tls: { cert_files: [name === 'weak' ? certs.weak : certs.strong] },
+    },
     audit: { interval: '1h', ...audit },
   });
   // On the weak root, after the test certificates' 30 days: they have expired.
   const clock = new ManualClock(Date.now() + (name === 'weak' ? 31 * 86_400_000 : 0));
   const registry = new Registry();
   const apt = fakeApt(tmp, name === 'weak' ? 'apt-dist-upgrade-debian12.txt' : 'apt-dist-upgrade-none.txt')!;
-  const c = new AuditCollector({ config, registry, stateDir: join(root, '..', 'state'), logger: silentLogger, clock }, { tools: { commands: {}, updates: apt } });
+  const c = new AuditCollector(
+    { config, registry, stateDir: join(root, '..', 'state'), logger: silentLogger, clock },
+    { tools: { commands: {}, updates: apt } },
+  );
   const render = async () => {
     await c.update();
     return registry.metrics();
@@ -69,7 +77,9 @@ describe('audit collector', () => {
     // The texts of each failing check, for the dashboard table; never host data.
     const info = [...s.keys()].filter((k) => k.startsWith('hostwatch_audit_finding_info{'));
     expect(info).toHaveLength(CHECKS.length - 1);
-    expect(info.find((k) => k.includes('check="ACCT-UID0"'))).toContain('summary="An account other than root has user id 0, which makes it a second root account."');
+    expect(info.find((k) => k.includes('check="ACCT-UID0"'))).toContain(
+      'summary="An account other than root has user id 0, which makes it a second root account."',
+    );
     expect(text).not.toContain('toor');
     expect(s.get('hostwatch_encryption_filesystem_encrypted{mountpoint="/"}')).toBe(0);
     expect(s.get('hostwatch_encryption_filesystem_encrypted{mountpoint="/tmp"}')).toBe(0);

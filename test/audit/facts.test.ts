@@ -25,7 +25,19 @@ const tmp = tempDir('audit-facts');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('sshd configuration', () => {
-  const AUDITED = ['port', 'permitrootlogin', 'passwordauthentication', 'kbdinteractiveauthentication', 'usepam', 'permitemptypasswords', 'maxauthtries', 'x11forwarding', 'ciphers', 'macs', 'kexalgorithms'];
+  const AUDITED = [
+    'port',
+    'permitrootlogin',
+    'passwordauthentication',
+    'kbdinteractiveauthentication',
+    'usepam',
+    'permitemptypasswords',
+    'maxauthtries',
+    'x11forwarding',
+    'ciphers',
+    'macs',
+    'kexalgorithms',
+  ];
 
   it.each(['debian12-default', 'weak', 'hard', 'plusminus'])('the config files read as sshd -T reads them: %s', (name) => {
     const real = parseSshdT(read(`sshd-T-${name}.txt`));
@@ -41,7 +53,9 @@ describe('sshd configuration', () => {
   });
 
   it('first value wins; Match blocks and their ends; keyword=value; old spellings', () => {
-    const d = parseSshdConfig('X11Forwarding=no\nx11forwarding yes\nMatch User bob\n  PasswordAuthentication yes\nMatch all\nPasswordAuthentication no\nChallengeResponseAuthentication yes\n');
+    const d = parseSshdConfig(
+      'X11Forwarding=no\nx11forwarding yes\nMatch User bob\n  PasswordAuthentication yes\nMatch all\nPasswordAuthentication no\nChallengeResponseAuthentication yes\n',
+    );
     const { settings, origin } = effectiveFromFiles(d.map((x) => ({ ...x, file: '/etc/ssh/sshd_config' })));
     expect(settings.x11forwarding).toBe('no');
     expect(origin.x11forwarding.line).toBe(1);
@@ -94,7 +108,9 @@ describe('sudoers', () => {
   });
 
   it('classifies lines: includes (# and @ forms), aliases over continuation lines, Defaults dropped', () => {
-    const lines = parseSudoers('Defaults env_reset\n#includedir /etc/sudoers.d\n@include "extra file"\nUser_Alias A = a, \\\n  b : B = c\nalice, bob  ALL = ALL\n# a comment\n');
+    const lines = parseSudoers(
+      'Defaults env_reset\n#includedir /etc/sudoers.d\n@include "extra file"\nUser_Alias A = a, \\\n  b : B = c\nalice, bob  ALL = ALL\n# a comment\n',
+    );
     expect(lines).toEqual([
       { kind: 'include', path: '/etc/sudoers.d', dir: true, line: 2 },
       { kind: 'include', path: 'extra file', dir: false, line: 3 },
@@ -109,16 +125,25 @@ describe('sudoers', () => {
 describe('proc and sys tables', () => {
   it('mountinfo, with optional fields and escaped mount points', () => {
     const m = parseMountinfo('26 1 8:2 / /mnt/my\\040disk rw,nosuid shared:1 master:2 - ext4 /dev/sda2 rw\n');
-    expect(m).toEqual([{ device: '8:2', root: '/', mountpoint: '/mnt/my disk', options: ['rw', 'nosuid'], fstype: 'ext4', source: '/dev/sda2' }]);
+    expect(m).toEqual([
+      { device: '8:2', root: '/', mountpoint: '/mnt/my disk', options: ['rw', 'nosuid'], fstype: 'ext4', source: '/dev/sda2' },
+    ]);
   });
 
   it('/proc/net tables captured in a namespace with real sockets', () => {
     const tcp = parseProcNet(readFileSync(join(AUDIT_FIXTURES, 'weak/proc/1/net/tcp'), 'utf8'), 'tcp', 4);
-    expect(tcp.map((l) => `${l.address}:${l.port}`).sort()).toEqual(['0.0.0.0:21', '0.0.0.0:22', '0.0.0.0:23', '0.0.0.0:6379', '0.0.0.0:80', '0.0.0.0:8080', '127.0.0.1:11211'].sort());
-    expect(parseProcNet(readFileSync(join(AUDIT_FIXTURES, 'weak/proc/1/net/tcp6'), 'utf8'), 'tcp', 6)).toMatchObject([{ address: '::', port: 3306, inode: 381050 }]);
-    expect(parseProcNet(readFileSync(join(AUDIT_FIXTURES, 'weak/proc/1/net/udp'), 'utf8'), 'udp', 4)).toMatchObject([{ address: '0.0.0.0', port: 69 }]);
+    expect(tcp.map((l) => `${l.address}:${l.port}`).sort()).toEqual(
+      ['0.0.0.0:21', '0.0.0.0:22', '0.0.0.0:23', '0.0.0.0:6379', '0.0.0.0:80', '0.0.0.0:8080', '127.0.0.1:11211'].sort(),
+    );
+    expect(parseProcNet(readFileSync(join(AUDIT_FIXTURES, 'weak/proc/1/net/tcp6'), 'utf8'), 'tcp', 6)).toMatchObject([
+      { address: '::', port: 3306, inode: 381050 },
+    ]);
+    expect(parseProcNet(readFileSync(join(AUDIT_FIXTURES, 'weak/proc/1/net/udp'), 'utf8'), 'udp', 4)).toMatchObject([
+      { address: '0.0.0.0', port: 69 },
+    ]);
     // Kernel hex of 2001:db8::1 and ::ffff:127.0.0.1 (32-bit words in host order).
-    const line = (addr: string) => `  sl local rem st\n   0: ${addr}:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0 100 0 0 10 0\n`;
+    const line = (addr: string) =>
+      `  sl local rem st\n   0: ${addr}:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0 100 0 0 10 0\n`;
     expect(parseProcNet(line('B80D0120000000000000000001000000'), 'tcp', 6)[0].address).toBe('2001:db8::1');
     expect(parseProcNet(line('0000000000000000FFFF00000100007F'), 'tcp', 6)[0].address).toBe('::ffff:127.0.0.1');
   });
@@ -155,19 +180,30 @@ describe('packages, updates, accounts, logging', () => {
   it('APT::Periodic: the last file wins, comments do not count', () => {
     const p = aptPeriodic([
       { name: '10periodic', text: 'APT::Periodic::Unattended-Upgrade "1";\n' },
-      { name: '20auto-upgrades', text: '// APT::Periodic::Unattended-Upgrade "7";\n/* APT::Periodic::Enable "0"; */\nAPT::Periodic::Unattended-Upgrade "0";\n' },
+      {
+        name: '20auto-upgrades',
+        text: '// APT::Periodic::Unattended-Upgrade "7";\n/* APT::Periodic::Enable "0"; */\nAPT::Periodic::Unattended-Upgrade "0";\n',
+      },
     ]);
     expect(p['Unattended-Upgrade']).toEqual({ value: '0', file: '20auto-upgrades' });
     expect(p.Enable).toBeUndefined();
   });
 
   it('shadow aging and login.defs', () => {
-    expect(parseShadow('a:$6$x:19000:0::7:::\nb:!:19000:0:90:7:::\n')).toEqual([{ name: 'a', hash: '$6$x', maxDays: undefined }, { name: 'b', hash: '!', maxDays: 90 }]);
+    expect(parseShadow('a:$6$x:19000:0::7:::\nb:!:19000:0:90:7:::\n')).toEqual([
+      { name: 'a', hash: '$6$x', maxDays: undefined },
+      { name: 'b', hash: '!', maxDays: 90 },
+    ]);
     expect(parseLoginDefs('# PASS_MAX_DAYS 1\nPASS_MAX_DAYS\t90\n')).toEqual({ PASS_MAX_DAYS: '90' });
   });
 
   it('journald Storage=: drop-ins after the main file, [Journal] section only', () => {
-    expect(journaldStorage([{ name: 'a', text: '[Journal]\nStorage=volatile\n' }, { name: 'b', text: '[Other]\nStorage=none\n[Journal]\nStorage=persistent\n' }])).toEqual({ value: 'persistent', file: 'b' });
+    expect(
+      journaldStorage([
+        { name: 'a', text: '[Journal]\nStorage=volatile\n' },
+        { name: 'b', text: '[Other]\nStorage=none\n[Journal]\nStorage=persistent\n' },
+      ]),
+    ).toEqual({ value: 'persistent', file: 'b' });
     expect(journaldStorage([])).toEqual({ value: 'auto' });
   });
 });
@@ -184,8 +220,16 @@ describe('certificate strength (openssl-made certificates)', () => {
     expect(weakKey(weak) && weakSignature(weak.signatureAlgorithm)).toBe(true);
     expect(weakKey(strong) || weakSignature(strong.signatureAlgorithm)).toBe(false);
     // An RSA CA signing with SHA-256, as openssl names it.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'r.key', '-out', 'r.crt', '-days', '2', '-subj', '/CN=r', '-sha256'], { cwd: tmp, stdio: 'ignore' });
-    expect(certStrength(readFileSync(join(tmp, 'r.crt'), 'utf8'))).toMatchObject({ keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'sha256WithRSAEncryption' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'r.key', '-out', 'r.crt', '-days', '2', '-subj', '/CN=r', '-sha256'],
+      { cwd: tmp, stdio: 'ignore' },
+    );
+    expect(certStrength(readFileSync(join(tmp, 'r.crt'), 'utf8'))).toMatchObject({
+      keyType: 'rsa',
+      keyBits: 2048,
+      signatureAlgorithm: 'sha256WithRSAEncryption',
+    });
   });
 });
 

@@ -52,13 +52,17 @@ describe('fixes on a fixture root', () => {
       { kind: 'edit', path: SYSCTL_DROPIN, before: null, after: expect.stringContaining('\nkernel.randomize_va_space = 2\n') },
       { kind: 'sysctl', key: 'kernel.randomize_va_space', before: 0, after: 2 },
     ]);
-    expect(plan.notes).toContain('/etc/sysctl.conf also sets kernel.randomize_va_space = 0: remove that line, or it may win at the next boot');
+    expect(plan.notes).toContain(
+      '/etc/sysctl.conf also sets kernel.randomize_va_space = 0: remove that line, or it may win at the next boot',
+    );
     expect(file(s, 'proc/sys/kernel/randomize_va_space')).toBe('2\n');
     expect((await status(s, 'KRNL-ASLR')).status).toBe('pass');
 
     // A second sysctl fix adds its keys to the same drop-in.
     await fix(s, 'KRNL-LOG-MARTIANS');
-    expect(file(s, 'etc/sysctl.d/99-hostwatch-audit.conf')).toMatch(/kernel\.randomize_va_space = 2\nnet\.ipv4\.conf\.all\.log_martians = 1\nnet\.ipv4\.conf\.default\.log_martians = 1\n$/);
+    expect(file(s, 'etc/sysctl.d/99-hostwatch-audit.conf')).toMatch(
+      /kernel\.randomize_va_space = 2\nnet\.ipv4\.conf\.all\.log_martians = 1\nnet\.ipv4\.conf\.default\.log_martians = 1\n$/,
+    );
     expect((await status(s, 'KRNL-LOG-MARTIANS')).status).toBe('pass');
 
     // Undoing the first one now would overwrite the second's drop-in: refused, nothing touched.
@@ -71,8 +75,16 @@ describe('fixes on a fixture root', () => {
     expect(existsSync(join(s.root, SYSCTL_DROPIN))).toBe(false);
     expect(file(s, 'proc/sys/kernel/randomize_va_space')).toBe('0\n');
     expect((await status(s, 'KRNL-ASLR')).status).toBe('fail');
-    const log = readFileSync(fixLogPath(s.state), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(log.map((r) => `${r.action} ${r.check}`)).toEqual(['apply KRNL-ASLR', 'apply KRNL-LOG-MARTIANS', 'undo KRNL-LOG-MARTIANS', 'undo KRNL-ASLR']);
+    const log = readFileSync(fixLogPath(s.state), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log.map((r) => `${r.action} ${r.check}`)).toEqual([
+      'apply KRNL-ASLR',
+      'apply KRNL-LOG-MARTIANS',
+      'undo KRNL-LOG-MARTIANS',
+      'undo KRNL-ASLR',
+    ]);
     expect(log[0].undo).toEqual(['sysctl -w kernel.randomize_va_space=0', `rm ${join(s.root, SYSCTL_DROPIN)}`]);
     expect(await lastApplied(s.state, 'KRNL-ASLR')).toBeUndefined();
   });
@@ -112,14 +124,22 @@ describe('fixes on a fixture root', () => {
     const t = setup('weak', { 'etc/ssh/sshd_config.d/50-cloud-init.conf': 'X11Forwarding no\n' });
     const stale = await runAudit(t.opts);
     await fix(t, 'SSH-MAX-AUTH-TRIES');
-    await expect(planFix(findCheck('SSH-ROOT-LOGIN')!, stale.facts)).rejects.toThrow('/etc/ssh/sshd_config changed since it was read: run the audit again');
+    await expect(planFix(findCheck('SSH-ROOT-LOGIN')!, stale.facts)).rejects.toThrow(
+      '/etc/ssh/sshd_config changed since it was read: run the audit again',
+    );
   });
 
   it('a new sshd config that sshd -t rejects is rolled back', async () => {
-    const sshd = script(tmp, 'sshd-rejects', 'case "$1" in -t) echo "/etc/ssh/sshd_config line 4: Bad configuration option" >&2; exit 255;; *) exit 1;; esac');
+    const sshd = script(
+      tmp,
+      'sshd-rejects',
+      'case "$1" in -t) echo "/etc/ssh/sshd_config line 4: Bad configuration option" >&2; exit 255;; *) exit 1;; esac',
+    );
     const s = setup('weak', {}, { commands: { sshd: sshd.path } });
     const original = file(s, 'etc/ssh/sshd_config');
-    await expect(fix(s, 'SSH-ROOT-LOGIN')).rejects.toThrow(/sshd -t rejects the new configuration: .*Bad configuration option; every change made was rolled back/);
+    await expect(fix(s, 'SSH-ROOT-LOGIN')).rejects.toThrow(
+      /sshd -t rejects the new configuration: .*Bad configuration option; every change made was rolled back/,
+    );
     expect(file(s, 'etc/ssh/sshd_config')).toBe(original);
     expect(existsSync(fixLogPath(s.state))).toBe(false);
   });
@@ -147,14 +167,22 @@ describe('fixes on a fixture root', () => {
   it('automatic updates: only with unattended-upgrades installed; then its apt setting', async () => {
     const weak = setup('weak');
     const report = await runAudit(weak.opts);
-    await expect(planFix(findCheck('UPD-AUTOMATIC')!, report.facts)).rejects.toThrow(new FixNotApplicable('install it first: apt-get install unattended-upgrades'));
+    await expect(planFix(findCheck('UPD-AUTOMATIC')!, report.facts)).rejects.toThrow(
+      new FixNotApplicable('install it first: apt-get install unattended-upgrades'),
+    );
     const status0 = readFileSync(join(weak.root, 'var/lib/dpkg/status'), 'utf8');
-    const s = setup('weak', { 'var/lib/dpkg/status': `${status0}\nPackage: unattended-upgrades\nStatus: install ok installed\nVersion: 1.1ubuntu1\n` });
+    const s = setup('weak', {
+      'var/lib/dpkg/status': `${status0}\nPackage: unattended-upgrades\nStatus: install ok installed\nVersion: 1.1ubuntu1\n`,
+    });
     const { record } = await fix(s, 'UPD-AUTOMATIC');
-    expect(file(s, 'etc/apt/apt.conf.d/20auto-upgrades')).toBe('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n');
+    expect(file(s, 'etc/apt/apt.conf.d/20auto-upgrades')).toBe(
+      'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n',
+    );
     expect((await status(s, 'UPD-AUTOMATIC')).status).toBe('pass');
     await undoFix((await runAudit(s.opts)).facts, record, Date.now());
-    expect(file(s, 'etc/apt/apt.conf.d/20auto-upgrades')).toBe('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "0";\n');
+    expect(file(s, 'etc/apt/apt.conf.d/20auto-upgrades')).toBe(
+      'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "0";\n',
+    );
   });
 
   /** A ufw that keeps its state in a file: inactive until "enable", failing on "enable" when told to. */
@@ -177,27 +205,48 @@ esac`,
     const ufw = fakeUfw('ufw-ok');
     const s = setup('weak', {}, { commands: { ufw: ufw.path } });
     const { plan, record, facts } = await fix(s, 'FW-ACTIVE');
-    expect(plan.changes.map((c) => (c.kind === 'command' ? c.argv.join(' ') : c.kind))).toEqual(['ufw allow 22/tcp', 'ufw allow 2222/tcp', 'ufw --force enable']);
+    expect(plan.changes.map((c) => (c.kind === 'command' ? c.argv.join(' ') : c.kind))).toEqual([
+      'ufw allow 22/tcp',
+      'ufw allow 2222/tcp',
+      'ufw --force enable',
+    ]);
     expect(ufw.calls().filter((c) => c !== 'status verbose')).toEqual(['allow 22/tcp', 'allow 2222/tcp', '--force enable']);
     expect((await status(s, 'FW-ACTIVE')).details).toEqual(['ufw (active)']);
     await undoFix(facts, record, Date.now());
-    expect(ufw.calls().filter((c) => c !== 'status verbose').slice(3)).toEqual(['disable', 'delete allow 2222/tcp', 'delete allow 22/tcp']);
+    expect(
+      ufw
+        .calls()
+        .filter((c) => c !== 'status verbose')
+        .slice(3),
+    ).toEqual(['disable', 'delete allow 2222/tcp', 'delete allow 22/tcp']);
     expect((await status(s, 'FW-ACTIVE')).status).toBe('fail');
   });
 
   it('a failing step rolls back the steps before it', async () => {
     const ufw = fakeUfw('ufw-fails', true);
     const s = setup('weak', {}, { commands: { ufw: ufw.path } });
-    await expect(fix(s, 'FW-ACTIVE')).rejects.toThrow(/ufw --force enable exited 1: ERROR: problem running ufw-init; every change made was rolled back/);
-    expect(ufw.calls().filter((c) => c !== 'status verbose')).toEqual(['allow 22/tcp', 'allow 2222/tcp', '--force enable', 'delete allow 2222/tcp', 'delete allow 22/tcp']);
+    await expect(fix(s, 'FW-ACTIVE')).rejects.toThrow(
+      /ufw --force enable exited 1: ERROR: problem running ufw-init; every change made was rolled back/,
+    );
+    expect(ufw.calls().filter((c) => c !== 'status verbose')).toEqual([
+      'allow 22/tcp',
+      'allow 2222/tcp',
+      '--force enable',
+      'delete allow 2222/tcp',
+      'delete allow 22/tcp',
+    ]);
   });
 
   it('no plan for checks hostwatch cannot fix itself, or that pass', async () => {
     const s = setup('weak');
     const report = await runAudit(s.opts);
-    await expect(planFix(findCheck('ACCT-UID0')!, report.facts)).rejects.toThrow(/hostwatch cannot fix ACCT-UID0 itself; the fix: Find out who created it/);
+    await expect(planFix(findCheck('ACCT-UID0')!, report.facts)).rejects.toThrow(
+      /hostwatch cannot fix ACCT-UID0 itself; the fix: Find out who created it/,
+    );
     await expect(planFix(findCheck('FW-ACTIVE')!, report.facts)).rejects.toThrow(/ufw is not installed/);
     const hardened = setup('hardened');
-    await expect(planFix(findCheck('KRNL-ASLR')!, (await runAudit(hardened.opts)).facts)).rejects.toThrow('KRNL-ASLR passes: nothing to change');
+    await expect(planFix(findCheck('KRNL-ASLR')!, (await runAudit(hardened.opts)).facts)).rejects.toThrow(
+      'KRNL-ASLR passes: nothing to change',
+    );
   });
 });

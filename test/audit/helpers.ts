@@ -48,7 +48,11 @@ export function fixtureRoot(name: string, into: string, overrides: Record<string
 }
 
 /** Audit options for a root: its files, its proc/ and sys/, and the given certificate files. */
-export function auditOptions(root: string, stateDir: string, extra: { certFiles?: string[]; tools?: Tools; now?: number; audit?: Record<string, unknown> } = {}): AuditOptions {
+export function auditOptions(
+  root: string,
+  stateDir: string,
+  extra: { certFiles?: string[]; tools?: Tools; now?: number; audit?: Record<string, unknown> } = {},
+): AuditOptions {
   const config = parseConfig({
     host: { rootfs_path: root, proc_path: join(root, 'proc'), sys_path: join(root, 'sys'), tls: { cert_files: extra.certFiles ?? [] } },
     audit: extra.audit ?? {},
@@ -90,12 +94,52 @@ export interface TestCerts {
 }
 
 export async function makeCerts(dir: string): Promise<TestCerts> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=audit test CA'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=audit test CA',
+    ],
+    dir,
+  );
   const leaf = async (name: string, keyArgs: string[], digest: string) => {
     await openssl(['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}.example`], dir);
-    await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '30', digest], dir);
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '30',
+        digest,
+      ],
+      dir,
+    );
     // A chain file as web servers use: the leaf, then its CA (a trust anchor, not judged itself).
-    writeFileSync(join(dir, `${name}-chain.pem`), readFileSync(join(dir, `${name}.crt`), 'utf8') + readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    writeFileSync(
+      join(dir, `${name}-chain.pem`),
+      readFileSync(join(dir, `${name}.crt`), 'utf8') + readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    );
     return join(dir, `${name}-chain.pem`);
   };
   return {

@@ -6,7 +6,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareWithLynis, LYNIS_MAP, LYNIS_SYSCTL_DIFFERENCES, LYNIS_SYSCTL_SKIPS, parseLynisReport, parseLynisSysctlMismatches } from '../../src/audit/lynis.js';
+import {
+  compareWithLynis,
+  LYNIS_MAP,
+  LYNIS_SYSCTL_DIFFERENCES,
+  LYNIS_SYSCTL_SKIPS,
+  parseLynisReport,
+  parseLynisSysctlMismatches,
+} from '../../src/audit/lynis.js';
 import { SYSCTL_CHECKS } from '../../src/audit/sysctl-table.js';
 import { CHECKS } from '../../src/audit/checks/index.js';
 import { AUDIT_FIXTURES } from './helpers.js';
@@ -84,7 +91,22 @@ describe('comparison with a Lynis report of this machine', () => {
   });
 
   it('holds hostwatch to every warning: a failing mapped check, or a documented skip', () => {
-    const failing = ['UPD-SECURITY-PENDING', 'FW-ACTIVE', 'LOG-DAEMON', 'KRNL-KPTR-RESTRICT', 'KRNL-PROTECTED-SYMLINKS', 'KRNL-PROTECTED-FIFOS', 'KRNL-PROTECTED-REGULAR', 'KRNL-LDISC-AUTOLOAD', 'KRNL-BPF-JIT-HARDEN', 'KRNL-RP-FILTER', 'KRNL-ACCEPT-REDIRECTS', 'KRNL-SEND-REDIRECTS', 'KRNL-SOURCE-ROUTE', 'KRNL-LOG-MARTIANS'];
+    const failing = [
+      'UPD-SECURITY-PENDING',
+      'FW-ACTIVE',
+      'LOG-DAEMON',
+      'KRNL-KPTR-RESTRICT',
+      'KRNL-PROTECTED-SYMLINKS',
+      'KRNL-PROTECTED-FIFOS',
+      'KRNL-PROTECTED-REGULAR',
+      'KRNL-LDISC-AUTOLOAD',
+      'KRNL-BPF-JIT-HARDEN',
+      'KRNL-RP-FILTER',
+      'KRNL-ACCEPT-REDIRECTS',
+      'KRNL-SEND-REDIRECTS',
+      'KRNL-SOURCE-ROUTE',
+      'KRNL-LOG-MARTIANS',
+    ];
     const results = CHECKS.map((c) => ({ id: c.id, status: failing.includes(c.id) ? 'fail' : 'pass' }));
     const cmp = compareWithLynis(report, mismatches, results);
     expect(cmp.missed).toEqual([]);
@@ -95,10 +117,16 @@ describe('comparison with a Lynis report of this machine', () => {
       'LOGG-2138 klogd is not running, which could lead to missing kernel messages in log files -> LOG-DAEMON',
     ]);
     expect(cmp.skipped.some((s) => s.startsWith('FINT-4316'))).toBe(true);
-    expect(cmp.differences).toContain(`KRNL-6000 kernel.unprivileged_bpf_disabled=2: ${LYNIS_SYSCTL_DIFFERENCES['kernel.unprivileged_bpf_disabled']}`);
+    expect(cmp.differences).toContain(
+      `KRNL-6000 kernel.unprivileged_bpf_disabled=2: ${LYNIS_SYSCTL_DIFFERENCES['kernel.unprivileged_bpf_disabled']}`,
+    );
 
     // Had hostwatch passed the firewall check, the comparison says so.
-    const lenient = compareWithLynis(report, mismatches, results.map((r) => (r.id === 'FW-ACTIVE' ? { ...r, status: 'pass' } : r)));
+    const lenient = compareWithLynis(
+      report,
+      mismatches,
+      results.map((r) => (r.id === 'FW-ACTIVE' ? { ...r, status: 'pass' } : r)),
+    );
     expect(lenient.missed).toEqual(['FIRE-4512 iptables module(s) loaded, but no rules active (mapped to FW-ACTIVE, which pass)']);
   });
 });

@@ -28,7 +28,9 @@ export function plaintextListeners(listeners: readonly Listener[]): { protocol: 
   const out: { protocol: PlaintextProtocol; listener: Listener }[] = [];
   for (const l of listeners) {
     if (isLoopback(l.address)) continue;
-    const p = PLAINTEXT.find((x) => x.proto === l.proto && (x.ports.includes(l.port) || (l.process !== undefined && x.programs.includes(l.process.comm))));
+    const p = PLAINTEXT.find(
+      (x) => x.proto === l.proto && (x.ports.includes(l.port) || (l.process !== undefined && x.programs.includes(l.process.comm))),
+    );
     if (!p || (p.protocol === 'http' && https)) continue;
     out.push({ protocol: p.protocol, listener: l });
   }
@@ -52,7 +54,9 @@ export const ENCRYPTION_CHECKS: Check[] = [
       if (encryption.filesystems.length === 0) return skip('no filesystem on a local block device');
       const plain = encryption.filesystems.filter((f) => !f.encrypted);
       const describe = (f: (typeof plain)[number]) => `${f.mountpoint} (${f.fstype} on ${f.device})`;
-      return plain.length > 0 ? fail(...plain.map((f) => `${describe(f)}: not encrypted`)) : pass(...encryption.filesystems.map((f) => `${describe(f)}: encrypted`));
+      return plain.length > 0
+        ? fail(...plain.map((f) => `${describe(f)}: not encrypted`))
+        : pass(...encryption.filesystems.map((f) => `${describe(f)}: encrypted`));
     },
   }),
   defineCheck({
@@ -79,9 +83,10 @@ export const ENCRYPTION_CHECKS: Check[] = [
     severity: 'high',
     needs: ['listeners'],
     title: 'Unencrypted network services',
-    found: 'Services that send everything, passwords included, as readable text (telnet, FTP, rsh, TFTP, or web pages without HTTPS) are open to the network.',
+    found:
+      'Services that send everything, passwords included, as readable text (telnet, FTP, rsh, TFTP, or web pages without HTTPS) are open to the network.',
     why: 'Anyone on the path, public Wi-Fi, a compromised router, the hosting provider, can read and change what these services send, and reuse the passwords.',
-    fix: 'Replace them: SSH instead of telnet and rsh, SFTP instead of FTP and TFTP, HTTPS (e.g. with a Let\'s Encrypt certificate: certbot) instead of plain HTTP; then stop and disable the old service',
+    fix: "Replace them: SSH instead of telnet and rsh, SFTP instead of FTP and TFTP, HTTPS (e.g. with a Let's Encrypt certificate: certbot) instead of plain HTTP; then stop and disable the old service",
     evaluate: ({ listeners }) => {
       const found = plaintextListeners(listeners).map((p) => `${p.protocol}: ${describeListener(p.listener)}`);
       return found.length > 0 ? fail(...capped(found)) : pass('no plain-text service reachable from the network');
@@ -100,8 +105,15 @@ export const ENCRYPTION_CHECKS: Check[] = [
       if (certs.certs.length === 0) return skip('no certificate configured in host.tls.cert_files');
       const now = certs.now / 1000;
       const soon = now + CERT_EXPIRY_DAYS * 86400;
-      const bad = certs.certs.filter((c) => c.notAfter < soon).map((c) => `${c.path}: ${c.subject} ${c.notAfter < now ? 'expired' : 'expires'} ${new Date(c.notAfter * 1000).toISOString().slice(0, 10)}`);
-      return bad.length > 0 ? fail(...capped(bad)) : pass(`${certs.certs.length} certificates valid for more than ${CERT_EXPIRY_DAYS} days`);
+      const bad = certs.certs
+        .filter((c) => c.notAfter < soon)
+        .map(
+          (c) =>
+            `${c.path}: ${c.subject} ${c.notAfter < now ? 'expired' : 'expires'} ${new Date(c.notAfter * 1000).toISOString().slice(0, 10)}`,
+        );
+      return bad.length > 0
+        ? fail(...capped(bad))
+        : pass(`${certs.certs.length} certificates valid for more than ${CERT_EXPIRY_DAYS} days`);
     },
   }),
   defineCheck({

@@ -28,7 +28,7 @@ export const FILESYSTEM_CHECKS: Check[] = [
     severity: 'high',
     needs: ['specialModes'],
     title: 'World-writable system files',
-    found: 'Files or directories among the system\'s programs or configuration can be changed by any user.',
+    found: "Files or directories among the system's programs or configuration can be changed by any user.",
     why: 'Any user, or any program broken into, can replace a system program or setting there with their own, which root will then run or obey.',
     fix: 'chmod o-w <path> for each listed path (and find out how it became writable)',
     evaluate: ({ specialModes: m }) => {
@@ -44,13 +44,15 @@ export const FILESYSTEM_CHECKS: Check[] = [
     needs: ['specialModes'],
     title: 'Unknown programs that run as root',
     found: 'Programs that run with the rights of their owner (SUID/SGID) exist that no installed package provides.',
-    why: 'A SUID program runs with its owner\'s rights, usually root, whoever starts it. One that no package installed may be a leftover, or a backdoor that gives root to anyone on the machine.',
+    why: "A SUID program runs with its owner's rights, usually root, whoever starts it. One that no package installed may be a leftover, or a backdoor that gives root to anyone on the machine.",
     fix: 'Find out where each came from; if it is not needed: chmod u-s,g-s <path> (or delete it)',
     evaluate: ({ specialModes: m }) => {
       if (m.unowned === undefined) return skip(`no package database to compare with (${m.setid.length} SUID/SGID programs found)`);
       const byPath = new Map(m.setid.map((s) => [s.path, s]));
       const items = m.unowned.map((p) => `${p} (mode ${octal(byPath.get(p)?.mode ?? 0)}, owner uid ${byPath.get(p)?.uid})`);
-      return items.length > 0 ? fail(...capped(items), ...searchNotes(m)) : pass(`${m.setid.length} SUID/SGID programs, all from ${m.packageManager} packages`, ...searchNotes(m));
+      return items.length > 0
+        ? fail(...capped(items), ...searchNotes(m))
+        : pass(`${m.setid.length} SUID/SGID programs, all from ${m.packageManager} packages`, ...searchNotes(m));
     },
   }),
   defineCheck({
@@ -77,7 +79,7 @@ export const FILESYSTEM_CHECKS: Check[] = [
     needs: ['secretFiles'],
     title: 'Password file permissions',
     found: 'The file holding the password hashes (/etc/shadow or /etc/gshadow) can be read or changed by more people than it should.',
-    why: 'With the password hashes, an attacker can crack weak passwords offline at leisure; whoever can write the file can set any password, root\'s included.',
+    why: "With the password hashes, an attacker can crack weak passwords offline at leisure; whoever can write the file can set any password, root's included.",
     fix: 'chown root:shadow /etc/shadow /etc/gshadow && chmod 0640 /etc/shadow /etc/gshadow',
     evaluate: ({ secretFiles: s }) => {
       const files = [s.shadow, s.gshadow].filter((f): f is FileMode => f !== undefined);
@@ -92,7 +94,7 @@ export const FILESYSTEM_CHECKS: Check[] = [
     severity: 'high',
     needs: ['secretFiles'],
     title: 'SSH host key permissions',
-    found: 'The private keys that prove this server\'s identity to SSH clients can be read by users other than root.',
+    found: "The private keys that prove this server's identity to SSH clients can be read by users other than root.",
     why: 'With a copy of the host key, an attacker can impersonate this server and intercept the passwords and sessions of everyone who connects.',
     fix: 'chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key',
     evaluate: ({ secretFiles: s }) => {

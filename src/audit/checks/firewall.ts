@@ -7,10 +7,12 @@ import { fail, pass, skip } from './common.js';
 /** What filters input, in words; empty when nothing does. */
 export function activeFirewalls(f: FirewallFacts): string[] {
   const out: string[] = [];
-  if (f.ufw && (f.ufw.active ?? f.ufw.enabledAtBoot)) out.push(f.ufw.active === undefined ? 'ufw (enabled in /etc/ufw/ufw.conf)' : 'ufw (active)');
+  if (f.ufw && (f.ufw.active ?? f.ufw.enabledAtBoot))
+    out.push(f.ufw.active === undefined ? 'ufw (enabled in /etc/ufw/ufw.conf)' : 'ufw (active)');
   if (f.firewalldRunning) out.push('firewalld (running)');
   for (const c of f.nftInputChains ?? []) {
-    if (c.policy === 'drop' || c.rules.length > 0) out.push(`nftables chain ${c.table} ${c.chain} (policy ${c.policy}, ${c.rules.length} rules)`);
+    if (c.policy === 'drop' || c.rules.length > 0)
+      out.push(`nftables chain ${c.table} ${c.chain} (policy ${c.policy}, ${c.rules.length} rules)`);
   }
   return out;
 }
@@ -29,7 +31,10 @@ export const FIREWALL_CHECKS: Check[] = [
       const active = activeFirewalls(firewall);
       if (active.length > 0) return pass(...active);
       // Without the kernel ruleset (not the running system), only ufw's and firewalld's absence is known.
-      const details = ['no ufw active, no firewalld running', firewall.nftNote ?? 'no nftables/iptables input chain with rules or a drop policy'];
+      const details = [
+        'no ufw active, no firewalld running',
+        firewall.nftNote ?? 'no nftables/iptables input chain with rules or a drop policy',
+      ];
       return fail(...details);
     },
     autofix: { kind: 'ufw' },
@@ -51,9 +56,15 @@ export const FIREWALL_CHECKS: Check[] = [
       if (dropping.length > 0) return pass(...dropping.map((c) => `nftables chain ${c.table} ${c.chain} drops by default`));
       if (firewall.ufw && chains.length === 0) {
         const policy = firewall.ufw.defaultInput ?? 'DROP';
-        return policy === 'ACCEPT' ? fail(`ufw DEFAULT_INPUT_POLICY="${policy}" (/etc/default/ufw)`) : pass(`ufw DEFAULT_INPUT_POLICY="${policy}"`);
+        return policy === 'ACCEPT'
+          ? fail(`ufw DEFAULT_INPUT_POLICY="${policy}" (/etc/default/ufw)`)
+          : pass(`ufw DEFAULT_INPUT_POLICY="${policy}"`);
       }
-      return fail(...chains.map((c) => `nftables chain ${c.table} ${c.chain}: policy ${c.policy}, last rule: ${c.rules[c.rules.length - 1] ?? 'none'}`));
+      return fail(
+        ...chains.map(
+          (c) => `nftables chain ${c.table} ${c.chain}: policy ${c.policy}, last rule: ${c.rules[c.rules.length - 1] ?? 'none'}`,
+        ),
+      );
     },
   }),
 ];

@@ -8,7 +8,9 @@ import { fail, pass, skip } from './common.js';
 
 /** The keys of a spec whose current value is unsafe (keys the kernel lacks are left out). */
 export function failingKeys(spec: SysctlCheckSpec, sysctl: SysctlFacts): { key: string; value: number; recommended: number }[] {
-  return spec.keys.filter((k) => k.key in sysctl && !k.ok(sysctl[k.key])).map((k) => ({ key: k.key, value: sysctl[k.key], recommended: k.recommended }));
+  return spec.keys
+    .filter((k) => k.key in sysctl && !k.ok(sysctl[k.key]))
+    .map((k) => ({ key: k.key, value: sysctl[k.key], recommended: k.recommended }));
 }
 
 function sysctlCheck(spec: SysctlCheckSpec): Check {
@@ -52,7 +54,8 @@ export const KERNEL_CHECKS: Check[] = [
         return fail('AppArmor is enabled but no profile is enforced');
       }
       const details: string[] = [];
-      if (mac.selinux) details.push(`SELinux permissive${mac.selinux.configured ? ` (SELINUX=${mac.selinux.configured} in /etc/selinux/config)` : ''}`);
+      if (mac.selinux)
+        details.push(`SELinux permissive${mac.selinux.configured ? ` (SELINUX=${mac.selinux.configured} in /etc/selinux/config)` : ''}`);
       details.push(aa ? 'AppArmor disabled' : 'AppArmor not in this kernel');
       return fail(...details);
     },

@@ -13,12 +13,14 @@ export const LOGGING_CHECKS: Check[] = [
     severity: 'medium',
     needs: ['processes'],
     title: 'System logging',
-    found: 'No logging daemon (systemd-journald, rsyslog, syslog-ng) is running: the system\'s events, logins included, are not recorded.',
-    why: 'Without logs nobody can tell who logged in, what failed or what an intruder did; hostwatch\'s own login and firewall metrics read these logs too.',
+    found: "No logging daemon (systemd-journald, rsyslog, syslog-ng) is running: the system's events, logins included, are not recorded.",
+    why: "Without logs nobody can tell who logged in, what failed or what an intruder did; hostwatch's own login and firewall metrics read these logs too.",
     fix: 'apt-get install rsyslog && systemctl enable --now rsyslog (or make sure systemd-journald runs)',
     evaluate: ({ processes }) => {
       const daemons = [JOURNALD, ...SYSLOG_DAEMONS].filter((d) => running(processes, d));
-      return daemons.length > 0 ? pass(`running: ${daemons.join(', ')}`) : fail(`none of ${[JOURNALD, ...SYSLOG_DAEMONS].join(', ')} is running`);
+      return daemons.length > 0
+        ? pass(`running: ${daemons.join(', ')}`)
+        : fail(`none of ${[JOURNALD, ...SYSLOG_DAEMONS].join(', ')} is running`);
     },
   }),
   defineCheck({

@@ -55,13 +55,17 @@ export const NETWORK_CHECKS: Check[] = [
     title: 'Internal services open to the network',
     found: 'A database, cache or admin interface listens on every network interface instead of only on this machine.',
     why: 'These services are built to be used by programs on the same machine and often have no password, or a default one. Open to the internet, they are found by automated scans within hours and their data stolen or held to ransom.',
-    fix: 'Make the service listen on 127.0.0.1 only (e.g. bind-address = 127.0.0.1 for MySQL, bind 127.0.0.1 for Redis, listen_addresses = \'localhost\' for PostgreSQL) and restart it; or block its port in the firewall',
+    fix: "Make the service listen on 127.0.0.1 only (e.g. bind-address = 127.0.0.1 for MySQL, bind 127.0.0.1 for Redis, listen_addresses = 'localhost' for PostgreSQL) and restart it; or block its port in the firewall",
     evaluate: ({ listeners }) => {
-      const exposed = listeners.filter((l) => isWildcard(l.address)).flatMap((l) => {
-        const s = localService(l);
-        return s ? [`${s.name}: ${describeListener(l)}`] : [];
-      });
-      return exposed.length > 0 ? fail(...capped([...new Set(exposed)])) : pass(`${listeners.filter((l) => isWildcard(l.address)).length} sockets on all interfaces, none of a local-only service`);
+      const exposed = listeners
+        .filter((l) => isWildcard(l.address))
+        .flatMap((l) => {
+          const s = localService(l);
+          return s ? [`${s.name}: ${describeListener(l)}`] : [];
+        });
+      return exposed.length > 0
+        ? fail(...capped([...new Set(exposed)]))
+        : pass(`${listeners.filter((l) => isWildcard(l.address)).length} sockets on all interfaces, none of a local-only service`);
     },
   }),
 ];

@@ -32,13 +32,18 @@ export const SERVICE_CHECKS: Check[] = [
     severity: 'high',
     needs: ['packages'],
     title: 'Obsolete insecure servers installed',
-    found: 'Server software for old protocols that send passwords in clear text or trust the network (telnet, rsh, NIS, TFTP, inetd) is installed.',
+    found:
+      'Server software for old protocols that send passwords in clear text or trust the network (telnet, rsh, NIS, TFTP, inetd) is installed.',
     why: 'These servers were replaced by encrypted ones decades ago; they are easy to switch on by mistake and have a long history of break-ins.',
     fix: 'apt-get purge <package> (Debian/Ubuntu) or dnf remove <package> (RHEL/Fedora) for each listed package, after moving any user to SSH/SFTP',
     evaluate: ({ packages }) => {
       if (packages.manager === 'none') return skip('no package database');
-      const found = Object.keys(INSECURE_SERVER_PACKAGES).filter((p) => packages.installed.has(p)).map((p) => `${p} (${INSECURE_SERVER_PACKAGES[p]})`);
-      return found.length > 0 ? fail(...capped(found)) : pass(`${packages.installed.size} ${packages.manager} packages, none of them an obsolete insecure server`);
+      const found = Object.keys(INSECURE_SERVER_PACKAGES)
+        .filter((p) => packages.installed.has(p))
+        .map((p) => `${p} (${INSECURE_SERVER_PACKAGES[p]})`);
+      return found.length > 0
+        ? fail(...capped(found))
+        : pass(`${packages.installed.size} ${packages.manager} packages, none of them an obsolete insecure server`);
     },
   }),
 ];

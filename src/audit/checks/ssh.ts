@@ -44,11 +44,21 @@ export const WEAK_MACS = /md5|ripemd160|sha1-96|^umac-64/;
 /** Key exchanges with SHA-1 or a 1024-bit group. */
 export const WEAK_KEX = /sha1$|sha1@|group1-|gss-.*-sha1-/;
 
-export const STRONG_CIPHERS = 'chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr';
-export const STRONG_MACS = 'hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256,umac-128@openssh.com';
-export const STRONG_KEX = 'sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256';
+export const STRONG_CIPHERS =
+  'chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr';
+export const STRONG_MACS =
+  'hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256,umac-128@openssh.com';
+export const STRONG_KEX =
+  'sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256';
 
-function algorithmCheck(id: string, severity: Check['severity'], keyword: string, weak: RegExp, strong: string, texts: Pick<Check, 'title' | 'found' | 'why'>): Check {
+function algorithmCheck(
+  id: string,
+  severity: Check['severity'],
+  keyword: string,
+  weak: RegExp,
+  strong: string,
+  texts: Pick<Check, 'title' | 'found' | 'why'>,
+): Check {
   return defineCheck({
     id,
     category: 'ssh',
@@ -80,12 +90,18 @@ export const SSH_CHECKS: Check[] = [
     },
     { value: 'prohibit-password' },
   ),
-  sshSetting('SSH-PASSWORD-AUTH', 'medium', 'PasswordAuthentication', (v, s) => v === 'yes' || (s.settings.kbdinteractiveauthentication === 'yes' && s.settings.usepam === 'yes'), {
-    title: 'SSH password logins',
-    found: 'The SSH server accepts passwords (not only keys) to log in.',
-    why: 'Passwords can be guessed, reused from another site\'s leak or phished; SSH keys cannot. Automated attacks try passwords around the clock.',
-    fix: 'Give every user an SSH key first (ssh-copy-id), then set PasswordAuthentication no and KbdInteractiveAuthentication no in /etc/ssh/sshd_config and run: systemctl reload ssh',
-  }),
+  sshSetting(
+    'SSH-PASSWORD-AUTH',
+    'medium',
+    'PasswordAuthentication',
+    (v, s) => v === 'yes' || (s.settings.kbdinteractiveauthentication === 'yes' && s.settings.usepam === 'yes'),
+    {
+      title: 'SSH password logins',
+      found: 'The SSH server accepts passwords (not only keys) to log in.',
+      why: "Passwords can be guessed, reused from another site's leak or phished; SSH keys cannot. Automated attacks try passwords around the clock.",
+      fix: 'Give every user an SSH key first (ssh-copy-id), then set PasswordAuthentication no and KbdInteractiveAuthentication no in /etc/ssh/sshd_config and run: systemctl reload ssh',
+    },
+  ),
   sshSetting(
     'SSH-EMPTY-PASSWORDS',
     'critical',
@@ -138,7 +154,8 @@ export const SSH_CHECKS: Check[] = [
       if (!sshd) return skip(NO_SSHD);
       const set = sshd.origin.protocol;
       if (!set || !/1/.test(sshd.settings.protocol ?? '')) return pass('protocol 2 only');
-      if (sshd.version && compareVersions(sshd.version, '7.4') >= 0) return pass(`${describeSetting(sshd, 'Protocol')}: ignored by OpenSSH ${sshd.version}`);
+      if (sshd.version && compareVersions(sshd.version, '7.4') >= 0)
+        return pass(`${describeSetting(sshd, 'Protocol')}: ignored by OpenSSH ${sshd.version}`);
       return fail(describeSetting(sshd, 'Protocol'));
     },
   }),

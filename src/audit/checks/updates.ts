@@ -52,7 +52,9 @@ export const UPDATE_CHECKS: Check[] = [
       if (r.runningKernel && r.newestKernel && compareVersions(r.newestKernel, r.runningKernel) > 0) {
         details.push(`kernel ${r.newestKernel} is installed, ${r.runningKernel} is running`);
       }
-      return details.length > 0 ? fail(...details) : pass(r.runningKernel ? `running kernel ${r.runningKernel}` : 'no reboot-required flag');
+      return details.length > 0
+        ? fail(...details)
+        : pass(r.runningKernel ? `running kernel ${r.runningKernel}` : 'no reboot-required flag');
     },
   }),
 ];

@@ -51,7 +51,14 @@ export function parseShadow(text: string): ShadowEntry[] {
 export function parseGroup(text: string): GroupEntry[] {
   return records(text)
     .filter(({ fields }) => fields.length >= 3 && /^\d+$/.test(fields[2]))
-    .map(({ fields: f }) => ({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean) }));
+    .map(({ fields: f }) => ({
+      name: f[0],
+      gid: Number(f[2]),
+      members: (f[3] ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    }));
 }
 
 /** login.defs: "KEY value" lines. */

@@ -22,7 +22,12 @@ export function cachePath(stateDir: string, name: string): string {
  * The value of `compute`, or the one stored under `name` when it was computed for the same `key`
  * (the settings it depends on) less than audit.cache_max_age ago.
  */
-export async function cachedFact<T>(ctx: FactContext, name: string, key: string, compute: () => Promise<T>): Promise<{ value: T } & Freshness> {
+export async function cachedFact<T>(
+  ctx: FactContext,
+  name: string,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<{ value: T } & Freshness> {
   const path = cachePath(ctx.stateDir, name);
   if (!ctx.refresh) {
     const text = await readOptional(path).catch(() => undefined);
@@ -30,7 +35,8 @@ export async function cachedFact<T>(ctx: FactContext, name: string, key: string,
       try {
         const c = JSON.parse(text) as { key: string; checkedAt: number; value: T };
         const age = ctx.now - c.checkedAt;
-        if (c.key === key && Number.isFinite(age) && age >= 0 && age < ctx.config.cache_max_age) return { value: c.value, checkedAt: c.checkedAt, cached: true, ageMs: age };
+        if (c.key === key && Number.isFinite(age) && age >= 0 && age < ctx.config.cache_max_age)
+          return { value: c.value, checkedAt: c.checkedAt, cached: true, ageMs: age };
       } catch {
         // a damaged entry is replaced below
       }

@@ -79,7 +79,12 @@ export function devString(dev: number): string {
   return `${Math.floor(dev / 256) & 0xfff}:${(dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00)}`;
 }
 
-async function swapEncryption(ctx: FactContext, s: { name: string; type: string }, mounts: readonly MountEntry[], dmNames: Map<string, string>): Promise<SwapEncryption> {
+async function swapEncryption(
+  ctx: FactContext,
+  s: { name: string; type: string },
+  mounts: readonly MountEntry[],
+  dmNames: Map<string, string>,
+): Promise<SwapEncryption> {
   if (s.type === 'file') {
     const st = await stat(ctx.file(s.name)).catch(() => undefined);
     const dir = st ? await blockDir(ctx, devString(st.dev)) : undefined;

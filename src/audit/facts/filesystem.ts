@@ -33,7 +33,14 @@ export function parseMountinfo(text: string): MountEntry[] {
     const a = line.slice(0, sep).split(' ');
     const b = line.slice(sep + 3).split(' ');
     if (a.length < 6 || b.length < 2) continue;
-    out.push({ device: a[2], root: unescape(a[3]), mountpoint: unescape(a[4]), options: a[5].split(','), fstype: b[0], source: unescape(b[1]) });
+    out.push({
+      device: a[2],
+      root: unescape(a[3]),
+      mountpoint: unescape(a[4]),
+      options: a[5].split(','),
+      fstype: b[0],
+      source: unescape(b[1]),
+    });
   }
   return out;
 }
@@ -110,8 +117,20 @@ async function searchSpecialModes(ctx: FactContext): Promise<Omit<SpecialModeFac
     );
   }
   const packages = await ctx.get('packages');
-  const unowned = await unownedPaths(ctx, packages.manager, setid.map((s) => s.path));
-  return { worldWritable, worldWritableCount, setid, unowned, packageManager: packages.manager, truncated: budget.truncated, examined: max_files - budget.left };
+  const unowned = await unownedPaths(
+    ctx,
+    packages.manager,
+    setid.map((s) => s.path),
+  );
+  return {
+    worldWritable,
+    worldWritableCount,
+    setid,
+    unowned,
+    packageManager: packages.manager,
+    truncated: budget.truncated,
+    examined: max_files - budget.left,
+  };
 }
 
 /** The search, or its result from the state directory when recent (cache.ts): a stat per file is the audit's main cost. */

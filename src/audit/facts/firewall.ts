@@ -97,7 +97,10 @@ export async function readFirewall(ctx: FactContext): Promise<FirewallFacts> {
   ]);
   const facts: FirewallFacts = { firewalldRunning: running(processes, 'firewalld') };
   if (conf !== undefined || ctx.has('ufw')) {
-    facts.ufw = { enabledAtBoot: shellVar(conf, 'ENABLED')?.toLowerCase() === 'yes', defaultInput: shellVar(defaults, 'DEFAULT_INPUT_POLICY')?.toUpperCase() };
+    facts.ufw = {
+      enabledAtBoot: shellVar(conf, 'ENABLED')?.toLowerCase() === 'yes',
+      defaultInput: shellVar(defaults, 'DEFAULT_INPUT_POLICY')?.toUpperCase(),
+    };
     if (ctx.has('ufw')) {
       try {
         const r = await ctx.command('ufw', ['status', 'verbose']);

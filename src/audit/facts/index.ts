@@ -4,7 +4,14 @@ import type { FactContext } from './context.js';
 import { readGroup, readLoginDefs, readPasswd, readShadow, type GroupEntry, type PasswdEntry, type ShadowEntry } from './accounts.js';
 import { readCerts, type CertFacts } from './certs.js';
 import { readEncryption, type EncryptionFacts } from './encryption.js';
-import { readMounts, readSecretFiles, readSpecialModes, type MountEntry, type SecretFileFacts, type SpecialModeFacts } from './filesystem.js';
+import {
+  readMounts,
+  readSecretFiles,
+  readSpecialModes,
+  type MountEntry,
+  type SecretFileFacts,
+  type SpecialModeFacts,
+} from './filesystem.js';
 import { readFirewall, type FirewallFacts } from './firewall.js';
 import { readMac, readSysctls, type MacFacts, type SysctlFacts } from './kernel.js';
 import { readLogging, type LoggingFacts } from './logging.js';
@@ -13,7 +20,14 @@ import { readPackages, type PackageFacts } from './packages.js';
 import { readProcesses, type ProcessInfo } from './processes.js';
 import { readSshd, type SshdFacts } from './sshd.js';
 import { readSudoers, type SudoersFacts } from './sudoers.js';
-import { readAutoUpdates, readPendingUpdates, readReboot, type AutoUpdatesFacts, type PendingUpdatesFacts, type RebootFacts } from './updates.js';
+import {
+  readAutoUpdates,
+  readPendingUpdates,
+  readReboot,
+  type AutoUpdatesFacts,
+  type PendingUpdatesFacts,
+  type RebootFacts,
+} from './updates.js';
 
 export interface FactMap {
   packages: PackageFacts;

@@ -49,7 +49,10 @@ export async function readMac(ctx: FactContext): Promise<MacFacts> {
   ]);
   const facts: MacFacts = {};
   if (aaEnabled !== undefined) {
-    facts.apparmor = { enabled: aaEnabled.trim() === 'Y', profiles: aaProfiles === undefined ? undefined : parseAppArmorProfiles(aaProfiles) };
+    facts.apparmor = {
+      enabled: aaEnabled.trim() === 'Y',
+      profiles: aaProfiles === undefined ? undefined : parseAppArmorProfiles(aaProfiles),
+    };
   }
   if (seEnforce !== undefined) {
     facts.selinux = { enforcing: seEnforce.trim() === '1', configured: /^\s*SELINUX\s*=\s*(\w+)/m.exec(seConfig ?? '')?.[1] };

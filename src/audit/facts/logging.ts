@@ -28,7 +28,9 @@ export function journaldStorage(files: { name: string; text: string }[]): { valu
 }
 
 export async function readLogging(ctx: FactContext): Promise<LoggingFacts> {
-  const dropins = (await readdir(ctx.file('/etc/systemd/journald.conf.d')).catch(() => [] as string[])).filter((n) => n.endsWith('.conf')).sort();
+  const dropins = (await readdir(ctx.file('/etc/systemd/journald.conf.d')).catch(() => [] as string[]))
+    .filter((n) => n.endsWith('.conf'))
+    .sort();
   const files: { name: string; text: string }[] = [];
   for (const name of ['/etc/systemd/journald.conf', ...dropins.map((n) => `/etc/systemd/journald.conf.d/${n}`)]) {
     const text = await ctx.readOptional(name).catch(() => undefined);

@@ -38,7 +38,7 @@ function ipv6(hex: string): string {
   if (mapped) return `::ffff:${bytes.slice(12).join('.')}`;
   // Compress the longest run of zero groups, as inet_ntop does.
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -66,7 +66,9 @@ export async function unownedPaths(ctx: FactContext, manager: PackageFacts['mana
     // Each .list holds one path per line. Searched as bytes (memmem), never decoded into strings:
     // the lists are ~30 MB on a desktop-sized system, which as strings would grow the exporter's
     // heap for the hour until the next audit. Read synchronously, a turn of the event loop every few files.
-    const needles = new Map(paths.map((p) => [p, usrMergeAliases(p).map((a) => ({ inner: Buffer.from(`\n${a}\n`), first: Buffer.from(`${a}\n`) }))]));
+    const needles = new Map(
+      paths.map((p) => [p, usrMergeAliases(p).map((a) => ({ inner: Buffer.from(`\n${a}\n`), first: Buffer.from(`${a}\n`) }))]),
+    );
     const dir = ctx.file('/var/lib/dpkg/info');
     const lists = (await readdir(dir)).filter((f) => f.endsWith('.list'));
     for (let i = 0; i < lists.length && needles.size > 0; i++) {
@@ -93,8 +95,14 @@ export async function unownedPaths(ctx: FactContext, manager: PackageFacts['mana
 
 /** Compares Debian-style version strings well enough for kernel and OpenSSH versions ("6.1.0-18", "9.2p1"). */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[^0-9]+/).filter(Boolean).map(Number);
-  const pb = b.split(/[^0-9]+/).filter(Boolean).map(Number);
+  const pa = a
+    .split(/[^0-9]+/)
+    .filter(Boolean)
+    .map(Number);
+  const pb = b
+    .split(/[^0-9]+/)
+    .filter(Boolean)
+    .map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? -1) - (pb[i] ?? -1);
     if (d !== 0) return d;

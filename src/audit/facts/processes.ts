@@ -36,7 +36,11 @@ export function running(processes: readonly ProcessInfo[], ...names: string[]): 
  * The processes owning the given socket inodes. Stops as soon as every inode is found; processes
  * whose fd directory cannot be read (another user's, without root) are passed over.
  */
-export async function socketOwners(ctx: FactContext, processes: readonly ProcessInfo[], inodes: ReadonlySet<number>): Promise<Map<number, ProcessInfo>> {
+export async function socketOwners(
+  ctx: FactContext,
+  processes: readonly ProcessInfo[],
+  inodes: ReadonlySet<number>,
+): Promise<Map<number, ProcessInfo>> {
   const owners = new Map<number, ProcessInfo>();
   if (inodes.size === 0) return owners;
   for (let i = 0; i < processes.length && owners.size < inodes.size; i++) {

@@ -44,7 +44,19 @@ export interface SshdDirective {
 }
 
 /** Keywords that may be given several times, every value counting (the others: first one wins). */
-const MULTI = new Set(['port', 'listenaddress', 'hostkey', 'hostcertificate', 'acceptenv', 'setenv', 'allowusers', 'allowgroups', 'denyusers', 'denygroups', 'include']);
+const MULTI = new Set([
+  'port',
+  'listenaddress',
+  'hostkey',
+  'hostcertificate',
+  'acceptenv',
+  'setenv',
+  'allowusers',
+  'allowgroups',
+  'denyusers',
+  'denygroups',
+  'include',
+]);
 
 /**
  * OpenSSH 9.2's compiled-in defaults of the audited keywords, as `sshd -T` prints them with an empty
@@ -96,7 +108,15 @@ export function algorithmList(value: string, defaults: string): string {
   if (value.startsWith('+')) return [...def, ...items(value).filter((a) => !def.includes(a))].join(',');
   if (value.startsWith('^')) return [...items(value), ...def.filter((a) => !items(value).includes(a))].join(',');
   if (value.startsWith('-')) {
-    const remove = items(value).map((p) => new RegExp(`^${p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+    const remove = items(value).map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^$()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        ),
+    );
     return def.filter((a) => !remove.some((r) => r.test(a))).join(',');
   }
   return value;
@@ -128,7 +148,10 @@ export function effectiveFromFiles(directives: FileDirective[]): { settings: Rec
       continue;
     }
     if (settings[d.keyword] !== undefined) continue;
-    settings[d.keyword] = d.keyword in SSHD_DEFAULTS && /^(ciphers|macs|kexalgorithms)$/.test(d.keyword) ? algorithmList(value, SSHD_DEFAULTS[d.keyword]) : value.toLowerCase();
+    settings[d.keyword] =
+      d.keyword in SSHD_DEFAULTS && /^(ciphers|macs|kexalgorithms)$/.test(d.keyword)
+        ? algorithmList(value, SSHD_DEFAULTS[d.keyword])
+        : value.toLowerCase();
     origin[d.keyword] = { file: d.file, line: d.line, text: d.text };
   }
   for (const [k, v] of Object.entries(SSHD_DEFAULTS)) settings[k] ??= v;
@@ -163,13 +186,23 @@ async function readConfigFiles(ctx: FactContext): Promise<FileDirective[] | unde
 }
 
 function ports(settings: Record<string, string>): number[] {
-  return (settings.port ?? '22').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return (settings.port ?? '22')
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /** Whether an OpenSSH server is installed: its program, or its package (a config left behind by a removed package does not count). */
 async function sshdInstalled(ctx: FactContext, packages: PackageFacts | undefined): Promise<boolean> {
   if (ctx.has('sshd') || packages?.installed.has('openssh-server')) return true;
-  const found = await Promise.all(['/usr/sbin/sshd', '/sbin/sshd'].map((p) => stat(ctx.file(p)).then(() => true, () => false)));
+  const found = await Promise.all(
+    ['/usr/sbin/sshd', '/sbin/sshd'].map((p) =>
+      stat(ctx.file(p)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return found.some(Boolean);
 }
 
@@ -192,5 +225,13 @@ export async function readSshd(ctx: FactContext): Promise<SshdFacts | null> {
       note = `sshd -T failed (${(err as Error).message}): settings read from the config files`;
     }
   }
-  return { source: 'config files', note, settings: fromFiles.settings, origin: fromFiles.origin, ports: ports(fromFiles.settings), configFile: CONFIG, version };
+  return {
+    source: 'config files',
+    note,
+    settings: fromFiles.settings,
+    origin: fromFiles.origin,
+    ports: ports(fromFiles.settings),
+    configFile: CONFIG,
+    version,
+  };
 }

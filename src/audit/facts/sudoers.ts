@@ -20,7 +20,24 @@ export interface SudoersFacts {
   files: string[];
 }
 
-const TAGS = new Set(['NOPASSWD', 'PASSWD', 'NOEXEC', 'EXEC', 'SETENV', 'NOSETENV', 'LOG_INPUT', 'NOLOG_INPUT', 'LOG_OUTPUT', 'NOLOG_OUTPUT', 'MAIL', 'NOMAIL', 'FOLLOW', 'NOFOLLOW', 'INTERCEPT', 'NOINTERCEPT']);
+const TAGS = new Set([
+  'NOPASSWD',
+  'PASSWD',
+  'NOEXEC',
+  'EXEC',
+  'SETENV',
+  'NOSETENV',
+  'LOG_INPUT',
+  'NOLOG_INPUT',
+  'LOG_OUTPUT',
+  'NOLOG_OUTPUT',
+  'MAIL',
+  'NOMAIL',
+  'FOLLOW',
+  'NOFOLLOW',
+  'INTERCEPT',
+  'NOINTERCEPT',
+]);
 const ALIAS_KINDS = new Set(['User_Alias', 'Runas_Alias', 'Host_Alias', 'Cmnd_Alias', 'Cmd_Alias']);
 
 export type SudoersLine =
@@ -66,7 +83,14 @@ export function parseSudoers(text: string): SudoersLine[] {
       // Several definitions may share a line: NAME = a, b : NAME2 = c
       for (const def of alias[2].split(/\s:\s/)) {
         const m = /^([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/.exec(def.trim());
-        if (m) out.push({ kind: 'alias', type: alias[1] === 'Cmd_Alias' ? 'Cmnd_Alias' : alias[1], name: m[1], items: splitList(m[2]), line: lineNo });
+        if (m)
+          out.push({
+            kind: 'alias',
+            type: alias[1] === 'Cmd_Alias' ? 'Cmnd_Alias' : alias[1],
+            name: m[1],
+            items: splitList(m[2]),
+            line: lineNo,
+          });
       }
       continue;
     }
@@ -167,7 +191,13 @@ export async function readSudoers(ctx: FactContext): Promise<SudoersFacts | null
   for (const f of files) {
     for (const l of f.lines) {
       if (l.kind !== 'spec') continue;
-      rules.push({ file: f.path, line: l.line, users: expandUsers(l.users, userAliases), nopasswdAll: grantsNopasswdAll(l.right, cmndAliases), text: l.text });
+      rules.push({
+        file: f.path,
+        line: l.line,
+        users: expandUsers(l.users, userAliases),
+        nopasswdAll: grantsNopasswdAll(l.right, cmndAliases),
+        text: l.text,
+      });
     }
   }
   return { rules, files: files.map((f) => f.path) };

@@ -13,7 +13,12 @@ export interface WalkBudget {
 }
 
 /** Calls `visit` with the path and lstat of every file and directory below `start` (and `start`). */
-export async function walkTree(start: string, budget: WalkBudget, visit: (path: string, st: Stats) => void, signal?: AbortSignal): Promise<void> {
+export async function walkTree(
+  start: string,
+  budget: WalkBudget,
+  visit: (path: string, st: Stats) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const top = lstatSync(start, { throwIfNoEntry: false });
   if (!top || !top.isDirectory()) return;
   visit(start, top);

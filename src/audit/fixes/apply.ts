@@ -78,7 +78,9 @@ async function checkUnchangedSince(ctx: FactContext, c: RecordedChange): Promise
   if (c.kind !== 'edit') return;
   const now = await readOptional(ctx.file(c.path));
   if (now !== undefined && sha256(now) !== c.afterSha256) {
-    throw new Error(`${c.path} changed since the fix: not overwritten (its content before the fix is in ${c.backup ?? 'no backup: the file did not exist'})`);
+    throw new Error(
+      `${c.path} changed since the fix: not overwritten (its content before the fix is in ${c.backup ?? 'no backup: the file did not exist'})`,
+    );
   }
 }
 
@@ -157,9 +159,20 @@ export async function applyPlan(ctx: FactContext, plan: FixPlan, now: number): P
   } catch (err) {
     const failed: string[] = [];
     for (const c of done.reverse()) await revert(ctx, c).catch((e: Error) => failed.push(e.message));
-    throw new Error(`${(err as Error).message}; ${failed.length === 0 ? 'every change made was rolled back' : `rolling back failed: ${failed.join('; ')}`}`);
+    throw new Error(
+      `${(err as Error).message}; ${failed.length === 0 ? 'every change made was rolled back' : `rolling back failed: ${failed.join('; ')}`}`,
+      { cause: err },
+    );
   }
-  const record: FixRecord = { id, time: new Date(now).toISOString(), action: 'apply', check: plan.check, root: ctx.paths.rootfs, changes: done, undo: [...done].reverse().map((c) => undoText(ctx, c)) };
+  const record: FixRecord = {
+    id,
+    time: new Date(now).toISOString(),
+    action: 'apply',
+    check: plan.check,
+    root: ctx.paths.rootfs,
+    changes: done,
+    undo: [...done].reverse().map((c) => undoText(ctx, c)),
+  };
   await appendRecord(ctx.stateDir, record);
   return record;
 }
@@ -167,7 +180,10 @@ export async function applyPlan(ctx: FactContext, plan: FixPlan, now: number): P
 /** The fix of `check` applied last and not undone yet, from the log. */
 export async function lastApplied(stateDir: string, check: string): Promise<FixRecord | undefined> {
   const text = (await readOptional(fixLogPath(stateDir))) ?? '';
-  const records = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FixRecord);
+  const records = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FixRecord);
   const undone = new Set(records.filter((r) => r.action === 'undo').map((r) => r.id));
   return records.filter((r) => r.action === 'apply' && r.check === check && !undone.has(r.id)).pop();
 }

@@ -49,18 +49,24 @@ async function sysctlPlan(check: Check, ctx: FactContext): Promise<FixPlan> {
   for (const b of bad) after = setSysctlLine(after, b.key, b.recommended);
   const notes = [`loaded now as by: sysctl -p ${SYSCTL_DROPIN}`];
   // Files read after ours at boot (sysctl.d(5): lexical order, /etc/sysctl.conf last) win.
-  const others = (await readdir(ctx.file('/etc/sysctl.d')).catch(() => [] as string[])).filter((n) => n.endsWith('.conf') && `/etc/sysctl.d/${n}` !== SYSCTL_DROPIN);
+  const others = (await readdir(ctx.file('/etc/sysctl.d')).catch(() => [] as string[])).filter(
+    (n) => n.endsWith('.conf') && `/etc/sysctl.d/${n}` !== SYSCTL_DROPIN,
+  );
   for (const file of [...others.map((n) => `/etc/sysctl.d/${n}`), '/etc/sysctl.conf']) {
     const text = (await ctx.readOptional(file).catch(() => undefined)) ?? '';
     for (const b of bad) {
       const m = new RegExp(`^\\s*${b.key.replace(/\./g, '[./]')}\\s*=\\s*(\\S+)`, 'm').exec(text);
-      if (m && Number(m[1]) !== b.recommended) notes.push(`${file} also sets ${b.key} = ${m[1]}: remove that line, or it may win at the next boot`);
+      if (m && Number(m[1]) !== b.recommended)
+        notes.push(`${file} also sets ${b.key} = ${m[1]}: remove that line, or it may win at the next boot`);
     }
   }
   return {
     check: check.id,
     title: check.title,
-    changes: [{ kind: 'edit', path: SYSCTL_DROPIN, before, after }, ...bad.map((b): Change => ({ kind: 'sysctl', key: b.key, before: b.value, after: b.recommended }))],
+    changes: [
+      { kind: 'edit', path: SYSCTL_DROPIN, before, after },
+      ...bad.map((b): Change => ({ kind: 'sysctl', key: b.key, before: b.value, after: b.recommended })),
+    ],
     notes,
   };
 }
@@ -78,7 +84,8 @@ async function sshdPlan(check: Check, spec: Extract<FixSpec, { kind: 'sshd' }>, 
     path = origin.file;
     before = (await ctx.readOptional(path)) ?? '';
     const lines = before.split('\n');
-    if (lines[origin.line - 1]?.trim() !== origin.text) throw new FixNotApplicable(`${path} changed since it was read: run the audit again`);
+    if (lines[origin.line - 1]?.trim() !== origin.text)
+      throw new FixNotApplicable(`${path} changed since it was read: run the audit again`);
     const indent = /^\s*/.exec(lines[origin.line - 1] ?? '')?.[0] ?? '';
     lines[origin.line - 1] = `${indent}${line}`;
     after = lines.join('\n');
@@ -105,7 +112,14 @@ async function permissionsPlan(check: Check, spec: Extract<FixSpec, { kind: 'per
   return {
     check: check.id,
     title: check.title,
-    changes: bad.map((f): Change => ({ kind: 'mode', path: f.path, before: f.mode, after: f.mode & spec.mode, uidBefore: f.uid, uidAfter: 0 })),
+    changes: bad.map((f): Change => ({
+      kind: 'mode',
+      path: f.path,
+      before: f.mode,
+      after: f.mode & spec.mode,
+      uidBefore: f.uid,
+      uidAfter: 0,
+    })),
     notes: [],
   };
 }
@@ -115,7 +129,10 @@ async function ufwPlan(check: Check, ctx: FactContext): Promise<FixPlan> {
   const [fw, sshd] = await Promise.all([ctx.get('firewall'), ctx.get('sshd').catch(() => null)]);
   if (fw.ufw?.active) throw new FixNotApplicable('ufw is already active');
   const ports = sshd?.ports ?? [];
-  const notes = ports.length > 0 ? [`SSH (port ${ports.join(', ')}) is allowed first, so that this session and the next logins are not cut off`] : ['no SSH server found: no port is allowed before enabling'];
+  const notes =
+    ports.length > 0
+      ? [`SSH (port ${ports.join(', ')}) is allowed first, so that this session and the next logins are not cut off`]
+      : ['no SSH server found: no port is allowed before enabling'];
   notes.push('every other incoming connection is then refused: allow the services this host offers with ufw allow <port>/tcp');
   return {
     check: check.id,
@@ -138,7 +155,10 @@ export function setAptPeriodic(text: string, name: string, value: string): strin
 
 async function unattendedPlan(check: Check, ctx: FactContext): Promise<FixPlan> {
   const auto = await ctx.get('autoUpdates');
-  if (auto.manager !== 'apt') throw new FixNotApplicable('only for Debian/Ubuntu (apt); on RHEL/Fedora: dnf install dnf-automatic && systemctl enable --now dnf-automatic-install.timer');
+  if (auto.manager !== 'apt')
+    throw new FixNotApplicable(
+      'only for Debian/Ubuntu (apt); on RHEL/Fedora: dnf install dnf-automatic && systemctl enable --now dnf-automatic-install.timer',
+    );
   if (!auto.installed) throw new FixNotApplicable('install it first: apt-get install unattended-upgrades');
   if (auto.enabled) throw new FixNotApplicable(`${check.id} passes: nothing to change`);
   const before = (await ctx.readOptional(APT_PERIODIC_FILE)) ?? null;
@@ -148,7 +168,7 @@ async function unattendedPlan(check: Check, ctx: FactContext): Promise<FixPlan> 
     check: check.id,
     title: check.title,
     changes: [{ kind: 'edit', path: APT_PERIODIC_FILE, before, after }],
-    notes: ['the same file `dpkg-reconfigure -plow unattended-upgrades` writes; apt\'s daily timer then installs security updates'],
+    notes: ["the same file `dpkg-reconfigure -plow unattended-upgrades` writes; apt's daily timer then installs security updates"],
   };
 }
 

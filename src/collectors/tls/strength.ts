@@ -92,7 +92,12 @@ export function certStrength(pem: string): CertStrength {
   const details = key.asymmetricKeyDetails ?? {};
   const keyBits = details.modulusLength ?? (details.namedCurve ? CURVE_BITS[details.namedCurve] : undefined);
   const oid = signatureAlgorithmOid(cert.raw);
-  return { keyType: key.asymmetricKeyType ?? 'unknown', keyBits, signatureAlgorithm: SIGNATURE_OIDS[oid] ?? oid, selfSigned: cert.subject === cert.issuer };
+  return {
+    keyType: key.asymmetricKeyType ?? 'unknown',
+    keyBits,
+    signatureAlgorithm: SIGNATURE_OIDS[oid] ?? oid,
+    selfSigned: cert.subject === cert.issuer,
+  };
 }
 
 /** Signatures made with a hash that collisions have been found for (MD2, MD5, SHA-1). */
