@@ -47,7 +47,7 @@ async function sysctlPlan(check: Check, ctx: FactContext): Promise<FixPlan> {
   const before = (await ctx.readOptional(SYSCTL_DROPIN)) ?? null;
   let after = before ?? '# Kernel hardening applied by `hostwatch audit --fix` (see docs/audit.md); loaded at boot.\n';
   for (const b of bad) after = setSysctlLine(after, b.key, b.recommended);
-  const notes = [`loaded now as by: sysctl -p ${SYSCTL_DROPIN}`];
+  const notes = [`set now through /proc/sys, as sysctl -p ${SYSCTL_DROPIN} would`];
   // Files read after ours at boot (sysctl.d(5): lexical order, /etc/sysctl.conf last) win.
   const others = (await readdir(ctx.file('/etc/sysctl.d')).catch(() => [] as string[])).filter(
     (n) => n.endsWith('.conf') && `/etc/sysctl.d/${n}` !== SYSCTL_DROPIN,
