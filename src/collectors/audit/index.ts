@@ -12,7 +12,7 @@
 //   hostwatch_audit_last_run_timestamp_seconds, _run_success, _run_duration_seconds
 //   hostwatch_encryption_filesystem_encrypted{mountpoint}, _swap_encrypted,
 //   hostwatch_encryption_plaintext_listeners{protocol}, _tls_weak_certificates
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Config } from '../../config/schema.js';
