@@ -1,7 +1,7 @@
 // The vocabulary of the security posture audit: a check is a small module with an id, a category, a
 // severity, a pure evaluation over facts gathered from the host, and three plain-language texts
 // (what was found, why it matters to someone who is not a security engineer, the exact fix).
-import type { FactMap } from './facts/index.js';
+import type { FactMap } from './facts/types.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -15,7 +15,24 @@ import { applyPlan, lastApplied, undoFix, fixLogPath } from '../audit/fixes/appl
 import { unifiedDiff } from '../audit/fixes/diff.js';
 import type { FactContext, Tools } from '../audit/facts/context.js';
 import { CATEGORIES, severityRank, type Category, type Check, type Severity } from '../audit/types.js';
-import type { AuditCommandOptions } from './audit.js';
+
+/** The options of `hostwatch audit` as commander gives them (defined in audit.ts). */
+export interface AuditCommandOptions {
+  'config.file': string;
+  /** Whether --config.file was given (a missing default file means the built-in defaults). */
+  configGiven: boolean;
+  'state.dir'?: string;
+  root?: string;
+  json?: boolean;
+  category?: string[];
+  fix?: string;
+  fixAll?: boolean;
+  undo?: string;
+  yes?: boolean;
+  list?: boolean;
+  refresh?: boolean;
+  failOn: string;
+}
 
 export interface AuditIo {
   stateDir: string;

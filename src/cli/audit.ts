@@ -1,27 +1,11 @@
 // `hostwatch audit`: the command line of the security posture audit. Only the options are defined
 // here; the audit itself (checks, facts, fixes) is imported when the command runs.
 import { Option, type Command } from 'commander';
+import type { AuditCommandOptions } from './audit-run.js';
 
 export interface AuditCommandDeps {
   defaultStateDir: () => string;
   reportError: (err: unknown) => number;
-}
-
-export interface AuditCommandOptions {
-  'config.file': string;
-  /** Whether --config.file was given (a missing default file means the built-in defaults). */
-  configGiven: boolean;
-  'state.dir'?: string;
-  root?: string;
-  json?: boolean;
-  category?: string[];
-  fix?: string;
-  fixAll?: boolean;
-  undo?: string;
-  yes?: boolean;
-  list?: boolean;
-  refresh?: boolean;
-  failOn: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [

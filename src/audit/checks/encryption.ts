@@ -2,7 +2,8 @@
 // transit: network services that only speak plain text, and the strength of the certificates in
 // host.tls.cert_files (facts/certs.ts). The same classifications feed the hostwatch_encryption_*
 // metrics (src/collectors/audit/).
-import { isLoopback, type Listener } from '../facts/network.js';
+import { isLoopback } from '../facts/network.js';
+import type { Listener } from '../facts/types.js';
 import { weakKey, weakSignature } from '../../collectors/tls/strength.js';
 import { defineCheck, type Check } from '../types.js';
 import { capped, fail, pass, skip } from './common.js';

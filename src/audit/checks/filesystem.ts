@@ -1,6 +1,6 @@
 // Filesystem checks: world-writable files where programs and configuration live, SUID/SGID programs
 // no package installed, /tmp mount options, and the permissions of files holding secrets.
-import type { FileMode, SpecialModeFacts } from '../facts/filesystem.js';
+import type { FileMode, SpecialModeFacts } from '../facts/types.js';
 import { freshnessNote } from '../facts/cache.js';
 import { defineCheck, type Check } from '../types.js';
 import { capped, fail, failIfAny, octal, pass, skip } from './common.js';

@@ -1,6 +1,7 @@
 // Firewall checks over facts/firewall.ts: is a packet filter active, and does it drop what no rule
 // allows.
-import { dropsByDefault, type FirewallFacts } from '../facts/firewall.js';
+import { dropsByDefault } from '../facts/firewall.js';
+import type { FirewallFacts } from '../facts/types.js';
 import { defineCheck, type Check } from '../types.js';
 import { fail, pass, skip } from './common.js';
 

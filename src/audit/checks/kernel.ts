@@ -2,7 +2,7 @@
 // control (AppArmor or SELinux) and the audit daemon.
 import { running } from '../facts/processes.js';
 import { SYSCTL_CHECKS, type SysctlCheckSpec } from '../sysctl-table.js';
-import type { SysctlFacts } from '../facts/kernel.js';
+import type { SysctlFacts } from '../facts/types.js';
 import { defineCheck, type Check } from '../types.js';
 import { fail, pass, skip } from './common.js';
 

@@ -1,7 +1,8 @@
 // Network checks: services that are normally reached only from the machine itself (or a private
 // network) but listen on every interface. Recognised by their usual port or by the program name of
 // the owning process (a database moved to another port is still a database).
-import { isWildcard, type Listener } from '../facts/network.js';
+import { isWildcard } from '../facts/network.js';
+import type { Listener } from '../facts/types.js';
 import { defineCheck, type Check } from '../types.js';
 import { capped, fail, pass } from './common.js';
 

@@ -1,5 +1,5 @@
 // SSH server checks, over its effective configuration (facts/sshd.ts).
-import type { SshdFacts } from '../facts/sshd.js';
+import type { SshdFacts } from '../facts/types.js';
 import { compareVersions } from '../facts/packages.js';
 import { defineCheck, type Check, type Evaluation } from '../types.js';
 import { fail, pass, skip } from './common.js';

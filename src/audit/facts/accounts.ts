@@ -2,29 +2,7 @@
 // writes them. /etc/shadow is readable by root only: without it the checks that need it report an
 // error rather than a guess.
 import type { FactContext } from './context.js';
-
-export interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-  shell: string;
-  line: number;
-}
-
-export interface ShadowEntry {
-  name: string;
-  /** The password field: "" (no password), "!"/"*"-prefixed (locked), or a hash. */
-  hash: string;
-  /** Maximum password age in days; undefined when the field is empty (no aging). */
-  maxDays?: number;
-}
-
-export interface GroupEntry {
-  name: string;
-  gid: number;
-  members: string[];
-}
+import type { PasswdEntry, ShadowEntry, GroupEntry } from './types.js';
 
 function records(text: string): { fields: string[]; line: number }[] {
   const out: { fields: string[]; line: number }[] = [];

@@ -5,14 +5,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readOptional, type FactContext } from './context.js';
-
-export interface Freshness {
-  /** When the fact was computed (ms since the epoch). */
-  checkedAt: number;
-  /** Read from the state directory rather than computed by this run; then its age. */
-  cached: boolean;
-  ageMs: number;
-}
+import type { Freshness } from './types.js';
 
 export function cachePath(stateDir: string, name: string): string {
   return join(stateDir, 'audit', 'cache', `${name}.json`);

@@ -6,23 +6,9 @@ import { compileGlob, expandGlob } from '../../collectors/tls/glob.js';
 import { hasWildcard } from '../../core/glob.js';
 import { MAX_CERT_FILES } from '../../collectors/tls/index.js';
 import { certInfo, splitPemCertificates } from '../../collectors/tls/parse.js';
-import { certStrength, type CertStrength } from '../../collectors/tls/strength.js';
+import { certStrength } from '../../collectors/tls/strength.js';
 import type { FactContext } from './context.js';
-
-export interface CertFact extends CertStrength {
-  path: string;
-  subject: string;
-  /** Seconds since the epoch. */
-  notAfter: number;
-}
-
-export interface CertFacts {
-  certs: CertFact[];
-  /** Files that could not be read or parsed, with why. */
-  errors: string[];
-  /** When they were read (ms since the epoch): expiry is judged against it. */
-  now: number;
-}
+import type { CertFact, CertFacts } from './types.js';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 

@@ -6,7 +6,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AuditConfig } from '../config.js';
 import { rootfsPath, type HostPaths } from '../../collectors/hostfs.js';
 import { DEFAULT_TOOL_CANDIDATES, detectTool, run, type RunResult, type UpdateTool } from '../../collectors/updates/check.js';
-import type { FactMap } from './index.js';
+import type { FactMap } from './types.js';
 
 export const TOOL_NAMES = ['sshd', 'ufw', 'nft', 'rpm'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];

@@ -6,28 +6,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readOptional, type FactContext } from './context.js';
-import type { MountEntry } from './filesystem.js';
-
-export interface FilesystemEncryption {
-  mountpoint: string;
-  /** Kernel name of the block device: vda, sda2, dm-0, nvme0n1p3. */
-  device: string;
-  fstype: string;
-  encrypted: boolean;
-}
-
-export interface SwapEncryption {
-  /** As /proc/swaps names it. */
-  name: string;
-  kind: 'partition' | 'file' | 'memory';
-  /** undefined when the device could not be resolved. */
-  encrypted?: boolean;
-}
-
-export interface EncryptionFacts {
-  filesystems: FilesystemEncryption[];
-  swap: SwapEncryption[];
-}
+import type { MountEntry, FilesystemEncryption, SwapEncryption, EncryptionFacts } from './types.js';
 
 /** Read-only images (snaps, live media) hold nothing written on the host. */
 const IMAGE_FS = new Set(['squashfs', 'iso9660', 'erofs', 'udf']);

@@ -5,19 +5,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { readOptional, type FactContext } from './context.js';
 import { unownedPaths } from './packages.js';
 import { walkTree, type WalkBudget } from './walk.js';
-import { cachedFact, type Freshness } from './cache.js';
-
-export interface MountEntry {
-  /** "major:minor" of the device (st_dev of files on it). */
-  device: string;
-  /** Path within the filesystem that is mounted ("/" unless a bind mount or subvolume). */
-  root: string;
-  mountpoint: string;
-  fstype: string;
-  source: string;
-  /** Per-mount options (nosuid, noexec, nodev, ro, ...). */
-  options: string[];
-}
+import { cachedFact } from './cache.js';
+import type { Freshness, MountEntry, SpecialModeFacts, FileMode, SecretFileFacts } from './types.js';
 
 /** "\040" and friends: the octal escapes of the kernel's mount tables. */
 function unescape(s: string): string {
@@ -62,20 +51,6 @@ export function mountOf(mounts: readonly MountEntry[], path: string): MountEntry
     }
   }
   return best;
-}
-
-export interface SpecialModeFacts extends Freshness {
-  /** World-writable files and directories (host paths; at most MAX_LISTED). */
-  worldWritable: { path: string; dir: boolean; sticky: boolean }[];
-  worldWritableCount: number;
-  /** SUID/SGID regular files found. */
-  setid: { path: string; mode: number; uid: number }[];
-  /** Those no package owns; undefined when there is no package database to ask. */
-  unowned?: string[];
-  packageManager: string;
-  /** The walk stopped at audit.max_files. */
-  truncated: boolean;
-  examined: number;
 }
 
 export const MAX_LISTED = 50;
@@ -139,20 +114,6 @@ export async function readSpecialModes(ctx: FactContext): Promise<SpecialModeFac
   const key = JSON.stringify([ctx.paths.rootfs, c.world_writable_paths, c.suid_paths, c.max_files]);
   const r = await cachedFact(ctx, 'special-modes', key, () => searchSpecialModes(ctx));
   return { ...r.value, checkedAt: r.checkedAt, cached: r.cached, ageMs: r.ageMs };
-}
-
-export interface FileMode {
-  path: string;
-  mode: number;
-  uid: number;
-  gid: number;
-}
-
-export interface SecretFileFacts {
-  shadow?: FileMode;
-  gshadow?: FileMode;
-  /** SSH host private keys (/etc/ssh/ssh_host_*_key). */
-  hostKeys: FileMode[];
 }
 
 async function modeOf(ctx: FactContext, hostPath: string): Promise<FileMode | undefined> {

@@ -3,30 +3,7 @@
 // hand-written iptables), and firewalld (a running daemon).
 import type { FactContext } from './context.js';
 import { running } from './processes.js';
-
-export interface InputChain {
-  table: string;
-  chain: string;
-  policy: 'accept' | 'drop';
-  /** Rule lines, in order. */
-  rules: string[];
-}
-
-export interface FirewallFacts {
-  ufw?: {
-    /** ENABLED=yes in /etc/ufw/ufw.conf: ufw starts at boot. */
-    enabledAtBoot: boolean;
-    /** From `ufw status verbose`; undefined when it could not be run. */
-    active?: boolean;
-    /** DEFAULT_INPUT_POLICY of /etc/default/ufw: DROP, REJECT or ACCEPT. */
-    defaultInput?: string;
-  };
-  /** Base chains on the input hook of `nft list ruleset`; undefined when it could not be run. */
-  nftInputChains?: InputChain[];
-  /** Why the ruleset is unknown. */
-  nftNote?: string;
-  firewalldRunning: boolean;
-}
+import type { InputChain, FirewallFacts } from './types.js';
 
 /** The filter chains hooked on input, from `nft list ruleset`. */
 export function parseNftInputChains(text: string): InputChain[] {

@@ -2,9 +2,7 @@
 // (AppArmor under /sys/module and securityfs, SELinux under /sys/fs/selinux).
 import { readOptional, type FactContext } from './context.js';
 import { SYSCTL_KEYS, sysctlPath } from '../sysctl-table.js';
-
-/** Key → current value; keys the kernel does not have are absent. */
-export type SysctlFacts = Record<string, number>;
+import type { SysctlFacts, MacFacts } from './types.js';
 
 export async function readSysctls(ctx: FactContext): Promise<SysctlFacts> {
   const out: SysctlFacts = {};
@@ -15,19 +13,6 @@ export async function readSysctls(ctx: FactContext): Promise<SysctlFacts> {
   });
   if (Object.keys(out).length === 0) throw new Error(`no hardening sysctl readable under ${ctx.proc('sys')}`);
   return out;
-}
-
-export interface MacFacts {
-  apparmor?: {
-    enabled: boolean;
-    /** Profiles by mode (enforce, complain, ...); undefined when securityfs cannot be read. */
-    profiles?: Record<string, number>;
-  };
-  selinux?: {
-    enforcing: boolean;
-    /** SELINUX= of /etc/selinux/config. */
-    configured?: string;
-  };
 }
 
 /** /sys/kernel/security/apparmor/profiles: "name (mode)" per line. */

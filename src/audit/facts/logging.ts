@@ -3,14 +3,7 @@
 // exists). Which logging daemons run comes from the process table.
 import { readdir, stat } from 'node:fs/promises';
 import type { FactContext } from './context.js';
-
-export interface LoggingFacts {
-  /** Storage= in effect: volatile, persistent, auto (the default) or none. */
-  journaldStorage: string;
-  /** Where it was set, when not the default. */
-  journaldStorageFile?: string;
-  varLogJournal: boolean;
-}
+import type { LoggingFacts } from './types.js';
 
 /** The last Storage= of the [Journal] section among the files, in the order given. */
 export function journaldStorage(files: { name: string; text: string }[]): { value: string; file?: string } {

@@ -3,17 +3,7 @@
 import type { FactContext } from './context.js';
 import { readOptional } from './context.js';
 import { socketOwners } from './processes.js';
-
-export interface Listener {
-  proto: 'tcp' | 'udp';
-  /** Local address as text: "0.0.0.0", "127.0.0.1", "::", "::1", "2001:db8::1". */
-  address: string;
-  port: number;
-  inode: number;
-  uid: number;
-  /** Owning process, when /proc/<pid>/fd could be read. */
-  process?: { pid: number; comm: string };
-}
+import type { Listener } from './types.js';
 
 const TCP_LISTEN = '0A';
 /** An unconnected UDP socket (state TCP_CLOSE) is the UDP counterpart of a listening socket. */

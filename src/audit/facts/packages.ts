@@ -3,12 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { yieldNow, type FactContext } from './context.js';
-
-export interface PackageFacts {
-  manager: 'dpkg' | 'rpm' | 'none';
-  /** Installed package name → version. */
-  installed: Map<string, string>;
-}
+import type { PackageFacts } from './types.js';
 
 /** Parses /var/lib/dpkg/status: the packages whose Status is "install ok installed". */
 export function parseDpkgStatus(text: string): Map<string, string> {

@@ -4,12 +4,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { yieldNow, type FactContext } from './context.js';
-
-export interface ProcessInfo {
-  pid: number;
-  /** /proc/<pid>/comm: the program name, at most 15 characters. */
-  comm: string;
-}
+import type { ProcessInfo } from './types.js';
 
 const YIELD_EVERY = 32;
 

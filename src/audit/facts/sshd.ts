@@ -9,39 +9,7 @@ import { posix } from 'node:path';
 import { compileGlob, expandGlob } from '../../collectors/tls/glob.js';
 import { hasWildcard } from '../../core/glob.js';
 import type { FactContext } from './context.js';
-import type { PackageFacts } from './packages.js';
-
-export interface SshdOrigin {
-  /** Host path of the file and line that set the value. */
-  file: string;
-  line: number;
-  text: string;
-}
-
-export interface SshdFacts {
-  source: 'sshd -T' | 'config files';
-  /** Why `sshd -T` was not used, when it was not. */
-  note?: string;
-  /** Effective global settings, keywords in lower case (sshd -T's form). */
-  settings: Record<string, string>;
-  /** Where the config files set each keyword (its first occurrence outside Match blocks). */
-  origin: Record<string, SshdOrigin>;
-  /** Ports sshd listens on. */
-  ports: number[];
-  /** The main configuration file (host path). */
-  configFile: string;
-  /** Installed OpenSSH server version (package database), when known. */
-  version?: string;
-}
-
-export interface SshdDirective {
-  keyword: string;
-  value: string;
-  line: number;
-  text: string;
-  /** Inside a Match block: applies to some connections only. */
-  inMatch: boolean;
-}
+import type { PackageFacts, SshdOrigin, SshdFacts, SshdDirective } from './types.js';
 
 /** Keywords that may be given several times, every value counting (the others: first one wins). */
 const MULTI = new Set([

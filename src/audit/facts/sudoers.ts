@@ -3,22 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
 import type { FactContext } from './context.js';
-
-export interface SudoRule {
-  /** Host path of the file and line number of the rule. */
-  file: string;
-  line: number;
-  /** The users of the rule, aliases expanded: "alice", "%group", "#1000", "ALL". */
-  users: string[];
-  /** Whether the rule lets them run ALL commands with the NOPASSWD tag. */
-  nopasswdAll: boolean;
-  text: string;
-}
-
-export interface SudoersFacts {
-  rules: SudoRule[];
-  files: string[];
-}
+import type { SudoRule, SudoersFacts } from './types.js';
 
 const TAGS = new Set([
   'NOPASSWD',

@@ -5,13 +5,8 @@ import { checkUpdates } from '../../collectors/updates/check.js';
 import { rebootRequiredFlag } from '../../collectors/reboot/index.js';
 import { compareVersions } from './packages.js';
 import { readOptional, type FactContext } from './context.js';
-import { cachedFact, type Freshness } from './cache.js';
-
-export interface PendingUpdatesFacts extends Freshness {
-  tool: string;
-  all: number;
-  security: number;
-}
+import { cachedFact } from './cache.js';
+import type { PendingUpdatesFacts, AutoUpdatesFacts, RebootFacts } from './types.js';
 
 /**
  * Pending updates; null when neither apt-get nor dnf can be run (another root, or not installed).
@@ -22,15 +17,6 @@ export async function readPendingUpdates(ctx: FactContext): Promise<PendingUpdat
   if (!tool) return null;
   const r = await cachedFact(ctx, 'updates', `${tool.name} ${tool.path}`, () => checkUpdates(tool, ctx.updatesTimeoutMs, ctx.signal));
   return { tool: tool.name, all: r.value.all, security: r.value.security, checkedAt: r.checkedAt, cached: r.cached, ageMs: r.ageMs };
-}
-
-export interface AutoUpdatesFacts {
-  manager: 'apt' | 'dnf' | 'none';
-  /** The automatic-updates package (unattended-upgrades, dnf-automatic) is installed. */
-  installed: boolean;
-  enabled: boolean;
-  /** Where the setting was found, or why it is off. */
-  detail: string;
 }
 
 /** APT::Periodic settings of /etc/apt/apt.conf.d, files in order, the last value winning. */
@@ -98,14 +84,6 @@ export async function readAutoUpdates(ctx: FactContext): Promise<AutoUpdatesFact
     return { manager: 'dnf', installed, enabled, detail };
   }
   return { manager: 'none', installed: false, enabled: false, detail: 'no apt or dnf package manager found' };
-}
-
-export interface RebootFacts {
-  /** The reboot-required flag file exists (Debian/Ubuntu package hooks write it). */
-  flagFile: boolean;
-  runningKernel?: string;
-  /** The newest kernel image in /boot, when there is one. */
-  newestKernel?: string;
 }
 
 /** Kernel versions of /boot/vmlinuz-* names. */
