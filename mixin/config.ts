@@ -76,6 +76,9 @@ export interface MixinConfig {
     logStalled: AlertSpec & { after: string; logs: string };
     /** The exporter is behind a log by more than `bytes` (unread bytes), i.e. it cannot keep up. */
     logLagging: AlertSpec & { bytes: number };
+    /** Files of a configured log that cannot be followed (hostwatch_log_file_errors > 0: permission
+     *  denied, not a regular file, refused symlink, too many files...) for `for`. */
+    logUnreadable: AlertSpec;
     /** Unparsed share of the lines of a log over `window` (wrong format configured?). */
     unparsed: AlertSpec & { ratio: number; window: string };
     /** The access-log monitor's "top sections": topk over a short window (needs a scrape interval of
@@ -199,6 +202,7 @@ export const defaultConfig: MixinConfig = {
     latency: { quantile: 0.95, seconds: 1, window: '5m', minRequestsPerSecond: 0.1, for: '10m', severity: 'warning' },
     logStalled: { after: '1h', logs: '.+', for: '0s', severity: 'info' },
     logLagging: { bytes: 16 * 1024 * 1024, for: '10m', severity: 'warning' },
+    logUnreadable: { for: '10m', severity: 'warning' },
     unparsed: { ratio: 0.1, window: '10m', for: '15m', severity: 'warning' },
     topSections: { k: 10, window: '10s', interval: '10s' },
   },

@@ -111,7 +111,7 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   restore(raw: AccessState): void {
-    const s = validState(raw, this.bounds);
+    const s = validState(raw, this.bounds, this.maxSections);
     s.timed = s.timed || this.parser.timed;
     this.state = s;
     this.slots = new Map(s.sections.map((name, i) => [name, i]));
