@@ -63,9 +63,9 @@ export class RotationChains {
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
-    for (let i = ref + 1; i < chain.length; i++) {
+    for (let i = 0; i < chain.length; i++) {
       const s = chain[i];
-      if (verdicts[i] !== 'new' || discovery.covers(s.full)) continue;
+      if (verdicts[i] !== 'new' || !this.after(chain, i, ref) || discovery.covers(s.full)) continue;
       if (ref < 0 && (since === undefined || s.st.mtimeNs <= since)) continue;
       const f = await this.open(s, base, now);
       if (!f) continue;
@@ -81,6 +81,19 @@ export class RotationChains {
       else if (k.inChain) files.forget(key);
     }
     return settled;
+  }
+
+  /**
+   * Whether member `i` was written after the reference (the oldest of ours, at `ref`; none: -1).
+   * Two schemes are merged by mtime, which advances by clock ticks: a member of the other scheme
+   * modified in the reference's tick or later cannot be told older, and one never read is not
+   * left behind for that.
+   */
+  private after(chain: readonly Sibling[], i: number, ref: number): boolean {
+    if (ref < 0 || i > ref) return true;
+    const a = chain[i];
+    const r = chain[ref];
+    return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs >= r.st.mtimeNs;
   }
 
   /** Whether a member of the chain is ours, new, or to be left alone; undefined: cannot tell yet. */

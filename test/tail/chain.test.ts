@@ -3,7 +3,7 @@
 // once, the rotated files oldest first. Files are rotated here as logrotate does it: rename with
 // shifting, create; compression is gzip of the file then removal of the original.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -111,6 +111,30 @@ describe('rotation chain after a restart', () => {
     missed.push(...write(4));
     const h = await start([log], { restore: first.state });
     expect(h.lines).toEqual(missed);
+  });
+
+  it('a rename then a dateext rotation while stopped, both files modified in the same clock tick: the newer one is read', async () => {
+    // File times advance by clock ticks (jiffies), so a writer at full speed leaves files of both
+    // schemes with equal mtimes: merged by mtime alone, the newer one may come first and be taken
+    // for older than the checkpointed one. Both orders of schemes are tried (readdir decides the tie).
+    for (const [older, newer] of [
+      [`${log}.1`, `${log}-20250102`],
+      [`${log}-20250101`, `${log}.1`],
+    ]) {
+      for (const f of [log, `${log}.1`, `${log}-20250101`, `${log}-20250102`]) rmSync(f, { force: true });
+      write(10);
+      const first = await runOnce();
+      const missed = write(4); // after the checkpoint, to the checkpointed file
+      renameSync(log, older);
+      missed.push(...write(4)); // never seen before its rotation
+      renameSync(log, newer);
+      missed.push(...write(4));
+      const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
+      utimesSync(older, tick, tick);
+      utimesSync(newer, tick, tick);
+      const h = await runOnce(first.state);
+      expect(h.lines, `${older} then ${newer}`).toEqual(missed);
+    }
   });
 
   it('compress + delaycompress: the checkpointed file compressed meanwhile is read on from its offset through zlib', async () => {
