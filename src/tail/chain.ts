@@ -73,12 +73,20 @@ export class RotationChains {
       files.countRotation('rename');
       logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full });
     }
-    // Known files that were in the chain and left it (deleted at its end) and the path: forgotten.
+    // Known files that were in the chain and left it (deleted at its end) and the path: forgotten,
+    // once missing for the wait. One listing is no proof: names are listed, then looked at one by
+    // one while logrotate shifts them (.1 -> .2 ...), so a file can be seen twice and another not at
+    // all; forgotten at once, it would be taken for new by the next look and read again from 0.
     const atBase = await opener.guard.inspect(base);
     if (!isRefused(atBase)) present.add(identityKey(atBase.st));
     for (const [key, k] of files.knownOf(base)) {
-      if (present.has(key)) k.inChain = true;
-      else if (k.inChain) files.forget(key);
+      if (present.has(key)) {
+        k.inChain = true;
+        k.missingSince = undefined;
+      } else if (k.inChain) {
+        k.missingSince ??= now;
+        if (now - k.missingSince >= this.ctx.waitMs) files.forget(key);
+      }
     }
     return settled;
   }

@@ -4,6 +4,7 @@
 // shifting, create; compression is gzip of the file then removal of the original.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -223,11 +224,15 @@ describe('rotation chain after a restart', () => {
     expect(state.known?.map((k) => k.path)).toEqual([log]);
     const again = await start([log], { restore: state });
     expect(again.lines).toEqual([]);
-    // Once it has left the chain it is forgotten.
+    // Once it has left the chain (missing from it for the wait) it is forgotten.
     unlinkSync(`${log}.1`);
     write(1);
     rotate();
     await again.tailer.poll();
+    await again.tailer.poll();
+    again.clock.advance(6000);
+    write(1);
+    rotate();
     await again.tailer.poll();
     expect(again.tailer.snapshot().known?.map((k) => k.ino)).not.toContain(state.known![0].ino);
   });
@@ -245,6 +250,38 @@ describe('rotation chain while running', () => {
     await h.poll();
     expect(h.lines).toEqual(expected);
     expect(h.tailer.snapshot().rotations).toBe(2);
+  });
+
+  it('a known rotated file missing from one listing of the chain (shifted under it) is not read again when it is back', async () => {
+    // The chain is listed, then its names looked at one by one while logrotate shifts them: a file
+    // can be missed by one listing. Taken for gone and forgotten, it was read again from 0 by the
+    // next look (the torture counted 200 lines twice).
+    const expected = write(10);
+    const h = await start([log]);
+    const settle = async () => {
+      await h.poll();
+      h.clock.advance(6000);
+      await h.poll(); // quiet for the wait: rotated files let go, known
+    };
+    rotate(); // A0 -> .1
+    expected.push(...write(5));
+    await settle();
+    rotate(); // A0 -> .2, A -> .1
+    expected.push(...write(5));
+    await settle();
+    rotate(); // A0 .3, A .2: both known and seen in the chain
+    expected.push(...write(5));
+    await h.poll();
+    const aside = path.join(path.dirname(log), 'aside');
+    renameSync(`${log}.2`, aside); // A missing from the next listing
+    rotate();
+    expected.push(...write(5));
+    await h.poll();
+    renameSync(aside, `${log}.3`); // back between A0 (.4) and the newer files
+    rotate();
+    expected.push(...write(5));
+    await h.poll();
+    expect(h.lines).toEqual(expected);
   });
 
   it('a delete then a dateext rotation at every point of a pass: the file rotated between the look and the open is found in the chain', async () => {
