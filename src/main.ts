@@ -44,6 +44,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     telemetryPath: String(opts['web.telemetryPath']),
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
+    availableCollectors: COLLECTORS.map((c) => c.name),
     logger,
   });
   try {

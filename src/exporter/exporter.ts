@@ -12,6 +12,10 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
+import { RemediationEngine } from '../remediation/engine.js';
+import { createApiRouter } from '../server/api/router.js';
+import { buildStatus } from './status.js';
+import { rootSettings } from '../collectors/fim/index.js';
 
 export interface ExporterOptions {
   configFile: string;
@@ -21,6 +25,8 @@ export interface ExporterOptions {
   stateDir: string;
   /** The collectors enabled by flags, in registration order. */
   collectors: CollectorDefinition[];
+  /** Names of all collectors, enabled or not (the status API lists them); default: the enabled ones. */
+  availableCollectors?: string[];
   logger: Logger;
   clock?: Clock;
   /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
@@ -46,6 +52,8 @@ export class Exporter {
   private idleWaiters: (() => void)[] = [];
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  private engine?: RemediationEngine;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly opts: ExporterOptions) {}
 
@@ -74,6 +82,30 @@ export class Exporter {
     this.config = await loadConfig(this.opts.configFile);
     this.webConfig = await this.loadWebConfig();
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
+    this.engine = new RemediationEngine({
+      stateDir: this.opts.stateDir,
+      registry: this.runner.selfRegistry,
+      logger: log.child({ component: 'remediation' }),
+      clock: this.opts.clock ?? systemClock,
+    });
+    this.engine.configure(this.config.actions);
+    const api = createApiRouter({
+      status: () =>
+        buildStatus({
+          runner: this.runner,
+          available: this.opts.availableCollectors ?? this.runner.names,
+          startedAt: this.startedAt,
+          engine: this.engine!,
+          actions: () => this.config.actions.map((a) => a.name),
+        }),
+      alerts: (alerts) => this.engine!.handle(alerts),
+      fimAccept: async (paths) => {
+        const roots = rootSettings(this.config.fim);
+        if (roots.length === 0) throw new Error('no fim.roots configured');
+        const { acceptPaths } = await import('../fim/accept.js');
+        return acceptPaths(roots, paths, this.opts.stateDir);
+      },
+    });
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
     const dynamicMiddleware: RequestHandler = (req, res, next) => {
@@ -92,6 +124,7 @@ export class Exporter {
       scrape: () => this.runner.scrape(),
       ready: () => this.isReady,
       middleware: [dynamicMiddleware],
+      routers: [api],
       onScrapeStart: () => this.inflight++,
       onScrapeEnd: () => {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());
@@ -143,6 +176,7 @@ export class Exporter {
       // resume from them, so a reload neither loses nor repeats a line.
       await this.runner.stop();
       this.config = config;
+      this.engine?.configure(config.actions);
       this.runner.replace(this.build(config));
       await this.runner.start();
       log.info('configuration reloaded');
@@ -160,6 +194,7 @@ export class Exporter {
       this.server?.closeAllConnections();
       await this.reloading;
       await closed;
+      await this.engine?.idle();
       await this.runner?.stop();
     })();
     return this.stopping;

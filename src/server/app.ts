@@ -16,6 +16,8 @@ export interface AppOptions {
   ready: () => boolean;
   /** Middleware applied before every route (auth, rate limit, headers), from the web config. */
   middleware?: RequestHandler[];
+  /** Further routes (the JSON API), mounted after the middleware and before the landing page. */
+  routers?: RequestHandler[];
   /** Counts scrapes in flight, so that shutdown can wait for them. */
   onScrapeStart?: () => void;
   onScrapeEnd?: () => void;
@@ -52,6 +54,8 @@ export function createApp(opts: AppOptions): Express {
       opts.onScrapeEnd?.();
     }
   });
+
+  for (const r of opts.routers ?? []) app.use(r);
 
   app.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('Healthy\n');
