@@ -10,8 +10,7 @@ export class AuditLog {
   readonly file: string;
   private size: number;
 
-  constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+  constructor(private readonly stateDir: string) {
     this.file = path.join(stateDir, 'remediation-audit.jsonl');
     try {
       this.size = statSync(this.file).size;
@@ -23,6 +22,7 @@ export class AuditLog {
   /** Appends one record, synchronously: a decision is on disk before the command starts. */
   write(record: Record<string, unknown>): void {
     const line = JSON.stringify(record) + '\n';
+    if (this.size === 0) mkdirSync(this.stateDir, { recursive: true });
     if (this.size + line.length > MAX_BYTES && this.size > 0) {
       renameSync(this.file, `${this.file}.1`);
       this.size = 0;
