@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bool, duration } from '../config/fields.js';
 import { compilePattern, PATTERNS } from './patterns.js';
 import { parseMatcher } from './matchers.js';
+import { BUILTIN_ACTIONS, findBuiltin } from './builtins/index.js';
 
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -33,6 +34,23 @@ const argvSchema = (what: string) =>
     })
     .describe(`${what}: an argv array, run without a shell; {{label}} inserts a validated label value`);
 
+const builtinSchema = z
+  .looseObject({ name: z.string() })
+  .transform((v, ctx) => {
+    const b = findBuiltin(v.name);
+    if (!b) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `unknown built-in action (known: ${BUILTIN_ACTIONS.map((x) => x.name).join(', ')})` });
+      return z.NEVER;
+    }
+    const r = b.schema.safeParse(v);
+    if (!r.success) {
+      for (const iss of r.error.issues) ctx.addIssue({ ...iss, code: 'custom', message: iss.code === 'unrecognized_keys' ? `unknown key ${iss.keys.join(', ')} (check the spelling)` : iss.message });
+      return z.NEVER;
+    }
+    return r.data;
+  })
+  .describe(`Instead of command: an action done inside hostwatch, with its parameters (never from labels): ${BUILTIN_ACTIONS.map((b) => b.name).join(', ')}`);
+
 export const actionSchema = z
   .strictObject({
     name: z
@@ -53,7 +71,8 @@ export const actionSchema = z
         }),
       )
       .describe('Further label matchers in Alertmanager syntax, all of which must hold (e.g. severity="critical", instance=~"web-.*")'),
-    command: argvSchema('Command run when a matching alert fires'),
+    command: argvSchema('Command run when a matching alert fires').optional(),
+    builtin: builtinSchema.optional(),
     on_resolve: argvSchema('Command run when the alert resolves (optional)').optional(),
     labels: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a label name'), z.string().min(1))
@@ -83,6 +102,13 @@ export const actionSchema = z
     dry_run: bool('Only record what would run, run nothing (default true: set false to act)', true),
   })
   .superRefine((a, ctx) => {
+    if ((a.command === undefined) === (a.builtin === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give either command (an argv array) or builtin' });
+    }
+    if (a.builtin !== undefined) {
+      if (a.on_resolve) ctx.addIssue({ code: 'custom', path: ['on_resolve'], message: 'only with command' });
+      if (a.run_as) ctx.addIssue({ code: 'custom', path: ['run_as'], message: 'only with command (a built-in action runs inside hostwatch)' });
+    }
     for (const key of ['command', 'on_resolve'] as const) {
       const argv = a[key];
       if (!argv) continue;

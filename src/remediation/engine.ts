@@ -12,6 +12,7 @@ import { matchesAll, parseMatcher, type Matcher } from './matchers.js';
 import { compilePattern, valueProblem, type NamedPattern } from './patterns.js';
 import { resolveIdentity, runCommand, type Identity, type RunResult } from './spawn.js';
 import type { WebhookAlert } from './payload.js';
+import { findBuiltin } from './builtins/index.js';
 
 /** Results (the result label): bounded, fixed set. */
 export type Result =
@@ -34,6 +35,8 @@ export interface Decision {
   alertname: string;
   result: Result | 'started';
   argv?: string[];
+  /** The parameters of a built-in action, instead of argv. */
+  builtin?: { name: string };
   reason?: string;
   exit_code?: number | null;
   signal?: string | null;
@@ -156,6 +159,7 @@ export class RemediationEngine {
     const action = a.cfg.name;
     const key = `${action}\u0000${alert.fingerprint}`;
     const template = alert.status === 'firing' ? a.cfg.command : a.cfg.on_resolve;
+    const builtin = alert.status === 'firing' ? a.cfg.builtin : undefined;
     if (alert.status === 'resolved') {
       // The alert is over: a new firing of the same fingerprint is a new incident.
       const wasHandled = this.handled.delete(key);
@@ -165,37 +169,40 @@ export class RemediationEngine {
     }
 
     const values: Record<string, string> = {};
-    for (const name of placeholders(template!)) {
+    for (const name of placeholders(template ?? [])) {
       const value = alert.labels[name];
       const problem = value === undefined ? 'label missing from the alert' : (valueProblem(value) ?? (a.patterns.get(name)!.test(value) ? undefined : `not ${a.patterns.get(name)!.description}`));
       if (problem) return this.record({ ...base, action, result: 'invalid_label', reason: `label ${name}: ${problem}` });
       values[name] = value!;
     }
-    const argv = renderArgv(template!, values);
+    const argv = template ? renderArgv(template, values) : undefined;
+    // What runs, as recorded: the argv of a command, or the parameters of a built-in action.
+    const what = argv ? { argv } : { builtin };
     if (alert.status === 'firing') {
       this.handled.set(key, alert.startsAt);
       if (this.handled.size > MAX_FINGERPRINTS) this.handled.delete(this.handled.keys().next().value!);
     }
 
     const now = this.opts.clock.now();
-    const argKey = `${action}\u0000${argv.join('\u0000')}`;
+    const argKey = `${action}\u0000${argv ? argv.join('\u0000') : JSON.stringify(builtin)}`;
     const last = this.lastRun.get(argKey);
     if (last !== undefined && now - last < a.cfg.cooldown) {
-      return this.record({ ...base, action, argv, result: 'cooldown', reason: `same command ran ${Math.round((now - last) / 1000)} s ago (cooldown ${a.cfg.cooldown / 1000} s)` });
+      return this.record({ ...base, action, ...what, result: 'cooldown', reason: `same command ran ${Math.round((now - last) / 1000)} s ago (cooldown ${a.cfg.cooldown / 1000} s)` });
     }
     const times = (this.hourly.get(action) ?? []).filter((t) => now - t < HOUR_MS);
     this.hourly.set(action, times);
     if (a.cfg.max_per_hour > 0 && times.length >= a.cfg.max_per_hour) {
-      return this.record({ ...base, action, argv, result: 'rate_limited', reason: `${times.length} runs in the last hour (max_per_hour ${a.cfg.max_per_hour})` });
+      return this.record({ ...base, action, ...what, result: 'rate_limited', reason: `${times.length} runs in the last hour (max_per_hour ${a.cfg.max_per_hour})` });
     }
     this.lastRun.set(argKey, now);
     times.push(now);
-    if (a.cfg.dry_run) return this.record({ ...base, action, argv, result: 'dry_run', reason: 'dry_run is true: nothing was run' });
-    if (a.identityError) return this.record({ ...base, action, argv, result: 'error', reason: a.identityError });
+    if (a.cfg.dry_run) return this.record({ ...base, action, ...what, result: 'dry_run', reason: 'dry_run is true: nothing was run' });
+    if (a.identityError) return this.record({ ...base, action, ...what, result: 'error', reason: a.identityError });
 
-    const started = this.record({ ...base, action, argv, result: 'started' });
-    const p = runCommand(argv, { timeoutMs: a.cfg.timeout, identity: a.identity }).then((r) => {
-      this.record({ ...base, action, argv, ...resultOf(r) });
+    const started = this.record({ ...base, action, ...what, result: 'started' });
+    const outcome = argv ? runCommand(argv, { timeoutMs: a.cfg.timeout, identity: a.identity }).then(resultOf) : runBuiltin(builtin!, a.cfg.timeout, this.opts.clock);
+    const p = outcome.then((r) => {
+      this.record({ ...base, action, ...what, ...r });
     });
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
@@ -206,4 +213,19 @@ export class RemediationEngine {
 function resultOf(r: RunResult): Pick<Decision, 'result' | 'exit_code' | 'signal' | 'duration_ms' | 'stdout' | 'stderr' | 'reason'> {
   const result: Result = r.outcome === 'timeout' ? 'timeout' : r.outcome === 'error' ? 'error' : r.exitCode === 0 ? 'ran' : 'failed';
   return { result, exit_code: r.exitCode, signal: r.signal, duration_ms: r.durationMs, stdout: r.stdout, stderr: r.stderr, ...(r.error ? { reason: r.error } : {}) };
+}
+
+/** Runs a built-in action with its timeout (an abort signal it checks as it goes). */
+async function runBuiltin(params: { name: string }, timeoutMs: number, clock: Clock): Promise<Pick<Decision, 'result' | 'duration_ms' | 'reason'>> {
+  const started = Date.now();
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  try {
+    const r = await findBuiltin(params.name)!.run(params, { signal: ac.signal, now: () => clock.now() });
+    return { result: ac.signal.aborted ? 'timeout' : r.ok ? 'ran' : 'failed', duration_ms: Date.now() - started, reason: r.summary };
+  } catch (err) {
+    return { result: 'error', duration_ms: Date.now() - started, reason: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
 }

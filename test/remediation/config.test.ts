@@ -29,6 +29,15 @@ describe('actions schema', () => {
     expect(problems([{ ...base, matchers: ['severity=="x'] }])[0]).toMatch(/^actions\[0\]\.matchers\[0\]: not a matcher/);
     expect(problems([base, base])).toContain('actions[1].name: duplicate action name "a" (also actions[0])');
     expect(problems([{ ...base, dryrun: false }])).toContain('actions[0].dryrun: unknown key (check the spelling)');
+    // Built-in actions: a known name, its own keys, and not together with a command.
+    const b = { name: 'b', alertname: 'X', builtin: { name: 'clean_directory', path: '/var/tmp/x' } };
+    expect(parseConfig({ actions: [b] }).actions[0].builtin).toEqual({ name: 'clean_directory', path: '/var/tmp/x', older_than: 7 * 86_400_000 });
+    expect(problems([{ ...b, builtin: { name: 'format_disk' } }])[0]).toMatch(/^actions\[0\]\.builtin\.name: unknown built-in action \(known: clean_directory\)/);
+    expect(problems([{ ...b, builtin: { name: 'clean_directory', path: '/var/../etc' } }])[0]).toMatch(/^actions\[0\]\.builtin\.path: an absolute path/);
+    expect(problems([{ ...b, builtin: { name: 'clean_directory', path: '/' } }])[0]).toMatch(/^actions\[0\]\.builtin\.path: /);
+    expect(problems([{ ...b, command: ['/bin/true'] }])).toContain('actions[0].command: give either command (an argv array) or builtin');
+    expect(problems([{ name: 'c', alertname: 'X' }])).toContain('actions[0].command: give either command (an argv array) or builtin');
+    expect(problems([{ ...b, run_as: 'nobody' }])).toContain('actions[0].run_as: only with command (a built-in action runs inside hostwatch)');
   });
 });
 

@@ -4,7 +4,7 @@
 // group, on_resolve, and the audit log and counter recording every decision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -230,5 +230,28 @@ describe('running', () => {
     engine.handle([{ ...alert({}, 'w'), labels: { alertname: 'W' } }]);
     await engine.idle();
     expect(audit().at(-1)).toMatchObject({ result: 'ran', stdout: '65534\n' });
+  });
+});
+
+describe('built-in actions', () => {
+  it('clean_directory deletes old regular files only, recorded with its parameters; dry run deletes nothing', async () => {
+    const target = join(dir, 'cleanme');
+    await mkdir(join(target, 'sub'), { recursive: true });
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    for (const f of ['old1', 'sub/old2', 'new']) await writeFile(join(target, f), 'x'.repeat(10));
+    for (const f of ['old1', 'sub/old2']) await utimes(join(target, f), old, old);
+    const action = (dry_run: boolean) => ({ name: 'clean', alertname: 'Full', builtin: { name: 'clean_directory', path: target, older_than: '7d' }, dry_run, cooldown: '0s' });
+    const full = (fp: string): WebhookAlert => ({ ...alert({}, fp), labels: { alertname: 'Full' } });
+
+    const dry = setup([action(true)]);
+    expect(dry.engine.handle([full('d')])[0]).toMatchObject({ result: 'dry_run', builtin: { name: 'clean_directory', path: target, older_than: 7 * 86_400_000 } });
+    expect(existsSync(join(target, 'old1'))).toBe(true);
+
+    // The engine's clock decides what is old: a manual clock at the real time.
+    const live = setup([action(false)], new ManualClock(Date.now()));
+    live.engine.handle([full('l')]);
+    await live.engine.idle();
+    expect(live.audit().at(-1)).toMatchObject({ action: 'clean', result: 'ran', reason: `deleted 2 files (20 bytes) under ${target}` });
+    expect([existsSync(join(target, 'old1')), existsSync(join(target, 'sub/old2')), existsSync(join(target, 'new')), existsSync(join(target, 'sub'))]).toEqual([false, false, true, true]);
   });
 });
