@@ -35,7 +35,7 @@ const argvSchema = (what: string) =>
     .describe(`${what}: an argv array, run without a shell; {{label}} inserts a validated label value`);
 
 const builtinSchema = z
-  .looseObject({ name: z.string() })
+  .looseObject({ name: z.string().describe('Which built-in action; its other keys are its parameters (clean_directory: path, older_than)') })
   .transform((v, ctx) => {
     const b = findBuiltin(v.name);
     if (!b) {

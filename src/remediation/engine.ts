@@ -13,6 +13,7 @@ import { compilePattern, valueProblem, type NamedPattern } from './patterns.js';
 import { resolveIdentity, runCommand, type Identity, type RunResult } from './spawn.js';
 import type { WebhookAlert } from './payload.js';
 import { findBuiltin } from './builtins/index.js';
+import { RemediationState } from './state.js';
 
 /** Results (the result label): bounded, fixed set. */
 export type Result =
@@ -53,8 +54,6 @@ interface CompiledAction {
   identityError?: string;
 }
 
-/** Fingerprints of firing alerts already handled, kept bounded (oldest dropped first). */
-const MAX_FINGERPRINTS = 10_000;
 const RECENT = 50;
 const HOUR_MS = 3_600_000;
 
@@ -71,14 +70,15 @@ export class RemediationEngine {
   private actions: CompiledAction[] = [];
   private readonly audit: AuditLog;
   private readonly runs: Counter<'action' | 'result'>;
-  private readonly handled = new Map<string, string>(); // action + fingerprint -> startsAt
-  private readonly lastRun = new Map<string, number>(); // action + argv -> time
-  private readonly hourly = new Map<string, number[]>(); // action -> run times within the hour
+  private readonly state: RemediationState;
   private readonly inflight = new Set<Promise<void>>();
   readonly recent: Decision[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.audit = new AuditLog(opts.stateDir);
+    this.state = new RemediationState(opts.stateDir);
+    const problem = this.state.load(opts.clock.now());
+    if (problem) opts.logger.warn('remediation: cannot load the saved state', { problem });
     this.runs = new Counter({
       name: 'hostwatch_remediation_runs_total',
       help: 'Remediation decisions by action and result (ran, failed, timeout, error, dry_run, cooldown, rate_limited, duplicate, invalid_label, no_match).',
@@ -114,6 +114,14 @@ export class RemediationEngine {
       return a;
     });
     for (const a of actions) for (const r of ['ran', 'dry_run'] as const) this.runs.inc({ action: a.name, result: r }, 0);
+  }
+
+  private save(): void {
+    try {
+      this.state.save();
+    } catch (err) {
+      this.opts.logger.error('remediation: cannot save the state', { err });
+    }
   }
 
   /** Waits for the commands started so far (tests, shutdown). */
@@ -162,9 +170,10 @@ export class RemediationEngine {
     const builtin = alert.status === 'firing' ? a.cfg.builtin : undefined;
     if (alert.status === 'resolved') {
       // The alert is over: a new firing of the same fingerprint is a new incident.
-      const wasHandled = this.handled.delete(key);
+      const wasHandled = this.state.handled.delete(key);
+      if (wasHandled) this.save();
       if (!template || !wasHandled) return undefined;
-    } else if (this.handled.get(key) === alert.startsAt) {
+    } else if (this.state.handled.get(key) === alert.startsAt) {
       return this.record({ ...base, action, result: 'duplicate', reason: 'this firing alert was already handled (repeated notification)' });
     }
 
@@ -179,23 +188,24 @@ export class RemediationEngine {
     // What runs, as recorded: the argv of a command, or the parameters of a built-in action.
     const what = argv ? { argv } : { builtin };
     if (alert.status === 'firing') {
-      this.handled.set(key, alert.startsAt);
-      if (this.handled.size > MAX_FINGERPRINTS) this.handled.delete(this.handled.keys().next().value!);
+      this.state.handled.set(key, alert.startsAt);
+      this.save();
     }
 
     const now = this.opts.clock.now();
     const argKey = `${action}\u0000${argv ? argv.join('\u0000') : JSON.stringify(builtin)}`;
-    const last = this.lastRun.get(argKey);
+    const last = this.state.lastRun.get(argKey);
     if (last !== undefined && now - last < a.cfg.cooldown) {
       return this.record({ ...base, action, ...what, result: 'cooldown', reason: `same command ran ${Math.round((now - last) / 1000)} s ago (cooldown ${a.cfg.cooldown / 1000} s)` });
     }
-    const times = (this.hourly.get(action) ?? []).filter((t) => now - t < HOUR_MS);
-    this.hourly.set(action, times);
+    const times = (this.state.hourly.get(action) ?? []).filter((t) => now - t < HOUR_MS);
+    this.state.hourly.set(action, times);
     if (a.cfg.max_per_hour > 0 && times.length >= a.cfg.max_per_hour) {
       return this.record({ ...base, action, ...what, result: 'rate_limited', reason: `${times.length} runs in the last hour (max_per_hour ${a.cfg.max_per_hour})` });
     }
-    this.lastRun.set(argKey, now);
+    this.state.lastRun.set(argKey, now);
     times.push(now);
+    this.save();
     if (a.cfg.dry_run) return this.record({ ...base, action, ...what, result: 'dry_run', reason: 'dry_run is true: nothing was run' });
     if (a.identityError) return this.record({ ...base, action, ...what, result: 'error', reason: a.identityError });
 

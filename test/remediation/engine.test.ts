@@ -137,6 +137,22 @@ describe('decisions', () => {
     expect(lines(out)).toEqual([['deny', '192.0.2.9'], ['allow', '192.0.2.9'], ['deny', '192.0.2.9']]);
   });
 
+  it('a restart remembers the handled alerts, cooldowns and the hourly count (state file)', async () => {
+    const out = join(dir, 'restart.log');
+    const clock = new ManualClock();
+    const first = setup([blockAction(out, { cooldown: '10m', max_per_hour: 2 })], clock);
+    first.engine.handle([alert({ source: '192.0.2.1' }, 'r1')]);
+    await first.engine.idle();
+    const again = new RemediationEngine({ stateDir: first.stateDir, registry: new Registry(), logger: silentLogger, clock });
+    again.configure(actionsSchema.parse([blockAction(out, { cooldown: '10m', max_per_hour: 2 })]));
+    expect(again.handle([alert({ source: '192.0.2.1' }, 'r1')])[0].result).toBe('duplicate');
+    expect(again.handle([alert({ source: '192.0.2.1' }, 'r2')])[0].result).toBe('cooldown');
+    expect(again.handle([alert({ source: '192.0.2.2' }, 'r3')])[0].result).toBe('started');
+    expect(again.handle([alert({ source: '192.0.2.3' }, 'r4')])[0].result).toBe('rate_limited');
+    await again.idle();
+    expect(lines(out)).toHaveLength(2);
+  });
+
   it('cooldown skips the same command until it has passed', async () => {
     const out = join(dir, 'cool.log');
     const { engine, clock, count } = setup([blockAction(out, { cooldown: '10m', max_per_hour: 0 })]);
