@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { CollectorDefinition } from '../core/collector.js';
+import type { CollectorDefinition } from '../collectors/collector.js';
 import { createCollectors, Runner } from './runner.js';
 import type { Logger } from '../core/log.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -98,7 +98,7 @@ export class Exporter {
           engine: this.engine!,
           actions: () => this.config.actions.map((a) => a.name),
         }),
-      alerts: (alerts) => this.engine!.handle(alerts),
+      alerts: (payload) => this.engine!.handlePayload(payload),
       fimAccept: async (paths) => {
         const roots = rootSettings(this.config.fim);
         if (roots.length === 0) throw new Error('no fim.roots configured');

@@ -11,7 +11,8 @@ import { placeholders, renderArgv, type ActionConfig } from './config.js';
 import { matchesAll, parseMatcher, type Matcher } from './matchers.js';
 import { compilePattern, valueProblem, type NamedPattern } from './patterns.js';
 import { resolveIdentity, runCommand, type Identity, type RunResult } from './spawn.js';
-import type { WebhookAlert } from './payload.js';
+import { webhookPayloadSchema, type WebhookAlert } from './payload.js';
+import { formatIssues } from '../config/errors.js';
 import { findBuiltin } from './builtins/index.js';
 import { RemediationState } from './state.js';
 
@@ -142,6 +143,13 @@ export class RemediationEngine {
       if (this.recent.length > RECENT) this.recent.shift();
     }
     return full;
+  }
+
+  /** Validates an Alertmanager webhook payload (version 4) and handles its alerts. */
+  handlePayload(payload: unknown): { decisions: Decision[] } | { error: string } {
+    const parsed = webhookPayloadSchema.safeParse(payload);
+    if (!parsed.success) return { error: `invalid Alertmanager webhook payload: ${formatIssues(parsed.error).join('; ')}` };
+    return { decisions: this.handle(parsed.data.alerts) };
   }
 
   /** Handles the alerts of one notification; returns the decisions (runs complete in the background). */

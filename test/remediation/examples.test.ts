@@ -25,7 +25,7 @@ describe('examples/actions.yml', () => {
       await writeFile(join(dir, 'new'), 'x');
       const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
       await utimes(join(dir, 'old'), eightDaysAgo, eightDaysAgo);
-      const argv = a.command.map((arg) => (arg === '/var/tmp/app' ? dir : arg));
+      const argv = a.command!.map((arg) => (arg === '/var/tmp/app' ? dir : arg));
       const r = await runCommand(argv, { timeoutMs: a.timeout });
       expect(r).toMatchObject({ outcome: 'exit', exitCode: 0 });
       expect(existsSync(join(dir, 'old'))).toBe(false);

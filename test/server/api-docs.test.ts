@@ -150,7 +150,7 @@ afterAll(async () => {
 describe('docs/api.md', () => {
   it('documents every API route', async () => {
     const { sections } = parseExamples(await readFile('docs/api.md', 'utf8'));
-    const router = createApiRouter({ status: async () => ({}), alerts: () => [], fimAccept: async () => [] }) as unknown as {
+    const router = createApiRouter({ status: async () => ({}), alerts: () => ({ decisions: [] }), fimAccept: async () => [] }) as unknown as {
       stack: { route?: { path: string; methods: Record<string, boolean> } }[];
     };
     const routes = router.stack

@@ -4,14 +4,13 @@
 import express, { type Router, type Request, type Response, type NextFunction } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../roles.js';
-import { webhookPayloadSchema, type WebhookAlert } from '../../remediation/payload.js';
 import type { Decision } from '../../remediation/engine.js';
 import { formatIssues } from '../../config/errors.js';
 
 export interface ApiHandlers {
   status(): Promise<unknown>;
-  /** Decides and starts the actions for the alerts of one notification. */
-  alerts(alerts: WebhookAlert[]): Decision[];
+  /** Validates an Alertmanager webhook payload, then decides and starts the actions for its alerts. */
+  alerts(payload: unknown): { decisions: Decision[] } | { error: string };
   /** Accepts FIM changes under the paths (all roots when empty); throws Error for a bad path. */
   fimAccept(paths: string[]): Promise<unknown>;
 }
@@ -35,10 +34,9 @@ export function createApiRouter(h: ApiHandlers): Router {
   });
 
   api.post('/api/v1/alertmanager', requireRole('operator'), json, (req, res) => {
-    const parsed = webhookPayloadSchema.safeParse(req.body);
-    if (!parsed.success) return badRequest(res, `invalid Alertmanager webhook payload: ${formatIssues(parsed.error).join('; ')}`);
-    const decisions = h.alerts(parsed.data.alerts);
-    res.json({ status: 'success', decisions: decisions.map((d) => ({ action: d.action, fingerprint: d.fingerprint, event: d.event, result: d.result, ...(d.reason ? { reason: d.reason } : {}) })) });
+    const handled = h.alerts(req.body);
+    if ('error' in handled) return badRequest(res, handled.error);
+    res.json({ status: 'success', decisions: handled.decisions.map((d) => ({ action: d.action, fingerprint: d.fingerprint, event: d.event, result: d.result, ...(d.reason ? { reason: d.reason } : {}) })) });
   });
 
   api.post('/api/v1/fim/accept', requireRole('admin'), json, async (req, res) => {
