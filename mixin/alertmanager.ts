@@ -150,10 +150,13 @@ export function remediationReceiverComment(cfg: MixinConfig): string {
     '',
     REMEDIATION_MARKER,
     '# hostwatch runs the `actions:` of its hostwatch.yml for the alerts posted here (docs/api.md,',
-    '# examples/actions.yml). To enable: put an operator bearer token of hostwatch\'s web config in the',
+    "# examples/actions.yml). To enable: put an operator bearer token of hostwatch's web config in the",
     '# credentials file, merge the route into `route.routes` (first, it continues) and the receiver',
     '# into `receivers`, and list in the matcher the alerts that may act.',
-    ...text.trimEnd().split('\n').map((l) => `# ${l}`),
+    ...text
+      .trimEnd()
+      .split('\n')
+      .map((l) => `# ${l}`),
     '',
   ].join('\n');
 }

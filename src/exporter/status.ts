@@ -68,7 +68,9 @@ export async function buildStatus(inp: StatusInputs) {
     files: f.hostwatch_log_files_watched ?? 0,
     offset_bytes: f.hostwatch_log_bytes_read_total ?? 0,
     lag_bytes: f.hostwatch_log_pending_bytes ?? 0,
-    last_line_time: iso(f.hostwatch_log_last_line_timestamp_seconds === undefined ? null : f.hostwatch_log_last_line_timestamp_seconds * 1000),
+    last_line_time: iso(
+      f.hostwatch_log_last_line_timestamp_seconds === undefined ? null : f.hostwatch_log_last_line_timestamp_seconds * 1000,
+    ),
   }));
 
   const fimReg = running.get('fim')?.registry;

@@ -35,21 +35,34 @@ const argvSchema = (what: string) =>
     .describe(`${what}: an argv array, run without a shell; {{label}} inserts a validated label value`);
 
 const builtinSchema = z
-  .looseObject({ name: z.string().describe('Which built-in action; its other keys are its parameters (clean_directory: path, older_than)') })
+  .looseObject({
+    name: z.string().describe('Which built-in action; its other keys are its parameters (clean_directory: path, older_than)'),
+  })
   .transform((v, ctx) => {
     const b = findBuiltin(v.name);
     if (!b) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `unknown built-in action (known: ${BUILTIN_ACTIONS.map((x) => x.name).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `unknown built-in action (known: ${BUILTIN_ACTIONS.map((x) => x.name).join(', ')})`,
+      });
       return z.NEVER;
     }
     const r = b.schema.safeParse(v);
     if (!r.success) {
-      for (const iss of r.error.issues) ctx.addIssue({ ...iss, code: 'custom', message: iss.code === 'unrecognized_keys' ? `unknown key ${iss.keys.join(', ')} (check the spelling)` : iss.message });
+      for (const iss of r.error.issues)
+        ctx.addIssue({
+          ...iss,
+          code: 'custom',
+          message: iss.code === 'unrecognized_keys' ? `unknown key ${iss.keys.join(', ')} (check the spelling)` : iss.message,
+        });
       return z.NEVER;
     }
     return r.data;
   })
-  .describe(`Instead of command: an action done inside hostwatch, with its parameters (never from labels): ${BUILTIN_ACTIONS.map((b) => b.name).join(', ')}`);
+  .describe(
+    `Instead of command: an action done inside hostwatch, with its parameters (never from labels): ${BUILTIN_ACTIONS.map((b) => b.name).join(', ')}`,
+  );
 
 export const actionSchema = z
   .strictObject({
@@ -90,9 +103,16 @@ export const actionSchema = z
           }
         }
       })
-      .describe(`Labels the commands may use, each with the pattern its whole value must match: one of ${Object.keys(PATTERNS).join(', ')}, or an RE2 regex (anchored)`),
+      .describe(
+        `Labels the commands may use, each with the pattern its whole value must match: one of ${Object.keys(PATTERNS).join(', ')}, or an RE2 regex (anchored)`,
+      ),
     cooldown: duration('After a run, the same command (same arguments) is skipped for this long', '10m'),
-    max_per_hour: z.number().int().min(0).default(10).describe('Runs of this action allowed in any 60 minutes, all arguments together; 0 = no limit (default 10)'),
+    max_per_hour: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe('Runs of this action allowed in any 60 minutes, all arguments together; 0 = no limit (default 10)'),
     timeout: duration('A command still running after this is killed (its whole process group)', '30s'),
     run_as: z
       .string()
@@ -107,14 +127,19 @@ export const actionSchema = z
     }
     if (a.builtin !== undefined) {
       if (a.on_resolve) ctx.addIssue({ code: 'custom', path: ['on_resolve'], message: 'only with command' });
-      if (a.run_as) ctx.addIssue({ code: 'custom', path: ['run_as'], message: 'only with command (a built-in action runs inside hostwatch)' });
+      if (a.run_as)
+        ctx.addIssue({ code: 'custom', path: ['run_as'], message: 'only with command (a built-in action runs inside hostwatch)' });
     }
     for (const key of ['command', 'on_resolve'] as const) {
       const argv = a[key];
       if (!argv) continue;
       for (const p of placeholders(argv)) {
         if (!(p in a.labels)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `placeholder {{${p}}} uses label "${p}", which is not declared under labels` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `placeholder {{${p}}} uses label "${p}", which is not declared under labels`,
+          });
         }
       }
     }
@@ -127,7 +152,8 @@ export const actionsSchema = z
     const seen = new Map<string, number>();
     actions.forEach((a, i) => {
       const prev = seen.get(a.name);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate action name "${a.name}" (also actions[${prev}])` });
+      if (prev !== undefined)
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate action name "${a.name}" (also actions[${prev}])` });
       seen.set(a.name, i);
     });
   })

@@ -171,7 +171,11 @@ export class RemediationEngine {
     return out;
   }
 
-  private decide(a: CompiledAction, alert: WebhookAlert, base: Pick<Decision, 'event' | 'fingerprint' | 'alertname'>): Decision | undefined {
+  private decide(
+    a: CompiledAction,
+    alert: WebhookAlert,
+    base: Pick<Decision, 'event' | 'fingerprint' | 'alertname'>,
+  ): Decision | undefined {
     const action = a.cfg.name;
     const key = `${action}\u0000${alert.fingerprint}`;
     const template = alert.status === 'firing' ? a.cfg.command : a.cfg.on_resolve;
@@ -188,7 +192,10 @@ export class RemediationEngine {
     const values: Record<string, string> = {};
     for (const name of placeholders(template ?? [])) {
       const value = alert.labels[name];
-      const problem = value === undefined ? 'label missing from the alert' : (valueProblem(value) ?? (a.patterns.get(name)!.test(value) ? undefined : `not ${a.patterns.get(name)!.description}`));
+      const problem =
+        value === undefined
+          ? 'label missing from the alert'
+          : (valueProblem(value) ?? (a.patterns.get(name)!.test(value) ? undefined : `not ${a.patterns.get(name)!.description}`));
       if (problem) return this.record({ ...base, action, result: 'invalid_label', reason: `label ${name}: ${problem}` });
       values[name] = value!;
     }
@@ -204,12 +211,24 @@ export class RemediationEngine {
     const argKey = `${action}\u0000${argv ? argv.join('\u0000') : JSON.stringify(builtin)}`;
     const last = this.state.lastRun.get(argKey);
     if (last !== undefined && now - last < a.cfg.cooldown) {
-      return this.record({ ...base, action, ...what, result: 'cooldown', reason: `same command ran ${Math.round((now - last) / 1000)} s ago (cooldown ${a.cfg.cooldown / 1000} s)` });
+      return this.record({
+        ...base,
+        action,
+        ...what,
+        result: 'cooldown',
+        reason: `same command ran ${Math.round((now - last) / 1000)} s ago (cooldown ${a.cfg.cooldown / 1000} s)`,
+      });
     }
     const times = (this.state.hourly.get(action) ?? []).filter((t) => now - t < HOUR_MS);
     this.state.hourly.set(action, times);
     if (a.cfg.max_per_hour > 0 && times.length >= a.cfg.max_per_hour) {
-      return this.record({ ...base, action, ...what, result: 'rate_limited', reason: `${times.length} runs in the last hour (max_per_hour ${a.cfg.max_per_hour})` });
+      return this.record({
+        ...base,
+        action,
+        ...what,
+        result: 'rate_limited',
+        reason: `${times.length} runs in the last hour (max_per_hour ${a.cfg.max_per_hour})`,
+      });
     }
     this.state.lastRun.set(argKey, now);
     times.push(now);
@@ -218,7 +237,9 @@ export class RemediationEngine {
     if (a.identityError) return this.record({ ...base, action, ...what, result: 'error', reason: a.identityError });
 
     const started = this.record({ ...base, action, ...what, result: 'started' });
-    const outcome = argv ? runCommand(argv, { timeoutMs: a.cfg.timeout, identity: a.identity }).then(resultOf) : runBuiltin(builtin!, a.cfg.timeout, this.opts.clock);
+    const outcome = argv
+      ? runCommand(argv, { timeoutMs: a.cfg.timeout, identity: a.identity }).then(resultOf)
+      : runBuiltin(builtin!, a.cfg.timeout, this.opts.clock);
     const p = outcome.then((r) => {
       this.record({ ...base, action, ...what, ...r });
     });
@@ -230,11 +251,23 @@ export class RemediationEngine {
 
 function resultOf(r: RunResult): Pick<Decision, 'result' | 'exit_code' | 'signal' | 'duration_ms' | 'stdout' | 'stderr' | 'reason'> {
   const result: Result = r.outcome === 'timeout' ? 'timeout' : r.outcome === 'error' ? 'error' : r.exitCode === 0 ? 'ran' : 'failed';
-  return { result, exit_code: r.exitCode, signal: r.signal, duration_ms: r.durationMs, stdout: r.stdout, stderr: r.stderr, ...(r.error ? { reason: r.error } : {}) };
+  return {
+    result,
+    exit_code: r.exitCode,
+    signal: r.signal,
+    duration_ms: r.durationMs,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    ...(r.error ? { reason: r.error } : {}),
+  };
 }
 
 /** Runs a built-in action with its timeout (an abort signal it checks as it goes). */
-async function runBuiltin(params: { name: string }, timeoutMs: number, clock: Clock): Promise<Pick<Decision, 'result' | 'duration_ms' | 'reason'>> {
+async function runBuiltin(
+  params: { name: string },
+  timeoutMs: number,
+  clock: Clock,
+): Promise<Pick<Decision, 'result' | 'duration_ms' | 'reason'>> {
   const started = Date.now();
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);

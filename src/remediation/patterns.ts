@@ -26,7 +26,13 @@ export const PATTERNS: Record<string, NamedPattern> = {
   unit_name: { description: 'a systemd unit name with its suffix (e.g. nginx.service)', test: (v) => UNIT_RE.test(v) },
   path: {
     description: 'an absolute path without "." or ".." segments',
-    test: (v) => v.startsWith('/') && (v === '/' || v.slice(1).split('/').every((s) => !PATH_SEGMENT_BAD.has(s))),
+    test: (v) =>
+      v.startsWith('/') &&
+      (v === '/' ||
+        v
+          .slice(1)
+          .split('/')
+          .every((s) => !PATH_SEGMENT_BAD.has(s))),
   },
   hostname: {
     description: 'a DNS host name (letters, digits, "-" and "." only)',

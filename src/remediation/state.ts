@@ -42,14 +42,21 @@ export class RemediationState {
     }
     for (const [k, v] of raw.handled ?? []) if (typeof v === 'string') this.handled.set(k, v);
     for (const [k, v] of raw.lastRun ?? []) if (typeof v === 'number') this.lastRun.set(k, v);
-    for (const [k, v] of raw.hourly ?? []) if (Array.isArray(v)) this.hourly.set(k, v.filter((t) => typeof t === 'number' && now - t < HOUR_MS));
+    for (const [k, v] of raw.hourly ?? [])
+      if (Array.isArray(v))
+        this.hourly.set(
+          k,
+          v.filter((t) => typeof t === 'number' && now - t < HOUR_MS),
+        );
     return undefined;
   }
 
   save(): void {
     mkdirSync(this.stateDir, { recursive: true });
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ handled: [...this.handled], lastRun: [...this.lastRun], hourly: [...this.hourly] }), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify({ handled: [...this.handled], lastRun: [...this.lastRun], hourly: [...this.hourly] }), {
+      mode: 0o600,
+    });
     renameSync(tmp, this.file);
   }
 }

@@ -37,7 +37,9 @@ export const bearerTokensSchema = z
     }),
   )
   .default([])
-  .describe('Bearer tokens (Authorization: Bearer <token>, as Prometheus\'s `authorization` scrape setting sends) read from files (hostwatch extension)');
+  .describe(
+    "Bearer tokens (Authorization: Bearer <token>, as Prometheus's `authorization` scrape setting sends) read from files (hostwatch extension)",
+  );
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -54,7 +56,8 @@ export async function readBearerTokens(
     const file = path.resolve(baseDir, e.file);
     try {
       const token = (await readFile(file, 'utf8')).trim();
-      if (token.length < MIN_TOKEN_LENGTH) problems.push(`bearer_tokens[${i}].file: token in ${file} is shorter than ${MIN_TOKEN_LENGTH} characters`);
+      if (token.length < MIN_TOKEN_LENGTH)
+        problems.push(`bearer_tokens[${i}].file: token in ${file} is shorter than ${MIN_TOKEN_LENGTH} characters`);
       else if (/\s/.test(token)) problems.push(`bearer_tokens[${i}].file: token in ${file} contains whitespace`);
       else tokens.push({ digest: sha256(token), role: e.role });
     } catch (err) {
@@ -118,7 +121,8 @@ export class Authenticator {
           next();
         },
         (err) => {
-          if (err instanceof QueueFullError) res.status(429).set('Retry-After', '1').type('text/plain').send('Too many login attempts in progress\n');
+          if (err instanceof QueueFullError)
+            res.status(429).set('Retry-After', '1').type('text/plain').send('Too many login attempts in progress\n');
           else next(err);
         },
       );
@@ -131,7 +135,10 @@ export function requireRole(min: Role): RequestHandler {
   return (_req, res, next) => {
     const role = roleOf(res);
     if (role !== undefined && RANK[role] >= RANK[min]) return next();
-    const why = role === undefined ? `the web config grants no ${min} role (configure basic_auth_users with roles, or bearer_tokens)` : `role ${role} may not use this endpoint (needs ${min})`;
+    const why =
+      role === undefined
+        ? `the web config grants no ${min} role (configure basic_auth_users with roles, or bearer_tokens)`
+        : `role ${role} may not use this endpoint (needs ${min})`;
     res.status(403).json({ status: 'error', error: `forbidden: ${why}` });
   };
 }

@@ -25,7 +25,11 @@ const TOKEN = 'alertmanager-operator-token-1234567890';
 function uncommentRemediation(text: string): { route: Record<string, unknown>; receiver: Record<string, unknown> } {
   const lines = text.slice(text.indexOf(REMEDIATION_MARKER)).split('\n');
   const start = lines.indexOf('# route:');
-  const yaml = lines.slice(start).filter((l) => l.startsWith('#')).map((l) => l.replace(/^# ?/, '')).join('\n');
+  const yaml = lines
+    .slice(start)
+    .filter((l) => l.startsWith('#'))
+    .map((l) => l.replace(/^# ?/, ''))
+    .join('\n');
   const doc = YAML.parse(yaml) as { route: { routes: Record<string, unknown>[] }; receivers: Record<string, unknown>[] };
   return { route: doc.route.routes[0], receiver: doc.receivers[0] };
 }
@@ -34,7 +38,10 @@ beforeAll(async () => {
   requireTool('prometheus-alertmanager');
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-am-remed-'));
   const recorder = join(dir, 'record.mjs');
-  await writeFile(recorder, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n");
+  await writeFile(
+    recorder,
+    "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n",
+  );
   await writeFile(join(dir, 'operator.token'), TOKEN);
   await writeFile(join(dir, 'web.yml'), 'bearer_tokens:\n  - {file: operator.token, role: operator}\n');
   await writeFile(
@@ -71,7 +78,7 @@ beforeAll(async () => {
   };
   const { route, receiver } = uncommentRemediation(shipped);
   expect(receiver.name).toBe(REMEDIATION_RECEIVER);
-  const hook = (receiver.webhook_configs as Record<string, any>[])[0];
+  const hook = (receiver.webhook_configs as { url: string; http_config: { authorization: { credentials_file: string } } }[])[0];
   hook.url = `http://127.0.0.1:${exporter.address.port}/api/v1/alertmanager`;
   hook.http_config.authorization.credentials_file = join(dir, 'operator.token');
   derived.route.routes.unshift(route);
@@ -90,7 +97,14 @@ describe('remediation fed by a real Alertmanager', () => {
   it('a matching alert runs its action once; a label with shell syntax runs nothing', async () => {
     await am!.post([
       { labels: { alertname: 'SSHBruteForceSource', severity: 'warning', instance: 'web-1:10023', source: '203.0.113.7' } },
-      { labels: { alertname: 'SSHBruteForceSource', severity: 'warning', instance: 'web-1:10023', source: '$(touch /tmp/hostwatch-pwned); rm -rf /' } },
+      {
+        labels: {
+          alertname: 'SSHBruteForceSource',
+          severity: 'warning',
+          instance: 'web-1:10023',
+          source: '$(touch /tmp/hostwatch-pwned); rm -rf /',
+        },
+      },
       // Not listed in the remediation route: never posted to hostwatch.
       { labels: { alertname: 'HostCPUHigh', severity: 'warning', instance: 'web-1:10023' } },
     ]);
@@ -98,7 +112,10 @@ describe('remediation fed by a real Alertmanager', () => {
     const records = await waitFor(
       () => {
         if (!existsSync(audit)) return undefined;
-        const recs = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const recs = readFileSync(audit, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         return recs.some((r) => r.result === 'ran') && recs.some((r) => r.result === 'invalid_label') ? recs : undefined;
       },
       { what: 'Alertmanager to post both alerts and the action to run', timeoutMs: 30_000, diagnostics: () => am!.proc.describe(30) },
@@ -107,7 +124,9 @@ describe('remediation fed by a real Alertmanager', () => {
     expect(existsSync('/tmp/hostwatch-pwned')).toBe(false);
     expect(records.find((r) => r.result === 'invalid_label')).toMatchObject({ action: 'block-source', alertname: 'SSHBruteForceSource' });
     expect(records.some((r) => r.alertname === 'HostCPUHigh')).toBe(false);
-    const metrics = await fetch(`http://127.0.0.1:${exporter.address.port}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
+    const metrics = await fetch(`http://127.0.0.1:${exporter.address.port}/metrics`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    }).then((r) => r.text());
     expect(metrics).toContain('hostwatch_remediation_runs_total{action="block-source",result="ran"} 1');
     expect(metrics).toContain('hostwatch_remediation_runs_total{action="block-source",result="invalid_label"} 1');
   });

@@ -17,11 +17,20 @@ const problems = (actions: unknown[]) => {
 describe('actions schema', () => {
   const base = { name: 'a', alertname: 'X', command: ['/bin/true'] };
   it('defaults: dry run, cooldown 10m, max_per_hour 10, timeout 30s', () => {
-    expect(parseConfig({ actions: [base] }).actions[0]).toMatchObject({ dry_run: true, cooldown: 600_000, max_per_hour: 10, timeout: 30_000, matchers: [], labels: {} });
+    expect(parseConfig({ actions: [base] }).actions[0]).toMatchObject({
+      dry_run: true,
+      cooldown: 600_000,
+      max_per_hour: 10,
+      timeout: 30_000,
+      matchers: [],
+      labels: {},
+    });
   });
   it('refuses shell strings, programs from labels, undeclared placeholders, bad patterns and matchers', () => {
     expect(problems([{ ...base, command: '/usr/sbin/ufw deny $source' }])).toEqual([expect.stringMatching(/^actions\[0\]\.command: /)]);
-    expect(problems([{ ...base, command: ['{{prog}}', 'x'], labels: { prog: 'word' } }])).toContain('actions[0].command[0]: the program itself cannot come from a label');
+    expect(problems([{ ...base, command: ['{{prog}}', 'x'], labels: { prog: 'word' } }])).toContain(
+      'actions[0].command[0]: the program itself cannot come from a label',
+    );
     expect(problems([{ ...base, command: ['/bin/echo', '{{source}}'] }])).toContain(
       'actions[0].command: placeholder {{source}} uses label "source", which is not declared under labels',
     );
@@ -31,13 +40,23 @@ describe('actions schema', () => {
     expect(problems([{ ...base, dryrun: false }])).toContain('actions[0].dryrun: unknown key (check the spelling)');
     // Built-in actions: a known name, its own keys, and not together with a command.
     const b = { name: 'b', alertname: 'X', builtin: { name: 'clean_directory', path: '/var/tmp/x' } };
-    expect(parseConfig({ actions: [b] }).actions[0].builtin).toEqual({ name: 'clean_directory', path: '/var/tmp/x', older_than: 7 * 86_400_000 });
-    expect(problems([{ ...b, builtin: { name: 'format_disk' } }])[0]).toMatch(/^actions\[0\]\.builtin\.name: unknown built-in action \(known: clean_directory\)/);
-    expect(problems([{ ...b, builtin: { name: 'clean_directory', path: '/var/../etc' } }])[0]).toMatch(/^actions\[0\]\.builtin\.path: an absolute path/);
+    expect(parseConfig({ actions: [b] }).actions[0].builtin).toEqual({
+      name: 'clean_directory',
+      path: '/var/tmp/x',
+      older_than: 7 * 86_400_000,
+    });
+    expect(problems([{ ...b, builtin: { name: 'format_disk' } }])[0]).toMatch(
+      /^actions\[0\]\.builtin\.name: unknown built-in action \(known: clean_directory\)/,
+    );
+    expect(problems([{ ...b, builtin: { name: 'clean_directory', path: '/var/../etc' } }])[0]).toMatch(
+      /^actions\[0\]\.builtin\.path: an absolute path/,
+    );
     expect(problems([{ ...b, builtin: { name: 'clean_directory', path: '/' } }])[0]).toMatch(/^actions\[0\]\.builtin\.path: /);
     expect(problems([{ ...b, command: ['/bin/true'] }])).toContain('actions[0].command: give either command (an argv array) or builtin');
     expect(problems([{ name: 'c', alertname: 'X' }])).toContain('actions[0].command: give either command (an argv array) or builtin');
-    expect(problems([{ ...b, run_as: 'nobody' }])).toContain('actions[0].run_as: only with command (a built-in action runs inside hostwatch)');
+    expect(problems([{ ...b, run_as: 'nobody' }])).toContain(
+      'actions[0].run_as: only with command (a built-in action runs inside hostwatch)',
+    );
   });
 });
 

@@ -20,7 +20,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hostwatch-remed-'));
   // Appends its arguments, as JSON, to the file named by its first argument: what reached the process.
   recorder = join(dir, 'record.mjs');
-  await writeFile(recorder, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], JSON.stringify(process.argv.slice(3)) + '\\n');\n");
+  await writeFile(
+    recorder,
+    "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], JSON.stringify(process.argv.slice(3)) + '\\n');\n",
+  );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -32,7 +35,10 @@ function setup(actions: unknown[], clock = new ManualClock()) {
   engine.configure(actionsSchema.parse(actions) as ActionConfig[]);
   const audit = () =>
     existsSync(engine.auditFile)
-      ? readFileSync(engine.auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+      ? readFileSync(engine.auditFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
       : [];
   const count = async (action: string, result: string) =>
     (await registry.getSingleMetricAsString('hostwatch_remediation_runs_total'))
@@ -42,7 +48,12 @@ function setup(actions: unknown[], clock = new ManualClock()) {
   return { engine, audit, count, clock, stateDir };
 }
 
-const alert = (labels: Record<string, string>, fingerprint: string, status: 'firing' | 'resolved' = 'firing', startsAt = '2026-11-30T08:00:00Z'): WebhookAlert => ({
+const alert = (
+  labels: Record<string, string>,
+  fingerprint: string,
+  status: 'firing' | 'resolved' = 'firing',
+  startsAt = '2026-11-30T08:00:00Z',
+): WebhookAlert => ({
   status,
   labels: { alertname: 'SSHBruteForce', ...labels },
   annotations: {},
@@ -53,16 +64,41 @@ const alert = (labels: Record<string, string>, fingerprint: string, status: 'fir
 });
 
 function blockAction(out: string, extra: Record<string, unknown> = {}) {
-  return { name: 'block', alertname: 'SSHBruteForce', command: [process.execPath, recorder, out, 'deny', '{{source}}'], labels: { source: 'ip' }, dry_run: false, cooldown: '0s', ...extra };
+  return {
+    name: 'block',
+    alertname: 'SSHBruteForce',
+    command: [process.execPath, recorder, out, 'deny', '{{source}}'],
+    labels: { source: 'ip' },
+    dry_run: false,
+    cooldown: '0s',
+    ...extra,
+  };
 }
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]) : []);
+const lines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 
 describe('label validation', () => {
   it('refuses shell injection, newlines and options in labels: no process starts', async () => {
     const out = join(dir, 'injected.log');
     const { engine, audit, count } = setup([blockAction(out)]);
-    const evil = ['; rm -rf /', '$(touch /tmp/pwned)', '`id`', '10.0.0.1; rm -rf /', '10.0.0.1\nrm -rf /', '10.0.0.1 && id', '--help', '', '10.0.0.1\u0000', "' OR 1=1"];
+    const evil = [
+      '; rm -rf /',
+      '$(touch /tmp/pwned)',
+      '`id`',
+      '10.0.0.1; rm -rf /',
+      '10.0.0.1\nrm -rf /',
+      '10.0.0.1 && id',
+      '--help',
+      '',
+      '10.0.0.1\u0000',
+      "' OR 1=1",
+    ];
     const decisions = engine.handle(evil.map((source, i) => alert({ source }, `f${i}`)));
     await engine.idle();
     expect(decisions.map((d) => d.result)).toEqual(evil.map(() => 'invalid_label'));
@@ -71,7 +107,10 @@ describe('label validation', () => {
     expect(audit().some((r) => r.argv !== undefined)).toBe(false);
     expect(await count('block', 'invalid_label')).toBe(String(evil.length));
     // A missing label is refused the same way.
-    expect(engine.handle([alert({}, 'nolabel')])[0]).toMatchObject({ result: 'invalid_label', reason: 'label source: label missing from the alert' });
+    expect(engine.handle([alert({}, 'nolabel')])[0]).toMatchObject({
+      result: 'invalid_label',
+      reason: 'label source: label missing from the alert',
+    });
   });
 
   it('a valid value reaches the process as exactly one argv element', async () => {
@@ -79,7 +118,11 @@ describe('label validation', () => {
     const { engine, count } = setup([blockAction(out)]);
     engine.handle([alert({ source: '2001:db8::1' }, 'a'), alert({ source: '192.0.2.7' }, 'b')]);
     await engine.idle();
-    expect(lines(out).map((l) => l.join(' ')).sort()).toEqual(['deny 192.0.2.7', 'deny 2001:db8::1']);
+    expect(
+      lines(out)
+        .map((l) => l.join(' '))
+        .sort(),
+    ).toEqual(['deny 192.0.2.7', 'deny 2001:db8::1']);
     expect(await count('block', 'ran')).toBe('2');
   });
 
@@ -102,7 +145,12 @@ describe('decisions', () => {
     await engine.idle();
     expect(d.result).toBe('dry_run');
     expect(existsSync(out)).toBe(false);
-    expect(audit()[0]).toMatchObject({ action: 'block', result: 'dry_run', argv: [process.execPath, recorder, out, 'deny', '192.0.2.1'], fingerprint: 'x' });
+    expect(audit()[0]).toMatchObject({
+      action: 'block',
+      result: 'dry_run',
+      argv: [process.execPath, recorder, out, 'deny', '192.0.2.1'],
+      fingerprint: 'x',
+    });
     expect(await count('block', 'dry_run')).toBe('1');
   });
 
@@ -134,7 +182,11 @@ describe('decisions', () => {
     expect(engine.handle([{ ...a, status: 'resolved' }])).toEqual([]);
     expect(engine.handle([{ ...a, startsAt: '2026-11-30T09:00:00Z' }])[0].result).toBe('started');
     await engine.idle();
-    expect(lines(out)).toEqual([['deny', '192.0.2.9'], ['allow', '192.0.2.9'], ['deny', '192.0.2.9']]);
+    expect(lines(out)).toEqual([
+      ['deny', '192.0.2.9'],
+      ['allow', '192.0.2.9'],
+      ['deny', '192.0.2.9'],
+    ]);
   });
 
   it('a restart remembers the handled alerts, cooldowns and the hourly count (state file)', async () => {
@@ -166,7 +218,11 @@ describe('decisions', () => {
     expect(engine.handle([alert({ source: '192.0.2.1' }, 'e')])[0].result).toBe('started');
     await engine.idle();
     // The runs are concurrent processes: compare without their order.
-    expect(lines(out).map((l) => l.join(' ')).sort()).toEqual(['deny 192.0.2.1', 'deny 192.0.2.1', 'deny 192.0.2.2']);
+    expect(
+      lines(out)
+        .map((l) => l.join(' '))
+        .sort(),
+    ).toEqual(['deny 192.0.2.1', 'deny 192.0.2.1', 'deny 192.0.2.2']);
     expect(await count('block', 'cooldown')).toBe('2');
   });
 
@@ -219,9 +275,16 @@ describe('running', () => {
       { name: 'fails', alertname: 'A', command: ['/bin/sh', '-c', 'echo out; echo err >&2; exit 3'], dry_run: false },
       { name: 'missing', alertname: 'B', command: ['/nonexistent/program'], dry_run: false },
     ]);
-    engine.handle([{ ...alert({}, '1'), labels: { alertname: 'A' } }, { ...alert({}, '2'), labels: { alertname: 'B' } }]);
+    engine.handle([
+      { ...alert({}, '1'), labels: { alertname: 'A' } },
+      { ...alert({}, '2'), labels: { alertname: 'B' } },
+    ]);
     await engine.idle();
-    const byAction = Object.fromEntries(audit().filter((r) => r.result !== 'started').map((r) => [r.action, r]));
+    const byAction = Object.fromEntries(
+      audit()
+        .filter((r) => r.result !== 'started')
+        .map((r) => [r.action, r]),
+    );
     expect(byAction.fails).toMatchObject({ result: 'failed', exit_code: 3, stdout: 'out\n', stderr: 'err\n' });
     expect(byAction.missing).toMatchObject({ result: 'error' });
     expect(String(byAction.missing.reason)).toContain('ENOENT');
@@ -233,9 +296,18 @@ describe('running', () => {
   it('run_as needs root: refused (error) without running when hostwatch is not root', async () => {
     const out = join(dir, 'runas.log');
     const registry = new Registry();
-    const engine = new RemediationEngine({ stateDir: join(dir, 'runas'), registry, logger: silentLogger, clock: new ManualClock(), isRoot: false });
+    const engine = new RemediationEngine({
+      stateDir: join(dir, 'runas'),
+      registry,
+      logger: silentLogger,
+      clock: new ManualClock(),
+      isRoot: false,
+    });
     engine.configure(actionsSchema.parse([blockAction(out, { run_as: 'nobody' })]));
-    expect(engine.handle([alert({ source: '192.0.2.1' }, 'r')])[0]).toMatchObject({ result: 'error', reason: 'run_as needs hostwatch to run as root' });
+    expect(engine.handle([alert({ source: '192.0.2.1' }, 'r')])[0]).toMatchObject({
+      result: 'error',
+      reason: 'run_as needs hostwatch to run as root',
+    });
     expect(existsSync(out)).toBe(false);
   });
 
@@ -256,11 +328,20 @@ describe('built-in actions', () => {
     const old = new Date(Date.now() - 10 * 86_400_000);
     for (const f of ['old1', 'sub/old2', 'new']) await writeFile(join(target, f), 'x'.repeat(10));
     for (const f of ['old1', 'sub/old2']) await utimes(join(target, f), old, old);
-    const action = (dry_run: boolean) => ({ name: 'clean', alertname: 'Full', builtin: { name: 'clean_directory', path: target, older_than: '7d' }, dry_run, cooldown: '0s' });
+    const action = (dry_run: boolean) => ({
+      name: 'clean',
+      alertname: 'Full',
+      builtin: { name: 'clean_directory', path: target, older_than: '7d' },
+      dry_run,
+      cooldown: '0s',
+    });
     const full = (fp: string): WebhookAlert => ({ ...alert({}, fp), labels: { alertname: 'Full' } });
 
     const dry = setup([action(true)]);
-    expect(dry.engine.handle([full('d')])[0]).toMatchObject({ result: 'dry_run', builtin: { name: 'clean_directory', path: target, older_than: 7 * 86_400_000 } });
+    expect(dry.engine.handle([full('d')])[0]).toMatchObject({
+      result: 'dry_run',
+      builtin: { name: 'clean_directory', path: target, older_than: 7 * 86_400_000 },
+    });
     expect(existsSync(join(target, 'old1'))).toBe(true);
 
     // The engine's clock decides what is old: a manual clock at the real time.
@@ -268,6 +349,11 @@ describe('built-in actions', () => {
     live.engine.handle([full('l')]);
     await live.engine.idle();
     expect(live.audit().at(-1)).toMatchObject({ action: 'clean', result: 'ran', reason: `deleted 2 files (20 bytes) under ${target}` });
-    expect([existsSync(join(target, 'old1')), existsSync(join(target, 'sub/old2')), existsSync(join(target, 'new')), existsSync(join(target, 'sub'))]).toEqual([false, false, true, true]);
+    expect([
+      existsSync(join(target, 'old1')),
+      existsSync(join(target, 'sub/old2')),
+      existsSync(join(target, 'new')),
+      existsSync(join(target, 'sub')),
+    ]).toEqual([false, false, true, true]);
   });
 });

@@ -13,7 +13,13 @@ const load = async () => parseConfigText(await readFile('examples/actions.yml', 
 describe('examples/actions.yml', () => {
   it('loads, ships every action as a dry run, and declares a pattern for every placeholder', async () => {
     const cfg = await load();
-    expect(cfg.actions.map((a) => a.name)).toEqual(['block-source-ufw', 'block-source-nft', 'restart-unit', 'clean-app-tmp', 'clean-app-cache']);
+    expect(cfg.actions.map((a) => a.name)).toEqual([
+      'block-source-ufw',
+      'block-source-nft',
+      'restart-unit',
+      'clean-app-tmp',
+      'clean-app-cache',
+    ]);
     for (const a of cfg.actions) expect(a.dry_run).toBe(true);
   });
 

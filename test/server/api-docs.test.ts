@@ -150,12 +150,20 @@ afterAll(async () => {
 describe('docs/api.md', () => {
   it('documents every API route', async () => {
     const { sections } = parseExamples(await readFile('docs/api.md', 'utf8'));
-    const router = createApiRouter({ status: async () => ({}), alerts: () => ({ decisions: [] }), fimAccept: async () => [] }) as unknown as {
+    const router = createApiRouter({
+      status: async () => ({}),
+      alerts: () => ({ decisions: [] }),
+      fimAccept: async () => [],
+    }) as unknown as {
       stack: { route?: { path: string; methods: Record<string, boolean> } }[];
     };
     const routes = router.stack
       .filter((l) => l.route && !l.route.path.includes('*'))
-      .flatMap((l) => Object.keys(l.route!.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path}`));
+      .flatMap((l) =>
+        Object.keys(l.route!.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${l.route!.path}`),
+      );
     expect(routes.length).toBeGreaterThan(0);
     expect(sections.filter((s) => /^(GET|POST|PUT|DELETE) /.test(s)).sort()).toEqual(routes.sort());
   });
@@ -167,7 +175,9 @@ describe('docs/api.md', () => {
     // fingerprint, so that the webhook example itself is not a duplicate or in cooldown).
     const hook = examples.find((e) => e.path === '/api/v1/alertmanager' && e.status === 200)!;
     const earlier = hook.body!.replaceAll('203.0.113.7', '198.51.100.1').replaceAll('5a0e9c7d3b1f2e4a', 'aaaa0000bbbb1111');
-    expect((await send('POST', hook.path, { Authorization: `Bearer ${tokens.operator}`, 'Content-Type': 'application/json' }, earlier)).status).toBe(200);
+    expect(
+      (await send('POST', hook.path, { Authorization: `Bearer ${tokens.operator}`, 'Content-Type': 'application/json' }, earlier)).status,
+    ).toBe(200);
 
     const substitute = (s: string) =>
       s

@@ -36,16 +36,37 @@ async function start(webConfig?: string): Promise<number> {
     webConfigFile = join(dir, 'web.yml');
     await writeFile(webConfigFile, webConfig);
   }
-  exporter = new Exporter({ configFile: join(dir, 'hostwatch.yml'), webConfigFile, listenAddress: '127.0.0.1:0', telemetryPath: '/metrics', stateDir: join(dir, 'state'), collectors: [], logger: silentLogger });
+  exporter = new Exporter({
+    configFile: join(dir, 'hostwatch.yml'),
+    webConfigFile,
+    listenAddress: '127.0.0.1:0',
+    telemetryPath: '/metrics',
+    stateDir: join(dir, 'state'),
+    collectors: [],
+    logger: silentLogger,
+  });
   await exporter.start();
   return exporter.address.port;
 }
 
-function req(port: number, method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function req(
+  port: number,
+  method: string,
+  path: string,
+  auth?: string,
+  body?: unknown,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const r = http.request(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: { ...(auth ? { Authorization: auth } : {}), ...(data ? { 'Content-Type': 'application/json' } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: { ...(auth ? { Authorization: auth } : {}), ...(data ? { 'Content-Type': 'application/json' } : {}) },
+      },
       (res) => {
         let b = '';
         res.on('data', (d) => (b += d));
@@ -70,7 +91,17 @@ const payload = () => ({
   commonLabels: { alertname: 'Marker' },
   commonAnnotations: {},
   externalURL: 'http://alertmanager:9093',
-  alerts: [{ status: 'firing', labels: { alertname: 'Marker' }, annotations: {}, startsAt: '2026-11-30T08:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `f${++fp}` }],
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: 'Marker' },
+      annotations: {},
+      startsAt: '2026-11-30T08:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: '',
+      fingerprint: `f${++fp}`,
+    },
+  ],
 });
 
 const WEB = `basic_auth_users:
@@ -157,10 +188,20 @@ describe('roles per endpoint', () => {
     expect(v3.status).toBe(400);
     expect(JSON.parse(v3.body).error).toContain('version');
     const garbled = await new Promise<number>((resolve, reject) => {
-      const r = http.request({ host: '127.0.0.1', port: exporter!.address.port, method: 'POST', path: '/api/v1/alertmanager', agent: false, headers: { Authorization: op, 'Content-Type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const r = http.request(
+        {
+          host: '127.0.0.1',
+          port: exporter!.address.port,
+          method: 'POST',
+          path: '/api/v1/alertmanager',
+          agent: false,
+          headers: { Authorization: op, 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       r.on('error', reject);
       r.end('{"version": "4", ');
     });

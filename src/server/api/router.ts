@@ -15,7 +15,9 @@ export interface ApiHandlers {
   fimAccept(paths: string[]): Promise<unknown>;
 }
 
-const fimAcceptSchema = z.strictObject({ paths: z.array(z.string().min(1).startsWith('/', 'must be an absolute path')).max(1000).default([]) });
+const fimAcceptSchema = z.strictObject({
+  paths: z.array(z.string().min(1).startsWith('/', 'must be an absolute path')).max(1000).default([]),
+});
 
 function badRequest(res: Response, error: string): void {
   res.status(400).json({ status: 'error', error });
@@ -36,7 +38,16 @@ export function createApiRouter(h: ApiHandlers): Router {
   api.post('/api/v1/alertmanager', requireRole('operator'), json, (req, res) => {
     const handled = h.alerts(req.body);
     if ('error' in handled) return badRequest(res, handled.error);
-    res.json({ status: 'success', decisions: handled.decisions.map((d) => ({ action: d.action, fingerprint: d.fingerprint, event: d.event, result: d.result, ...(d.reason ? { reason: d.reason } : {}) })) });
+    res.json({
+      status: 'success',
+      decisions: handled.decisions.map((d) => ({
+        action: d.action,
+        fingerprint: d.fingerprint,
+        event: d.event,
+        result: d.result,
+        ...(d.reason ? { reason: d.reason } : {}),
+      })),
+    });
   });
 
   api.post('/api/v1/fim/accept', requireRole('admin'), json, async (req, res) => {
@@ -56,7 +67,10 @@ export function createApiRouter(h: ApiHandlers): Router {
   // Malformed JSON bodies (express.json's SyntaxError) and other errors.
   api.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     void next;
-    if (err.status && err.status < 500) return res.status(err.status).json({ status: 'error', error: err.type === 'entity.too.large' ? 'request body too large' : 'malformed JSON body' });
+    if (err.status && err.status < 500)
+      return res
+        .status(err.status)
+        .json({ status: 'error', error: err.type === 'entity.too.large' ? 'request body too large' : 'malformed JSON body' });
     res.status(500).json({ status: 'error', error: 'internal error' });
   });
   return api;
