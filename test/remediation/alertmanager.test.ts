@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { Exporter } from '../../src/exporter/exporter.js';
-import { silentLogger } from '../../src/core/log.js';
+import type { Exporter } from '../../src/exporter/exporter.js';
+import { testExporter } from '../support/test-exporter.js';
 import { REMEDIATION_MARKER, REMEDIATION_RECEIVER } from '../../mixin/alertmanager.js';
 import { Alertmanager, deriveAlertmanagerConfig, writeAlertmanagerConfig } from '../e2e/harness/alertmanager.js';
 import { freePort } from '../e2e/harness/ports.js';
@@ -58,15 +58,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  exporter = new Exporter({
-    configFile: join(dir, 'hostwatch.yml'),
-    webConfigFile: join(dir, 'web.yml'),
-    listenAddress: '127.0.0.1:0',
-    telemetryPath: '/metrics',
-    stateDir: join(dir, 'state'),
-    collectors: [],
-    logger: silentLogger,
-  });
+  exporter = testExporter(dir, { webConfigFile: join(dir, 'web.yml') });
   await exporter.start();
 
   // The shipped config, with the human receivers pointed at a closed local port (nobody is paged

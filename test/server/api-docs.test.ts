@@ -7,8 +7,8 @@ import http from 'node:http';
 import { appendFile, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Exporter } from '../../src/exporter/exporter.js';
-import { silentLogger } from '../../src/core/log.js';
+import type { Exporter } from '../../src/exporter/exporter.js';
+import { testExporter } from '../support/test-exporter.js';
 import { logsCollector } from '../../src/collectors/logs/index.js';
 import { fimCollector } from '../../src/collectors/fim/index.js';
 import { createApiRouter } from '../../src/server/api/router.js';
@@ -118,15 +118,10 @@ actions:
     labels: {source: ip}
 `,
   );
-  exporter = new Exporter({
-    configFile: join(dir, 'hostwatch.yml'),
+  exporter = testExporter(dir, {
     webConfigFile: join(dir, 'web.yml'),
-    listenAddress: '127.0.0.1:0',
-    telemetryPath: '/metrics',
-    stateDir: join(dir, 'state'),
     collectors: [logsCollector, fimCollector],
     availableCollectors: ['cpu', 'logs', 'fim'],
-    logger: silentLogger,
   });
   await exporter.start();
   // A new log is followed from its end, as tail -F does: the line is written once it is followed.

@@ -5,8 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { Exporter } from '../../src/exporter/exporter.js';
-import { silentLogger } from '../../src/core/log.js';
+import type { Exporter } from '../../src/exporter/exporter.js';
+import { testExporter } from '../support/test-exporter.js';
 import { Prometheus } from '../e2e/harness/prometheus.js';
 import { freePort } from '../e2e/harness/ports.js';
 import { waitFor } from '../e2e/harness/wait.js';
@@ -23,15 +23,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'wrong.token'), 'some-other-token-000000000000\n');
   await writeFile(join(dir, 'web.yml'), 'bearer_tokens:\n  - file: scrape.token\n');
   await writeFile(join(dir, 'hostwatch.yml'), '');
-  exporter = new Exporter({
-    configFile: join(dir, 'hostwatch.yml'),
-    webConfigFile: join(dir, 'web.yml'),
-    listenAddress: '127.0.0.1:0',
-    telemetryPath: '/metrics',
-    stateDir: join(dir, 'state'),
-    collectors: [],
-    logger: silentLogger,
-  });
+  exporter = testExporter(dir, { webConfigFile: join(dir, 'web.yml') });
   await exporter.start();
   const target = `127.0.0.1:${exporter.address.port}`;
   const job = (name: string, file: string) => ({

@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { Exporter } from '../../src/exporter/exporter.js';
-import { silentLogger } from '../../src/core/log.js';
+import type { Exporter } from '../../src/exporter/exporter.js';
+import { testExporter } from '../support/test-exporter.js';
 
 let dir: string;
 let exporter: Exporter | undefined;
@@ -36,15 +36,7 @@ async function start(webConfig?: string): Promise<number> {
     webConfigFile = join(dir, 'web.yml');
     await writeFile(webConfigFile, webConfig);
   }
-  exporter = new Exporter({
-    configFile: join(dir, 'hostwatch.yml'),
-    webConfigFile,
-    listenAddress: '127.0.0.1:0',
-    telemetryPath: '/metrics',
-    stateDir: join(dir, 'state'),
-    collectors: [],
-    logger: silentLogger,
-  });
+  exporter = testExporter(dir, { webConfigFile });
   await exporter.start();
   return exporter.address.port;
 }
