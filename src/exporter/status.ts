@@ -1,103 +1,70 @@
-// The document of GET /api/v1/status. Cheap by construction: it reads what the collectors already
-// hold (the samples of their registered metrics, as the last scrape or background work left them)
-// and the runner's record of the last scrape; it scans nothing and reads no file.
+// Exporter-wide state that operators alert on, exposed with the self-metrics: the outcome of the
+// last configuration reload, as Prometheus and Alertmanager report theirs
+// (prometheus_config_last_reload_successful, ..._success_timestamp_seconds), and what the HTTP
+// server's limits refused (connections over --web.max-connections[-per-client], scrapes over
+// --web.max-requests), so that a flood shows in Prometheus and not only in the scraper's errors.
 import type { Registry } from 'prom-client';
-import { VERSION, REVISION } from '../core/version.js';
-import type { Runner } from './runner.js';
-import type { RemediationEngine, Decision } from '../remediation/engine.js';
+import { defineMetric } from '../core/metric.js';
+import type { RefusalReason } from '../server/connection-limit.js';
 
-type Samples = { labels: Record<string, string | number>; value: number }[];
+export class ExporterStatus {
+  private reloadSuccessful = 1;
+  private reloadSuccessAtMs = 0;
+  private readonly connectionsRefused: Record<RefusalReason, number> = { limit: 0, client_limit: 0 };
+  private scrapesRefused = 0;
+  /** Connections the HTTP server holds now; installed by the exporter once it listens. */
+  openConnections: () => number | undefined = () => undefined;
 
-async function samples(registry: Registry | undefined, name: string): Promise<Samples> {
-  const m = registry?.getSingleMetric(name);
-  if (!m) return [];
-  const got = (await m.get()) as { values: Samples };
-  return got.values;
-}
-
-const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
-
-/** Per-label-value figures of several metrics: label value -> metric -> value. */
-async function byLabel(registry: Registry | undefined, label: string, names: string[]): Promise<Map<string, Record<string, number>>> {
-  const out = new Map<string, Record<string, number>>();
-  for (const name of names) {
-    for (const s of await samples(registry, name)) {
-      const key = String(s.labels[label]);
-      const rec = out.get(key) ?? {};
-      rec[name] = (rec[name] ?? 0) + s.value;
-      out.set(key, rec);
-    }
+  constructor(registry: Registry) {
+    defineMetric(registry, {
+      name: 'hostwatch_config_last_reload_successful',
+      help: 'Whether the last configuration reload (SIGHUP) applied both configuration files (1) or was refused (0); 1 after the start.',
+      type: 'gauge',
+      value: () => this.reloadSuccessful,
+    });
+    defineMetric(registry, {
+      name: 'hostwatch_config_last_reload_success_timestamp_seconds',
+      help: 'Time of the last successful configuration load (the start or a SIGHUP reload), in seconds since the epoch.',
+      type: 'gauge',
+      value: () => (this.reloadSuccessAtMs > 0 ? this.reloadSuccessAtMs / 1000 : undefined),
+    });
+    defineMetric(registry, {
+      name: 'hostwatch_http_connections_open',
+      help: 'TCP connections the HTTP server holds now.',
+      type: 'gauge',
+      value: () => this.openConnections(),
+    });
+    defineMetric(registry, {
+      name: 'hostwatch_http_connections_refused_total',
+      help: 'Connections closed as soon as accepted: over --web.max-connections (reason="limit") or over --web.max-connections-per-client for one client address (reason="client_limit").',
+      type: 'counter',
+      labelNames: ['reason'],
+      samples: () => Object.entries(this.connectionsRefused).map(([reason, value]) => ({ labels: { reason }, value })),
+    });
+    defineMetric(registry, {
+      name: 'hostwatch_http_scrapes_refused_total',
+      help: 'Scrape requests answered 503 because --web.max-requests scrapes were in flight already.',
+      type: 'counter',
+      value: () => this.scrapesRefused,
+    });
   }
-  return out;
-}
 
-export interface StatusInputs {
-  runner: Runner;
-  /** Names of every collector hostwatch has, enabled or not. */
-  available: string[];
-  startedAt: number;
-  engine: RemediationEngine;
-  actions: () => string[];
-  recentRuns?: number;
-}
-
-export async function buildStatus(inp: StatusInputs) {
-  const running = new Map(inp.runner.running.map((c) => [c.name, c]));
-  const collectors = inp.available.map((name) => {
-    const r = inp.runner.lastResults.get(name);
-    return {
-      name,
-      enabled: running.has(name),
-      last_scrape_success: r ? r.ok : null,
-      last_success: iso(r?.lastSuccessAt),
-      last_duration_seconds: r ? r.seconds : null,
-    };
-  });
-
-  const logsReg = running.get('logs')?.registry;
-  const logFigures = await byLabel(logsReg, 'log', [
-    'hostwatch_log_files_watched',
-    'hostwatch_log_bytes_read_total',
-    'hostwatch_log_pending_bytes',
-    'hostwatch_log_last_line_timestamp_seconds',
-    'hostwatch_log_source_up',
-  ]);
-  const logs = [...logFigures].map(([name, f]) => ({
-    name,
-    up: f.hostwatch_log_source_up === undefined ? null : f.hostwatch_log_source_up === 1,
-    files: f.hostwatch_log_files_watched ?? 0,
-    offset_bytes: f.hostwatch_log_bytes_read_total ?? 0,
-    lag_bytes: f.hostwatch_log_pending_bytes ?? 0,
-    last_line_time: iso(
-      f.hostwatch_log_last_line_timestamp_seconds === undefined ? null : f.hostwatch_log_last_line_timestamp_seconds * 1000,
-    ),
-  }));
-
-  const fimReg = running.get('fim')?.registry;
-  const lastScan = await byLabel(fimReg, 'root', ['hostwatch_fim_last_scan_timestamp_seconds']);
-  const changed = new Map<string, Record<string, number>>();
-  for (const s of await samples(fimReg, 'hostwatch_fim_changed_files')) {
-    const root = String(s.labels.root);
-    changed.set(root, { ...changed.get(root), [String(s.labels.change)]: s.value });
+  /** The configuration files were loaded and applied (at start, or by a reload). */
+  configLoaded(nowMs: number): void {
+    this.reloadSuccessful = 1;
+    this.reloadSuccessAtMs = nowMs;
   }
-  const fim = {
-    enabled: fimReg !== undefined && changed.size > 0,
-    roots: [...changed].map(([root, byKind]) => {
-      const t = lastScan.get(root)?.hostwatch_fim_last_scan_timestamp_seconds;
-      return { root, last_scan: iso(t === undefined ? null : t * 1000), changed_files: byKind };
-    }),
-  };
 
-  const recent: Decision[] = inp.engine.recent.slice(-(inp.recentRuns ?? 20)).reverse();
-  return {
-    version: VERSION,
-    revision: REVISION,
-    uptime_seconds: Math.round((Date.now() - inp.startedAt) / 100) / 10,
-    collectors,
-    logs,
-    fim,
-    remediation: { actions: inp.actions(), audit_log: inp.engine.auditFile, recent },
-  };
+  /** A reload was refused (or only partly applied): the files on disk are not what runs. */
+  reloadFailed(): void {
+    this.reloadSuccessful = 0;
+  }
+
+  connectionRefused(reason: RefusalReason): void {
+    this.connectionsRefused[reason]++;
+  }
+
+  scrapeRefused(): void {
+    this.scrapesRefused++;
+  }
 }
-
-export type StatusDocument = Awaited<ReturnType<typeof buildStatus>>;
