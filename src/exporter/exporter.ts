@@ -150,7 +150,9 @@ export class Exporter {
       scrapes,
       ready: () => this.isReady,
       middleware: [dynamicMiddleware],
-      routers: [api],
+      // Only /api requests enter the API router: every other request keeps the exact path it had
+      // before the API existed (a client that half-closes after its request still gets its answer).
+      routers: [(req, res, next) => (req.path.startsWith('/api/') ? api(req, res, next) : next())],
       onScrapeStart: () => this.inflight++,
       onScrapeEnd: () => {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());
