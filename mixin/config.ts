@@ -146,6 +146,11 @@ export interface MixinConfig {
     pager: { webhookUrl: string; email: string };
     chat: { slackChannel: string };
     escalation: { webhookUrl: string; email: string };
+    /**
+     * hostwatch's remediation webhook (POST /api/v1/alertmanager), written as a commented receiver and
+     * route: remediation runs only once someone uncomments it and lists the alerts that may act.
+     */
+    remediation: { url: string; alerts: string[] };
   };
 
   fleet: {
@@ -245,6 +250,7 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
+    remediation: { url: 'http://localhost:10023/api/v1/alertmanager', alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'] },
   },
 
   fleet: {
