@@ -16,12 +16,13 @@ import { accessLogType } from '../src/logs/access/index.js';
 import { patternLogType } from '../src/logs/pattern/index.js';
 import type { PatternLogConfig } from '../src/logs/pattern/config.js';
 import { createAccessParser, newRecord } from '../src/logs/access/parse.js';
+import { GENLOGS_CANDIDATES } from './genlogs.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
-const GENLOGS = join(import.meta.dirname, '../../shared/genlogs.py');
+const GENLOGS = GENLOGS_CANDIDATES.find((p) => existsSync(p));
 
 function combinedLines(): string[] {
-  if (existsSync(GENLOGS)) {
+  if (GENLOGS !== undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'hw-bench-access-'));
     try {
       execFileSync('python3', [GENLOGS, 'access', String(N), join(dir, 'a.log')]);

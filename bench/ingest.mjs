@@ -11,10 +11,10 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { genlogsPath } from './genlogs.mjs';
 import { deployedNodeFlags, formatMemory, peakSampler } from './proc-memory.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const GENLOGS = path.resolve(ROOT, '..', 'shared', 'genlogs.py');
 const N = Number(process.env.BENCH_LINES ?? 2_000_000);
 const LATENCY_SAMPLES = 200;
 
@@ -40,9 +40,14 @@ function fail(msg) {
 function logFile() {
   const file = path.join(tmpdir(), `hostwatch-bench-access-${N}.log`);
   if (existsSync(file) && statSync(file).size > 0) return file;
-  if (!existsSync(GENLOGS)) fail(`${GENLOGS} not found`);
-  process.stdout.write(`generating ${N} lines with ${path.relative(ROOT, GENLOGS)} ...\n`);
-  const r = spawnSync('python3', [GENLOGS, 'access', String(N), `${file}.tmp`], { stdio: 'inherit' });
+  let genlogs;
+  try {
+    genlogs = genlogsPath();
+  } catch (err) {
+    fail(err.message);
+  }
+  process.stdout.write(`generating ${N} lines with ${genlogs} ...\n`);
+  const r = spawnSync('python3', [genlogs, 'access', String(N), `${file}.tmp`], { stdio: 'inherit' });
   if (r.status !== 0) fail('genlogs.py failed');
   spawnSync('mv', [`${file}.tmp`, file]);
   return file;

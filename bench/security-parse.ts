@@ -4,7 +4,7 @@
 // Prints figures; asserts nothing (the machine may be busy).
 //   node --import tsx bench/security-parse.ts [LINES]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
@@ -13,15 +13,14 @@ import type { FirewallLogConfig } from '../src/logs/firewall/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { AuthHandler } from '../src/logs/auth/handler.js';
 import { FirewallHandler } from '../src/logs/firewall/handler.js';
+import { genlogsPath } from './genlogs.mjs';
 
 const N = Number(process.argv[2] ?? 500_000);
-const GENLOGS = join(import.meta.dirname, '../../shared/genlogs.py');
 const dir = mkdtempSync(join(tmpdir(), 'hw-bench-security-'));
 
 function generate(kind: 'auth' | 'ufw'): string {
   const file = join(dir, `${kind}.log`);
-  if (!existsSync(GENLOGS)) throw new Error(`${GENLOGS} not found`);
-  execFileSync('python3', [GENLOGS, kind, String(N), file]);
+  execFileSync('python3', [genlogsPath(), kind, String(N), file]);
   return file;
 }
 

@@ -16,11 +16,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
+import { GENLOGS_CANDIDATES } from './genlogs.mjs';
 import { deployedNodeFlags } from './proc-memory.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // shared/ sits beside the checkout (CI, /work/main); a worktree under /work/wt is one level deeper.
-const GENLOGS = [path.resolve(ROOT, '..', 'shared', 'genlogs.py'), path.resolve(ROOT, '..', '..', 'shared', 'genlogs.py')].find(existsSync);
+const GENLOGS = GENLOGS_CANDIDATES.find((p) => existsSync(p));
 const AGENT_SECONDS = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
 const tmp = mkdtempSync(path.join(tmpdir(), 'hostwatch-series-'));
 const children = [];
@@ -115,7 +116,7 @@ async function main() {
   print('shipped config on this machine', await measure(shippedPort));
 
   // Busy host: the shipped config, its logs replaced by synthetic ones read from the start.
-  if (!GENLOGS) throw new Error('../shared/genlogs.py not found');
+  if (!GENLOGS) throw new Error(`genlogs.py not found (looked at ${GENLOGS_CANDIDATES.join(', ')})`);
   const logs = path.join(tmp, 'logs');
   mkdirSync(logs);
   const volumes = { access: 300_000, auth: 100_000, ufw: 100_000 };
