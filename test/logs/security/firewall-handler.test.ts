@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FirewallLogConfig } from '../../../src/logs/firewall/config.js';
 import { ManualClock } from '../../../src/core/clock.js';
-import { FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
+import { emptyFirewallState, FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
 import { firewallLogType } from '../../../src/logs/firewall/index.js';
 import { PROMOTE_AT, TopPorts } from '../../../src/logs/firewall/top-ports.js';
 
@@ -70,7 +70,7 @@ describe('firewall lines come only from the kernel or the firewall daemon', () =
     expect(results.map((r) => r.parsed)).toEqual([false, false, false, false, false, false, true, false]);
     const s = h.snapshot();
     expect(s.packets.reduce((a, b) => a + b, 0)).toBe(1);
-    expect(s.portscan.sources.map((e) => e[0])).toEqual(['203.0.113.252']);
+    expect(s.portscan.sources).toEqual(['203.0.113.252']);
   });
 
   it('20 sshd lines with a [UFW BLOCK] user name to 20 ports make no packet and no scan', () => {
@@ -207,8 +207,35 @@ describe('firewall restore of a foreign state', () => {
   it.each([
     ['null', null],
     ['packets of another version', { ...JSON.parse(JSON.stringify(handler().snapshot())), packets: [1, 2, 3] }],
-    ['no port-scan state', { ...JSON.parse(JSON.stringify(handler().snapshot())), portscan: undefined }],
+    ['a negative counter', { ...JSON.parse(JSON.stringify(handler().snapshot())), portscanDetections: -1 }],
+    ['a fractional packet count', { ...JSON.parse(JSON.stringify(handler().snapshot())), packets: emptyFirewallState().packets.map((_, i) => (i === 0 ? 0.5 : 0)) }],
+    ['a blocked-port count beyond 2^53', { ...emptyFirewallState(), blockedPorts: { ports: { 22: 2 ** 60 }, other: 0, candidates: [] } }],
   ])('throws on %s', (_what, state) => {
     expect(() => handler().restore(state as never)).toThrow();
+  });
+
+  it('discards a malformed port-scan window (detection restarts) and keeps the counters', () => {
+    const good = emptyFirewallState();
+    good.packets[0] = 7;
+    good.portscanDetections = 3;
+    for (const portscan of [undefined, { at: 0, sources: ['x'], counts: [2], ages: [1], ports: [1] }, { at: -1, sources: [], counts: [], ages: [], ports: [] }]) {
+      const h = handler();
+      h.restore({ ...good, portscan } as never);
+      const s = h.snapshot();
+      expect(s.packets[0]).toBe(7);
+      expect(s.portscanDetections).toBe(3);
+      expect(s.portscan.sources).toEqual([]);
+    }
+  });
+
+  it('drops blocked-port series beyond top_ports and ports that are not ports', () => {
+    const h = handler();
+    const ports: Record<string, number> = { '99999': 1, x: 1 };
+    for (let p = 1; p <= 100; p++) ports[p] = p;
+    h.restore({ ...emptyFirewallState(), blockedPorts: { ports, other: 5, candidates: [[7, 1]] } } as never);
+    const bp = h.snapshot().blockedPorts;
+    expect(Object.keys(bp.ports).length).toBeLessThanOrEqual(20);
+    expect(bp.ports['99999']).toBeUndefined();
+    expect(bp.other).toBe(5);
   });
 });
