@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
 import { authParseFields } from './fields.js';
+import { authExplainLines } from './explain.js';
 import { sourcesOverThreshold } from '../security/bruteforce.js';
 import { topSources } from '../security/top-sources.js';
 import { AuthHandler, type AuthState } from './handler.js';
@@ -93,4 +94,5 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
     return new AuthHandler(ctx);
   },
   parseFields: authParseFields,
+  explainLines: authExplainLines,
 };

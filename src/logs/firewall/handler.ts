@@ -56,6 +56,7 @@ export function isBlockedInbound(p: FirewallPacket): boolean {
 export class FirewallHandler implements LogHandler<FirewallState> {
   private packets: number[];
   private detections = 0;
+  private blocked = 0;
   private readonly ports: TopPorts;
   private readonly topPorts: number;
   private readonly detector: PortScanDetector;
@@ -70,6 +71,11 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     this.packets = emptyFirewallState().packets;
     this.clock = ctx.clock;
     this.logger = ctx.logger;
+  }
+
+  /** Packets counted as blocked inbound TCP/UDP (per port and for scans) by this handler (for `hostwatch parse`). */
+  get blockedInbound(): number {
+    return this.blocked;
   }
 
   get trackedSources(): number {
@@ -103,6 +109,7 @@ export class FirewallHandler implements LogHandler<FirewallState> {
   private count(p: FirewallPacket): LineResult {
     this.packets[packetIndex(p.action, p.proto, p.direction)]++;
     if (isBlockedInbound(p) && p.dpt !== undefined && (p.proto === 'tcp' || p.proto === 'udp')) {
+      this.blocked++;
       this.ports.count(p.dpt);
       // SRC= is an address written by the kernel; the length cap only bounds memory on garbage.
       if (p.src !== undefined) {
