@@ -81,7 +81,7 @@ export async function runParse(
     else if (verdict) {
       const { recognised: _r, ...shown } = verdict;
       text = JSON.stringify(fields ? { n, match: true, ...fields, ...shown } : { n, match: false, ...shown }) + '\n';
-    } else text = JSON.stringify(fields ? { n, match: true, ...fields } : { n, match: false, text: line }) + '\n';
+    } else text = JSON.stringify(fields ? { n, match: true, ...fields } : { n, match: false }) + '\n';
     if (text !== undefined && !out.write(text)) await new Promise((r) => out.once('drain', r));
   }
   err.write(`lines: ${n}, matched: ${matched}, unmatched: ${n - matched}\n`);

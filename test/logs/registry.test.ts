@@ -70,7 +70,7 @@ describe('the log type registry', () => {
     const [rec] = (await parseRecords(lines, { type: 'access', configFile: cfg, log: 'plain' })) as Record<string, unknown>[];
     expect(rec).toMatchObject({ match: true, section: '/api', status: 200, bytes: 12, source: '10.0.0.1' });
     // The same line is not combined format: without --log it does not match.
-    expect(await parseRecords(lines, { type: 'access', configFile: cfg })).toEqual([{ n: 1, match: false, text: '10.0.0.1 [10/Oct/2024:13:55:36 +0000] "GET /api/x HTTP/1.1" 200 12' }]);
+    expect(await parseRecords(lines, { type: 'access', configFile: cfg })).toEqual([{ n: 1, match: false }]);
     await expect(parseRecords(lines, { type: 'access', configFile: cfg, log: 'auth' })).rejects.toThrow(
       `--log: no access log named "auth" in ${cfg} (access logs: plain)`,
     );

@@ -38,7 +38,7 @@ describe('hostwatch parse --type pattern', () => {
       expect(r.code).toBe(0);
       expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
         { n: 1, match: true, rule: 'ban', labels: { jail: 'sshd' }, also: [{ rule: 'notice', labels: {} }] },
-        { n: 2, match: false, text: 'hello' },
+        { n: 2, match: false },
         { n: 3, match: true, rule: 'notice', labels: {} },
       ]);
       expect(r.stderr).toContain('lines: 3, matched: 2, unmatched: 1');
