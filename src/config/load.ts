@@ -20,7 +20,15 @@ export function parseConfigText(text: string, file = '<config>'): Config {
       doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`),
     );
   }
-  return parseConfig(doc.toJS(), file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // An alias to an anchor that does not exist (`*a`), or aliases expanding beyond the yaml
+    // library's limit (a billion laughs), is only found when the document is converted.
+    throw new ConfigError(file, [`(yaml): ${(err as Error).message.split('\n')[0]}`]);
+  }
+  return parseConfig(raw, file);
 }
 
 export async function loadConfig(file: string): Promise<Config> {
