@@ -23,7 +23,10 @@ const N = Number(process.env.BENCH_FLOOD_LINES ?? 1_000_000);
 const GOAL_RSS_MB = 80;
 
 /** Distinct IPv4 for i < 2^24, and an IPv6 address for one line in eight. */
-const addr = (i) => (i % 8 === 7 ? `2001:db8:${(i >>> 16).toString(16)}::${(i & 0xffff).toString(16)}` : `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`);
+const addr = (i) =>
+  i % 8 === 7
+    ? `2001:db8:${(i >>> 16).toString(16)}::${(i & 0xffff).toString(16)}`
+    : `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
 const BASE = Date.now() - 6 * 3600_000;
 /** A second of event time per 1,000 lines (so windows see bursts of about 1,000 sources/s). */
 const iso = (i) => new Date(BASE + Math.floor(i / 1000) * 1000).toISOString();
@@ -60,7 +63,11 @@ const FLOODS = {
       `TOS=0x00 PREC=0x00 TTL=52 ID=${i & 0xffff} DF PROTO=${i % 4 === 3 ? 'UDP' : 'TCP'} SPT=${1024 + (i % 60000)} DPT=${1 + (i % 65535)} WINDOW=64240 RES=0x00 SYN URGP=0`,
   },
   pattern: {
-    entry: (file) => ({ type: 'pattern', path: file, rules: [{ name: 'login_failed', regex: 'login failed user=(?P<user>\\S+) from=(?P<source>\\S+)', labels: ['user', 'source'] }] }),
+    entry: (file) => ({
+      type: 'pattern',
+      path: file,
+      rules: [{ name: 'login_failed', regex: 'login failed user=(?P<user>\\S+) from=(?P<source>\\S+)', labels: ['user', 'source'] }],
+    }),
     line: (i) => `${iso(i)} host app[1]: login failed user=u${i} from=${addr(i)}`,
   },
 };
@@ -88,7 +95,10 @@ async function writeLog(file, line) {
 
 function collectorFlags() {
   const help = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' }).stdout;
-  return [...help.matchAll(/--no-collector\.([a-z_]+)/g)].map((m) => m[1]).filter((n) => n !== 'logs').map((n) => `--no-collector.${n}`);
+  return [...help.matchAll(/--no-collector\.([a-z_]+)/g)]
+    .map((m) => m[1])
+    .filter((n) => n !== 'logs')
+    .map((n) => `--no-collector.${n}`);
 }
 
 function writeConfig(file, logs) {
@@ -99,7 +109,15 @@ function writeConfig(file, logs) {
 async function startExporter(config, stateDir) {
   const child = spawn(
     process.execPath,
-    [...deployedNodeFlags(), MAIN, `--config.file=${config}`, `--state.dir=${stateDir}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...collectorFlags()],
+    [
+      ...deployedNodeFlags(),
+      MAIN,
+      `--config.file=${config}`,
+      `--state.dir=${stateDir}`,
+      '--web.listen-address=127.0.0.1:0',
+      '--collector.logs',
+      ...collectorFlags(),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -167,7 +185,11 @@ async function runFlood(work, type) {
     await ex.stop();
   }
   const cpDir = path.join(stateDir, 'checkpoints');
-  const cpBytes = existsSync(cpDir) ? readdirSync(cpDir).filter((f) => f.endsWith('.json')).reduce((s, f) => s + statSync(path.join(cpDir, f)).size, 0) : 0;
+  const cpBytes = existsSync(cpDir)
+    ? readdirSync(cpDir)
+        .filter((f) => f.endsWith('.json'))
+        .reduce((s, f) => s + statSync(path.join(cpDir, f)).size, 0)
+    : 0;
   rmSync(file, { force: true });
   const series = [...last.families.values()].reduce((a, b) => a + b, 0);
   return { type, seconds: (Date.now() - started) / 1000, genSeconds, series, families: last.families, hwm, peak, cpBytes };

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const BENCHES = [
-  { file: 'startup.mjs', what: 'start to first scrape and idle RSS of the shipped config, against node_exporter and a bare node:http server' },
+  {
+    file: 'startup.mjs',
+    what: 'start to first scrape and idle RSS of the shipped config, against node_exporter and a bare node:http server',
+  },
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'fim.mjs', what: 'file integrity scan' },
@@ -57,7 +60,12 @@ for (const b of BENCHES) {
   const r = await runOne(path, b.nodeArgs);
   const summary = r.lines.filter((l) => l.startsWith('summary:')).map((l) => l.slice('summary:'.length).trim());
   const tail = r.lines.filter((l) => l.trim() !== '').slice(-5);
-  results.push({ ...b, status: r.code === 0 ? 'ok' : `FAILED (${r.signal ?? `exit ${r.code}`})`, seconds: r.seconds, figures: summary.length > 0 ? summary : tail });
+  results.push({
+    ...b,
+    status: r.code === 0 ? 'ok' : `FAILED (${r.signal ?? `exit ${r.code}`})`,
+    seconds: r.seconds,
+    figures: summary.length > 0 ? summary : tail,
+  });
 }
 
 console.log('\n=== benchmark summary ===');

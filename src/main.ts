@@ -108,12 +108,22 @@ function buildProgram(): Command {
     .option('--web.listen-address <addr>', 'address to listen on for the web interface and telemetry', ':10023')
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
-    .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
-    .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option(
+      '--state.dir <path>',
+      'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)',
+    )
+    .addOption(
+      new Option('--log.level <level>', 'only log messages of this severity or above')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
   for (const c of COLLECTORS) {
-    program.option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`);
+    program.option(
+      `--collector.${c.name}`,
+      `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`,
+    );
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);
   }
 
@@ -148,9 +158,15 @@ function buildProgram(): Command {
     .description('parse a log file (or - for stdin) and print one JSON object per line, for debugging formats and rules')
     .argument('<file>', 'log file, or - for standard input')
     .requiredOption('--type <type>', 'log type: access, auth, firewall or pattern')
-    .option('--format <format>', 'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string')
+    .option(
+      '--format <format>',
+      'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string',
+    )
     .option('--config.file <path>', 'configuration file read for --type pattern and for --log', 'hostwatch.yml')
-    .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), the format of an access log, the thresholds of an auth or firewall log')
+    .option(
+      '--log <name>',
+      'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), the format of an access log, the thresholds of an auth or firewall log',
+    )
     .option('--print-missed', 'print only the lines that did not match, as they are, instead of JSON')
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       try {
@@ -167,7 +183,9 @@ function buildProgram(): Command {
       }
     });
 
-  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
+  const fim = program
+    .command('fim')
+    .description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
   const fimCommon = (cmd: Command) =>
     cmd
       .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
@@ -177,7 +195,9 @@ function buildProgram(): Command {
   fimCommon(
     fim
       .command('status')
-      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
+      .description(
+        'scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)',
+      )
       .option('--cached', "report the exporter's last recorded scan instead of scanning"),
   ).action(async (opts: FimOptions) => {
     try {

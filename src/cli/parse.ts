@@ -14,7 +14,7 @@
 // lines that are not recognised (unmatched, for the types without a handler's verdict), as they are.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, parseConfig } from '../config/load.js';
 import type { LogSource } from '../config/log-entry.js';
 import type { LineVerdict } from '../logs/handler.js';
 import { findLogType, LOG_TYPES } from '../logs/registry.js';
@@ -54,6 +54,10 @@ export async function runParse(
     format: opts.format,
     logName: opts.log,
     configuredLog: (name?: string) => configuredLog(opts.configFile ?? 'hostwatch.yml', opts.type, name),
+    logSettings: async (): Promise<LogSource> =>
+      opts.log !== undefined
+        ? configuredLog(opts.configFile ?? 'hostwatch.yml', opts.type, opts.log)
+        : parseConfig({ logs: [{ name: opts.type, type: opts.type, path: '/dev/stdin' }] }).logs[0],
   };
   const parse = await runtime.parseFields(fieldsOpts);
   const explainer = await runtime.explainLines?.(fieldsOpts);
@@ -86,7 +90,9 @@ export async function runParse(
   }
   err.write(`lines: ${n}, matched: ${matched}, unmatched: ${n - matched}\n`);
   if (explainer) {
-    err.write(`recognised and counted: ${tally.counted}, recognised but not counted: ${tally.ignored}, unparsed: ${tally.unparsed}, blank: ${tally.blank}\n`);
+    err.write(
+      `recognised and counted: ${tally.counted}, recognised but not counted: ${tally.ignored}, unparsed: ${tally.unparsed}, blank: ${tally.blank}\n`,
+    );
     for (const l of explainer.summary()) err.write(l + '\n');
   }
   return 0;

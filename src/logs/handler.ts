@@ -88,6 +88,12 @@ export interface ParseFieldsOptions<C> {
   configuredLog(name?: string): Promise<C>;
 }
 
+/** What `hostwatch parse` gives a log type that explains its lines. */
+export interface ExplainOptions<C> extends ParseFieldsOptions<C> {
+  /** The settings of the log whose lines are explained: those of --log when given, else the type's defaults. */
+  logSettings(): Promise<C>;
+}
+
 /**
  * The runtime of a log type: builds a handler for one configured log, registers the type's metric
  * families once, and gives `hostwatch parse` the fields of a line. `published()` gives, per log
@@ -104,5 +110,5 @@ export interface LogType<C extends LogSource = LogSource, S = unknown> {
   /** For `hostwatch parse`: the JSON fields of each line (their names and values are a contract). */
   parseFields(opts: ParseFieldsOptions<C>): LineParser | Promise<LineParser>;
   /** Optional: the per-line verdicts and summary of `hostwatch parse` (see LineExplainer). */
-  explainLines?(opts: ParseFieldsOptions<C>): Promise<LineExplainer>;
+  explainLines?(opts: ExplainOptions<C>): Promise<LineExplainer>;
 }

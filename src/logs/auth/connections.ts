@@ -158,7 +158,17 @@ export class Connections {
     this.slots.forEach((s) => {
       if (this.last[s] > at) at = this.last[s];
     });
-    const snap: ConnectionsSnapshot = { at, keys: [], ages: [], attempts: [], counted: [], marks: [], tentative: [], unsourced: [], sources: [] };
+    const snap: ConnectionsSnapshot = {
+      at,
+      keys: [],
+      ages: [],
+      attempts: [],
+      counted: [],
+      marks: [],
+      tentative: [],
+      unsourced: [],
+      sources: [],
+    };
     this.slots.forEach((s) => {
       snap.keys.push(this.keyText(this.slots.key(s)));
       snap.ages.push(at - this.last[s]);

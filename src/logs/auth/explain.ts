@@ -1,10 +1,9 @@
 // `hostwatch parse --type auth` as a filter tester (fail2ban-regex is the model): the exporter's
 // own handler runs over the lines in order, so what "counted" means is decided by the same
 // connection correlation as in the exporter, and the summary is the counters it would export.
-import { parseConfig } from '../../config/load.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
-import type { LineExplainer, LineVerdict, ParseFieldsOptions } from '../handler.js';
+import type { LineExplainer, LineVerdict, ExplainOptions } from '../handler.js';
 import { topSources } from '../security/top-sources.js';
 import type { AuthLogConfig } from './config.js';
 import { AuthHandler, type AuthState, type Why } from './handler.js';
@@ -20,12 +19,6 @@ const WHY_TEXT: Record<Exclude<Why, 'counted' | 'connection_counted'>, string> =
 /** Connections remembered for "counted on line N" (parse reads whole files: bounded anyway). */
 const MAX_REMEMBERED = 100_000;
 
-/** The settings of --log when given, else the defaults of an auth log. */
-export async function parseLogConfig<C>(opts: ParseFieldsOptions<C>, type: string): Promise<C> {
-  if (opts.logName !== undefined) return opts.configuredLog(opts.logName);
-  return parseConfig({ logs: [{ name: type, type, path: '/dev/stdin' }] }).logs[0] as C;
-}
-
 /** "a 3, b 2" from a record of counters (largest first), or "none". */
 export function listed(rec: Record<string, number>, sep = ' '): string {
   const entries = Object.entries(rec).filter(([, n]) => n > 0);
@@ -34,8 +27,8 @@ export function listed(rec: Record<string, number>, sep = ' '): string {
   return entries.map(([k, n]) => `${k.split('|').join(sep)} ${n}`).join(', ');
 }
 
-export async function authExplainLines(opts: ParseFieldsOptions<AuthLogConfig>): Promise<LineExplainer> {
-  const config = await parseLogConfig(opts, 'auth');
+export async function authExplainLines(opts: ExplainOptions<AuthLogConfig>): Promise<LineExplainer> {
+  const config = await opts.logSettings();
   // Year-less lines are dated relative to the start, as the fields printed beside them.
   const handler = new AuthHandler({ config, clock: new ManualClock(Date.now()), logger: silentLogger });
   const countedOn = new Map<string, number>();
@@ -53,7 +46,11 @@ export async function authExplainLines(opts: ParseFieldsOptions<AuthLogConfig>):
       if (o.why === 'counted') return { recognised: true, counted: true };
       if (o.why === 'connection_counted') {
         const at = o.connection === undefined ? undefined : countedOn.get(o.connection);
-        return { recognised: true, counted: false, why: at === undefined ? 'its connection was counted on an earlier line' : `counted on line ${at}` };
+        return {
+          recognised: true,
+          counted: false,
+          why: at === undefined ? 'its connection was counted on an earlier line' : `counted on line ${at}`,
+        };
       }
       return { recognised: true, counted: false, why: WHY_TEXT[o.why] };
     },

@@ -178,7 +178,8 @@ export class AuthHandler implements LogHandler<AuthState> {
     const second = Math.floor((p.timestamp ?? 0) / 1000);
     const key = `${who}${second}`;
     const last = this.lastPam;
-    const close = last !== undefined && last[1].startsWith(who) && Math.abs(Number(last[1].slice(who.length)) - second) <= SAME_ATTEMPT_SECONDS;
+    const close =
+      last !== undefined && last[1].startsWith(who) && Math.abs(Number(last[1].slice(who.length)) - second) <= SAME_ATTEMPT_SECONDS;
     if (last !== undefined && close && !last[0].split(',').includes(module)) {
       this.lastPam = [`${last[0]},${module}`, key];
       return true;

@@ -11,7 +11,18 @@ import { checkConnections, emptyConnections, MARKS, type ConnectionsSnapshot } f
 import { REASONS, SERVICE_VALUES, SUCCESS_METHODS } from './labels.js';
 import type { BruteForceSnapshot } from '../security/bruteforce.js';
 import { emptyTopSources, type TopSourcesSnapshot } from '../security/top-sources.js';
-import { arrayOf, checkWindows, count, counterRecord, isCount, isObject, MAX_SOURCE_LENGTH, newRecord, softly, type Problems } from '../security/validate.js';
+import {
+  arrayOf,
+  checkWindows,
+  count,
+  counterRecord,
+  isCount,
+  isObject,
+  MAX_SOURCE_LENGTH,
+  newRecord,
+  softly,
+  type Problems,
+} from '../security/validate.js';
 import { emptyWindows } from '../security/window.js';
 
 export const OTHER = '__other__';
@@ -109,7 +120,11 @@ export function checkAuthState(raw: unknown, limits: AuthLimits, problems: Probl
     failures: counterRecord(raw.failures, 'failures', pair(SERVICES, REASON_SET), problems),
     successes: counterRecord(raw.successes, 'successes', pair(SERVICES, METHOD_SET), problems),
     invalidUsers: counterRecord(raw.invalidUsers, 'invalidUsers', (k) => SERVICES.has(k), problems),
-    sudoCommands: sudoUsers(counterRecord(raw.sudoCommands, 'sudoCommands', (k) => k !== '' && k.length <= MAX_USER_LENGTH, problems), limits, problems),
+    sudoCommands: sudoUsers(
+      counterRecord(raw.sudoCommands, 'sudoCommands', (k) => k !== '' && k.length <= MAX_USER_LENGTH, problems),
+      limits,
+      problems,
+    ),
     detections: { ...fresh.detections, ...counterRecord(raw.detections, 'detections', (k) => SERVICES.has(k), problems) },
   };
   if (raw.lastPam !== undefined) {
@@ -120,7 +135,11 @@ export function checkAuthState(raw: unknown, limits: AuthLimits, problems: Probl
   if (raw.v === undefined) {
     // Version 1 (before the state had a version): the detector as [source, total, over, times]
     // per source, the connections as [key, {...}].
-    const v1 = softly(() => v1Sources(raw.bruteforce), () => ({ windows: emptyWindows(), top: emptyTopSources() }), problems);
+    const v1 = softly(
+      () => v1Sources(raw.bruteforce),
+      () => ({ windows: emptyWindows(), top: emptyTopSources() }),
+      problems,
+    );
     state.bruteforce = v1.windows;
     state.top = v1.top;
     state.sessions = softly(() => v1Sessions(raw.sessions), emptyConnections, problems);
@@ -139,7 +158,9 @@ function sudoUsers(rec: Record<string, number>, limits: AuthLimits, problems: Pr
   const out = newRecord();
   for (const u of users.slice(0, limits.maxSudoUsers)) out[u] = rec[u];
   if (rec[OTHER] !== undefined) out[OTHER] = rec[OTHER];
-  problems.push(`sudoCommands: ${users.length} users, max_sudo_users is ${limits.maxSudoUsers}: the series of ${users.length - limits.maxSudoUsers} dropped`);
+  problems.push(
+    `sudoCommands: ${users.length} users, max_sudo_users is ${limits.maxSudoUsers}: the series of ${users.length - limits.maxSudoUsers} dropped`,
+  );
   return out;
 }
 
@@ -151,7 +172,8 @@ function checkTop(v: unknown): TopSourcesSnapshot {
   if (counts.length !== sources.length || errors.length !== sources.length) throw new Error('top: not one count and error per source');
   sources.forEach((s, i) => {
     if (typeof s !== 'string' || s === '' || s.length > MAX_SOURCE_LENGTH) throw new Error(`top.sources[${i}]: not a source`);
-    if (count(errors[i], `top.errors[${i}]`) > count(counts[i], `top.counts[${i}]`)) throw new Error(`top.errors[${i}]: more than its count`);
+    if (count(errors[i], `top.errors[${i}]`) > count(counts[i], `top.counts[${i}]`))
+      throw new Error(`top.errors[${i}]: more than its count`);
   });
   return v as unknown as TopSourcesSnapshot;
 }
@@ -159,9 +181,11 @@ function checkTop(v: unknown): TopSourcesSnapshot {
 function v1Sources(v: unknown): { windows: BruteForceSnapshot; top: TopSourcesSnapshot } {
   const entries = arrayOf(isObject(v) ? v.sources : undefined, 'bruteforce.sources').map((e, i) => {
     const [source, total, , times] = arrayOf(e, `bruteforce.sources[${i}]`);
-    if (typeof source !== 'string' || source === '' || source.length > MAX_SOURCE_LENGTH) throw new Error(`bruteforce.sources[${i}]: no source`);
+    if (typeof source !== 'string' || source === '' || source.length > MAX_SOURCE_LENGTH)
+      throw new Error(`bruteforce.sources[${i}]: no source`);
     const ts = arrayOf(times, `bruteforce.sources[${i}]`);
-    if (!isCount(total) || !ts.every((t) => typeof t === 'number' && Number.isFinite(t) && t >= 0)) throw new Error(`bruteforce.sources[${i}]: bad total or times`);
+    if (!isCount(total) || !ts.every((t) => typeof t === 'number' && Number.isFinite(t) && t >= 0))
+      throw new Error(`bruteforce.sources[${i}]: bad total or times`);
     return { source, total, times: ts as number[] };
   });
   let at = 0;
@@ -184,7 +208,8 @@ function v1Sources(v: unknown): { windows: BruteForceSnapshot; top: TopSourcesSn
 function v1Sessions(v: unknown): ConnectionsSnapshot {
   const entries = arrayOf(v, 'sessions').map((e, i) => {
     const [key, s] = arrayOf(e, `sessions[${i}]`);
-    if (typeof key !== 'string' || !isObject(s) || typeof s.last !== 'number' || !Number.isFinite(s.last)) throw new Error(`sessions[${i}]: bad entry`);
+    if (typeof key !== 'string' || !isObject(s) || typeof s.last !== 'number' || !Number.isFinite(s.last))
+      throw new Error(`sessions[${i}]: bad entry`);
     return { key, s };
   });
   let at = 0;

@@ -4,13 +4,13 @@
 // port and for port-scan detection (the summary says how many).
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
-import type { LineExplainer, LineVerdict, ParseFieldsOptions } from '../handler.js';
-import { listed, parseLogConfig } from '../auth/explain.js';
+import type { LineExplainer, LineVerdict, ExplainOptions } from '../handler.js';
+import { listed } from '../auth/explain.js';
 import type { FirewallLogConfig } from './config.js';
 import { ACTIONS, DIRECTIONS, FirewallHandler, PROTOCOLS } from './handler.js';
 
-export async function firewallExplainLines(opts: ParseFieldsOptions<FirewallLogConfig>): Promise<LineExplainer> {
-  const config = await parseLogConfig(opts, 'firewall');
+export async function firewallExplainLines(opts: ExplainOptions<FirewallLogConfig>): Promise<LineExplainer> {
+  const config = await opts.logSettings();
   const handler = new FirewallHandler({ config, clock: new ManualClock(Date.now()), logger: silentLogger });
   const lines = { parsed: 0, unparsed: 0 };
   let blocked = 0;

@@ -145,7 +145,10 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     const ports = checkTopPorts(state.blockedPorts, this.topPorts, problems);
     const raw = state.portscan as unknown;
     const portscan = softly(
-      () => (isObject(raw) && Array.isArray(raw.sources) && raw.counts === undefined ? v1Windows(raw.sources) : checkWindows<PortScanSnapshot>(raw, 'portscan', true)),
+      () =>
+        isObject(raw) && Array.isArray(raw.sources) && raw.counts === undefined
+          ? v1Windows(raw.sources)
+          : checkWindows<PortScanSnapshot>(raw, 'portscan', true),
       () => emptyFirewallState().portscan,
       problems,
     );
@@ -194,7 +197,8 @@ const isPortNumber = (n: unknown) => typeof n === 'number' && Number.isInteger(n
 function v1Windows(entries: unknown[]): PortScanSnapshot {
   const rows = entries.map((e, i) => {
     const [source, , ports, times] = arrayOf(e, `portscan.sources[${i}]`);
-    if (typeof source !== 'string' || source === '' || source.length > MAX_SOURCE_LENGTH) throw new Error(`portscan.sources[${i}]: no source`);
+    if (typeof source !== 'string' || source === '' || source.length > MAX_SOURCE_LENGTH)
+      throw new Error(`portscan.sources[${i}]: no source`);
     const ps = arrayOf(ports, `portscan.sources[${i}]`);
     const ts = arrayOf(times, `portscan.sources[${i}]`);
     if (ps.length !== ts.length || !ps.every(isPortNumber) || !ts.every((t) => typeof t === 'number' && Number.isFinite(t) && t >= 0)) {

@@ -95,7 +95,11 @@ export class TopSources {
     this.keys = [];
     this.size = 0;
     let keep = snap.sources.map((_, i) => i);
-    if (keep.length > this.capacity) keep = keep.sort((a, b) => snap.counts[b] - snap.counts[a]).slice(0, this.capacity).sort((a, b) => a - b);
+    if (keep.length > this.capacity)
+      keep = keep
+        .sort((a, b) => snap.counts[b] - snap.counts[a])
+        .slice(0, this.capacity)
+        .sort((a, b) => a - b);
     for (const i of keep) {
       const key = sourceKey(snap.sources[i]);
       if (this.index.has(key)) continue;

@@ -60,8 +60,17 @@ describe('sourceKey', () => {
 describe('TopSources (Space-Saving)', () => {
   it('counts exactly while it holds every source', () => {
     const t = new TopSources(topCapacity(2));
-    for (const [s, n] of [['a', 5], ['b', 3], ['c', 1], ['a', 1]] as const) t.add(sourceKey(s), n);
-    expect(topSources(t.snapshot(), 2)).toEqual([['a', 6], ['b', 3]]);
+    for (const [s, n] of [
+      ['a', 5],
+      ['b', 3],
+      ['c', 1],
+      ['a', 1],
+    ] as const)
+      t.add(sourceKey(s), n);
+    expect(topSources(t.snapshot(), 2)).toEqual([
+      ['a', 6],
+      ['b', 3],
+    ]);
     expect(topSources(t.snapshot(), 0)).toEqual([]);
   });
 

@@ -36,7 +36,11 @@ async function parse(file: string, type: string) {
   const out = sink();
   const err = sink();
   await runParse(file, { type }, out.w, err.w);
-  const records = out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = out
+    .text()
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { records, summary: err.text().trimEnd().split('\n') };
 }
 
@@ -59,7 +63,9 @@ function scraped(text: string, name: string, sep = ' '): Record<string, number> 
   const out: Record<string, number> = {};
   for (const l of text.split('\n')) {
     if (!l.startsWith(`${name}{`)) continue;
-    const labels = [...l.slice(name.length + 1, l.lastIndexOf('}')).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].filter((m) => m[1] !== 'log').map((m) => m[2]);
+    const labels = [...l.slice(name.length + 1, l.lastIndexOf('}')).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)]
+      .filter((m) => m[1] !== 'log')
+      .map((m) => m[2]);
     const v = Number(l.slice(l.lastIndexOf(' ') + 1));
     if (v !== 0) out[labels.join(sep)] = v;
   }
@@ -69,44 +75,52 @@ function scraped(text: string, name: string, sep = ' '): Record<string, number> 
 async function exported(fixture: string, entry: Record<string, unknown>) {
   const file = path.join(dir, path.basename(fixture));
   copyFileSync(fixture, file);
-  const run = await startLogs([{ name: 'x', path: file, start_position: 'beginning', ...entry }], dir, new ManualClock(Date.now()), collectors);
+  const run = await startLogs(
+    [{ name: 'x', path: file, start_position: 'beginning', ...entry }],
+    dir,
+    new ManualClock(Date.now()),
+    collectors,
+  );
   return run.scrape();
 }
 
 describe('parse --type auth agrees with the exporter', () => {
-  it.each(['debian-auth.log', 'rhel-secure', 'dropbear.log', 'fail2ban-sshd.log', 'pam.log', 'sudo-doas.log', 'nomatch.log'])('on %s', async (name) => {
-    const fixture = `test/fixtures/auth/${name}`;
-    const [{ records, summary }, text] = await Promise.all([parse(fixture, 'auth'), exported(fixture, { type: 'auth' })]);
-    const lines = scraped(text, 'hostwatch_log_lines_total');
-    expect(summary).toContain(`hostwatch_log_lines_total: parsed ${lines.parsed ?? 0}, unparsed ${lines.unparsed ?? 0}`);
-    for (const family of [
-      'hostwatch_auth_failures_total',
-      'hostwatch_auth_successes_total',
-      'hostwatch_auth_invalid_users_total',
-      'hostwatch_auth_sudo_commands_total',
-      'hostwatch_auth_bruteforce_detections_total',
-      'hostwatch_auth_top_failure_sources',
-    ]) {
-      expect(summaryCounters(summary, family), family).toEqual(scraped(text, family));
-    }
-    // Every failure the exporter counted is on a line said to count; each line says why not otherwise.
-    const failures = Object.values(scraped(text, 'hostwatch_auth_failures_total')).reduce((a, b) => a + b, 0);
-    const counted = records.filter((r) => r.counted === true);
-    expect(counted.length).toBeLessThanOrEqual(records.filter((r) => r.match).length);
-    if (failures > 0) expect(counted.length).toBeGreaterThan(0);
-    for (const r of records) {
-      expect(typeof r.counted).toBe('boolean');
-      if (r.match && !r.counted) expect(r.why).toEqual(expect.any(String));
-      if (r.text !== undefined) expect(r.match).toBe(false);
-    }
-    // The three kinds of lines add up to hostwatch_log_lines_total.
-    const blank = records.filter((r) => r.why === 'blank line: not a log entry').length;
-    const unparsed = records.filter((r) => typeof r.text === 'string').length;
-    expect(summary).toContain(
-      `recognised and counted: ${counted.length}, recognised but not counted: ${records.length - counted.length - unparsed - blank}, unparsed: ${lines.unparsed ?? 0}, blank: ${blank}`,
-    );
-    expect(unparsed).toBe(lines.unparsed ?? 0);
-  });
+  it.each(['debian-auth.log', 'rhel-secure', 'dropbear.log', 'fail2ban-sshd.log', 'pam.log', 'sudo-doas.log', 'nomatch.log'])(
+    'on %s',
+    async (name) => {
+      const fixture = `test/fixtures/auth/${name}`;
+      const [{ records, summary }, text] = await Promise.all([parse(fixture, 'auth'), exported(fixture, { type: 'auth' })]);
+      const lines = scraped(text, 'hostwatch_log_lines_total');
+      expect(summary).toContain(`hostwatch_log_lines_total: parsed ${lines.parsed ?? 0}, unparsed ${lines.unparsed ?? 0}`);
+      for (const family of [
+        'hostwatch_auth_failures_total',
+        'hostwatch_auth_successes_total',
+        'hostwatch_auth_invalid_users_total',
+        'hostwatch_auth_sudo_commands_total',
+        'hostwatch_auth_bruteforce_detections_total',
+        'hostwatch_auth_top_failure_sources',
+      ]) {
+        expect(summaryCounters(summary, family), family).toEqual(scraped(text, family));
+      }
+      // Every failure the exporter counted is on a line said to count; each line says why not otherwise.
+      const failures = Object.values(scraped(text, 'hostwatch_auth_failures_total')).reduce((a, b) => a + b, 0);
+      const counted = records.filter((r) => r.counted === true);
+      expect(counted.length).toBeLessThanOrEqual(records.filter((r) => r.match).length);
+      if (failures > 0) expect(counted.length).toBeGreaterThan(0);
+      for (const r of records) {
+        expect(typeof r.counted).toBe('boolean');
+        if (r.match && !r.counted) expect(r.why).toEqual(expect.any(String));
+        if (r.text !== undefined) expect(r.match).toBe(false);
+      }
+      // The three kinds of lines add up to hostwatch_log_lines_total.
+      const blank = records.filter((r) => r.why === 'blank line: not a log entry').length;
+      const unparsed = records.filter((r) => typeof r.text === 'string').length;
+      expect(summary).toContain(
+        `recognised and counted: ${counted.length}, recognised but not counted: ${records.length - counted.length - unparsed - blank}, unparsed: ${lines.unparsed ?? 0}, blank: ${blank}`,
+      );
+      expect(unparsed).toBe(lines.unparsed ?? 0);
+    },
+  );
 
   it('a line whose connection was counted earlier names that line', async () => {
     const file = path.join(dir, 'a.log');
@@ -138,7 +152,9 @@ describe('parse --type firewall agrees with the exporter', () => {
     const lines = scraped(text, 'hostwatch_log_lines_total');
     expect(summary).toContain(`hostwatch_log_lines_total: parsed ${lines.parsed ?? 0}, unparsed ${lines.unparsed ?? 0}`);
     expect(summaryCounters(summary, 'hostwatch_firewall_packets_total')).toEqual(scraped(text, 'hostwatch_firewall_packets_total', '/'));
-    expect(summaryCounters(summary, 'hostwatch_firewall_blocked_ports_total')).toEqual(scraped(text, 'hostwatch_firewall_blocked_ports_total'));
+    expect(summaryCounters(summary, 'hostwatch_firewall_blocked_ports_total')).toEqual(
+      scraped(text, 'hostwatch_firewall_blocked_ports_total'),
+    );
     expect(summary).toContain(`hostwatch_portscan_detections_total: ${scraped(text, 'hostwatch_portscan_detections_total')[''] ?? 0}`);
   });
 });

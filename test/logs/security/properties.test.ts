@@ -21,10 +21,47 @@ const RUNS = { numRuns: 300, seed: 20241130 };
 
 /** Pieces of real lines, so that random lines often almost match. */
 const PIECES = [
-  'Mar  3 10:00:00 h sshd[42]: ', '2024-03-03T10:00:00+00:00 h ', 'kernel: ', '[UFW BLOCK] ', 'Failed password for ', 'invalid user ', 'root',
-  ' from ', '1.2.3.4', ' port ', '22', ' ssh2', ' [preauth]', 'IN=eth0 ', 'OUT= ', 'SRC=6.6.6.6 ', 'DPT=22 ', 'PROTO=TCP ', 'pam_unix(sshd:auth): ',
-  'rhost=', 'user=', '"GET / HTTP/1.1" ', '200 ', '[10/Oct/2024:13:55:36 +0000] ', '{"status":', '}', '"', '\\', '\u0000', '\r', '\r\n', '\u001b[31m',
-  '\u001b[0m', '\ufffd', 'é', '😀', '\t', 'message repeated 3 times: [ ', ' ]', '%', '\u2028',
+  'Mar  3 10:00:00 h sshd[42]: ',
+  '2024-03-03T10:00:00+00:00 h ',
+  'kernel: ',
+  '[UFW BLOCK] ',
+  'Failed password for ',
+  'invalid user ',
+  'root',
+  ' from ',
+  '1.2.3.4',
+  ' port ',
+  '22',
+  ' ssh2',
+  ' [preauth]',
+  'IN=eth0 ',
+  'OUT= ',
+  'SRC=6.6.6.6 ',
+  'DPT=22 ',
+  'PROTO=TCP ',
+  'pam_unix(sshd:auth): ',
+  'rhost=',
+  'user=',
+  '"GET / HTTP/1.1" ',
+  '200 ',
+  '[10/Oct/2024:13:55:36 +0000] ',
+  '{"status":',
+  '}',
+  '"',
+  '\\',
+  '\u0000',
+  '\r',
+  '\r\n',
+  '\u001b[31m',
+  '\u001b[0m',
+  '\ufffd',
+  'é',
+  '😀',
+  '\t',
+  'message repeated 3 times: [ ',
+  ' ]',
+  '%',
+  '\u2028',
 ];
 const line = fc
   .array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 24 })
@@ -36,7 +73,12 @@ const anyLine = fc.oneof(line, bytesLine);
 async function handlerOf(type: string, entry: Record<string, unknown> = {}): Promise<LogHandler> {
   const config = parseConfig({ logs: [{ name: 'x', type, path: '/dev/null', ...entry }] }).logs[0];
   const runtime = await findLogType(type)!.load();
-  return runtime.createHandler({ config, clock: new ManualClock(NOW), logger: silentLogger, registry: new Registry() } as never) as LogHandler;
+  return runtime.createHandler({
+    config,
+    clock: new ManualClock(NOW),
+    logger: silentLogger,
+    registry: new Registry(),
+  } as never) as LogHandler;
 }
 
 /** Runs garbage then a valid line through a handler (text, or bytes when the handler reads bytes). */
@@ -50,7 +92,8 @@ function feed(h: LogHandler, l: string) {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Lines counted by a pattern log's rules. */
-const patternCount = (s: unknown) => sum((s as { rules: { counts: Record<string, number> }[] }).rules.flatMap((r) => Object.values(r.counts)));
+const patternCount = (s: unknown) =>
+  sum((s as { rules: { counts: Record<string, number> }[] }).rules.flatMap((r) => Object.values(r.counts)));
 /** Requests counted by an access log (every status class and section). */
 const requestsOf = (s: unknown) => sum((s as { requests: number[] }).requests);
 
@@ -62,7 +105,8 @@ const TYPES: { type: string; entry?: Record<string, unknown>; valid: (i: number)
   },
   {
     type: 'firewall',
-    valid: () => 'Mar  3 11:00:00 h kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.9 DST=192.0.2.1 LEN=40 PROTO=TCP SPT=4000 DPT=22 WINDOW=1 RES=0x00 SYN URGP=0',
+    valid: () =>
+      'Mar  3 11:00:00 h kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.9 DST=192.0.2.1 LEN=40 PROTO=TCP SPT=4000 DPT=22 WINDOW=1 RES=0x00 SYN URGP=0',
     count: (s) => (s as { packets: number[] }).packets.reduce((a, b) => a + b, 0),
   },
   {
@@ -148,9 +192,40 @@ describe('the config loader under random input', () => {
 
   it('random YAML text never crashes and every problem says where', () => {
     const yamlish = fc
-      .array(fc.oneof(fc.constantFrom('logs:\n', '  - ', 'name: ', 'type: auth\n', 'path: ', 'bruteforce:\n', '    window: ', '2m', '-1', '\n', ':', '[', '{', '"', "'", '&a ', '*a', '!!binary ', 'web:\n', '  listen_address: ', '0'), fc.string({ maxLength: 6 })), { maxLength: 30 })
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            'logs:\n',
+            '  - ',
+            'name: ',
+            'type: auth\n',
+            'path: ',
+            'bruteforce:\n',
+            '    window: ',
+            '2m',
+            '-1',
+            '\n',
+            ':',
+            '[',
+            '{',
+            '"',
+            "'",
+            '&a ',
+            '*a',
+            '!!binary ',
+            'web:\n',
+            '  listen_address: ',
+            '0',
+          ),
+          fc.string({ maxLength: 6 }),
+        ),
+        { maxLength: 30 },
+      )
       .map((p) => p.join(''));
-    fc.assert(fc.property(yamlish, (text) => check(() => parseConfigText(text))), RUNS);
+    fc.assert(
+      fc.property(yamlish, (text) => check(() => parseConfigText(text))),
+      RUNS,
+    );
   });
 
   it('random values at every known key never crash and every problem names its key', () => {
@@ -168,6 +243,15 @@ describe('the config loader under random input', () => {
       },
       { requiredKeys: [] },
     );
-    fc.assert(fc.property(fc.oneof(value, fc.record({ logs: fc.oneof(value, fc.array(entry, { maxLength: 3 })), web: value, host: value }, { requiredKeys: [] })), (raw) => check(() => parseConfig(raw))), RUNS);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          value,
+          fc.record({ logs: fc.oneof(value, fc.array(entry, { maxLength: 3 })), web: value, host: value }, { requiredKeys: [] }),
+        ),
+        (raw) => check(() => parseConfig(raw)),
+      ),
+      RUNS,
+    );
   });
 });

@@ -2,7 +2,7 @@
 // by the pipeline of the previous version (the detectors as one array per source, the connections
 // as [key, object] pairs). A handler of this version restores them (counters exactly, windows,
 // connections and top sources migrated), goes on counting from them, and writes its own, smaller,
-// format.
+// format. A foreign state is rejected, and one saved with other limits is adapted to these.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
@@ -15,7 +15,8 @@ import { FirewallHandler, type FirewallState } from '../../../src/logs/firewall/
 import { sourcesOverThreshold } from '../../../src/logs/security/bruteforce.js';
 import { topSources } from '../../../src/logs/security/top-sources.js';
 
-const saved = (name: string) => JSON.parse(readFileSync(`test/fixtures/checkpoints/${name}`, 'utf8')) as { handler: Record<string, unknown> };
+const saved = (name: string) =>
+  JSON.parse(readFileSync(`test/fixtures/checkpoints/${name}`, 'utf8')) as { handler: Record<string, unknown> };
 const NOW = Date.UTC(2023, 2, 3, 10, 10, 0);
 
 function auth(extra: Record<string, unknown> = {}) {
@@ -46,7 +47,11 @@ describe('auth state of version 1', () => {
     expect(s.bruteforce.sources).toEqual(old.map((e) => e[0]));
     expect(s.bruteforce.counts).toEqual(old.map((e) => e[3].length));
     expect(s.bruteforce.at).toBe(1677838171000);
-    expect(topSources(s.top, 3)).toEqual([['198.51.100.23', 6], ['192.0.2.51', 2], ['192.0.2.60', 2]]);
+    expect(topSources(s.top, 3)).toEqual([
+      ['198.51.100.23', 6],
+      ['192.0.2.51', 2],
+      ['192.0.2.60', 2],
+    ]);
     // Over the threshold at the time of its last failure, with a threshold of 3 and the 30 min window.
     expect(sourcesOverThreshold(s.bruteforce, 1677837676000, 3, 30 * 60_000)).toBe(1);
   });
@@ -81,8 +86,35 @@ describe('auth state of version 1', () => {
   });
 });
 
+/** A failed password at second `sec` of 2024-03-03T10:00 from `src`, on connection `pid`. */
+const fail = (sec: number, src: string, pid: number) =>
+  `2024-03-03T10:00:${String(sec % 60).padStart(2, '0')}Z h sshd[${pid}]: Failed password for root from ${src} port 22 ssh2`;
+
+describe('auth restore of a foreign state', () => {
+  it.each([
+    ['null', null],
+    ['a counter that is not a number', { failures: { 'sshd|password': 'x' } }],
+    ['an older shape', { byLetter: { a: 1 } }],
+  ])('throws on %s (the pipeline moves such a checkpoint aside)', (_what, state) => {
+    expect(() => auth().h.restore(state as never)).toThrow();
+  });
+
+  it('a state saved with other limits is adapted (fewer sources, lower threshold)', () => {
+    const big = auth({ bruteforce: { threshold: 8, max_sources: 100 } }).h;
+    for (let i = 0; i < 50; i++) for (let k = 0; k < 8; k++) big.processLine(fail(k, `10.0.0.${i}`, i * 10 + k));
+    const small = auth({ bruteforce: { threshold: 3, max_sources: 10 } }).h;
+    small.restore(JSON.parse(JSON.stringify(big.snapshot())));
+    const bf = small.snapshot().bruteforce;
+    expect(bf.sources.length).toBe(10);
+    expect(bf.counts.every((c) => c === 3)).toBe(true);
+    expect(bf.sources).toContain('10.0.0.49');
+  });
+});
+
 describe('firewall state of version 1', () => {
-  const v1 = saved('v1-firewall.json').handler as unknown as FirewallState & { portscan: { sources: [string, number, number[], number[]][] } };
+  const v1 = saved('v1-firewall.json').handler as unknown as FirewallState & {
+    portscan: { sources: [string, number, number[], number[]][] };
+  };
   const fw = (extra: Record<string, unknown> = {}) =>
     new FirewallHandler({
       config: parseConfig({ logs: [{ name: 'fw', type: 'firewall', path: '/var/log/ufw.log', ...extra }] }).logs[0] as FirewallLogConfig,
