@@ -25,6 +25,7 @@ const BENCHES = [
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
   { file: 'floods.mjs', what: 'floods of 1,000,000 distinct values through the live exporter: series and peak RSS per log type' },
   { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },
+  { file: 'audit-lynis.ts', what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)', nodeArgs: ['--import', 'tsx'] },
 ];
 
 function runOne(path, nodeArgs = []) {

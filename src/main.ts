@@ -17,6 +17,7 @@ import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -248,6 +249,7 @@ function buildProgram(): Command {
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 
