@@ -196,15 +196,20 @@ function buildProgram(): Command {
     .requiredOption('--type <type>', 'log type: access, auth, firewall or pattern')
     .option('--format <format>', 'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string')
     .option('--config.file <path>', 'configuration file read for --type pattern and for --log', 'hostwatch.yml')
-    .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), or the format of an access log')
-    .action(async (file: string, opts: Record<string, string | undefined>) => {
+    .option(
+      '--log <name>',
+      'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), the format of an access log, the thresholds of an auth or firewall log',
+    )
+    .option('--print-missed', 'print only the lines that are not recognised, as they are, instead of JSON')
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       try {
         const { runParse } = await import('./cli/parse.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
-          format: opts.format,
-          configFile: opts['config.file'],
-          log: opts.log,
+          format: opts.format as string | undefined,
+          configFile: opts['config.file'] as string | undefined,
+          log: opts.log as string | undefined,
+          printMissed: opts.printMissed === true,
         });
       } catch (err) {
         process.exitCode = reportConfigError(err);
