@@ -2,9 +2,10 @@
 // Makes sure the real binaries the tests run are installed, so that no test skips because a tool is
 // absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation),
 // openssl (certificates for the TLS tests), journalctl and systemd-journal-remote (the journal
-// source's tests write real journal files and read them back), and for --e2e also prometheus and
-// prometheus-alertmanager. When one is missing and we are root on a Debian-like system, it installs
-// the Debian packages; otherwise it fails with the exact command.
+// source's tests write real journal files and read them back), systemd-analyze (the systemd unit's
+// tests), and for --e2e also prometheus and prometheus-alertmanager. When one is missing and we are
+// root on a Debian-like system, it installs the Debian packages; otherwise it fails with the exact
+// command.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -18,6 +19,7 @@ const NEEDED = {
   'docker-compose': 'docker-compose',
   openssl: 'openssl', // the TLS tests (test/server) make their CA and certificates with it
   journalctl: 'systemd',
+  'systemd-analyze': 'systemd', // verifies the shipped unit (test/packaging/systemd.test.ts)
   'systemd-journal-remote': 'systemd-journal-remote',
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };

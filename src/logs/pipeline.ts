@@ -94,8 +94,8 @@ export class LogPipeline<S = unknown> {
     const { clock, logger, watch, chunkBytes, journalctl } = this.opts;
     const sink: SourceSink = {
       line: (text, truncated) => this.line(text, truncated),
-      // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
-      bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
+      // A handler whose parser reads bytes gets every line undecoded.
+      bytes: this.handler.processBytes ? (buf, start, end, truncated) => this.lineBytes(buf, start, end, truncated) : undefined,
       record: (rec, truncated) => this.record(rec, truncated),
       skipped: (result) => this.skipped(result),
     };
@@ -106,50 +106,38 @@ export class LogPipeline<S = unknown> {
     return createSource(this.sourceKind, this.sourceOptions());
   }
 
-  /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
-  private lineBytes(buf: Buffer, start: number, end: number): boolean {
+  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
+  private line(text: string, truncated: boolean): void {
+    let r: LineResult | undefined;
+    try {
+      r = this.handler.processLine(text);
+    } catch {
+      r = undefined;
+    }
+    this.tally(r, truncated);
+  }
+
+  /** line() for handlers with processBytes. */
+  private lineBytes(buf: Buffer, start: number, end: number, truncated: boolean): void {
     let r: LineResult | undefined;
     try {
       r = this.handler.processBytes!(buf, start, end);
     } catch {
-      return false; // processLine decides (and counts it unparsed if it throws too)
+      r = undefined;
     }
-    if (r === undefined) return false;
-    const c = this.counters;
-    if (r.parsed) c.parsed++;
-    else c.unparsed++;
-    const ts = r.timestamp;
-    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
-    return true;
-  }
-
-  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
-  private line(text: string, truncated: boolean): void {
-    let parsed: boolean;
-    let ts: number | undefined;
-    try {
-      const r = this.handler.processLine(text);
-      parsed = r.parsed;
-      ts = r.timestamp;
-    } catch {
-      parsed = false;
-    }
-    this.tally(parsed, truncated, ts);
+    this.tally(r, truncated);
   }
 
   /** A journal entry: to the handler as a record, or as the line a file would hold (see record.ts). */
   private record(rec: LogRecord, truncated: boolean): void {
-    let parsed: boolean;
-    let ts: number | undefined;
+    let r: LineResult | undefined;
     try {
       const h = this.handler;
-      const r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
-      parsed = r.parsed;
-      ts = r.timestamp;
+      r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
     } catch {
-      parsed = false;
+      r = undefined;
     }
-    this.tally(parsed, truncated, ts === undefined || !Number.isFinite(ts) ? rec.timestamp : ts);
+    this.tally(r, truncated, rec.timestamp);
   }
 
   /** Something the source read that is no line (a garbled journalctl line, an entry too long to keep). */
@@ -158,11 +146,17 @@ export class LogPipeline<S = unknown> {
     else this.counters.unparsed++;
   }
 
-  private tally(parsed: boolean, truncated: boolean, ts: number | undefined): void {
+  /**
+   * Counts a line the handler processed (r: what it returned, undefined when it threw); the time is
+   * the line's own, else `fallbackTs` (a journal entry's).
+   */
+  private tally(r: LineResult | undefined, truncated: boolean, fallbackTs?: number): void {
     const c = this.counters;
     if (truncated) c.truncated++;
-    else if (parsed) c.parsed++;
+    else if (r?.parsed) c.parsed++;
     else c.unparsed++;
+    let ts = r?.timestamp;
+    if (ts === undefined || !Number.isFinite(ts)) ts = fallbackTs;
     if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
   }
 

@@ -122,7 +122,7 @@ describe('auth handler counting', () => {
   });
 });
 
-describe('the exploits of issue 12 (regression)', () => {
+describe('attacker-written text never moves the source (regressions)', () => {
   const inject = (i: number, fake: string) =>
     `Mar  3 10:00:${String(i).padStart(2, '0')} h sshd[${9000 + i}]: Failed password for invalid user x: pam_unix(su:auth): authentication failure; rhost=${fake} from 1.2.3.4 port ${5000 + i} ssh2`;
 
