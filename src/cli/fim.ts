@@ -104,6 +104,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
             ...(r.recorded === false ? { exporterState: null } : {}),
             entries: r.current.size,
             errors: r.scan?.errors ?? null,
+            unreadable: r.scan ? r.scan.unreadable.map((u) => ({ path: joinPath(r.root, u.rel), reason: u.reason })) : null,
             changes: changes.map((c) => changeJson(r, c)),
           })),
         },
@@ -126,6 +127,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
       process.stdout.write(
         `${head}: ${changes.length === 0 ? 'no changes' : `${changes.length} changed ${changes.length === 1 ? 'path' : 'paths'}`} since the baseline accepted ${r.baseline.acceptedAt} (${r.current.size} entries${errs.length ? `, errors: ${errs.join(', ')}` : ''})\n`,
       );
+      for (const u of r.scan?.unreadable ?? []) process.stdout.write(`  ${`unreadable (${u.reason})`.padEnd(20)} ${joinPath(r.root, u.rel)}\n`);
       for (const c of changes) {
         const d = detail(c);
         process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(r.root, c.rel)}${d ? `  (${d})` : ''}\n`);

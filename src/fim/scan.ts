@@ -46,7 +46,18 @@ export interface ScanResult {
   hashedBytes: number;
   durationMs: number;
   aborted: boolean;
+  /** The first MAX_UNREADABLE paths that could not be read, with why (vanished ones are not listed). */
+  unreadable: Unreadable[];
 }
+
+/** A path a scan could not read ('' is the root itself). */
+export interface Unreadable {
+  rel: string;
+  reason: ErrorReason;
+}
+
+/** Unreadable paths kept per scan: enough to name them, bounded whatever the tree. */
+export const MAX_UNREADABLE = 100;
 
 const BATCH_FILES = 128;
 /** Entries a worker lists per walk message. */
@@ -87,6 +98,12 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   const { root, filter, follow, maxFileSize, previous, pool } = opts;
   const entries = new Map<string, FileRecord>();
   const errors = emptyErrors();
+  const unreadable: Unreadable[] = [];
+  /** Counts an error of `rel` and keeps its path (so that a permission error names its file). */
+  const fail = (rel: string, reason: ErrorReason) => {
+    errors[reason]++;
+    if (reason !== 'vanished' && unreadable.length < MAX_UNREADABLE) unreadable.push({ rel, reason });
+  };
   const signal = opts.signal ?? { aborted: false };
   let hashedFiles = 0;
   let hashedBytes = 0;
@@ -123,7 +140,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     try {
       res = await pool.hash(paths, follow);
     } catch {
-      errors.io += files.length;
+      for (const f of files) fail(f.rel, 'io');
       return;
     }
     hashedBytes += res.bytes;
@@ -146,9 +163,9 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
         // Gone (or replaced by something that is not a file) between listing and hashing: the
         // next scan sees what is there now.
         entries.delete(files[i].rel);
-        errors.vanished++;
+        fail(files[i].rel, 'vanished');
       } else {
-        errors[code === 'permission' ? 'permission' : 'io']++;
+        fail(files[i].rel, code === 'permission' ? 'permission' : 'io');
       }
     }
     progress();
@@ -196,8 +213,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     try {
       res = await pool.walk({ dirs, follow, descend, exclude: filter.excludeSources, pseudo: pseudoList, budget: WALK_BUDGET });
     } catch {
-      errors.io += dirs.length;
-      for (const [, rel] of dirs) carryOver(rel);
+      for (const [, rel] of dirs) {
+        fail(rel, 'io');
+        carryOver(rel);
+      }
       return;
     }
     for (const r of res.results) processListing(r);
@@ -210,7 +229,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     const { abs, rel } = res;
     if (res.dirError) {
       const reason = ERR_CODES[res.dirError] as ErrorReason;
-      errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+      fail(rel, reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io');
       if (reason !== 'vanished') carryOver(rel);
       return;
     }
@@ -220,7 +239,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       const err = st[o + 8];
       if (err) {
         const reason = ERR_CODES[err];
-        errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+        fail(rel ? `${rel}/${res.names[i]}` : res.names[i], reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io');
         continue;
       }
       const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
@@ -278,10 +297,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     if (code === 'EPSEUDO') {
       // Nothing to record on a pseudo file system.
     } else if (startRel === '') {
-      errors[code === 'ENOENT' ? 'root_missing' : errnoReason(err)]++;
+      fail('', code === 'ENOENT' ? 'root_missing' : errnoReason(err));
       if (code !== 'ENOENT') carryOver('');
     } else if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      errors[errnoReason(err)]++;
+      fail(startRel, errnoReason(err));
       const prev = previous.get(startRel);
       if (prev) entries.set(startRel, prev);
       carryOver(startRel);
@@ -296,7 +315,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       flush();
     } while (inflight.size > 0);
     progress();
-    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted };
+    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted, unreadable };
   }
 }
 

@@ -181,6 +181,13 @@ describe('hostwatch fim', () => {
     r = hostwatch(['status', '--json'], { permissionsApply: true });
     const report = JSON.parse(r.stdout).roots[0];
     expect(report.errors.permission).toBe(2);
+    // Each unreadable path is named with its reason.
+    expect(report.unreadable.map((u: { path: string; reason: string }) => [path.relative(root, u.path), u.reason]).sort()).toEqual([
+      ['private', 'permission'],
+      ['secret', 'permission'],
+    ]);
+    const text = hostwatch(['status'], { permissionsApply: true }).stdout;
+    expect(text).toContain(`unreadable (permission) ${path.join(root, 'private')}`);
     // Mode changes are seen; the content that could not be read is not reported as changed or removed.
     expect(report.changes.map((c: { path: string; change: string[] }) => [path.basename(c.path), c.change])).toEqual([
       ['private', ['permissions']],

@@ -241,18 +241,16 @@ describe('scanTree', () => {
 });
 
 describe('unreadable directories', () => {
-  it.skipIf(process.getuid!() === 0)('a directory that cannot be listed counts a permission error and keeps what was known below it', async () => {
-    // As root, mode 000 does not stop reading: this case runs unprivileged; as root the same case is
-    // covered by test/fim/cli.test.ts, which runs the CLI without the capabilities that bypass it.
-    writeTree(root, { 'locked/x': '1' });
-    const first = await scan();
-    chmodSync(path.join(root, 'locked'), 0);
-    try {
-      const second = await scan({ previous: first.entries as Map<string, FileRecord> });
-      expect(second.errors.permission).toBe(1);
-      expect(second.entries.get('locked/x')).toEqual(first.entries.get('locked/x'));
-    } finally {
-      chmodSync(path.join(root, 'locked'), 0o755);
-    }
+  // As root, mode 000 does not stop reading: the scans then run in a child process through
+  // util-linux's setpriv without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (still uid 0, so able to
+  // read the checkout), where permission bits apply; as another user they apply anyway.
+  it('a directory that cannot be listed counts a permission error, names it, and keeps what was known below it', () => {
+    writeTree(root, { 'locked/x': '1', 'open/y': '2' });
+    const argv = [process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'support/scan-locked.ts'), root];
+    if (process.getuid!() === 0) argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
+    const out = JSON.parse(execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000 }));
+    expect(out.errors.permission).toBe(1);
+    expect(out.unreadable).toEqual([{ rel: 'locked', reason: 'permission' }]);
+    expect(out.keptBelow).toBe(true);
   });
 });
