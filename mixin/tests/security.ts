@@ -7,6 +7,8 @@ export function securityTests(c: AlertCatalog): PromtoolGroup[] {
   const scan = 'A source is probing many distinct ports (firewall log ufw on host1:10023, over the port-scan threshold of hostwatch.yml).';
   const fim = (n: number, root: string, critical: boolean) =>
     `${n} files under ${critical ? 'the critical root ' : ''}${root} on host1:10023 differ from the accepted baseline. Review with \`hostwatch fim status\`, then \`hostwatch fim accept\`.`;
+  const scanErrors = (n: number, root: string, reason: string) =>
+    `FIM scans of ${root} on host1:10023 failed to read ${n} paths (${reason}) in ${s.fimScanErrors.window}: changes there go unseen. The exporter log names each path (\`FIM cannot read a path\`); \`hostwatch fim status\` lists them.`;
   const fimSeries = (root: string, critical: string, changed: string): [string, string][] => [
     [`hostwatch_fim_changed_files{${T},root="${root}",change="content"}`, changed],
     [`hostwatch_fim_changed_files{${T},root="${root}",change="added"}`, changed],
@@ -91,6 +93,19 @@ export function securityTests(c: AlertCatalog): PromtoolGroup[] {
     c.group('FileIntegrityScanStale', 'scans complete', [[`hostwatch_fim_last_scan_timestamp_seconds{${T},root="/etc"}`, '0+60x300']], [
       { at: '4h', alerts: [] },
     ]),
+    c.group('FileIntegrityScanErrors', 'a directory unreadable at every hourly scan', [
+      [`hostwatch_fim_scan_errors_total{${T},root="/etc",reason="permission"}`, '0+1x300'],
+      [`hostwatch_fim_scan_errors_total{${T},root="/etc",reason="vanished"}`, '0x300'],
+    ], [
+      { at: '3h', alerts: [{ labels: { root: '/etc', reason: 'permission' }, description: scanErrors(120, '/etc', 'permission') }] },
+    ]),
+    c.group('FileIntegrityScanErrors', 'files vanishing during scans are normal churn', [
+      [`hostwatch_fim_scan_errors_total{${T},root="/var",reason="vanished"}`, '0+3x300'],
+      [`hostwatch_fim_scan_errors_total{${T},root="/var",reason="permission"}`, '0x300'],
+    ], [{ at: '3h', alerts: [] }]),
+    c.group('FileIntegrityScanErrors', 'resolved once scans read everything again', [
+      [`hostwatch_fim_scan_errors_total{${T},root="/etc",reason="io"}`, '0 1 2 2x400'],
+    ], [{ at: '5h', alerts: [] }]),
     c.group('AntivirusDetection', 'ClamAV found a virus', [
       [`hostwatch_pattern_matches_total{${T},log="clamav",rule="clamav",signature="Eicar-Test-Signature"}`, '0 0 1x20'],
     ], [
