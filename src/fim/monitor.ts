@@ -90,7 +90,9 @@ export class RootMonitor {
   load(): Promise<void> {
     return this.exclusive(async () => {
       if (this.loaded) return;
-      const state = await readState(this.deps.stateDir, this.root);
+      const state = await readState(this.deps.stateDir, this.root, (why) =>
+        this.deps.logger.warn('FIM state ignored: counters restart from zero, the next scan compares with the baseline', { root: this.root, why }),
+      );
       if (state) {
         this.haveCurrent = true;
         this.current = toMap(state.current);

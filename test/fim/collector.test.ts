@@ -8,6 +8,7 @@ import { acceptRoot, scanRootNow } from '../../src/fim/offline.js';
 import { baselinePath, currentPath, journalPath, statePath } from '../../src/fim/store.js';
 import { rootSettings } from '../../src/collectors/fim/index.js';
 import { parseConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/log.js';
 
 let t: ReturnType<typeof tempDir>;
 let root: string;
@@ -243,6 +244,32 @@ describe('fim collector', () => {
     await h.collector.idle();
     expect(readFileSync(baselinePath(stateDir, root), 'utf8')).toBe('{not json');
     expect(sample(await h.metrics(), 'hostwatch_fim_scan_errors_total', { root, reason: 'io' })).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['garbage', '\u0000\u0001garbage'],
+    ['truncated', '{"version":1,"root":"/x","entries":{"a":{"type":"fi'],
+    ['another version', '{"version":99,"entries":{}}'],
+  ])('a %s state file at start is reported and ignored: the scan compares with the baseline', async (_what, text) => {
+    const first = start();
+    await first.collector.start();
+    await first.collector.idle();
+    await first.collector.stop();
+    running.splice(running.indexOf(first), 1);
+    writeFileSync(path.join(root, 'passwd'), 'changed while the exporter was down');
+    writeFileSync(currentPath(stateDir, root), text);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => warnings.push(`${msg} ${JSON.stringify(fields)}`) };
+    const h = start({}, { logger });
+    await h.collector.start();
+    await h.collector.idle();
+    expect(warnings.join('\n')).toContain('FIM state ignored');
+    expect(warnings.join('\n')).toContain(path.basename(currentPath(stateDir, root)));
+    const m = await h.metrics();
+    // The change made while it was down is still seen, against the baseline.
+    expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'content' })).toBe(1);
+    // The next scan wrote a valid state over it.
+    expect(JSON.parse(readFileSync(currentPath(stateDir, root), 'utf8')).version).toBe(1);
   });
 
   it('realtime: rehashes only the changed file after the debounce', async () => {
