@@ -69,7 +69,10 @@ function detail(c: PathChange): string {
     if (c.kinds.includes('content')) {
       if (o.type !== n.type) parts.push(`type ${o.type} -> ${n.type}`);
       else if (o.target !== undefined || n.target !== undefined) parts.push(`target ${o.target} -> ${n.target}`);
-      else parts.push(`sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`);
+      else
+        parts.push(
+          `sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`,
+        );
     }
   }
   return parts.join(', ');
@@ -116,18 +119,25 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
     for (const { r, changes } of out) {
       const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
       if (!r.baseline) {
-        process.stdout.write(`${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        process.stdout.write(
+          `${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`,
+        );
         continue;
       }
       if (r.recorded === false) {
         process.stdout.write(`${head}: no scan recorded by the exporter yet (run without --cached to scan now)\n`);
         continue;
       }
-      const errs = r.scan ? Object.entries(r.scan.errors).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
+      const errs = r.scan
+        ? Object.entries(r.scan.errors)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${n} ${k}`)
+        : [];
       process.stdout.write(
         `${head}: ${changes.length === 0 ? 'no changes' : `${changes.length} changed ${changes.length === 1 ? 'path' : 'paths'}`} since the baseline accepted ${r.baseline.acceptedAt} (${r.current.size} entries${errs.length ? `, errors: ${errs.join(', ')}` : ''})\n`,
       );
-      for (const u of r.scan?.unreadable ?? []) process.stdout.write(`  ${`unreadable (${u.reason})`.padEnd(20)} ${joinPath(r.root, u.rel)}\n`);
+      for (const u of r.scan?.unreadable ?? [])
+        process.stdout.write(`  ${`unreadable (${u.reason})`.padEnd(20)} ${joinPath(r.root, u.rel)}\n`);
       for (const c of changes) {
         const d = detail(c);
         process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(r.root, c.rel)}${d ? `  (${d})` : ''}\n`);
@@ -162,7 +172,9 @@ export async function fimAccept(paths: string[], opts: FimOptions): Promise<numb
     const only = scopes.get(root);
     const { accepted, created } = await acceptRoot(scan, stateDir, only?.includes('') ? undefined : only);
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) }) + '\n',
+      );
     } else if (created) {
       process.stdout.write(`${root}: baseline created (${scan.current.size} entries)\n`);
     } else {

@@ -11,9 +11,7 @@ import { countChanges, diffRecords, inScope, toMap, toObject, type PathChange } 
 import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
 import type { ChangeJournal, JournalEntry } from './journal.js';
-import {
-  baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts,
-} from './store.js';
+import { baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts } from './store.js';
 
 export interface RootSettings {
   path: string;
@@ -91,7 +89,10 @@ export class RootMonitor {
     return this.exclusive(async () => {
       if (this.loaded) return;
       const state = await readState(this.deps.stateDir, this.root, (why) =>
-        this.deps.logger.warn('FIM state ignored: counters restart from zero, the next scan compares with the baseline', { root: this.root, why }),
+        this.deps.logger.warn('FIM state ignored: counters restart from zero, the next scan compares with the baseline', {
+          root: this.root,
+          why,
+        }),
       );
       if (state) {
         this.haveCurrent = true;
@@ -252,7 +253,12 @@ export class RootMonitor {
     // nothing changed at all: the usual hourly rescan then skips the comparisons and the rewrite
     // of the records on disk.
     let identical = this.haveCurrent && next.size === this.current.size;
-    if (identical) for (const [rel, rec] of next) if (this.current.get(rel) !== rec) { identical = false; break; }
+    if (identical)
+      for (const [rel, rec] of next)
+        if (this.current.get(rel) !== rec) {
+          identical = false;
+          break;
+        }
     const fresh = !this.haveCurrent && !this.baseline;
     const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
     const events = fresh || identical ? [] : diffRecords(previous, result.entries, scope);
@@ -280,7 +286,13 @@ export class RootMonitor {
           this.baseline = toMap(onDisk.entries);
         } else if (full) {
           const now = new Date(this.deps.clock.now()).toISOString();
-          await writeBaseline(this.deps.stateDir, { version: 1, root: this.root, createdAt: now, acceptedAt: now, entries: toObject(this.current) });
+          await writeBaseline(this.deps.stateDir, {
+            version: 1,
+            root: this.root,
+            createdAt: now,
+            acceptedAt: now,
+            entries: toObject(this.current),
+          });
           this.baseline = new Map(this.current);
           this.deps.logger.info('FIM baseline created', { root: this.root, entries: this.current.size });
         }

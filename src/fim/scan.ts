@@ -80,7 +80,15 @@ function errnoReason(err: unknown): ErrorReason {
   return 'io';
 }
 
-function recordFromStat(st: { mode: number; uid: number; gid: number; size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileRecord {
+function recordFromStat(st: {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}): FileRecord {
   return {
     type: entryTypeOfMode(st.mode),
     size: st.size,
@@ -113,8 +121,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     const q = p.finally(() => inflight.delete(q));
     inflight.add(q);
   };
-  const progress = () =>
-    opts.onProgress?.({ entries: entries.size, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
+  const progress = () => opts.onProgress?.({ entries: entries.size, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
 
   // Keeps what was known below a directory that could not be listed, so that a transient
   // permission or I/O error does not read as "everything below was removed".
@@ -177,8 +184,16 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
    */
   const keep = (rel: string, rec: FileRecord): FileRecord => {
     const prev = previous.get(rel);
-    if (prev && prev.type === rec.type && prev.mode === rec.mode && prev.uid === rec.uid && prev.gid === rec.gid &&
-        prev.target === rec.target && sameStat(prev, rec) && (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)) {
+    if (
+      prev &&
+      prev.type === rec.type &&
+      prev.mode === rec.mode &&
+      prev.uid === rec.uid &&
+      prev.gid === rec.gid &&
+      prev.target === rec.target &&
+      sameStat(prev, rec) &&
+      (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)
+    ) {
       entries.set(rel, prev);
       return prev;
     }
@@ -239,7 +254,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       const err = st[o + 8];
       if (err) {
         const reason = ERR_CODES[err];
-        fail(rel ? `${rel}/${res.names[i]}` : res.names[i], reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io');
+        fail(
+          rel ? `${rel}/${res.names[i]}` : res.names[i],
+          reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io',
+        );
         continue;
       }
       const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
@@ -260,14 +278,30 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       // The common case of a rescan: nothing changed, keep the previous record without allocating.
       const prev = previous.get(childRel);
       const target = res.targets[i] ?? undefined;
-      if (prev && prev.mode === (st[o] & 0o7777) && prev.uid === st[o + 1] && prev.gid === st[o + 2] && prev.size === st[o + 3] &&
-          prev.mtimeMs === st[o + 4] && prev.ctimeMs === st[o + 5] && prev.ino === st[o + 6] && prev.target === target &&
-          prev.type === entryTypeOfMode(st[o]) && (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)) {
+      if (
+        prev &&
+        prev.mode === (st[o] & 0o7777) &&
+        prev.uid === st[o + 1] &&
+        prev.gid === st[o + 2] &&
+        prev.size === st[o + 3] &&
+        prev.mtimeMs === st[o + 4] &&
+        prev.ctimeMs === st[o + 5] &&
+        prev.ino === st[o + 6] &&
+        prev.target === target &&
+        prev.type === entryTypeOfMode(st[o]) &&
+        (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)
+      ) {
         entries.set(childRel, prev);
         continue;
       }
       const rec = recordFromStat({
-        mode: st[o], uid: st[o + 1], gid: st[o + 2], size: st[o + 3], mtimeMs: st[o + 4], ctimeMs: st[o + 5], ino: st[o + 6],
+        mode: st[o],
+        uid: st[o + 1],
+        gid: st[o + 2],
+        size: st[o + 3],
+        mtimeMs: st[o + 4],
+        ctimeMs: st[o + 5],
+        ino: st[o + 6],
       });
       if (rec.type === 'symlink') rec.target = target ?? '';
       if (isDir) keep(childRel, rec);

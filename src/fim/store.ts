@@ -38,7 +38,11 @@ export function fimDir(stateDir: string): string {
 
 /** A file-name-safe id for a root: readable prefix plus a hash so that distinct roots never collide. */
 export function rootId(root: string): string {
-  const readable = root.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'root';
+  const readable =
+    root
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'root';
   return `${readable}-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
 }
 
@@ -135,11 +139,16 @@ export async function readState(stateDir: string, root: string, problem: (msg: s
     return undefined;
   }
   if (raw === undefined && cur === undefined) return undefined;
-  const bad = (file: string, v: unknown) => typeof v !== 'object' || v === null || (v as { version?: unknown }).version !== STATE_VERSION ? `${file}: not a FIM state of version ${STATE_VERSION}` : undefined;
+  const bad = (file: string, v: unknown) =>
+    typeof v !== 'object' || v === null || (v as { version?: unknown }).version !== STATE_VERSION
+      ? `${file}: not a FIM state of version ${STATE_VERSION}`
+      : undefined;
   const why =
     (raw === undefined ? `${statePath(stateDir, root)}: missing` : bad(statePath(stateDir, root), raw)) ??
     (cur === undefined ? `${currentPath(stateDir, root)}: missing` : bad(currentPath(stateDir, root), cur)) ??
-    (typeof cur!.entries !== 'object' || cur!.entries === null || Array.isArray(cur!.entries) ? `${currentPath(stateDir, root)}: no records` : undefined);
+    (typeof cur!.entries !== 'object' || cur!.entries === null || Array.isArray(cur!.entries)
+      ? `${currentPath(stateDir, root)}: no records`
+      : undefined);
   if (why !== undefined || !raw || !cur) {
     problem(why ?? 'unusable FIM state');
     return undefined;

@@ -1,7 +1,19 @@
 // The fim collector end to end on real temp trees: baseline, change events and metrics on the
 // collector's own registry, the journal, accept while running, restart, schedule and realtime.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { makeCollector, sample, tempDir, writeTree, type FimHarness } from './helpers.js';
 import { acceptRoot, scanRootNow } from '../../src/fim/offline.js';
@@ -35,7 +47,11 @@ function start(fim: Record<string, unknown> = {}, opts = {}): FimHarness {
 
 const journal = () =>
   existsSync(journalPath(stateDir))
-    ? readFileSync(journalPath(stateDir), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    ? readFileSync(journalPath(stateDir), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
     : [];
 
 describe('fim collector', () => {
@@ -120,9 +136,12 @@ describe('fim collector', () => {
     for (const change of ['added', 'removed', 'content', 'permissions', 'owner']) expect(current(change)).toBe(0);
     // The counter is history: accepting does not lower it.
     expect(total('content')).toBe(1);
-    expect(journal().filter((e) => e.change.startsWith('accepted:')).map((e) => path.basename(e.path)).sort()).toEqual(
-      ['motd', 'new', 'passwd', 'shadow', 'sshd_config', 'sshd_config.old'],
-    );
+    expect(
+      journal()
+        .filter((e) => e.change.startsWith('accepted:'))
+        .map((e) => path.basename(e.path))
+        .sort(),
+    ).toEqual(['motd', 'new', 'passwd', 'shadow', 'sshd_config', 'sshd_config.old']);
   });
 
   it('counts a second modification of an already changed file as a new change', async () => {
@@ -225,7 +244,17 @@ describe('fim collector', () => {
     const blocked = new Promise<void>((r) => (release = r));
     let reached!: () => void;
     const atHash = new Promise<void>((r) => (reached = r));
-    const h = start({}, { hooks: { beforeHash: async () => { reached(); await blocked; } } });
+    const h = start(
+      {},
+      {
+        hooks: {
+          beforeHash: async () => {
+            reached();
+            await blocked;
+          },
+        },
+      },
+    );
     await h.collector.start();
     await atHash;
     const stopped = h.collector.stop();
@@ -259,7 +288,10 @@ describe('fim collector', () => {
     writeFileSync(path.join(root, 'passwd'), 'changed while the exporter was down');
     writeFileSync(currentPath(stateDir, root), text);
     const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => warnings.push(`${msg} ${JSON.stringify(fields)}`) };
+    const logger = {
+      ...silentLogger,
+      warn: (msg: string, fields?: Record<string, unknown>) => warnings.push(`${msg} ${JSON.stringify(fields)}`),
+    };
     const h = start({}, { logger });
     await h.collector.start();
     await h.collector.idle();

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { scanTree, type ScanOptions } from '../../src/fim/scan.js';
 import { WorkerPool } from '../../src/fim/pool.js';
 import { createPathFilter } from '../../src/fim/glob.js';
-import type { FileRecord } from '../../src/fim/record.js';
 import { tempDir, writeTree } from './helpers.js';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -226,7 +225,7 @@ describe('scanTree', () => {
   });
 
   it('does not enter pseudo file-system mount points', async () => {
-    writeTree(root, { 'proc/x': '1', 'y': '2' });
+    writeTree(root, { 'proc/x': '1', y: '2' });
     const r = await scan({ pseudoMounts: new Set([path.join(root, 'proc')]) });
     expect([...r.entries.keys()].sort()).toEqual(['y']);
   });

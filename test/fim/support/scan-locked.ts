@@ -11,7 +11,13 @@ import { scanTree, type ScanOptions } from '../../../src/fim/scan.js';
 const root = process.argv[2];
 const pool = new WorkerPool(1);
 const opts = (previous: ScanOptions['previous']): ScanOptions => ({
-  root, filter: createPathFilter(['**'], []), follow: false, maxFileSize: 1 << 30, previous, pool, pseudoMounts: new Set(),
+  root,
+  filter: createPathFilter(['**'], []),
+  follow: false,
+  maxFileSize: 1 << 30,
+  previous,
+  pool,
+  pseudoMounts: new Set(),
 });
 try {
   const first = await scanTree(opts(new Map()));
