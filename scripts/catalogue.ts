@@ -27,6 +27,7 @@ export const CATALOGUE_CONFIG = {
   logs: LOG_TYPES.map((t) => ({ ...t.example, type: t.type })),
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
   inventory: { enabled: true, directory: '/nonexistent/inventory' },
+  host: { textfile: { directory: '/nonexistent/textfiles' } },
 };
 
 interface RegisteredMetric {

@@ -4,6 +4,7 @@ import type { CollectorDefinition } from './collector.js';
 import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
+import { textfileCollector } from './textfile/index.js';
 import { inventoryCollector } from './inventory/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, logsCollector, fimCollector, inventoryCollector];
+export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector, inventoryCollector];
