@@ -112,6 +112,16 @@ export interface MixinConfig {
     checkpointErrors: AlertSpec & { window: string };
   };
 
+  audit: {
+    /** The security posture score fell at least `points` below its best of the last `window`: a check
+     *  that passed now fails (a new weakness, or a fix undone). The audit runs hourly: no `for` needed. */
+    scoreDropped: AlertSpec & { points: number; window: string };
+    /** A check of severity critical fails (extra root account, empty passwords, ...): pages. */
+    criticalCheckFailing: AlertSpec;
+    /** Dashboard colours of the score: red below `bad`, orange below `good`, green above. */
+    score: { bad: number; good: number };
+  };
+
   anomaly: {
     /** Rate window of the recorded series, and the lookback of their mean and standard deviation. */
     rateWindow: string;
@@ -209,6 +219,12 @@ export const defaultConfig: MixinConfig = {
     fimScanErrors: { window: '2h', for: '0s', severity: 'warning' },
     antivirus: { rules: 'clamav', window: '10m', for: '0s', severity: 'warning' },
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
+  },
+
+  audit: {
+    scoreDropped: { points: 10, window: '1d', for: '0s', severity: 'warning' },
+    criticalCheckFailing: { for: '0s', severity: 'critical' },
+    score: { bad: 50, good: 80 },
   },
 
   anomaly: {

@@ -16,6 +16,7 @@ import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 /**
  * Reports what stopped a command: config problems as `path.to.key: what is wrong` under a line naming
@@ -238,6 +239,7 @@ function buildProgram(): Command {
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 

@@ -6,5 +6,13 @@ import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
 import { textfileCollector } from './textfile/index.js';
 import { inventoryCollector } from './inventory/index.js';
+import { auditCollector } from './audit/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector, inventoryCollector];
+export const COLLECTORS: CollectorDefinition[] = [
+  ...HOST_COLLECTORS,
+  textfileCollector,
+  logsCollector,
+  fimCollector,
+  inventoryCollector,
+  auditCollector,
+];
