@@ -5,5 +5,6 @@ import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
 import { inventoryCollector } from './inventory/index.js';
+import { probesCollector } from './probes/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, logsCollector, fimCollector, inventoryCollector];
+export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, logsCollector, fimCollector, inventoryCollector, probesCollector];

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LOG_TYPES } from '../logs/registry.js';
 import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
+import { probesSchema } from '../probes/config.js';
 
 // ---------------------------------------------------------------------------------------------
 // host: options of the host collectors
@@ -139,6 +140,7 @@ export const configSchema = z
       .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
     fim: fimSchema,
     inventory: inventorySchema,
+    probes: probesSchema,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();
