@@ -98,6 +98,16 @@ export interface MixinConfig {
     checkpointErrors: AlertSpec & { window: string };
   };
 
+  probes: {
+    /** A probe of a dependency (probes.targets in hostwatch.yml) keeps failing. */
+    failing: AlertSpec;
+    /** Average duration of a probe's successful runs over `window` above `seconds`. */
+    slow: AlertSpec & { seconds: number; window: string };
+    /** The certificate a probed endpoint presents expires soon: warning and critical share the
+     *  alertname (see filesystemAlmostFull). */
+    certExpiry: { warningDays: number; criticalDays: number; for: string };
+  };
+
   anomaly: {
     /** Rate window of the recorded series, and the lookback of their mean and standard deviation. */
     rateWindow: string;
@@ -193,6 +203,12 @@ export const defaultConfig: MixinConfig = {
     fimScanStale: { after: '3h', for: '0s', severity: 'warning' },
     antivirus: { rules: 'clamav', window: '10m', for: '0s', severity: 'warning' },
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
+  },
+
+  probes: {
+    failing: { for: '5m', severity: 'critical' },
+    slow: { seconds: 1, window: '5m', for: '10m', severity: 'warning' },
+    certExpiry: { warningDays: 14, criticalDays: 3, for: '10m' },
   },
 
   anomaly: {

@@ -3,6 +3,7 @@
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
 import { fleetAlertConditions } from './rules/fleet.js';
+import { probeAlertConditions } from './rules/probes.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
 export function alertConditions(cfg: MixinConfig): Record<string, string> {
@@ -12,6 +13,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const a = cfg.anomaly;
   return {
     ...fleetAlertConditions(cfg),
+    ...probeAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostCPUHigh: `CPU busy (all modes but idle, iowait, steal; 5m average) > ${pct(h.cpuHigh.threshold)}`,

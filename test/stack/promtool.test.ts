@@ -32,7 +32,7 @@ describe('promtool', () => {
       expectOk(r, `promtool test rules ${testFiles[i]}`);
       expect(r.stdout).toContain('SUCCESS');
     });
-    expect(testFiles.length).toBe(5);
+    expect(testFiles.length).toBe(6);
   }, 120_000);
 
   it('every alert has a test where it fires and one where it must not', () => {

@@ -24,6 +24,8 @@ export interface ExporterFiles {
   /** A file under the critical FIM root, present from the start (part of the baseline). */
   fimWatchedFile: string;
   tlsCert?: string;
+  /** URL the exporter probes (its own health endpoint): the Dependencies row gets data. */
+  probeUrl?: string;
 }
 
 /** Names of the logs in the config (the `log` label). */
@@ -86,11 +88,18 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
       scan_interval: '5s',
       roots: [{ path: f.fimRoot, critical: true }],
     },
+    // Probes that succeed (a failing one would fire ProbeFailing among the scenarios' alerts).
+    probes: {
+      targets: [
+        ...(f.probeUrl ? [{ name: 'e2e_self', type: 'http', target: f.probeUrl, interval: '2s' }] : []),
+        { name: 'e2e_loopback', type: 'icmp', target: '127.0.0.1', interval: '2s' },
+      ],
+    },
   };
 }
 
 /** Creates the temp files (empty logs, a FIM root with a few files) and writes the config. */
-export async function prepareExporterFiles(dir: string, tlsCert?: string): Promise<ExporterFiles> {
+export async function prepareExporterFiles(dir: string, tlsCert?: string, probeUrl?: string): Promise<ExporterFiles> {
   await mkdir(dir, { recursive: true });
   const f: ExporterFiles = {
     dir,
@@ -103,6 +112,7 @@ export async function prepareExporterFiles(dir: string, tlsCert?: string): Promi
     fimRoot: path.join(dir, 'fim-root'),
     fimWatchedFile: path.join(dir, 'fim-root/etc/sshd_config'),
     tlsCert,
+    probeUrl,
   };
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   await mkdir(f.stateDir, { recursive: true });
