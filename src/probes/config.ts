@@ -202,7 +202,10 @@ export const DEFAULT_PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 export const probesSchema = z
   .strictObject({
-    max_concurrency: posInt('Probes run at the same time at most; the others wait for a free slot', 16),
+    max_concurrency: posInt(
+      'Probes run at the same time at most; the others wait for a free slot (runs that cannot keep to their interval are counted in hostwatch_probe_skipped_runs_total)',
+      64,
+    ),
     duration_buckets: z
       .array(z.number().positive())
       .default(DEFAULT_PROBE_BUCKETS)

@@ -4,6 +4,7 @@
 // is never run twice at the same time: its next run is due one interval after the previous was due;
 // a run that overran its slot (a long timeout, a wait for a free slot) skips the beats it missed
 // rather than bursting to catch up.
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import type { ProbeResult } from './result.js';
 
@@ -47,6 +48,8 @@ export interface SchedulerOptions {
   maxConcurrency: number;
   clock: Clock;
   onResult(probe: SchedulableProbe, result: ProbeResult): void;
+  /** `beats` runs of the probe were skipped: its last run (or its wait for a slot) overran them. */
+  onSkipped?(probe: SchedulableProbe, beats: number): void;
 }
 
 export class ProbeScheduler {
@@ -61,6 +64,8 @@ export class ProbeScheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.slots = new Slots(opts.maxConcurrency);
+    // Every run in flight listens to it (max_concurrency of them), which is no leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Probes waiting for a free slot right now. */
@@ -91,7 +96,11 @@ export class ProbeScheduler {
       this.inflight.delete(running);
       const now = this.opts.clock.now();
       let next = due + p.interval;
-      if (next <= now) next += Math.ceil((now - next) / p.interval) * p.interval;
+      if (next < now) {
+        const beats = Math.ceil((now - next) / p.interval);
+        next += beats * p.interval;
+        if (!this.stopped) this.opts.onSkipped?.(p, beats);
+      }
       this.schedule(p, next);
     });
     this.inflight.add(running);

@@ -134,7 +134,7 @@ describe('probes config', () => {
     expect(api).toMatchObject({ interval: 30_000, timeout: 5000, type: 'http', http: { method: 'GET', follow_redirects: true, preferred_ip_protocol: 'ip4', valid_status_codes: [] } });
     expect(fast).toMatchObject({ interval: 2000, timeout: 2000, tcp: { tls: false, query_response: [] } });
     expect(ns).toMatchObject({ dns: { query_type: 'A', transport_protocol: 'udp', valid_rcodes: ['NOERROR'] } });
-    expect(c.probes.max_concurrency).toBe(16);
+    expect(c.probes.max_concurrency).toBe(64);
   });
 
   it('reports every problem at its key', () => {

@@ -82,7 +82,8 @@ describe('probe scheduler', () => {
   it('never runs a probe twice at once; a run that overran its interval skips the missed beats', async () => {
     const clock = new ManualClock(0);
     const slow = new FakeProbe('slow', 1000, clock, false);
-    const s = new ProbeScheduler([slow], { maxConcurrency: 4, clock, onResult: () => {} });
+    const skipped: number[] = [];
+    const s = new ProbeScheduler([slow], { maxConcurrency: 4, clock, onResult: () => {}, onSkipped: (_p, beats) => skipped.push(beats) });
     s.start();
     await advance(clock, 10);
     expect(slow.starts).toEqual([0]);
@@ -96,6 +97,11 @@ describe('probe scheduler', () => {
     expect(slow.starts).toEqual([0]);
     await advance(clock, 200);
     expect(slow.starts).toEqual([0, 4000]);
+    expect(skipped).toEqual([3]);
+    slow.finish();
+    await advance(clock, 1000);
+    expect(slow.starts).toEqual([0, 4000, 5000]);
+    expect(skipped).toEqual([3]);
     await s.stop();
   });
 

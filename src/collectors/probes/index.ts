@@ -3,7 +3,7 @@
 // scrape only renders what they last reported, so a slow or hanging target never delays /metrics.
 // Nothing is registered (not even HELP lines) and the probe modules are not even imported when no
 // probe is configured.
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
 import type { Logger } from '../../core/log.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
@@ -27,6 +27,7 @@ export class ProbesCollector implements Collector {
   private readonly logger: Logger;
   private readonly last = new Map<string, Last>();
   private readonly histogram?: Histogram<'probe'>;
+  private readonly skipped?: Counter<'probe'>;
   private scheduler?: ProbeScheduler;
   private stopped = false;
 
@@ -43,6 +44,12 @@ export class ProbesCollector implements Collector {
       help: 'Duration of the successful probes, from name resolution to the end of the last check.',
       labelNames: ['probe'],
       buckets: [...new Set(this.cfg.duration_buckets)].sort((a, b) => a - b),
+      registers: [ctx.registry],
+    });
+    this.skipped = new Counter({
+      name: 'hostwatch_probe_skipped_runs_total',
+      help: 'Runs of the probe skipped because its previous run, or its wait for a free slot (probes.max_concurrency), overran its interval.',
+      labelNames: ['probe'],
       registers: [ctx.registry],
     });
   }
@@ -123,6 +130,7 @@ export class ProbesCollector implements Collector {
       maxConcurrency: this.cfg.max_concurrency,
       clock,
       onResult: (task, result) => this.record((task as (typeof tasks)[number]).config, result),
+      onSkipped: (task, beats) => this.skipped!.inc({ probe: task.name }, beats),
     });
     this.scheduler.start();
   }
