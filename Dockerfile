@@ -18,6 +18,9 @@ RUN npm run build && printf '{"revision":"%s"}\n' "$REVISION" > dist/revision.js
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# journalctl, for the logs read from the host's journal (hostwatch.docker.yml): Debian's systemd
+# package without its recommends; nothing of it runs in the container but journalctl.
+RUN apt-get update && apt-get install -y --no-install-recommends systemd && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Makes sure the real binaries the tests run are installed, so that no test skips because a tool is
-// absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation), openssl
-// (certificates for the TLS tests), ping and python3 (probe tests), and for --e2e also prometheus and
-// prometheus-alertmanager. When one is missing and we are root on a Debian-like system, it installs
-// the Debian packages; otherwise it fails with the exact command.
+// absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation),
+// openssl (certificates for the TLS tests), ping and python3 (probe tests), journalctl and
+// systemd-journal-remote (the journal source's tests write real journal files and read them back),
+// and for --e2e also prometheus and prometheus-alertmanager. When one is missing and we are root on
+// a Debian-like system, it installs the Debian packages; otherwise it fails with the exact command.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -18,10 +19,23 @@ const NEEDED = {
   openssl: 'openssl', // the TLS tests (test/server) make their CA and certificates with it
   ping: 'iputils-ping', // the icmp probe runs the system ping (test/probes)
   python3: 'python3', // test/probes: a listener that never accepts (Node always accepts)
+  journalctl: 'systemd',
+  'systemd-journal-remote': 'systemd-journal-remote',
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 
+/** Tools outside PATH: binary → its absolute path. */
+const AT = { 'systemd-journal-remote': '/lib/systemd/systemd-journal-remote' };
+
 function onPath(bin) {
+  if (AT[bin]) {
+    try {
+      accessSync(AT[bin], constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     try {
       accessSync(join(dir, bin), constants.X_OK);

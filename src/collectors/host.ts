@@ -1,4 +1,4 @@
-// The host collectors (issue 3), in scrape-output order. Registered in index.ts.
+// The host collectors, in scrape-output order. Registered in index.ts.
 import type { CollectorDefinition } from '../core/collector.js';
 import { cpuCollector } from './cpu/index.js';
 import { diskstatsCollector } from './diskstats/index.js';

@@ -98,7 +98,7 @@ export class Runner {
   }
 
   /** Runs one collector's update with the timeout; resolves to success. */
-  private async runOne(c: RunningCollector): Promise<boolean> {
+  private async runOne(c: RunningCollector): Promise<{ ok: boolean; seconds: number }> {
     const started = process.hrtime.bigint();
     c.inflight ??= c.collector.update().finally(() => {
       c.inflight = undefined;
@@ -117,14 +117,18 @@ export class Runner {
       clearTimeout(timer);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.success.set({ collector: c.name }, ok ? 1 : 0);
-    this.duration.set({ collector: c.name }, seconds);
-    return ok;
+    return { ok, seconds };
   }
 
   async scrape(): Promise<ScrapeResult> {
     const collectors = this.collectors;
-    const results = await Promise.all(collectors.map((c) => this.runOne(c)));
+    const results = (await Promise.all(collectors.map((c) => this.runOne(c)))).map((r, i) => {
+      // Set in the collectors' order once all are done, not as each finishes: the series of the
+      // self-metrics come out in the same order at every scrape.
+      this.success.set({ collector: collectors[i].name }, r.ok ? 1 : 0);
+      this.duration.set({ collector: collectors[i].name }, r.seconds);
+      return r.ok;
+    });
     const parts: string[] = [];
     for (let i = 0; i < collectors.length; i++) {
       if (!results[i]) continue;

@@ -4,8 +4,8 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import { ERROR_REASONS, entryTypeOfMode, sameStat, type ErrorReason, type FileRecord } from './record.js';
 import type { PathFilter } from './glob.js';
-import { ERR_CODES, HASH_FIELDS, STAT_FIELDS } from './worker-source.js';
-import type { ListResult, WorkerPool } from './pool.js';
+import { ERR_CODES, HASH_FIELDS, STAT_FIELDS, type ListResult } from './worker-protocol.js';
+import type { WorkerPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
 
 export interface ScanProgress {

@@ -1,5 +1,6 @@
 // The checkpoint file of one log, <stateDir>/checkpoints/<log>.json, owned by its pipeline: the
-// tailer state (file identities and offsets, see src/tail/checkpoint.ts), the pipeline's generic
+// tailer state (file identities and offsets, see src/tail/checkpoint.ts) or, for a log reading the
+// journal, its cursor (src/journal/position.ts) with the totals in `tailer`, the pipeline's generic
 // counters and the log type handler's snapshot, taken at the same instant so that they describe the
 // same set of lines. Written atomically: temp file, fsync, rename, fsync of the directory; a crash at
 // any point leaves either the old or the new checkpoint, never a torn one.
@@ -10,6 +11,7 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
+import { journalPositionProblem, type JournalPosition } from '../journal/position.js';
 import { isTailerState, type TailerState } from '../tail/checkpoint.js';
 
 export const CHECKPOINT_VERSION = 1;
@@ -21,6 +23,8 @@ export interface Checkpoint<H = unknown, C = unknown> {
   /** ms since the epoch, when it was taken. */
   taken_at: number;
   tailer: TailerState;
+  /** The journal cursor, when the log reads the journal (absent in checkpoints of files: version 1 as before). */
+  journal?: JournalPosition;
   /** The pipeline's generic counters. */
   counters: C;
   /** The log type handler's snapshot(). */
@@ -71,7 +75,7 @@ export class CheckpointStore {
             ? `belongs to log ${JSON.stringify(cp.log)}`
             : !isTailerState(cp.tailer)
               ? 'invalid file list'
-              : check?.(cp);
+              : ((cp.journal !== undefined ? journalPositionProblem(cp.journal) : undefined) ?? check?.(cp));
     if (problem) {
       await this.moveAside(problem);
       return undefined;

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogSource } from '../config/log-entry.js';
+import type { LogRecord } from './record.js';
 
 export interface LineResult {
   /** false when the line did not match the log type's format: counted as unparsed. */
@@ -22,11 +23,18 @@ export interface LogHandler<S = unknown> {
   /** Processes one complete line (no trailing newline). Never throws on bad input. */
   processLine(line: string): LineResult;
   /**
-   * Optional fast path: processes the ASCII line buf[start, end) without a decoded string, or
-   * returns undefined, having changed nothing, to get the line through processLine instead.
-   * Counting it either way must give the same state.
+   * Optional, for log types whose parser reads bytes: when present, the pipeline hands every line
+   * here as the bytes buf[start, end) (UTF-8, no newline) instead of to processLine, so that no
+   * line is decoded whole. `buf` is reused by the next read: nothing may keep a reference to it.
+   * Never throws on bad input.
    */
-  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined;
+  processBytes?(buf: Buffer, start: number, end: number): LineResult;
+  /**
+   * Optional: processes a record whose header fields the source gave apart (a journal entry). A
+   * handler without it gets the record as the line a file would hold (see record.ts). Never throws
+   * on bad input.
+   */
+  processRecord?(rec: LogRecord): LineResult;
   /** A deep copy of the current state, JSON-serializable. */
   snapshot(): S;
   /** Replaces the state with a checkpointed one (from snapshot() of an earlier run). */

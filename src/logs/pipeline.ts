@@ -1,18 +1,20 @@
-// One pipeline per configured log: tailer -> lines -> handler.processLine -> generic counters, with
-// exactly-once checkpoints.
+// One pipeline per configured log: source (the tailer, or the journal) -> lines or records ->
+// handler -> generic counters, with exactly-once checkpoints.
 //
 // The invariant: what the metrics render (`published`) is always a state that is already on disk.
-// checkpoint() takes, synchronously and so at one instant, the tailer offsets, the generic counters
-// and the handler snapshot; writes them atomically; and only then publishes them. After a kill -9
-// the next run restores that state and re-reads from those offsets: every line is counted once, and
-// no scrape ever saw a value the restart goes back below.
+// checkpoint() takes, synchronously and so at one instant, the source position (file offsets, or
+// the journal cursor), the generic counters and the handler snapshot; writes them atomically; and
+// only then publishes them. After a kill -9 the next run restores that state and re-reads from that
+// position: every line is counted once, and no scrape ever saw a value the restart goes back below.
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
-import { Tailer } from '../tail/tailer.js';
+import { syslogLine, type LogRecord } from './record.js';
+import type { LineSource, SourceSink } from './source.js';
+import { chooseSource, createSource } from './source-choice.js';
 import type { WatchFn } from '../tail/watch.js';
 
 /** The generic per-log counters, checkpointed with the handler state. */
@@ -44,6 +46,8 @@ export interface PipelineOptions {
   chunkBytes?: number;
   /** Background checkpoint interval when something changed (default 5 s). */
   checkpointInterval?: number;
+  /** The journalctl that journal logs run (tests); default `journalctl` on PATH. */
+  journalctl?: string;
 }
 
 const newCounters = (): LineCounters => ({ parsed: 0, unparsed: 0, truncated: 0, last_line_ts: null });
@@ -52,7 +56,8 @@ export class LogPipeline<S = unknown> {
   readonly name: string;
   readonly config: LogConfig;
   private handler: LogHandler<S>;
-  private tailer!: Tailer;
+  private source!: LineSource;
+  private sourceKind: LineSource['kind'] = 'files';
   private readonly store: CheckpointStore;
   private counters: LineCounters = newCounters();
   /**
@@ -85,57 +90,73 @@ export class LogPipeline<S = unknown> {
     return this.opts.type.createHandler({ config, clock, logger, registry }) as LogHandler<S>;
   }
 
-  private newTailer(): Tailer {
-    const c = this.config;
-    return new Tailer({
-      paths: c.path,
-      startPosition: c.start_position,
-      maxLineBytes: c.max_line_bytes,
-      pollInterval: c.poll_interval,
-      clock: this.opts.clock,
-      logger: this.opts.logger,
-      watch: this.opts.watch,
-      chunkBytes: this.opts.chunkBytes,
-      sink: {
-        line: (text, truncated) => this.line(text, truncated),
-        // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
-        bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
-      },
-    });
+  private sourceOptions() {
+    const { clock, logger, watch, chunkBytes, journalctl } = this.opts;
+    const sink: SourceSink = {
+      line: (text, truncated) => this.line(text, truncated),
+      // A handler whose parser reads bytes gets every line undecoded.
+      bytes: this.handler.processBytes ? (buf, start, end, truncated) => this.lineBytes(buf, start, end, truncated) : undefined,
+      record: (rec, truncated) => this.record(rec, truncated),
+      skipped: (result) => this.skipped(result),
+    };
+    return { config: this.config, clock, logger, watch, chunkBytes, journalctl, sink };
   }
 
-  /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
-  private lineBytes(buf: Buffer, start: number, end: number): boolean {
-    let r: LineResult | undefined;
-    try {
-      r = this.handler.processBytes!(buf, start, end);
-    } catch {
-      return false; // processLine decides (and counts it unparsed if it throws too)
-    }
-    if (r === undefined) return false;
-    const c = this.counters;
-    if (r.parsed) c.parsed++;
-    else c.unparsed++;
-    const ts = r.timestamp;
-    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
-    return true;
+  private newSource(): LineSource {
+    return createSource(this.sourceKind, this.sourceOptions());
   }
 
   /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
   private line(text: string, truncated: boolean): void {
-    const c = this.counters;
-    let parsed = false;
-    let ts: number | undefined;
+    let r: LineResult | undefined;
     try {
-      const r = this.handler.processLine(text);
-      parsed = r.parsed;
-      ts = r.timestamp;
+      r = this.handler.processLine(text);
     } catch {
-      parsed = false;
+      r = undefined;
     }
+    this.tally(r, truncated);
+  }
+
+  /** line() for handlers with processBytes. */
+  private lineBytes(buf: Buffer, start: number, end: number, truncated: boolean): void {
+    let r: LineResult | undefined;
+    try {
+      r = this.handler.processBytes!(buf, start, end);
+    } catch {
+      r = undefined;
+    }
+    this.tally(r, truncated);
+  }
+
+  /** A journal entry: to the handler as a record, or as the line a file would hold (see record.ts). */
+  private record(rec: LogRecord, truncated: boolean): void {
+    let r: LineResult | undefined;
+    try {
+      const h = this.handler;
+      r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
+    } catch {
+      r = undefined;
+    }
+    this.tally(r, truncated, rec.timestamp);
+  }
+
+  /** Something the source read that is no line (a garbled journalctl line, an entry too long to keep). */
+  private skipped(result: 'unparsed' | 'truncated'): void {
+    if (result === 'truncated') this.counters.truncated++;
+    else this.counters.unparsed++;
+  }
+
+  /**
+   * Counts a line the handler processed (r: what it returned, undefined when it threw); the time is
+   * the line's own, else `fallbackTs` (a journal entry's).
+   */
+  private tally(r: LineResult | undefined, truncated: boolean, fallbackTs?: number): void {
+    const c = this.counters;
     if (truncated) c.truncated++;
-    else if (parsed) c.parsed++;
+    else if (r?.parsed) c.parsed++;
     else c.unparsed++;
+    let ts = r?.timestamp;
+    if (ts === undefined || !Number.isFinite(ts)) ts = fallbackTs;
     if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
   }
 
@@ -150,7 +171,8 @@ export class LogPipeline<S = unknown> {
   }
 
   private async restoreAndTail(): Promise<void> {
-    this.tailer = this.newTailer();
+    this.sourceKind = await chooseSource(this.sourceOptions());
+    this.source = this.newSource();
     const cp = await this.store.load((cp) =>
       cp.type !== this.config.type ? `written for a log of type ${JSON.stringify(cp.type)}` : undefined,
     );
@@ -164,19 +186,19 @@ export class LogPipeline<S = unknown> {
           truncated: Number(c?.truncated) || 0,
           last_line_ts: typeof c?.last_line_ts === 'number' ? c.last_line_ts : null,
         };
-        this.tailer.restore(cp.tailer);
+        this.source.restore({ tailer: cp.tailer, journal: cp.journal });
       } catch (err) {
         await this.store.moveAside(`handler state rejected: ${(err as Error).message}`);
         this.handler = this.newHandler();
         this.counters = newCounters();
-        this.tailer = this.newTailer();
+        this.source = this.newSource();
       }
     }
     // What was restored is on disk already: it may be published as is.
-    const tail = this.tailer.snapshot();
+    const { tailer: tail } = this.source.snapshot();
     this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
     this.savedMark = cp ? this.mark() : -1;
-    await this.tailer.start();
+    await this.source.start();
     this.scheduleBackground();
   }
 
@@ -187,9 +209,9 @@ export class LogPipeline<S = unknown> {
     return c;
   }
 
-  /** Changes of the tailer state (every line consumed is one): equal marks, equal checkpoints. */
+  /** Changes of the source position (every line consumed is one): equal marks, equal checkpoints. */
   private mark(): number {
-    return this.tailer.changes;
+    return this.source.changes;
   }
 
   private scheduleBackground(): void {
@@ -220,7 +242,7 @@ export class LogPipeline<S = unknown> {
         this.opts.logger.warn('log handler tick failed', { log: this.name, err });
       }
       // Synchronous from here to the save: one instant, one consistent state.
-      const tailer = this.tailer.snapshot();
+      const { tailer, journal } = this.source.snapshot();
       const mark = this.mark();
       const unchanged = mark === this.savedMark;
       if (unchanged && !publish) return;
@@ -241,6 +263,7 @@ export class LogPipeline<S = unknown> {
         type: this.config.type,
         taken_at: now,
         tailer,
+        ...(journal ? { journal } : {}),
         counters: state.counters,
         handler: state.handler,
       };
@@ -266,14 +289,14 @@ export class LogPipeline<S = unknown> {
     return this.published;
   }
 
-  /** Live figures (gauges, not counters): files followed and bytes not read yet. */
-  stats(): { files: number; pendingBytes: number } {
-    return this.tailer ? this.tailer.stats() : { files: 0, pendingBytes: 0 };
+  /** Live figures (gauges, not counters): files followed, bytes not read yet, whether the source delivers lines. */
+  stats(): { files: number; pendingBytes: number; up: boolean } {
+    return this.source ? this.source.stats() : { files: 0, pendingBytes: 0, up: false };
   }
 
-  /** Test hook and fs-event-less driver: one tail pass now. */
+  /** Test hook and fs-event-less driver: one tail pass now (the journal pushes its entries itself). */
   poll(): Promise<void> {
-    return this.tailer.poll();
+    return this.source.poll();
   }
 
   /** Stops tailing and writes a last checkpoint, so that a restart re-reads nothing. */
@@ -282,7 +305,7 @@ export class LogPipeline<S = unknown> {
     if (!this.startup) return;
     await this.startup.catch(() => {});
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
-    await this.tailer.stop();
+    await this.source.stop();
     await this.checkpoint(true);
   }
 }

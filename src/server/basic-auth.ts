@@ -5,11 +5,11 @@
 // - successful verifications are cached, keyed by a SHA-256 of user, password and configured hash,
 //   so that a scrape every 15 s does not spend a bcrypt (100-300 ms of CPU at cost 10) each time. The cache
 //   holds only hashes of credentials that were valid, is bounded, and is dropped with the config;
-// - bcrypt runs in a worker thread (bcrypt-worker.ts): bad logins do not stall scrapes, and cached
+// - bcrypt runs in a worker thread (bcrypt-pool.ts): bad logins do not stall scrapes, and cached
 //   logins (Prometheus's) keep passing while a flood of bad ones is refused with 429.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { bcryptCompare, QueueFullError } from './bcrypt-worker.js';
+import { bcryptCompare, QueueFullError } from './bcrypt-pool.js';
 
 export const AUTH_REALM = 'hostwatch';
 const CACHE_MAX = 1024;

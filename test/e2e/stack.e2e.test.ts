@@ -84,7 +84,7 @@ async function counterDiagnostics(selector: string): Promise<string> {
   return `counter behind the alert (a series born with a non-zero value shows no increase() for it):\n${lines.join('\n')}\n${await stack.diagnostics()}`;
 }
 
-/** The shipped routing by severity (issue 6): critical pages, warning goes to chat, info to nobody. */
+/** The shipped routing by severity: critical pages, warning goes to chat, info to nobody. */
 const ROUTED: Record<string, string> = { critical: RECEIVERS.pager, warning: RECEIVERS.chat };
 const receiverFor = (severity: string) => ROUTED[severity];
 

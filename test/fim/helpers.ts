@@ -36,7 +36,9 @@ export function makeCollector(
   fim: Record<string, unknown>,
   opts: { clock?: ManualClock; hooks?: ScanHooks } = {},
 ): FimHarness {
-  const config = parseConfig({ fim: { enabled: true, ...fim } });
+  // One worker unless a test asks for more: these tests are not about concurrency (scan.test.ts and
+  // threads.test.ts are), and each worker started from the TypeScript sources loads tsx.
+  const config = parseConfig({ fim: { enabled: true, hash_concurrency: 1, ...fim } });
   const registry = new Registry();
   const clock = opts.clock ?? new ManualClock();
   const collector = new FimCollector({ config, registry, stateDir, logger: silentLogger, clock }, opts.hooks);

@@ -4,25 +4,18 @@
 // Every scrape's sum(hostwatch_http_requests_total) must never go down, and at the end it must be
 // exactly N: no line lost at a rotation, none counted twice after a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { COLLECTORS } from '../../src/collectors/index.js';
 import { tempDir } from '../tail/helpers.js';
-import { MAIN_JS } from '../support/main.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { ExporterProcess, sumOf, untilCaughtUp } from './exporter-process.js';
 
 let dir: string;
 let cleanup: () => void;
 let log: string;
-let child: ChildProcess | undefined;
-let port = 0;
+let child: ExporterProcess | undefined;
 let written = 0;
 let maxSeen = 0;
 let rotations = 0;
-const stderr: string[] = [];
 
 function line(n: number): string {
   const method = ['GET', 'POST', 'PUT', 'DELETE'][n % 4];
@@ -36,64 +29,24 @@ function write(count: number): void {
 }
 
 async function startExporter(): Promise<void> {
-  const others = COLLECTORS.filter((c) => c.name !== 'logs').map((c) => `--no-collector.${c.name}`);
-  const proc = spawn(
-    process.execPath,
-    [
-      MAIN_JS,
-      `--config.file=${path.join(dir, 'hostwatch.yml')}`,
-      `--state.dir=${path.join(dir, 'state')}`,
-      '--web.listen-address=127.0.0.1:0',
-      '--collector.logs',
-      ...others,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child = proc;
-  port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      stderr.push(d.toString());
-      const m = /hostwatch listening"? address=\S*:(\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once('exit', (code) => reject(new Error(`exporter exited (${code}) before listening:\n${buf}`)));
-  });
+  child = await ExporterProcess.start(path.join(dir, 'hostwatch.yml'), path.join(dir, 'state'));
 }
 
 async function kill(): Promise<void> {
-  const proc = child!;
+  await child!.kill();
   child = undefined;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await exited;
 }
 
 /** One scrape: the sum of the request counters, checked never to go down. */
 async function scrape(): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-  expect(res.status).toBe(200);
-  const text = await res.text();
-  let sum = 0;
-  for (const l of text.split('\n')) {
-    if (l.startsWith('hostwatch_http_requests_total{')) sum += Number(l.slice(l.lastIndexOf(' ') + 1));
-  }
+  const sum = sumOf(await child!.metrics(), 'hostwatch_http_requests_total');
   expect(sum, 'a scrape saw the sum go down').toBeGreaterThanOrEqual(maxSeen);
   maxSeen = sum;
   return sum;
 }
 
 /** Scrapes until every written line is counted (the exporter caught up). */
-async function caughtUp(): Promise<void> {
-  const deadline = Date.now() + 45_000; // generous: a loaded machine is slow, not wrong
-  let sum = await scrape();
-  while (sum < written && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    sum = await scrape();
-  }
-  expect(sum).toBe(written);
-}
+const caughtUp = () => untilCaughtUp(scrape, written);
 
 function rotate(mode: 'rename' | 'copytruncate'): void {
   rotations++;

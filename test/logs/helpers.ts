@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { LogsCollector } from '../../src/collectors/logs/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/log.js';
+import { silentLogger, type Logger } from '../../src/core/log.js';
 import { noWatch } from '../../src/tail/watch.js';
 import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 
@@ -17,10 +17,10 @@ export interface RunningLogs {
 }
 
 /** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
-export async function startLogs(logs: unknown[], dir: string, clock: ManualClock, started: LogsCollector[]): Promise<RunningLogs> {
+export async function startLogs(logs: unknown[], dir: string, clock: ManualClock, started: LogsCollector[], logger: Logger = silentLogger): Promise<RunningLogs> {
   const config = parseConfig({ logs });
   const registry = new Registry();
-  const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger: silentLogger, clock }, { watch: noWatch });
+  const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger, clock }, { watch: noWatch });
   started.push(c);
   await c.start();
   const scrape = async () => {

@@ -163,6 +163,34 @@ describe('LogPipeline', () => {
     expect(p.state.counters).toEqual({ parsed: 3, unparsed: 1, truncated: 1, last_line_ts: 1_700_000_060_000 });
   });
 
+  it('hands every line undecoded to a handler that reads bytes: not UTF-8, CRLF, cut lines', async () => {
+    const got: Buffer[] = [];
+    const byteType: LogType = {
+      registerMetrics() {},
+      parseFields: () => () => undefined,
+      createHandler: () => ({
+        processLine: () => {
+          throw new Error('a handler with processBytes gets no decoded line');
+        },
+        processBytes(buf, start, end) {
+          got.push(Buffer.from(buf.subarray(start, end))); // a copy: buf is reused by the next read
+          return { parsed: buf[start] !== 0x23, timestamp: 1_700_000_000_000 };
+        },
+        snapshot: () => ({}),
+        restore() {},
+      }),
+    };
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
+    writeFileSync(log, Buffer.concat([latin1, Buffer.from(`\nüber\r\n# comment\n\n${'x'.repeat(300)}\nlast`)]));
+    const p = new LogPipeline({ config: logConfig({ max_line_bytes: 100 }), type: byteType, stateDir, clock: new ManualClock(), logger: silentLogger, registry: new Registry(), watch: noWatch });
+    pipelines.push(p);
+    await p.start();
+    await p.poll();
+    await p.checkpoint();
+    expect(got).toEqual([latin1, Buffer.from('über'), Buffer.from('# comment'), Buffer.from('x'.repeat(100))]);
+    expect(p.state.counters).toEqual({ parsed: 2, unparsed: 1, truncated: 1, last_line_ts: 1_700_000_000_000 });
+  });
+
   it('moves a corrupt checkpoint aside and starts afresh from start_position; the exporter still starts', async () => {
     mkdirSync(path.join(stateDir, 'checkpoints'), { recursive: true });
     writeFileSync(path.join(stateDir, 'checkpoints', 'web.json'), '{"version":1,"log":"web","tail');

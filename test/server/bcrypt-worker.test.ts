@@ -6,13 +6,29 @@ import request from 'supertest';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import { BasicAuth } from '../../src/server/basic-auth.js';
-import { bcryptCompare, bcryptPending, MAX_PENDING, QueueFullError } from '../../src/server/bcrypt-worker.js';
+import { bcryptCompare, bcryptPending, bcryptThreads, MAX_PENDING, QueueFullError } from '../../src/server/bcrypt-pool.js';
 
 // Cost 12: about a second of CPU in bcryptjs, long enough to be seen, short enough for a test.
 const SLOW_HASH = bcrypt.hashSync('slow', 12);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('bcrypt worker', () => {
+  // First in this file: no compare has run in this process yet.
+  it('starts one thread at the first compare, never more, and does not keep the process alive while idle', async () => {
+    expect(await bcryptThreads()).toBe(0);
+    const hash = bcrypt.hashSync('x', 6);
+    const compares = Array.from({ length: 4 }, (_, i) => bcryptCompare(i === 0 ? 'x' : 'y', hash));
+    await compares[0];
+    // Three more compares are waiting: a pool allowed more threads would have started them by now.
+    expect(await bcryptThreads()).toBe(1);
+    // Busy, the worker keeps the process alive (its port is ref'd).
+    expect(process.getActiveResourcesInfo()).toContain('MessagePort');
+    expect(await Promise.all(compares)).toEqual([true, false, false, false]);
+    expect(await bcryptThreads()).toBe(1);
+    // Idle, nothing of it is left that would keep an exporter from exiting.
+    expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
+  });
+
   it('gives the same answers as bcryptjs', async () => {
     const hash = bcrypt.hashSync('right', 4);
     expect(await bcryptCompare('right', hash)).toBe(true);

@@ -31,7 +31,7 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   defineMetric(registry, {
     name: 'hostwatch_log_bytes_read_total',
-    help: 'Bytes of the log files consumed (complete lines and skipped over-long line remainders).',
+    help: 'Bytes of the log files consumed (complete lines and skipped over-long line remainders); for the journal, bytes of the messages read.',
     type: 'counter',
     labelNames: ['log'],
     samples: perLog((p) => p.state.bytes),
@@ -56,6 +56,13 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
     type: 'gauge',
     labelNames: ['log'],
     samples: perLog((p) => p.stats().files),
+  });
+  defineMetric(registry, {
+    name: 'hostwatch_log_source_up',
+    help: 'Whether the source of the log is running: 1 for files (hostwatch_log_files_watched says how many are followed), and for the journal while a journalctl follows it; 0 while journalctl is missing or exited (restarted with backoff).',
+    type: 'gauge',
+    labelNames: ['log'],
+    samples: perLog((p) => (p.stats().up ? 1 : 0)),
   });
   defineMetric(registry, {
     name: 'hostwatch_log_pending_bytes',

@@ -7,7 +7,7 @@ import type { LogType } from '../handler.js';
 import { accessParseFields } from './fields.js';
 import { AccessHandler } from './handler.js';
 import { flatHistogramSamples } from './histogram.js';
-import { STATUS_CLASSES } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 import { METHODS } from './request.js';
 import { CELLS, type AccessState } from './state.js';
 

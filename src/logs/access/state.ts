@@ -2,7 +2,7 @@
 // checkpoint (a few array copies) and cheap to update on the hot path (index arithmetic, no
 // label-key strings). Sections beyond max_sections share the "__other__" slot.
 import { METHODS } from './request.js';
-import { STATUS_CLASSES } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 
 export const SECTION_OTHER = '__other__';
 /** Request counters per section: one per (method, status class). */

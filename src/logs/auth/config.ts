@@ -22,8 +22,9 @@ export const authLog = logTypeConfig(
       .describe('Sources exported in hostwatch_auth_top_failure_sources (top-K by failures, 0 disables)'),
     max_sudo_users: posInt('Distinct users in hostwatch_auth_sudo_commands_total; the rest are user="__other__"', 20),
   },
-  // Debian and Ubuntu write auth.log, RHEL and Fedora secure: a missing file is waited for.
-  { name: 'auth', path: ['/var/log/auth.log', '/var/log/secure'] },
+  // Debian and Ubuntu write auth.log, RHEL and Fedora secure; a host without rsyslog has only the
+  // journal: its auth and authpriv facilities are what rsyslog writes to those files.
+  { name: 'auth', path: ['/var/log/auth.log', '/var/log/secure'], journal: { match: ['SYSLOG_FACILITY=4', 'SYSLOG_FACILITY=10'] } },
 );
 
 export type AuthLogConfig = z.output<typeof authLog.schema>;

@@ -15,6 +15,8 @@ import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 import type { AuthEvent } from './event.js';
 import { CONNECTION_REASONS } from './labels.js';
 import { parseAuthLine, type ParsedAuthLine } from './parse.js';
+import type { LogRecord } from '../record.js';
+import { authRecord } from '../security/records.js';
 
 export const OTHER = '__other__';
 /** sshd connections tracked at once for the per-connection correlation. */
@@ -33,6 +35,24 @@ interface Session {
   attempts: number;
   source?: string;
   last: number;
+  /** Reason of a tentative failure (a rejected key, `none`) that counts if the connection ends without a login. */
+  tentative?: string;
+  /** Failures counted before the connection's source was known, given to the detector once it is. */
+  unsourced?: number;
+}
+
+/** Services whose lines of one connection share a pid (sshd's monitor, dropbear's child). */
+const CONNECTION_SERVICES: ReadonlySet<string> = new Set(['sshd', 'dropbear']);
+/** Lines of one attempt from two PAM modules (or PAM and the program) this far apart are one attempt. */
+const SAME_ATTEMPT_SECONDS = 3;
+
+/**
+ * How the last line counted (for `hostwatch parse`): the failures it added, and its source, or
+ * the connection's when the line names none (`Disconnecting: Too many authentication failures`).
+ */
+export interface AuthLineOutcome {
+  counted: number;
+  source?: string;
 }
 
 /** Plain JSON, written to the checkpoint with the file offsets. Keys of the counters: "a|b". */
@@ -83,6 +103,8 @@ export class AuthHandler implements LogHandler<AuthState> {
   private readonly sessions = new LruMap<Session>(MAX_SESSIONS);
   private readonly clock: Clock;
   private readonly maxSudoUsers: number;
+  /** What the last processed line counted. */
+  last: AuthLineOutcome = { counted: 0 };
 
   constructor(ctx: Pick<HandlerContext<AuthLogConfig>, 'config' | 'clock'>) {
     const bf = ctx.config.bruteforce;
@@ -97,31 +119,53 @@ export class AuthHandler implements LogHandler<AuthState> {
   }
 
   processLine(line: string): LineResult {
+    this.last.counted = 0;
+    this.last.source = undefined;
     let parsed;
     try {
       parsed = parseAuthLine(line, this.clock.now());
     } catch {
       return { parsed: false };
     }
-    if (!parsed) return { parsed: false };
+    return parsed ? this.count(parsed) : { parsed: false };
+  }
+
+  /** A journal entry: its header fields are given, the message goes to the program's grammar. */
+  processRecord(rec: LogRecord): LineResult {
+    let parsed;
+    try {
+      parsed = authRecord(rec);
+    } catch {
+      return { parsed: false };
+    }
+    return this.count(parsed);
+  }
+
+  private count(parsed: ParsedAuthLine): LineResult {
     const ev = parsed.event;
     if (ev && !(ev.pamModule !== undefined && this.samePamAttempt(ev.pamModule, parsed, ev))) {
       const t = parsed.timestamp ?? this.clock.now();
-      const key = parsed.pid !== undefined && ev.service === 'sshd' ? `${parsed.host ?? ''}|${parsed.pid}` : undefined;
+      const pid = ev.connection ?? parsed.pid;
+      const key = pid !== undefined && CONNECTION_SERVICES.has(ev.service) ? `${parsed.host ?? ''}|${pid}` : undefined;
       this.apply(ev, t, key);
+      this.last.source = ev.source ?? (key === undefined ? undefined : this.sessions.peek(key)?.source);
     }
     return { parsed: true, timestamp: parsed.timestamp };
   }
 
   /**
    * A stack of PAM modules (pam_unix then pam_sss/pam_ldap on a directory-joined host) logs one
-   * attempt once per module, on consecutive lines: the same program, pid, user and second from
-   * another module is the same attempt.
+   * attempt once per module, on consecutive lines, and doas logs its own line after PAM's (once
+   * PAM's failure delay is over): the same program, pid and user a few seconds later from another
+   * module is the same attempt.
    */
   private samePamAttempt(module: string, p: ParsedAuthLine, ev: AuthEvent): boolean {
-    const key = `${p.host ?? ''}|${p.program}|${p.pid ?? ''}|${ev.user ?? ''}|${Math.floor((p.timestamp ?? 0) / 1000)}`;
+    const who = `${p.host ?? ''}|${p.program}|${p.pid ?? ''}|${ev.user ?? ''}|`;
+    const second = Math.floor((p.timestamp ?? 0) / 1000);
+    const key = `${who}${second}`;
     const last = this.counters.lastPam;
-    if (last !== undefined && last[1] === key && !last[0].split(',').includes(module)) {
+    const close = last !== undefined && last[1].startsWith(who) && Math.abs(Number(last[1].slice(who.length)) - second) <= SAME_ATTEMPT_SECONDS;
+    if (last !== undefined && close && !last[0].split(',').includes(module)) {
       this.counters.lastPam = [`${last[0]},${module}`, key];
       return true;
     }
@@ -156,25 +200,34 @@ export class AuthHandler implements LogHandler<AuthState> {
         const s = this.session(key, t, true);
         if (s) {
           s.mark = 'invalid_user';
-          s.source = ev.source ?? s.source;
+          this.learnSource(s, ev.source, t, ev.service);
         }
         return;
       }
-      case 'info': {
-        if (ev.scope !== 'end') return;
-        const s = this.session(key, t, false);
-        if (!s) return;
-        // The session is kept, not deleted: the same connection often logs a second disconnect
-        // line right after (`Received disconnect` then `Disconnected from invalid user`).
-        if (s.mark && !s.counted && s.attempts === 0) {
-          this.countFailure(ev.service, s.mark, 1, ev.source ?? s.source, t);
-          s.counted = true;
-        }
+      case 'info':
+        this.applyInfo(ev, t, key);
         return;
-      }
       case 'failure':
-        this.applyFailure(ev, t, key);
+        // A repeat of an attempt another line counts; it may still name the connection's source.
+        if (ev.scope === 'echo') this.learnSource(this.session(key, t, false), ev.source, t, ev.service);
+        else this.applyFailure(ev, t, key);
         return;
+    }
+  }
+
+  private applyInfo(ev: AuthEvent, t: number, key: string | undefined): void {
+    if (ev.scope !== 'end' && ev.scope !== 'connect' && ev.scope !== 'tentative') return;
+    const s = this.session(key, t, ev.scope !== 'end');
+    if (!s) return;
+    this.learnSource(s, ev.source, t, ev.service);
+    if (ev.scope === 'tentative') s.tentative ??= ev.reason ?? 'other';
+    if (ev.scope !== 'end') return;
+    // The session is kept, not deleted: the same connection often logs a second disconnect
+    // line right after (`Received disconnect` then `Disconnected from invalid user`).
+    const reason = s.mark ?? s.tentative;
+    if (reason !== undefined && !s.counted && s.attempts === 0) {
+      this.countFailure(ev.service, reason, 1, t, s.source, s);
+      s.counted = true;
     }
   }
 
@@ -182,33 +235,48 @@ export class AuthHandler implements LogHandler<AuthState> {
     const reason = ev.reason ?? 'other';
     const s = ev.scope === 'attempt' || ev.scope === 'session' ? this.session(key, t, true) : undefined;
     if (!s) {
-      this.countFailure(ev.service, reason, ev.count, ev.source, t);
+      this.countFailure(ev.service, reason, ev.count, t, ev.source);
       return;
     }
-    s.source = ev.source ?? s.source;
+    this.learnSource(s, ev.source, t, ev.service);
     if (ev.scope === 'attempt') {
       let n = ev.count;
       // The connection's first attempt was already counted through a per-connection line.
       if (s.counted && s.attempts === 0) n--;
       s.attempts += ev.count;
       const r = s.mark && s.mark !== 'invalid_user' ? s.mark : reason;
-      this.countFailure(ev.service, r, n, s.source, t);
+      this.countFailure(ev.service, r, n, t, s.source, s);
       return;
     }
     if (!s.counted && s.attempts === 0) {
-      this.countFailure(ev.service, s.mark ?? reason, 1, s.source, t);
+      this.countFailure(ev.service, s.mark ?? s.tentative ?? reason, 1, t, s.source, s);
       s.counted = true;
     }
     if (reason === 'not_allowed' || reason === 'root_refused') s.mark = reason;
   }
 
-  private countFailure(service: string, reason: string, n: number, source: string | undefined, t: number): void {
+  /** Records the connection's source, and gives the detector the failures counted before it was known. */
+  private learnSource(s: Session | undefined, source: string | undefined, t: number, service: string): void {
+    if (!s || source === undefined) return;
+    s.source = source;
+    if (s.unsourced) {
+      const n = s.unsourced;
+      s.unsourced = undefined;
+      if (this.detector.record(detectorSource(source), t, n)) add(this.counters.detections, service, 1);
+    }
+  }
+
+  /** Counts n failures; without a source, they wait in their connection `s` for one (learnSource). */
+  private countFailure(service: string, reason: string, n: number, t: number, source: string | undefined, s?: Session): void {
     if (n <= 0) return;
     add(this.counters.failures, `${service}|${reason}`, n);
-    if (source !== undefined) source = detectorSource(source);
-    if (source !== undefined && !CONNECTION_REASONS.has(reason) && this.detector.record(source, t, n)) {
-      add(this.counters.detections, service, 1);
+    this.last.counted += n;
+    if (CONNECTION_REASONS.has(reason)) return;
+    if (source === undefined) {
+      if (s) s.unsourced = (s.unsourced ?? 0) + n;
+      return;
     }
+    if (this.detector.record(detectorSource(source), t, n)) add(this.counters.detections, service, 1);
   }
 
   private countSudo(user: string, n: number): void {

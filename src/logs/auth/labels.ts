@@ -6,6 +6,12 @@ const SERVICES: Record<string, string> = {
   sshd: 'sshd',
   'sshd-session': 'sshd', // OpenSSH >= 9.8 logs the connection from a separate binary
   'sshd-auth': 'sshd', // OpenSSH >= 10.0
+  'sshd-keygen-wrapper': 'sshd', // macOS runs sshd through it
+  'ssh.service': 'sshd', // journalctl -o with-unit names the unit
+  'sshd.service': 'sshd',
+  dropbear: 'dropbear',
+  doas: 'doas',
+  runuser: 'su',
   sudo: 'sudo',
   'sudo-i': 'sudo',
   su: 'su',
@@ -20,6 +26,7 @@ const SERVICES: Record<string, string> = {
   vsftpd: 'vsftpd',
   proftpd: 'proftpd',
   dovecot: 'dovecot',
+  'dovecot-auth': 'dovecot',
   cockpit: 'cockpit',
   'polkit-1': 'polkit',
   polkitd: 'polkit',
@@ -71,11 +78,25 @@ export const REASONS = [
   'not_in_sudoers',
   'su',
   'login',
+  'doas',
+  'timeout',
+  'protocol',
+  'penalty',
+  'refused_connect',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
 /**
  * Failures that are not credential guesses (a scanner that never identifies, a client without a
- * common cipher): counted in hostwatch_auth_failures_total but not towards brute force.
+ * common cipher, a connection that idles past the login grace time or breaks the protocol, one
+ * sshd or tcp_wrappers refuses before any authentication): counted in
+ * hostwatch_auth_failures_total but not towards brute force.
  */
-export const CONNECTION_REASONS: ReadonlySet<string> = new Set(['negotiation', 'no_identification']);
+export const CONNECTION_REASONS: ReadonlySet<string> = new Set([
+  'negotiation',
+  'no_identification',
+  'timeout',
+  'protocol',
+  'penalty',
+  'refused_connect',
+]);

@@ -1,17 +1,23 @@
 // Pure parsing of auth.log / secure / journal lines into auth events (see event.ts). The syslog
-// header gives the program; sshd has its own module, PAM, sudo, su and login are here.
+// header gives the program, and the program decides which grammar reads its message: sshd's
+// (sshd.ts), the local programs' (local.ts), other daemons' (daemons.ts), and Linux-PAM's
+// (pam.ts), which any program's messages can hold. Every grammar is anchored at the start of the
+// message, so text a client wrote inside one program's message is never read by another's grammar.
 //
 // Counting policy for one attempt logged twice: PAM's pam_unix logs the FIRST failure of a PAM
 // handle as `pam_unix(svc:auth): authentication failure` and the others at pam_end as
 // `PAM <n> more authentication failures`, so PAM lines count each attempt exactly once. For sudo,
 // su, login and every other PAM service they are therefore the authority, and the service's own
-// summary (`3 incorrect password attempts`, `FAILED SU`, `FAILED LOGIN`) is informational (it
-// repeats attempts PAM already logged). For sshd it is the other way round: sshd logs every
-// attempt itself (`Failed password ...`, with the real source and the method), so its PAM lines
-// are informational.
+// summary (`3 incorrect password attempts`, `FAILED SU`, `FAILED LOGIN`) repeats them (scope
+// echo). For sshd it is the other way round: sshd logs every attempt itself (`Failed password ...`,
+// with the real source and the method), so its PAM lines are the echo.
 import { parseSyslog } from '../security/syslog.js';
+import { parseAuditMessage, parseAuditRecord } from './audit.js';
+import { parseDropbear, parseLibwrap, parseScreensharing, parseVsftpd, parseXinetd } from './daemons.js';
 import type { AuthEvent } from './event.js';
 import { serviceOf } from './labels.js';
+import { parseDoas, parseLogin, parseSu, parseSudo } from './local.js';
+import { parsePam } from './pam.js';
 import { parseSshd } from './sshd.js';
 
 export type { AuthEvent } from './event.js';
@@ -21,112 +27,16 @@ export interface ParsedAuthLine {
   host?: string;
   program: string;
   pid?: string;
-  /** undefined: a syslog line that is not an authentication event (session opened, cron...). */
+  /** undefined: a log line that is not an authentication event (session opened, cron...). */
   event?: AuthEvent;
 }
 
-const PAM_AUTH_FAILURE = /(?:^|: )(pam_[\w-]+)\(([^:()\s]+):auth\): authentication failure; (.*)$/;
-const PAM_MORE = /^PAM (\d+) more authentication failures?; (.*)$/;
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
-const SUDO = /^\s*(\S+) : (.*)$/;
-const SUDO_INCORRECT = /^(\d+) incorrect password attempts?$/;
-const SU_FAILED = /^FAILED SU \(to (\S+)\) (\S+) on /;
-const SU_OK = /^\(to (\S+)\) (\S+) on /;
-const SU_OK_SHADOW = /^Successful su for (\S+) by (\S+)$/;
-const SU_FAILED_SHADOW = /^FAILED su for (\S+) by (\S+)$/;
-// shadow-utils: `FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure`;
-// util-linux: `FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure`.
-const LOGIN_FAILED = /^FAILED LOGIN \(?\d+\)? (?:on '[^']*'|FROM \S+) FOR '?(.*?)'?, /;
-// shadow-utils `ROOT LOGIN  on '/dev/tty1'`; util-linux `ROOT LOGIN ON tty1`, `LOGIN ON tty1 BY alice`.
-const LOGIN_OK = /^(?:ROOT LOGIN {1,2}(?:on|ON) |LOGIN ON \S+ BY (\S+))/;
+/** Dovecot writes its processes' messages after their name: `auth-worker(2001): `, `auth: `. */
+const DOVECOT_PROCESS = /^[a-z][a-z-]*(?:\(\d+\))?: /;
 
-/** The reason of a PAM failure, by service. */
-function pamReason(service: string): string {
-  if (service === 'sudo') return 'sudo_password';
-  if (service === 'su') return 'su';
-  if (service === 'login') return 'login';
-  return 'pam';
-}
-
-/** `logname=x uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root`: rhost and user (user is last). */
-function pamFields(kv: string): { source?: string; user?: string } {
-  let source: string | undefined;
-  let user: string | undefined;
-  const r = kv.indexOf('rhost=');
-  let from = 0;
-  if (r >= 0) {
-    const end = kv.indexOf(' ', r + 6);
-    const v = end < 0 ? kv.slice(r + 6) : kv.slice(r + 6, end);
-    if (v !== '') source = v;
-    from = end < 0 ? kv.length : end;
-  }
-  const u = kv.indexOf(' user=', from);
-  if (u >= 0) user = kv.slice(u + 6);
-  return { source, user };
-}
-
-function parsePam(program: string, msg: string): AuthEvent | undefined {
-  let m = PAM_AUTH_FAILURE.exec(msg);
-  if (m) {
-    const service = serviceOf(m[2]);
-    const { source, user } = pamFields(m[3]);
-    if (service === 'sshd') return { event: 'info', service, user, source, reason: 'pam', count: 1 };
-    return { event: 'failure', service, user, source, reason: pamReason(service), count: 1, scope: 'attempt', pamModule: m[1] };
-  }
-  if ((m = PAM_MORE.exec(msg))) {
-    const service = serviceOf(program);
-    const { source, user } = pamFields(m[2]);
-    const count = Number(m[1]);
-    if (service === 'sshd') return { event: 'info', service, user, source, reason: 'pam', count };
-    return { event: 'failure', service, user, source, reason: pamReason(service), count, scope: 'attempt' };
-  }
-  return undefined;
-}
-
-function parseSudo(msg: string): AuthEvent | undefined {
-  const m = SUDO.exec(msg);
-  if (!m) return undefined;
-  const user = m[1];
-  const fields = m[2].split(' ; ');
-  const first = fields[0];
-  const inc = SUDO_INCORRECT.exec(first);
-  if (inc) return { event: 'info', service: 'sudo', user, reason: 'sudo_password', count: Number(inc[1]) };
-  if (first === 'user NOT in sudoers' || first === 'user NOT authorized on host' || first === 'command not allowed') {
-    return { event: 'failure', service: 'sudo', user, reason: 'not_in_sudoers', count: 1, scope: 'attempt' };
-  }
-  if (/^[A-Z]+=/.test(first) && fields.some((f) => f.startsWith('COMMAND='))) {
-    return { event: 'success', service: 'sudo', user, method: 'sudo', count: 1 };
-  }
-  return undefined;
-}
-
-function parseSu(msg: string): AuthEvent | undefined {
-  let m = SU_OK.exec(msg) ?? SU_OK_SHADOW.exec(msg);
-  if (m) return { event: 'success', service: 'su', user: m[1], method: 'su', count: 1 };
-  if ((m = SU_FAILED.exec(msg) ?? SU_FAILED_SHADOW.exec(msg))) return { event: 'info', service: 'su', user: m[1], reason: 'su', count: 1 };
-  return undefined;
-}
-
-function parseLogin(msg: string): AuthEvent | undefined {
-  let m = LOGIN_FAILED.exec(msg);
-  if (m) return { event: 'info', service: 'login', user: m[1], reason: 'login', count: 1 };
-  if ((m = LOGIN_OK.exec(msg))) return { event: 'success', service: 'login', user: m[1] ?? 'root', method: 'password', count: 1 };
-  return undefined;
-}
-
-/** The auth event in a syslog message from `program`, or undefined. */
-export function parseAuthMessage(program: string, msg: string): AuthEvent | undefined {
-  // rsyslog's repeated-message reduction (on by default on Ubuntu) folds identical lines.
-  const rep = msg.charCodeAt(0) === 109 /* m */ ? REPEATED.exec(msg) : null;
-  if (rep) {
-    const inner = parseAuthMessage(program, rep[2]);
-    if (inner) inner.count *= Number(rep[1]);
-    return inner;
-  }
-  if (msg.includes('pam_') || msg.startsWith('PAM ')) {
-    const pam = parsePam(program, msg);
-    if (pam) return pam;
-  }
+/** The grammar of a program's own messages (after PAM's, which any program can log). */
+function byProgram(program: string, msg: string): AuthEvent | undefined {
   const service = serviceOf(program);
   switch (service) {
     case 'sshd':
@@ -137,14 +47,53 @@ export function parseAuthMessage(program: string, msg: string): AuthEvent | unde
       return parseSu(msg);
     case 'login':
       return parseLogin(msg);
+    case 'doas':
+      return parseDoas(msg);
+    case 'dropbear':
+      return parseDropbear(msg);
+    case 'vsftpd':
+      return parseVsftpd(msg);
+    case 'dovecot': {
+      const p = DOVECOT_PROCESS.exec(msg);
+      return p ? parsePam(program, msg.slice(p[0].length)) : undefined;
+    }
     default:
+      if (program === 'xinetd') return parseXinetd(msg);
+      if (program === 'screensharingd') return parseScreensharing(msg);
+      if (program === 'audit' || program === 'kernel') return parseAuditMessage(program, msg)?.event;
       return undefined;
   }
 }
 
-/** Parses a whole line; undefined when it has no syslog header (counted as unparsed). */
+/** The auth event in a syslog message from `program`, or undefined. */
+export function parseAuthMessage(program: string, msg: string, module?: string): AuthEvent | undefined {
+  const c = msg.charCodeAt(0);
+  // rsyslog's repeated-message reduction (on by default on Ubuntu) folds identical lines.
+  if (c === 109 /* m */) {
+    const rep = REPEATED.exec(msg);
+    if (rep) {
+      const inner = parseAuthMessage(program, rep[2], module);
+      if (inner) inner.count *= Number(rep[1]);
+      return inner;
+    }
+  }
+  if (c === 112 /* p */ || c === 80 /* P */ || c === 40 /* ( */ || module !== undefined) {
+    const pam = parsePam(program, msg, module);
+    if (pam) return pam;
+  }
+  const own = byProgram(program, msg);
+  if (own) return own;
+  // tcp_wrappers' refusal, in the log of whichever daemon links libwrap.
+  if (c === 114 /* r */) return parseLibwrap(serviceOf(program), msg);
+  return undefined;
+}
+
+/** Parses a whole line (a log header, or an audit.log record); undefined when it has none (unparsed). */
 export function parseAuthLine(line: string, now: number): ParsedAuthLine | undefined {
+  if (line.startsWith('type=')) return parseAuditRecord(line);
   const h = parseSyslog(line, now);
-  if (!h) return undefined;
-  return { timestamp: h.timestamp, host: h.host, program: h.program, pid: h.pid, event: parseAuthMessage(h.program, h.message) };
+  // Without a stamp, only `[host] prog[pid]:` (journal entries rendered by fail2ban) is a header:
+  // `java.lang.Exception: boom` is not.
+  if (!h || (h.format === 'unstamped' && h.pid === undefined)) return undefined;
+  return { timestamp: h.timestamp, host: h.host, program: h.program, pid: h.pid, event: parseAuthMessage(h.program, h.message, h.module) };
 }

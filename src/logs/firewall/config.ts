@@ -17,7 +17,8 @@ export const firewallLog = logTypeConfig(
       .describe('Port-scan detection per source address (in the spirit of psad)'),
     top_ports: posInt('Destination ports exported in hostwatch_firewall_blocked_ports_total; the rest are port="__other__"', 20),
   },
-  { name: 'firewall', path: '/var/log/ufw.log' },
+  // UFW's own file where rsyslog writes it, else the kernel's messages in the journal.
+  { name: 'firewall', path: '/var/log/ufw.log', journal: { match: ['_TRANSPORT=kernel'] } },
 );
 
 export type FirewallLogConfig = z.output<typeof firewallLog.schema>;

@@ -10,6 +10,8 @@ import type { FirewallLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import { PortScanDetector, type PortScanSnapshot } from '../security/portscan.js';
 import { parseFirewallLine, type FirewallPacket } from './parse.js';
+import type { LogRecord } from '../record.js';
+import { firewallRecord } from '../security/records.js';
 import { TopPorts, emptyTopPorts, type TopPortsState } from './top-ports.js';
 import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
 
@@ -74,7 +76,24 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     } catch {
       return { parsed: false };
     }
-    if (!p) return { parsed: false };
+    return p ? this.count(p) : { parsed: false };
+  }
+
+  /**
+   * A journal entry. Its header is given, so it is never unparsed: the kernel's other messages (and
+   * other programs' entries) are not packets, as a syslog line that is no auth event is parsed.
+   */
+  processRecord(rec: LogRecord): LineResult {
+    let p: FirewallPacket | undefined;
+    try {
+      p = firewallRecord(rec, this.clock.now());
+    } catch {
+      p = undefined;
+    }
+    return p ? this.count(p) : { parsed: true, timestamp: rec.timestamp };
+  }
+
+  private count(p: FirewallPacket): LineResult {
     this.packets[packetIndex(p.action, p.proto, p.direction)]++;
     if (isBlockedInbound(p) && p.dpt !== undefined && (p.proto === 'tcp' || p.proto === 'udp')) {
       this.ports.count(p.dpt);

@@ -1,10 +1,13 @@
-// Pure parsing of netfilter kernel log lines (iptables/nftables LOG target, as UFW, firewalld,
-// OpenWrt, SuSEfirewall2 or a custom --log-prefix write them), from kern.log, syslog, ufw.log, the
-// journal or dmesg, with or without the `[12345.678]` uptime stamp:
+// Pure parsing of netfilter packet logs (iptables/nftables LOG target and nftables `log`, as UFW,
+// firewalld, OpenWrt, SuSEfirewall2, Proxmox VE or a custom prefix write them), from kern.log,
+// syslog, ufw.log, the journal, dmesg, ulogd or pve-firewall.log (which lines are packet logs, and
+// where their text starts: origin.ts):
 //   Mar  3 10:00:00 host kernel: [ 123.456] [UFW BLOCK] IN=eth0 OUT= MAC=... SRC=1.2.3.4 DST=... LEN=60 ... PROTO=TCP SPT=4444 DPT=22 ... SYN URGP=0
 // The packet part is found by its fixed start `IN=<if> OUT=` (a prefix without a trailing space is
-// glued to it: `DROP:IN=eth0`), and scanned once, token by token, with no regular expression per field.
-import { parseSyslogTimestamp } from '../security/syslog.js';
+// glued to it: `DROP:IN=eth0`; pvefw-logger writes only the interfaces that are set), and scanned
+// once, token by token, with no regular expression per field.
+import { parseFilterlog } from './filterlog.js';
+import { packetText } from './origin.js';
 
 export type FirewallAction = 'block' | 'reject' | 'allow' | 'limit' | 'audit' | 'unknown';
 export type Direction = 'in' | 'out' | 'forward';
@@ -29,6 +32,7 @@ export interface FirewallPacket {
 }
 
 const TCP_FLAGS = new Set(['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG']);
+const EDGEOS = /^\[[^\]]*-(?:default|\d+)-([ADR])\]$/;
 
 /**
  * The action from the prefix's words: LIMIT first (UFW's `[UFW LIMIT BLOCK]` is the rate limit
@@ -36,6 +40,9 @@ const TCP_FLAGS = new Set(['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG']);
  */
 export function actionOf(prefix: string): FirewallAction {
   if (prefix === '') return 'unknown';
+  // Ubiquiti EdgeOS / VyOS: `[WAN_LOCAL-default-D]`, `[LAN_IN-20-A]` (A accept, D drop, R reject).
+  const edge = EDGEOS.exec(prefix);
+  if (edge) return edge[1] === 'A' ? 'allow' : edge[1] === 'D' ? 'block' : 'reject';
   const p = prefix.toUpperCase();
   if (p.includes('LIMIT')) return 'limit';
   if (p.includes('REJECT')) return 'reject';
@@ -56,24 +63,13 @@ function packetStart(line: string, from: number): number {
   return -1;
 }
 
-/** Removes the syslog header, `kernel:` tag and uptime stamp before the prefix. */
-function prefixStart(line: string, end: number, now: number): { start: number; timestamp?: number } {
-  let pos = 0;
-  let timestamp: number | undefined;
-  const ts = parseSyslogTimestamp(line, now);
-  if (ts) {
-    timestamp = ts.timestamp;
-    pos = ts.length;
-    // `host kernel: ` or `kernel: ` (or any `tag: `) up to the packet start.
-    const k = line.indexOf(': ', pos);
-    if (k >= 0 && k < end) pos = k + 2;
+/** pvefw-logger: the first `IN=` or `OUT=` token (only the interfaces that are set are written). */
+function pveStart(line: string, from: number): number {
+  for (let i = from; i < line.length; i = line.indexOf(' ', i) + 1) {
+    if (line.startsWith('IN=', i) || line.startsWith('OUT=', i)) return i;
+    if (line.indexOf(' ', i) < 0) break;
   }
-  while (pos < end && line.charCodeAt(pos) === 32) pos++;
-  if (line.charCodeAt(pos) === 91 /* [ */) {
-    const close = line.indexOf(']', pos);
-    if (close > 0 && close < end && /^\[\s*\d+\.\d+\]$/.test(line.slice(pos, close + 1))) pos = close + 1;
-  }
-  return { start: pos, timestamp };
+  return -1;
 }
 
 function toPort(v: string): number | undefined {
@@ -97,10 +93,14 @@ function keyOf(line: string, pos: number, len: number): Key | undefined {
 }
 
 export function parseFirewallLine(line: string, now: number): FirewallPacket | undefined {
-  const start = packetStart(line, 0);
+  // Cheap rejection first: most lines of a shared log are not packets.
+  if (line.indexOf('IN=') < 0 && line.indexOf('OUT=') < 0 && line.indexOf('filterlog') < 0) return undefined;
+  const head = packetText(line, now);
+  if (!head) return undefined;
+  if (head.filterlog) return parseFilterlog(line.slice(head.start), head.timestamp);
+  const start = head.pve ? pveStart(line, head.start) : packetStart(line, head.start);
   if (start < 0) return undefined;
-  const head = prefixStart(line, start, now);
-  const prefix = line.slice(head.start, start).trim();
+  const prefix = head.tagPrefix ?? line.slice(head.start, start).trim();
   const pkt: FirewallPacket = {
     action: actionOf(prefix),
     direction: 'in',

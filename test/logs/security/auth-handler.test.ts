@@ -32,10 +32,10 @@ describe('auth handler counting', () => {
       'sshd|invalid_user': 5, // 1 password try + 1 enumeration probe + 2 (none then 2 passwords) + 1 keyboard-interactive
       'sshd|password': 7, // 1 + "repeated 5 times" + scanner.example.net (max attempts / PAM lines not added)
       'sshd|preauth_disconnect': 3, // key-only bot, reset by ubuntu, JSch "Auth fail"
-      'sshd|no_identification': 2,
+      'sshd|no_identification': 3, // did not identify, banner exchange, kex_exchange_identification
       'sshd|negotiation': 2,
       'sshd|not_allowed': 7, // bob: verdict + his 2nd password (his 1st is the verdict), 5 others
-      'sshd|publickey': 1,
+      // deploy's rejected RSA key is not a failure: the same connection logged in with its next key
       'sudo|sudo_password': 3, // pam_unix first failure + "PAM 2 more"; "3 incorrect password attempts" repeats them
       'sudo|not_in_sudoers': 1,
       'su|su': 1, // pam_unix(su:auth); FAILED SU repeats it
@@ -58,6 +58,7 @@ describe('auth handler counting', () => {
       'sshd|root_refused': 2,
       'sshd|no_identification': 2,
       'sshd|negotiation': 1,
+      'sshd|timeout': 1, // a connection idle past LoginGraceTime
       'sudo|sudo_password': 1,
       'su|su': 1,
       'gdm|pam': 1,
@@ -118,6 +119,114 @@ describe('auth handler counting', () => {
       h.processLine(`Mar  3 10:00:00 h sudo:   ${u} : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/true`);
     }
     expect(h.snapshot().sudoCommands).toEqual({ a: 2, b: 1, __other__: 3 });
+  });
+});
+
+describe('attacker-written text never moves the source (regressions)', () => {
+  const inject = (i: number, fake: string) =>
+    `Mar  3 10:00:${String(i).padStart(2, '0')} h sshd[${9000 + i}]: Failed password for invalid user x: pam_unix(su:auth): authentication failure; rhost=${fake} from 1.2.3.4 port ${5000 + i} ssh2`;
+
+  it('a PAM line in the user name is an sshd failure from the real address: 20 attempts detect 1.2.3.4, never the fake', () => {
+    for (const fake of [() => '6.6.6.6', (i: number) => `6.6.6.${i}`]) {
+      const h = handler({ bruteforce: { threshold: 10, window: '5m' } });
+      for (let i = 0; i < 20; i++) h.processLine(inject(i, fake(i)));
+      const s = h.snapshot();
+      expect(s.failures).toEqual({ 'sshd|invalid_user': 20 });
+      expect(s.detections).toEqual({ sshd: 1 });
+      expect(s.bruteforce.sources.map((e) => e[0])).toEqual(['1.2.3.4']);
+    }
+  });
+
+  it('an injected rhost= before the real one is not the source', () => {
+    const h = handler();
+    h.processLine('Mar  3 10:00:00 h vsftpd[7]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=x rhost=6.6.6.6 rhost=1.2.3.4');
+    expect(h.last).toEqual({ counted: 1, source: '1.2.3.4' });
+    expect(h.snapshot().bruteforce.sources.map((e) => e[0])).toEqual(['1.2.3.4']);
+  });
+});
+
+describe('auth handler: one failure per connection, whatever the lines', () => {
+  const run = (lines: string[], extra: Record<string, unknown> = {}) => {
+    const h = handler(extra);
+    for (const l of lines) h.processLine(l);
+    return h;
+  };
+
+  it('a rejected key counts only when the connection ends without a login', () => {
+    const ok = run([
+      'Mar  3 10:00:00 h sshd[7]: Failed publickey for deploy from 1.2.3.4 port 5 ssh2: RSA SHA256:abc',
+      'Mar  3 10:00:00 h sshd[7]: Failed publickey for deploy from 1.2.3.4 port 5 ssh2: ECDSA SHA256:def',
+      'Mar  3 10:00:01 h sshd[7]: Accepted publickey for deploy from 1.2.3.4 port 5 ssh2: ED25519 SHA256:ghi',
+    ]);
+    expect(ok.snapshot().failures).toEqual({});
+    const rejected = run([
+      'Mar  3 10:00:00 h sshd[8]: Failed publickey for deploy from 1.2.3.4 port 6 ssh2: RSA SHA256:abc',
+      'Mar  3 10:00:00 h sshd[8]: Failed publickey for deploy from 1.2.3.4 port 6 ssh2: ECDSA SHA256:def',
+      'Mar  3 10:00:01 h sshd[8]: Connection closed by authenticating user deploy 1.2.3.4 port 6 [preauth]',
+    ]);
+    expect(rejected.snapshot().failures).toEqual({ 'sshd|publickey': 1 });
+    // Without a user in the end line (OpenSSH < 7.x): the end still counts the rejected keys once.
+    const old = run([
+      'Mar  3 10:00:00 h sshd[9]: Failed publickey for deploy from 1.2.3.4 port 7 ssh2: RSA SHA256:abc',
+      'Mar  3 10:00:01 h sshd[9]: Connection closed by 1.2.3.4 port 7 [preauth]',
+    ]);
+    expect(old.snapshot().failures).toEqual({ 'sshd|publickey': 1 });
+  });
+
+  it('echo lines (PAM for sshd, sudo/su/login summaries) are recognised and never counted', () => {
+    const h = run([
+      'Mar  3 10:00:00 h sshd[7]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root',
+      'Mar  3 10:00:02 h sshd[7]: Failed password for root from 1.2.3.4 port 5 ssh2',
+      'Mar  3 10:00:05 h sudo[8]:    alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/id',
+      'Mar  3 10:00:06 h su[9]: FAILED SU (to root) alice on pts/0',
+    ]);
+    expect(h.snapshot().failures).toEqual({ 'sshd|password': 1 });
+    expect(h.last).toEqual({ counted: 0, source: undefined });
+  });
+
+  it('a line without an address gets its connection\'s, for the detector too', () => {
+    const h = run(
+      [
+        'Mar  3 10:00:00 h sshd[7]: Connection from 1.2.3.4 port 5 on 10.0.0.1 port 22',
+        'Mar  3 10:00:01 h sshd[7]: Disconnecting: Too many authentication failures for root [preauth]',
+        'Mar  3 10:00:02 h sshd[8]: User root not allowed because account is locked',
+        'Mar  3 10:00:03 h sshd[8]: Received disconnect from 1.2.3.4 port 6:11: Bye Bye [preauth]',
+      ],
+      { bruteforce: { threshold: 2, window: '60s' } },
+    );
+    expect(h.snapshot().failures).toEqual({ 'sshd|max_attempts': 1, 'sshd|not_allowed': 1 });
+    // The second failure's address came on its connection's next line: it still crossed the threshold.
+    expect(h.snapshot().detections).toEqual({ sshd: 1 });
+    expect(h.last.source).toBe('1.2.3.4');
+  });
+
+  it('sshd >= 9.8 logs the login-grace timeout from the listener, about the connection named by its pid', () => {
+    const h = run([
+      'Mar  3 10:00:00 h sshd-session[4242]: Failed password for root from 1.2.3.4 port 5 ssh2',
+      'Mar  3 10:02:00 h sshd[1000]: Timeout before authentication for connection from 1.2.3.4 to 10.0.0.1, pid = 4242',
+      'Mar  3 10:03:00 h sshd[1000]: Timeout before authentication for connection from 5.6.7.8 to 10.0.0.1, pid = 4243',
+    ]);
+    // The first connection already counted its attempt; the second is a probe that never tried.
+    expect(h.snapshot().failures).toEqual({ 'sshd|password': 1, 'sshd|timeout': 1 });
+  });
+
+  it('a dropbear connection counts its attempts once, with the address of its Child connection line', () => {
+    const h = run([
+      'Mar  3 10:00:00 gw dropbear[9]: Child connection from 1.2.3.4:5555',
+      'Mar  3 10:00:01 gw dropbear[9]: Login attempt for nonexistent user',
+      "Mar  3 10:00:09 gw dropbear[9]: Exit before auth from <1.2.3.4:5555>: Max auth tries reached - user 'is invalid'",
+    ]);
+    expect(h.snapshot().failures).toEqual({ 'dropbear|invalid_user': 1 });
+    expect(h.snapshot().bruteforce.sources.map((e) => e[0])).toEqual(['1.2.3.4']);
+  });
+
+  it("doas: its own line after PAM's line of the same attempt (past the failure delay) counts once", () => {
+    const h = run([
+      'Mar  3 10:00:00 h doas[9]: pam_unix(doas:auth): authentication failure; logname=carol uid=1001 euid=0 tty=/dev/pts/3 ruser=carol rhost=  user=carol',
+      'Mar  3 10:00:02 h doas[9]: failed auth for carol',
+      'Mar  3 10:00:30 h doas[10]: failed auth for carol',
+    ]);
+    expect(h.snapshot().failures).toEqual({ 'doas|doas': 2 });
   });
 });
 

@@ -1,7 +1,7 @@
 // The auth parser on real-world lines (Debian/Ubuntu auth.log, RHEL/Fedora secure, journald
 // short-iso, rsyslog high precision; OpenSSH 5.3 to 9.8), golden files plus targeted cases.
 process.env.TZ = 'UTC';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authLineFields } from '../../../src/logs/auth/fields.js';
 import { parseAuthLine } from '../../../src/logs/auth/parse.js';
@@ -12,7 +12,7 @@ const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 const DIR = 'test/fixtures/auth';
 
 describe('auth parser golden files', () => {
-  for (const name of ['debian-auth.log', 'rhel-secure', 'journal-short-iso.log', 'rsyslog-precise.log', 'injection.log', 'nomatch.log', 'busybox-alpine.log']) {
+  for (const name of readdirSync(DIR).filter((f) => !f.endsWith('.json'))) {
     it(name, () => {
       const { actual, expected } = goldenLines(`${DIR}/${name}`, (l) => authLineFields(l, NOW));
       expect(actual).toEqual(expected);
@@ -26,9 +26,9 @@ describe('auth parser: what must not match', () => {
   it('never reports sessions, connections, post-auth disconnects or cron as failures', () => {
     const lines = fixtureLines('nomatch.log');
     const events = lines.map((l) => parseAuthLine(l, NOW)?.event);
-    // The accepted login is a success, nothing else in the file is an auth event.
+    // The accepted login is a success; the rest is at most information (a connection's source).
     expect(events[0]).toMatchObject({ event: 'success', service: 'sshd', method: 'publickey', user: 'deploy' });
-    expect(events.slice(1).filter((e) => e !== undefined)).toEqual([]);
+    expect(events.slice(1).filter((e) => e !== undefined && e.event !== 'info')).toEqual([]);
   });
 
   it('a garbage line and an impossible date have no syslog header (unparsed)', () => {
@@ -62,12 +62,12 @@ describe('auth parser: sources and services', () => {
   it.each([
     ['1.2.3.4', 'Failed password for root from 1.2.3.4 port 22 ssh2'],
     ['2001:db8::1', 'Failed password for root from 2001:db8::1 port 22 ssh2'],
-    ['::ffff:10.0.0.1', 'Failed password for root from ::ffff:10.0.0.1 port 22 ssh2'],
+    ['10.0.0.1', 'Failed password for root from ::ffff:10.0.0.1 port 22 ssh2'],
     ['bad.example.org', 'Failed password for root from bad.example.org port 22 ssh2'],
     ['2001:db8::2', 'Received disconnect from 2001:db8::2: 11: Bye Bye [preauth]'],
     ['2001:db8::3', 'Unable to negotiate with 2001:db8::3 port 22: no matching cipher found'],
     ['2001:db8::4', 'Did not receive identification string from 2001:db8::4'],
-  ])('source %s', (source, msg) => {
+  ])('source %s of %s', (source, msg) => {
     expect(parseAuthLine(`Mar  3 10:00:00 h sshd[9]: ${msg}`, NOW)!.event!.source).toBe(source);
   });
 
@@ -111,8 +111,8 @@ describe('syslog header', () => {
 
 describe('auth parser: login', () => {
   it.each([
-    ["FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure", 'info', 'root'],
-    ['FAILED LOGIN 1 FROM tty1 FOR alice, Authentication failure', 'info', 'alice'],
+    ["FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure", 'failure', 'root'],
+    ['FAILED LOGIN 1 FROM tty1 FOR alice, Authentication failure', 'failure', 'alice'],
     ["ROOT LOGIN  on '/dev/tty1'", 'success', 'root'],
     ['ROOT LOGIN ON tty2', 'success', 'root'],
     ['LOGIN ON tty3 BY alice', 'success', 'alice'],

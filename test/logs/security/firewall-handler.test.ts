@@ -63,6 +63,37 @@ describe('firewall handler counters', () => {
   });
 });
 
+describe('firewall lines come only from the kernel or the firewall daemon', () => {
+  it('packet text inside another program\'s message (an sshd user name, a sudo command) is no packet and no scan', () => {
+    const h = handler({ portscan: { distinct_ports: 3, window: '60s' } });
+    const results = fixture('injection.log').map((l) => h.processLine(l));
+    expect(results.map((r) => r.parsed)).toEqual([false, false, false, false, false, false, true, false]);
+    const s = h.snapshot();
+    expect(s.packets.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(s.portscan.sources.map((e) => e[0])).toEqual(['203.0.113.252']);
+  });
+
+  it('20 sshd lines with a [UFW BLOCK] user name to 20 ports make no packet and no scan', () => {
+    const h = handler({ portscan: { distinct_ports: 5, window: '60s' } });
+    for (let i = 0; i < 20; i++) {
+      h.processLine(`Mar  3 10:00:${String(i).padStart(2, '0')} web-1 sshd[${7000 + i}]: Invalid user [UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=6.6.6.6 DST=192.0.2.10 LEN=60 PROTO=TCP SPT=1 DPT=${1000 + i} from 203.0.113.9 port ${40000 + i}`);
+    }
+    const s = h.snapshot();
+    expect(s.packets.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(s.portscanDetections).toBe(0);
+    expect(s.portscan.sources).toEqual([]);
+  });
+
+  it('counts pvefw-logger lines with IN= or OUT= alone by their direction', () => {
+    const h = handler();
+    for (const l of fixture('pve-firewall.log')) h.processLine(l);
+    const s = h.snapshot();
+    const at = (a: string, p: string, d: string) => s.packets[packetIndex(a, p, d)];
+    expect([at('block', 'tcp', 'in'), at('reject', 'udp', 'in'), at('allow', 'tcp', 'out'), at('allow', 'tcp', 'forward')]).toEqual([1, 1, 1, 1]);
+    expect([at('block', 'tcp', 'forward'), at('block', 'icmp', 'in')]).toEqual([1, 1]);
+  });
+});
+
 describe('TopPorts', () => {
   it('a full port scan (each port once) promotes no port; a port hit repeatedly is promoted', () => {
     const t = new TopPorts(20);

@@ -1,6 +1,7 @@
 // The firewall parser on real-world netfilter lines: UFW, iptables --log-prefix, nftables,
 // firewalld, OpenWrt, SuSEfirewall2, no prefix; kern.log, journal short-iso, dmesg.
 process.env.TZ = 'UTC';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { firewallLineFields } from '../../../src/logs/firewall/fields.js';
 import { actionOf, parseFirewallLine } from '../../../src/logs/firewall/parse.js';
@@ -9,7 +10,7 @@ import { goldenLines } from './golden.js';
 const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 
 describe('firewall parser golden files', () => {
-  for (const name of ['ufw.log', 'iptables-nftables.log']) {
+  for (const name of readdirSync('test/fixtures/firewall').filter((f) => f.endsWith('.log'))) {
     it(name, () => {
       const { actual, expected } = goldenLines(`test/fixtures/firewall/${name}`, (l) => firewallLineFields(l, NOW));
       expect(actual).toEqual(expected);
@@ -34,6 +35,9 @@ describe('firewall parser', () => {
     ['ACCEPT', 'allow'],
     ['iptables denied:', 'block'],
     ['my-firewall:', 'unknown'],
+    ['[WAN_LOCAL-default-D]', 'block'],
+    ['[LAN_IN-20-A]', 'allow'],
+    ['[WAN_IN-30-R]', 'reject'],
     ['', 'unknown'],
   ])('prefix %j -> %s', (prefix, action) => {
     expect(actionOf(prefix)).toBe(action);
