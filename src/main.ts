@@ -14,6 +14,7 @@ import { Exporter } from './exporter/exporter.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { topCommand } from './cli/top-command.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -199,6 +200,7 @@ function buildProgram(): Command {
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  program.addCommand(topCommand(reportConfigError));
   return program;
 }
 
