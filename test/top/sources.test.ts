@@ -2,7 +2,9 @@
 // truncation), and a running exporter's /metrics (basic auth, bearer token, counter resets), with
 // real files and a real HTTP server.
 import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogSource } from '../../src/top/log-source.js';
 import { MetricsSource, parseExposition } from '../../src/top/metrics-source.js';
 import { IntervalCounter, topEntries } from '../../src/top/traffic.js';
+import { makePki } from '../server/certs.js';
 
 const dirs: string[] = [];
 const servers: http.Server[] = [];
@@ -121,6 +124,23 @@ describe('top: metrics source', () => {
     const bad = new MetricsSource({ url: await e.url, bearerToken: 'wrong', timeoutMs: 2000, counter: new IntervalCounter(), onHits: () => {}, now: Date.now });
     await expect(bad.start()).rejects.toThrow(/HTTP 401/);
     bad.close();
+  });
+
+  it('scrapes https: verified with --ca-file, refused without it, accepted with --insecure-skip-verify', async () => {
+    const pki = await makePki();
+    dirs.push(pki.dir);
+    const server = https.createServer({ cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) }, (_req, res) => res.end(metrics(1, 1, 1, 1, 0)));
+    servers.push(server as unknown as http.Server);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const url = `https://localhost:${port}/metrics`;
+    const source = (o: { caFile?: string; insecureSkipVerify?: boolean }) =>
+      new MetricsSource({ url, ...o, timeoutMs: 2000, counter: new IntervalCounter(), onHits: () => {}, now: Date.now });
+    for (const [o, ok] of [[{ caFile: pki.ca.cert }, true], [{}, false], [{ insecureSkipVerify: true }, true]] as const) {
+      const s = source(o);
+      if (ok) await s.start();
+      else await expect(s.start()).rejects.toThrow(/certificate/);
+      s.close();
+    }
   });
 
   it('parses label values with escapes', () => {
