@@ -75,6 +75,21 @@ describe('client of a request', () => {
     expect(r.client('10.0.0.1', '[2001:db8:1::5]:443')).toBe('2001:db8:1::5');
   });
 
+  it('matches ranges exactly at their edges (IPv4 and IPv6, prefixes off byte and group boundaries)', () => {
+    const edges = new ClientResolver(['192.0.2.64/27', '2001:db8:a::/45', '2001:db8::7', '0.0.0.0/32', '::ffff:0:0/96']);
+    const trusted = (a: string) => edges.client(a, '203.0.113.1') === '203.0.113.1';
+    expect(['192.0.2.64', '192.0.2.95'].map(trusted)).toEqual([true, true]);
+    expect(['192.0.2.63', '192.0.2.96', '10.0.0.1'].map(trusted)).toEqual([false, false, false]);
+    // /45: the first 45 bits are 2001:0db8:0000 + the top 13 bits of the fourth group.
+    expect(['2001:db8:a::1', '2001:db8:f:ffff::1', '2001:db8:8::'].map(trusted)).toEqual([true, true, true]);
+    expect(['2001:db8:10::1', '2001:db8:7:ffff::1', '2001:db9:a::1'].map(trusted)).toEqual([false, false, false]);
+    expect(['2001:db8::7', '2001:DB8:0:0:0:0:0:7', '2001:db8::8'].map(trusted)).toEqual([true, true, false]);
+    expect(trusted('0.0.0.0')).toBe(true);
+    expect(new ClientResolver(['0.0.0.0/0']).client('198.51.100.1', '203.0.113.1')).toBe('203.0.113.1');
+    expect(new ClientResolver(['::/0']).client('2001:db8::1', '203.0.113.1')).toBe('203.0.113.1');
+    expect(new ClientResolver(['::/0']).client('198.51.100.1', '203.0.113.1')).toBe('198.51.100.1');
+  });
+
   it('without trusted proxies the header is never used', () => {
     const none = new ClientResolver([]);
     expect(none.usesForwardedFor).toBe(false);
