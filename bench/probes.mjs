@@ -39,13 +39,29 @@ const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-bench-probes-'));
 const closers = [];
 function cleanup() {
+  if (cleaned) return;
   cleaned = true;
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  for (const close of closers) close();
+  for (const c of children) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    c.kill('SIGTERM');
+    // An exporter that does not stop within its 5 s shutdown deadline is killed: a benchmark
+    // never leaves a process behind.
+    setTimeout(() => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL'), 6000).unref();
+  }
+  for (const close of closers) {
+    try {
+      close();
+    } catch {
+      // already closed
+    }
+  }
   rmSync(tmp, { recursive: true, force: true });
 }
 let cleaned = false;
-process.on('exit', () => cleaned || cleanup());
+process.on('exit', () => {
+  cleanup();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(signal, () => {
     cleanup();
@@ -279,3 +295,6 @@ for (const type of Object.keys(MIX)) {
 }
 console.log(`summary: CPU per probe run by type (50 probes at 1 s, the anchor's idle CPU taken off): ${perType.join(', ')}`);
 cleanup();
+// Keep-alive sockets and samplers would keep the loop alive: wait for the exporters to stop, then exit.
+await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+process.exit(0);
