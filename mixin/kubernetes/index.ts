@@ -135,11 +135,11 @@ function service(): Service {
   });
 }
 
-function serviceMonitor(cfg: MixinConfig): ServiceMonitor {
+function serviceMonitor(): ServiceMonitor {
   return new ServiceMonitor({
     metadata: { name: NAME, labels: { ...LABELS, ...k8s.prometheusSelectorLabels } },
     spec: {
-      // job="hostwatch", the mixin's selector (`${cfg.selector}`), comes from the Service's name.
+      // job="hostwatch", the mixin's selector (cfg.selector), comes from the Service's name.
       jobLabel: 'app.kubernetes.io/name',
       selector: { matchLabels: SELECTOR },
       endpoints: [
@@ -202,7 +202,7 @@ export function kubernetesManifests(cfg: MixinConfig, groups: RuleGroup[], repoR
     ['configmap.yaml', configMap(repoRoot)],
     ['daemonset.yaml', daemonSet(version)],
     ['service.yaml', service()],
-    ['servicemonitor.yaml', serviceMonitor(cfg)],
+    ['servicemonitor.yaml', serviceMonitor()],
     ['prometheusrule.yaml', prometheusRule(groups)],
     ['networkpolicy.yaml', networkPolicy()],
   ];

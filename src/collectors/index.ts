@@ -1,6 +1,6 @@
 // The one list of collectors, like node_exporter's: adding a collector is adding a line here.
 // Order is the order of the scrape output.
-import type { CollectorDefinition } from '../core/collector.js';
+import type { CollectorDefinition } from './collector.js';
 import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { CollectorDefinition } from '../core/collector.js';
+import type { CollectorDefinition } from '../collectors/collector.js';
 import { createCollectors, Runner } from './runner.js';
 import type { Logger } from '../core/log.js';
 import { systemClock, type Clock } from '../core/clock.js';

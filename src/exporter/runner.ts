@@ -1,6 +1,6 @@
 // Runs the enabled collectors for each scrape, isolated from each other, and renders the result.
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collectors/collector.js';
 import type { Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
 import type { ScrapeResult } from '../server/app.js';

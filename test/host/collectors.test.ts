@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import { COLLECTORS } from '../../src/collectors/index.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { makeCtx, samples, seriesOf } from './helpers.js';
 
 const def = (name: string): CollectorDefinition => HOST_COLLECTORS.find((c) => c.name === name)!;

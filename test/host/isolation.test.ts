@@ -5,7 +5,7 @@ import { Counter, Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
-import type { Collector } from '../../src/core/collector.js';
+import type { Collector } from '../../src/collectors/collector.js';
 import { createCollectors, Runner, type RunningCollector } from '../../src/exporter/runner.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createApp } from '../../src/server/app.js';

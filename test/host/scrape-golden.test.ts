@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import { FilesystemCollector, type StatfsFn } from '../../src/collectors/filesystem/index.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { createCollectors, Runner } from '../../src/exporter/runner.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';

@@ -11,7 +11,7 @@ import { Gauge } from 'prom-client';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { get } from './http-get.js';
 
 let dir: string;

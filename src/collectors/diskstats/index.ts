@@ -1,7 +1,7 @@
 // diskstats: block device I/O (/proc/diskstats), whole devices only by default (partitions, loop,
 // ram and zram devices are excluded by host.diskstats.device_exclude).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';

@@ -4,7 +4,7 @@
 // mount, so stuck calls cannot pile up and exhaust libuv's small thread pool.
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
 import type { Logger } from '../../core/log.js';

@@ -2,7 +2,7 @@
 // background (the first one right after start, then every scan_interval); a scrape only renders
 // the last results and checks, with one stat per root, whether `hostwatch fim accept` replaced
 // a baseline. File names never become labels: they go to <stateDir>/fim/changes.jsonl.
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { CHANGE_KINDS, ERROR_REASONS } from '../../fim/record.js';
 import { RootMonitor, type RootSettings } from '../../fim/monitor.js';

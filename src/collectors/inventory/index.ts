@@ -4,7 +4,7 @@
 // against the clock at scrape time. A failed import keeps the previous numbers and counts an error.
 // The parsers are imported only when `inventory.enabled` is true.
 import { Counter, Gauge } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { ageBuckets, ALL, staleHosts } from '../../inventory/aggregate.js';

@@ -1,6 +1,6 @@
 // loadavg: 1, 5 and 15 minute load averages (/proc/loadavg).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parseLoadavg, type LoadAvg } from './parse.js';

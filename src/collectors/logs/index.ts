@@ -1,7 +1,7 @@
 // The `logs` collector: one exactly-once pipeline per entry of `logs:` in the config, the metric
 // families of every log type, and the generic per-log metrics. Each scrape checkpoints every log
 // and only then lets the metrics render the checkpointed state (see src/logs/pipeline.ts).
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { LogConfig } from '../../config/schema.js';
 import type { LogType } from '../../logs/handler.js';
 import { LOG_TYPES } from '../../logs/registry.js';

@@ -2,7 +2,7 @@
 // Reads /proc/net/dev of the exporter's network namespace: in a container, run with the host's
 // network (--net=host) as for node_exporter.
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';

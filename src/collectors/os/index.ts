@@ -4,7 +4,7 @@
 // by one), so they are read once, on the first scrape, and retried only if that failed.
 import { machine } from 'node:os';
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { clampLabel, parseOsRelease, unameArch } from './parse.js';

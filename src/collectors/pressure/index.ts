@@ -2,7 +2,7 @@
 // A kernel without PSI (no /proc/pressure, or psi=0 which makes reads fail with EOPNOTSUPP) is not
 // an error: the collector then exports nothing, like node_exporter.
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parsePressure, type Pressure } from './parse.js';

@@ -4,7 +4,7 @@
 // /host/root/var/run/reboot-required). A missing file is the normal case (0); any other stat error
 // is a collector error.
 import { stat } from 'node:fs/promises';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 
 export class RebootCollector implements Collector {

@@ -1,6 +1,6 @@
 // stat: forks, context switches, interrupts, boot time, running/blocked tasks (/proc/stat).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parseKernelStat, type KernelStat } from './parse.js';

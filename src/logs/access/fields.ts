@@ -15,7 +15,7 @@ export async function accessParseFields(opts: ParseFieldsOptions<AccessLogConfig
     try {
       compileFormat(format);
     } catch (err) {
-      if (err instanceof FormatError) throw new Error(`--format: ${err.message}`);
+      if (err instanceof FormatError) throw new Error(`--format: ${err.message}`, { cause: err });
       throw err;
     }
   }

@@ -150,10 +150,11 @@ export class ExporterProcess {
     this.url = `http://${address}`;
   }
 
-  static async start(f: ExporterFiles, address: string, readyTimeoutMs = 30_000): Promise<ExporterProcess> {
-    if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} does not exist: run \`npm run build\` (npm run test:e2e does)`);
-    const proc = new ManagedProcess('hostwatch', process.execPath, [
-      BUILT_MAIN,
+  /** Starts `command` (default: node BUILT_MAIN; an installed `hostwatch`) on the files' config. */
+  static async start(f: ExporterFiles, address: string, readyTimeoutMs = 30_000, command = [process.execPath, BUILT_MAIN]): Promise<ExporterProcess> {
+    if (!existsSync(command.at(-1)!)) throw new Error(`${command.at(-1)} does not exist: run \`npm run build\` (npm run test:e2e does)`);
+    const proc = new ManagedProcess('hostwatch', command[0]!, [
+      ...command.slice(1),
       `--config.file=${f.configFile}`,
       `--web.listen-address=${address}`,
       `--state.dir=${f.stateDir}`,

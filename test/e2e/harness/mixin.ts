@@ -16,7 +16,7 @@ export async function generateStack(overrides: MixinOverrides): Promise<Map<stri
   try {
     mod = (await import(pathToFileURL(file).href)) as { generate?: GenerateFn };
   } catch (err) {
-    throw new Error(`cannot load ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot load ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (typeof mod.generate !== 'function') throw new Error(`${file} does not export generate(overrides)`);
   const out = await mod.generate(overrides);

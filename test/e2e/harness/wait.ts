@@ -23,7 +23,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   const start = Date.now();
   const interval = opts.intervalMs ?? 250;
   let last: unknown = undefined;
-  let lastError: unknown = undefined;
+  let lastError: unknown;
   let gaveUp: string | undefined;
   for (;;) {
     try {
