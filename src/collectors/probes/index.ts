@@ -4,7 +4,7 @@
 // Nothing is registered (not even HELP lines) and the probe modules are not even imported when no
 // probe is configured.
 import { Counter, Histogram } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { Logger } from '../../core/log.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { ProbeConfig, ProbesConfig } from '../../probes/config.js';
