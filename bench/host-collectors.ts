@@ -14,6 +14,7 @@ import { parseConfig } from '../src/config/load.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { createCollectors, Runner } from '../src/exporter/runner.js';
+import { renderFamilies } from '../src/exporter/exposition.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const iterArg = process.argv.find((a) => a.startsWith('--iterations='));
@@ -58,11 +59,11 @@ async function hostwatchFigures(): Promise<{ perCollector: Map<string, number[]>
     perCollector.set(c.name, times.sort((a, b) => a - b));
   }
   const runner = new Runner(cs, silentLogger, 5000);
-  for (let i = 0; i < WARMUP; i++) await runner.scrape();
+  for (let i = 0; i < WARMUP; i++) renderFamilies(await runner.collect(), 'text');
   const scrape: number[] = [];
   for (let i = 0; i < N; i++) {
     const t = performance.now();
-    await runner.scrape();
+    renderFamilies(await runner.collect(), 'text');
     scrape.push(performance.now() - t);
   }
   return { perCollector, scrape: scrape.sort((a, b) => a - b) };

@@ -14,6 +14,7 @@ const BENCHES = [
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'fim.mjs', what: 'file integrity scan' },
+  { file: 'http-attack.mjs', what: 'a scraper under HTTP attack (TLS + basic auth), with and without the connection limits; 401 timing' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
   { file: 'series.mjs', what: 'series and bytes per scrape of the shipped config, remote_write bytes per sample (docs/scaling.md)' },

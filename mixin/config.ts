@@ -14,8 +14,12 @@ export interface AlertSpec {
 export interface MixinConfig {
   /** Label selector of the hostwatch scrape job(s), used in every expression. */
   selector: string;
-  /** Base URL of the runbook: runbook_url = `${runbookBase}#<anchor>`. */
-  runbookBase: string;
+  /**
+   * Absolute URL of the runbook (docs/runbook.md where your on-call reads it): every alert's
+   * runbook_url is `${runbookBaseUrl}#<alert name in lower case>`, a link that stays clickable in
+   * Slack, e-mail and pager notifications. Point it at your fork or internal docs if you change the runbook.
+   */
+  runbookBaseUrl: string;
   /** Recording/alerting rule evaluation interval (the group default; Prometheus' global one if empty). */
   ruleInterval: string;
 
@@ -24,6 +28,12 @@ export interface MixinConfig {
     down: AlertSpec;
     /** A collector keeps failing (hostwatch_collector_success 0). */
     collectorFailing: AlertSpec;
+    /** The last SIGHUP reload was refused (hostwatch_config_last_reload_successful 0): the exporter
+     *  runs the previous configuration, not the files on disk. Warning: it keeps working meanwhile. */
+    configReloadFailed: AlertSpec;
+    /** A *.prom file of the textfile collector is skipped or unreadable (hostwatch_textfile_scrape_error 1),
+     *  as node-mixin's NodeTextFileCollectorScrapeError: the script's metrics are missing. */
+    textfileScrapeError: AlertSpec;
     /** CPU busy ratio (all modes but idle/iowait/steal) averaged over 5m. */
     cpuHigh: AlertSpec & { threshold: number };
     /** Memory used ratio (1 - available/total). */
@@ -160,13 +170,14 @@ export interface MixinConfig {
 
 export const defaultConfig: MixinConfig = {
   selector: 'job="hostwatch"',
-  // Relative by default (resolves when the repo is browsed); set your docs URL for clickable links.
-  runbookBase: 'docs/runbook.md',
+  runbookBaseUrl: 'https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md',
   ruleInterval: '',
 
   host: {
     down: { for: '1m', severity: 'critical' },
     collectorFailing: { for: '10m', severity: 'warning' },
+    configReloadFailed: { for: '10m', severity: 'warning' },
+    textfileScrapeError: { for: '10m', severity: 'warning' },
     cpuHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     memoryHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     swapThrashing: { pagesPerSecond: 500, for: '10m', severity: 'warning' },

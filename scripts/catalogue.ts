@@ -28,6 +28,7 @@ export const CATALOGUE_CONFIG = {
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
   inventory: { enabled: true, directory: '/nonexistent/inventory' },
   probes: { targets: [{ name: 'catalogue', type: 'http', target: 'http://localhost/' }] },
+  host: { textfile: { directory: '/nonexistent/textfiles' } },
 };
 
 interface RegisteredMetric {

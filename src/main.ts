@@ -5,12 +5,15 @@
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
 import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
+import type { CollectorDefinition } from './collectors/collector.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
 import { Exporter } from './exporter/exporter.js';
+import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
+import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
@@ -20,13 +23,24 @@ function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
 }
 
-/** Prints config problems as `path.to.key: what is wrong` and returns the exit code. */
-function reportConfigError(err: unknown): number {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.file}: invalid configuration\n`);
-    for (const p of err.problems) process.stderr.write(`${p}\n`);
-  } else {
-    process.stderr.write(`${(err as Error).message}\n`);
+/**
+ * Reports what stopped a command: config problems as `path.to.key: what is wrong` under a line naming
+ * the file, or with --log.format=json one JSON log line per file (its `problems` listed), so that a
+ * log pipeline reading the exporter's JSON gets start-up errors in the same form. Returns the exit code.
+ */
+function reportConfigError(err: unknown, format: LogFormat = 'logfmt'): number {
+  const errors: unknown[] = err instanceof AggregateError ? err.errors : [err];
+  const json = format === 'json' ? createLogger({ format: 'json' }) : undefined;
+  for (const e of errors) {
+    if (json) {
+      if (e instanceof ConfigError) json.error('invalid configuration', { file: e.file, problems: e.problems });
+      else json.error('cannot start', { err: e });
+    } else if (e instanceof ConfigError) {
+      process.stderr.write(`${e.file}: invalid configuration\n`);
+      for (const p of e.problems) process.stderr.write(`${p}\n`);
+    } else {
+      process.stderr.write(`${(e as Error).message}\n`);
+    }
   }
   return 1;
 }
@@ -34,15 +48,25 @@ function reportConfigError(err: unknown): number {
 /** The exporter action: runs until SIGTERM/SIGINT (or, under npm, until npm is gone); SIGHUP reloads. */
 async function runExporter(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
+  // As node_exporter: --collector.disable-defaults turns off every collector not enabled by its flag.
+  const byDefault = (c: CollectorDefinition) => !opts['collector.disableDefaults'] && c.defaultEnabled;
   const enabled = COLLECTORS.filter((c) => {
     const flag = opts[`collector.${c.name}`];
-    return flag === undefined ? c.defaultEnabled : Boolean(flag);
+    return flag === undefined ? byDefault(c) : Boolean(flag);
   });
   const exporter = new Exporter({
     configFile: String(opts['config.file']),
     webConfigFile: opts['web.config.file'] as string | undefined,
     listenAddress: String(opts['web.listenAddress']),
     telemetryPath: String(opts['web.telemetryPath']),
+    maxRequests: Number(opts['web.maxRequests']),
+    connectionLimits: { max: Number(opts['web.maxConnections']), perClient: Number(opts['web.maxConnectionsPerClient']) },
+    overrides: {
+      procPath: opts['path.procfs'] as string | undefined,
+      sysPath: opts['path.sysfs'] as string | undefined,
+      rootfsPath: opts['path.rootfs'] as string | undefined,
+      textfileDirectory: opts['collector.textfile.directory'] as string | undefined,
+    },
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
     logger,
@@ -50,7 +74,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
   try {
     await exporter.start();
   } catch (err) {
-    process.exitCode = reportConfigError(err);
+    process.exitCode = reportConfigError(err, opts['log.format'] as LogFormat);
     await exporter.stop().catch(() => {});
     process.exit(process.exitCode);
   }
@@ -99,6 +123,14 @@ function exitWithParent(logger: Logger, exit: () => void): void {
   timer.unref();
 }
 
+/** Parses a flag value that must be a whole number >= 0. */
+function count(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag}: ${JSON.stringify(value)} is not a whole number >= 0`);
+    return Number(value);
+  };
+}
+
 function buildProgram(): Command {
   const program = new Command('hostwatch')
     .description('Host monitoring exporter for Prometheus: host metrics, log-derived request metrics, security signals and file integrity.')
@@ -109,10 +141,31 @@ function buildProgram(): Command {
     .option('--web.listen-address <addr>', 'address to listen on for the web interface and telemetry', ':10023')
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
+    .addOption(
+      new Option('--web.max-requests <n>', 'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit')
+        .default(DEFAULT_MAX_REQUESTS)
+        .argParser(count('--web.max-requests')),
+    )
+    .addOption(
+      new Option('--web.max-connections <n>', 'maximum number of TCP connections held at once; more are closed when accepted; 0 for no limit')
+        .default(DEFAULT_CONNECTION_LIMITS.max)
+        .argParser(count('--web.max-connections')),
+    )
+    .addOption(
+      new Option('--web.max-connections-per-client <n>', 'maximum number of TCP connections held at once by one client address (IPv6: per /64); 0 for no limit')
+        .default(DEFAULT_CONNECTION_LIMITS.perClient)
+        .argParser(count('--web.max-connections-per-client')),
+    )
     .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
     .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
+  program
+    .option('--path.procfs <path>', 'procfs mount point (sets host.proc_path of the config file)')
+    .option('--path.sysfs <path>', 'sysfs mount point (sets host.sys_path)')
+    .option('--path.rootfs <path>', 'root of the host filesystem (sets host.rootfs_path)')
+    .option('--collector.textfile.directory <dir>', 'directory of *.prom files for the textfile collector (sets host.textfile.directory)')
+    .option('--collector.disable-defaults', 'disable every collector not enabled by its own --collector.<name> flag');
   for (const c of COLLECTORS) {
     program.option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`);
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);
@@ -122,26 +175,17 @@ function buildProgram(): Command {
 
   program
     .command('check-config')
-    .description('validate the configuration (and the web configuration) and exit 0, or print every problem and exit 1')
+    .description('validate the configuration (and the web configuration) and exit 0, or print every problem of both files and exit 1')
     .option('--config.file <path>', 'hostwatch configuration file', 'hostwatch.yml')
     .option('--web.config.file <path>', 'web configuration file to validate too')
+    .addOption(new Option('--log.format <format>', 'output format of the problems: lines of text, or JSON log lines').choices(['logfmt', 'json']).default('logfmt'))
     .action(async (opts: Record<string, string | undefined>) => {
-      let code = 0;
       const { loadWebConfig } = await import('./server/webconfig.js');
-      try {
-        await loadConfig(String(opts['config.file']));
-      } catch (err) {
-        code = reportConfigError(err);
-      }
-      if (opts['web.config.file']) {
-        try {
-          await loadWebConfig(opts['web.config.file']);
-        } catch (err) {
-          code = reportConfigError(err);
-        }
-      }
-      if (code === 0) process.stdout.write('configuration is valid\n');
-      process.exitCode = code;
+      const webFile = opts['web.config.file'];
+      const results = await Promise.allSettled([loadConfig(String(opts['config.file'])), ...(webFile ? [loadWebConfig(webFile)] : [])]);
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (errors.length === 0) process.stdout.write('configuration is valid\n');
+      process.exitCode = errors.length === 0 ? 0 : reportConfigError(new AggregateError(errors), opts['log.format'] as LogFormat);
     });
 
   program

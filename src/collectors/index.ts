@@ -4,7 +4,8 @@ import type { CollectorDefinition } from './collector.js';
 import { HOST_COLLECTORS } from './host.js';
 import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
+import { textfileCollector } from './textfile/index.js';
 import { inventoryCollector } from './inventory/index.js';
 import { probesCollector } from './probes/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, logsCollector, fimCollector, inventoryCollector, probesCollector];
+export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector, inventoryCollector, probesCollector];

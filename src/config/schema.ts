@@ -14,12 +14,12 @@ import { probesSchema } from '../probes/config.js';
 
 export const hostSchema = z
   .strictObject({
-    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container)'),
-    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container)'),
+    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container); also --path.procfs'),
+    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container); also --path.sysfs'),
     rootfs_path: z
       .string()
       .default('/')
-      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container)'),
+      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container); also --path.rootfs'),
     collector_timeout: duration('Time a collector may take during a scrape before it is reported failed', '5s'),
     filesystem: z
       .strictObject({
@@ -62,6 +62,15 @@ export const hostSchema = z
       .string()
       .default('/var/run/reboot-required')
       .describe('File whose presence means a reboot is required (Debian/Ubuntu convention)'),
+    textfile: z
+      .strictObject({
+        directory: z
+          .string()
+          .default('')
+          .describe('Directory whose *.prom files (Prometheus text format, as node_exporter\'s textfile collector reads them) are exported; empty: none. Also --collector.textfile.directory'),
+      })
+      .prefault({})
+      .describe('Textfile collector options'),
     tls: z
       .strictObject({
         cert_files: z
@@ -114,16 +123,6 @@ export const fimSchema = z
       .default(0)
       .describe('Files hashed in parallel (0 = one per core)'),
   })
-  .superRefine((fim, ctx) => {
-    // Two roots with one path would share one state file and export duplicate series.
-    const seen = new Map<string, number>();
-    fim.roots.forEach((r, i) => {
-      const key = r.path.replace(/\/+$/, '') || '/';
-      const prev = seen.get(key);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['roots', i, 'path'], message: `duplicate root "${r.path}" (also roots[${prev}])` });
-      seen.set(key, i);
-    });
-  })
   .prefault({})
   .describe('File integrity monitoring');
 
@@ -131,6 +130,7 @@ export const fimSchema = z
 // the whole file
 // ---------------------------------------------------------------------------------------------
 
+// Duplicate log names and FIM roots are checked by duplicates.ts, next to this schema.
 export const configSchema = z
   .strictObject({
     host: hostSchema,
@@ -141,16 +141,6 @@ export const configSchema = z
     fim: fimSchema,
     inventory: inventorySchema,
     probes: probesSchema,
-  })
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.logs.forEach((log, i) => {
-      const prev = seen.get(log.name);
-      if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['logs', i, 'name'], message: `duplicate log name "${log.name}" (also logs[${prev}])` });
-      }
-      seen.set(log.name, i);
-    });
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -8,7 +8,7 @@
 // position: every line is counted once, and no scrape ever saw a value the restart goes back below.
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
@@ -73,6 +73,8 @@ export class LogPipeline<S = unknown> {
   private timer: unknown;
   private stopped = false;
   private startup: Promise<void> | undefined;
+  /** For the warnings that repeat while a condition lasts (a checkpoint write failing every 5 s). */
+  private readonly repeats: Logger;
   checkpointErrors = 0;
   /** ms since the epoch of the last successful checkpoint write, or null. */
   lastCheckpointAt: number | null = null;
@@ -81,6 +83,7 @@ export class LogPipeline<S = unknown> {
     this.name = opts.config.name;
     this.config = opts.config;
     this.store = new CheckpointStore(opts.stateDir, this.name, opts.logger);
+    this.repeats = rateLimited(opts.logger, { clock: opts.clock });
     this.handler = this.newHandler();
     this.published = { counters: newCounters(), bytes: 0, rotations: 0, handler: this.handler.snapshot() };
   }
@@ -239,7 +242,7 @@ export class LogPipeline<S = unknown> {
       try {
         this.handler.tick?.(now);
       } catch (err) {
-        this.opts.logger.warn('log handler tick failed', { log: this.name, err });
+        this.repeats.warn('log handler tick failed', { log: this.name, err });
       }
       // Synchronous from here to the save: one instant, one consistent state.
       const { tailer, journal } = this.source.snapshot();
@@ -272,7 +275,7 @@ export class LogPipeline<S = unknown> {
       } catch (err) {
         // Not published: the metrics stay at the last state that is safely on disk.
         this.checkpointErrors++;
-        this.opts.logger.warn('checkpoint write failed', { log: this.name, file: this.store.file, err: (err as Error).message });
+        this.repeats.warn('checkpoint write failed', { log: this.name, file: this.store.file, err: (err as Error).message });
         return;
       }
       this.savedMark = mark;

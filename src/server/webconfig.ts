@@ -2,15 +2,14 @@
 // auth, response headers, plus hostwatch's rate_limit. Loaded at start and on SIGHUP; any problem
 // (bad key, unreadable or mismatched certificate, invalid bcrypt hash) is a ConfigError listing
 // every `path.to.key: what is wrong`, so a bad file fails the start and a bad reload keeps the old one.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type https from 'node:https';
 import type { RequestHandler } from 'express';
-import { parseDocument } from 'yaml';
-import { ConfigError, formatIssues } from '../config/errors.js';
+import { ConfigError, validate } from '../config/errors.js';
+import { readYamlFile, type ReadOptions } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfig-schema.js';
-import { buildTlsOptions, type TlsOptions } from './tls-options.js';
+import { buildTlsOptions, tlsFileProblems, type TlsOptions } from './tls-options.js';
 import { clientCertCheck } from './client-cert.js';
 import { BasicAuth } from './basic-auth.js';
 import { RateLimiter } from './rate-limit.js';
@@ -20,18 +19,20 @@ export interface WebConfig {
   tls?: TlsOptions;
   /** Middleware for every request, in order: headers, rate limit, client certificate, basic auth. */
   middleware: RequestHandler[];
+  /** No web config, or an empty file: plain HTTP, no authentication. */
+  empty?: boolean;
 }
 
-export interface WebConfigOptions {
+export interface WebConfigOptions extends ReadOptions {
   /** Clock of the rate limiter (tests inject a ManualClock). */
   clock?: Clock;
 }
 
 /** Validates the parsed YAML of a web config; throws ConfigError. */
 export function parseWebConfig(raw: unknown, file = '<web config>'): WebConfigFile {
-  const result = webConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  return result.data;
+  const { data, problems } = validate(webConfigSchema, raw ?? {});
+  if (data === undefined) throw new ConfigError(file, problems);
+  return data;
 }
 
 function headersMiddleware(headers: Record<string, string>): RequestHandler | undefined {
@@ -67,18 +68,17 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
 }
 
 export async function loadWebConfig(file: string | undefined, opts: WebConfigOptions = {}): Promise<WebConfig> {
-  if (!file) return { middleware: [] };
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
-  const cfg = parseWebConfig(doc.toJS(), file);
+  if (!file) return { middleware: [], empty: true };
+  const { value, empty } = await readYamlFile(file, opts);
   // As in the toolkit, relative certificate paths are relative to the web config file.
-  return buildWebConfig(cfg, dirname(resolve(file)), file, opts);
+  const baseDir = dirname(resolve(file));
+  const { data, problems } = validate(webConfigSchema, value ?? {});
+  if (data === undefined) {
+    // The files are checked too, so that one run reports a missing certificate with the rest.
+    const tls = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).tls_server_config : undefined;
+    throw new ConfigError(file, [...problems, ...(await tlsFileProblems(tls, baseDir))]);
+  }
+  return { ...(await buildWebConfig(data, baseDir, file, opts)), empty };
 }
 
 /**

@@ -16,7 +16,7 @@
 //   Tests inject `watch: noWatch` and a ManualClock and call poll() themselves.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import type { FileCheckpoint, TailerState } from './checkpoint.js';
 import { CopyTruncate } from './copytruncate.js';
 import { Discovery, type Found } from './discovery.js';
@@ -62,9 +62,12 @@ export class Tailer {
   private discoverPending = false;
   private stopped = false;
   private timer: unknown;
+  /** For the warnings that repeat at every pass while a condition lasts. */
+  private readonly repeats: Logger;
 
   constructor(private readonly opts: TailerOptions) {
     const { clock, logger } = opts;
+    this.repeats = rateLimited(logger, { clock });
     this.discovery = new Discovery(opts.paths, logger, opts.watch ?? fsWatch, (p, name, event) => this.onDirEvent(p, name, event));
     this.opener = new LogFileOpener(logger);
     this.reader = new LineReader({ maxLineBytes: opts.maxLineBytes, chunkBytes: opts.chunkBytes, sink: opts.sink, clock }, this.files);
@@ -138,7 +141,7 @@ export class Tailer {
           await this.pass(full);
         } while (this.again && !this.stopped);
       } catch (err) {
-        this.opts.logger.error('tail pass failed', { err });
+        this.repeats.error('tail pass failed', { err });
       } finally {
         this.running = null;
       }
@@ -247,7 +250,7 @@ export class Tailer {
       await this.reader.readToEnd(f);
       if (f.fp.length < FINGERPRINT_BYTES && f.size > f.fp.length) f.fp = await readHead(f.fh, f.size);
     } catch (err) {
-      this.opts.logger.warn('reading log file failed', { path: f.path, err: (err as Error).message });
+      this.repeats.warn('reading log file failed', { path: f.path, err: (err as Error).message });
     }
   }
 

@@ -126,7 +126,7 @@ describe.concurrent('scenarios', () => {
     expect(fired.labels.instance).toBe(stack.instance);
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
     expect(fired.annotations.summary, 'summary annotation').toBeTruthy();
-    expect(fired.annotations.runbook_url, 'runbook_url annotation').toMatch(/runbook/);
+    expect(fired.annotations.runbook_url, 'runbook_url annotation').toMatch(/^https:\/\/\S+\/runbook\.md#[a-z0-9]+$/);
 
     // No more failures: the detector's window passes and the alert must resolve by itself.
     const resolved = await stack.webhook.waitFor('SSHBruteForce resolved', ours('SSHBruteForce', 'resolved'), RESOLVE_TIMEOUT, diag);

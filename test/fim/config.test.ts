@@ -10,7 +10,7 @@ describe('fim config', () => {
 
   it('rejects the same root twice (one state file, duplicate series)', () => {
     expect(() => parseConfigText('fim:\n  roots:\n    - path: /etc\n    - path: /etc/\n')).toThrow(
-      expect.objectContaining({ problems: ['fim.roots[1].path: duplicate root "/etc/" (also roots[0])'] }),
+      expect.objectContaining({ problems: ['fim.roots[1].path: duplicate root "/etc/" (also fim.roots[0])'] }),
     );
   });
 });

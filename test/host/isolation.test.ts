@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import type { Collector } from '../../src/collectors/collector.js';
 import { createCollectors, Runner, type RunningCollector } from '../../src/exporter/runner.js';
+import { SharedScrapes } from '../../src/exporter/scrape.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createApp } from '../../src/server/app.js';
 import { makeCtx, samples } from './helpers.js';
@@ -37,7 +38,7 @@ describe('collector isolation over HTTP', () => {
       silentLogger,
       30_000, // generous: the fixture collectors must not time out on a loaded machine
     );
-    const app = createApp({ telemetryPath: '/metrics', scrape: () => runner.scrape(), ready: () => true });
+    const app = createApp({ telemetryPath: '/metrics', scrapes: new SharedScrapes(() => runner.collect()), ready: () => true });
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -67,7 +68,7 @@ describe('collector isolation over HTTP', () => {
       silentLogger,
       timeoutMs,
     );
-    const app = createApp({ telemetryPath: '/metrics', scrape: () => runner.scrape(), ready: () => true });
+    const app = createApp({ telemetryPath: '/metrics', scrapes: new SharedScrapes(() => runner.collect()), ready: () => true });
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     const s = samples(res.text);

@@ -12,6 +12,7 @@ import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import { FilesystemCollector, type StatfsFn } from '../../src/collectors/filesystem/index.js';
 import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { createCollectors, Runner } from '../../src/exporter/runner.js';
+import { renderFamilies } from '../../src/exporter/exposition.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { makeCtx, ROOTFS } from './helpers.js';
@@ -42,7 +43,7 @@ async function hostScrape(): Promise<string> {
   const { config } = makeCtx({ tls: { cert_files: [] } }, { clock });
   const defs = HOST_COLLECTORS.filter((c) => c.name !== 'updates').map(withFixedStatfs);
   const runner = new Runner(createCollectors(defs, { config, stateDir: '/nonexistent', logger: silentLogger, clock }), silentLogger, 5000);
-  const { body } = await runner.scrape();
+  const body = renderFamilies(await runner.collect(), 'text');
   return body
     .split('\n')
     .filter((l) => !MACHINE_DEPENDENT.test(l))

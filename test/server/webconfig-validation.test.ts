@@ -44,7 +44,7 @@ async function load(yaml: string) {
 
 describe('web config validation', () => {
   it('no file: plain HTTP, no middleware', async () => {
-    expect(await loadWebConfig(undefined)).toEqual({ middleware: [] });
+    expect(await loadWebConfig(undefined)).toEqual({ middleware: [], empty: true });
   });
 
   it('an empty file is valid and changes nothing', async () => {

@@ -59,7 +59,7 @@ describe('alertmanager config', () => {
           {
             status: 'firing',
             labels: { alertname: 'SSHBruteForce', instance: 'h:10023', severity: 'warning', log: 'auth' },
-            annotations: { summary: 'Brute-force login attempts.', description: 'A source is making repeated failed logins.', runbook_url: 'docs/runbook.md#sshbruteforce' },
+            annotations: { summary: 'Brute-force login attempts.', description: 'A source is making repeated failed logins.', runbook_url: 'https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md#sshbruteforce' },
             startsAt: '2026-01-02T03:04:05Z',
             endsAt: '0001-01-01T00:00:00Z',
           },
@@ -87,7 +87,7 @@ describe('alertmanager config', () => {
     expectOk(r, 'amtool template render');
     expect(r.stdout).toContain('[FIRING:1] SSHBruteForce on h:10023 (warning)');
     expect(r.stdout).toContain('FIRING: Brute-force login attempts.\nA source is making repeated failed logins.');
-    expect(r.stdout).toContain('Runbook: docs/runbook.md#sshbruteforce');
+    expect(r.stdout).toContain('Runbook: https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md#sshbruteforce');
     expect(r.stdout).toContain('RESOLVED: Brute-force login attempts.\nEarlier.');
     expect(r.stdout).toContain('resolved 2026-01-02 01:30:00 UTC');
   });
