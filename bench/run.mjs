@@ -22,6 +22,7 @@ const BENCHES = [
   { file: 'probes.mjs', what: '200 probes at a 1 s interval: CPU and RSS against the same exporter without probes (and blackbox_exporter when installed)' },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
   { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },
+  { file: 'audit-lynis.ts', what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)', nodeArgs: ['--import', 'tsx'] },
 ];
 
 function runOne(path, nodeArgs = []) {

@@ -118,6 +118,16 @@ export interface MixinConfig {
     certExpiry: { warningDays: number; criticalDays: number; for: string };
   };
 
+  audit: {
+    /** The security posture score fell at least `points` below its best of the last `window`: a check
+     *  that passed now fails (a new weakness, or a fix undone). The audit runs hourly: no `for` needed. */
+    scoreDropped: AlertSpec & { points: number; window: string };
+    /** A check of severity critical fails (extra root account, empty passwords, ...): pages. */
+    criticalCheckFailing: AlertSpec;
+    /** Dashboard colours of the score: red below `bad`, orange below `good`, green above. */
+    score: { bad: number; good: number };
+  };
+
   anomaly: {
     /** Rate window of the recorded series, and the lookback of their mean and standard deviation. */
     rateWindow: string;
@@ -220,6 +230,12 @@ export const defaultConfig: MixinConfig = {
     failing: { for: '5m', severity: 'critical' },
     slow: { seconds: 1, window: '5m', for: '10m', severity: 'warning' },
     certExpiry: { warningDays: 14, criticalDays: 3, for: '10m' },
+  },
+
+  audit: {
+    scoreDropped: { points: 10, window: '1d', for: '0s', severity: 'warning' },
+    criticalCheckFailing: { for: '0s', severity: 'critical' },
+    score: { bad: 50, good: 80 },
   },
 
   anomaly: {

@@ -4,6 +4,7 @@ import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
 import { fleetAlertConditions } from './rules/fleet.js';
 import { probeAlertConditions } from './rules/probes.js';
+import { auditAlertConditions } from './rules/audit.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
 export function alertConditions(cfg: MixinConfig): Record<string, string> {
@@ -49,6 +50,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     HostwatchCheckpointErrors: `a checkpoint write failed in the last ${s.checkpointErrors.window}`,
     HTTPRequestRateAnomaly: `requests/s (${a.rateWindow}) more than ${a.sigmas} standard deviations from the ${a.baseline} mean (rate or mean > ${a.requests.minPerSecond}/s)`,
     AuthFailureRateAnomaly: `auth failures/s (${a.rateWindow}) more than ${a.sigmas} standard deviations from the ${a.baseline} mean (rate or mean > ${a.authFailures.minPerSecond}/s)`,
+    ...auditAlertConditions(cfg),
   };
 }
 

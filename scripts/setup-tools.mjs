@@ -23,6 +23,7 @@ const NEEDED = {
   journalctl: 'systemd',
   'systemd-analyze': 'systemd', // verifies the shipped unit (test/packaging/systemd.test.ts)
   'systemd-journal-remote': 'systemd-journal-remote',
+  lynis: 'lynis', // the audit's Lynis mapping (src/audit/lynis.ts) is checked against the installed Lynis tests
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 

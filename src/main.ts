@@ -18,6 +18,7 @@ import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
 import { topCommand } from './cli/top-command.js';
+import { registerAuditCommand } from './cli/audit.js';
 
 function defaultStateDir(): string {
   return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
@@ -245,6 +246,7 @@ function buildProgram(): Command {
   });
   program.addCommand(inventoryCommand(reportConfigError));
   program.addCommand(topCommand(reportConfigError));
+  registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 

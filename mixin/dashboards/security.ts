@@ -1,13 +1,15 @@
-// Security: logins, brute-force sources, sudo, firewall blocks, ports, port scans, FIM, antivirus, TLS.
+// Security: the security posture (audit), logins, brute-force sources, sudo, firewall blocks, ports,
+// port scans, FIM, antivirus, TLS.
 import type { MixinConfig } from '../config.js';
 import { M, barPanel, dashboardBase, finish, row, statPanel, tablePanel, thresholds, thresholdsFrom, ts } from './common.js';
+import { securityPostureRow } from './posture.js';
 
 export function securityDashboard(cfg: MixinConfig) {
   const s = cfg.security;
   const h = cfg.host;
   const rate = (metric: string, extra = '') => `rate(${metric}{${M}${extra}}[$__rate_interval])`;
   return finish(
-    dashboardBase(cfg, 'hostwatch-security', 'hostwatch / Security', ['security'])
+    securityPostureRow(cfg, dashboardBase(cfg, 'hostwatch-security', 'hostwatch / Security', ['security']))
       .withRow(row('Now'))
       .withPanel(
         statPanel('Brute-force sources', [{ expr: `sum(hostwatch_auth_bruteforce_sources{${M}})` }], { w: 4, thresholds: thresholds([1, 'red']) }),

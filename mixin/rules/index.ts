@@ -8,6 +8,7 @@ import { securityAlerts } from './security.js';
 import { anomalyAlerts } from './anomaly.js';
 import { fleetAlerts } from './fleet.js';
 import { probeAlerts } from './probes.js';
+import { auditAlerts } from './audit.js';
 
 export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }> {
   const withInterval = (groups: RuleGroup[]) =>
@@ -20,5 +21,6 @@ export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }
     ['hostwatch-anomaly.yml', { groups: withInterval([anomalyAlerts(cfg)]) }],
     ['hostwatch-fleet.yml', { groups: withInterval([fleetAlerts(cfg)]) }],
     ['hostwatch-probes.yml', { groups: withInterval([probeAlerts(cfg)]) }],
+    ['hostwatch-audit.yml', { groups: withInterval([auditAlerts(cfg)]) }],
   ]);
 }

@@ -9,6 +9,7 @@ import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
 import { fleetTests } from './fleet.js';
 import { probeTests } from './probes.js';
+import { auditTests } from './audit.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-host.yml', hostTests],
@@ -17,6 +18,7 @@ const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-anomaly.yml', anomalyTests],
   ['hostwatch-fleet.yml', fleetTests],
   ['hostwatch-probes.yml', probeTests],
+  ['hostwatch-audit.yml', auditTests],
 ];
 
 export function ruleTestFiles(cfg: MixinConfig): Map<string, PromtoolFile> {

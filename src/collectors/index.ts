@@ -7,5 +7,14 @@ import { fimCollector } from './fim/index.js';
 import { textfileCollector } from './textfile/index.js';
 import { inventoryCollector } from './inventory/index.js';
 import { probesCollector } from './probes/index.js';
+import { auditCollector } from './audit/index.js';
 
-export const COLLECTORS: CollectorDefinition[] = [...HOST_COLLECTORS, textfileCollector, logsCollector, fimCollector, inventoryCollector, probesCollector];
+export const COLLECTORS: CollectorDefinition[] = [
+  ...HOST_COLLECTORS,
+  textfileCollector,
+  logsCollector,
+  fimCollector,
+  inventoryCollector,
+  auditCollector,
+  probesCollector,
+];

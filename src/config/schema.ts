@@ -7,6 +7,7 @@ import { LOG_TYPES } from '../logs/registry.js';
 import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
 import { probesSchema } from '../probes/config.js';
+import { auditSchema } from '../audit/config.js';
 
 // ---------------------------------------------------------------------------------------------
 // host: options of the host collectors
@@ -141,6 +142,7 @@ export const configSchema = z
     fim: fimSchema,
     inventory: inventorySchema,
     probes: probesSchema,
+    audit: auditSchema,
   });
 
 export type Config = z.output<typeof configSchema>;

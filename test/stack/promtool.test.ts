@@ -32,7 +32,8 @@ describe('promtool', () => {
       expectOk(r, `promtool test rules ${testFiles[i]}`);
       expect(r.stdout).toContain('SUCCESS');
     });
-    expect(testFiles.length).toBe(6);
+    // One test file per alerting rule file (the recording rules are tested through them).
+    expect(testFiles.length).toBe(ruleFiles.length - 1);
   }, 120_000);
 
   it('every alert has a test where it fires and one where it must not', () => {
