@@ -76,6 +76,9 @@ export interface MixinConfig {
     logStalled: AlertSpec & { after: string; logs: string };
     /** The exporter is behind a log by more than `bytes` (unread bytes), i.e. it cannot keep up. */
     logLagging: AlertSpec & { bytes: number };
+    /** Files of a configured log that cannot be followed (hostwatch_log_file_errors > 0: permission
+     *  denied, not a regular file, refused symlink, too many files...) for `for`. */
+    logUnreadable: AlertSpec;
     /** Unparsed share of the lines of a log over `window` (wrong format configured?). */
     unparsed: AlertSpec & { ratio: number; window: string };
     /** The access-log monitor's "top sections": topk over a short window (needs a scrape interval of
@@ -153,6 +156,11 @@ export interface MixinConfig {
     pager: { webhookUrl: string; email: string };
     chat: { slackChannel: string };
     escalation: { webhookUrl: string; email: string };
+    /**
+     * hostwatch's remediation webhook (POST /api/v1/alertmanager), written as a commented receiver and
+     * route: remediation runs only once someone uncomments it and lists the alerts that may act.
+     */
+    remediation: { url: string; alerts: string[] };
   };
 
   fleet: {
@@ -209,6 +217,7 @@ export const defaultConfig: MixinConfig = {
     latency: { quantile: 0.95, seconds: 1, window: '5m', minRequestsPerSecond: 0.1, for: '10m', severity: 'warning' },
     logStalled: { after: '1h', logs: '.+', for: '0s', severity: 'info' },
     logLagging: { bytes: 16 * 1024 * 1024, for: '10m', severity: 'warning' },
+    logUnreadable: { for: '10m', severity: 'warning' },
     unparsed: { ratio: 0.1, window: '10m', for: '15m', severity: 'warning' },
     topSections: { k: 10, window: '10s', interval: '10s' },
   },
@@ -257,6 +266,7 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
+    remediation: { url: 'http://localhost:10023/api/v1/alertmanager', alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'] },
   },
 
   fleet: {

@@ -37,6 +37,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     HTTPLatencyHigh: `p${Math.round(t.latency.quantile * 100)} request duration of a log over ${t.latency.window} > ${t.latency.seconds}s (with > ${t.latency.minRequestsPerSecond} req/s)`,
     HostwatchLogStalled: `no new line in a log (name matching \`${t.logStalled.logs}\`) for ${t.logStalled.after}`,
     HostwatchLogLagging: `more than ${t.logLagging.bytes / 1048576} MiB written to a log but not yet read`,
+    HostwatchLogUnreadable: `files of a configured log cannot be followed (permission denied, not a regular file, refused symlink, too many files...) for ${t.logUnreadable.for}`,
     HostwatchLogUnparsedLines: `unparsed share of a log's lines over ${t.unparsed.window} > ${pct(t.unparsed.ratio)}`,
     SSHBruteForce: `a source is over the brute-force threshold of hostwatch.yml (default 8 failures in 2m), or a detection happened in the last ${s.bruteForce.window}`,
     AuthFailureSurge: `authentication failures of a log (all sources) > ${s.authFailureSurge.perSecond}/s over ${s.authFailureSurge.window}`,

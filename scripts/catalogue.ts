@@ -7,6 +7,7 @@ import { COLLECTORS } from '../src/collectors/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { LOG_TYPES } from '../src/logs/registry.js';
 import { createCollectors, Runner } from '../src/exporter/runner.js';
+import { RemediationEngine } from '../src/remediation/engine.js';
 import { silentLogger } from '../src/core/log.js';
 import { ManualClock } from '../src/core/clock.js';
 
@@ -47,6 +48,8 @@ export function metricFamilies(): MetricFamily[] {
     clock: new ManualClock(),
   });
   const runner = new Runner(collectors, silentLogger, 1000);
+  // The exporter registers the remediation counter with its own metrics (it writes nothing until a decision).
+  new RemediationEngine({ stateDir: tmpdir(), registry: runner.selfRegistry, logger: silentLogger, clock: new ManualClock() });
   const out: MetricFamily[] = [];
   const add = (collector: string, metrics: RegisteredMetric[]) => {
     for (const m of metrics) {

@@ -70,6 +70,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
     },
     stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
     collectors: enabled,
+    availableCollectors: COLLECTORS.map((c) => c.name),
     logger,
   });
   try {

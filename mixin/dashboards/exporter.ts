@@ -50,14 +50,21 @@ export function exporterDashboard(cfg: MixinConfig) {
         tablePanel('Watched files and rotations', [
           { expr: `hostwatch_log_files_watched{${M}}` },
           { expr: `increase(hostwatch_log_rotations_total{${M}}[$__range])` },
-        ], { hide: ['job'], description: 'Files followed per log (A) and rotations seen in the time range (B).' }),
+        ], { hide: ['job'], description: 'Files followed per log (A) and rotations seen in the time range, by kind (B).' }),
+      )
+      .withPanel(
+        ts('Files that cannot be followed', [{ expr: `hostwatch_log_file_errors{${M}} > 0`, legend: '{{instance}} {{log}} {{reason}}' }], {
+          min: 0,
+          thresholds: thresholds([1, 'red']),
+          description: 'Files or directories of a log that cannot be followed, by reason (permission denied, refused symlink...); the exporter log names the paths.',
+        }),
       )
       .withRow(row('Checkpoints'))
       .withPanel(
         ts('Checkpoint age', [{ expr: `time() - hostwatch_checkpoint_last_success_timestamp_seconds{${M}}`, legend: '{{instance}} {{log}}' }], {
           unit: 's',
           min: 0,
-          description: 'Seconds since the last checkpoint written: grows while a log is idle, and when writes fail.',
+          description: 'Seconds since the last checkpoint written, or confirmed current (every second): grows only while writes fail.',
         }),
       )
       .withPanel(

@@ -62,6 +62,17 @@ export function trafficTests(c: AlertCatalog): PromtoolGroup[] {
       },
     ]),
     c.group('HostwatchLogLagging', 'keeping up', [[`hostwatch_log_pending_bytes{${T},log="web"}`, '1000x30']], [{ at: '15m', alerts: [] }]),
+    c.group('HostwatchLogUnreadable', 'permission denied for 15 minutes', [
+      [`hostwatch_log_file_errors{${T},log="auth",reason="permission_denied"}`, '1x30'],
+      [`hostwatch_log_file_errors{${T},log="auth",reason="gone"}`, '0x30'],
+    ], [
+      { at: '5m', alerts: [] },
+      {
+        at: '15m',
+        alerts: [{ labels: { log: 'auth', reason: 'permission_denied' }, description: `1 file(s) or directories of log auth on host1:10023 cannot be followed (permission_denied) for ${t.logUnreadable.for}: their lines are not counted. The exporter's log says which paths.` }],
+      },
+    ]),
+    c.group('HostwatchLogUnreadable', 'fixed after 5 minutes', [[`hostwatch_log_file_errors{${T},log="auth",reason="permission_denied"}`, '1x5 0x25']], [{ at: '15m', alerts: [] }]),
     c.group('HostwatchLogUnparsedLines', '25% unparsed', [
       [`hostwatch_log_lines_total{${T},log="web",result="parsed"}`, '0+540x60'],
       [`hostwatch_log_lines_total{${T},log="web",result="unparsed"}`, '0+180x60'],

@@ -4,10 +4,10 @@
 // without scanning). It never writes. Exit code like diff(1): 0 nothing changed, 1 changes, 2 trouble.
 // accept scans too, then writes the baseline under the state lock; a running exporter notices the
 // new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
-import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { rootSettings } from '../collectors/fim/index.js';
-import { acceptRoot, changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
+import { changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
+import { acceptPaths, changeJson } from '../fim/accept.js';
 import { describeRecord } from '../fim/record.js';
 import { joinPath, type ScanProgress } from '../fim/scan.js';
 import type { PathChange } from '../fim/diff.js';
@@ -49,10 +49,6 @@ async function loadRoots(opts: FimOptions) {
   const roots = rootSettings(config.fim);
   if (roots.length === 0) throw new Error(`${opts['config.file']}: no fim.roots configured`);
   return roots;
-}
-
-function changeJson(r: RootScan, c: PathChange) {
-  return { path: joinPath(r.root, c.rel), change: c.kinds, old: describeRecord(c.old), new: describeRecord(c.new) };
 }
 
 function detail(c: PathChange): string {
@@ -137,33 +133,17 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
 export async function fimAccept(paths: string[], opts: FimOptions, defaultStateDir: () => string): Promise<number> {
   const stateDir = opts['state.dir'] ?? defaultStateDir();
   const roots = await loadRoots(opts);
-  // Map each PATH to the root that contains it, as a root-relative scope.
-  const scopes = new Map<string, string[]>();
-  for (const p of paths) {
-    const abs = path.resolve(p);
-    const owner = roots
-      .map((s) => path.resolve(s.path))
-      .filter((r) => abs === r || abs.startsWith(r.endsWith('/') ? r : r + '/'))
-      .sort((a, b) => b.length - a.length)[0];
-    if (!owner) throw new Error(`${p}: not under any fim root`);
-    const rel = path.relative(owner, abs).split(path.sep).join('/');
-    scopes.set(owner, [...(scopes.get(owner) ?? []), rel]);
-  }
   const progress = progressPrinter();
-  for (const s of roots) {
-    const root = path.resolve(s.path);
-    if (paths.length > 0 && !scopes.has(root)) continue;
-    const scan = await scanRootNow(s, stateDir, progress.onProgress);
-    progress.done();
-    const only = scopes.get(root);
-    const { accepted, created } = await acceptRoot(scan, stateDir, only?.includes('') ? undefined : only);
+  const results = await acceptPaths(roots, paths, stateDir, progress.onProgress);
+  progress.done();
+  for (const r of results) {
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) }) + '\n');
-    } else if (created) {
-      process.stdout.write(`${root}: baseline created (${scan.current.size} entries)\n`);
+      process.stdout.write(JSON.stringify(r) + '\n');
+    } else if (r.created) {
+      process.stdout.write(`${r.root}: baseline created (${r.entries} entries)\n`);
     } else {
-      process.stdout.write(`${root}: accepted ${accepted.length} changed ${accepted.length === 1 ? 'path' : 'paths'}\n`);
-      for (const c of accepted) process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(root, c.rel)}\n`);
+      process.stdout.write(`${r.root}: accepted ${r.accepted.length} changed ${r.accepted.length === 1 ? 'path' : 'paths'}\n`);
+      for (const c of r.accepted) process.stdout.write(`  ${c.change.join(',').padEnd(20)} ${c.path}\n`);
     }
   }
   return 0;

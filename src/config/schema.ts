@@ -8,6 +8,7 @@ import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
 import { probesSchema } from '../probes/config.js';
 import { auditSchema } from '../audit/config.js';
+import { actionsSchema } from '../remediation/config.js';
 
 // ---------------------------------------------------------------------------------------------
 // host: options of the host collectors
@@ -143,6 +144,7 @@ export const configSchema = z
     inventory: inventorySchema,
     probes: probesSchema,
     audit: auditSchema,
+    actions: actionsSchema,
   });
 
 export type Config = z.output<typeof configSchema>;

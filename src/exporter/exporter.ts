@@ -14,6 +14,10 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
+import { RemediationEngine } from '../remediation/engine.js';
+import { createApiRouter } from '../server/api/router.js';
+import { buildStatus } from './status-api.js';
+import { rootSettings } from '../collectors/fim/index.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
 export interface ExporterOptions {
@@ -24,6 +28,8 @@ export interface ExporterOptions {
   stateDir: string;
   /** The collectors enabled by flags, in registration order. */
   collectors: CollectorDefinition[];
+  /** Names of all collectors, enabled or not (the status API lists them); default: the enabled ones. */
+  availableCollectors?: string[];
   logger: Logger;
   clock?: Clock;
   /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
@@ -59,6 +65,8 @@ export class Exporter {
   private idleWaiters: (() => void)[] = [];
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  private engine?: RemediationEngine;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly opts: ExporterOptions) {}
 
@@ -98,6 +106,30 @@ export class Exporter {
     this.webConfig = web.value;
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
     this.runner.status.configLoaded(this.clock.now());
+    this.engine = new RemediationEngine({
+      stateDir: this.opts.stateDir,
+      registry: this.runner.selfRegistry,
+      logger: log.child({ component: 'remediation' }),
+      clock: this.clock,
+    });
+    this.engine.configure(this.config.actions);
+    const api = createApiRouter({
+      status: () =>
+        buildStatus({
+          runner: this.runner,
+          available: this.opts.availableCollectors ?? this.runner.names,
+          startedAt: this.startedAt,
+          engine: this.engine!,
+          actions: () => this.config.actions.map((a) => a.name),
+        }),
+      alerts: (payload) => this.engine!.handlePayload(payload),
+      fimAccept: async (paths) => {
+        const roots = rootSettings(this.config.fim);
+        if (roots.length === 0) throw new Error('no fim.roots configured');
+        const { acceptPaths } = await import('../fim/accept.js');
+        return acceptPaths(roots, paths, this.opts.stateDir);
+      },
+    });
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
     const dynamicMiddleware: RequestHandler = (req, res, next) => {
@@ -118,6 +150,9 @@ export class Exporter {
       scrapes,
       ready: () => this.isReady,
       middleware: [dynamicMiddleware],
+      // Only /api requests enter the API router: every other request keeps the exact path it had
+      // before the API existed (a client that half-closes after its request still gets its answer).
+      routers: [(req, res, next) => (req.path.startsWith('/api/') ? api(req, res, next) : next())],
       onScrapeStart: () => this.inflight++,
       onScrapeEnd: () => {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());
@@ -191,6 +226,7 @@ export class Exporter {
       await this.runner.stop();
       this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
       this.configEmpty = config.value.empty;
+      this.engine?.configure(this.config.actions);
       this.runner.replace(this.build(this.config));
       await this.runner.start();
       if (applied) {
@@ -213,6 +249,7 @@ export class Exporter {
       this.server?.closeAllConnections();
       await this.reloading;
       await closed;
+      await this.engine?.idle();
       await this.runner?.stop();
     })();
     return this.stopping;

@@ -4,6 +4,7 @@
 // key is an error, as the toolkit's strict YAML unmarshalling makes it.
 import { z } from 'zod';
 import { duration } from '../config/fields.js';
+import { bearerTokensSchema, rolesSchema, ROLES } from './roles.js';
 
 /** Toolkit TLS version names → Node's. */
 export const TLS_VERSIONS = {
@@ -197,14 +198,25 @@ export const rateLimitSchema = z
 // YAML turns `key:` with nothing after it into null: treat that as the section being absent.
 const section = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 
-export const webConfigSchema = z.strictObject({
-  tls_server_config: section(tlsServerConfigSchema).describe('Serve HTTPS with these TLS settings (absent: plain HTTP)'),
-  http_server_config: z
-    .preprocess((v) => (v === null ? undefined : v), httpServerConfigSchema.prefault({}))
-    .describe('HTTP server settings'),
-  basic_auth_users: z.preprocess((v) => (v === null ? undefined : v), basicAuthUsersSchema),
-  rate_limit: section(rateLimitSchema),
-});
+export const webConfigSchema = z
+  .strictObject({
+    tls_server_config: section(tlsServerConfigSchema).describe('Serve HTTPS with these TLS settings (absent: plain HTTP)'),
+    http_server_config: z
+      .preprocess((v) => (v === null ? undefined : v), httpServerConfigSchema.prefault({}))
+      .describe('HTTP server settings'),
+    basic_auth_users: z.preprocess((v) => (v === null ? undefined : v), basicAuthUsersSchema),
+    rate_limit: section(rateLimitSchema),
+    roles: section(rolesSchema),
+    bearer_tokens: z.preprocess((v) => (v === null ? undefined : v), bearerTokensSchema),
+  })
+  .superRefine((c, ctx) => {
+    // A role given to a user who cannot log in is a typo that would silently grant nothing.
+    for (const role of ROLES) {
+      (c.roles?.[role] ?? []).forEach((user, i) => {
+        if (!(user in c.basic_auth_users)) ctx.addIssue({ code: 'custom', path: ['roles', role, i], message: `user "${user}" is not in basic_auth_users` });
+      });
+    }
+  });
 
 export type WebConfigFile = z.infer<typeof webConfigSchema>;
 export type TlsServerConfig = z.infer<typeof tlsServerConfigSchema>;

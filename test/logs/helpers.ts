@@ -1,6 +1,7 @@
 // A real logs collector on real files, for the end-to-end-in-process tests of each log type:
-// fs events are off (noWatch) so that a "scrape" polls the tailers, then runs the collector's
-// update (checkpoint, publish) and renders its registry, as a real scrape does.
+// fs events are off (noWatch) so that a "scrape" polls the tailers, checkpoints them (what the
+// background checkpoint does every second), then runs the collector's update and renders its
+// registry, as a real scrape does.
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
@@ -14,6 +15,8 @@ import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 export interface RunningLogs {
   c: LogsCollector;
   scrape: () => Promise<string>;
+  /** The registry rendered as it is, without a pass or an update. */
+  metrics: () => Promise<string>;
 }
 
 /** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
@@ -25,10 +28,12 @@ export async function startLogs(logs: unknown[], dir: string, clock: ManualClock
   await c.start();
   const scrape = async () => {
     await Promise.all(c.pipelines.map((p) => p.poll()));
+    // What the background checkpoint of each log does within a second, done now.
+    await Promise.all(c.pipelines.map((p) => p.checkpoint()));
     await c.update();
     return registry.metrics();
   };
-  return { c, scrape };
+  return { c, scrape, metrics: () => registry.metrics() };
 }
 
 /** `hostwatch parse` of a file, in process: the JSON records it prints, one per line (the summary is dropped). */

@@ -132,7 +132,7 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   restore(raw: AccessState): void {
-    const s = validState(raw, this.bounds);
+    const s = validState(raw, this.bounds, this.maxSections);
     s.timed = s.timed || this.parser.timed;
     // The live client counts are the TopK's; the state carries them only in snapshots.
     this.clients?.restore(s.clients);
