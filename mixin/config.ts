@@ -105,6 +105,10 @@ export interface MixinConfig {
     fimCriticalChanged: AlertSpec;
     /** No completed FIM scan for `after` (scan_interval in hostwatch.yml is 1h by default). */
     fimScanStale: AlertSpec & { after: string };
+    /** FIM scans that could not read paths (permission, I/O, a missing root; not files that vanished
+     *  during the scan) within `window`: longer than the scan interval, so that an error repeated at
+     *  every scan keeps the alert firing, and it resolves once scans read everything again. */
+    fimScanErrors: AlertSpec & { window: string };
     /** Pattern rules whose matches are antivirus detections (regex on the `rule` label). */
     antivirus: AlertSpec & { rules: string; window: string };
     /** Checkpoint write errors within `window`: exactly-once counting is at risk. */
@@ -231,6 +235,7 @@ export const defaultConfig: MixinConfig = {
     fimChanged: { for: '0s', severity: 'warning' },
     fimCriticalChanged: { for: '0s', severity: 'critical' },
     fimScanStale: { after: '3h', for: '0s', severity: 'warning' },
+    fimScanErrors: { window: '2h', for: '0s', severity: 'warning' },
     antivirus: { rules: 'clamav', window: '10m', for: '0s', severity: 'warning' },
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
   },
@@ -272,7 +277,10 @@ export const defaultConfig: MixinConfig = {
   fleet: {
     // As of 2026-11.
     endOfLife: [
-      { os: 'ubuntu', versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'] },
+      {
+        os: 'ubuntu',
+        versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'],
+      },
       { os: 'debian', versions: ['7', '8', '9', '10', '11'] },
       { os: 'rhel', versions: ['5', '6', '7'] },
       { os: 'centos', versions: ['5', '6', '7', '8'] },

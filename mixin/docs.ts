@@ -47,6 +47,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     FileIntegrityChanged: 'files under a watched root differ from the accepted baseline (until `hostwatch fim accept`)',
     CriticalFileIntegrityChanged: 'the same, under a root marked `critical: true` in hostwatch.yml',
     FileIntegrityScanStale: `no completed FIM scan of a root for ${s.fimScanStale.after}`,
+    FileIntegrityScanErrors: `FIM scans could not read paths of a root (permission, I/O, root missing; not vanished files) in the last ${s.fimScanErrors.window}`,
     AntivirusDetection: `a pattern rule matching \`${s.antivirus.rules}\` matched in the last ${s.antivirus.window}`,
     HostwatchCheckpointErrors: `a checkpoint write failed in the last ${s.checkpointErrors.window}`,
     HTTPRequestRateAnomaly: `requests/s (${a.rateWindow}) more than ${a.sigmas} standard deviations from the ${a.baseline} mean (rate or mean > ${a.requests.minPerSecond}/s)`,

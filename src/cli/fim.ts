@@ -5,6 +5,7 @@
 // accept scans too, then writes the baseline under the state lock; a running exporter notices the
 // new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
 import { loadConfig } from '../config/load.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { rootSettings } from '../collectors/fim/index.js';
 import { changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
 import { acceptPaths, changeJson } from '../fim/accept.js';
@@ -44,11 +45,14 @@ export function progressPrinter(
   };
 }
 
+/** The roots of the config file and the state dir the exporter uses with it (src/config/state-dir.ts). */
 async function loadRoots(opts: FimOptions) {
   const config = await loadConfig(opts['config.file']);
   const roots = rootSettings(config.fim);
   if (roots.length === 0) throw new Error(`${opts['config.file']}: no fim.roots configured`);
-  return roots;
+  const state = resolveStateDir(opts['state.dir'], config, opts['config.file']);
+  if (state.note) process.stderr.write(`fim: ${state.note}\n`);
+  return { roots, stateDir: state.dir };
 }
 
 function detail(c: PathChange): string {
@@ -61,16 +65,18 @@ function detail(c: PathChange): string {
     if (c.kinds.includes('content')) {
       if (o.type !== n.type) parts.push(`type ${o.type} -> ${n.type}`);
       else if (o.target !== undefined || n.target !== undefined) parts.push(`target ${o.target} -> ${n.target}`);
-      else parts.push(`sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`);
+      else
+        parts.push(
+          `sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`,
+        );
     }
   }
   return parts.join(', ');
 }
 
 /** `fim status`; returns the exit code. */
-export async function fimStatus(opts: FimOptions, defaultStateDir: () => string): Promise<number> {
-  const stateDir = opts['state.dir'] ?? defaultStateDir();
-  const roots = await loadRoots(opts);
+export async function fimStatus(opts: FimOptions): Promise<number> {
+  const { roots, stateDir } = await loadRoots(opts);
   const progress = progressPrinter();
   const results: RootScan[] = [];
   for (const s of roots) {
@@ -97,6 +103,7 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
             ...(r.recorded === false ? { exporterState: null } : {}),
             entries: r.current.size,
             errors: r.scan?.errors ?? null,
+            unreadable: r.scan ? r.scan.unreadable.map((u) => ({ path: joinPath(r.root, u.rel), reason: u.reason })) : null,
             changes: changes.map((c) => changeJson(r, c)),
           })),
         },
@@ -108,17 +115,25 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
     for (const { r, changes } of out) {
       const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
       if (!r.baseline) {
-        process.stdout.write(`${head}: no baseline yet (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        process.stdout.write(
+          `${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`,
+        );
         continue;
       }
       if (r.recorded === false) {
         process.stdout.write(`${head}: no scan recorded by the exporter yet (run without --cached to scan now)\n`);
         continue;
       }
-      const errs = r.scan ? Object.entries(r.scan.errors).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
+      const errs = r.scan
+        ? Object.entries(r.scan.errors)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${n} ${k}`)
+        : [];
       process.stdout.write(
         `${head}: ${changes.length === 0 ? 'no changes' : `${changes.length} changed ${changes.length === 1 ? 'path' : 'paths'}`} since the baseline accepted ${r.baseline.acceptedAt} (${r.current.size} entries${errs.length ? `, errors: ${errs.join(', ')}` : ''})\n`,
       );
+      for (const u of r.scan?.unreadable ?? [])
+        process.stdout.write(`  ${`unreadable (${u.reason})`.padEnd(20)} ${joinPath(r.root, u.rel)}\n`);
       for (const c of changes) {
         const d = detail(c);
         process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(r.root, c.rel)}${d ? `  (${d})` : ''}\n`);
@@ -130,9 +145,8 @@ export async function fimStatus(opts: FimOptions, defaultStateDir: () => string)
 }
 
 /** `fim accept [PATH...]`; returns the exit code. */
-export async function fimAccept(paths: string[], opts: FimOptions, defaultStateDir: () => string): Promise<number> {
-  const stateDir = opts['state.dir'] ?? defaultStateDir();
-  const roots = await loadRoots(opts);
+export async function fimAccept(paths: string[], opts: FimOptions): Promise<number> {
+  const { roots, stateDir } = await loadRoots(opts);
   const progress = progressPrinter();
   const results = await acceptPaths(roots, paths, stateDir, progress.onProgress);
   progress.done();

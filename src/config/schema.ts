@@ -135,6 +135,13 @@ export const fimSchema = z
 // Duplicate log names and FIM roots are checked by duplicates.ts, next to this schema.
 export const configSchema = z
   .strictObject({
+    state_dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
+      ),
     host: hostSchema,
     logs: z
       .array(logSchema)

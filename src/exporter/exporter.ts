@@ -18,6 +18,7 @@ import { RemediationEngine } from '../remediation/engine.js';
 import { createApiRouter } from '../server/api/router.js';
 import { buildStatus } from './status-api.js';
 import { rootSettings } from '../collectors/fim/index.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
 export interface ExporterOptions {
@@ -25,7 +26,8 @@ export interface ExporterOptions {
   webConfigFile?: string;
   listenAddress: string;
   telemetryPath: string;
-  stateDir: string;
+  /** --state.dir; without it the state dir is the config's state_dir or the default (src/config/state-dir.ts). */
+  stateDir?: string;
   /** The collectors enabled by flags, in registration order. */
   collectors: CollectorDefinition[];
   /** Names of all collectors, enabled or not (the status API lists them); default: the enabled ones. */
@@ -67,6 +69,8 @@ export class Exporter {
   private reloading: Promise<void> = Promise.resolve();
   private engine?: RemediationEngine;
   private readonly startedAt = Date.now();
+  /** Chosen at start from the flag and the config; a reload that would change it is refused for it. */
+  stateDir = '';
 
   constructor(private readonly opts: ExporterOptions) {}
 
@@ -88,7 +92,7 @@ export class Exporter {
   private build(config: Config) {
     return createCollectors(this.opts.collectors, {
       config,
-      stateDir: this.opts.stateDir,
+      stateDir: this.stateDir,
       logger: this.opts.logger,
       clock: this.clock,
     });
@@ -104,10 +108,14 @@ export class Exporter {
     this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
     this.configEmpty = config.value.empty;
     this.webConfig = web.value;
+    const state = resolveStateDir(this.opts.stateDir, this.config, this.opts.configFile);
+    this.stateDir = state.dir;
+    log.info('state directory', { dir: state.dir, from: state.from });
+    if (state.note) log.warn(state.note);
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
     this.runner.status.configLoaded(this.clock.now());
     this.engine = new RemediationEngine({
-      stateDir: this.opts.stateDir,
+      stateDir: this.stateDir,
       registry: this.runner.selfRegistry,
       logger: log.child({ component: 'remediation' }),
       clock: this.clock,
@@ -127,7 +135,7 @@ export class Exporter {
         const roots = rootSettings(this.config.fim);
         if (roots.length === 0) throw new Error('no fim.roots configured');
         const { acceptPaths } = await import('../fim/accept.js');
-        return acceptPaths(roots, paths, this.opts.stateDir);
+        return acceptPaths(roots, paths, this.stateDir);
       },
     });
 
@@ -209,6 +217,10 @@ export class Exporter {
         log.error('reload failed, keeping the running configuration', { err: errors.join('\n') });
         this.runner.status.reloadFailed();
         return;
+      }
+      const state = resolveStateDir(this.opts.stateDir, config.value.config, this.opts.configFile);
+      if (state.dir !== this.stateDir) {
+        log.error('reload: a new state directory needs a restart; keeping the running one', { running: this.stateDir, configured: state.dir });
       }
       const webConfig = web.value;
       // The new hostwatch.yml is applied below even when the web config cannot be: the reload still
