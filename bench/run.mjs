@@ -25,6 +25,7 @@ const BENCHES = [
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
   { file: 'series.mjs', what: 'series and bytes per scrape of the shipped config, remote_write bytes per sample (docs/scaling.md)' },
   { file: 'inventory.mjs', what: 'asset inventory import of 1,000,000-host exports (hosts/s, peak RSS)' },
+  { file: 'probes.mjs', what: '200 probes at a 1 s interval: CPU and RSS against the same exporter without probes (and blackbox_exporter when installed)' },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
   { file: 'floods.mjs', what: 'floods of 1,000,000 distinct values through the live exporter: series and peak RSS per log type' },
   { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },

@@ -3,6 +3,7 @@
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
 import { fleetAlertConditions } from './rules/fleet.js';
+import { probeAlertConditions } from './rules/probes.js';
 import { auditAlertConditions } from './rules/audit.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
@@ -13,6 +14,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const a = cfg.anomaly;
   return {
     ...fleetAlertConditions(cfg),
+    ...probeAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostwatchConfigReloadFailed: 'the last SIGHUP reload was refused (`hostwatch_config_last_reload_successful 0` for 5m)',

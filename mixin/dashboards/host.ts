@@ -1,14 +1,17 @@
-// Host overview: CPU, memory and swap, disk I/O and space, network, load, processes, uptime, updates.
+// Host overview: CPU, memory and swap, disk I/O and space, network, load, processes, uptime, updates,
+// and the dependencies the host probes.
 import type { MixinConfig } from '../config.js';
 import { recorded } from '../rules/recording.js';
 import { M, barPanel, dashboardBase, finish, row, statPanel, thresholds, ts } from './common.js';
+import { withDependencies } from './dependencies.js';
 
 export function hostDashboard(cfg: MixinConfig) {
   const r = recorded(cfg);
   const h = cfg.host;
   const rate = (metric: string, extra = '') => `rate(${metric}{${M}${extra}}[$__rate_interval])`;
   const fsSel = `${M},fstype!~"tmpfs|ramfs"`;
-  return finish(
+  const d = withDependencies(
+    cfg,
     dashboardBase(cfg, 'hostwatch-host', 'hostwatch / Host overview', ['host'])
       .withRow(row('Summary'))
       .withPanel(statPanel('Uptime', [{ expr: `hostwatch_uptime_seconds{${M}}`, legend: '{{instance}}' }], { unit: 'dtdurations' }))
@@ -145,4 +148,5 @@ export function hostDashboard(cfg: MixinConfig) {
         }),
       ),
   );
+  return finish(d);
 }

@@ -8,6 +8,7 @@ import { trafficTests } from './traffic.js';
 import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
 import { fleetTests } from './fleet.js';
+import { probeTests } from './probes.js';
 import { auditTests } from './audit.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
@@ -16,6 +17,7 @@ const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-security.yml', securityTests],
   ['hostwatch-anomaly.yml', anomalyTests],
   ['hostwatch-fleet.yml', fleetTests],
+  ['hostwatch-probes.yml', probeTests],
   ['hostwatch-audit.yml', auditTests],
 ];
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LOG_TYPES } from '../logs/registry.js';
 import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
+import { probesSchema } from '../probes/config.js';
 import { auditSchema } from '../audit/config.js';
 import { actionsSchema } from '../remediation/config.js';
 
@@ -148,6 +149,7 @@ export const configSchema = z
       .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
     fim: fimSchema,
     inventory: inventorySchema,
+    probes: probesSchema,
     audit: auditSchema,
     actions: actionsSchema,
   });

@@ -21,6 +21,9 @@ import { SHIPPED, type Stack } from './harness/stack.js';
  * Keep the reasons true: an entry whose panel shows data is reported as stale in the output.
  */
 export const EXPECTED_EMPTY: Record<string, string> = {
+  'hostwatch-host/Probes failing now': 'the exporter probes only what succeeds here: a failing probe would fire ProbeFailing among the scenarios\' alerts',
+  'hostwatch-host/Certificates of probed endpoints': 'the probed endpoints (the exporter itself, loopback) are not TLS',
+  'hostwatch-host/HTTP status and DNS answers/B': 'no DNS server is probed (there is none in this setup)',
   'hostwatch-fleet/Reboot required':
     'lists hosts whose OS asks for a reboot: the test config points reboot_required_file at a file that does not exist, so the metric reads 0',
   'hostwatch-fleet/End-of-life OS releases': 'lists hosts on an end-of-life OS release: the test machine runs a supported one',

@@ -136,6 +136,13 @@ describe('a checkpoint written by an existing install (format version 1)', () =>
     writeFileSync(fresh, full);
     const reference = await run(fresh, path.join(dir, 'fresh-state'), 'beginning');
     expect(reference.counters.parsed).toBeGreaterThan((saved.counters as { parsed: number }).parsed);
-    expect(restored).toEqual(reference);
+    // Per-client counts did not exist when this checkpoint was written: they start with the restore
+    // (the lines read after it), everything else goes on as if one process had read the whole file.
+    type WithClients = { clients?: { top: Record<string, number>; other: number } };
+    const { clients, ...restoredState } = restored.handler as WithClients;
+    const { clients: _all, ...referenceState } = reference.handler as WithClients;
+    expect({ ...restored, handler: restoredState }).toEqual({ ...reference, handler: referenceState });
+    const newLines = reference.counters.parsed - (saved.counters as { parsed: number }).parsed;
+    expect(Object.values(clients!.top).reduce((a, b) => a + b, clients!.other)).toBe(newLines);
   });
 });

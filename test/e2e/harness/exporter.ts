@@ -28,6 +28,8 @@ export interface ExporterFiles {
   inventoryDir: string;
   /** Prometheus the inventory is reconciled with (`http://host:port`). */
   prometheusUrl?: string;
+  /** URL the exporter probes (its own health endpoint): the Dependencies row gets data. */
+  probeUrl?: string;
 }
 
 const INVENTORY_FIXTURES = path.join(REPO_ROOT, 'test/fixtures/inventory');
@@ -99,6 +101,13 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
       scan_interval: '5s',
       roots: [{ path: f.fimRoot, critical: true }],
     },
+    // Probes that succeed (a failing one would fire ProbeFailing among the scenarios' alerts).
+    probes: {
+      targets: [
+        ...(f.probeUrl ? [{ name: 'e2e_self', type: 'http', target: f.probeUrl, interval: '2s' }] : []),
+        { name: 'e2e_loopback', type: 'icmp', target: '127.0.0.1', interval: '2s' },
+      ],
+    },
     // The security audit at once, without its costly parts (a package manager run, a search of the
     // machine's trees): the dashboard check needs its results within the run.
     audit: { first_run_delay: '0s', skip: ['UPD-SECURITY-PENDING'], suid_paths: [f.fimRoot], world_writable_paths: [f.fimRoot] },
@@ -106,7 +115,7 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
 }
 
 /** Creates the temp files (empty logs, a FIM root with a few files) and writes the config. */
-export async function prepareExporterFiles(dir: string, tlsCert?: string, prometheusUrl?: string): Promise<ExporterFiles> {
+export async function prepareExporterFiles(dir: string, tlsCert?: string, prometheusUrl?: string, probeUrl?: string): Promise<ExporterFiles> {
   await mkdir(dir, { recursive: true });
   const f: ExporterFiles = {
     dir,
@@ -121,6 +130,7 @@ export async function prepareExporterFiles(dir: string, tlsCert?: string, promet
     tlsCert,
     inventoryDir: path.join(dir, 'inventory'),
     prometheusUrl,
+    probeUrl,
   };
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   await mkdir(f.stateDir, { recursive: true });

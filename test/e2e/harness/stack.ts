@@ -82,7 +82,7 @@ export class Stack {
     this.notifyingReceivers = am.notifyingReceivers;
 
     const cert = await makeCertificate(this.dir);
-    this.files = await prepareExporterFiles(path.join(this.dir, 'hostwatch'), cert, `http://${addrs.prometheus}`);
+    this.files = await prepareExporterFiles(path.join(this.dir, 'hostwatch'), cert, `http://${addrs.prometheus}`, `http://${addrs.exporter}/-/healthy`);
     const promConfigFile = await writePrometheusFiles(path.join(this.dir, 'prometheus'), promConfig, ruleFiles(generated));
     const amConfigFile = await writeAlertmanagerConfig(path.join(this.dir, 'alertmanager'), am.text);
 

@@ -135,15 +135,22 @@ describe('access handler: golden end state', () => {
     [timed.format!, timedBase],
   ] as const) {
     it(`counts 5,000 mutated lines into the same state: ${format.slice(0, 40)}`, () => {
-      const config = parseConfig({ logs: [{ name: 'w', type: 'access', path: '/x', format, max_sections: 5 }] }).logs[0] as AccessLogConfig;
-      const handler = new AccessHandler({ config, clock: new ManualClock(), logger: silentLogger, registry: new Registry() });
       const lines = [...base, ...extra, ...mutations(base, 5000)];
-      let parsed = 0;
-      for (const line of lines) {
-        const b = Buffer.from(line);
-        if (handler.processBytes(b, 0, b.length).parsed) parsed++;
+      // Without client counting (the golden state predates it), then with it and trusted proxies:
+      // decoding the address and the header must not change what a line means.
+      for (const clients of [{ top_clients: 0 }, { top_clients: 20, trusted_proxies: ['0.0.0.0/0', '::/0'] }]) {
+        const config = parseConfig({ logs: [{ name: 'w', type: 'access', path: '/x', format, max_sections: 5, ...clients }] }).logs[0] as AccessLogConfig;
+        const handler = new AccessHandler({ config, clock: new ManualClock(), logger: silentLogger, registry: new Registry() });
+        let parsed = 0;
+        for (const line of lines) {
+          const b = Buffer.from(line);
+          if (handler.processBytes(b, 0, b.length).parsed) parsed++;
+        }
+        const { clients: counted, ...state } = handler.snapshot();
+        expect({ lines: lines.length, parsed, state }).toEqual(expected[format]);
+        if (clients.top_clients === 0) expect(counted).toBeUndefined();
+        else expect(Object.values(counted!.top).reduce((a, b) => a + b, counted!.other)).toBe(parsed);
       }
-      expect({ lines: lines.length, parsed, state: handler.snapshot() }).toEqual(expected[format]);
     });
   }
 });
