@@ -46,23 +46,38 @@ async function probeIcmp(cfg: IcmpProbeConfig, ping: PingCommand | undefined, ru
   // ping earlier when it is shorter.
   const wait = String(Math.max(1, Math.ceil(cfg.timeout / 1000)));
   const args = [...ping.args, '-n', '-c', '1', '-W', wait, `-${target.family}`, target.address];
-  const { stdout, stderr, code, spawnError } = await new Promise<{ stdout: string; stderr: string; code: number | null; spawnError?: NodeJS.ErrnoException }>(
-    (resolve) => {
-      execFile(
-        ping.file,
-        args,
-        { signal: run.signal, killSignal: 'SIGKILL', maxBuffer: 64 * 1024, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', LANG: 'C' }, windowsHide: true },
-        (err, out, errOut) => {
-          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-          if (e && typeof e.code !== 'number' && !run.signal.aborted && e.code !== undefined) resolve({ stdout: out, stderr: errOut, code: null, spawnError: e });
-          else resolve({ stdout: out, stderr: errOut, code: e ? (typeof e.code === 'number' ? e.code : null) : 0 });
-        },
-      );
-    },
-  );
+  const { stdout, stderr, code, spawnError } = await new Promise<{
+    stdout: string;
+    stderr: string;
+    code: number | null;
+    spawnError?: NodeJS.ErrnoException;
+  }>((resolve) => {
+    execFile(
+      ping.file,
+      args,
+      {
+        signal: run.signal,
+        killSignal: 'SIGKILL',
+        maxBuffer: 64 * 1024,
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', LANG: 'C' },
+        windowsHide: true,
+      },
+      (err, out, errOut) => {
+        const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+        if (e && typeof e.code !== 'number' && !run.signal.aborted && e.code !== undefined)
+          resolve({ stdout: out, stderr: errOut, code: null, spawnError: e });
+        else resolve({ stdout: out, stderr: errOut, code: e ? (typeof e.code === 'number' ? e.code : null) : 0 });
+      },
+    );
+  });
   if (run.signal.aborted) throw run.signal.reason;
   if (spawnError) {
-    const reason = spawnError.code === 'EACCES' || spawnError.code === 'EPERM' ? 'not_permitted' : spawnError.code === 'ENOENT' ? 'no_ping_binary' : 'error';
+    const reason =
+      spawnError.code === 'EACCES' || spawnError.code === 'EPERM'
+        ? 'not_permitted'
+        : spawnError.code === 'ENOENT'
+          ? 'no_ping_binary'
+          : 'error';
     throw new ProbeError(reason, `${ping.file}: ${spawnError.message}`);
   }
   const outcome = readPingOutput(stdout, stderr, code);

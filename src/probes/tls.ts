@@ -13,13 +13,17 @@ async function read(path: string, what: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new Error(`tls_config.${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`tls_config.${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 
 /** Reads the files of tls_config; rejects with the key and path of a file that cannot be read. */
 export async function loadTlsOptions(cfg: TlsConfig): Promise<TlsOptions> {
-  const [ca, cert, key] = await Promise.all([read(cfg.ca_file, 'ca_file'), read(cfg.cert_file, 'cert_file'), read(cfg.key_file, 'key_file')]);
+  const [ca, cert, key] = await Promise.all([
+    read(cfg.ca_file, 'ca_file'),
+    read(cfg.cert_file, 'cert_file'),
+    read(cfg.key_file, 'key_file'),
+  ]);
   return { ca, cert, key, rejectUnauthorized: !cfg.insecure_skip_verify };
 }
 
