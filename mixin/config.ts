@@ -105,10 +105,24 @@ export interface MixinConfig {
     fimCriticalChanged: AlertSpec;
     /** No completed FIM scan for `after` (scan_interval in hostwatch.yml is 1h by default). */
     fimScanStale: AlertSpec & { after: string };
+    /** FIM scans that could not read paths (permission, I/O, a missing root; not files that vanished
+     *  during the scan) within `window`: longer than the scan interval, so that an error repeated at
+     *  every scan keeps the alert firing, and it resolves once scans read everything again. */
+    fimScanErrors: AlertSpec & { window: string };
     /** Pattern rules whose matches are antivirus detections (regex on the `rule` label). */
     antivirus: AlertSpec & { rules: string; window: string };
     /** Checkpoint write errors within `window`: exactly-once counting is at risk. */
     checkpointErrors: AlertSpec & { window: string };
+  };
+
+  probes: {
+    /** A probe of a dependency (probes.targets in hostwatch.yml) keeps failing. */
+    failing: AlertSpec;
+    /** Average duration of a probe's successful runs over `window` above `seconds`. */
+    slow: AlertSpec & { seconds: number; window: string };
+    /** The certificate a probed endpoint presents expires soon: warning and critical share the
+     *  alertname (see filesystemAlmostFull). */
+    certExpiry: { warningDays: number; criticalDays: number; for: string };
   };
 
   audit: {
@@ -146,6 +160,11 @@ export interface MixinConfig {
     pager: { webhookUrl: string; email: string };
     chat: { slackChannel: string };
     escalation: { webhookUrl: string; email: string };
+    /**
+     * hostwatch's remediation webhook (POST /api/v1/alertmanager), written as a commented receiver and
+     * route: remediation runs only once someone uncomments it and lists the alerts that may act.
+     */
+    remediation: { url: string; alerts: string[] };
   };
 
   fleet: {
@@ -216,8 +235,15 @@ export const defaultConfig: MixinConfig = {
     fimChanged: { for: '0s', severity: 'warning' },
     fimCriticalChanged: { for: '0s', severity: 'critical' },
     fimScanStale: { after: '3h', for: '0s', severity: 'warning' },
+    fimScanErrors: { window: '2h', for: '0s', severity: 'warning' },
     antivirus: { rules: 'clamav', window: '10m', for: '0s', severity: 'warning' },
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
+  },
+
+  probes: {
+    failing: { for: '5m', severity: 'critical' },
+    slow: { seconds: 1, window: '5m', for: '10m', severity: 'warning' },
+    certExpiry: { warningDays: 14, criticalDays: 3, for: '10m' },
   },
 
   audit: {
@@ -245,12 +271,19 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
+    remediation: {
+      url: 'http://localhost:10023/api/v1/alertmanager',
+      alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'],
+    },
   },
 
   fleet: {
     // As of 2026-11.
     endOfLife: [
-      { os: 'ubuntu', versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'] },
+      {
+        os: 'ubuntu',
+        versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'],
+      },
       { os: 'debian', versions: ['7', '8', '9', '10', '11'] },
       { os: 'rhel', versions: ['5', '6', '7'] },
       { os: 'centos', versions: ['5', '6', '7', '8'] },

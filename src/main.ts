@@ -4,11 +4,11 @@
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
-import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
 import type { CollectorDefinition } from './collectors/collector.js';
 import { ConfigError } from './config/errors.js';
+import { resolveStateDir } from './config/state-dir.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
 import { Exporter } from './exporter/exporter.js';
@@ -17,10 +17,16 @@ import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { topCommand } from './cli/top-command.js';
 import { registerAuditCommand } from './cli/audit.js';
 
+/**
+ * The state directory of a command given no config file (audit): the shared lookup (see
+ * config/state-dir.ts) for ./hostwatch.yml without its state_dir, so /var/lib/hostwatch when it
+ * exists, else data/ beside it.
+ */
 function defaultStateDir(): string {
-  return existsSync('/var/lib/hostwatch') ? '/var/lib/hostwatch' : './data';
+  return resolveStateDir(undefined, {}, 'hostwatch.yml').dir;
 }
 
 /**
@@ -67,8 +73,9 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
       rootfsPath: opts['path.rootfs'] as string | undefined,
       textfileDirectory: opts['collector.textfile.directory'] as string | undefined,
     },
-    stateDir: (opts['state.dir'] as string | undefined) ?? defaultStateDir(),
+    stateDir: opts['state.dir'] as string | undefined,
     collectors: enabled,
+    availableCollectors: COLLECTORS.map((c) => c.name),
     logger,
   });
   try {
@@ -142,22 +149,38 @@ function buildProgram(): Command {
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
     .addOption(
-      new Option('--web.max-requests <n>', 'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit')
+      new Option(
+        '--web.max-requests <n>',
+        'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit',
+      )
         .default(DEFAULT_MAX_REQUESTS)
         .argParser(count('--web.max-requests')),
     )
     .addOption(
-      new Option('--web.max-connections <n>', 'maximum number of TCP connections held at once; more are closed when accepted; 0 for no limit')
+      new Option(
+        '--web.max-connections <n>',
+        'maximum number of TCP connections held at once; more are closed when accepted; 0 for no limit',
+      )
         .default(DEFAULT_CONNECTION_LIMITS.max)
         .argParser(count('--web.max-connections')),
     )
     .addOption(
-      new Option('--web.max-connections-per-client <n>', 'maximum number of TCP connections held at once by one client address (IPv6: per /64); 0 for no limit')
+      new Option(
+        '--web.max-connections-per-client <n>',
+        'maximum number of TCP connections held at once by one client address (IPv6: per /64); 0 for no limit',
+      )
         .default(DEFAULT_CONNECTION_LIMITS.perClient)
         .argParser(count('--web.max-connections-per-client')),
     )
-    .option('--state.dir <path>', 'directory for checkpoints and the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
-    .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option(
+      '--state.dir <path>',
+      'directory for checkpoints and the FIM state (default: state_dir of the config file, else /var/lib/hostwatch when it exists, else data/ beside the config file)',
+    )
+    .addOption(
+      new Option('--log.level <level>', 'only log messages of this severity or above')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
   program
@@ -167,7 +190,10 @@ function buildProgram(): Command {
     .option('--collector.textfile.directory <dir>', 'directory of *.prom files for the textfile collector (sets host.textfile.directory)')
     .option('--collector.disable-defaults', 'disable every collector not enabled by its own --collector.<name> flag');
   for (const c of COLLECTORS) {
-    program.option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`);
+    program.option(
+      `--collector.${c.name}`,
+      `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`,
+    );
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);
   }
 
@@ -178,7 +204,11 @@ function buildProgram(): Command {
     .description('validate the configuration (and the web configuration) and exit 0, or print every problem of both files and exit 1')
     .option('--config.file <path>', 'hostwatch configuration file', 'hostwatch.yml')
     .option('--web.config.file <path>', 'web configuration file to validate too')
-    .addOption(new Option('--log.format <format>', 'output format of the problems: lines of text, or JSON log lines').choices(['logfmt', 'json']).default('logfmt'))
+    .addOption(
+      new Option('--log.format <format>', 'output format of the problems: lines of text, or JSON log lines')
+        .choices(['logfmt', 'json'])
+        .default('logfmt'),
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const { loadWebConfig } = await import('./server/webconfig.js');
       const webFile = opts['web.config.file'];
@@ -193,39 +223,54 @@ function buildProgram(): Command {
     .description('parse a log file (or - for stdin) and print one JSON object per line, for debugging formats and rules')
     .argument('<file>', 'log file, or - for standard input')
     .requiredOption('--type <type>', 'log type: access, auth, firewall or pattern')
-    .option('--format <format>', 'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string')
+    .option(
+      '--format <format>',
+      'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string',
+    )
     .option('--config.file <path>', 'configuration file read for --type pattern and for --log', 'hostwatch.yml')
-    .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), or the format of an access log')
-    .action(async (file: string, opts: Record<string, string | undefined>) => {
+    .option(
+      '--log <name>',
+      'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), the format of an access log, the thresholds of an auth or firewall log',
+    )
+    .option('--print-missed', 'print only the lines that are not recognised, as they are, instead of JSON')
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       try {
         const { runParse } = await import('./cli/parse.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
-          format: opts.format,
-          configFile: opts['config.file'],
-          log: opts.log,
+          format: opts.format as string | undefined,
+          configFile: opts['config.file'] as string | undefined,
+          log: opts.log as string | undefined,
+          printMissed: opts.printMissed === true,
         });
       } catch (err) {
         process.exitCode = reportConfigError(err);
       }
     });
 
-  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
+  const fim = program
+    .command('fim')
+    .description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
   const fimCommon = (cmd: Command) =>
     cmd
       .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
-      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: /var/lib/hostwatch when it exists, else ./data)')
+      .option(
+        '--state.dir <path>',
+        'state directory holding the FIM baseline (default: the same as the exporter with this --config.file: its state_dir, else /var/lib/hostwatch when it exists, else data/ beside it)',
+      )
       .option('--json', 'print JSON');
   // Exit codes like diff(1): 0 no change, 1 changes, 2 trouble (hence reportConfigError + 1).
   fimCommon(
     fim
       .command('status')
-      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
+      .description(
+        'scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)',
+      )
       .option('--cached', "report the exporter's last recorded scan instead of scanning"),
   ).action(async (opts: FimOptions) => {
     try {
       const { fimStatus } = await import('./cli/fim.js');
-      process.exitCode = await fimStatus(opts, defaultStateDir);
+      process.exitCode = await fimStatus(opts);
     } catch (err) {
       process.exitCode = reportConfigError(err) + 1;
     }
@@ -238,12 +283,13 @@ function buildProgram(): Command {
   ).action(async (paths: string[], opts: FimOptions) => {
     try {
       const { fimAccept } = await import('./cli/fim.js');
-      process.exitCode = await fimAccept(paths, opts, defaultStateDir);
+      process.exitCode = await fimAccept(paths, opts);
     } catch (err) {
       process.exitCode = reportConfigError(err) + 1;
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  program.addCommand(topCommand(reportConfigError));
   registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }

@@ -14,6 +14,11 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
+import { RemediationEngine } from '../remediation/engine.js';
+import { createApiRouter } from '../server/api/router.js';
+import { buildStatus } from './status-api.js';
+import { rootSettings } from '../collectors/fim/index.js';
+import { resolveStateDir } from '../config/state-dir.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
 export interface ExporterOptions {
@@ -21,9 +26,12 @@ export interface ExporterOptions {
   webConfigFile?: string;
   listenAddress: string;
   telemetryPath: string;
-  stateDir: string;
+  /** --state.dir; without it the state dir is the config's state_dir or the default (src/config/state-dir.ts). */
+  stateDir?: string;
   /** The collectors enabled by flags, in registration order. */
   collectors: CollectorDefinition[];
+  /** Names of all collectors, enabled or not (the status API lists them); default: the enabled ones. */
+  availableCollectors?: string[];
   logger: Logger;
   clock?: Clock;
   /** Time a client may take to send its request headers (slow-connection defence); default 10 s. */
@@ -59,6 +67,10 @@ export class Exporter {
   private idleWaiters: (() => void)[] = [];
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  private engine?: RemediationEngine;
+  private readonly startedAt = Date.now();
+  /** Chosen at start from the flag and the config; a reload that would change it is refused for it. */
+  stateDir = '';
 
   constructor(private readonly opts: ExporterOptions) {}
 
@@ -80,7 +92,7 @@ export class Exporter {
   private build(config: Config) {
     return createCollectors(this.opts.collectors, {
       config,
-      stateDir: this.opts.stateDir,
+      stateDir: this.stateDir,
       logger: this.opts.logger,
       clock: this.clock,
     });
@@ -90,14 +102,43 @@ export class Exporter {
     const log = this.opts.logger;
     // Both files are read before either is refused, so that the start reports the problems of both.
     const [config, web] = await Promise.allSettled([loadConfigFile(this.opts.configFile), this.loadWebConfig()]);
-    if (config.status === 'rejected' && web.status === 'rejected') throw new AggregateError([config.reason, web.reason], 'invalid configuration');
+    if (config.status === 'rejected' && web.status === 'rejected')
+      throw new AggregateError([config.reason, web.reason], 'invalid configuration');
     if (config.status === 'rejected') throw config.reason;
     if (web.status === 'rejected') throw web.reason;
     this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
     this.configEmpty = config.value.empty;
     this.webConfig = web.value;
+    const state = resolveStateDir(this.opts.stateDir, this.config, this.opts.configFile);
+    this.stateDir = state.dir;
+    log.info('state directory', { dir: state.dir, from: state.from });
+    if (state.note) log.warn(state.note);
     this.runner = new Runner(this.build(this.config), log, this.config.host.collector_timeout);
     this.runner.status.configLoaded(this.clock.now());
+    this.engine = new RemediationEngine({
+      stateDir: this.stateDir,
+      registry: this.runner.selfRegistry,
+      logger: log.child({ component: 'remediation' }),
+      clock: this.clock,
+    });
+    this.engine.configure(this.config.actions);
+    const api = createApiRouter({
+      status: () =>
+        buildStatus({
+          runner: this.runner,
+          available: this.opts.availableCollectors ?? this.runner.names,
+          startedAt: this.startedAt,
+          engine: this.engine!,
+          actions: () => this.config.actions.map((a) => a.name),
+        }),
+      alerts: (payload) => this.engine!.handlePayload(payload),
+      fimAccept: async (paths) => {
+        const roots = rootSettings(this.config.fim);
+        if (roots.length === 0) throw new Error('no fim.roots configured');
+        const { acceptPaths } = await import('../fim/accept.js');
+        return acceptPaths(roots, paths, this.stateDir);
+      },
+    });
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
     const dynamicMiddleware: RequestHandler = (req, res, next) => {
@@ -112,12 +153,19 @@ export class Exporter {
       step();
     };
     const status = this.runner.status;
-    const scrapes = new SharedScrapes(() => this.runner.collect(), this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS, () => status.scrapeRefused());
+    const scrapes = new SharedScrapes(
+      () => this.runner.collect(),
+      this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS,
+      () => status.scrapeRefused(),
+    );
     const app = createApp({
       telemetryPath: this.opts.telemetryPath,
       scrapes,
       ready: () => this.isReady,
       middleware: [dynamicMiddleware],
+      // Only /api requests enter the API router: every other request keeps the exact path it had
+      // before the API existed (a client that half-closes after its request still gets its answer).
+      routers: [(req, res, next) => (req.path.startsWith('/api/') ? api(req, res, next) : next())],
       onScrapeStart: () => this.inflight++,
       onScrapeEnd: () => {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());
@@ -135,7 +183,9 @@ export class Exporter {
     this.server = this.webConfig.tls
       ? https.createServer({ ...this.webConfig.tls, ...limits, handshakeTimeout: headersTimeout }, app)
       : http.createServer(limits, app);
-    const connections = new ConnectionLimiter(this.opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, (reason) => status.connectionRefused(reason));
+    const connections = new ConnectionLimiter(this.opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, (reason) =>
+      status.connectionRefused(reason),
+    );
     connections.attach(this.server);
     status.openConnections = () => connections.open;
     const { host, port } = parseListenAddress(this.opts.listenAddress);
@@ -175,6 +225,13 @@ export class Exporter {
         this.runner.status.reloadFailed();
         return;
       }
+      const state = resolveStateDir(this.opts.stateDir, config.value.config, this.opts.configFile);
+      if (state.dir !== this.stateDir) {
+        log.error('reload: a new state directory needs a restart; keeping the running one', {
+          running: this.stateDir,
+          configured: state.dir,
+        });
+      }
       const webConfig = web.value;
       // The new hostwatch.yml is applied below even when the web config cannot be: the reload still
       // counts as failed, as the files on disk are not what runs.
@@ -183,7 +240,8 @@ export class Exporter {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
         applied = false;
       } else {
-        if (webConfig.tls && this.server instanceof https.Server) (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
+        if (webConfig.tls && this.server instanceof https.Server)
+          (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
         this.webConfig = webConfig;
       }
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones
@@ -191,6 +249,7 @@ export class Exporter {
       await this.runner.stop();
       this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
       this.configEmpty = config.value.empty;
+      this.engine?.configure(this.config.actions);
       this.runner.replace(this.build(this.config));
       await this.runner.start();
       if (applied) {
@@ -213,6 +272,7 @@ export class Exporter {
       this.server?.closeAllConnections();
       await this.reloading;
       await closed;
+      await this.engine?.idle();
       await this.runner?.stop();
     })();
     return this.stopping;

@@ -76,6 +76,14 @@ export class Runner {
     }
   }
 
+  /** Outcome of each collector's last scrape, for the status API. */
+  readonly lastResults = new Map<string, { ok: boolean; seconds: number; at: number; lastSuccessAt?: number }>();
+
+  /** The running collectors (the status API reads their registries). */
+  get running(): readonly RunningCollector[] {
+    return this.collectors;
+  }
+
   get names(): string[] {
     return this.collectors.map((c) => c.name);
   }
@@ -145,6 +153,9 @@ export class Runner {
       // self-metrics come out in the same order at every scrape.
       this.success.set({ collector: collectors[i].name }, r.ok ? 1 : 0);
       this.duration.set({ collector: collectors[i].name }, r.seconds);
+      const at = Date.now();
+      const prev = this.lastResults.get(collectors[i].name);
+      this.lastResults.set(collectors[i].name, { ok: r.ok, seconds: r.seconds, at, lastSuccessAt: r.ok ? at : prev?.lastSuccessAt });
       return r.ok;
     });
     const families: ExposedFamily[] = [];

@@ -46,7 +46,18 @@ export interface ScanResult {
   hashedBytes: number;
   durationMs: number;
   aborted: boolean;
+  /** The first MAX_UNREADABLE paths that could not be read, with why (vanished ones are not listed). */
+  unreadable: Unreadable[];
 }
+
+/** A path a scan could not read ('' is the root itself). */
+export interface Unreadable {
+  rel: string;
+  reason: ErrorReason;
+}
+
+/** Unreadable paths kept per scan: enough to name them, bounded whatever the tree. */
+export const MAX_UNREADABLE = 100;
 
 const BATCH_FILES = 128;
 /** Entries a worker lists per walk message. */
@@ -69,7 +80,15 @@ function errnoReason(err: unknown): ErrorReason {
   return 'io';
 }
 
-function recordFromStat(st: { mode: number; uid: number; gid: number; size: number; mtimeMs: number; ctimeMs: number; ino: number }): FileRecord {
+function recordFromStat(st: {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}): FileRecord {
   return {
     type: entryTypeOfMode(st.mode),
     size: st.size,
@@ -87,6 +106,12 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   const { root, filter, follow, maxFileSize, previous, pool } = opts;
   const entries = new Map<string, FileRecord>();
   const errors = emptyErrors();
+  const unreadable: Unreadable[] = [];
+  /** Counts an error of `rel` and keeps its path (so that a permission error names its file). */
+  const fail = (rel: string, reason: ErrorReason) => {
+    errors[reason]++;
+    if (reason !== 'vanished' && unreadable.length < MAX_UNREADABLE) unreadable.push({ rel, reason });
+  };
   const signal = opts.signal ?? { aborted: false };
   let hashedFiles = 0;
   let hashedBytes = 0;
@@ -96,8 +121,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     const q = p.finally(() => inflight.delete(q));
     inflight.add(q);
   };
-  const progress = () =>
-    opts.onProgress?.({ entries: entries.size, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
+  const progress = () => opts.onProgress?.({ entries: entries.size, hashedFiles, hashedBytes, elapsedMs: Date.now() - started });
 
   // Keeps what was known below a directory that could not be listed, so that a transient
   // permission or I/O error does not read as "everything below was removed".
@@ -123,7 +147,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     try {
       res = await pool.hash(paths, follow);
     } catch {
-      errors.io += files.length;
+      for (const f of files) fail(f.rel, 'io');
       return;
     }
     hashedBytes += res.bytes;
@@ -146,9 +170,9 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
         // Gone (or replaced by something that is not a file) between listing and hashing: the
         // next scan sees what is there now.
         entries.delete(files[i].rel);
-        errors.vanished++;
+        fail(files[i].rel, 'vanished');
       } else {
-        errors[code === 'permission' ? 'permission' : 'io']++;
+        fail(files[i].rel, code === 'permission' ? 'permission' : 'io');
       }
     }
     progress();
@@ -160,8 +184,16 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
    */
   const keep = (rel: string, rec: FileRecord): FileRecord => {
     const prev = previous.get(rel);
-    if (prev && prev.type === rec.type && prev.mode === rec.mode && prev.uid === rec.uid && prev.gid === rec.gid &&
-        prev.target === rec.target && sameStat(prev, rec) && (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)) {
+    if (
+      prev &&
+      prev.type === rec.type &&
+      prev.mode === rec.mode &&
+      prev.uid === rec.uid &&
+      prev.gid === rec.gid &&
+      prev.target === rec.target &&
+      sameStat(prev, rec) &&
+      (rec.type !== 'file' || rec.size > maxFileSize || prev.sha256)
+    ) {
       entries.set(rel, prev);
       return prev;
     }
@@ -196,8 +228,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     try {
       res = await pool.walk({ dirs, follow, descend, exclude: filter.excludeSources, pseudo: pseudoList, budget: WALK_BUDGET });
     } catch {
-      errors.io += dirs.length;
-      for (const [, rel] of dirs) carryOver(rel);
+      for (const [, rel] of dirs) {
+        fail(rel, 'io');
+        carryOver(rel);
+      }
       return;
     }
     for (const r of res.results) processListing(r);
@@ -210,7 +244,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     const { abs, rel } = res;
     if (res.dirError) {
       const reason = ERR_CODES[res.dirError] as ErrorReason;
-      errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+      fail(rel, reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io');
       if (reason !== 'vanished') carryOver(rel);
       return;
     }
@@ -220,7 +254,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       const err = st[o + 8];
       if (err) {
         const reason = ERR_CODES[err];
-        errors[reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io']++;
+        fail(
+          rel ? `${rel}/${res.names[i]}` : res.names[i],
+          reason === 'vanished' ? 'vanished' : reason === 'permission' ? 'permission' : 'io',
+        );
         continue;
       }
       const childRel = rel ? `${rel}/${res.names[i]}` : res.names[i];
@@ -241,14 +278,30 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       // The common case of a rescan: nothing changed, keep the previous record without allocating.
       const prev = previous.get(childRel);
       const target = res.targets[i] ?? undefined;
-      if (prev && prev.mode === (st[o] & 0o7777) && prev.uid === st[o + 1] && prev.gid === st[o + 2] && prev.size === st[o + 3] &&
-          prev.mtimeMs === st[o + 4] && prev.ctimeMs === st[o + 5] && prev.ino === st[o + 6] && prev.target === target &&
-          prev.type === entryTypeOfMode(st[o]) && (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)) {
+      if (
+        prev &&
+        prev.mode === (st[o] & 0o7777) &&
+        prev.uid === st[o + 1] &&
+        prev.gid === st[o + 2] &&
+        prev.size === st[o + 3] &&
+        prev.mtimeMs === st[o + 4] &&
+        prev.ctimeMs === st[o + 5] &&
+        prev.ino === st[o + 6] &&
+        prev.target === target &&
+        prev.type === entryTypeOfMode(st[o]) &&
+        (prev.type !== 'file' || prev.sha256 !== undefined || prev.size > maxFileSize)
+      ) {
         entries.set(childRel, prev);
         continue;
       }
       const rec = recordFromStat({
-        mode: st[o], uid: st[o + 1], gid: st[o + 2], size: st[o + 3], mtimeMs: st[o + 4], ctimeMs: st[o + 5], ino: st[o + 6],
+        mode: st[o],
+        uid: st[o + 1],
+        gid: st[o + 2],
+        size: st[o + 3],
+        mtimeMs: st[o + 4],
+        ctimeMs: st[o + 5],
+        ino: st[o + 6],
       });
       if (rec.type === 'symlink') rec.target = target ?? '';
       if (isDir) keep(childRel, rec);
@@ -278,10 +331,10 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     if (code === 'EPSEUDO') {
       // Nothing to record on a pseudo file system.
     } else if (startRel === '') {
-      errors[code === 'ENOENT' ? 'root_missing' : errnoReason(err)]++;
+      fail('', code === 'ENOENT' ? 'root_missing' : errnoReason(err));
       if (code !== 'ENOENT') carryOver('');
     } else if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      errors[errnoReason(err)]++;
+      fail(startRel, errnoReason(err));
       const prev = previous.get(startRel);
       if (prev) entries.set(startRel, prev);
       carryOver(startRel);
@@ -296,7 +349,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       flush();
     } while (inflight.size > 0);
     progress();
-    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted };
+    return { entries, errors, hashedFiles, hashedBytes, durationMs: Date.now() - started, aborted: signal.aborted, unreadable };
   }
 }
 

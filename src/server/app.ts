@@ -19,6 +19,8 @@ export interface AppOptions {
   ready: () => boolean;
   /** Middleware applied before every route (auth, rate limit, headers), from the web config. */
   middleware?: RequestHandler[];
+  /** Further routes (the JSON API), mounted after the middleware and before the landing page. */
+  routers?: RequestHandler[];
   /** Counts scrapes in flight, so that shutdown can wait for them. */
   onScrapeStart?: () => void;
   onScrapeEnd?: () => void;
@@ -79,7 +81,13 @@ export function createApp(opts: AppOptions): Express {
       .finally(() => opts.onScrapeEnd?.());
   });
 
-  const page = (path: string, handler: RequestHandler) => app.route(path).get(handler).all((_req, res) => methodNotAllowed(res));
+  for (const r of opts.routers ?? []) app.use(r);
+
+  const page = (path: string, handler: RequestHandler) =>
+    app
+      .route(path)
+      .get(handler)
+      .all((_req, res) => methodNotAllowed(res));
 
   page('/-/healthy', (_req, res) => {
     res.type('text/plain').send('Healthy\n');

@@ -1,5 +1,5 @@
 // Web configuration file in the Prometheus exporter-toolkit format (--web.config.file): TLS, basic
-// auth, response headers, plus hostwatch's rate_limit. Loaded at start and on SIGHUP; any problem
+// auth, response headers, plus hostwatch's rate_limit, roles and bearer_tokens (roles.ts). Loaded at start and on SIGHUP; any problem
 // (bad key, unreadable or mismatched certificate, invalid bcrypt hash) is a ConfigError listing
 // every `path.to.key: what is wrong`, so a bad file fails the start and a bad reload keeps the old one.
 import { dirname, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfi
 import { buildTlsOptions, tlsFileProblems, type TlsOptions } from './tls-options.js';
 import { clientCertCheck } from './client-cert.js';
 import { BasicAuth } from './basic-auth.js';
+import { Authenticator, readBearerTokens } from './roles.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface WebConfig {
@@ -55,7 +56,8 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
   // Headers first, so that 401 and 429 answers carry them too.
   if (headers) middleware.push(headers);
   // Rate limit before auth: failed logins each cost a bcrypt, the limit caps that work.
-  if (cfg.rate_limit) middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
+  if (cfg.rate_limit)
+    middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
   if (cfg.tls_server_config) {
     const { setup, problems } = await buildTlsOptions(cfg.tls_server_config, baseDir);
     if (!setup) throw new ConfigError(file, problems);
@@ -63,7 +65,12 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
     const check = clientCertCheck(setup.clientAuthType, setup.clientAllowedSans);
     if (check) middleware.push(check);
   }
-  if (Object.keys(cfg.basic_auth_users).length > 0) middleware.push(new BasicAuth(cfg.basic_auth_users).middleware());
+  const { tokens, problems } = await readBearerTokens(cfg.bearer_tokens, baseDir);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const hasUsers = Object.keys(cfg.basic_auth_users).length > 0;
+  if (hasUsers || tokens.length > 0) {
+    middleware.push(new Authenticator(hasUsers ? new BasicAuth(cfg.basic_auth_users) : undefined, cfg.roles, tokens).middleware());
+  }
   return { tls, middleware };
 }
 

@@ -1,11 +1,13 @@
 // `hostwatch fim status|accept` as an operator runs them: the real CLI in a child process, on a
 // real tree, next to an exporter-side collector sharing the state directory.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeCollector, sample, tempDir, writeTree } from './helpers.js';
-import { journalPath, statePath } from '../../src/fim/store.js';
+import { baselinePath, journalPath, statePath } from '../../src/fim/store.js';
+import { COLLECTORS } from '../../src/collectors/index.js';
+import { SERVICE_STATE_DIR } from '../../src/config/state-dir.js';
 import { MAIN_JS } from '../support/main.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -20,10 +22,19 @@ let configFile: string;
  * CAP_DAC_READ_SEARCH): still uid 0, able to read the repository wherever it is checked out, but
  * getting real EACCES on a mode-000 file. As another user they apply anyway.
  */
-function hostwatch(args: string[], opts: { permissionsApply?: boolean } = {}) {
-  const argv = [process.execPath, MAIN_JS, 'fim', ...args, '--config.file', configFile, '--state.dir', stateDir];
-  if (opts.permissionsApply && process.getuid!() === 0) argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+function hostwatch(args: string[], opts: { permissionsApply?: boolean; cwd?: string; noStateDir?: boolean } = {}) {
+  const argv = [
+    process.execPath,
+    MAIN_JS,
+    'fim',
+    ...args,
+    '--config.file',
+    configFile,
+    ...(opts.noStateDir ? [] : ['--state.dir', stateDir]),
+  ];
+  if (opts.permissionsApply && process.getuid!() === 0)
+    argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: opts.cwd ?? REPO, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -87,7 +98,10 @@ describe('hostwatch fim', () => {
     expect(r.stdout).toContain(`${root}: accepted 1 changed path`);
     r = hostwatch(['status', '--json']);
     expect(JSON.parse(r.stdout).roots[0].changes.map((c: { path: string }) => c.path)).toEqual([path.join(root, 'app.conf')]);
-    const journal = readFileSync(journalPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const journal = readFileSync(journalPath(stateDir), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(journal).toEqual([expect.objectContaining({ path: path.join(root, 'bin/new'), change: 'accepted:added' })]);
     r = hostwatch(['accept', '/somewhere/else']);
     expect(r.code).toBe(2);
@@ -126,6 +140,41 @@ describe('hostwatch fim', () => {
     }
   });
 
+  it('finds the state dir of the exporter (state_dir of the config file) wherever both are run from', async () => {
+    writeFileSync(configFile, `state_dir: state\nfim:\n  enabled: true\n  roots:\n    - path: ${root}\n      exclude: ['data/**']\n`);
+    const exporterCwd = path.join(t.dir, 'srv');
+    const others = COLLECTORS.filter((c) => c.name !== 'fim').map((c) => `--no-collector.${c.name}`);
+    const proc = spawn(process.execPath, [MAIN_JS, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', ...others], {
+      cwd: exporterCwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    try {
+      const baseline = baselinePath(stateDir, root);
+      for (let i = 0; i < 600 && !existsSync(baseline); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(baseline)).toBe(true);
+      expect(log).toContain(`state directory" dir=${stateDir} from=state_dir`);
+    } finally {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    }
+    const elsewhere = path.join(t.dir, 'srv', 'bin');
+    const r = hostwatch(['status'], { cwd: elsewhere, noStateDir: true });
+    expect(r.stdout).toContain(`${root}: no changes`);
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(elsewhere, 'data'))).toBe(false);
+  });
+
+  it('without a state_dir, uses data/ beside the config file, not ./data of the working directory', () => {
+    // The default when /var/lib/hostwatch does not exist (the lookup itself: test/config/state-dir.test.ts).
+    if (existsSync(SERVICE_STATE_DIR)) return;
+    const r = hostwatch(['accept'], { cwd: root, noStateDir: true });
+    expect(r.code).toBe(0);
+    expect(existsSync(baselinePath(path.join(t.dir, 'data'), root))).toBe(true);
+    expect(hostwatch(['status'], { cwd: path.join(root, 'bin'), noStateDir: true }).code).toBe(0);
+  });
+
   it('status --cached without an exporter scan says so', () => {
     hostwatch(['accept']);
     const r = hostwatch(['status', '--cached']);
@@ -134,7 +183,7 @@ describe('hostwatch fim', () => {
   });
 
   it('unreadable file and directory (permission bits enforced): permission errors, no false removals', () => {
-    writeTree(root, { 'secret/key': 'k', 'private': 'p' });
+    writeTree(root, { 'secret/key': 'k', private: 'p' });
     let r = hostwatch(['accept'], { permissionsApply: true });
     // Nothing but progress, which a scan slower than a second (a busy machine) prints.
     expect(r.stderr.replace(/^fim: scanning .*\n/gm, '')).toBe('');
@@ -144,6 +193,13 @@ describe('hostwatch fim', () => {
     r = hostwatch(['status', '--json'], { permissionsApply: true });
     const report = JSON.parse(r.stdout).roots[0];
     expect(report.errors.permission).toBe(2);
+    // Each unreadable path is named with its reason.
+    expect(report.unreadable.map((u: { path: string; reason: string }) => [path.relative(root, u.path), u.reason]).sort()).toEqual([
+      ['private', 'permission'],
+      ['secret', 'permission'],
+    ]);
+    const text = hostwatch(['status'], { permissionsApply: true }).stdout;
+    expect(text).toContain(`unreadable (permission) ${path.join(root, 'private')}`);
     // Mode changes are seen; the content that could not be read is not reported as changed or removed.
     expect(report.changes.map((c: { path: string; change: string[] }) => [path.basename(c.path), c.change])).toEqual([
       ['private', ['permissions']],

@@ -21,6 +21,11 @@ export interface TopPortsState {
   candidates: [number, number][];
 }
 
+/** Misra-Gries counters held for `topPorts` exported ports. */
+export function topPortsCapacity(topPorts: number): number {
+  return Math.max(64, 4 * topPorts);
+}
+
 export function emptyTopPorts(): TopPortsState {
   return { ports: {}, other: 0, candidates: [] };
 }
@@ -32,7 +37,7 @@ export class TopPorts {
   private readonly capacity: number;
 
   constructor(private readonly topPorts: number) {
-    this.capacity = Math.max(64, 4 * topPorts);
+    this.capacity = topPortsCapacity(topPorts);
   }
 
   count(port: number): void {
