@@ -6,10 +6,12 @@
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
 // - the oldest of ours is the reference: every other member after it in the chain is newer and
-//   was never read. With none of ours in the chain (deleted, or the chain rebuilt), a member is
-//   newer when it was modified after the last time one of ours was seen modified.
+//   was never read, and so is one of the other naming scheme modified in the reference's clock
+//   tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
+//   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
+//   was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
-// Known files that left the chain are forgotten here.
+// Known files that left the chain (missing from it for the wait) are forgotten here.
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
