@@ -127,18 +127,23 @@ describe('Tailer: restart from a snapshot', () => {
 });
 
 describe('Tailer: rotated files across restarts in a row', () => {
-  it('a rotated file read to its end and quiet for the wait since its last write is let go by the first pass after a restart', async () => {
-    // Restarts closer together than the wait (crash loops, the torture's SIGKILLs) used to restart
-    // the wait each time: rotated files piled up in the checkpoint (60 of them), each looked for again.
-    const clock = new ManualClock(Date.now());
-    writeFileSync(log, 'old1\nold2\n');
-    const h = await startTailer([log], { clock });
+  /** `content` in the log, rotated by rename, read to its end: the snapshot taken within the wait. */
+  async function rotatedWithinTheWait(content: string): Promise<{ lines: string[]; state: TailerState }> {
+    writeFileSync(log, content);
+    const h = await startTailer([log], { clock: new ManualClock(Date.now()) });
     renameSync(log, `${log}.1`);
     writeFileSync(log, 'new1\n');
     await h.poll();
     const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
     await h.tailer.stop();
-    expect(h.lines).toEqual(['old1', 'old2', 'new1']);
+    return { lines: h.lines, state };
+  }
+
+  it('a rotated file read to its end and quiet for the wait since its last write is let go by the first pass after a restart', async () => {
+    // Restarts closer together than the wait (crash loops, the torture's SIGKILLs) used to restart
+    // the wait each time: rotated files piled up in the checkpoint (60 of them), each looked for again.
+    const { lines, state } = await rotatedWithinTheWait('old1\nold2\n');
+    expect(lines).toEqual(['old1', 'old2', 'new1']);
     expect(state.files.filter((f) => f.rotated)).toHaveLength(1); // within the wait: still followed
 
     const quiet = new Date(Date.now() - 10_000);
@@ -157,14 +162,7 @@ describe('Tailer: rotated files across restarts in a row', () => {
   });
 
   it('a rotated file written to within the wait stays followed after a restart', async () => {
-    const clock = new ManualClock(Date.now());
-    writeFileSync(log, 'old1\n');
-    const h = await startTailer([log], { clock });
-    renameSync(log, `${log}.1`);
-    writeFileSync(log, 'new1\n');
-    await h.poll();
-    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
-    await h.tailer.stop();
+    const { state } = await rotatedWithinTheWait('old1\n');
     appendFileSync(`${log}.1`, 'late\n'); // the application has not reopened its log yet
     const again = await start([log], { restore: state, clock: new ManualClock(Date.now()) });
     expect(again.lines).toEqual(['late']);
