@@ -13,7 +13,7 @@ async function read(path: string, what: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new Error(`tls_config.${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`tls_config.${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 
