@@ -62,7 +62,10 @@ process.on('exit', () => {
   cleanup();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.on(signal, () => {
     cleanup();
     process.exit(code);
@@ -95,7 +98,11 @@ async function startTargets() {
   });
   const [httpPort, tcpPort] = await Promise.all([listen(web), listen(banner)]);
   const dnsPort = await new Promise((resolve) => dns.bind(0, '127.0.0.1', () => resolve(dns.address().port)));
-  closers.push(() => web.close(), () => banner.close(), () => dns.close());
+  closers.push(
+    () => web.close(),
+    () => banner.close(),
+    () => dns.close(),
+  );
   return { httpPort, tcpPort, dnsPort };
 }
 
@@ -128,9 +135,20 @@ async function startHostwatch(name, probes) {
   writeFileSync(file, hostwatchConfig(probes));
   const main = join(ROOT, 'dist/main.js');
   if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
-  const child = spawn(process.execPath, [...deployedNodeFlags(), main, `--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`, `--state.dir=${join(tmp, name)}`, '--log.level=error'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...deployedNodeFlags(),
+      main,
+      `--config.file=${file}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--state.dir=${join(tmp, name)}`,
+      '--log.level=error',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   children.push(child);
   await waitReady(`http://127.0.0.1:${port}/-/ready`);
   return { name, pid: child.pid, port };
@@ -146,12 +164,18 @@ async function startBlackbox(t) {
       modules: {
         http: { prober: 'http', timeout: '1s', http: { preferred_ip_protocol: 'ip4' } },
         tcp: { prober: 'tcp', timeout: '1s', tcp: { preferred_ip_protocol: 'ip4', query_response: [{ expect: '^220' }] } },
-        dns: { prober: 'dns', timeout: '1s', dns: { preferred_ip_protocol: 'ip4', query_name: 'www.example.test', transport_protocol: 'udp' } },
+        dns: {
+          prober: 'dns',
+          timeout: '1s',
+          dns: { preferred_ip_protocol: 'ip4', query_name: 'www.example.test', transport_protocol: 'udp' },
+        },
         icmp: { prober: 'icmp', timeout: '1s', icmp: { preferred_ip_protocol: 'ip4' } },
       },
     }),
   );
-  const child = spawn(BLACKBOX, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(BLACKBOX, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(child);
   await waitReady(`http://127.0.0.1:${port}/-/healthy`);
   return { name: 'blackbox_exporter', pid: child.pid, port, targets: t };
@@ -159,7 +183,9 @@ async function startBlackbox(t) {
 
 async function waitReady(url) {
   for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((resolve) => http.get(url, (res) => resolve(res.statusCode === 200) & res.resume()).on('error', () => resolve(false)));
+    const ok = await new Promise((resolve) =>
+      http.get(url, (res) => resolve(res.statusCode === 200) & res.resume()).on('error', () => resolve(false)),
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -171,23 +197,26 @@ function driveBlackbox(bb, probes) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const stats = { done: 0, ok: 0 };
   const timers = probes.map(([type, target], i) =>
-    setTimeout(() => {
-      const tick = () => {
-        const path = `/probe?module=${type}&target=${encodeURIComponent(target)}`;
-        http
-          .get({ host: '127.0.0.1', port: bb.port, path, agent }, (res) => {
-            let body = '';
-            res.on('data', (d) => (body += d));
-            res.on('end', () => {
-              stats.done++;
-              if (/^probe_success 1$/m.test(body)) stats.ok++;
-            });
-          })
-          .on('error', () => stats.done++);
-      };
-      tick();
-      timers[i] = setInterval(tick, 1000);
-    }, Math.floor((1000 * i) / probes.length)),
+    setTimeout(
+      () => {
+        const tick = () => {
+          const path = `/probe?module=${type}&target=${encodeURIComponent(target)}`;
+          http
+            .get({ host: '127.0.0.1', port: bb.port, path, agent }, (res) => {
+              let body = '';
+              res.on('data', (d) => (body += d));
+              res.on('end', () => {
+                stats.done++;
+                if (/^probe_success 1$/m.test(body)) stats.ok++;
+              });
+            })
+            .on('error', () => stats.done++);
+        };
+        tick();
+        timers[i] = setInterval(tick, 1000);
+      },
+      Math.floor((1000 * i) / probes.length),
+    ),
   );
   return { stats, stop: () => (timers.forEach((t) => clearInterval(t) || clearTimeout(t)), agent.destroy()) };
 }
@@ -247,7 +276,11 @@ const stopChild = (p) => children.find((c) => c.pid === p.pid)?.kill('SIGTERM');
 
 const targets = await startTargets();
 const probes = probeList(targets);
-console.log(`${probes.length} probes at 1 s (${Object.entries(MIX).map(([t, n]) => `${n} ${t}`).join(', ')}); warm-up ${WARMUP} s, measured ${SECONDS} s; machine shared: compare ratios, not absolutes`);
+console.log(
+  `${probes.length} probes at 1 s (${Object.entries(MIX)
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ')}); warm-up ${WARMUP} s, measured ${SECONDS} s; machine shared: compare ratios, not absolutes`,
+);
 
 // 1. The mix, against the same exporter without probes and against blackbox_exporter.
 const withProbes = await startHostwatch('hostwatch-200-probes', probes);
@@ -263,9 +296,13 @@ driver?.stop();
 procs.forEach(stopChild);
 
 for (const [i, p] of procs.entries()) {
-  console.log(`${p.name}: CPU ${(m.share[i] * 100).toFixed(1)}% of one core, RSS ${formatMemory(m.now[i])}, peak ${formatMemory(m.peaks[i])}`);
+  console.log(
+    `${p.name}: CPU ${(m.share[i] * 100).toFixed(1)}% of one core, RSS ${formatMemory(m.now[i])}, peak ${formatMemory(m.peaks[i])}`,
+  );
 }
-console.log(`hostwatch: ${m.runs.toFixed(1)} successful probe runs/s (configured: ${probes.length}/s; below that, the process did not get the CPU), ${m.up}/${probes.length} probes up at the end`);
+console.log(
+  `hostwatch: ${m.runs.toFixed(1)} successful probe runs/s (configured: ${probes.length}/s; below that, the process did not get the CPU), ${m.up}/${probes.length} probes up at the end`,
+);
 const added = m.share[0] - m.share[1];
 const addedMb = (m.now[0].rss - m.now[1].rss) / 1024;
 console.log(

@@ -271,7 +271,10 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
-    remediation: { url: 'http://localhost:10023/api/v1/alertmanager', alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'] },
+    remediation: {
+      url: 'http://localhost:10023/api/v1/alertmanager',
+      alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'],
+    },
   },
 
   fleet: {

@@ -18,7 +18,8 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostwatchConfigReloadFailed: 'the last SIGHUP reload was refused (`hostwatch_config_last_reload_successful 0` for 5m)',
-    HostwatchTextfileScrapeError: 'a *.prom file of the textfile collector is skipped, or its directory unreadable (`hostwatch_textfile_scrape_error 1`)',
+    HostwatchTextfileScrapeError:
+      'a *.prom file of the textfile collector is skipped, or its directory unreadable (`hostwatch_textfile_scrape_error 1`)',
     HostCPUHigh: `CPU busy (all modes but idle, iowait, steal; 5m average) > ${pct(h.cpuHigh.threshold)}`,
     HostMemoryHigh: `memory used (1 - available/total) > ${pct(h.memoryHigh.threshold)}`,
     HostSwapThrashing: `pages swapped in + out > ${h.swapThrashing.pagesPerSecond}/s (5m rate)`,

@@ -15,7 +15,8 @@ export function withDependencies(cfg: MixinConfig, d: dash.DashboardBuilder): da
         w: 12,
         h: 7,
         hide: ['Value', 'job'],
-        description: 'Probes whose last run failed, with the reason (timeout, connect, tls, status_code, body_regexp, rcode, not_permitted...). Empty: every probe succeeds.',
+        description:
+          'Probes whose last run failed, with the reason (timeout, connect, tls, status_code, body_regexp, rcode, not_permitted...). Empty: every probe succeeds.',
       }),
     )
     .withPanel(
@@ -51,13 +52,23 @@ export function withDependencies(cfg: MixinConfig, d: dash.DashboardBuilder): da
         h: 7,
         hide: ['job'],
         thresholds: thresholdsFrom('red', [p.certExpiry.criticalDays, 'orange'], [p.certExpiry.warningDays, 'green']),
-        description: 'Days until the earliest expiry of the certificates each endpoint presented (http probes of https:// targets, tcp probes with tls).',
+        description:
+          'Days until the earliest expiry of the certificates each endpoint presented (http probes of https:// targets, tcp probes with tls).',
       }),
     )
     .withPanel(
-      ts('HTTP status and DNS answers', [
-        { expr: `hostwatch_probe_http_status_code{${M}}`, legend: '{{instance}} {{probe}} status' },
-        { expr: `hostwatch_probe_dns_answer_rrs{${M}}`, legend: '{{instance}} {{probe}} answers' },
-      ], { w: 12, h: 7, min: 0, description: 'Status code of the last HTTP response; records in the answer section of the last DNS response.' }),
+      ts(
+        'HTTP status and DNS answers',
+        [
+          { expr: `hostwatch_probe_http_status_code{${M}}`, legend: '{{instance}} {{probe}} status' },
+          { expr: `hostwatch_probe_dns_answer_rrs{${M}}`, legend: '{{instance}} {{probe}} answers' },
+        ],
+        {
+          w: 12,
+          h: 7,
+          min: 0,
+          description: 'Status code of the last HTTP response; records in the answer section of the last DNS response.',
+        },
+      ),
     );
 }

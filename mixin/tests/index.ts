@@ -23,7 +23,10 @@ const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
 
 export function ruleTestFiles(cfg: MixinConfig): Map<string, PromtoolFile> {
   const files = ruleFiles(cfg);
-  const catalog = new AlertCatalog(cfg, [...files.values()].flatMap((f) => f.groups));
+  const catalog = new AlertCatalog(
+    cfg,
+    [...files.values()].flatMap((f) => f.groups),
+  );
   const out = new Map<string, PromtoolFile>();
   for (const [ruleFile, suite] of SUITES) {
     out.set(ruleFile.replace(/\.yml$/, '.test.yml'), {

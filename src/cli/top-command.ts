@@ -22,7 +22,11 @@ export function topCommand(reportError: (err: unknown) => number): Command {
         'reads access logs directly (--log) or a running exporter (--url)',
     )
     .option('--log <file>', 'access log to follow from its end (repeatable)', collect, [])
-    .option('--format <format>', 'format of the --log files: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string', 'combined')
+    .option(
+      '--format <format>',
+      'format of the --log files: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string',
+      'combined',
+    )
     .option('--auth-log <file>', 'auth log to follow for the failed-logins count (repeatable)', collect, [])
     .option('--firewall-log <file>', 'firewall log to follow for the top blocked sources (repeatable)', collect, [])
     .option('--url <url>', 'instead of --log: /metrics URL of a running hostwatch (e.g. http://localhost:10023/metrics)')
@@ -34,7 +38,12 @@ export function topCommand(reportError: (err: unknown) => number): Command {
     .option('--scrape-interval <duration>', 'how often --url is scraped', duration('--scrape-interval'), 2000)
     .option('--refresh <duration>', 'refresh interval of the screen: figures are those of the last interval', duration('--refresh'), 10_000)
     .option('--alert-window <duration>', 'window of the high-traffic average', duration('--alert-window'), 120_000)
-    .option('--threshold <hits/s>', 'average requests per second over the window above which the alert is raised', positive('--threshold'), 10)
+    .option(
+      '--threshold <hits/s>',
+      'average requests per second over the window above which the alert is raised',
+      positive('--threshold'),
+      10,
+    )
     .option('--rows <n>', 'top sections and clients shown at most (fewer when the terminal is small)', positive('--rows'), 10)
     .action(async (opts: Record<string, unknown>) => {
       try {

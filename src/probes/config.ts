@@ -11,13 +11,16 @@ import { formatDuration, parseDuration } from '../config/units.js';
 export const PROBE_TYPES = ['http', 'tcp', 'dns', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
 
-const regexList = (description: string) => z.array(regex(description, '')).default([]).describe(`${description} (list of RE2 regular expressions)`);
+const regexList = (description: string) =>
+  z.array(regex(description, '')).default([]).describe(`${description} (list of RE2 regular expressions)`);
 
 const ipProtocol = {
   preferred_ip_protocol: z
     .enum(['ip4', 'ip6'])
     .default('ip4')
-    .describe('Address family tried first when the target name has both (blackbox_exporter defaults to ip6; ip4 is what works on most hosts)'),
+    .describe(
+      'Address family tried first when the target name has both (blackbox_exporter defaults to ip6; ip4 is what works on most hosts)',
+    ),
   ip_protocol_fallback: bool('Use the other address family when the name has no address of the preferred one', true),
 };
 
@@ -65,12 +68,16 @@ export const tcpOptions = z
         z
           .strictObject({
             send: z.string().optional().describe('Line written to the server (a newline is added)'),
-            expect: z.string().optional().describe('Regular expression (RE2) a line read from the server must match; lines are read until one does'),
+            expect: z
+              .string()
+              .optional()
+              .describe('Regular expression (RE2) a line read from the server must match; lines are read until one does'),
           })
           .superRefine((s, ctx) => {
             if (s.send === undefined && s.expect === undefined) ctx.addIssue({ code: 'custom', message: 'give send, expect or both' });
             const refused = s.expect === undefined ? undefined : userRegexProblem(s.expect);
-            if (refused !== undefined) ctx.addIssue({ code: 'custom', path: ['expect'], message: `not a valid regular expression for RE2 (${refused})` });
+            if (refused !== undefined)
+              ctx.addIssue({ code: 'custom', path: ['expect'], message: `not a valid regular expression for RE2 (${refused})` });
           }),
       )
       .default([])
@@ -87,12 +94,20 @@ const rrValidator = (section: string) =>
   z
     .strictObject({
       fail_if_matches_regexp: regexList(`The probe fails when a record of the ${section} section matches one of these`),
-      fail_if_not_matches_regexp: regexList(`The probe fails when a record of the ${section} section does not match one of these (or there is no record)`),
-      fail_if_all_match_regexp: regexList(`The probe fails when every record of the ${section} section matches all of these (an empty section too, as in blackbox_exporter)`),
-      fail_if_none_matches_regexp: regexList(`The probe fails when no record of the ${section} section matches any of these (or there is no record)`),
+      fail_if_not_matches_regexp: regexList(
+        `The probe fails when a record of the ${section} section does not match one of these (or there is no record)`,
+      ),
+      fail_if_all_match_regexp: regexList(
+        `The probe fails when every record of the ${section} section matches all of these (an empty section too, as in blackbox_exporter)`,
+      ),
+      fail_if_none_matches_regexp: regexList(
+        `The probe fails when no record of the ${section} section matches any of these (or there is no record)`,
+      ),
     })
     .prefault({})
-    .describe(`Checks of the ${section} section; records are matched as text like "example.org.\\t300\\tIN\\tA\\t192.0.2.1" (dig's format)`);
+    .describe(
+      `Checks of the ${section} section; records are matched as text like "example.org.\\t300\\tIN\\tA\\t192.0.2.1" (dig's format)`,
+    );
 
 export const dnsOptions = z
   .strictObject({
@@ -112,14 +127,19 @@ export const icmpOptions = z
   .strictObject({
     ...ipProtocol,
   })
-  .describe('Options of type icmp; target is a host name or address. Runs the system ping (see README: may need CAP_NET_RAW or net.ipv4.ping_group_range)');
+  .describe(
+    'Options of type icmp; target is a host name or address. Runs the system ping (see README: may need CAP_NET_RAW or net.ipv4.ping_group_range)',
+  );
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_.:-]*$/;
 
 const probeEntry = z
   .strictObject({
-    name: z.string().regex(NAME, 'must start with a letter or _ and hold only letters, digits, _ . : -').describe('Name of the probe, used as the `probe` label'),
+    name: z
+      .string()
+      .regex(NAME, 'must start with a letter or _ and hold only letters, digits, _ . : -')
+      .describe('Name of the probe, used as the `probe` label'),
     type: z.enum(PROBE_TYPES).describe('http, tcp, dns or icmp'),
     target: z.string().min(1).describe('What to probe: a URL (http), host:port (tcp), a DNS server (dns), a host (icmp)'),
     interval: duration('Time between two probes of this target', '30s'),
@@ -140,12 +160,15 @@ const probeEntry = z
   })
   .superRefine((p, ctx) => {
     for (const t of PROBE_TYPES) {
-      if (t !== p.type && p[t] !== undefined) ctx.addIssue({ code: 'custom', path: [t], message: `options of type ${t} on a probe of type ${p.type}` });
+      if (t !== p.type && p[t] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [t], message: `options of type ${t} on a probe of type ${p.type}` });
     }
-    if (p.type === 'dns' && p.dns === undefined) ctx.addIssue({ code: 'custom', path: ['dns', 'query_name'], message: 'a dns probe needs dns.query_name' });
+    if (p.type === 'dns' && p.dns === undefined)
+      ctx.addIssue({ code: 'custom', path: ['dns', 'query_name'], message: 'a dns probe needs dns.query_name' });
     if (p.timeout !== undefined && p.timeout <= 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be more than 0' });
     if (p.interval <= 0) ctx.addIssue({ code: 'custom', path: ['interval'], message: 'must be more than 0' });
-    if (p.timeout !== undefined && p.timeout > p.interval) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must be at most the interval (${formatDuration(p.interval)})` });
+    if (p.timeout !== undefined && p.timeout > p.interval)
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must be at most the interval (${formatDuration(p.interval)})` });
     const problem = targetProblem(p.type, p.target);
     if (problem) ctx.addIssue({ code: 'custom', path: ['target'], message: problem });
   })
@@ -216,7 +239,8 @@ export const probesSchema = z
     const seen = new Map<string, number>();
     cfg.targets.forEach((p, i) => {
       const prev = seen.get(p.name);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate probe name "${p.name}" (also targets[${prev}])` });
+      if (prev !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate probe name "${p.name}" (also targets[${prev}])` });
       seen.set(p.name, i);
     });
   })

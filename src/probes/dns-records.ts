@@ -81,7 +81,8 @@ export function compileValidator(v: RRValidator): CompiledValidator {
  * fail_if_none_matches: no record matches any of them (or there is no record).
  */
 export function rrProblem(records: string[], v: CompiledValidator): string | undefined {
-  if (records.length === 0 && (v.failIfNotMatches.length > 0 || v.failIfNoneMatches.length > 0)) return 'no record, and a match is required';
+  if (records.length === 0 && (v.failIfNotMatches.length > 0 || v.failIfNoneMatches.length > 0))
+    return 'no record, and a match is required';
   for (const re of v.failIfMatches) {
     const hit = records.find((r) => re.test(r));
     if (hit !== undefined) return `${JSON.stringify(hit)} matches ${re.source}`;
@@ -91,8 +92,10 @@ export function rrProblem(records: string[], v: CompiledValidator): string | und
     if (miss !== undefined) return `${JSON.stringify(miss)} does not match ${re.source}`;
   }
   const all = v.failIfAllMatch;
-  if (all.length > 0 && records.every((r) => all.every((re) => re.test(r)))) return `every record matches ${all.map((re) => re.source).join(' and ')}`;
+  if (all.length > 0 && records.every((r) => all.every((re) => re.test(r))))
+    return `every record matches ${all.map((re) => re.source).join(' and ')}`;
   const none = v.failIfNoneMatches;
-  if (none.length > 0 && !records.some((r) => none.some((re) => re.test(r)))) return `no record matches ${none.map((re) => re.source).join(' or ')}`;
+  if (none.length > 0 && !records.some((r) => none.some((re) => re.test(r))))
+    return `no record matches ${none.map((re) => re.source).join(' or ')}`;
   return undefined;
 }

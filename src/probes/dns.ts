@@ -41,7 +41,8 @@ async function probeDns(cfg: DnsProbeConfig, v: Validators, run: ProbeRun): Prom
   const { host, port } = splitHostPort(cfg.target, 53)!;
   const id = randomInt(0, 65536);
   const packet = query(cfg, id);
-  const response = cfg.dns.transport_protocol === 'tcp' ? await overTcp(host, port, cfg, packet, run) : await overUdp(host, port, cfg, packet, run);
+  const response =
+    cfg.dns.transport_protocol === 'tcp' ? await overTcp(host, port, cfg, packet, run) : await overUdp(host, port, cfg, packet, run);
   run.end('processing');
   check(cfg, v, response, run);
 }
@@ -54,7 +55,8 @@ function check(cfg: DnsProbeConfig, v: Validators, res: DecodedPacket, run: Prob
   run.details.dnsAuthorityRrs = authorities.length;
   run.details.dnsAdditionalRrs = additionals.length;
   const rcode = (res as { rcode?: string }).rcode ?? 'UNKNOWN';
-  if (!(cfg.dns.valid_rcodes as string[]).includes(rcode)) throw new ProbeError('rcode', `response code ${rcode} is not ${cfg.dns.valid_rcodes.join(', ')}`);
+  if (!(cfg.dns.valid_rcodes as string[]).includes(rcode))
+    throw new ProbeError('rcode', `response code ${rcode} is not ${cfg.dns.valid_rcodes.join(', ')}`);
   const sections: [string, typeof answers, CompiledValidator, 'answer_rrs' | 'authority_rrs' | 'additional_rrs'][] = [
     ['answer', answers, v.answer, 'answer_rrs'],
     ['authority', authorities, v.authority, 'authority_rrs'],

@@ -72,7 +72,8 @@ function checkStatus(valid: number[], status: number): void {
 /** A lookup that hands out the address resolved beforehand. */
 function fixedLookup(r: Resolved): LookupFunction {
   return (_host, opts, cb) => {
-    if (opts.all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: r.address, family: r.family }]);
+    if (opts.all)
+      (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: r.address, family: r.family }]);
     else cb(null, r.address, r.family);
   };
 }
@@ -113,13 +114,10 @@ async function request(p: Prepared, run: ProbeRun, url: URL, method: string, bod
       run.end('processing', 'transfer');
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
-      readBody(p, res, status).then(
-        () => {
-          run.end('transfer');
-          resolve({ status, location });
-        },
-        reject,
-      );
+      readBody(p, res, status).then(() => {
+        run.end('transfer');
+        resolve({ status, location });
+      }, reject);
     });
     req.end(body === '' ? undefined : body);
   });

@@ -53,7 +53,12 @@ async function probeIcmp(cfg: IcmpProbeConfig, ping: PingCommand | undefined, ru
   const { stdout, stderr, code, spawnError } = await runPing(ping.file, args, run.signal);
   if (run.signal.aborted) throw run.signal.reason;
   if (spawnError) {
-    const reason = spawnError.code === 'EACCES' || spawnError.code === 'EPERM' ? 'not_permitted' : spawnError.code === 'ENOENT' ? 'no_ping_binary' : 'error';
+    const reason =
+      spawnError.code === 'EACCES' || spawnError.code === 'EPERM'
+        ? 'not_permitted'
+        : spawnError.code === 'ENOENT'
+          ? 'no_ping_binary'
+          : 'error';
     throw new ProbeError(reason, `${ping.file}: ${spawnError.message}`);
   }
   const outcome = readPingOutput(stdout, stderr, code);

@@ -123,7 +123,7 @@ export class ProbeRun {
 
   failed(err: unknown, at: number): ProbeResult {
     const failure = this.reasonOf(err);
-    const message = failure === 'timeout' ? `timed out during ${this.current}` : (err as Error)?.message ?? String(err);
+    const message = failure === 'timeout' ? `timed out during ${this.current}` : ((err as Error)?.message ?? String(err));
     return { ...this.details, success: false, phases: this.phases, duration: this.elapsed(), failure, message, at };
   }
 }

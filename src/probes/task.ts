@@ -75,9 +75,12 @@ export class ProbeTask {
 }
 
 /** Builds the tasks of the configured probes; finds ping once when an icmp probe needs it. */
-export async function createTasks(probes: readonly ProbeConfig[], opts: TaskOptions = {}): Promise<{ tasks: ProbeTask[]; ping?: PingCommand }> {
+export async function createTasks(
+  probes: readonly ProbeConfig[],
+  opts: TaskOptions = {},
+): Promise<{ tasks: ProbeTask[]; ping?: PingCommand }> {
   const needsPing = probes.some((p) => p.type === 'icmp');
-  const ping = opts.ping === null ? undefined : opts.ping ?? (needsPing ? await findPing() : undefined);
+  const ping = opts.ping === null ? undefined : (opts.ping ?? (needsPing ? await findPing() : undefined));
   const now = opts.now ?? Date.now;
   return { tasks: probes.map((p) => new ProbeTask(p, ping, now)), ping };
 }

@@ -20,17 +20,15 @@ interface Step {
 
 export async function prepareTcp(cfg: TcpProbeConfig): Promise<(run: ProbeRun) => Promise<void>> {
   const tlsOptions = cfg.tcp.tls ? await loadTlsOptions(cfg.tcp.tls_config) : undefined;
-  const steps: Step[] = cfg.tcp.query_response.map((s) => ({ expect: s.expect === undefined ? undefined : userRegex(s.expect), send: s.send }));
+  const steps: Step[] = cfg.tcp.query_response.map((s) => ({
+    expect: s.expect === undefined ? undefined : userRegex(s.expect),
+    send: s.send,
+  }));
   return (run) => probeTcp(cfg, tlsOptions, steps, run);
 }
 
 /** Connects a TCP socket to host:port through the preferred address family, timing the phases. */
-export async function connectTcp(
-  host: string,
-  port: number,
-  pref: IpPreference,
-  run: ProbeRun,
-): Promise<net.Socket> {
+export async function connectTcp(host: string, port: number, pref: IpPreference, run: ProbeRun): Promise<net.Socket> {
   const resolved = await resolveTarget(host, pref, run.signal);
   run.details.ipProtocol = resolved.family;
   run.end('resolve', 'connect');

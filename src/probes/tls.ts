@@ -19,7 +19,11 @@ async function read(path: string, what: string): Promise<Buffer | undefined> {
 
 /** Reads the files of tls_config; rejects with the key and path of a file that cannot be read. */
 export async function loadTlsOptions(cfg: TlsConfig): Promise<TlsOptions> {
-  const [ca, cert, key] = await Promise.all([read(cfg.ca_file, 'ca_file'), read(cfg.cert_file, 'cert_file'), read(cfg.key_file, 'key_file')]);
+  const [ca, cert, key] = await Promise.all([
+    read(cfg.ca_file, 'ca_file'),
+    read(cfg.cert_file, 'cert_file'),
+    read(cfg.key_file, 'key_file'),
+  ]);
   return { ca, cert, key, rejectUnauthorized: !cfg.insecure_skip_verify };
 }
 

@@ -30,7 +30,8 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice
 const secret = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file, 'utf8').trim());
 
 export async function runTop(o: TopOptions): Promise<number> {
-  if ((o.log.length > 0) === (o.url !== undefined)) throw new Error('hostwatch top: give either --log FILE (repeatable) or --url URL of a running exporter\'s /metrics');
+  if (o.log.length > 0 === (o.url !== undefined))
+    throw new Error("hostwatch top: give either --log FILE (repeatable) or --url URL of a running exporter's /metrics");
   // Loaded here only: the exporter never imports ink or React.
   const [{ render }, { createElement }, { App, Model }] = await Promise.all([import('ink'), import('react'), import('./view.js')]);
 

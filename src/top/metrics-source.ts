@@ -68,7 +68,8 @@ export class MetricsSource {
     const url = new URL(this.o.url);
     const headers: Record<string, string> = { Accept: 'text/plain' };
     if (this.o.bearerToken) headers.Authorization = `Bearer ${this.o.bearerToken}`;
-    else if (this.o.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ''}`).toString('base64')}`;
+    else if (this.o.username !== undefined)
+      headers.Authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ''}`).toString('base64')}`;
     const get = url.protocol === 'https:' ? https.get : http.get;
     return new Promise((resolve, reject) => {
       const req = get(url, { headers, agent: this.agent, timeout: this.o.timeoutMs }, (res) => {

@@ -51,7 +51,13 @@ function table(title: string, rows: [string, number][], width: number): ReactEle
     h(Text, { bold: true, underline: true }, title),
     rows.length === 0
       ? h(Text, { dimColor: true }, '(none)')
-      : rows.map(([k, v]) => h(Text, { key: k, wrap: 'truncate' }, `${k.length > keyWidth ? k.slice(0, keyWidth - 1) + '…' : k.padEnd(keyWidth)} ${String(v).padStart(8)}`)),
+      : rows.map(([k, v]) =>
+          h(
+            Text,
+            { key: k, wrap: 'truncate' },
+            `${k.length > keyWidth ? k.slice(0, keyWidth - 1) + '…' : k.padEnd(keyWidth)} ${String(v).padStart(8)}`,
+          ),
+        ),
   );
 }
 
@@ -67,12 +73,24 @@ export function TopView({ screen, columns, rows }: { screen: Screen; columns: nu
   const colWidth = wide ? Math.floor((columns - 2) / 2) : columns - 1;
   const sec = iv;
   const blockedTitle = sec?.blockedBy === 'port' ? 'blocked ports' : 'blocked sources';
-  const blocked = sec?.blocked ? topEntries(sec.blocked, 3).map(([k, v]) => `${k} (${v})`).join(', ') || 'none' : 'n/a';
+  const blocked = sec?.blocked
+    ? topEntries(sec.blocked, 3)
+        .map(([k, v]) => `${k} (${v})`)
+        .join(', ') || 'none'
+    : 'n/a';
   return h(
     Box,
     { flexDirection: 'column', width: columns },
-    h(Text, { bold: true, wrap: 'truncate' }, `hostwatch top — ${screen.source} — every ${seconds(screen.refreshMs)}${screen.updatedAt ? ` — ${clock(screen.updatedAt)}` : ''}`),
-    h(Text, { wrap: 'truncate' }, `Requests: ${total} in the last ${seconds(screen.refreshMs)} (${rate(perSecond)}/s)   ${seconds(screen.windowMs)} average: ${rate(screen.average)}/s (threshold ${screen.threshold}/s)`),
+    h(
+      Text,
+      { bold: true, wrap: 'truncate' },
+      `hostwatch top — ${screen.source} — every ${seconds(screen.refreshMs)}${screen.updatedAt ? ` — ${clock(screen.updatedAt)}` : ''}`,
+    ),
+    h(
+      Text,
+      { wrap: 'truncate' },
+      `Requests: ${total} in the last ${seconds(screen.refreshMs)} (${rate(perSecond)}/s)   ${seconds(screen.windowMs)} average: ${rate(screen.average)}/s (threshold ${screen.threshold}/s)`,
+    ),
     h(Text, { wrap: 'truncate' }, `Status: ${status}`),
     screen.alert
       ? h(Text, { color: screen.alert.active ? 'red' : 'green', bold: screen.alert.active, wrap: 'truncate' }, screen.alert.line)

@@ -77,7 +77,9 @@ describe('probes in the running exporter', () => {
       logs,
     );
     const names = ['web', 'secure', 'broken', 'db', 'resolver', 'gateway'];
-    const { m, body } = await scrapeUntil(port, (m) => names.every((p) => [...m.keys()].some((k) => k.startsWith(`hostwatch_probe_success{probe="${p}"`))));
+    const { m, body } = await scrapeUntil(port, (m) =>
+      names.every((p) => [...m.keys()].some((k) => k.startsWith(`hostwatch_probe_success{probe="${p}"`))),
+    );
     expect(m.get('hostwatch_probe_success{probe="web",type="http"}')).toBe(1);
     expect(m.get('hostwatch_probe_success{probe="secure",type="http"}')).toBe(1);
     expect(m.get('hostwatch_probe_success{probe="broken",type="http"}')).toBe(0);
@@ -87,11 +89,14 @@ describe('probes in the running exporter', () => {
     expect(m.get('hostwatch_probe_http_status_code{probe="web"}')).toBe(200);
     expect(m.get('hostwatch_probe_http_status_code{probe="broken"}')).toBe(500);
     expect(m.get('hostwatch_probe_failure_reason{probe="broken",reason="status_code"}')).toBe(1);
-    expect([...m.keys()].filter((k) => k.startsWith('hostwatch_probe_failure_reason{'))).toEqual(['hostwatch_probe_failure_reason{probe="broken",reason="status_code"}']);
+    expect([...m.keys()].filter((k) => k.startsWith('hostwatch_probe_failure_reason{'))).toEqual([
+      'hostwatch_probe_failure_reason{probe="broken",reason="status_code"}',
+    ]);
     expect(m.get('hostwatch_probe_ssl_earliest_cert_expiry{probe="secure"}')).toBeGreaterThan(Date.now() / 1000);
     expect(m.has('hostwatch_probe_ssl_earliest_cert_expiry{probe="web"}')).toBe(false);
     expect(m.get('hostwatch_probe_dns_answer_rrs{probe="resolver"}')).toBe(2);
-    for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer']) expect(m.get(`hostwatch_probe_duration_seconds{probe="secure",phase="${phase}"}`)).toBeGreaterThanOrEqual(0);
+    for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer'])
+      expect(m.get(`hostwatch_probe_duration_seconds{probe="secure",phase="${phase}"}`)).toBeGreaterThanOrEqual(0);
     expect(m.has('hostwatch_probe_duration_seconds{probe="web",phase="tls"}')).toBe(false);
     expect(m.get('hostwatch_probe_ip_protocol{probe="gateway"}')).toBe(4);
     // The histogram counts the successful probes only.
@@ -129,7 +134,9 @@ describe('probes in the running exporter', () => {
   });
 
   it('a reload replaces the probes', async () => {
-    const { port, configFile } = await startExporter(`probes:\n  targets:\n    - { name: one, type: tcp, target: "127.0.0.1:${s.tcp}", interval: 1s }\n`);
+    const { port, configFile } = await startExporter(
+      `probes:\n  targets:\n    - { name: one, type: tcp, target: "127.0.0.1:${s.tcp}", interval: 1s }\n`,
+    );
     await scrapeUntil(port, (m) => m.has('hostwatch_probe_success{probe="one",type="tcp"}'));
     writeFileSync(configFile, `probes:\n  targets:\n    - { name: two, type: tcp, target: "127.0.0.1:${s.closed}", interval: 1s }\n`);
     await exporter!.reload();

@@ -49,7 +49,13 @@ describe('icmp probes whose ping never answers', () => {
     await writeFile(fake, '#!/bin/sh\nexec sleep 60\n');
     await chmod(fake, 0o755);
     const maxConcurrency = 8;
-    const targets = Array.from({ length: 40 }, (_, i) => ({ name: `p${i}`, type: 'icmp', target: '127.0.0.1', interval: '300ms', timeout: '150ms' }));
+    const targets = Array.from({ length: 40 }, (_, i) => ({
+      name: `p${i}`,
+      type: 'icmp',
+      target: '127.0.0.1',
+      interval: '300ms',
+      timeout: '150ms',
+    }));
     const config = parseConfig({ probes: { max_concurrency: maxConcurrency, targets } });
     const { tasks } = await createTasks(config.probes.targets, { ping: { file: fake, args: [] } });
     const failures = new Map<string, number>();
@@ -83,14 +89,29 @@ describe('icmp probes whose ping never answers', () => {
 describe('the exporter with 50 icmp probes at 1 s (the real ping)', () => {
   it('keeps its children bounded, answers /-/ready, and stops on SIGTERM', async () => {
     const maxConcurrency = 16;
-    const targets = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, type: 'icmp', target: '127.0.0.1', interval: '1s', timeout: '1s' }));
+    const targets = Array.from({ length: 50 }, (_, i) => ({
+      name: `p${i}`,
+      type: 'icmp',
+      target: '127.0.0.1',
+      interval: '1s',
+      timeout: '1s',
+    }));
     const configFile = join(dir, 'hostwatch.yml');
-    await writeFile(configFile, JSON.stringify({ host: { updates: { enabled: false } }, logs: [], probes: { max_concurrency: maxConcurrency, targets } }));
-    const proc = spawn(process.execPath, [MAIN_JS, `--config.file=${configFile}`, `--state.dir=${join(dir, 'state')}`, '--web.listen-address=127.0.0.1:0'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    await writeFile(
+      configFile,
+      JSON.stringify({ host: { updates: { enabled: false } }, logs: [], probes: { max_concurrency: maxConcurrency, targets } }),
+    );
+    const proc = spawn(
+      process.execPath,
+      [MAIN_JS, `--config.file=${configFile}`, `--state.dir=${join(dir, 'state')}`, '--web.listen-address=127.0.0.1:0'],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      proc.once('exit', (code, signal) => r({ code, signal })),
+    );
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let buf = '';

@@ -45,7 +45,10 @@ describe('ping output', () => {
   it('names the cause in the message', () => {
     const np = readPingOutput('', read('iputils-20221126-not-permitted', 'stderr'), 2);
     expect(np).toEqual({ kind: 'not_permitted', message: 'ping: socket: Operation not permitted' });
-    expect(readPingOutput('', read('iputils-20221126-connect-error', 'stderr'), 2)).toEqual({ kind: 'error', message: 'ping: connect: Invalid argument' });
+    expect(readPingOutput('', read('iputils-20221126-connect-error', 'stderr'), 2)).toEqual({
+      kind: 'error',
+      message: 'ping: connect: Invalid argument',
+    });
     expect(readPingOutput('', '', null)).toEqual({ kind: 'error', message: 'ping exited on a signal' });
   });
 
@@ -61,25 +64,64 @@ function wire(rr: Answer): Answer {
 
 describe('DNS records as text', () => {
   it('prints records as dig does', () => {
-    expect(formatRR(wire({ type: 'A', name: 'example.org', ttl: 300, class: 'IN', data: '192.0.2.1' }))).toBe('example.org.\t300\tIN\tA\t192.0.2.1');
-    expect(formatRR(wire({ type: 'AAAA', name: 'example.org', ttl: 60, data: '2001:db8::1' }))).toBe('example.org.\t60\tIN\tAAAA\t2001:db8::1');
-    expect(formatRR(wire({ type: 'CNAME', name: 'www.example.org', ttl: 60, data: 'example.org' }))).toBe('www.example.org.\t60\tIN\tCNAME\texample.org.');
-    expect(formatRR(wire({ type: 'MX', name: 'example.org', ttl: 3600, data: { preference: 10, exchange: 'mx1.example.org' } }))).toBe('example.org.\t3600\tIN\tMX\t10 mx1.example.org.');
-    expect(formatRR(wire({ type: 'NS', name: 'example.org', ttl: 86400, data: 'a.iana-servers.net' }))).toBe('example.org.\t86400\tIN\tNS\ta.iana-servers.net.');
-    expect(formatRR(wire({ type: 'TXT', name: 'example.org', ttl: 60, data: ['v=spf1 -all', 'say "hi"'] }))).toBe('example.org.\t60\tIN\tTXT\t"v=spf1 -all" "say \\"hi\\""');
-    expect(formatRR(wire({ type: 'SRV', name: '_ldap._tcp.example.org', ttl: 60, data: { priority: 0, weight: 5, port: 389, target: 'ldap.example.org' } }))).toBe(
-      '_ldap._tcp.example.org.\t60\tIN\tSRV\t0 5 389 ldap.example.org.',
+    expect(formatRR(wire({ type: 'A', name: 'example.org', ttl: 300, class: 'IN', data: '192.0.2.1' }))).toBe(
+      'example.org.\t300\tIN\tA\t192.0.2.1',
+    );
+    expect(formatRR(wire({ type: 'AAAA', name: 'example.org', ttl: 60, data: '2001:db8::1' }))).toBe(
+      'example.org.\t60\tIN\tAAAA\t2001:db8::1',
+    );
+    expect(formatRR(wire({ type: 'CNAME', name: 'www.example.org', ttl: 60, data: 'example.org' }))).toBe(
+      'www.example.org.\t60\tIN\tCNAME\texample.org.',
+    );
+    expect(formatRR(wire({ type: 'MX', name: 'example.org', ttl: 3600, data: { preference: 10, exchange: 'mx1.example.org' } }))).toBe(
+      'example.org.\t3600\tIN\tMX\t10 mx1.example.org.',
+    );
+    expect(formatRR(wire({ type: 'NS', name: 'example.org', ttl: 86400, data: 'a.iana-servers.net' }))).toBe(
+      'example.org.\t86400\tIN\tNS\ta.iana-servers.net.',
+    );
+    expect(formatRR(wire({ type: 'TXT', name: 'example.org', ttl: 60, data: ['v=spf1 -all', 'say "hi"'] }))).toBe(
+      'example.org.\t60\tIN\tTXT\t"v=spf1 -all" "say \\"hi\\""',
     );
     expect(
-      formatRR(wire({ type: 'SOA', name: 'example.org', ttl: 3600, data: { mname: 'ns.example.org', rname: 'admin.example.org', serial: 7, refresh: 1, retry: 2, expire: 3, minimum: 4 } })),
+      formatRR(
+        wire({
+          type: 'SRV',
+          name: '_ldap._tcp.example.org',
+          ttl: 60,
+          data: { priority: 0, weight: 5, port: 389, target: 'ldap.example.org' },
+        }),
+      ),
+    ).toBe('_ldap._tcp.example.org.\t60\tIN\tSRV\t0 5 389 ldap.example.org.');
+    expect(
+      formatRR(
+        wire({
+          type: 'SOA',
+          name: 'example.org',
+          ttl: 3600,
+          data: { mname: 'ns.example.org', rname: 'admin.example.org', serial: 7, refresh: 1, retry: 2, expire: 3, minimum: 4 },
+        }),
+      ),
     ).toBe('example.org.\t3600\tIN\tSOA\tns.example.org. admin.example.org. 7 1 2 3 4');
-    expect(formatRR(wire({ type: 'CAA', name: 'example.org', ttl: 60, data: { flags: 0, tag: 'issue', value: 'letsencrypt.org' } }))).toBe('example.org.\t60\tIN\tCAA\t0 issue "letsencrypt.org"');
-    expect(formatRR(wire({ type: 'PTR', name: '1.2.0.192.in-addr.arpa', ttl: 60, data: 'host.example.org' }))).toBe('1.2.0.192.in-addr.arpa.\t60\tIN\tPTR\thost.example.org.');
+    expect(formatRR(wire({ type: 'CAA', name: 'example.org', ttl: 60, data: { flags: 0, tag: 'issue', value: 'letsencrypt.org' } }))).toBe(
+      'example.org.\t60\tIN\tCAA\t0 issue "letsencrypt.org"',
+    );
+    expect(formatRR(wire({ type: 'PTR', name: '1.2.0.192.in-addr.arpa', ttl: 60, data: 'host.example.org' }))).toBe(
+      '1.2.0.192.in-addr.arpa.\t60\tIN\tPTR\thost.example.org.',
+    );
   });
 
   const rrs = ['a.test.\t60\tIN\tA\t192.0.2.1', 'a.test.\t60\tIN\tA\t192.0.2.2'];
   const check = (records: string[], v: Record<string, string[]>) =>
-    rrProblem(records, compileValidator({ fail_if_matches_regexp: [], fail_if_not_matches_regexp: [], fail_if_all_match_regexp: [], fail_if_none_matches_regexp: [], ...v }));
+    rrProblem(
+      records,
+      compileValidator({
+        fail_if_matches_regexp: [],
+        fail_if_not_matches_regexp: [],
+        fail_if_all_match_regexp: [],
+        fail_if_none_matches_regexp: [],
+        ...v,
+      }),
+    );
 
   it('checks sections with the semantics of blackbox_exporter validRRs', () => {
     expect(check(rrs, {})).toBeUndefined();
@@ -131,7 +173,12 @@ describe('probes config', () => {
       },
     });
     const [api, fast, ns] = c.probes.targets;
-    expect(api).toMatchObject({ interval: 30_000, timeout: 5000, type: 'http', http: { method: 'GET', follow_redirects: true, preferred_ip_protocol: 'ip4', valid_status_codes: [] } });
+    expect(api).toMatchObject({
+      interval: 30_000,
+      timeout: 5000,
+      type: 'http',
+      http: { method: 'GET', follow_redirects: true, preferred_ip_protocol: 'ip4', valid_status_codes: [] },
+    });
     expect(fast).toMatchObject({ interval: 2000, timeout: 2000, tcp: { tls: false, query_response: [] } });
     expect(ns).toMatchObject({ dns: { query_type: 'A', transport_protocol: 'udp', valid_rcodes: ['NOERROR'] } });
     expect(c.probes.max_concurrency).toBe(64);

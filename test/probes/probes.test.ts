@@ -59,25 +59,43 @@ describe('http probe', () => {
   it('follows redirects (phases added up), or not', async () => {
     const r = await http('/redirect/3');
     expect(r).toMatchObject({ success: true, httpStatus: 200, httpRedirects: 3 });
-    expect(await http('/redirect/1', { follow_redirects: false })).toMatchObject({ success: false, failure: 'status_code', httpStatus: 302 });
+    expect(await http('/redirect/1', { follow_redirects: false })).toMatchObject({
+      success: false,
+      failure: 'status_code',
+      httpStatus: 302,
+    });
     expect(await http('/redirect/1', { follow_redirects: false, valid_status_codes: [302] })).toMatchObject({ success: true });
     expect(await http('/loop')).toMatchObject({ success: false, failure: 'redirects', httpRedirects: 10 });
   });
 
   it('sends the method, headers and body; a 303 turns POST into GET', async () => {
-    const ok = await http('/method', { method: 'PUT', headers: { 'X-Probe': 'yes' }, body: 'payload', fail_if_body_not_matches_regexp: ['^PUT yes 127\\.0\\.0\\.1:\\d+ payload$'] });
+    const ok = await http('/method', {
+      method: 'PUT',
+      headers: { 'X-Probe': 'yes' },
+      body: 'payload',
+      fail_if_body_not_matches_regexp: ['^PUT yes 127\\.0\\.0\\.1:\\d+ payload$'],
+    });
     expect(ok).toMatchObject({ success: true });
     const seeOther = await http('/see-other', { method: 'POST', body: 'x', fail_if_body_not_matches_regexp: ['^GET '] });
     expect(seeOther).toMatchObject({ success: true, httpRedirects: 1 });
-    const host = await http('/method', { headers: { Host: 'api.example.test' }, fail_if_body_not_matches_regexp: [' api\\.example\\.test '] });
+    const host = await http('/method', {
+      headers: { Host: 'api.example.test' },
+      fail_if_body_not_matches_regexp: [' api\\.example\\.test '],
+    });
     expect(host.success).toBe(true);
   });
 
   it('checks the body with RE2 regexps', async () => {
     expect(await http('/ok', { fail_if_body_not_matches_regexp: ['status: (healthy|degraded)'] })).toMatchObject({ success: true });
-    expect(await http('/ok', { fail_if_body_not_matches_regexp: ['status: down'] })).toMatchObject({ success: false, failure: 'body_regexp' });
+    expect(await http('/ok', { fail_if_body_not_matches_regexp: ['status: down'] })).toMatchObject({
+      success: false,
+      failure: 'body_regexp',
+    });
     expect(await http('/ok', { fail_if_body_matches_regexp: ['healthy'] })).toMatchObject({ success: false, failure: 'body_regexp' });
-    expect(await http('/big', { fail_if_body_matches_regexp: ['y'], body_size_limit: '1MiB' })).toMatchObject({ success: false, failure: 'body_too_large' });
+    expect(await http('/big', { fail_if_body_matches_regexp: ['y'], body_size_limit: '1MiB' })).toMatchObject({
+      success: false,
+      failure: 'body_too_large',
+    });
     // Without a regexp the body is drained, whatever its size.
     expect(await http('/big')).toMatchObject({ success: true });
   });
@@ -122,7 +140,10 @@ describe('https probe', () => {
 
   it('checks the name: server_name must be in the certificate', async () => {
     expect(await https(s.https, { ca_file: s.selfSigned.cert, server_name: 'localhost' })).toMatchObject({ success: true });
-    expect(await https(s.https, { ca_file: s.selfSigned.cert, server_name: 'other.example.test' })).toMatchObject({ success: false, failure: 'tls' });
+    expect(await https(s.https, { ca_file: s.selfSigned.cert, server_name: 'other.example.test' })).toMatchObject({
+      success: false,
+      failure: 'tls',
+    });
   });
 
   it('presents a client certificate to a server that requires one (mTLS)', async () => {
@@ -203,22 +224,39 @@ describe('dns probe', () => {
   });
 
   it('validates the answers with the regexps of blackbox_exporter, on dig-style record text', async () => {
-    const expectAddresses = await dns({ query_name: 'www.example.test', validate_answer_rrs: { fail_if_not_matches_regexp: ['^www\\.example\\.test\\.\\t300\\tIN\\tA\\t192\\.0\\.2\\.1[01]$'] } });
+    const expectAddresses = await dns({
+      query_name: 'www.example.test',
+      validate_answer_rrs: { fail_if_not_matches_regexp: ['^www\\.example\\.test\\.\\t300\\tIN\\tA\\t192\\.0\\.2\\.1[01]$'] },
+    });
     expect(expectAddresses).toMatchObject({ success: true });
     const unexpected = await dns({ query_name: 'www.example.test', validate_answer_rrs: { fail_if_matches_regexp: ['192\\.0\\.2\\.11'] } });
     expect(unexpected).toMatchObject({ success: false, failure: 'answer_rrs' });
-    const mx = await dns({ query_name: 'example.test', query_type: 'MX', validate_answer_rrs: { fail_if_none_matches_regexp: ['\\tMX\\t10 mail\\.example\\.test\\.$'] } });
+    const mx = await dns({
+      query_name: 'example.test',
+      query_type: 'MX',
+      validate_answer_rrs: { fail_if_none_matches_regexp: ['\\tMX\\t10 mail\\.example\\.test\\.$'] },
+    });
     expect(mx).toMatchObject({ success: true, dnsAnswerRrs: 1 });
     const noCname = await dns({ query_name: 'alias.example.test', validate_answer_rrs: { fail_if_matches_regexp: ['\\tCNAME\\t'] } });
     expect(noCname).toMatchObject({ success: false, failure: 'answer_rrs' });
-    const soa = await dns({ query_name: 'missing.example.test', valid_rcodes: ['NXDOMAIN'], validate_authority_rrs: { fail_if_not_matches_regexp: ['SOA\\tns1\\.example\\.test\\. hostmaster'] } });
+    const soa = await dns({
+      query_name: 'missing.example.test',
+      valid_rcodes: ['NXDOMAIN'],
+      validate_authority_rrs: { fail_if_not_matches_regexp: ['SOA\\tns1\\.example\\.test\\. hostmaster'] },
+    });
     expect(soa).toMatchObject({ success: true });
   });
 
   it('times out when the server does not answer (UDP and TCP)', async () => {
     expect(await dns({ query_name: 'x.slow.example.test' }, { timeout: '300ms' })).toMatchObject({ success: false, failure: 'timeout' });
-    expect(await dns({ query_name: 'x.slow.example.test', transport_protocol: 'tcp' }, { timeout: '300ms' })).toMatchObject({ success: false, failure: 'timeout' });
-    expect(await dns({ query_name: 'www.example.test', transport_protocol: 'tcp' }, { target: `127.0.0.1:${s.closed}` })).toMatchObject({ success: false, failure: 'connect' });
+    expect(await dns({ query_name: 'x.slow.example.test', transport_protocol: 'tcp' }, { timeout: '300ms' })).toMatchObject({
+      success: false,
+      failure: 'timeout',
+    });
+    expect(await dns({ query_name: 'www.example.test', transport_protocol: 'tcp' }, { target: `127.0.0.1:${s.closed}` })).toMatchObject({
+      success: false,
+      failure: 'connect',
+    });
   });
 });
 

@@ -114,7 +114,9 @@ const ZONE: Record<string, Answer[]> = {
     { type: 'A', name: 'www.example.test', ttl: 300, class: 'IN', data: '192.0.2.11' },
   ],
   'www.example.test:AAAA': [{ type: 'AAAA', name: 'www.example.test', ttl: 300, class: 'IN', data: '2001:db8::10' }],
-  'example.test:MX': [{ type: 'MX', name: 'example.test', ttl: 3600, class: 'IN', data: { preference: 10, exchange: 'mail.example.test' } }],
+  'example.test:MX': [
+    { type: 'MX', name: 'example.test', ttl: 3600, class: 'IN', data: { preference: 10, exchange: 'mail.example.test' } },
+  ],
   'example.test:TXT': [{ type: 'TXT', name: 'example.test', ttl: 60, class: 'IN', data: ['v=spf1 -all'] }],
   'alias.example.test:A': [
     { type: 'CNAME', name: 'alias.example.test', ttl: 60, class: 'IN', data: 'www.example.test' },
@@ -126,7 +128,15 @@ const SOA: Answer = {
   name: 'example.test',
   ttl: 3600,
   class: 'IN',
-  data: { mname: 'ns1.example.test', rname: 'hostmaster.example.test', serial: 2024050201, refresh: 7200, retry: 900, expire: 1209600, minimum: 300 },
+  data: {
+    mname: 'ns1.example.test',
+    rname: 'hostmaster.example.test',
+    serial: 2024050201,
+    refresh: 7200,
+    retry: 900,
+    expire: 1209600,
+    minimum: 300,
+  },
 };
 
 /** The answer of the test zone to a query; names under slow.example.test get none (the probe times out). */
@@ -173,7 +183,8 @@ async function dnsServer(): Promise<{ port: number; close(): Promise<void> }> {
   });
   return {
     port,
-    close: () => Promise.all([new Promise<void>((r) => tcp.close(() => r())), new Promise<void>((r) => udp.close(() => r()))]).then(() => {}),
+    close: () =>
+      Promise.all([new Promise<void>((r) => tcp.close(() => r())), new Promise<void>((r) => udp.close(() => r()))]).then(() => {}),
   };
 }
 
@@ -183,9 +194,16 @@ async function dnsServer(): Promise<{ port: number; close(): Promise<void> }> {
  * connect() hangs, as to a host behind a firewall that drops packets.
  */
 async function backloggedListener(): Promise<{ port: number; close(): void }> {
-  const child: ChildProcess = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    'python3',
+    [
+      '-c',
+      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
     child.once('error', reject);
@@ -210,7 +228,25 @@ async function backloggedListener(): Promise<{ port: number; close(): void }> {
 async function selfSignedCert(dir: string): Promise<{ cert: string; key: string }> {
   await run(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'self.key', '-out', 'self.crt', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
     { cwd: dir },
   );
   return { cert: join(dir, 'self.crt'), key: join(dir, 'self.key') };
@@ -228,7 +264,13 @@ export async function startServers(): Promise<Servers> {
   const httpServer = count(http.createServer(routes));
   const httpsServer = count(https.createServer({ cert: await readFile(selfSigned.cert), key: await readFile(selfSigned.key) }, routes));
   const mtlsServer = https.createServer(
-    { cert: await readFile(mtlsCert.cert), key: await readFile(mtlsCert.key), ca: await readFile(pki.ca.cert), requestCert: true, rejectUnauthorized: true },
+    {
+      cert: await readFile(mtlsCert.cert),
+      key: await readFile(mtlsCert.key),
+      ca: await readFile(pki.ca.cert),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
     routes,
   );
   const tcp = tcpServer();

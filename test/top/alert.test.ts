@@ -72,7 +72,9 @@ describe('high-traffic alert', () => {
   it('prints the lines of the exercise', () => {
     const at = Date.UTC(2026, 10, 30, 9, 0, 5);
     const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-    expect(alertLine({ kind: 'raised', value: 12.345, at }, time)).toBe('High traffic generated an alert - hits = 12.35, triggered at 09:00:05');
+    expect(alertLine({ kind: 'raised', value: 12.345, at }, time)).toBe(
+      'High traffic generated an alert - hits = 12.35, triggered at 09:00:05',
+    );
     expect(alertLine({ kind: 'recovered', value: 9, at }, time)).toBe('High traffic alert recovered - hits = 9, recovered at 09:00:05');
   });
 });

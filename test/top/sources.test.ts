@@ -21,7 +21,8 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
-const line = (client: string, path: string, status = 200) => `${client} - - [30/Nov/2026:09:00:00 +0000] "GET ${path} HTTP/1.1" ${status} 5 "-" "-"\n`;
+const line = (client: string, path: string, status = 200) =>
+  `${client} - - [30/Nov/2026:09:00:00 +0000] "GET ${path} HTTP/1.1" ${status} 5 "-" "-"\n`;
 
 describe('top: log source', () => {
   it('reads what is appended after the start, across rotation and truncation, waiting for whole lines', async () => {
@@ -35,9 +36,24 @@ describe('top: log source', () => {
     writeFileSync(fw, '');
     const counter = new IntervalCounter();
     const hits: number[] = [];
-    const src = new LogSource({ access: [log], format: 'combined', auth: [auth], firewall: [fw], counter, onHits: (n) => hits.push(n), now: () => Date.now() });
+    const src = new LogSource({
+      access: [log],
+      format: 'combined',
+      auth: [auth],
+      firewall: [fw],
+      counter,
+      onHits: (n) => hits.push(n),
+      now: () => Date.now(),
+    });
     await src.start();
-    appendFileSync(log, line('192.0.2.1', '/a/1') + line('192.0.2.1', '/a/2', 404) + line('192.0.2.2', '/b') + 'garbage\n' + line('192.0.2.3', '/c').slice(0, 20));
+    appendFileSync(
+      log,
+      line('192.0.2.1', '/a/1') +
+        line('192.0.2.1', '/a/2', 404) +
+        line('192.0.2.2', '/b') +
+        'garbage\n' +
+        line('192.0.2.3', '/c').slice(0, 20),
+    );
     await src.poll();
     expect(hits).toEqual([3]);
     appendFileSync(log, line('192.0.2.3', '/c').slice(20)); // the rest of the partial line
@@ -51,7 +67,10 @@ describe('top: log source', () => {
     appendFileSync(log, line('192.0.2.5', '/e'));
     await src.poll();
     appendFileSync(auth, 'Nov 30 09:00:01 host sshd[123]: Failed password for root from 198.51.100.9 port 4242 ssh2\n');
-    appendFileSync(fw, 'Nov 30 09:00:01 host kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00 SRC=198.51.100.66 DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=1 DF PROTO=TCP SPT=4444 DPT=22 WINDOW=1 RES=0x00 SYN URGP=0\n');
+    appendFileSync(
+      fw,
+      'Nov 30 09:00:01 host kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00 SRC=198.51.100.66 DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=1 DF PROTO=TCP SPT=4444 DPT=22 WINDOW=1 RES=0x00 SYN URGP=0\n',
+    );
     await src.poll();
     await src.close();
     const iv = counter.take();
@@ -72,7 +91,9 @@ function exporter(check: (req: http.IncomingMessage) => boolean): { url: Promise
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(body.text);
   });
   servers.push(server);
-  const url = new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)));
+  const url = new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)),
+  );
   return { url, body };
 }
 
@@ -95,7 +116,15 @@ describe('top: metrics source', () => {
     e.body.text = metrics(100, 5, 50, 2, 0);
     const counter = new IntervalCounter();
     const hits: number[] = [];
-    const src = new MetricsSource({ url: await e.url, username: 'top', password: 's3cret', timeoutMs: 2000, counter, onHits: (n) => hits.push(n), now: () => Date.now() });
+    const src = new MetricsSource({
+      url: await e.url,
+      username: 'top',
+      password: 's3cret',
+      timeoutMs: 2000,
+      counter,
+      onHits: (n) => hits.push(n),
+      now: () => Date.now(),
+    });
     await src.start(); // the baseline: nothing counted
     e.body.text = metrics(130, 7, 60, 5, 2);
     await src.poll();
@@ -118,10 +147,24 @@ describe('top: metrics source', () => {
   it('sends a bearer token; a refused scrape is an error with the status', async () => {
     const e = exporter((req) => req.headers.authorization === 'Bearer tok');
     e.body.text = metrics(1, 1, 1, 1, 0);
-    const ok = new MetricsSource({ url: await e.url, bearerToken: 'tok', timeoutMs: 2000, counter: new IntervalCounter(), onHits: () => {}, now: Date.now });
+    const ok = new MetricsSource({
+      url: await e.url,
+      bearerToken: 'tok',
+      timeoutMs: 2000,
+      counter: new IntervalCounter(),
+      onHits: () => {},
+      now: Date.now,
+    });
     await ok.start();
     ok.close();
-    const bad = new MetricsSource({ url: await e.url, bearerToken: 'wrong', timeoutMs: 2000, counter: new IntervalCounter(), onHits: () => {}, now: Date.now });
+    const bad = new MetricsSource({
+      url: await e.url,
+      bearerToken: 'wrong',
+      timeoutMs: 2000,
+      counter: new IntervalCounter(),
+      onHits: () => {},
+      now: Date.now,
+    });
     await expect(bad.start()).rejects.toThrow(/HTTP 401/);
     bad.close();
   });
@@ -129,13 +172,21 @@ describe('top: metrics source', () => {
   it('scrapes https: verified with --ca-file, refused without it, accepted with --insecure-skip-verify', async () => {
     const pki = await makePki();
     dirs.push(pki.dir);
-    const server = https.createServer({ cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) }, (_req, res) => res.end(metrics(1, 1, 1, 1, 0)));
+    const server = https.createServer({ cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) }, (_req, res) =>
+      res.end(metrics(1, 1, 1, 1, 0)),
+    );
     servers.push(server as unknown as http.Server);
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    );
     const url = `https://localhost:${port}/metrics`;
     const source = (o: { caFile?: string; insecureSkipVerify?: boolean }) =>
       new MetricsSource({ url, ...o, timeoutMs: 2000, counter: new IntervalCounter(), onHits: () => {}, now: Date.now });
-    for (const [o, ok] of [[{ caFile: pki.ca.cert }, true], [{}, false], [{ insecureSkipVerify: true }, true]] as const) {
+    for (const [o, ok] of [
+      [{ caFile: pki.ca.cert }, true],
+      [{}, false],
+      [{ insecureSkipVerify: true }, true],
+    ] as const) {
       const s = source(o);
       if (ok) await s.start();
       else await expect(s.start()).rejects.toThrow(/certificate/);
@@ -144,7 +195,10 @@ describe('top: metrics source', () => {
   });
 
   it('parses label values with escapes', () => {
-    const s = parseExposition('hostwatch_http_client_requests_total{log="a\\"b",client="x\\\\y"} 3\n', new Set(['hostwatch_http_client_requests_total']));
+    const s = parseExposition(
+      'hostwatch_http_client_requests_total{log="a\\"b",client="x\\\\y"} 3\n',
+      new Set(['hostwatch_http_client_requests_total']),
+    );
     expect(s).toEqual([{ name: 'hostwatch_http_client_requests_total', labels: { log: 'a"b', client: 'x\\y' }, value: 3 }]);
   });
 });

@@ -94,7 +94,9 @@ export class ProbesCollector implements Collector {
       help: 'Time the last probe spent in each phase it went through: resolve, connect, tls, processing (to the first response byte), transfer.',
       type: 'gauge',
       labelNames: ['probe', 'phase'],
-      samples: each((probe, { result }) => PHASES.filter((p) => result.phases[p] !== undefined).map((phase) => ({ labels: { probe, phase }, value: result.phases[phase]! }))),
+      samples: each((probe, { result }) =>
+        PHASES.filter((p) => result.phases[p] !== undefined).map((phase) => ({ labels: { probe, phase }, value: result.phases[phase]! })),
+      ),
     });
     defineMetric(r, {
       name: 'hostwatch_probe_failure_reason',
@@ -103,7 +105,11 @@ export class ProbesCollector implements Collector {
       labelNames: ['probe', 'reason'],
       samples: each((probe, { result }) => (result.failure ? { labels: { probe, reason: result.failure }, value: 1 } : undefined)),
     });
-    detail('hostwatch_probe_timestamp_seconds', 'When the last probe of the target ended, in seconds since the epoch.', (res) => res.at / 1000);
+    detail(
+      'hostwatch_probe_timestamp_seconds',
+      'When the last probe of the target ended, in seconds since the epoch.',
+      (res) => res.at / 1000,
+    );
     detail('hostwatch_probe_ip_protocol', 'IP version (4 or 6) the last probe used.', (res) => res.ipProtocol);
     detail('hostwatch_probe_http_status_code', 'Status code of the last HTTP response (after redirects).', (res) => res.httpStatus);
     detail('hostwatch_probe_http_redirects', 'Redirects the last HTTP probe followed.', (res) => res.httpRedirects);
@@ -114,7 +120,11 @@ export class ProbesCollector implements Collector {
     );
     detail('hostwatch_probe_dns_answer_rrs', 'Records in the answer section of the last DNS response.', (res) => res.dnsAnswerRrs);
     detail('hostwatch_probe_dns_authority_rrs', 'Records in the authority section of the last DNS response.', (res) => res.dnsAuthorityRrs);
-    detail('hostwatch_probe_dns_additional_rrs', 'Records in the additional section of the last DNS response.', (res) => res.dnsAdditionalRrs);
+    detail(
+      'hostwatch_probe_dns_additional_rrs',
+      'Records in the additional section of the last DNS response.',
+      (res) => res.dnsAdditionalRrs,
+    );
   }
 
   async start(): Promise<void> {
@@ -143,7 +153,13 @@ export class ProbesCollector implements Collector {
       if (prev && !prev.success) this.logger.info('probe succeeds again', { probe: config.name, type: config.type });
     } else if (!prev || prev.success || prev.failure !== result.failure) {
       // Logged when the probe starts failing or fails differently, not at every run.
-      this.logger.warn('probe failed', { probe: config.name, type: config.type, target: config.target, reason: result.failure, err: result.message });
+      this.logger.warn('probe failed', {
+        probe: config.name,
+        type: config.type,
+        target: config.target,
+        reason: result.failure,
+        err: result.message,
+      });
     }
   }
 

@@ -79,8 +79,18 @@ const NGINX_VARS: Record<string, Field> = {
 
 /** Fields whose values never contain a space. */
 const TOKEN_FIELDS = new Set<Field>([
-  Field.RemoteAddr, Field.Msec, Field.Status, Field.BodyBytes, Field.Bytes, Field.RequestTime,
-  Field.DurationUs, Field.DurationMs, Field.DurationS, Field.Method, Field.Uri, Field.TimeIso,
+  Field.RemoteAddr,
+  Field.Msec,
+  Field.Status,
+  Field.BodyBytes,
+  Field.Bytes,
+  Field.RequestTime,
+  Field.DurationUs,
+  Field.DurationMs,
+  Field.DurationS,
+  Field.Method,
+  Field.Uri,
+  Field.TimeIso,
 ]);
 
 export class FormatError extends Error {}

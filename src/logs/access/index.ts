@@ -46,7 +46,8 @@ function durationSamples(published: Published): Sample[] {
     if (!state.timed) continue;
     const width = state.bounds.length + 1;
     state.sections.forEach((section, slot) => {
-      for (const s of flatHistogramSamples(DURATION, { log, section }, state.bounds, state.hist, slot * width, state.sums[slot])) out.push(s);
+      for (const s of flatHistogramSamples(DURATION, { log, section }, state.bounds, state.hist, slot * width, state.sums[slot]))
+        out.push(s);
     });
   }
   return out;
@@ -92,7 +93,7 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
       name: 'hostwatch_http_client_requests_total',
       help:
         'HTTP requests from access logs by client address (behind trusted_proxies, from X-Forwarded-For): at most top_clients addresses per log, ' +
-          'the first to show up as frequent, the rest (and lines without an address) "__other__".',
+        'the first to show up as frequent, the rest (and lines without an address) "__other__".',
       type: 'counter',
       labelNames: ['log', 'client'],
       samples: () => clientSamples(published),
@@ -101,4 +102,3 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
   createHandler: (ctx) => new AccessHandler(ctx),
   parseFields: accessParseFields,
 };
-

@@ -40,7 +40,7 @@ const SPACE = 0x20;
  * starts `literal` (the text after the field, which begins with the closing quote); -1 when none.
  */
 function quotedEnd(b: Uint8Array, from: number, end: number, literal: Uint8Array): number {
-  for (let i = from; ; ) {
+  for (let i = from; ;) {
     const q = indexOfByte(b, QUOTE, i, end);
     if (q < 0) return -1;
     // An odd number of backslashes before the quote escapes it (Apache writes \" and \\).
@@ -98,7 +98,13 @@ class TextParser implements AccessParser {
   constructor(f: CompiledFormat, decode: { source: boolean; forwarded: boolean }) {
     // Literals are matched as UTF-8 bytes: the encoding of the lines.
     this.prefix = Buffer.from(f.prefix);
-    this.steps = f.steps.map((s) => ({ field: s.field, literal: Buffer.from(s.literal), quoted: s.quoted, token: s.token, optional: s.optional }));
+    this.steps = f.steps.map((s) => ({
+      field: s.field,
+      literal: Buffer.from(s.literal),
+      quoted: s.quoted,
+      token: s.token,
+      optional: s.optional,
+    }));
     this.requestLine = f.has.has(Field.Request);
     this.sourceField = f.has.has(Field.RemoteAddr);
     this.decodeSource = decode.source;
@@ -187,7 +193,9 @@ class TextParser implements AccessParser {
     }
 
     const source =
-      this.sourceField && (detail || this.decodeSource) ? b.toString('utf8', this.start(Field.RemoteAddr), this.end(Field.RemoteAddr)) : undefined;
+      this.sourceField && (detail || this.decodeSource)
+        ? b.toString('utf8', this.start(Field.RemoteAddr), this.end(Field.RemoteAddr))
+        : undefined;
     let forwardedFor: string | undefined;
     if (this.forwardedField && this.start(Field.ForwardedFor) >= 0) {
       const s = this.start(Field.ForwardedFor);

@@ -51,4 +51,3 @@ export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export function validStatus(s: number): boolean {
   return s >= 100 && s <= 599;
 }
-

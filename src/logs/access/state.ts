@@ -43,7 +43,9 @@ export function copyState(s: AccessState): AccessState {
     bounds: s.bounds.slice(),
     hist: s.hist.slice(),
     sums: s.sums.slice(),
-    ...(s.clients ? { clients: { top: { ...s.clients.top }, other: s.clients.other, candidates: s.clients.candidates.map(([k, v]) => [k, v]) } } : {}),
+    ...(s.clients
+      ? { clients: { top: { ...s.clients.top }, other: s.clients.other, candidates: s.clients.candidates.map(([k, v]) => [k, v]) } }
+      : {}),
   };
 }
 
@@ -64,7 +66,8 @@ export function validState(raw: unknown, bounds: readonly number[], maxSections:
   if (!s || typeof s !== 'object' || s.v !== 1) throw new Error('access state: unknown version');
   const n = Array.isArray(s.sections) ? s.sections.length : -1;
   if (n < 0 || !s.sections.every(isSection) || new Set(s.sections).size !== n) throw new Error('access state: bad sections');
-  if (!Array.isArray(s.requests) || s.requests.length !== n * CELLS || !s.requests.every(isCount)) throw new Error('access state: bad requests');
+  if (!Array.isArray(s.requests) || s.requests.length !== n * CELLS || !s.requests.every(isCount))
+    throw new Error('access state: bad requests');
   if (!Array.isArray(s.bytes) || s.bytes.length !== n || !s.bytes.every(isCount)) throw new Error('access state: bad bytes');
   if (!Array.isArray(s.bounds) || !Array.isArray(s.hist) || !Array.isArray(s.sums)) throw new Error('access state: bad histogram');
   if (s.clients !== undefined) validClients(s.clients);

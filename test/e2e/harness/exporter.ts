@@ -115,7 +115,12 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
 }
 
 /** Creates the temp files (empty logs, a FIM root with a few files) and writes the config. */
-export async function prepareExporterFiles(dir: string, tlsCert?: string, prometheusUrl?: string, probeUrl?: string): Promise<ExporterFiles> {
+export async function prepareExporterFiles(
+  dir: string,
+  tlsCert?: string,
+  prometheusUrl?: string,
+  probeUrl?: string,
+): Promise<ExporterFiles> {
   await mkdir(dir, { recursive: true });
   const f: ExporterFiles = {
     dir,
@@ -136,7 +141,8 @@ export async function prepareExporterFiles(dir: string, tlsCert?: string, promet
   await mkdir(f.stateDir, { recursive: true });
   await mkdir(path.dirname(f.fimWatchedFile), { recursive: true });
   await mkdir(f.inventoryDir, { recursive: true });
-  for (const name of await readdir(INVENTORY_FIXTURES)) await copyFile(path.join(INVENTORY_FIXTURES, name), path.join(f.inventoryDir, name));
+  for (const name of await readdir(INVENTORY_FIXTURES))
+    await copyFile(path.join(INVENTORY_FIXTURES, name), path.join(f.inventoryDir, name));
   for (const log of [f.accessLog, f.authLog, f.firewallLog, f.antivirusLog]) await writeFile(log, '');
   await writeFile(f.fimWatchedFile, 'PermitRootLogin no\nPasswordAuthentication no\n');
   await writeFile(path.join(f.fimRoot, 'etc/hosts'), '127.0.0.1 localhost\n');
@@ -154,15 +160,25 @@ export class ExporterProcess {
   }
 
   /** Starts `command` (default: node BUILT_MAIN; an installed `hostwatch`) on the files' config. */
-  static async start(f: ExporterFiles, address: string, readyTimeoutMs = 30_000, command = [process.execPath, BUILT_MAIN]): Promise<ExporterProcess> {
+  static async start(
+    f: ExporterFiles,
+    address: string,
+    readyTimeoutMs = 30_000,
+    command = [process.execPath, BUILT_MAIN],
+  ): Promise<ExporterProcess> {
     if (!existsSync(command.at(-1)!)) throw new Error(`${command.at(-1)} does not exist: run \`npm run build\` (npm run test:e2e does)`);
-    const proc = new ManagedProcess('hostwatch', command[0]!, [
-      ...command.slice(1),
-      `--config.file=${f.configFile}`,
-      `--web.listen-address=${address}`,
-      `--state.dir=${f.stateDir}`,
-      '--log.level=info',
-    ], { cwd: f.dir });
+    const proc = new ManagedProcess(
+      'hostwatch',
+      command[0]!,
+      [
+        ...command.slice(1),
+        `--config.file=${f.configFile}`,
+        `--web.listen-address=${address}`,
+        `--state.dir=${f.stateDir}`,
+        '--log.level=info',
+      ],
+      { cwd: f.dir },
+    );
     const exp = new ExporterProcess(proc, address);
     await waitFor(() => httpOk(`${exp.url}/-/ready`).then(() => true), {
       what: `hostwatch ready on ${address}`,

@@ -31,15 +31,18 @@ function setup(log: Record<string, unknown> = {}) {
     clients: async () => {
       const text = await registry.metrics();
       const out = new Map<string, number>();
-      for (const m of text.matchAll(/^hostwatch_http_client_requests_total\{log="web",client="([^"]*)"\} (\d+)$/gm)) out.set(m[1], Number(m[2]));
+      for (const m of text.matchAll(/^hostwatch_http_client_requests_total\{log="web",client="([^"]*)"\} (\d+)$/gm))
+        out.set(m[1], Number(m[2]));
       return out;
     },
   };
 }
 
 /** nginx's default `main` format: combined plus the X-Forwarded-For header. */
-const MAIN = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
-const mainLine = (addr: string, xff = '-') => `${addr} - - [05/Mar/2024:14:20:01 +0100] "GET /a/b HTTP/1.1" 200 12 "-" "curl/8.4.0" "${xff}"`;
+const MAIN =
+  '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+const mainLine = (addr: string, xff = '-') =>
+  `${addr} - - [05/Mar/2024:14:20:01 +0100] "GET /a/b HTTP/1.1" 200 12 "-" "curl/8.4.0" "${xff}"`;
 const combinedLine = (addr: string) => `${addr} - - [05/Mar/2024:14:20:01 +0100] "GET /a/b HTTP/1.1" 200 12 "-" "curl/8.4.0"`;
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
@@ -106,14 +109,20 @@ describe('X-Forwarded-For in the access formats', () => {
   };
 
   it('nginx $http_x_forwarded_for and $proxy_add_x_forwarded_for, Apache %{X-Forwarded-For}i', () => {
-    expect(fwd(MAIN, mainLine('10.0.0.1', '203.0.113.9, 10.0.0.2'))).toMatchObject({ source: '10.0.0.1', forwardedFor: '203.0.113.9, 10.0.0.2' });
+    expect(fwd(MAIN, mainLine('10.0.0.1', '203.0.113.9, 10.0.0.2'))).toMatchObject({
+      source: '10.0.0.1',
+      forwardedFor: '203.0.113.9, 10.0.0.2',
+    });
     expect(fwd(MAIN, mainLine('10.0.0.1'))?.forwardedFor).toBeUndefined(); // "-": no header
-    expect(fwd('$remote_addr "$request" $status "$proxy_add_x_forwarded_for"', '10.0.0.1 "GET / HTTP/1.1" 200 "203.0.113.9, 10.0.0.1"')?.forwardedFor).toBe(
-      '203.0.113.9, 10.0.0.1',
-    );
+    expect(
+      fwd('$remote_addr "$request" $status "$proxy_add_x_forwarded_for"', '10.0.0.1 "GET / HTTP/1.1" 200 "203.0.113.9, 10.0.0.1"')
+        ?.forwardedFor,
+    ).toBe('203.0.113.9, 10.0.0.1');
     const apache = '%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-agent}i\\" \\"%{X-Forwarded-For}i\\"';
     expect(fwd(apache, mainLine('10.0.0.1', '203.0.113.9'))).toMatchObject({ source: '10.0.0.1', forwardedFor: '203.0.113.9' });
-    expect(fwd(apache.replace('X-Forwarded-For', 'x-forwarded-for'), mainLine('10.0.0.1', '203.0.113.9'))?.forwardedFor).toBe('203.0.113.9');
+    expect(fwd(apache.replace('X-Forwarded-For', 'x-forwarded-for'), mainLine('10.0.0.1', '203.0.113.9'))?.forwardedFor).toBe(
+      '203.0.113.9',
+    );
   });
 
   it('a line of the main format without the trailing header field still parses (as it did before the header was read)', () => {
@@ -145,7 +154,9 @@ describe('X-Forwarded-For in the access formats', () => {
   });
 
   it('JSON: a string field, Caddy lists of header values, Traefik request_ headers', () => {
-    expect(fwd('json', '{"request":"GET / HTTP/1.1","status":200,"remote_addr":"10.0.0.1","http_x_forwarded_for":"203.0.113.9"}')?.forwardedFor).toBe('203.0.113.9');
+    expect(
+      fwd('json', '{"request":"GET / HTTP/1.1","status":200,"remote_addr":"10.0.0.1","http_x_forwarded_for":"203.0.113.9"}')?.forwardedFor,
+    ).toBe('203.0.113.9');
     const caddy =
       '{"level":"info","ts":1709644801.5,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"10.0.0.1","remote_port":"50000","proto":"HTTP/1.1",' +
       '"method":"GET","host":"example.com","uri":"/a","headers":{"X-Forwarded-For":["203.0.113.9, 10.0.0.3"]}},"duration":0.001,"size":12,"status":200}';
@@ -240,7 +251,11 @@ describe('hostwatch_http_client_requests_total', () => {
   it('rejects a checkpoint whose clients are not counters', () => {
     const t = setup();
     const s = JSON.parse(JSON.stringify(t.handler.snapshot()));
-    for (const clients of [{ top: { a: -1 }, other: 0, candidates: [] }, { top: {}, other: 'x', candidates: [] }, { top: {}, other: 0, candidates: [[1, 1]] }]) {
+    for (const clients of [
+      { top: { a: -1 }, other: 0, candidates: [] },
+      { top: {}, other: 'x', candidates: [] },
+      { top: {}, other: 0, candidates: [[1, 1]] },
+    ]) {
       expect(() => t.handler.restore({ ...s, clients })).toThrow(/access state: bad clients/);
     }
   });
@@ -254,7 +269,9 @@ describe('top clients config', () => {
   it('reports a bad trusted proxy at its key', () => {
     let err: unknown;
     try {
-      parseConfig({ logs: [{ name: 'web', type: 'access', path: '/x', trusted_proxies: ['10.0.0.0/8', 'proxy.local', '10.0.0.0/33'], top_clients: -1 }] });
+      parseConfig({
+        logs: [{ name: 'web', type: 'access', path: '/x', trusted_proxies: ['10.0.0.0/8', 'proxy.local', '10.0.0.0/33'], top_clients: -1 }],
+      });
     } catch (e) {
       err = e;
     }
