@@ -20,6 +20,11 @@ export interface TopKState<K extends string | number> {
   candidates: [K, number][];
 }
 
+/** Misra-Gries counters held for `k` keys with their own series (the firewall checks its checkpoints against it). */
+export function topKCapacity(k: number): number {
+  return Math.max(64, 4 * k);
+}
+
 export class TopK<K extends string | number> {
   private top = new Map<K, number>();
   private other = 0;
@@ -31,7 +36,7 @@ export class TopK<K extends string | number> {
     private readonly k: number,
     private readonly keyOf: (written: string) => K,
   ) {
-    this.capacity = Math.max(64, 4 * k);
+    this.capacity = topKCapacity(k);
   }
 
   count(key: K): void {

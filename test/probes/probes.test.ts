@@ -39,12 +39,15 @@ describe('http probe', () => {
   });
 
   it('processing is the time to the first byte, transfer the rest of the body', async () => {
+    // The server waits 300 ms before the headers, or between the headers and the rest of the body.
+    // Timers are coarse and a loaded machine slow: the delayed phase is checked against the other one
+    // (wider by far), and against the delay with tens of ms of slack, never against a tight bound.
     const slowHeaders = await http('/slow-headers?ms=300');
-    expect(slowHeaders.phases.processing).toBeGreaterThanOrEqual(0.29);
-    expect(slowHeaders.phases.transfer).toBeLessThan(0.29);
+    expect(slowHeaders.phases.processing).toBeGreaterThan(0.2);
+    expect(slowHeaders.phases.processing).toBeGreaterThan(2 * slowHeaders.phases.transfer!);
     const slowBody = await http('/slow-body?ms=300');
-    expect(slowBody.phases.processing).toBeLessThan(0.29);
-    expect(slowBody.phases.transfer).toBeGreaterThanOrEqual(0.29);
+    expect(slowBody.phases.transfer).toBeGreaterThan(0.2);
+    expect(slowBody.phases.transfer).toBeGreaterThan(2 * slowBody.phases.processing!);
   });
 
   it('fails on a status outside valid_status_codes (default 2xx) and reports the status', async () => {
