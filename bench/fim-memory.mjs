@@ -58,8 +58,11 @@ try {
   let before;
   let first;
   const started = Date.now();
-  while (!(first = lastScan(await scrape()))) {
-    before ??= memory(child.pid);
+  for (;;) {
+    const text = await scrape();
+    if ((first = lastScan(text))) break;
+    // Once it serves /metrics (started), before the scan has read much.
+    if (text) before ??= memory(child.pid);
     if (Date.now() - started > 600_000) throw new Error('no scan completed in 10 minutes');
     await sleep(100);
   }
