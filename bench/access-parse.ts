@@ -108,18 +108,16 @@ const timedRate = measure('handler nginx with $request_time (parse + count + his
   timed.processBytes!(b, s, e),
 );
 
-const jsonLines = lines
-  .slice(0, Math.min(lines.length, 300_000))
-  .map((l, i) =>
-    JSON.stringify({
-      time: '2023-11-14T22:13:20+00:00',
-      remote_addr: '10.0.0.1',
-      request: /"([^"]*)"/.exec(l)![1],
-      status: 200 + (i % 4) * 100,
-      bytes: i,
-      request_time: 0.012,
-    }),
-  );
+const jsonLines = lines.slice(0, Math.min(lines.length, 300_000)).map((l, i) =>
+  JSON.stringify({
+    time: '2023-11-14T22:13:20+00:00',
+    remote_addr: '10.0.0.1',
+    request: /"([^"]*)"/.exec(l)![1],
+    status: 200 + (i % 4) * 100,
+    bytes: i,
+    request_time: 0.012,
+  }),
+);
 const json = handlerFor({ format: 'json' });
 const jsonRate = measure('handler json (JSON.parse + count)', toLines(jsonLines), (b, s, e) => json.processBytes!(b, s, e));
 

@@ -66,7 +66,9 @@ const JUNK = [
 
 function junk(i) {
   if (stopping) return;
-  const s = tls.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.5', secureContext, servername: 'localhost' }, () => s.end(JUNK[i % JUNK.length]));
+  const s = tls.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.5', secureContext, servername: 'localhost' }, () =>
+    s.end(JUNK[i % JUNK.length]),
+  );
   let head = '';
   s.on('data', (d) => {
     if (head.length < 16) head += d;

@@ -49,7 +49,23 @@ function makeCerts() {
   openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=bench CA');
   writeFileSync(join(tmp, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  );
   return readFileSync(join(tmp, 'ca.crt'), 'utf8');
 }
 
@@ -58,12 +74,17 @@ const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).to
 function get(port, { agent, auth, path = '/metrics', from = '127.0.0.2', ca }) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = https.get({ host: '127.0.0.1', port, path, agent, ca, localAddress: from, servername: 'localhost', headers: { Authorization: auth } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = https.get(
+      { host: '127.0.0.1', port, path, agent, ca, localAddress: from, servername: 'localhost', headers: { Authorization: auth } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error('timed out after 30 s')));
     req.on('error', reject);
   });
@@ -109,7 +130,17 @@ async function startHostwatch(ca, extraFlags = []) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...deployedNodeFlags(), main, `--config.file=${join(tmp, 'hostwatch.yml')}`, `--web.config.file=${join(tmp, 'web.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--state.dir=${join(tmp, 'state')}`, '--log.level=warn', ...flags, ...extraFlags],
+    [
+      ...deployedNodeFlags(),
+      main,
+      `--config.file=${join(tmp, 'hostwatch.yml')}`,
+      `--web.config.file=${join(tmp, 'web.yml')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--state.dir=${join(tmp, 'state')}`,
+      '--log.level=warn',
+      ...flags,
+      ...extraFlags,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(child);
@@ -143,11 +174,19 @@ async function loginTiming(port, ca) {
   return times;
 }
 
-const selfMetric = (body, series) => Number(body.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+const selfMetric = (body, series) =>
+  Number(
+    body
+      .split('\n')
+      .find((l) => l.startsWith(`${series} `))
+      ?.slice(series.length + 1),
+  );
 
 /** Runs the attacker against `hw` and the legitimate scraper meanwhile. */
 async function underAttack(hw, ca, caFile) {
-  const attacker = spawn(process.execPath, [join(ROOT, 'bench/http-attack-client.mjs'), String(hw.port), caFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const attacker = spawn(process.execPath, [join(ROOT, 'bench/http-attack-client.mjs'), String(hw.port), caFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(attacker);
   let out = '';
   attacker.stdout.on('data', (d) => (out += d));
@@ -184,8 +223,12 @@ async function main() {
 
   const ms = (v) => (v === undefined ? 'n/a' : v.toFixed(1));
   const mb = (kb) => (kb / 1024).toFixed(1);
-  console.log(`\nHTTP attack benchmark: TLS + basic auth (bcrypt cost 10), default limits (512 connections, 32 per client, 40 scrapes in flight)`);
-  console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs, the attacker on the same machine; figures are noisy when other work runs)`);
+  console.log(
+    `\nHTTP attack benchmark: TLS + basic auth (bcrypt cost 10), default limits (512 connections, 32 per client, 40 scrapes in flight)`,
+  );
+  console.log(
+    `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs, the attacker on the same machine; figures are noisy when other work runs)`,
+  );
   console.log(`attacker (limits on): ${JSON.stringify(attack.attacker)}`);
   console.log(`attacker (limits off): ${JSON.stringify(unlimited.attacker)}`);
   if (attack.during) {
@@ -194,19 +237,25 @@ async function main() {
       `exporter during the attack: ${selfMetric(b, 'hostwatch_http_connections_open')} connections open, refused ${selfMetric(b, 'hostwatch_http_connections_refused_total{reason="client_limit"}')} over the per-client cap and ${selfMetric(b, 'hostwatch_http_connections_refused_total{reason="limit"}')} over the total`,
     );
   }
-  console.log(`\n${'phase'.padEnd(18)}${'scrapes'.padEnd(9)}${'failed'.padEnd(8)}${'p50 ms'.padEnd(9)}${'p99 ms'.padEnd(9)}${'max ms'.padEnd(9)}exporter peak RSS MB`);
+  console.log(
+    `\n${'phase'.padEnd(18)}${'scrapes'.padEnd(9)}${'failed'.padEnd(8)}${'p50 ms'.padEnd(9)}${'p99 ms'.padEnd(9)}${'max ms'.padEnd(9)}exporter peak RSS MB`,
+  );
   const attacked = attack.scraper;
   for (const [name, r, peak] of [
     ['alone', idle, idlePeak],
     ['under attack', attacked, attack.peak],
     ['attack, no limits', unlimited.scraper, unlimited.peak],
   ]) {
-    console.log(`${name.padEnd(18)}${String(r.n).padEnd(9)}${String(r.failures.length).padEnd(8)}${ms(r.p50).padEnd(9)}${ms(r.p99).padEnd(9)}${ms(r.max).padEnd(9)}${mb(peak.rss)}`);
+    console.log(
+      `${name.padEnd(18)}${String(r.n).padEnd(9)}${String(r.failures.length).padEnd(8)}${ms(r.p50).padEnd(9)}${ms(r.p99).padEnd(9)}${ms(r.max).padEnd(9)}${mb(peak.rss)}`,
+    );
   }
   if (attacked.failures.length) console.log(`failures under attack: ${[...new Set(attacked.failures)].join(', ')}`);
   const e50 = quantile(logins.existing, 0.5);
   const u50 = quantile(logins.unknown, 0.5);
-  console.log(`\n401 latency over ${LOGINS} logins each: existing user, wrong password p50 ${ms(e50)} ms p90 ${ms(quantile(logins.existing, 0.9))} ms; unknown user p50 ${ms(u50)} ms p90 ${ms(quantile(logins.unknown, 0.9))} ms`);
+  console.log(
+    `\n401 latency over ${LOGINS} logins each: existing user, wrong password p50 ${ms(e50)} ms p90 ${ms(quantile(logins.existing, 0.9))} ms; unknown user p50 ${ms(u50)} ms p90 ${ms(quantile(logins.unknown, 0.9))} ms`,
+  );
   console.log(`exporter alive and serving after the attack: ${alive ? 'yes' : 'NO'}`);
 
   const u = unlimited.scraper;

@@ -15,10 +15,17 @@ const BENCHES = [
     what: 'start to first scrape and idle RSS of the shipped config, against node_exporter and a bare node:http server',
   },
   { file: 'scrape.mjs', what: 'scrape latency and RSS against node_exporter' },
-  { file: 'scrape.mjs', args: ['--logs', '--scrapes=300'], what: 'scrape latency against node_exporter while a log is written (no scrape waits for a checkpoint)' },
+  {
+    file: 'scrape.mjs',
+    args: ['--logs', '--scrapes=300'],
+    what: 'scrape latency against node_exporter while a log is written (no scrape waits for a checkpoint)',
+  },
   { file: 'ingest.mjs', what: 'log ingestion throughput' },
   { file: 'many-files.mjs', what: 'idle CPU of a glob matching 10,000 files' },
-  { file: 'torture.mjs', what: 'rotation torture: 100 rotations of mixed kinds, 10 SIGKILLs, 2 stops across two rotations, every line exactly once' },
+  {
+    file: 'torture.mjs',
+    what: 'rotation torture: 100 rotations of mixed kinds, 10 SIGKILLs, 2 stops across two rotations, every line exactly once',
+  },
   { file: 'fim.mjs', what: 'file integrity scan' },
   { file: 'fim-memory.mjs', what: 'FIM memory of the exporter over 100,000 files: peak, after the scan, after idle, against aide --init' },
   { file: 'http-attack.mjs', what: 'a scraper under HTTP attack (TLS + basic auth), with and without the connection limits; 401 timing' },
@@ -26,10 +33,18 @@ const BENCHES = [
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },
   { file: 'series.mjs', what: 'series and bytes per scrape of the shipped config, remote_write bytes per sample (docs/scaling.md)' },
   { file: 'inventory.mjs', what: 'asset inventory import of 1,000,000-host exports (hosts/s, peak RSS)' },
+  {
+    file: 'probes.mjs',
+    what: '200 probes at a 1 s interval: CPU and RSS against the same exporter without probes (and blackbox_exporter when installed)',
+  },
   { file: 'access-parse.ts', what: 'access-log and pattern-rule parser throughput (without the tailer)', nodeArgs: ['--import', 'tsx'] },
   { file: 'floods.mjs', what: 'floods of 1,000,000 distinct values through the live exporter: series and peak RSS per log type' },
   { file: 'journal.ts', what: 'the journal as a log source, against the same lines from a file', nodeArgs: ['--import', 'tsx'] },
-  { file: 'audit-lynis.ts', what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)', nodeArgs: ['--import', 'tsx'] },
+  {
+    file: 'audit-lynis.ts',
+    what: 'hostwatch audit against lynis audit system --quick: time and findings (Lynis takes minutes)',
+    nodeArgs: ['--import', 'tsx'],
+  },
 ];
 
 function runOne(path, nodeArgs = [], args = []) {

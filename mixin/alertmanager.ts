@@ -97,10 +97,11 @@ export function alertmanagerConfig(cfg: MixinConfig, overrides?: ReceiverOverrid
       },
       {
         // The critical level of an alert hides its warning level, for the same object of the same host
-        // (mountpoint/path tell apart filesystems and certificates; absent on both sides counts as equal).
+        // (mountpoint/path/probe tell apart filesystems, certificate files and probed endpoints; absent on
+        // both sides counts as equal).
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', 'instance', 'mountpoint', 'path'],
+        equal: ['alertname', 'instance', 'mountpoint', 'path', 'probe'],
       },
     ],
     receivers: [...receivers, { name: RECEIVERS.none }],

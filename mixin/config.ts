@@ -115,6 +115,16 @@ export interface MixinConfig {
     checkpointErrors: AlertSpec & { window: string };
   };
 
+  probes: {
+    /** A probe of a dependency (probes.targets in hostwatch.yml) keeps failing. */
+    failing: AlertSpec;
+    /** Average duration of a probe's successful runs over `window` above `seconds`. */
+    slow: AlertSpec & { seconds: number; window: string };
+    /** The certificate a probed endpoint presents expires soon: warning and critical share the
+     *  alertname (see filesystemAlmostFull). */
+    certExpiry: { warningDays: number; criticalDays: number; for: string };
+  };
+
   audit: {
     /** The security posture score fell at least `points` below its best of the last `window`: a check
      *  that passed now fails (a new weakness, or a fix undone). The audit runs hourly: no `for` needed. */
@@ -230,6 +240,12 @@ export const defaultConfig: MixinConfig = {
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
   },
 
+  probes: {
+    failing: { for: '5m', severity: 'critical' },
+    slow: { seconds: 1, window: '5m', for: '10m', severity: 'warning' },
+    certExpiry: { warningDays: 14, criticalDays: 3, for: '10m' },
+  },
+
   audit: {
     scoreDropped: { points: 10, window: '1d', for: '0s', severity: 'warning' },
     criticalCheckFailing: { for: '0s', severity: 'critical' },
@@ -255,7 +271,10 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
-    remediation: { url: 'http://localhost:10023/api/v1/alertmanager', alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'] },
+    remediation: {
+      url: 'http://localhost:10023/api/v1/alertmanager',
+      alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'],
+    },
   },
 
   fleet: {

@@ -3,6 +3,7 @@
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
 import { fleetAlertConditions } from './rules/fleet.js';
+import { probeAlertConditions } from './rules/probes.js';
 import { auditAlertConditions } from './rules/audit.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
@@ -13,10 +14,12 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const a = cfg.anomaly;
   return {
     ...fleetAlertConditions(cfg),
+    ...probeAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
     HostwatchConfigReloadFailed: 'the last SIGHUP reload was refused (`hostwatch_config_last_reload_successful 0` for 5m)',
-    HostwatchTextfileScrapeError: 'a *.prom file of the textfile collector is skipped, or its directory unreadable (`hostwatch_textfile_scrape_error 1`)',
+    HostwatchTextfileScrapeError:
+      'a *.prom file of the textfile collector is skipped, or its directory unreadable (`hostwatch_textfile_scrape_error 1`)',
     HostCPUHigh: `CPU busy (all modes but idle, iowait, steal; 5m average) > ${pct(h.cpuHigh.threshold)}`,
     HostMemoryHigh: `memory used (1 - available/total) > ${pct(h.memoryHigh.threshold)}`,
     HostSwapThrashing: `pages swapped in + out > ${h.swapThrashing.pagesPerSecond}/s (5m rate)`,

@@ -35,8 +35,19 @@ export function generate(overrides: DeepPartial<MixinConfig> = {}, options: Gene
   for (const [file, content] of ruleTestFiles(cfg)) out.set(`prometheus/tests/${file}`, toYaml(content));
   out.set('alertmanager/alertmanager.yml', toYaml(alertmanagerConfig(cfg, options.receivers)) + remediationReceiverComment(cfg));
   for (const d of dashboards(cfg)) out.set(`grafana/dashboards/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
-  out.set('docs/alerts.md', alertsMarkdown(cfg, [...rules.values()].flatMap((f) => f.groups)));
-  for (const [file, content] of kubernetesManifests(cfg, [...rules.values()].flatMap((f) => f.groups), REPO_ROOT)) out.set(`deploy/kubernetes/${file}`, content);
+  out.set(
+    'docs/alerts.md',
+    alertsMarkdown(
+      cfg,
+      [...rules.values()].flatMap((f) => f.groups),
+    ),
+  );
+  for (const [file, content] of kubernetesManifests(
+    cfg,
+    [...rules.values()].flatMap((f) => f.groups),
+    REPO_ROOT,
+  ))
+    out.set(`deploy/kubernetes/${file}`, content);
   return out;
 }
 

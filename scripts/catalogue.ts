@@ -21,13 +21,14 @@ export interface MetricFamily {
 }
 
 /**
- * A config that turns on every log type (one log each: the type's example) and FIM, used only to
+ * A config that turns on every log type (one log each: the type's example), FIM, the inventory and a probe, used only to
  * enumerate metric families. Nothing is started, so the paths are never opened.
  */
 export const CATALOGUE_CONFIG = {
   logs: LOG_TYPES.map((t) => ({ ...t.example, type: t.type })),
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
   inventory: { enabled: true, directory: '/nonexistent/inventory' },
+  probes: { targets: [{ name: 'catalogue', type: 'http', target: 'http://localhost/' }] },
   host: { textfile: { directory: '/nonexistent/textfiles' } },
 };
 

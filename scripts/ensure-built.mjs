@@ -41,7 +41,10 @@ if (force || !existsSync(entry) || statSync(entry).mtimeMs < newestMtime(src)) {
 chmodSync(entry, 0o755);
 let revision = 'unknown';
 try {
-  revision = execFileSync('git', ['-C', root, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  revision = execFileSync('git', ['-C', root, 'rev-parse', '--short=12', 'HEAD'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
 } catch {
   // not a git checkout (e.g. a release tarball): keep "unknown"
 }

@@ -17,6 +17,7 @@ import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { topCommand } from './cli/top-command.js';
 import { registerAuditCommand } from './cli/audit.js';
 
 /**
@@ -288,6 +289,7 @@ function buildProgram(): Command {
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  program.addCommand(topCommand(reportConfigError));
   registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }

@@ -54,8 +54,10 @@ export function runbookUrl(cfg: MixinConfig, alert: string): string {
   } catch {
     throw new Error(`mixin config runbookBaseUrl: ${JSON.stringify(cfg.runbookBaseUrl)} is not an absolute URL`);
   }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} is not an http(s) URL`);
-  if (base.hash) throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} must not have a #fragment (the alert's anchor is added)`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} is not an http(s) URL`);
+  if (base.hash)
+    throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} must not have a #fragment (the alert's anchor is added)`);
   return `${cfg.runbookBaseUrl}#${runbookAnchor(alert)}`;
 }
 
@@ -99,7 +101,12 @@ export function duration(totalSeconds: number): string {
   if (totalSeconds === 0) return '0s';
   let rest = totalSeconds;
   let out = '';
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) out += `${n}${unit}`;
     rest -= n * size;

@@ -46,7 +46,9 @@ export function hostAlerts(cfg: MixinConfig): RuleGroup {
         h.collectorFailing,
         `${sel(cfg, 'hostwatch_collector_success')} == 0`,
         'A hostwatch collector keeps failing.',
-        'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' + h.collectorFailing.for + ': its metrics are missing.',
+        'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' +
+          h.collectorFailing.for +
+          ': its metrics are missing.',
       ),
       alert(
         cfg,

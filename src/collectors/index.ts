@@ -6,6 +6,7 @@ import { logsCollector } from './logs/index.js';
 import { fimCollector } from './fim/index.js';
 import { textfileCollector } from './textfile/index.js';
 import { inventoryCollector } from './inventory/index.js';
+import { probesCollector } from './probes/index.js';
 import { auditCollector } from './audit/index.js';
 
 export const COLLECTORS: CollectorDefinition[] = [
@@ -15,4 +16,5 @@ export const COLLECTORS: CollectorDefinition[] = [
   fimCollector,
   inventoryCollector,
   auditCollector,
+  probesCollector,
 ];

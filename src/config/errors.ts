@@ -68,7 +68,9 @@ export function configErrorMap(iss: RawIssue): string | undefined {
       return `must be ${KIND[iss.expected] ?? iss.expected} (got ${given(iss.input)})`;
     case 'invalid_union': {
       // "a string or a list" from the options' own type errors, when that is what they were.
-      const kinds = iss.errors.map((option) => (option.length === 1 && option[0].code === 'invalid_type' ? KIND[option[0].expected] : undefined));
+      const kinds = iss.errors.map((option) =>
+        option.length === 1 && option[0].code === 'invalid_type' ? KIND[option[0].expected] : undefined,
+      );
       if (kinds.every((k) => k !== undefined)) return `must be ${[...new Set(kinds)].join(' or ')} (got ${given(iss.input)})`;
       return `invalid value ${given(iss.input)}`;
     }
@@ -77,14 +79,17 @@ export function configErrorMap(iss: RawIssue): string | undefined {
       return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')} (got ${given(iss.input)})`;
     case 'too_small':
       if (iss.origin === 'array') return `needs at least ${plural(iss.minimum, 'entry', 'entries')}`;
-      if (iss.origin === 'string') return Number(iss.minimum) === 1 ? 'must not be empty' : `must be at least ${plural(iss.minimum, 'character', 'characters')} long`;
+      if (iss.origin === 'string')
+        return Number(iss.minimum) === 1 ? 'must not be empty' : `must be at least ${plural(iss.minimum, 'character', 'characters')} long`;
       return `must be ${iss.inclusive ? 'at least' : 'greater than'} ${iss.minimum} (got ${given(iss.input)})`;
     case 'too_big':
       if (iss.origin === 'array') return `takes at most ${plural(iss.maximum, 'entry', 'entries')}`;
       if (iss.origin === 'string') return `must be at most ${plural(iss.maximum, 'character', 'characters')} long`;
       return `must be ${iss.inclusive ? 'at most' : 'less than'} ${iss.maximum} (got ${given(iss.input)})`;
     case 'invalid_format':
-      return iss.format === 'regex' && iss.pattern ? `must match ${iss.pattern} (got ${given(iss.input)})` : `must be a valid ${iss.format} (got ${given(iss.input)})`;
+      return iss.format === 'regex' && iss.pattern
+        ? `must match ${iss.pattern} (got ${given(iss.input)})`
+        : `must be a valid ${iss.format} (got ${given(iss.input)})`;
     case 'not_multiple_of':
       return `must be a multiple of ${iss.divisor} (got ${given(iss.input)})`;
     case 'invalid_key':
@@ -95,7 +100,10 @@ export function configErrorMap(iss: RawIssue): string | undefined {
 }
 
 /** Validates `raw` against a config schema: the parsed value, or every problem in the project's words. */
-export function validate<S extends z.ZodType>(schema: S, raw: unknown): { data: z.output<S>; problems: string[] } | { data?: undefined; problems: string[] } {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+): { data: z.output<S>; problems: string[] } | { data?: undefined; problems: string[] } {
   const result = schema.safeParse(raw, { error: configErrorMap });
   return result.success ? { data: result.data, problems: [] } : { problems: formatIssues(result.error) };
 }

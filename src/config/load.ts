@@ -33,7 +33,11 @@ export function parseConfig(raw: unknown, file = '<config>'): Config {
 /** Parses YAML text; syntax errors are reported with line and column. */
 export function parseYaml(text: string, file: string, opts: ReadOptions = {}): YamlFile {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`),
+    );
   let value: unknown;
   try {
     value = doc.toJS();
@@ -44,7 +48,9 @@ export function parseYaml(text: string, file: string, opts: ReadOptions = {}): Y
   }
   const empty = value === null || value === undefined;
   if (opts.refuseEmpty && empty) {
-    throw new ConfigError(file, ['(file): the file is empty; refused on reload, the running configuration stays (write {} for every default)']);
+    throw new ConfigError(file, [
+      '(file): the file is empty; refused on reload, the running configuration stays (write {} for every default)',
+    ]);
   }
   return { value, empty };
 }

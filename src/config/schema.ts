@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LOG_TYPES } from '../logs/registry.js';
 import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
+import { probesSchema } from '../probes/config.js';
 import { auditSchema } from '../audit/config.js';
 import { actionsSchema } from '../remediation/config.js';
 
@@ -15,7 +16,10 @@ import { actionsSchema } from '../remediation/config.js';
 
 export const hostSchema = z
   .strictObject({
-    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container); also --path.procfs'),
+    proc_path: z
+      .string()
+      .default('/proc')
+      .describe('Mount point of the proc filesystem (set to /host/proc in a container); also --path.procfs'),
     sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container); also --path.sysfs'),
     rootfs_path: z
       .string()
@@ -39,7 +43,7 @@ export const hostSchema = z
     diskstats: z
       .strictObject({
         device_exclude: regex(
-          'Block devices to ignore: partitions, loop, ram and zram devices by default (node_exporter\'s default)',
+          "Block devices to ignore: partitions, loop, ram and zram devices by default (node_exporter's default)",
           '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p|mmcblk\\d+p)\\d+$',
         ),
       })
@@ -68,7 +72,9 @@ export const hostSchema = z
         directory: z
           .string()
           .default('')
-          .describe('Directory whose *.prom files (Prometheus text format, as node_exporter\'s textfile collector reads them) are exported; empty: none. Also --collector.textfile.directory'),
+          .describe(
+            "Directory whose *.prom files (Prometheus text format, as node_exporter's textfile collector reads them) are exported; empty: none. Also --collector.textfile.directory",
+          ),
       })
       .prefault({})
       .describe('Textfile collector options'),
@@ -125,12 +131,7 @@ export const fimSchema = z
       .describe(
         'Inotify watches realtime may take, all roots together (one per file and directory watched). Roots are counted in order; one whose tree does not fit in what is left is not watched at all and relies on its scheduled scans (hostwatch_fim_realtime_watching 0). The kernel limit (fs.inotify.max_user_watches, 8192 on older kernels) is shared by every process of the user: the default leaves it to them',
       ),
-    hash_concurrency: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe('Files hashed in parallel (0 = one per core)'),
+    hash_concurrency: z.number().int().min(0).default(0).describe('Files hashed in parallel (0 = one per core)'),
   })
   .prefault({})
   .describe('File integrity monitoring');
@@ -140,25 +141,25 @@ export const fimSchema = z
 // ---------------------------------------------------------------------------------------------
 
 // Duplicate log names and FIM roots are checked by duplicates.ts, next to this schema.
-export const configSchema = z
-  .strictObject({
-    state_dir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
-      ),
-    host: hostSchema,
-    logs: z
-      .array(logSchema)
-      .default([])
-      .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
-    fim: fimSchema,
-    inventory: inventorySchema,
-    audit: auditSchema,
-    actions: actionsSchema,
-  });
+export const configSchema = z.strictObject({
+  state_dir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
+    ),
+  host: hostSchema,
+  logs: z
+    .array(logSchema)
+    .default([])
+    .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
+  fim: fimSchema,
+  inventory: inventorySchema,
+  probes: probesSchema,
+  audit: auditSchema,
+  actions: actionsSchema,
+});
 
 export type Config = z.output<typeof configSchema>;
 export type HostConfig = Config['host'];

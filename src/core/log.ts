@@ -70,19 +70,21 @@ export function rateLimited(logger: Logger, opts: RateLimitOptions = {}): Logger
   const clock = opts.clock ?? systemClock;
   const seen = new Map<string, { at: number; suppressed: number }>();
   const wrap = (target: Logger, scope: string): Logger => {
-    const emit = (level: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-      const key = `${scope}\0${level}\0${msg}\0${JSON.stringify(fields, (_k, v) => (v instanceof Error ? v.message : v))}`;
-      const now = clock.now();
-      const last = seen.get(key);
-      if (last && now - last.at < intervalMs) {
-        last.suppressed++;
-        return;
-      }
-      seen.delete(key); // re-inserted last: Map order is then least recently logged first
-      if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value!);
-      seen.set(key, { at: now, suppressed: 0 });
-      target[level](msg, last?.suppressed ? { ...fields, suppressed: last.suppressed } : fields);
-    };
+    const emit =
+      (level: LogLevel) =>
+      (msg: string, fields: Record<string, unknown> = {}) => {
+        const key = `${scope}\0${level}\0${msg}\0${JSON.stringify(fields, (_k, v) => (v instanceof Error ? v.message : v))}`;
+        const now = clock.now();
+        const last = seen.get(key);
+        if (last && now - last.at < intervalMs) {
+          last.suppressed++;
+          return;
+        }
+        seen.delete(key); // re-inserted last: Map order is then least recently logged first
+        if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value!);
+        seen.set(key, { at: now, suppressed: 0 });
+        target[level](msg, last?.suppressed ? { ...fields, suppressed: last.suppressed } : fields);
+      };
     return {
       debug: emit('debug'),
       info: emit('info'),

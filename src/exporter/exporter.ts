@@ -102,7 +102,8 @@ export class Exporter {
     const log = this.opts.logger;
     // Both files are read before either is refused, so that the start reports the problems of both.
     const [config, web] = await Promise.allSettled([loadConfigFile(this.opts.configFile), this.loadWebConfig()]);
-    if (config.status === 'rejected' && web.status === 'rejected') throw new AggregateError([config.reason, web.reason], 'invalid configuration');
+    if (config.status === 'rejected' && web.status === 'rejected')
+      throw new AggregateError([config.reason, web.reason], 'invalid configuration');
     if (config.status === 'rejected') throw config.reason;
     if (web.status === 'rejected') throw web.reason;
     this.config = applyOverrides(config.value.config, this.opts.overrides ?? {});
@@ -152,7 +153,11 @@ export class Exporter {
       step();
     };
     const status = this.runner.status;
-    const scrapes = new SharedScrapes(() => this.runner.collect(), this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS, () => status.scrapeRefused());
+    const scrapes = new SharedScrapes(
+      () => this.runner.collect(),
+      this.opts.maxRequests ?? DEFAULT_MAX_REQUESTS,
+      () => status.scrapeRefused(),
+    );
     const app = createApp({
       telemetryPath: this.opts.telemetryPath,
       scrapes,
@@ -178,7 +183,9 @@ export class Exporter {
     this.server = this.webConfig.tls
       ? https.createServer({ ...this.webConfig.tls, ...limits, handshakeTimeout: headersTimeout }, app)
       : http.createServer(limits, app);
-    const connections = new ConnectionLimiter(this.opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, (reason) => status.connectionRefused(reason));
+    const connections = new ConnectionLimiter(this.opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS, (reason) =>
+      status.connectionRefused(reason),
+    );
     connections.attach(this.server);
     status.openConnections = () => connections.open;
     const { host, port } = parseListenAddress(this.opts.listenAddress);
@@ -220,7 +227,10 @@ export class Exporter {
       }
       const state = resolveStateDir(this.opts.stateDir, config.value.config, this.opts.configFile);
       if (state.dir !== this.stateDir) {
-        log.error('reload: a new state directory needs a restart; keeping the running one', { running: this.stateDir, configured: state.dir });
+        log.error('reload: a new state directory needs a restart; keeping the running one', {
+          running: this.stateDir,
+          configured: state.dir,
+        });
       }
       const webConfig = web.value;
       // The new hostwatch.yml is applied below even when the web config cannot be: the reload still
@@ -230,7 +240,8 @@ export class Exporter {
         log.error('reload: switching between HTTP and HTTPS needs a restart; keeping the running web configuration');
         applied = false;
       } else {
-        if (webConfig.tls && this.server instanceof https.Server) (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
+        if (webConfig.tls && this.server instanceof https.Server)
+          (await import('../server/webconfig.js')).applyTls(this.server, webConfig.tls);
         this.webConfig = webConfig;
       }
       // Stop the old collectors first: log tailers flush their checkpoints, and the new ones

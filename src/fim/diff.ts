@@ -13,11 +13,7 @@ export function inScope(rel: string, scope: string): boolean {
   return scope === '' || rel === scope || rel.startsWith(scope + '/');
 }
 
-export function diffRecords(
-  from: ReadonlyMap<string, FileRecord>,
-  to: ReadonlyMap<string, FileRecord>,
-  scope = '',
-): PathChange[] {
+export function diffRecords(from: ReadonlyMap<string, FileRecord>, to: ReadonlyMap<string, FileRecord>, scope = ''): PathChange[] {
   const out: PathChange[] = [];
   let found = 0;
   for (const [rel, a] of from) {

@@ -66,7 +66,8 @@ function restoredCounters(v: unknown): LineCounters {
   if (typeof c !== 'object' || c === null) throw new Error('counters: not an object');
   for (const k of ['parsed', 'unparsed', 'truncated'] as const) if (!isCount(c[k])) throw new Error(`counters.${k}: not a count`);
   const ts = c.last_line_ts;
-  if (ts !== null && ts !== undefined && !(typeof ts === 'number' && Number.isFinite(ts))) throw new Error('counters.last_line_ts: not a time');
+  if (ts !== null && ts !== undefined && !(typeof ts === 'number' && Number.isFinite(ts)))
+    throw new Error('counters.last_line_ts: not a time');
   return { parsed: c.parsed!, unparsed: c.unparsed!, truncated: c.truncated!, last_line_ts: ts ?? null };
 }
 
@@ -217,7 +218,12 @@ export class LogPipeline<S = unknown> {
     }
     // What was restored is on disk already: it may be published as is.
     const { tailer: tail } = this.source.snapshot();
-    this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: rotationsByKind(tail), handler: this.handler.snapshot() };
+    this.published = {
+      counters: this.countersNow(),
+      bytes: tail.bytes,
+      rotations: rotationsByKind(tail),
+      handler: this.handler.snapshot(),
+    };
     this.savedMark = cp ? this.mark() : -1;
     await this.source.start();
     this.scheduleBackground();

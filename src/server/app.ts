@@ -83,7 +83,11 @@ export function createApp(opts: AppOptions): Express {
 
   for (const r of opts.routers ?? []) app.use(r);
 
-  const page = (path: string, handler: RequestHandler) => app.route(path).get(handler).all((_req, res) => methodNotAllowed(res));
+  const page = (path: string, handler: RequestHandler) =>
+    app
+      .route(path)
+      .get(handler)
+      .all((_req, res) => methodNotAllowed(res));
 
   page('/-/healthy', (_req, res) => {
     res.type('text/plain').send('Healthy\n');

@@ -1,7 +1,13 @@
 // Content negotiation of the telemetry path, as client_golang's promhttp does it: the exposition
 // format from `Accept` (OpenMetrics when the scraper prefers it, as Prometheus does, else the text
 // format) and gzip from `Accept-Encoding`.
-import { OPENMETRICS_VERSIONS, TEXT_CONTENT_TYPE, openMetricsContentType, type ExpositionFormat, type OpenMetricsVersion } from '../exporter/exposition.js';
+import {
+  OPENMETRICS_VERSIONS,
+  TEXT_CONTENT_TYPE,
+  openMetricsContentType,
+  type ExpositionFormat,
+  type OpenMetricsVersion,
+} from '../exporter/exposition.js';
 
 export interface Negotiated {
   format: ExpositionFormat;
@@ -25,7 +31,14 @@ function parseHeader(header: string): MediaRange[] {
     const params = new Map<string, string>();
     for (const p of rest) {
       const eq = p.indexOf('=');
-      if (eq > 0) params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+      if (eq > 0)
+        params.set(
+          p.slice(0, eq).trim().toLowerCase(),
+          p
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"(.*)"$/, '$1'),
+        );
     }
     const q = params.has('q') ? Number(params.get('q')) : 1;
     if (!(q > 0 && q <= 1)) return; // q=0 means "not acceptable"; a garbled q is ignored

@@ -117,7 +117,8 @@ export async function buildTlsOptions(c: TlsServerConfig, baseDir: string): Prom
     createSecureContext(options);
   } catch (err) {
     const msg = (err as Error).message;
-    if (/key values mismatch/i.test(msg)) problems.push(`${PREFIX}.${keyKey}: the private key does not match the certificate in ${certKey}`);
+    if (/key values mismatch/i.test(msg))
+      problems.push(`${PREFIX}.${keyKey}: the private key does not match the certificate in ${certKey}`);
     else if (/cipher/i.test(msg)) problems.push(`${PREFIX}.cipher_suites: ${msg}`);
     else problems.push(`${PREFIX}: cannot build a TLS context: ${msg}`);
     return { problems };

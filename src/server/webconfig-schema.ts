@@ -109,7 +109,10 @@ export const tlsServerConfigSchema = z
       .array(z.enum(Object.keys(CIPHER_SUITES) as [string, ...string[]]))
       .default([])
       .describe('Allowed TLS 1.2 cipher suites by Go/IANA name (default: Node.js defaults)'),
-    prefer_server_cipher_suites: z.boolean().default(true).describe('Choose the cipher suite in the server\'s order of preference (default true)'),
+    prefer_server_cipher_suites: z
+      .boolean()
+      .default(true)
+      .describe("Choose the cipher suite in the server's order of preference (default true)"),
     curve_preferences: z
       .array(z.enum(Object.keys(CURVES) as [string, ...string[]]))
       .default([])
@@ -157,7 +160,11 @@ const headersSchema = z
       }
       const allowed = ALLOWED_HEADERS[canonical];
       if (allowed && !allowed.includes(value.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `invalid value ${JSON.stringify(value)} (expected one of: ${allowed.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `invalid value ${JSON.stringify(value)} (expected one of: ${allowed.join(', ')})`,
+        });
       }
       if (/[\r\n]/.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'header values cannot contain line breaks' });
     }
@@ -166,10 +173,7 @@ const headersSchema = z
 
 export const httpServerConfigSchema = z.strictObject({
   headers: headersSchema,
-  http2: z
-    .boolean()
-    .default(true)
-    .describe('Accepted for compatibility with exporter-toolkit files; hostwatch serves HTTP/1.1 only'),
+  http2: z.boolean().default(true).describe('Accepted for compatibility with exporter-toolkit files; hostwatch serves HTTP/1.1 only'),
 });
 
 const basicAuthUsersSchema = z
@@ -178,7 +182,11 @@ const basicAuthUsersSchema = z
   .superRefine((users, ctx) => {
     for (const [user, hash] of Object.entries(users)) {
       if (user === '' || user.includes(':')) {
-        ctx.addIssue({ code: 'custom', path: [user], message: 'user names must be non-empty and cannot contain ":" (basic auth splits at it)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [user],
+          message: 'user names must be non-empty and cannot contain ":" (basic auth splits at it)',
+        });
       }
       const problem = bcryptProblem(String(hash));
       if (problem) ctx.addIssue({ code: 'custom', path: [user], message: problem });
@@ -213,7 +221,8 @@ export const webConfigSchema = z
     // A role given to a user who cannot log in is a typo that would silently grant nothing.
     for (const role of ROLES) {
       (c.roles?.[role] ?? []).forEach((user, i) => {
-        if (!(user in c.basic_auth_users)) ctx.addIssue({ code: 'custom', path: ['roles', role, i], message: `user "${user}" is not in basic_auth_users` });
+        if (!(user in c.basic_auth_users))
+          ctx.addIssue({ code: 'custom', path: ['roles', role, i], message: `user "${user}" is not in basic_auth_users` });
       });
     }
   });

@@ -56,7 +56,8 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
   // Headers first, so that 401 and 429 answers carry them too.
   if (headers) middleware.push(headers);
   // Rate limit before auth: failed logins each cost a bcrypt, the limit caps that work.
-  if (cfg.rate_limit) middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
+  if (cfg.rate_limit)
+    middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
   if (cfg.tls_server_config) {
     const { setup, problems } = await buildTlsOptions(cfg.tls_server_config, baseDir);
     if (!setup) throw new ConfigError(file, problems);

@@ -47,7 +47,14 @@ describe('config schema', () => {
       'logs:\n  - {name: web, type: access, path: /x.log}\n  - {name: a, type: auth, path: [/a, /b], bruteforce: {window: 5m}}\n',
     );
     const [web, auth] = c.logs;
-    expect(web).toMatchObject({ type: 'access', path: ['/x.log'], start_position: 'end', max_line_bytes: 65536, format: 'combined', max_sections: 50 });
+    expect(web).toMatchObject({
+      type: 'access',
+      path: ['/x.log'],
+      start_position: 'end',
+      max_line_bytes: 65536,
+      format: 'combined',
+      max_sections: 50,
+    });
     expect(auth).toMatchObject({ type: 'auth', path: ['/a', '/b'], bruteforce: { threshold: 8, window: 300_000 } });
   });
 
@@ -86,7 +93,9 @@ fim:
 
   it('reports a duplicate log name or FIM root together with the other problems of the file', () => {
     expect(
-      problems('logs: [{name: w, type: access, path: /x, format: bogus}, {name: w, type: acces, path: /y}]\nfim: {roots: [{path: /etc, bogus: 1}, {path: /etc/}]}'),
+      problems(
+        'logs: [{name: w, type: access, path: /x, format: bogus}, {name: w, type: acces, path: /y}]\nfim: {roots: [{path: /etc, bogus: 1}, {path: /etc/}]}',
+      ),
     ).toEqual([
       'logs[0].format: invalid format: the format has no status ($status or %>s)',
       'logs[1].type: type must be one of access, auth, firewall, pattern',
@@ -127,7 +136,9 @@ fim:
       for (const re of ['^(?!sd)', '(a)\\1']) {
         const p = problems(`host: {${section}: {${name}: '${re}'}}`);
         expect(p, `${key}: ${re}`).toHaveLength(1);
-        expect(p[0]).toMatch(new RegExp(`^host\\.${key.replace('.', '\\.')}: not a valid regular expression for RE2 .*backreferences and lookarounds`));
+        expect(p[0]).toMatch(
+          new RegExp(`^host\\.${key.replace('.', '\\.')}: not a valid regular expression for RE2 .*backreferences and lookarounds`),
+        );
       }
       expect(() => parseConfigText(`host: {${section}: {${name}: '^/m/(a+)+$'}}`)).not.toThrow();
     }

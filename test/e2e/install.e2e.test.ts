@@ -25,7 +25,11 @@ import { INSTALLED_BIN, verifyUnit } from '../support/systemd.js';
 
 const run = promisify(execFile);
 const MINUTE = 60_000;
-const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  devDependencies: Record<string, string>;
+};
 
 let dir: string;
 let prefix: string;
@@ -47,7 +51,10 @@ async function re2Mirror(to: string): Promise<NodeJS.ProcessEnv> {
 
 /** The working tree as git sees it (tracked and untracked files, not ignored ones: no dist/, no node_modules). */
 async function copyWorkingTree(to: string): Promise<void> {
-  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: REPO_ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   for (const f of stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(REPO_ROOT, f))) continue; // deleted, not yet committed
     await mkdir(dirname(join(to, f)), { recursive: true });
@@ -62,12 +69,20 @@ beforeAll(async () => {
   expect(existsSync(join(tree, 'dist'))).toBe(false);
   // The build tools (tsc) of the repo's own install: prepack needs them, the tarball does not.
   await symlink(join(REPO_ROOT, 'node_modules'), join(tree, 'node_modules'));
-  const out = JSON.parse(await npm(['pack', '--json', '--pack-destination', dir], tree, 10 * MINUTE)) as { filename: string; files: { path: string }[] }[];
+  const out = JSON.parse(await npm(['pack', '--json', '--pack-destination', dir], tree, 10 * MINUTE)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   packed = out[0]!.files.map((f) => f.path);
   prefix = join(dir, 'prefix');
   // --foreground-scripts: re2's compiler output in the failure message, if it fails.
   const env = await re2Mirror(join(dir, 're2-mirror'));
-  await npm(['install', '--global', '--prefix', prefix, '--foreground-scripts', '--no-audit', '--no-fund', join(dir, out[0]!.filename)], dir, 40 * MINUTE, env);
+  await npm(
+    ['install', '--global', '--prefix', prefix, '--foreground-scripts', '--no-audit', '--no-fund', join(dir, out[0]!.filename)],
+    dir,
+    40 * MINUTE,
+    env,
+  );
   bin = join(prefix, 'bin/hostwatch');
   installed = join(prefix, 'lib/node_modules', pkg.name);
 }, 50 * MINUTE);
@@ -103,7 +118,11 @@ describe('npm pack, then npm install -g of the tarball into a scratch prefix', (
     const files = await prepareExporterFiles(join(dir, 'run'));
     const exporter = await ExporterProcess.start(files, `127.0.0.1:${await freePort()}`, 30_000, [bin]);
     try {
-      await writeFile(files.accessLog, '127.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET /index.html HTTP/1.1" 200 612 "-" "curl/8.0" 0.004\n', { flag: 'a' });
+      await writeFile(
+        files.accessLog,
+        '127.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET /index.html HTTP/1.1" 200 612 "-" "curl/8.0" 0.004\n',
+        { flag: 'a' },
+      );
       let metrics = '';
       for (let i = 0; i < 100 && !/hostwatch_http_requests_total\{[^}]*\} 1\b/.test(metrics); i++) {
         await new Promise((r) => setTimeout(r, 200));

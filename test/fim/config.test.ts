@@ -4,7 +4,15 @@ import { parseConfigText } from '../../src/config/load.js';
 describe('fim config', () => {
   it('has the documented defaults', () => {
     const c = parseConfigText('fim:\n  roots:\n    - path: /etc\n');
-    expect(c.fim).toMatchObject({ enabled: false, max_file_size: 100 * 1024 * 1024, follow_symlinks: false, scan_interval: 3_600_000, realtime: false, realtime_max_watches: 8192, hash_concurrency: 0 });
+    expect(c.fim).toMatchObject({
+      enabled: false,
+      max_file_size: 100 * 1024 * 1024,
+      follow_symlinks: false,
+      scan_interval: 3_600_000,
+      realtime: false,
+      realtime_max_watches: 8192,
+      hash_concurrency: 0,
+    });
     expect(c.fim.roots[0]).toEqual({ path: '/etc', include: ['**'], exclude: [], critical: false });
   });
 

@@ -14,13 +14,20 @@ import { makeCtx, samples } from './helpers.js';
 
 function fixtureCollectors(): RunningCollector[] {
   const ctx = makeCtx();
-  return createCollectors(HOST_COLLECTORS.filter((c) => c.name !== 'updates'), { config: ctx.config, stateDir: ctx.stateDir, logger: silentLogger, clock: ctx.clock });
+  return createCollectors(
+    HOST_COLLECTORS.filter((c) => c.name !== 'updates'),
+    { config: ctx.config, stateDir: ctx.stateDir, logger: silentLogger, clock: ctx.clock },
+  );
 }
 
 /** A test collector with a metric of its own, whose update() does what it is told. */
 function testCollector(name: string, update: () => Promise<void>): RunningCollector {
   const registry = new Registry();
-  new Counter({ name: `hostwatch_test_${name}_total`, help: 'A metric that must not appear when the collector fails.', registers: [registry] }).inc(42);
+  new Counter({
+    name: `hostwatch_test_${name}_total`,
+    help: 'A metric that must not appear when the collector fails.',
+    registers: [registry],
+  }).inc(42);
   const collector: Collector = { update };
   return { name, collector, registry };
 }

@@ -19,8 +19,17 @@ export class ExporterProcess {
    */
   static async start(configFile: string, stateDir: string, opts: { permissionsApply?: boolean } = {}): Promise<ExporterProcess> {
     const others = COLLECTORS.filter((c) => c.name !== 'logs').map((c) => `--no-collector.${c.name}`);
-    let argv = [process.execPath, MAIN_JS, `--config.file=${configFile}`, `--state.dir=${stateDir}`, '--web.listen-address=127.0.0.1:0', '--collector.logs', ...others];
-    if (opts.permissionsApply && process.getuid?.() === 0) argv = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all', ...argv];
+    let argv = [
+      process.execPath,
+      MAIN_JS,
+      `--config.file=${configFile}`,
+      `--state.dir=${stateDir}`,
+      '--web.listen-address=127.0.0.1:0',
+      '--collector.logs',
+      ...others,
+    ];
+    if (opts.permissionsApply && process.getuid?.() === 0)
+      argv = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all', ...argv];
     const proc = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const stderr: string[] = [];
     const port = await new Promise<number>((resolve, reject) => {

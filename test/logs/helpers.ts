@@ -20,7 +20,13 @@ export interface RunningLogs {
 }
 
 /** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
-export async function startLogs(logs: unknown[], dir: string, clock: ManualClock, started: LogsCollector[], logger: Logger = silentLogger): Promise<RunningLogs> {
+export async function startLogs(
+  logs: unknown[],
+  dir: string,
+  clock: ManualClock,
+  started: LogsCollector[],
+  logger: Logger = silentLogger,
+): Promise<RunningLogs> {
   const config = parseConfig({ logs });
   const registry = new Registry();
   const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger, clock }, { watch: noWatch });
@@ -47,5 +53,8 @@ export async function parseRecords(file: string, opts: ParseOptions): Promise<un
   });
   const summary = new Writable({ write: (_c, _e, cb) => cb() });
   await runParse(file, opts, out, summary);
-  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }

@@ -64,7 +64,9 @@ function logConfig(extra: Record<string, unknown> = {}): LogConfig {
   return parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning', ...extra }] }).logs[0];
 }
 
-function pipeline(opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {}): LogPipeline<WordState> {
+function pipeline(
+  opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {},
+): LogPipeline<WordState> {
   const p = new LogPipeline<WordState>({
     config: opts.config ?? logConfig(),
     type: wordType as LogType,
@@ -182,7 +184,15 @@ describe('LogPipeline', () => {
     };
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
     writeFileSync(log, Buffer.concat([latin1, Buffer.from(`\nüber\r\n# comment\n\n${'x'.repeat(300)}\nlast`)]));
-    const p = new LogPipeline({ config: logConfig({ max_line_bytes: 100 }), type: byteType, stateDir, clock: new ManualClock(), logger: silentLogger, registry: new Registry(), watch: noWatch });
+    const p = new LogPipeline({
+      config: logConfig({ max_line_bytes: 100 }),
+      type: byteType,
+      stateDir,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      registry: new Registry(),
+      watch: noWatch,
+    });
     pipelines.push(p);
     await p.start();
     await p.poll();
@@ -196,7 +206,9 @@ describe('LogPipeline', () => {
     writeFileSync(path.join(stateDir, 'checkpoints', 'web.json'), '{"version":1,"log":"web","tail');
     writeFileSync(log, 'old\n');
     const logged: string[] = [];
-    const p = await started(pipeline({ config: logConfig({ start_position: 'end' }), logger: createLogger({ write: (l) => logged.push(l) }) }));
+    const p = await started(
+      pipeline({ config: logConfig({ start_position: 'end' }), logger: createLogger({ write: (l) => logged.push(l) }) }),
+    );
     appendFileSync(log, 'new\n');
     await p.poll();
     await p.checkpoint();
@@ -319,7 +331,10 @@ describe('LogsCollector', () => {
     const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning' }] });
     const registry = new Registry();
     const clock = new ManualClock();
-    const c = new LogsCollector({ config, registry, stateDir, logger: silentLogger, clock }, { watch: noWatch, types: new Map([['access', wordType as LogType]]) });
+    const c = new LogsCollector(
+      { config, registry, stateDir, logger: silentLogger, clock },
+      { watch: noWatch, types: new Map([['access', wordType as LogType]]) },
+    );
     pipelines.push(...c.pipelines);
     await c.start();
     const [p] = c.pipelines;

@@ -45,7 +45,7 @@ describe('Dockerfile', () => {
     expect(dockerIgnored('src/main.ts')).toBe(false);
   });
 
-  it("reads its config from the file docker-compose.yml mounts, and keeps its state on the compose volume", () => {
+  it('reads its config from the file docker-compose.yml mounts, and keeps its state on the compose volume', () => {
     const cmd = JSON.parse(instructions.find((l) => l.startsWith('CMD '))!.slice(4)) as string[];
     const flag = (name: string) => cmd.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
     const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as {

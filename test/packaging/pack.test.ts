@@ -94,7 +94,9 @@ describe('npm pack', () => {
     let main: string;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'hostwatch-pack-'));
-      const out = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], REPO_ROOT)) as { filename: string }[];
+      const out = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], REPO_ROOT)) as {
+        filename: string;
+      }[];
       await run('tar', ['-xzf', join(dir, out[0]!.filename), '-C', dir]);
       // The dependencies as installed in the repo (a real install is in the e2e suite).
       await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'package/node_modules'));
@@ -109,7 +111,9 @@ describe('npm pack', () => {
     });
 
     it('validates the default config it ships', async () => {
-      const { stdout } = await run(process.execPath, [main, 'check-config', `--config.file=${join(dir, 'package/hostwatch.yml')}`], { cwd: dir });
+      const { stdout } = await run(process.execPath, [main, 'check-config', `--config.file=${join(dir, 'package/hostwatch.yml')}`], {
+        cwd: dir,
+      });
       expect(stdout).toContain('configuration is valid');
     });
   });

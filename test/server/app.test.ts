@@ -9,7 +9,11 @@ import { VERSION } from '../../src/core/version.js';
 
 function app(opts: { telemetryPath?: string; ready?: boolean } = {}) {
   const runner = new Runner([], silentLogger, 1000);
-  return createApp({ telemetryPath: opts.telemetryPath ?? '/metrics', scrapes: new SharedScrapes(() => runner.collect()), ready: () => opts.ready ?? true });
+  return createApp({
+    telemetryPath: opts.telemetryPath ?? '/metrics',
+    scrapes: new SharedScrapes(() => runner.collect()),
+    ready: () => opts.ready ?? true,
+  });
 }
 
 describe('express app', () => {

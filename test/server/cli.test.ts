@@ -106,7 +106,21 @@ describe('hostwatch CLI', () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['check-config', 'parse', 'fim']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
-    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--web.max-requests', '--web.max-connections', '--web.max-connections-per-client', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
+    for (const flag of [
+      '--config.file',
+      '--web.listen-address',
+      '--web.telemetry-path',
+      '--web.config.file',
+      '--web.max-requests',
+      '--web.max-connections',
+      '--web.max-connections-per-client',
+      '--state.dir',
+      '--log.level',
+      '--log.format',
+      '--version',
+      '--help',
+      'check-config',
+    ]) {
       expect(r.stdout, flag).toContain(flag);
     }
     expect(COLLECTORS.length).toBeGreaterThan(0);
@@ -134,8 +148,14 @@ describe('hostwatch CLI', () => {
 
     // One run lists every problem of both files: a duplicate log name next to the other errors of
     // its file, and the missing certificate files next to a bad hash of the web config.
-    await writeFile(join(dir, 'bad-both.yml'), 'host:\n  proc_path: [1]\nlogs:\n  - {name: w, type: access, path: 5}\n  - {name: w, type: access, path: /y}\n');
-    await writeFile(join(dir, 'web-bad.yml'), 'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n');
+    await writeFile(
+      join(dir, 'bad-both.yml'),
+      'host:\n  proc_path: [1]\nlogs:\n  - {name: w, type: access, path: 5}\n  - {name: w, type: access, path: /y}\n',
+    );
+    await writeFile(
+      join(dir, 'web-bad.yml'),
+      'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n',
+    );
     const both = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml']);
     expect(both.code).toBe(1);
     expect(both.stdout).toBe('');
@@ -154,10 +174,23 @@ describe('hostwatch CLI', () => {
     // --log.format=json: one JSON log line per file, its problems listed.
     const json = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml', '--log.format=json']);
     expect(json.code).toBe(1);
-    const records = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = json.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toEqual([
-      expect.objectContaining({ level: 'error', msg: 'invalid configuration', file: 'bad-both.yml', problems: expect.arrayContaining(['logs[1].name: duplicate log name "w" (also logs[0])']) }),
-      expect.objectContaining({ level: 'error', msg: 'invalid configuration', file: 'web-bad.yml', problems: expect.arrayContaining([`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`]) }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'invalid configuration',
+        file: 'bad-both.yml',
+        problems: expect.arrayContaining(['logs[1].name: duplicate log name "w" (also logs[0])']),
+      }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'invalid configuration',
+        file: 'web-bad.yml',
+        problems: expect.arrayContaining([`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`]),
+      }),
     ]);
     expect((records[0].problems as string[]).length).toBe(3);
     expect((records[1].problems as string[]).length).toBe(3);

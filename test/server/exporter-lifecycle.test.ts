@@ -98,7 +98,12 @@ const configShape: CollectorDefinition = {
   defaultEnabled: true,
   create: (ctx) => {
     defineMetric(ctx.registry, { name: 'test_config_logs', help: 'logs configured', type: 'gauge', value: () => ctx.config.logs.length });
-    defineMetric(ctx.registry, { name: 'test_config_fim_roots', help: 'FIM roots configured', type: 'gauge', value: () => ctx.config.fim.roots.length });
+    defineMetric(ctx.registry, {
+      name: 'test_config_fim_roots',
+      help: 'FIM roots configured',
+      type: 'gauge',
+      value: () => ctx.config.fim.roots.length,
+    });
     return { update: async () => {} };
   },
 };
@@ -126,7 +131,10 @@ describe('config reload', () => {
     await exporter.reload();
     expect(lines.at(-1)).toMatch(/msg="configuration reloaded"/);
 
-    await writeFile(cfg, `logs:\n  - name: web\n    type: access\n    path: ${join(dir, 'access.log')}\nfim:\n  roots:\n    - path: ${dir}\n`);
+    await writeFile(
+      cfg,
+      `logs:\n  - name: web\n    type: access\n    path: ${join(dir, 'access.log')}\nfim:\n  roots:\n    - path: ${dir}\n`,
+    );
     await exporter.reload();
     expect(await scrape()).toMatch(/^test_config_logs 1$/m);
     expect(await scrape()).toMatch(/^test_config_fim_roots 1$/m);
@@ -176,7 +184,10 @@ describe('reload status metrics', () => {
     const port = exporter.address.port;
     const status = async () => {
       const body = (await get(port, '/metrics')).body;
-      return [/^hostwatch_config_last_reload_successful (\S+)$/m.exec(body)?.[1], /^hostwatch_config_last_reload_success_timestamp_seconds (\S+)$/m.exec(body)?.[1]];
+      return [
+        /^hostwatch_config_last_reload_successful (\S+)$/m.exec(body)?.[1],
+        /^hostwatch_config_last_reload_success_timestamp_seconds (\S+)$/m.exec(body)?.[1],
+      ];
     };
     expect(await status()).toEqual(['1', '1700000000']);
 
@@ -280,7 +291,10 @@ describe('readiness and graceful stop', () => {
     await stopping;
     expect(events).toEqual(['update done', 'collector stopped', 'stop resolved']);
     const refused = await new Promise<string>((resolve) => {
-      net.connect(port, '127.0.0.1').on('connect', () => resolve('connected')).on('error', (e) => resolve((e as NodeJS.ErrnoException).code!));
+      net
+        .connect(port, '127.0.0.1')
+        .on('connect', () => resolve('connected'))
+        .on('error', (e) => resolve((e as NodeJS.ErrnoException).code!));
     });
     expect(refused).toBe('ECONNREFUSED');
     exporter = undefined;

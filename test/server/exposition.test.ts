@@ -29,7 +29,12 @@ const PROMETHEUS_ACCEPT =
 /** A collector whose metrics exercise every escape and special value of both formats. */
 function trickyCollector(): RunningCollector {
   const registry = new Registry();
-  const c = new Counter({ name: 'test_requests_total', help: 'Requests "quoted", a \\ backslash\nand a newline.', labelNames: ['path'], registers: [registry] });
+  const c = new Counter({
+    name: 'test_requests_total',
+    help: 'Requests "quoted", a \\ backslash\nand a newline.',
+    labelNames: ['path'],
+    registers: [registry],
+  });
   c.inc({ path: 'a"b\\c\nd' }, 3);
   c.inc({ path: '/plain' }, 1);
   const h = new Histogram({ name: 'test_latency_seconds', help: 'Latency.', buckets: [0.1, 1], registers: [registry] });
@@ -90,7 +95,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** A raw HTTP request (no automatic decompression), resolving with status, headers and body bytes. */
-function request(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function request(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -107,7 +116,10 @@ describe('content negotiation', () => {
     expect(negotiateFormat(undefined).format).toBe('text');
     expect(negotiateFormat('').format).toBe('text');
     expect(negotiateFormat('*/*').format).toBe('text');
-    expect(negotiateFormat(PROMETHEUS_ACCEPT)).toEqual({ format: 'openmetrics', contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+    expect(negotiateFormat(PROMETHEUS_ACCEPT)).toEqual({
+      format: 'openmetrics',
+      contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+    });
     expect(negotiateFormat('application/openmetrics-text').contentType).toBe('application/openmetrics-text; version=0.0.1; charset=utf-8');
     expect(negotiateFormat('application/openmetrics-text; version="1.0.0"').contentType).toMatch(/version=1\.0\.0/);
     expect(negotiateFormat('application/openmetrics-text;version=2.0.0').format).toBe('text');
@@ -115,7 +127,10 @@ describe('content negotiation', () => {
     expect(negotiateFormat('text/plain;q=0.2,application/openmetrics-text;version=1.0.0;q=0.9').format).toBe('openmetrics');
     expect(negotiateFormat('application/openmetrics-text;version=1.0.0;q=0').format).toBe('text');
     // Protobuf (what newer Prometheus asks for first) is not offered: the next acceptable one wins.
-    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,' + PROMETHEUS_ACCEPT).format).toBe('openmetrics');
+    expect(
+      negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,' + PROMETHEUS_ACCEPT)
+        .format,
+    ).toBe('openmetrics');
     expect(negotiateFormat('x'.repeat(10_000)).format).toBe('text');
   });
 
@@ -149,7 +164,9 @@ describe('content negotiation', () => {
     expect(text).toContain('# TYPE process_cpu_seconds counter\nprocess_cpu_seconds_total ');
     expect(text).toMatch(/^test_latency_seconds_bucket\{le="\+Inf"\} 2$/m);
     expect(text).toMatch(/^test_size_bytes\{quantile="0\.5"\} 10$/m);
-    expect(text).toContain('test_special{kind="nan"} NaN\ntest_special{kind="inf"} +Inf\ntest_special{kind="ninf"} -Inf\ntest_special{kind="small"} 1e-7\n');
+    expect(text).toContain(
+      'test_special{kind="nan"} NaN\ntest_special{kind="inf"} +Inf\ntest_special{kind="ninf"} -Inf\ntest_special{kind="small"} 1e-7\n',
+    );
     expect(text.endsWith('\n# EOF\n')).toBe(true);
     expect(text.match(/# EOF/g)).toHaveLength(1);
     expect(text).not.toMatch(/\n\n/);
@@ -196,13 +213,15 @@ describe('renderer', () => {
       fam({ name: 'x', type: 'untyped', values: [{ labels: {}, value: 1 }] }),
       fam({ name: 'legacy_counter', type: 'counter', values: [{ labels: { a: 'b' }, value: 2 }] }),
     ];
-    expect(renderFamilies(families, 'text')).toBe('# HELP x h\n# TYPE x untyped\nx 1\n# HELP legacy_counter h\n# TYPE legacy_counter counter\nlegacy_counter{a="b"} 2\n');
+    expect(renderFamilies(families, 'text')).toBe(
+      '# HELP x h\n# TYPE x untyped\nx 1\n# HELP legacy_counter h\n# TYPE legacy_counter counter\nlegacy_counter{a="b"} 2\n',
+    );
     expect(renderFamilies(families, 'openmetrics')).toBe(
       '# HELP x h\n# TYPE x unknown\nx 1\n# HELP legacy_counter h\n# TYPE legacy_counter counter\nlegacy_counter_total{a="b"} 2\n# EOF\n',
     );
   });
 
-  it("every counter of the exporter ends in _total, so its series names are the same in both formats", () => {
+  it('every counter of the exporter ends in _total, so its series names are the same in both formats', () => {
     const families = metricFamilies();
     expect(families.length).toBeGreaterThan(50);
     expect(families.filter((f) => f.type === 'counter' && !f.name.endsWith('_total')).map((f) => f.name)).toEqual([]);
@@ -235,7 +254,11 @@ describe('a real Prometheus scrape', () => {
     const output: string[] = [];
     prometheus = spawn(
       'prometheus',
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`],
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     prometheus.stdout!.on('data', (d) => output.push(String(d)));
@@ -260,8 +283,12 @@ describe('a real Prometheus scrape', () => {
     // Every sample of each OpenMetrics body was ingested, none dropped by the parser (the process
     // metrics vary a little from scrape to scrape, so each scrape is matched with a body served).
     const counts = new Set(promAccepts.map((s) => s.samples));
-    const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('scrape_samples_scraped{job="hw"}[1m]')}`);
-    const scraped = ((await res.json()) as { data: { result: { values: [number, string][] }[] } }).data.result[0].values.map((v) => Number(v[1]));
+    const res = await fetch(
+      `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('scrape_samples_scraped{job="hw"}[1m]')}`,
+    );
+    const scraped = ((await res.json()) as { data: { result: { values: [number, string][] }[] } }).data.result[0].values.map((v) =>
+      Number(v[1]),
+    );
     expect(scraped.length).toBeGreaterThanOrEqual(2);
     for (const n of scraped) expect(counts.has(n), `${n} samples ingested; bodies had ${[...counts].join(', ')}`).toBe(true);
     expect(Math.min(...scraped)).toBeGreaterThan(50);

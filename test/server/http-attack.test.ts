@@ -58,11 +58,23 @@ async function startExporter(opts: { headersTimeoutMs: number; max: number; perC
 function scrape(port: number, from: string, path = '/metrics', auth: string | undefined = AUTH): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     https
-      .get({ host: '127.0.0.1', port, path, localAddress: from, ca, servername: 'localhost', agent: false, headers: auth ? { Authorization: auth } : {} }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          localAddress: from,
+          ca,
+          servername: 'localhost',
+          agent: false,
+          headers: auth ? { Authorization: auth } : {},
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      )
       .on('error', reject);
   });
 }
@@ -209,7 +221,11 @@ describe('absurd requests and traversal', () => {
       ['unknown method', 'FOO /metrics HTTP/1.1\r\nHost: x\r\n\r\n', [400]],
       ['not HTTP at all', Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 0x00, 0x01, 0x02]), [400]],
       ['HTTP/0.9 request', 'GET /metrics\r\n\r\n', [400, 401]],
-      ['absolute-form target', `GET http://evil.example/metrics HTTP/1.1\r\nHost: evil.example\r\nAuthorization: ${AUTH}\r\n\r\n`, [200, 404]],
+      [
+        'absolute-form target',
+        `GET http://evil.example/metrics HTTP/1.1\r\nHost: evil.example\r\nAuthorization: ${AUTH}\r\n\r\n`,
+        [200, 404],
+      ],
       // Node closes a CONNECT when nothing handles it: no tunnel, no answer.
       ['CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n', [0]],
       ['Upgrade', `GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nAuthorization: ${AUTH}\r\n\r\n`, [200]],
@@ -249,7 +265,9 @@ describe('absurd requests and traversal', () => {
     ];
     for (const auth of [AUTH, undefined]) {
       for (const target of targets) {
-        const res = await rawRequest(`GET ${target} HTTP/1.1\r\nHost: localhost\r\n${auth ? `Authorization: ${auth}\r\n` : ''}Connection: close\r\n\r\n`);
+        const res = await rawRequest(
+          `GET ${target} HTTP/1.1\r\nHost: localhost\r\n${auth ? `Authorization: ${auth}\r\n` : ''}Connection: close\r\n\r\n`,
+        );
         expect([400, 401, 404], `${target} (${auth ? 'with' : 'without'} credentials): ${res.status}`).toContain(res.status);
         for (const secret of secrets) expect(res.text, target).not.toContain(secret);
       }

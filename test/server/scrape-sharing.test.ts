@@ -55,7 +55,11 @@ describe('shared scrapes', () => {
     expect(held.calls()).toBe(1);
     held.release();
     const all = await Promise.all(responses);
-    for (const r of all) expect(r).toEqual({ status: 200, body: '# HELP test_collection Which collection this is.\n# TYPE test_collection gauge\ntest_collection 1\n' });
+    for (const r of all)
+      expect(r).toEqual({
+        status: 200,
+        body: '# HELP test_collection Which collection this is.\n# TYPE test_collection gauge\ntest_collection 1\n',
+      });
     // The next request, after that scrape ended, starts a new collection.
     const next = get(port, '/metrics');
     await until(() => held.calls() === 2);

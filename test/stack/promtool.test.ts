@@ -68,7 +68,10 @@ describe('promtool', () => {
 
   it('the generated rules with overrides (as the e2e suite uses them) still check', async () => {
     const dir = join(tmp, 'short');
-    writeGenerated(generate({ traffic: { high: { window: '20s' } }, security: { bruteForce: { window: '30s' } }, host: { down: { for: '5s' } } }), dir);
+    writeGenerated(
+      generate({ traffic: { high: { window: '20s' } }, security: { bruteForce: { window: '30s' } }, host: { down: { for: '5s' } } }),
+      dir,
+    );
     const files = readdirSync(join(dir, 'prometheus/rules')).map((f) => join(dir, 'prometheus/rules', f));
     expectOk(await run('promtool', ['check', 'rules', ...files]), 'promtool check rules (overrides)');
   });

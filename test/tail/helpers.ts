@@ -97,7 +97,10 @@ export function tailerTests(): TailerTests {
 }
 
 /** Runs a tailer over what is there and stops it: its lines, and its snapshot as written to disk and read back. */
-export async function runOnce(paths: string[], opts: Parameters<typeof startTailer>[1] = {}): Promise<{ lines: string[]; state: TailerState }> {
+export async function runOnce(
+  paths: string[],
+  opts: Parameters<typeof startTailer>[1] = {},
+): Promise<{ lines: string[]; state: TailerState }> {
   const h = await startTailer(paths, opts);
   const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
   await h.tailer.stop();

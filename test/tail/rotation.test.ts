@@ -2,7 +2,18 @@
 // copytruncate, delete+recreate, a file rewritten in place with the same inode. Every line must come
 // out exactly once. The clock is manual: "time passes" only where the test says so.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { tailerTests } from './helpers.js';
 

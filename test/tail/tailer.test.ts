@@ -93,7 +93,10 @@ describe('Tailer: reading', () => {
 
   it('decodes invalid UTF-8 with replacement characters and keeps valid multi-byte text', async () => {
     const f = path.join(dir, 'app.log');
-    writeFileSync(f, Buffer.concat([Buffer.from('ok \xff\xfe end\n', 'latin1'), Buffer.from('héllo ✓ 😀\n'), Buffer.from([0xe2, 0x82, 0x0a])]));
+    writeFileSync(
+      f,
+      Buffer.concat([Buffer.from('ok \xff\xfe end\n', 'latin1'), Buffer.from('héllo ✓ 😀\n'), Buffer.from([0xe2, 0x82, 0x0a])]),
+    );
     const h = await start([f]);
     expect(h.lines).toEqual(['ok \ufffd\ufffd end', 'héllo ✓ 😀', '\ufffd']);
   });

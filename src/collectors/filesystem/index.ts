@@ -13,7 +13,9 @@ import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, type HostPaths } f
 import { parseMounts, selectMounts, type Mount } from './parse.js';
 
 /** statfs, replaceable in tests: a hung NFS server cannot be had on a test machine. */
-export type StatfsFn = (path: string) => Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
+export type StatfsFn = (
+  path: string,
+) => Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
 
 interface FsStats {
   mount: Mount;

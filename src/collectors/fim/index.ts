@@ -47,7 +47,9 @@ export class FimCollector implements Collector {
     const journal = new ChangeJournal(journalPath(ctx.stateDir));
     if (this.active) {
       for (const s of rootSettings(fim)) {
-        this.monitors.push(new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }));
+        this.monitors.push(
+          new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }),
+        );
       }
     }
     const reg = ctx.registry;

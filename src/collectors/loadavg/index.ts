@@ -13,7 +13,12 @@ export class LoadavgCollector implements Collector {
     this.file = join(hostPaths(ctx.config.host).proc, 'loadavg');
     defineMetric(ctx.registry, { name: 'hostwatch_load1', help: '1 minute load average.', type: 'gauge', value: () => this.last?.load1 });
     defineMetric(ctx.registry, { name: 'hostwatch_load5', help: '5 minute load average.', type: 'gauge', value: () => this.last?.load5 });
-    defineMetric(ctx.registry, { name: 'hostwatch_load15', help: '15 minute load average.', type: 'gauge', value: () => this.last?.load15 });
+    defineMetric(ctx.registry, {
+      name: 'hostwatch_load15',
+      help: '15 minute load average.',
+      type: 'gauge',
+      value: () => this.last?.load15,
+    });
   }
 
   async update(): Promise<void> {

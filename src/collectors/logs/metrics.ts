@@ -38,11 +38,11 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   defineMetric(registry, {
     name: 'hostwatch_log_rotations_total',
-    help:
-      'Rotations seen, by kind: rename (renamed away, also when found in the rotation chain), delete (deleted away), copytruncate (truncated in place, read on from the copy), truncate (truncated or rewritten in place, no copy); unknown: counted by a version that did not record the kind.',
+    help: 'Rotations seen, by kind: rename (renamed away, also when found in the rotation chain), delete (deleted away), copytruncate (truncated in place, read on from the copy), truncate (truncated or rewritten in place, no copy); unknown: counted by a version that did not record the kind.',
     type: 'counter',
     labelNames: ['log', 'kind'],
-    samples: () => pipelines().flatMap((p) => p.state.rotations.map(({ kind, count }) => ({ labels: { log: p.name, kind }, value: count }))),
+    samples: () =>
+      pipelines().flatMap((p) => p.state.rotations.map(({ kind, count }) => ({ labels: { log: p.name, kind }, value: count }))),
   });
   defineMetric(registry, {
     name: 'hostwatch_log_last_line_timestamp_seconds',
@@ -67,8 +67,7 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   defineMetric(registry, {
     name: 'hostwatch_log_file_errors',
-    help:
-      'Files or directories of the log that cannot be followed now, by reason: permission_denied, not_regular_file (a configured path is a directory, a FIFO...), gone (a checkpointed file with unread lines whose directory is missing: kept pending), too_many_files (matching files beyond the 1024 followed), symlink_refused (a link out of the log directories not owned by root or hostwatch), io_error. A missing path is not an error: it is waited for. Absent for a log that reads the journal.',
+    help: 'Files or directories of the log that cannot be followed now, by reason: permission_denied, not_regular_file (a configured path is a directory, a FIFO...), gone (a checkpointed file with unread lines whose directory is missing: kept pending), too_many_files (matching files beyond the 1024 followed), symlink_refused (a link out of the log directories not owned by root or hostwatch), io_error. A missing path is not an error: it is waited for. Absent for a log that reads the journal.',
     type: 'gauge',
     labelNames: ['log', 'reason'],
     samples: () =>

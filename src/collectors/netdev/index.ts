@@ -58,7 +58,9 @@ export class NetdevCollector implements Collector {
       .filter((d) => !this.exclude.test(d.device))
       .slice(0, MAX_SERIES_OBJECTS);
     // operstate is optional (no /sys in some containers): an unreadable one only drops that sample.
-    const states = await Promise.all(devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)));
+    const states = await Promise.all(
+      devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)),
+    );
     const up = new Map<string, number>();
     devices.forEach((d, i) => {
       const s = states[i];

@@ -34,7 +34,9 @@ export class OsCollector implements Collector {
   }
 
   private async load(): Promise<OsInfo> {
-    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() => readText(rootfsPath(this.paths, '/usr/lib/os-release')));
+    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() =>
+      readText(rootfsPath(this.paths, '/usr/lib/os-release')),
+    );
     const [release, kernel] = await Promise.all([osRelease, readText(join(this.paths.proc, 'sys', 'kernel', 'osrelease'))]);
     const r = parseOsRelease(release);
     let arch: string;

@@ -3,6 +3,8 @@
 import type { AccessLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import type { LogRecord } from '../record.js';
+import { TopK } from '../top-k.js';
+import { ClientResolver } from './clients.js';
 import { observeFlat } from './histogram.js';
 import { createAccessParser } from './parse.js';
 import { STATUS_CLASSES, type AccessParser, type AccessRecord } from './record.js';
@@ -37,11 +39,23 @@ export class AccessHandler implements LogHandler<AccessState> {
   private state: AccessState;
   private slots = new Map<string, number>();
   private otherSlot = -1;
+  /** Requests per client (top_clients > 0), and who the client of a line is (trusted proxies). */
+  private readonly clients?: TopK<string>;
+  private readonly resolver?: ClientResolver;
 
   constructor(ctx: HandlerContext<AccessLogConfig>) {
     const c = ctx.config;
+    if (c.top_clients > 0) {
+      this.clients = new TopK(c.top_clients, String);
+      this.resolver = new ClientResolver(c.trusted_proxies);
+    }
     // The format was checked when the config was loaded (schema refinement), so this does not throw.
-    this.parser = createAccessParser(c.format, { jsonFields: c.json_fields });
+    // The address (and the proxy header) are decoded only when clients are counted.
+    this.parser = createAccessParser(c.format, {
+      jsonFields: c.json_fields,
+      source: this.clients !== undefined,
+      forwarded: this.resolver?.usesForwardedFor ?? false,
+    });
     this.bounds = bucketBounds(c);
     this.maxSections = c.max_sections;
     this.state = emptyState(this.bounds, this.parser.timed);
@@ -78,6 +92,11 @@ export class AccessHandler implements LogHandler<AccessState> {
       observeFlat(s.hist, slot * (this.bounds.length + 1), this.bounds, d);
       s.sums[slot] += d;
     }
+    if (this.clients !== undefined) {
+      const client = this.resolver!.client(rec.source, rec.forwardedFor);
+      if (client === undefined) this.clients.countOther();
+      else this.clients.count(client);
+    }
   }
 
   /**
@@ -107,12 +126,17 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   snapshot(): AccessState {
-    return copyState(this.state);
+    const s = copyState(this.state);
+    if (this.clients !== undefined) s.clients = this.clients.snapshot();
+    return s;
   }
 
   restore(raw: AccessState): void {
     const s = validState(raw, this.bounds, this.maxSections);
     s.timed = s.timed || this.parser.timed;
+    // The live client counts are the TopK's; the state carries them only in snapshots.
+    this.clients?.restore(s.clients);
+    delete s.clients;
     this.state = s;
     this.slots = new Map(s.sections.map((name, i) => [name, i]));
     this.otherSlot = this.slots.get(SECTION_OTHER) ?? -1;

@@ -16,6 +16,8 @@ export interface JsonFieldNames {
   duration_unit: 's' | 'ms' | 'us' | 'ns';
   time: string;
   source: string;
+  /** The X-Forwarded-For header: a string, or a list of strings (Caddy logs headers as lists). */
+  forwarded_for: string;
 }
 
 export const DEFAULT_JSON_FIELDS: JsonFieldNames = {
@@ -28,6 +30,7 @@ export const DEFAULT_JSON_FIELDS: JsonFieldNames = {
   duration_unit: 's',
   time: 'time',
   source: 'remote_addr',
+  forwarded_for: 'http_x_forwarded_for',
 };
 
 /** `format: caddy` and `format: traefik`: JSON logs with these servers' own field names. */
@@ -42,6 +45,7 @@ export const JSON_PRESETS: Record<string, JsonFieldNames> = {
     duration_unit: 's',
     time: 'ts',
     source: 'request.remote_ip',
+    forwarded_for: 'request.headers.X-Forwarded-For',
   },
   traefik: {
     method: 'RequestMethod',
@@ -53,6 +57,8 @@ export const JSON_PRESETS: Record<string, JsonFieldNames> = {
     duration_unit: 'ns',
     time: 'StartUTC',
     source: 'ClientHost',
+    // Logged when accessLog.fields.headers keeps the header (names: request_<Header>).
+    forwarded_for: 'request_X-Forwarded-For',
   },
 };
 
@@ -121,8 +127,18 @@ function requestOf(method: unknown, path: unknown, request: unknown): { method: 
   return line && parseRequestLine(line, 0, line.length);
 }
 
-/** The parser of JSON access logs; `source`: parse() gives the client address too (parseDetail always does). */
-export function createJsonParser(names: Partial<JsonFieldNames>, source: boolean): AccessParser {
+/** A header value logged as a string or as a list of strings (joined as the header would be). */
+function headerValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' || v === '-' ? undefined : v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v.join(', ');
+  return undefined;
+}
+
+/**
+ * The parser of JSON access logs; `decode`: what it gives beyond the metrics' fields, the client
+ * address (parseDetail always does) and the X-Forwarded-For header.
+ */
+export function createJsonParser(names: Partial<JsonFieldNames>, decode: { source: boolean; forwarded: boolean }): AccessParser {
   const n = { ...DEFAULT_JSON_FIELDS, ...names };
   const get = {
     method: fieldGetter(n.method),
@@ -133,6 +149,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>, source: boolean
     duration: fieldGetter(n.duration),
     time: fieldGetter(n.time),
     source: fieldGetter(n.source),
+    forwardedFor: fieldGetter(n.forwarded_for),
   };
   const unit = UNIT_DIVISOR[n.duration_unit];
   const absent = (v: unknown) => v === undefined || v === null || v === '-';
@@ -167,7 +184,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>, source: boolean
     const rawDuration = get.duration(o);
     const duration = absent(rawDuration) ? NaN : num(rawDuration) / unit;
 
-    const src = detail || source ? get.source(o) : undefined;
+    const src = detail || decode.source ? get.source(o) : undefined;
     const record: AccessRecord = {
       method: req.method,
       section: req.section,
@@ -176,6 +193,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>, source: boolean
       duration: Number.isNaN(duration) ? undefined : duration,
       timestamp: timeOf(get.time(o)),
       source: typeof src === 'string' ? src : undefined,
+      forwardedFor: decode.forwarded ? headerValue(get.forwardedFor(o)) : undefined,
     };
     if (!detail) return record;
     if (typeof method === 'string' && typeof path === 'string') return { ...record, path, methodText: method };

@@ -19,6 +19,12 @@ export interface AccessRecord {
    * has none, or when the parser was not asked for it (AccessParserOptions.source).
    */
   source: string | undefined;
+  /**
+   * The X-Forwarded-For header as logged ($http_x_forwarded_for, %{X-Forwarded-For}i, the JSON
+   * forwarded_for field); undefined when absent ("-"), when the format has none, or when the
+   * parser was not asked for it (AccessParserOptions.forwarded).
+   */
+  forwardedFor: string | undefined;
 }
 
 /** A record with the request as written, for `hostwatch parse` (the metrics never need it). */
@@ -45,4 +51,3 @@ export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 export function validStatus(s: number): boolean {
   return s >= 100 && s <= 599;
 }
-

@@ -3,6 +3,7 @@
 // label-key strings). Sections beyond max_sections share the "__other__" slot.
 import { MAX_SECTION_LENGTH, METHODS } from './request.js';
 import { STATUS_CLASSES } from './record.js';
+import type { TopKState } from '../top-k.js';
 
 export const SECTION_OTHER = '__other__';
 /** Request counters per section: one per (method, status class). */
@@ -24,6 +25,8 @@ export interface AccessState {
   hist: number[];
   /** Sum of durations per slot. */
   sums: number[];
+  /** hostwatch_http_client_requests_total (top_clients > 0); absent in states written before it existed. */
+  clients?: TopKState<string>;
 }
 
 export function emptyState(bounds: readonly number[], timed: boolean): AccessState {
@@ -40,6 +43,9 @@ export function copyState(s: AccessState): AccessState {
     bounds: s.bounds.slice(),
     hist: s.hist.slice(),
     sums: s.sums.slice(),
+    ...(s.clients
+      ? { clients: { top: { ...s.clients.top }, other: s.clients.other, candidates: s.clients.candidates.map(([k, v]) => [k, v]) } }
+      : {}),
   };
 }
 
@@ -60,9 +66,11 @@ export function validState(raw: unknown, bounds: readonly number[], maxSections:
   if (!s || typeof s !== 'object' || s.v !== 1) throw new Error('access state: unknown version');
   const n = Array.isArray(s.sections) ? s.sections.length : -1;
   if (n < 0 || !s.sections.every(isSection) || new Set(s.sections).size !== n) throw new Error('access state: bad sections');
-  if (!Array.isArray(s.requests) || s.requests.length !== n * CELLS || !s.requests.every(isCount)) throw new Error('access state: bad requests');
+  if (!Array.isArray(s.requests) || s.requests.length !== n * CELLS || !s.requests.every(isCount))
+    throw new Error('access state: bad requests');
   if (!Array.isArray(s.bytes) || s.bytes.length !== n || !s.bytes.every(isCount)) throw new Error('access state: bad bytes');
   if (!Array.isArray(s.bounds) || !Array.isArray(s.hist) || !Array.isArray(s.sums)) throw new Error('access state: bad histogram');
+  if (s.clients !== undefined) validClients(s.clients);
   let out = copyState(s);
   out.timed = s.timed === true;
   const sameBounds = s.bounds.length === bounds.length && s.bounds.every((b, i) => b === bounds[i]);
@@ -105,5 +113,20 @@ function foldExtraSections(s: AccessState, keep: number): AccessState {
     for (let b = 0; b < h; b++) out.hist[j * h + b] += s.hist[i * h + b];
     out.sums[j] += s.sums[i];
   }
+  // Per-client counts do not depend on sections: kept as they are.
+  if (s.clients !== undefined) out.clients = s.clients;
   return out;
+}
+
+function validClients(c: TopKState<string>): void {
+  const ok =
+    c !== null &&
+    typeof c === 'object' &&
+    c.top !== null &&
+    typeof c.top === 'object' &&
+    Object.values(c.top).every(isCount) &&
+    isCount(c.other) &&
+    Array.isArray(c.candidates) &&
+    c.candidates.every((e) => Array.isArray(e) && typeof e[0] === 'string' && isCount(e[1]));
+  if (!ok) throw new Error('access state: bad clients');
 }

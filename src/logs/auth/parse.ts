@@ -22,7 +22,6 @@ import { parseSshd } from './sshd.js';
 
 export type { AuthEvent, ParsedAuthLine } from './event.js';
 
-
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
 /** Dovecot writes its processes' messages after their name: `auth-worker(2001): `, `auth: `. */
 const DOVECOT_PROCESS = /^[a-z][a-z-]*(?:\(\d+\))?: /;

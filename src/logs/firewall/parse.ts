@@ -107,14 +107,30 @@ export function parseFirewallLine(line: string, now: number): FirewallPacket | u
         if (key !== undefined) {
           const v = line.slice(eq + 1, end);
           switch (key) {
-            case 'IN': pkt.in = v; break;
-            case 'OUT': pkt.out = v; break;
-            case 'SRC': pkt.src ??= v; break;
-            case 'DST': pkt.dst ??= v; break;
-            case 'PROTO': pkt.proto ??= v.toLowerCase(); break;
-            case 'SPT': pkt.spt ??= toPort(v); break;
-            case 'DPT': pkt.dpt ??= toPort(v); break;
-            case 'LEN': pkt.len ??= toUint(v); break;
+            case 'IN':
+              pkt.in = v;
+              break;
+            case 'OUT':
+              pkt.out = v;
+              break;
+            case 'SRC':
+              pkt.src ??= v;
+              break;
+            case 'DST':
+              pkt.dst ??= v;
+              break;
+            case 'PROTO':
+              pkt.proto ??= v.toLowerCase();
+              break;
+            case 'SPT':
+              pkt.spt ??= toPort(v);
+              break;
+            case 'DPT':
+              pkt.dpt ??= toPort(v);
+              break;
+            case 'LEN':
+              pkt.len ??= toUint(v);
+              break;
           }
         }
       } else {

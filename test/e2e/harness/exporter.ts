@@ -28,6 +28,8 @@ export interface ExporterFiles {
   inventoryDir: string;
   /** Prometheus the inventory is reconciled with (`http://host:port`). */
   prometheusUrl?: string;
+  /** URL the exporter probes (its own health endpoint): the Dependencies row gets data. */
+  probeUrl?: string;
 }
 
 const INVENTORY_FIXTURES = path.join(REPO_ROOT, 'test/fixtures/inventory');
@@ -99,6 +101,13 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
       scan_interval: '5s',
       roots: [{ path: f.fimRoot, critical: true }],
     },
+    // Probes that succeed (a failing one would fire ProbeFailing among the scenarios' alerts).
+    probes: {
+      targets: [
+        ...(f.probeUrl ? [{ name: 'e2e_self', type: 'http', target: f.probeUrl, interval: '2s' }] : []),
+        { name: 'e2e_loopback', type: 'icmp', target: '127.0.0.1', interval: '2s' },
+      ],
+    },
     // The security audit at once, without its costly parts (a package manager run, a search of the
     // machine's trees): the dashboard check needs its results within the run.
     audit: { first_run_delay: '0s', skip: ['UPD-SECURITY-PENDING'], suid_paths: [f.fimRoot], world_writable_paths: [f.fimRoot] },
@@ -106,7 +115,12 @@ export function exporterConfig(f: ExporterFiles): Record<string, unknown> {
 }
 
 /** Creates the temp files (empty logs, a FIM root with a few files) and writes the config. */
-export async function prepareExporterFiles(dir: string, tlsCert?: string, prometheusUrl?: string): Promise<ExporterFiles> {
+export async function prepareExporterFiles(
+  dir: string,
+  tlsCert?: string,
+  prometheusUrl?: string,
+  probeUrl?: string,
+): Promise<ExporterFiles> {
   await mkdir(dir, { recursive: true });
   const f: ExporterFiles = {
     dir,
@@ -121,12 +135,14 @@ export async function prepareExporterFiles(dir: string, tlsCert?: string, promet
     tlsCert,
     inventoryDir: path.join(dir, 'inventory'),
     prometheusUrl,
+    probeUrl,
   };
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   await mkdir(f.stateDir, { recursive: true });
   await mkdir(path.dirname(f.fimWatchedFile), { recursive: true });
   await mkdir(f.inventoryDir, { recursive: true });
-  for (const name of await readdir(INVENTORY_FIXTURES)) await copyFile(path.join(INVENTORY_FIXTURES, name), path.join(f.inventoryDir, name));
+  for (const name of await readdir(INVENTORY_FIXTURES))
+    await copyFile(path.join(INVENTORY_FIXTURES, name), path.join(f.inventoryDir, name));
   for (const log of [f.accessLog, f.authLog, f.firewallLog, f.antivirusLog]) await writeFile(log, '');
   await writeFile(f.fimWatchedFile, 'PermitRootLogin no\nPasswordAuthentication no\n');
   await writeFile(path.join(f.fimRoot, 'etc/hosts'), '127.0.0.1 localhost\n');
@@ -144,15 +160,25 @@ export class ExporterProcess {
   }
 
   /** Starts `command` (default: node BUILT_MAIN; an installed `hostwatch`) on the files' config. */
-  static async start(f: ExporterFiles, address: string, readyTimeoutMs = 30_000, command = [process.execPath, BUILT_MAIN]): Promise<ExporterProcess> {
+  static async start(
+    f: ExporterFiles,
+    address: string,
+    readyTimeoutMs = 30_000,
+    command = [process.execPath, BUILT_MAIN],
+  ): Promise<ExporterProcess> {
     if (!existsSync(command.at(-1)!)) throw new Error(`${command.at(-1)} does not exist: run \`npm run build\` (npm run test:e2e does)`);
-    const proc = new ManagedProcess('hostwatch', command[0]!, [
-      ...command.slice(1),
-      `--config.file=${f.configFile}`,
-      `--web.listen-address=${address}`,
-      `--state.dir=${f.stateDir}`,
-      '--log.level=info',
-    ], { cwd: f.dir });
+    const proc = new ManagedProcess(
+      'hostwatch',
+      command[0]!,
+      [
+        ...command.slice(1),
+        `--config.file=${f.configFile}`,
+        `--web.listen-address=${address}`,
+        `--state.dir=${f.stateDir}`,
+        '--log.level=info',
+      ],
+      { cwd: f.dir },
+    );
     const exp = new ExporterProcess(proc, address);
     await waitFor(() => httpOk(`${exp.url}/-/ready`).then(() => true), {
       what: `hostwatch ready on ${address}`,

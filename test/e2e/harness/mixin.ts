@@ -7,7 +7,9 @@ import { REPO_ROOT } from './exporter.js';
 
 export type MixinOverrides = Record<string, unknown>;
 
-type GenerateFn = (overrides?: MixinOverrides) => Map<string, string> | Record<string, string> | Promise<Map<string, string> | Record<string, string>>;
+type GenerateFn = (
+  overrides?: MixinOverrides,
+) => Map<string, string> | Record<string, string> | Promise<Map<string, string> | Record<string, string>>;
 
 /** Runs the mixin's generate(overrides) and returns relative path → content. */
 export async function generateStack(overrides: MixinOverrides): Promise<Map<string, string>> {

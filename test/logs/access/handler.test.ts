@@ -77,11 +77,17 @@ describe('access handler', () => {
       'hostwatch_http_request_duration_seconds_bucket{log="web",section="/api",le="1"} 3',
       'hostwatch_http_request_duration_seconds_bucket{log="web",section="/api",le="+Inf"} 4',
     ]);
-    expect(samples(text, 'hostwatch_http_request_duration_seconds_sum')).toContain('hostwatch_http_request_duration_seconds_sum{log="web",section="/api"} 2.45');
+    expect(samples(text, 'hostwatch_http_request_duration_seconds_sum')).toContain(
+      'hostwatch_http_request_duration_seconds_sum{log="web",section="/api"} 2.45',
+    );
     // A section whose lines all had "-" still has its (empty) histogram: the format is timed.
-    expect(samples(text, 'hostwatch_http_request_duration_seconds_count')).toContain('hostwatch_http_request_duration_seconds_count{log="web",section="/empty"} 0');
+    expect(samples(text, 'hostwatch_http_request_duration_seconds_count')).toContain(
+      'hostwatch_http_request_duration_seconds_count{log="web",section="/empty"} 0',
+    );
     // The "-" line is still a request.
-    expect(samples(text, 'hostwatch_http_requests_total')).toContain('hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 5');
+    expect(samples(text, 'hostwatch_http_requests_total')).toContain(
+      'hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 5',
+    );
   });
 
   it('JSON logs get the histogram once a line carries a duration', async () => {
@@ -202,9 +208,14 @@ describe('access snapshot and restore', () => {
 
   it('rejects a state that is not an access state (the pipeline then moves the checkpoint aside)', () => {
     const h = setup().handler;
-    for (const bad of [null, {}, { v: 2 }, { v: 1, sections: ['/a'], requests: [], bytes: [0], bounds: [], hist: [], sums: [] },
+    for (const bad of [
+      null,
+      {},
+      { v: 2 },
+      { v: 1, sections: ['/a'], requests: [], bytes: [0], bounds: [], hist: [], sums: [] },
       { v: 1, sections: ['/a', '/a'], requests: new Array(100).fill(0), bytes: [0, 0], bounds: [], hist: [], sums: [] },
-      { v: 1, sections: ['/a'], requests: new Array(50).fill(-1), bytes: [0], bounds: [], hist: [], sums: [] }]) {
+      { v: 1, sections: ['/a'], requests: new Array(50).fill(-1), bytes: [0], bounds: [], hist: [], sums: [] },
+    ]) {
       expect(() => h.restore(bad as never)).toThrow(/access state/);
     }
   });

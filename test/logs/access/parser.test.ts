@@ -67,7 +67,10 @@ describe('access parser: golden edge lines', () => {
         const alone = Buffer.from(line);
         // Bytes around the line that would change its meaning if they were read: a quote, digits.
         const chunk = Buffer.concat([Buffer.from('9" x\n'), alone, Buffer.from('" 200 "-\n1 ')]);
-        expect({ line, rec: parser.parseDetail(chunk, 5, 5 + alone.length) }).toEqual({ line, rec: parser.parseDetail(alone, 0, alone.length) });
+        expect({ line, rec: parser.parseDetail(chunk, 5, 5 + alone.length) }).toEqual({
+          line,
+          rec: parser.parseDetail(alone, 0, alone.length),
+        });
       }
     }
   });
@@ -80,7 +83,9 @@ describe('access parser: golden edge lines', () => {
     const json = Buffer.from('{"request":"GET /a HTTP/1.1","status":200,"remote_addr":"192.0.2.7"}');
     expect(createAccessParser('json').parse(json, 0, json.length)?.source).toBeUndefined();
     expect(createAccessParser('json', { source: true }).parse(json, 0, json.length)?.source).toBe('192.0.2.7');
-    expect(createAccessParser('$status "$request"', { source: true }).parse(Buffer.from('200 "GET / HTTP/1.1"'), 0, 19)?.source).toBeUndefined();
+    expect(
+      createAccessParser('$status "$request"', { source: true }).parse(Buffer.from('200 "GET / HTTP/1.1"'), 0, 19)?.source,
+    ).toBeUndefined();
   });
 
   it('decodes sections as UTF-8, bytes that are not UTF-8 as U+FFFD (as the file would be decoded)', () => {
@@ -121,7 +126,10 @@ function mutations(lines: string[], count: number): string[] {
 }
 
 describe('access handler: golden end state', () => {
-  const readLines = (f: string) => readFileSync(join(DIR, f), 'latin1').split('\n').filter((l) => l !== '');
+  const readLines = (f: string) =>
+    readFileSync(join(DIR, f), 'latin1')
+      .split('\n')
+      .filter((l) => l !== '');
   const fixtureLines = ['nginx-combined.log', 'nginx-main.log', 'apache-common.log', 'apache-combined.log'].flatMap(readLines);
   const combined = cases.find((c) => c.name === 'combined')!;
   const timed = cases.find((c) => c.name === 'nginx timed')!;
@@ -135,15 +143,23 @@ describe('access handler: golden end state', () => {
     [timed.format!, timedBase],
   ] as const) {
     it(`counts 5,000 mutated lines into the same state: ${format.slice(0, 40)}`, () => {
-      const config = parseConfig({ logs: [{ name: 'w', type: 'access', path: '/x', format, max_sections: 5 }] }).logs[0] as AccessLogConfig;
-      const handler = new AccessHandler({ config, clock: new ManualClock(), logger: silentLogger, registry: new Registry() });
       const lines = [...base, ...extra, ...mutations(base, 5000)];
-      let parsed = 0;
-      for (const line of lines) {
-        const b = Buffer.from(line);
-        if (handler.processBytes(b, 0, b.length).parsed) parsed++;
+      // Without client counting (the golden state predates it), then with it and trusted proxies:
+      // decoding the address and the header must not change what a line means.
+      for (const clients of [{ top_clients: 0 }, { top_clients: 20, trusted_proxies: ['0.0.0.0/0', '::/0'] }]) {
+        const config = parseConfig({ logs: [{ name: 'w', type: 'access', path: '/x', format, max_sections: 5, ...clients }] })
+          .logs[0] as AccessLogConfig;
+        const handler = new AccessHandler({ config, clock: new ManualClock(), logger: silentLogger, registry: new Registry() });
+        let parsed = 0;
+        for (const line of lines) {
+          const b = Buffer.from(line);
+          if (handler.processBytes(b, 0, b.length).parsed) parsed++;
+        }
+        const { clients: counted, ...state } = handler.snapshot();
+        expect({ lines: lines.length, parsed, state }).toEqual(expected[format]);
+        if (clients.top_clients === 0) expect(counted).toBeUndefined();
+        else expect(Object.values(counted!.top).reduce((a, b) => a + b, counted!.other)).toBe(parsed);
       }
-      expect({ lines: lines.length, parsed, state: handler.snapshot() }).toEqual(expected[format]);
     });
   }
 });

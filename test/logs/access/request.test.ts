@@ -36,7 +36,8 @@ describe('methodIndex', () => {
   it('maps the fixed set and nothing else', () => {
     const index = (m: string) => methodIndex(Buffer.from(m), 0, m.length);
     for (const m of METHODS.slice(0, -1)) expect(METHODS[index(m)]).toBe(m);
-    for (const m of ['get', 'PROPFIND', 'MKCOL', 'GETS', 'GE', 'SSTP_DUPLEX_POST', 'Post', 'OTHER']) expect(METHODS[index(m)]).toBe('OTHER');
+    for (const m of ['get', 'PROPFIND', 'MKCOL', 'GETS', 'GE', 'SSTP_DUPLEX_POST', 'Post', 'OTHER'])
+      expect(METHODS[index(m)]).toBe('OTHER');
   });
 });
 

@@ -81,8 +81,14 @@ describe('access parsing robustness', () => {
   it('the handler never throws on mutated lines and its snapshot stays valid JSON', () => {
     const rand = rng(7);
     for (const format of FORMATS) {
-      const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: '/x', format, max_sections: 5 }] }).logs[0] as AccessLogConfig;
-      const h = accessLogType.createHandler({ config, clock: new ManualClock(), logger: createLogger({ write: () => {} }), registry: new Registry() });
+      const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: '/x', format, max_sections: 5 }] })
+        .logs[0] as AccessLogConfig;
+      const h = accessLogType.createHandler({
+        config,
+        clock: new ManualClock(),
+        logger: createLogger({ write: () => {} }),
+        registry: new Registry(),
+      });
       for (let round = 0; round < 50; round++) for (const line of lines) h.processLine(mutate(line, rand));
       const snap = JSON.parse(JSON.stringify(h.snapshot()));
       expect(snap.sections.length).toBeLessThanOrEqual(6);

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseAnyTime, parseDecimal, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes,
-} from '../../../src/logs/access/time.js';
+import { parseAnyTime, parseDecimal, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from '../../../src/logs/access/time.js';
 
 /** The function applied to the whole of a text, as the bytes of a line. */
 const whole = (f: (b: Uint8Array, s: number, e: number) => number) => (text: string) => {
@@ -15,7 +13,11 @@ describe('parseTimeLocal', () => {
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     months.forEach((mon, i) => {
       const mm = String(i + 1).padStart(2, '0');
-      for (const [zone, iso] of [['+0000', 'Z'], ['-0700', '-07:00'], ['+0530', '+05:30']]) {
+      for (const [zone, iso] of [
+        ['+0000', 'Z'],
+        ['-0700', '-07:00'],
+        ['+0530', '+05:30'],
+      ]) {
         expect(p(`28/${mon}/2023:23:59:07 ${zone}`)).toBe(Date.parse(`2023-${mm}-28T23:59:07${iso}`));
       }
     });
@@ -24,7 +26,15 @@ describe('parseTimeLocal', () => {
     expect(p('10/Oct/2000:13:55:36 -0700')).toBe(Date.parse('2000-10-10T20:55:36Z'));
   });
   it('rejects malformed values', () => {
-    for (const bad of ['10/Oct/2000:13:55:36', '10/Foo/2000:13:55:36 -0700', '1O/Oct/2000:13:55:36 -0700', '10/Oct/2000:25:55:36 -0700', '10/Oct/2000:13:55:36 0700', '-', '']) {
+    for (const bad of [
+      '10/Oct/2000:13:55:36',
+      '10/Foo/2000:13:55:36 -0700',
+      '1O/Oct/2000:13:55:36 -0700',
+      '10/Oct/2000:25:55:36 -0700',
+      '10/Oct/2000:13:55:36 0700',
+      '-',
+      '',
+    ]) {
       expect(p(bad)).toBeNaN();
     }
   });
@@ -44,7 +54,8 @@ describe('parseIso8601', () => {
     expect(new Date(p(text)).toISOString()).toBe(iso);
   });
   it('rejects malformed values', () => {
-    for (const bad of ['2024-03-05', '2024-03-05T13:20', '2024-13-05T13:20:01Z', '2024-03-05T13:20:01.Z', '2024-03-05T13:20:01+1', 'x']) expect(p(bad)).toBeNaN();
+    for (const bad of ['2024-03-05', '2024-03-05T13:20', '2024-13-05T13:20:01Z', '2024-03-05T13:20:01.Z', '2024-03-05T13:20:01+1', 'x'])
+      expect(p(bad)).toBeNaN();
   });
 });
 
