@@ -82,6 +82,9 @@ export class RealtimeWatcher {
     // close() drops chokidar's listeners: 'ready' will not come, so start() is released here.
     this.setUp?.();
     void w?.close().catch(() => {});
+    // close() also removed the error listener: an error still in flight must not become an
+    // unhandled 'error' event (which would end the process).
+    w?.on('error', () => {});
   }
 
   private watch(): Promise<void> {
