@@ -303,16 +303,17 @@ export class LogPipeline<S = unknown> {
       try {
         await this.store.save(cp);
       } catch (err) {
-        // Not published: the metrics stay at the last state that is safely on disk. Said once per
-        // run of failures (a full disk fails every write until it is freed), counted every time.
+        // Not published: the metrics stay at the last state that is safely on disk. Counted every
+        // time; said at the first failure and then once per 5 minutes with the count of repeats (a
+        // full disk fails every write until it is freed), and said again when a write succeeds.
         this.checkpointErrors++;
-        if (this.failedWrites++ === 0) {
-          this.opts.logger.warn('checkpoint write failed; the metrics of this log stay at the last checkpoint until a write succeeds', {
-            log: this.name,
-            file: this.store.file,
-            err: (err as Error).message,
-          });
-        }
+        this.failedWrites++;
+        this.repeats.warn('checkpoint write failed', {
+          log: this.name,
+          file: this.store.file,
+          err: (err as Error).message,
+          effect: 'the metrics of this log stay at the last checkpoint until a write succeeds',
+        });
         return;
       }
       if (this.failedWrites > 0) this.opts.logger.info('checkpoint written again', { log: this.name, failed_writes: this.failedWrites });

@@ -6,10 +6,12 @@
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
 // - the oldest of ours is the reference: every other member after it in the chain is newer and
-//   was never read. With none of ours in the chain (deleted, or the chain rebuilt), a member is
-//   newer when it was modified after the last time one of ours was seen modified.
+//   was never read, and so is one of the other naming scheme modified in the reference's clock
+//   tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
+//   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
+//   was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
-// Known files that left the chain are forgotten here.
+// Known files that left the chain (missing from it for the wait) are forgotten here.
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
@@ -63,9 +65,9 @@ export class RotationChains {
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
-    for (let i = ref + 1; i < chain.length; i++) {
+    for (let i = 0; i < chain.length; i++) {
       const s = chain[i];
-      if (verdicts[i] !== 'new' || discovery.covers(s.full)) continue;
+      if (verdicts[i] !== 'new' || !this.after(chain, i, ref) || discovery.covers(s.full)) continue;
       if (ref < 0 && (since === undefined || s.st.mtimeNs <= since)) continue;
       const f = await this.open(s, base, now);
       if (!f) continue;
@@ -73,14 +75,35 @@ export class RotationChains {
       files.countRotation('rename');
       logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full });
     }
-    // Known files that were in the chain and left it (deleted at its end) and the path: forgotten.
+    // Known files that were in the chain and left it (deleted at its end) and the path: forgotten,
+    // once missing for the wait. One listing is no proof: names are listed, then looked at one by
+    // one while logrotate shifts them (.1 -> .2 ...), so a file can be seen twice and another not at
+    // all; forgotten at once, it would be taken for new by the next look and read again from 0.
     const atBase = await opener.guard.inspect(base);
     if (!isRefused(atBase)) present.add(identityKey(atBase.st));
     for (const [key, k] of files.knownOf(base)) {
-      if (present.has(key)) k.inChain = true;
-      else if (k.inChain) files.forget(key);
+      if (present.has(key)) {
+        k.inChain = true;
+        k.missingSince = undefined;
+      } else if (k.inChain) {
+        k.missingSince ??= now;
+        if (now - k.missingSince >= this.ctx.waitMs) files.forget(key);
+      }
     }
     return settled;
+  }
+
+  /**
+   * Whether member `i` was written after the reference (the oldest of ours, at `ref`; none: -1).
+   * Two schemes are merged by mtime, which advances by clock ticks: a member of the other scheme
+   * modified in the reference's tick or later cannot be told older, and one never read is not
+   * left behind for that.
+   */
+  private after(chain: readonly Sibling[], i: number, ref: number): boolean {
+    if (ref < 0 || i > ref) return true;
+    const a = chain[i];
+    const r = chain[ref];
+    return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs >= r.st.mtimeNs;
   }
 
   /** Whether a member of the chain is ours, new, or to be left alone; undefined: cannot tell yet. */

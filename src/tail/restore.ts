@@ -149,6 +149,10 @@ async function reopen(
     }
   }
   const rotated = where.full !== cp.path || where.gz || cp.copy === true;
+  // A rotated file is quiet since its last write, not since this start: otherwise restarts closer
+  // together than the wait would keep every rotated file followed, and checkpointed, for ever.
+  const lastWrite = Number(where.seen.st.mtimeNs / 1_000_000n);
+  const since = rotated && lastWrite > 0 ? Math.min(now, lastWrite) : now;
   return {
     key: identityKey(where.seen.st),
     // The configured path, even when found rotated: a later restart looks for it from there again.
@@ -160,8 +164,8 @@ async function reopen(
     skipping,
     size: where.gz ? offset : size,
     mtimeNs: where.seen.st.mtimeNs,
-    rotatedAt: rotated ? now : null,
-    lastGrowthAt: now,
+    rotatedAt: rotated ? since : null,
+    lastGrowthAt: since,
     verifyCopy: false,
     copy: cp.copy === true,
     gz: where.gz,

@@ -55,6 +55,8 @@ export interface KnownFile extends HeadDigest {
   copy: boolean;
   /** Seen in its rotation chain since this process started: forgotten once it has left it. */
   inChain?: boolean;
+  /** Since when (clock ms) it has been missing from its chain; forgotten after a wait (not checkpointed). */
+  missingSince?: number;
   /** Modification time (ms) when last seen, if known. */
   mtime?: number;
 }

@@ -2,9 +2,10 @@
 // appended, rotated by rename or copytruncate, rewritten in place (same inode, other content),
 // deleted. Every line exactly once across the restart.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runOnce, tailerTests } from './helpers.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { runOnce, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -122,5 +123,49 @@ describe('Tailer: restart from a snapshot', () => {
     const h = await start([log], { restore: first.state });
     expect(h.lines).toEqual(['l']);
     expect(h.tailer.stats().files).toBe(1);
+  });
+});
+
+describe('Tailer: rotated files across restarts in a row', () => {
+  /** `content` in the log, rotated by rename, read to its end: the snapshot taken within the wait. */
+  async function rotatedWithinTheWait(content: string): Promise<{ lines: string[]; state: TailerState }> {
+    writeFileSync(log, content);
+    const h = await startTailer([log], { clock: new ManualClock(Date.now()) });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'new1\n');
+    await h.poll();
+    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+    await h.tailer.stop();
+    return { lines: h.lines, state };
+  }
+
+  it('a rotated file read to its end and quiet for the wait since its last write is let go by the first pass after a restart', async () => {
+    // Restarts closer together than the wait (crash loops, the torture's SIGKILLs) used to restart
+    // the wait each time: rotated files piled up in the checkpoint (60 of them), each looked for again.
+    const { lines, state } = await rotatedWithinTheWait('old1\nold2\n');
+    expect(lines).toEqual(['old1', 'old2', 'new1']);
+    expect(state.files.filter((f) => f.rotated)).toHaveLength(1); // within the wait: still followed
+
+    const quiet = new Date(Date.now() - 10_000);
+    utimesSync(`${log}.1`, quiet, quiet);
+    const again = await start([log], { restore: state, clock: new ManualClock(Date.now()) });
+    expect(again.lines).toEqual([]);
+    const after = again.tailer.snapshot();
+    expect(after.files.map((f) => f.path)).toEqual([log]);
+    expect(after.files.some((f) => f.rotated)).toBe(false);
+    // Remembered as read: a later restart reads nothing of it again.
+    expect(after.known?.map((k) => k.ino)).toContain(String(statSync(`${log}.1`).ino));
+    await again.tailer.stop();
+    appendFileSync(log, 'new2\n');
+    const third = await runOnce([log], { restore: JSON.parse(JSON.stringify(after)) as TailerState });
+    expect(third.lines).toEqual(['new2']);
+  });
+
+  it('a rotated file written to within the wait stays followed after a restart', async () => {
+    const { state } = await rotatedWithinTheWait('old1\n');
+    appendFileSync(`${log}.1`, 'late\n'); // the application has not reopened its log yet
+    const again = await start([log], { restore: state, clock: new ManualClock(Date.now()) });
+    expect(again.lines).toEqual(['late']);
+    expect(again.tailer.snapshot().files.filter((f) => f.rotated)).toHaveLength(1);
   });
 });
