@@ -27,6 +27,7 @@ const BENCHES = [
     what: 'rotation torture: 100 rotations of mixed kinds, 10 SIGKILLs, 2 stops across two rotations, every line exactly once',
   },
   { file: 'fim.mjs', what: 'file integrity scan' },
+  { file: 'fim-memory.mjs', what: 'FIM memory of the exporter over 100,000 files: peak, after the scan, after idle, against aide --init' },
   { file: 'http-attack.mjs', what: 'a scraper under HTTP attack (TLS + basic auth), with and without the connection limits; 401 timing' },
   // TypeScript, run from source through tsx (a dev dependency, there after `npm ci`).
   { file: 'host-collectors.ts', what: 'per-collector cost against node_exporter', nodeArgs: ['--import', 'tsx'] },

@@ -123,6 +123,14 @@ export const fimSchema = z
     follow_symlinks: bool('Follow symbolic links (otherwise the link target string is recorded)', false),
     scan_interval: duration('Time between full scans', '1h'),
     realtime: bool('Watch the roots for changes and rehash only what changed between full scans', false),
+    realtime_max_watches: z
+      .number()
+      .int()
+      .min(0)
+      .default(8192)
+      .describe(
+        'Inotify watches realtime may take, all roots together (one per file and directory watched). Roots are counted in order; one whose tree does not fit in what is left is not watched at all and relies on its scheduled scans (hostwatch_fim_realtime_watching 0). The kernel limit (fs.inotify.max_user_watches, 8192 on older kernels) is shared by every process of the user: the default leaves it to them',
+      ),
     hash_concurrency: z.number().int().min(0).default(0).describe('Files hashed in parallel (0 = one per core)'),
   })
   .prefault({})

@@ -80,7 +80,12 @@ export class RootMonitor {
   /** Runs fn after everything queued before it: scans and baseline reloads never interleave. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn);
-    this.chain = run.catch(() => {});
+    // The chain keeps neither the value nor the error: it would hold the last scan's result
+    // (every record of the root) for as long as the monitor lives.
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
