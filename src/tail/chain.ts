@@ -38,6 +38,8 @@ type Verdict = 'ours' | 'new' | 'skip';
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
   private readonly unreadableSince = new Map<string, number>();
+  /** Followed paths whose last listings were torn (caught mid-rotation), since when. */
+  private readonly tornSince = new Map<string, number>();
 
   constructor(private readonly ctx: ChainContext) {}
 
@@ -48,8 +50,9 @@ export class RotationChains {
    */
   async scan(base: string): Promise<boolean> {
     const { files, opener, discovery, logger } = this.ctx;
-    const { siblings, problem } = await listSiblings(base, opener.guard);
+    const { siblings, problem, torn } = await listSiblings(base, opener.guard);
     if (problem) return problem === 'gone'; // no directory: no chain
+    if (this.tornListing(base, torn)) return false; // caught mid-rotation: look again at the next pass
     const chain = rotationChain(siblings);
     const ourHeads = this.fingerprintsOf(base);
     const present = new Set<string>();
@@ -104,6 +107,23 @@ export class RotationChains {
     const a = chain[i];
     const r = chain[ref];
     return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs >= r.st.mtimeNs;
+  }
+
+  /**
+   * Whether to act on a listing of `base`'s directory: not while it is torn (see listSiblings),
+   * unless it stays so for the wait (hard links show one file under two names at every look).
+   */
+  private tornListing(base: string, torn: boolean | undefined): boolean {
+    if (!torn) {
+      this.tornSince.delete(base);
+      return false;
+    }
+    const now = this.ctx.clock.now();
+    const since = this.tornSince.get(base) ?? now;
+    this.tornSince.set(base, since);
+    if (now - since < this.ctx.waitMs) return true;
+    this.tornSince.delete(base);
+    return false;
   }
 
   /** Whether a member of the chain is ours, new, or to be left alone; undefined: cannot tell yet. */

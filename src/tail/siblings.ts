@@ -8,6 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
+import { identityKey } from './identity.js';
 import type { FileGuard, FileProblem } from './guard.js';
 import { problemOf } from './guard.js';
 
@@ -43,7 +44,14 @@ export function chainOrder(base: string, name: string): { order?: ChainOrder; gz
 }
 
 /** Every file of the same directory whose name extends the base name of `of`; `problem` when the directory cannot be listed. */
-export async function listSiblings(of: string, guard: FileGuard): Promise<{ siblings: Sibling[]; problem?: FileProblem }> {
+/**
+ * The rotated members beside `of`, as one listing saw them. `torn`: the listing cannot be trusted,
+ * because a listed name was gone when looked at or two names showed the same file. The names are
+ * listed, then looked at one by one while logrotate may be shifting them (.1 -> .2 ...): such a
+ * listing can miss a file altogether (renamed from a name not yet looked at to one already looked
+ * at), and a chain built on it would misplace the files it has.
+ */
+export async function listSiblings(of: string, guard: FileGuard): Promise<{ siblings: Sibling[]; problem?: FileProblem; torn?: boolean }> {
   const dir = path.dirname(of);
   const base = path.basename(of);
   let names: string[];
@@ -53,15 +61,23 @@ export async function listSiblings(of: string, guard: FileGuard): Promise<{ sibl
     return { siblings: [], problem: problemOf(err) };
   }
   const siblings: Sibling[] = [];
+  const keys = new Set<string>();
+  let torn = false;
   for (const name of names) {
     const pos = chainOrder(base, name);
     if (!pos) continue;
     const full = path.join(dir, name);
     const seen = await guard.inspect(full);
-    if ('problem' in seen) continue; // vanished, refused link, not a file: no member
+    if ('problem' in seen) {
+      if (seen.problem === 'gone') torn = true; // renamed or deleted since the listing
+      continue; // refused link, not a file: no member
+    }
+    const key = identityKey(seen.st);
+    if (keys.has(key)) torn = true;
+    keys.add(key);
     siblings.push({ name, full, st: seen.st, link: seen.link, gz: pos.gz, order: pos.order });
   }
-  return { siblings };
+  return torn ? { siblings, torn } : { siblings };
 }
 
 const compare = (a: ChainOrder, b: ChainOrder): number => {
