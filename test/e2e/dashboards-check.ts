@@ -28,6 +28,8 @@ export const EXPECTED_EMPTY: Record<string, string> = {
   'hostwatch-fleet/Reboot required':
     'lists hosts whose OS asks for a reboot: the test config points reboot_required_file at a file that does not exist, so the metric reads 0',
   'hostwatch-fleet/End-of-life OS releases': 'lists hosts on an end-of-life OS release: the test machine runs a supported one',
+  'hostwatch-exporter/Files that cannot be followed':
+    'lists log files hostwatch cannot follow (permission, not a regular file, refused link): every log file of the test is readable',
   'hostwatch-fleet/Not rebooted for 90 days':
     "lists hosts up for longer than the mixin's longUptimeDays (90): a test machine (CI runner, container host) has rarely been up that long",
   'hostwatch-security/Encryption at rest':
