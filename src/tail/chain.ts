@@ -114,15 +114,23 @@ export class RotationChains {
    * unless it stays so for the wait (hard links show one file under two names at every look).
    */
   private tornListing(base: string, torn: boolean | undefined): boolean {
-    if (!torn) {
-      this.tornSince.delete(base);
-      return false;
-    }
-    const now = this.ctx.clock.now();
-    const since = this.tornSince.get(base) ?? now;
-    this.tornSince.set(base, since);
-    if (now - since < this.ctx.waitMs) return true;
+    if (torn) return this.stillWaiting(this.tornSince, base);
     this.tornSince.delete(base);
+    return false;
+  }
+
+  /**
+   * Whether `key` of `since` (first seen in a state to wait out) is still within the wait; past it,
+   * the entry is dropped, so that a state that persists is acted upon once per wait.
+   */
+  private stillWaiting(since: Map<string, number>, key: string): boolean {
+    const now = this.ctx.clock.now();
+    const from = since.get(key) ?? now;
+    if (now - from < this.ctx.waitMs) {
+      since.set(key, from);
+      return true;
+    }
+    since.delete(key);
     return false;
   }
 
@@ -156,12 +164,8 @@ export class RotationChains {
 
   /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
   private unreadable(s: Sibling, key: string): Verdict | undefined {
-    const now = this.ctx.clock.now();
-    const since = this.unreadableSince.get(key) ?? now;
-    this.unreadableSince.set(key, since);
-    if (now - since < this.ctx.waitMs) return undefined;
+    if (this.stillWaiting(this.unreadableSince, key)) return undefined;
     this.ctx.logger.warn('rotated file cannot be read as gzip, left alone', { path: s.full });
-    this.unreadableSince.delete(key);
     return 'skip';
   }
 

@@ -9,8 +9,7 @@ import { readdir } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { identityKey } from './identity.js';
-import type { FileGuard, FileProblem } from './guard.js';
-import { problemOf } from './guard.js';
+import { problemOf, type FileGuard, type FileProblem } from './guard.js';
 
 export interface Sibling {
   name: string;
@@ -43,9 +42,9 @@ export function chainOrder(base: string, name: string): { order?: ChainOrder; gz
   return { gz };
 }
 
-/** Every file of the same directory whose name extends the base name of `of`; `problem` when the directory cannot be listed. */
 /**
- * The rotated members beside `of`, as one listing saw them. `torn`: the listing cannot be trusted,
+ * Every file of the same directory whose name extends the base name of `of`, as one listing saw
+ * them; `problem` when the directory cannot be listed. `torn`: the listing cannot be trusted,
  * because a listed name was gone when looked at or two names showed the same file. The names are
  * listed, then looked at one by one while logrotate may be shifting them (.1 -> .2 ...): such a
  * listing can miss a file altogether (renamed from a name not yet looked at to one already looked
