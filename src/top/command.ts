@@ -32,6 +32,9 @@ const secret = (file: string | undefined) => (file === undefined ? undefined : r
 export async function runTop(o: TopOptions): Promise<number> {
   if (o.log.length > 0 === (o.url !== undefined))
     throw new Error("hostwatch top: give either --log FILE (repeatable) or --url URL of a running exporter's /metrics");
+  // ink renders only its last frame when CI is set (is-in-ci, read when ink is imported): a terminal
+  // view run in a terminal is interactive whatever the environment says.
+  if (process.stdout.isTTY) for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[k];
   // Loaded here only: the exporter never imports ink or React.
   const [{ render }, { createElement }, { App, Model }] = await Promise.all([import('ink'), import('react'), import('./view.js')]);
 
