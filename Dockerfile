@@ -6,7 +6,11 @@
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci
+# npm ci runs the package's `prepare` (scripts/ensure-built.mjs), which has nothing to build before
+# src/ is copied; copying only the dependency files first keeps the slow layer (re2 compiles from
+# source, minutes) cached across source changes. --foreground-scripts shows the compiler's progress.
+COPY scripts/ensure-built.mjs ./scripts/
+RUN npm ci --foreground-scripts
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src

@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    // CI=true (as .ci/run is run) makes ink print only its last frame; the view tests render as in a
+    // terminal. hostwatch top itself ignores CI when its output is a terminal (src/top/command.ts).
+    env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
   },
 });

@@ -115,7 +115,13 @@ async function hostwatchScan(dir) {
       pseudoMounts: await readPseudoMounts(),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { seconds, entries: r.entries, files: [...r.entries.values()].filter((e) => e.type === 'file').length, bytes: r.hashedBytes, errors: r.errors };
+    return {
+      seconds,
+      entries: r.entries,
+      files: [...r.entries.values()].filter((e) => e.type === 'file').length,
+      bytes: r.hashedBytes,
+      errors: r.errors,
+    };
   } finally {
     await pool.close();
   }
@@ -180,7 +186,13 @@ async function benchTree(label, dir, work, { streams }) {
   rmSync(stateDir, { recursive: true, force: true });
   const monitor = new RootMonitor(
     { path: dir, include: ['**'], exclude: [], critical: false, maxFileSize: 1024 ** 4, followSymlinks: false, hashConcurrency: 0 },
-    { stateDir, logger: silentLogger, clock: systemClock, journal: new ChangeJournal(path.join(stateDir, 'changes.jsonl')), pseudoMounts: readPseudoMounts },
+    {
+      stateDir,
+      logger: silentLogger,
+      clock: systemClock,
+      journal: new ChangeJournal(path.join(stateDir, 'changes.jsonl')),
+      pseudoMounts: readPseudoMounts,
+    },
   );
   await monitor.load();
   await monitor.fullScan(); // the baseline
@@ -194,7 +206,9 @@ async function benchTree(label, dir, work, { streams }) {
   await monitor.stop();
   const reS = best(re);
   const n = monitor.current.size;
-  process.stdout.write(`hostwatch unchanged rescan (exporter's full scan: stat, compare, write state): ${fmt(n)} entries in ${reS.toFixed(3)} s: ${fmt(n / reS)} entries/s, 0 files rehashed\n`);
+  process.stdout.write(
+    `hostwatch unchanged rescan (exporter's full scan: stat, compare, write state): ${fmt(n)} entries in ${reS.toFixed(3)} s: ${fmt(n / reS)} entries/s, 0 files rehashed\n`,
+  );
   const result = { label, files, mb: size / MB, hwMBs: size / MB / hwS, hwFilesS: files / hwS, rescanS: n / reS };
 
   if (streams) {
@@ -203,21 +217,27 @@ async function benchTree(label, dir, work, { streams }) {
     for (let i = 0; i < ROUNDS; i++) st.push((await streamsScan(list)).seconds);
     const stS = best(st);
     result.streamsMBs = size / MB / stS;
-    process.stdout.write(`alternative, streams + main-thread hashing: ${stS.toFixed(2)} s, ${fmt(size / MB / stS)} MB/s (worker pool is ${(stS / hwS).toFixed(2)}x faster)\n`);
+    process.stdout.write(
+      `alternative, streams + main-thread hashing: ${stS.toFixed(2)} s, ${fmt(size / MB / stS)} MB/s (worker pool is ${(stS / hwS).toFixed(2)}x faster)\n`,
+    );
   }
 
   const ss = [];
   for (let i = 0; i < ROUNDS; i++) ss.push(sh(`find ${q(dir)} -type f -print0 | xargs -0 -r -P${CORES} -n 200 sha256sum > /dev/null`));
   const ssS = best(ss);
   result.sha256sumRatio = ssS / hwS;
-  process.stdout.write(`sha256sum (xargs -P${CORES}): ${ssS.toFixed(2)} s, ${fmt(size / MB / ssS)} MB/s -> hostwatch is ${(ssS / hwS).toFixed(2)}x\n`);
+  process.stdout.write(
+    `sha256sum (xargs -P${CORES}): ${ssS.toFixed(2)} s, ${fmt(size / MB / ssS)} MB/s -> hostwatch is ${(ssS / hwS).toFixed(2)}x\n`,
+  );
 
   if (process.env.BENCH_FIM_SKIP_AIDE !== '1' && existsSync('/usr/bin/aide')) {
     const ai = [];
     for (let i = 0; i < ROUNDS; i++) ai.push(aideInit(dir, work));
     const aiS = best(ai);
     result.aideRatio = aiS / hwS;
-    process.stdout.write(`aide --init (--workers=${CORES}): ${aiS.toFixed(2)} s, ${fmt(size / MB / aiS)} MB/s -> hostwatch is ${(aiS / hwS).toFixed(2)}x\n`);
+    process.stdout.write(
+      `aide --init (--workers=${CORES}): ${aiS.toFixed(2)} s, ${fmt(size / MB / aiS)} MB/s -> hostwatch is ${(aiS / hwS).toFixed(2)}x\n`,
+    );
   } else {
     process.stdout.write('aide: skipped\n');
   }
@@ -228,13 +248,17 @@ const work = mkdtempSync(path.join(tmpdir(), 'hostwatch-bench-fim-work-'));
 try {
   process.stdout.write(`fim bench: ${CORES} cores, best of ${ROUNDS} rounds, warm page cache\n`);
   const results = [await benchTree(`generated tree (${GB} GB, mixed sizes)`, generatedTree(), work, { streams: true })];
-  if (process.env.BENCH_FIM_SKIP_USR !== '1' && existsSync('/usr/lib')) results.push(await benchTree('/usr/lib', '/usr/lib', work, { streams: false }));
+  if (process.env.BENCH_FIM_SKIP_USR !== '1' && existsSync('/usr/lib'))
+    results.push(await benchTree('/usr/lib', '/usr/lib', work, { streams: false }));
 
   process.stdout.write('\n');
   const gen = results[0];
   const goals = [
     [`baseline >= 1000 MB/s on the generated tree (${fmt(gen.hwMBs)} MB/s)`, gen.hwMBs >= 1000],
-    [`unchanged rescan >= 50,000 files/s (${results.map((r) => `${r.label}: ${fmt(r.rescanS)}`).join('; ')})`, results.every((r) => r.rescanS >= 50_000)],
+    [
+      `unchanged rescan >= 50,000 files/s (${results.map((r) => `${r.label}: ${fmt(r.rescanS)}`).join('; ')})`,
+      results.every((r) => r.rescanS >= 50_000),
+    ],
   ];
   for (const r of results) {
     console.log(

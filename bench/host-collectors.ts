@@ -14,6 +14,7 @@ import { parseConfig } from '../src/config/load.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { createCollectors, Runner } from '../src/exporter/runner.js';
+import { renderFamilies } from '../src/exporter/exposition.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const iterArg = process.argv.find((a) => a.startsWith('--iterations='));
@@ -55,14 +56,17 @@ async function hostwatchFigures(): Promise<{ perCollector: Map<string, number[]>
       await c.registry.metrics();
       times.push(performance.now() - t);
     }
-    perCollector.set(c.name, times.sort((a, b) => a - b));
+    perCollector.set(
+      c.name,
+      times.sort((a, b) => a - b),
+    );
   }
   const runner = new Runner(cs, silentLogger, 5000);
-  for (let i = 0; i < WARMUP; i++) await runner.scrape();
+  for (let i = 0; i < WARMUP; i++) renderFamilies(await runner.collect(), 'text');
   const scrape: number[] = [];
   for (let i = 0; i < N; i++) {
     const t = performance.now();
-    await runner.scrape();
+    renderFamilies(await runner.collect(), 'text');
     scrape.push(performance.now() - t);
   }
   return { perCollector, scrape: scrape.sort((a, b) => a - b) };
@@ -118,12 +122,20 @@ async function nodeExporterFigures(): Promise<Map<string, number[]> | undefined>
 
 const hw = await hostwatchFigures();
 const ne = await nodeExporterFigures();
-console.log(`host collectors, ${N} iterations each (ms; hostwatch: update + render in process; node_exporter: its own per-collector duration)`);
+console.log(
+  `host collectors, ${N} iterations each (ms; hostwatch: update + render in process; node_exporter: its own per-collector duration)`,
+);
 console.log(['collector', 'hw p50', 'hw p99', 'ne p50', 'ne p99', 'p99 ratio hw/ne'].map((h) => h.padStart(12)).join(''));
 for (const [name, times] of hw.perCollector) {
   const n = NODE_NAME[name] ? ne?.get(NODE_NAME[name]!) : undefined;
   const ratio = n ? (pct(times, 99) / pct(n, 99)).toFixed(2) : '-';
-  console.log([name, ms(pct(times, 50)), ms(pct(times, 99)), ms(n && pct(n, 50)), ms(n && pct(n, 99)), ratio].map((v) => String(v).padStart(12)).join(''));
+  console.log(
+    [name, ms(pct(times, 50)), ms(pct(times, 99)), ms(n && pct(n, 50)), ms(n && pct(n, 99)), ratio]
+      .map((v) => String(v).padStart(12))
+      .join(''),
+  );
 }
-console.log(`whole hostwatch host scrape in process (all collectors concurrently, render included): p50 ${ms(pct(hw.scrape, 50))} ms, p99 ${ms(pct(hw.scrape, 99))} ms`);
+console.log(
+  `whole hostwatch host scrape in process (all collectors concurrently, render included): p50 ${ms(pct(hw.scrape, 50))} ms, p99 ${ms(pct(hw.scrape, 99))} ms`,
+);
 if (!ne) console.log(`(${NODE_EXPORTER} not installed: no comparison; apt-get install prometheus-node-exporter)`);

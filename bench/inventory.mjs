@@ -23,13 +23,18 @@ const EXT = { crowdstrike_json: 'json', qualys_xml: 'xml', qualys_csv: 'csv' };
 // ---------------------------------------------------------------------------------------------
 
 const OS = [
-  ['Ubuntu 22.04', 'Ubuntu Linux 22.04.4 LTS', 'Linux'], ['Ubuntu 20.04', 'Ubuntu Linux 20.04.6 LTS', 'Linux'],
-  ['RHEL 8.9', 'Red Hat Enterprise Linux 8.9', 'Linux'], ['RHEL 7.9', 'Red Hat Enterprise Linux Server 7.9', 'Linux'],
-  ['Debian 12', 'Debian GNU/Linux 12', 'Linux'], ['Amazon Linux 2', 'Amazon Linux 2', 'Linux'],
+  ['Ubuntu 22.04', 'Ubuntu Linux 22.04.4 LTS', 'Linux'],
+  ['Ubuntu 20.04', 'Ubuntu Linux 20.04.6 LTS', 'Linux'],
+  ['RHEL 8.9', 'Red Hat Enterprise Linux 8.9', 'Linux'],
+  ['RHEL 7.9', 'Red Hat Enterprise Linux Server 7.9', 'Linux'],
+  ['Debian 12', 'Debian GNU/Linux 12', 'Linux'],
+  ['Amazon Linux 2', 'Amazon Linux 2', 'Linux'],
   ['Windows Server 2019', 'Windows Server 2019 Datacenter 64 bit Edition Version 1809', 'Windows'],
   ['Windows Server 2022', 'Windows Server 2022 Standard 64 bit Edition Version 21H2', 'Windows'],
-  ['Windows 10', 'Windows 10 Enterprise 64 bit Edition Version 22H2', 'Windows'], ['Windows 11', 'Windows 11 Enterprise 64 bit Edition Version 23H2', 'Windows'],
-  ['Sonoma (14)', 'macOS 14.4', 'Mac'], ['CentOS 7.9', 'CentOS Linux 7.9.2009', 'Linux'],
+  ['Windows 10', 'Windows 10 Enterprise 64 bit Edition Version 22H2', 'Windows'],
+  ['Windows 11', 'Windows 11 Enterprise 64 bit Edition Version 23H2', 'Windows'],
+  ['Sonoma (14)', 'macOS 14.4', 'Mac'],
+  ['CentOS 7.9', 'CentOS Linux 7.9.2009', 'Linux'],
 ];
 const DOMAINS = ['corp.example.com', 'dc1.example.com', 'dc2.example.com', 'branch.example.org', 'lab.example.net'];
 const T0 = Date.parse('2022-05-01T00:00:00Z');
@@ -79,9 +84,11 @@ const WRITERS = {
     tail: '</HOST_LIST>\n</RESPONSE>\n</HOST_LIST_OUTPUT>\n',
   },
   qualys_csv: {
-    head: '----BEGIN_RESPONSE_HEADER_CSV\n"Action","List"\n"Output Format","CSV"\n----END_RESPONSE_HEADER_CSV\n----BEGIN_RESPONSE_BODY_CSV\n' +
+    head:
+      '----BEGIN_RESPONSE_HEADER_CSV\n"Action","List"\n"Output Format","CSV"\n----END_RESPONSE_HEADER_CSV\n----BEGIN_RESPONSE_BODY_CSV\n' +
       '"ID","IP","TRACKING_METHOD","DNS","NETBIOS","OS","FIRST_FOUND_DATE","LAST_VULN_SCAN_DATETIME","LAST_ACTIVITY"\n',
-    record: (r) => `"${r.id}","${r.ip}","AGENT","${r.name}.${r.domain}","${r.name.toUpperCase()}","${r.os[1]}","${r.first}","${r.last}","${r.last}"\n`,
+    record: (r) =>
+      `"${r.id}","${r.ip}","AGENT","${r.name}.${r.domain}","${r.name.toUpperCase()}","${r.os[1]}","${r.first}","${r.last}","${r.last}"\n`,
     tail: '----END_RESPONSE_BODY_CSV\n',
   },
 };
@@ -116,7 +123,11 @@ async function child(mode, format, file) {
   } else {
     const { importInventory } = await import(pathToFileURL(path.join(ROOT, 'dist/inventory/import.js')).href);
     const { inventorySchema } = await import(pathToFileURL(path.join(ROOT, 'dist/inventory/config.js')).href);
-    const cfg = inventorySchema.parse({ enabled: true, directory: path.dirname(file), sources: [{ name: 'bench', format, files: path.basename(file) }] });
+    const cfg = inventorySchema.parse({
+      enabled: true,
+      directory: path.dirname(file),
+      sources: [{ name: 'bench', format, files: path.basename(file) }],
+    });
     const st = statSync(file);
     const result = await importInventory(cfg, [{ source: 'bench', format, path: file, size: st.size, mtimeMs: st.mtimeMs }]);
     hosts = result.view.views.at(-1).hosts;
@@ -124,7 +135,13 @@ async function child(mode, format, file) {
   }
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(
-    JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, hosts, records, mem: memory(process.pid) }) + '\n',
+    JSON.stringify({
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      hosts,
+      records,
+      mem: memory(process.pid),
+    }) + '\n',
   );
 }
 
@@ -162,7 +179,9 @@ async function main() {
     results.push({ format, hps, hwm: imp.mem.hwm / 1024, line });
   }
   for (const r of results) {
-    console.log(`summary: ${r.format}: ${Math.round(r.hps).toLocaleString('en')} hosts/s (goal >= 100,000: ${r.hps >= 100_000 ? 'met' : 'NOT met'}), peak RSS ${r.hwm.toFixed(0)} MB (goal <= 200: ${r.hwm <= 200 ? 'met' : 'NOT met'})`);
+    console.log(
+      `summary: ${r.format}: ${Math.round(r.hps).toLocaleString('en')} hosts/s (goal >= 100,000: ${r.hps >= 100_000 ? 'met' : 'NOT met'}), peak RSS ${r.hwm.toFixed(0)} MB (goal <= 200: ${r.hwm <= 200 ? 'met' : 'NOT met'})`,
+    );
   }
 }
 

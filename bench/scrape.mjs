@@ -4,10 +4,12 @@
 // same run. Measures scrape latency p50/p99 at 1 and 4 concurrent keep-alive clients (after a
 // warm-up) and RSS (idle and peak, from /proc/<pid>/status), and prints figures and ratios.
 // Needs `npm run build` first. Only 127.0.0.1 is contacted; every loop is bounded.
+// --logs: hostwatch also tails an access log that this script appends to all along (~2,000 lines/s),
+// so that every scrape happens while lines arrive (a scrape must not wait for a checkpoint write).
 //
-//   node bench/scrape.mjs [--scrapes=500] [--warmup=50] [--node-flags="--max-semi-space-size=1"]
+//   node bench/scrape.mjs [--scrapes=500] [--warmup=50] [--logs] [--node-flags="--max-semi-space-size=1"]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +29,7 @@ const CONCURRENCY = [1, 4];
 // Measurements are split in this many alternating blocks per target (see measure()).
 const ROUNDS = 10;
 const GOAL_IDLE_RSS_MB = 60;
+const WITH_LOGS = process.argv.includes('--logs');
 
 const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-bench-'));
@@ -145,16 +148,44 @@ async function startHostwatch() {
   const { COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/index.js')).href);
   const { HOST_COLLECTORS } = await import(pathToFileURL(join(ROOT, 'dist/collectors/host.js')).href);
   const host = new Set(HOST_COLLECTORS.map((c) => c.name));
+  if (WITH_LOGS) host.add('logs');
   const flags = COLLECTORS.map((c) => (host.has(c.name) ? `--collector.${c.name}` : `--no-collector.${c.name}`));
   const port = await freePort();
+  const config = WITH_LOGS ? logsConfig() : join(ROOT, 'hostwatch.yml');
   const child = spawn(
     process.execPath,
-    [...nodeFlags(), main, `--config.file=${join(ROOT, 'hostwatch.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--state.dir=${join(tmp, 'state')}`, '--log.level=warn', ...flags],
+    [
+      ...nodeFlags(),
+      main,
+      `--config.file=${config}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--state.dir=${join(tmp, 'state')}`,
+      '--log.level=warn',
+      ...flags,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(child);
   await waitUp(port, child, 'hostwatch');
   return { name: 'hostwatch', port, pid: child.pid, child, collectors: [...host], flags: nodeFlags() };
+}
+
+/** --logs: a config with one access log in the temp dir, and a writer appending to it every 10 ms. */
+function logsConfig() {
+  const log = join(tmp, 'access.log');
+  writeFileSync(log, '');
+  const file = join(tmp, 'hostwatch-logs.yml');
+  writeFileSync(file, `logs:\n  - name: web\n    type: access\n    path: ${JSON.stringify(log)}\n    format: combined\n`);
+  let n = 0;
+  const writer = setInterval(() => {
+    let s = '';
+    for (let i = 0; i < 20; i++, n++) {
+      s += `10.0.${(n >> 8) & 255}.${n & 255} - - [23/Nov/2026:16:00:00 +0000] "GET /s${n % 7}/item/${n} HTTP/1.1" ${[200, 404, 500][n % 3]} ${n % 5000} "-" "bench/1.0"\n`;
+    }
+    appendFileSync(log, s);
+  }, 10);
+  writer.unref();
+  return file;
 }
 
 async function startNodeExporter() {
@@ -221,22 +252,35 @@ async function main() {
   const durations = await collectorDurations(targets[0]);
   const floor = await bareNodeMemory(nodeFlags());
 
-  console.log(`\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1, ${ROUNDS} alternating blocks`);
-  console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`);
-  console.log(`hostwatch collectors: ${targets[0].collectors.join(',')}`);
+  console.log(
+    `\nscrape benchmark: ${SCRAPES} scrapes per client after ${WARMUP} warm-up scrapes, keep-alive, 127.0.0.1, ${ROUNDS} alternating blocks`,
+  );
+  console.log(
+    `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`,
+  );
+  console.log(
+    `hostwatch collectors: ${targets[0].collectors.join(',')}${WITH_LOGS ? ' (an access log written at ~2,000 lines/s all along)' : ''}`,
+  );
   console.log(`hostwatch node flags: ${targets[0].flags.join(' ') || '(none)'}`);
   for (const t of targets) console.log(`${pad(t.name, 14)} payload ${(t.bytes / 1024).toFixed(1)} KiB, ${t.samples} samples`);
-  console.log(`\n${pad('exporter', 14)}${pad('clients', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('scrapes/s', 11)}peak RSS MB`);
+  console.log(
+    `\n${pad('exporter', 14)}${pad('clients', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('scrapes/s', 11)}peak RSS MB`,
+  );
   for (const c of CONCURRENCY) {
     for (const t of targets) {
       const r = results[`${t.name}/${c}`];
-      console.log(`${pad(t.name, 14)}${pad(c, 9)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${pad(r.max.toFixed(2), 9)}${pad(r.rps.toFixed(0), 11)}${mb(r.peakRss)}`);
+      console.log(
+        `${pad(t.name, 14)}${pad(c, 9)}${pad(r.p50.toFixed(2), 9)}${pad(r.p99.toFixed(2), 9)}${pad(r.max.toFixed(2), 9)}${pad(r.rps.toFixed(0), 11)}${mb(r.peakRss)}`,
+      );
     }
   }
   // RssAnon is private memory, RssFile mostly the executable's own pages (shared, reclaimable).
   console.log(`\n${pad('exporter', 14)}${pad('idle VmRSS MB', 15)}${pad('RssAnon', 9)}${pad('RssFile', 9)}peak RSS MB (VmHWM)`);
-  for (const t of targets) console.log(`${pad(t.name, 14)}${pad(mb(t.idleRss), 15)}${pad(mb(t.idle.anon), 9)}${pad(mb(t.idle.file), 9)}${mb(t.hwm)}`);
-  console.log(`${pad('bare node', 14)}${pad(mb(floor.rss), 15)}${pad(mb(floor.anon), 9)}${pad(mb(floor.file), 9)}(floor: an idle \`node\` with the same flags and no code)`);
+  for (const t of targets)
+    console.log(`${pad(t.name, 14)}${pad(mb(t.idleRss), 15)}${pad(mb(t.idle.anon), 9)}${pad(mb(t.idle.file), 9)}${mb(t.hwm)}`);
+  console.log(
+    `${pad('bare node', 14)}${pad(mb(floor.rss), 15)}${pad(mb(floor.anon), 9)}${pad(mb(floor.file), 9)}(floor: an idle \`node\` with the same flags and no code)`,
+  );
 
   console.log('\nhostwatch mean collector time per scrape (ms):');
   console.log('  ' + durations.map(([n, s]) => `${n} ${(s * 1000).toFixed(2)}`).join(', '));
@@ -250,15 +294,20 @@ async function main() {
       const b = results[`node_exporter/${c}`];
       const line = `${c} client(s): p50 ${ratio(a.p50, b.p50)}, p99 ${ratio(a.p99, b.p99)} -> goal p99 no worse: ${a.p99 <= b.p99 ? 'met' : 'MISSED'}`;
       console.log(`  ${line}`);
-      summary.push(`scrape p99 @${c}: hostwatch ${a.p99.toFixed(2)} ms vs node_exporter ${b.p99.toFixed(2)} ms (ratio ${ratio(a.p99, b.p99)})`);
+      summary.push(
+        `scrape p99 @${c}${WITH_LOGS ? ' with a log written' : ''}: hostwatch ${a.p99.toFixed(2)} ms vs node_exporter ${b.p99.toFixed(2)} ms (ratio ${ratio(a.p99, b.p99)})`,
+      );
     }
     console.log(`  idle RSS ${ratio(hw.idleRss, ne.idleRss)}, peak RSS ${ratio(hw.hwm, ne.hwm)}`);
   } else {
-    for (const c of CONCURRENCY) summary.push(`scrape p99 @${c}: hostwatch ${results[`hostwatch/${c}`].p99.toFixed(2)} ms (no node_exporter to compare)`);
+    for (const c of CONCURRENCY)
+      summary.push(`scrape p99 @${c}: hostwatch ${results[`hostwatch/${c}`].p99.toFixed(2)} ms (no node_exporter to compare)`);
   }
   const rssOk = hw.idleRss / 1024 <= GOAL_IDLE_RSS_MB;
   console.log(`  goal idle RSS <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'} (${mb(hw.idleRss)} MB)`);
-  summary.push(`idle RSS: hostwatch ${formatMemory(hw.idle)}${ne ? ` vs node_exporter ${formatMemory(ne.idle)}` : ''} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'})`);
+  summary.push(
+    `idle RSS: hostwatch ${formatMemory(hw.idle)}${ne ? ` vs node_exporter ${formatMemory(ne.idle)}` : ''} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${rssOk ? 'met' : 'MISSED'})`,
+  );
   // Lines for bench/run.mjs's summary.
   for (const s of summary) console.log(`summary: ${s}`);
 }

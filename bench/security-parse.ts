@@ -4,7 +4,7 @@
 // Prints figures; asserts nothing (the machine may be busy).
 //   node --import tsx bench/security-parse.ts [LINES]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
@@ -13,15 +13,14 @@ import type { FirewallLogConfig } from '../src/logs/firewall/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { AuthHandler } from '../src/logs/auth/handler.js';
 import { FirewallHandler } from '../src/logs/firewall/handler.js';
+import { genlogsPath } from './genlogs.mjs';
 
 const N = Number(process.argv[2] ?? 500_000);
-const GENLOGS = join(import.meta.dirname, '../../shared/genlogs.py');
 const dir = mkdtempSync(join(tmpdir(), 'hw-bench-security-'));
 
 function generate(kind: 'auth' | 'ufw'): string {
   const file = join(dir, `${kind}.log`);
-  if (!existsSync(GENLOGS)) throw new Error(`${GENLOGS} not found`);
-  execFileSync('python3', [GENLOGS, kind, String(N), file]);
+  execFileSync('python3', [genlogsPath(), kind, String(N), file]);
   return file;
 }
 
@@ -50,7 +49,9 @@ try {
     for (const l of authLines) h.processLine(l);
     return authLines.length / ((performance.now() - t0) / 1000);
   });
-  console.log(`auth handler: ${Math.round(authRate).toLocaleString('en')} lines/s (${N.toLocaleString('en')} genlogs auth lines, best of 3)`);
+  console.log(
+    `auth handler: ${Math.round(authRate).toLocaleString('en')} lines/s (${N.toLocaleString('en')} genlogs auth lines, best of 3)`,
+  );
 
   const fwFile = generate('ufw');
   const fwLines = readFileSync(fwFile, 'utf8').split('\n');
@@ -61,7 +62,9 @@ try {
     for (const l of fwLines) h.processLine(l);
     return fwLines.length / ((performance.now() - t0) / 1000);
   });
-  console.log(`firewall handler: ${Math.round(fwRate).toLocaleString('en')} lines/s (${N.toLocaleString('en')} genlogs ufw lines, best of 3)`);
+  console.log(
+    `firewall handler: ${Math.round(fwRate).toLocaleString('en')} lines/s (${N.toLocaleString('en')} genlogs ufw lines, best of 3)`,
+  );
 
   // Snapshot at the cap: max_sources (10,000) sources over the threshold with full windows.
   const full = new AuthHandler({ config: authCfg, clock: systemClock });
@@ -74,7 +77,9 @@ try {
   let bytes = 0;
   for (let i = 0; i < 20; i++) bytes = JSON.stringify(full.snapshot()).length;
   const snapMs = (performance.now() - t0) / 20;
-  console.log(`auth snapshot at the cap (${full.trackedSources} sources): ${snapMs.toFixed(1)} ms incl. JSON, ${(bytes / 1024).toFixed(0)} KiB`);
+  console.log(
+    `auth snapshot at the cap (${full.trackedSources} sources): ${snapMs.toFixed(1)} ms incl. JSON, ${(bytes / 1024).toFixed(0)} KiB`,
+  );
 
   const f2b = spawnSync('fail2ban-regex', ['--version'], { encoding: 'utf8' });
   if (f2b.status === 0) {
@@ -83,10 +88,14 @@ try {
     const secs = (performance.now() - t1) / 1000;
     const f2bRate = authLines.length / secs;
     console.log(`fail2ban-regex (filter.d/sshd.conf, same file): ${Math.round(f2bRate).toLocaleString('en')} lines/s (exit ${r.status})`);
-    console.log(`summary: auth ${Math.round(authRate).toLocaleString('en')} lines/s = ${(authRate / f2bRate).toFixed(1)}x fail2ban-regex; firewall ${Math.round(fwRate).toLocaleString('en')} lines/s; snapshot at cap ${snapMs.toFixed(1)} ms`);
+    console.log(
+      `summary: auth ${Math.round(authRate).toLocaleString('en')} lines/s = ${(authRate / f2bRate).toFixed(1)}x fail2ban-regex; firewall ${Math.round(fwRate).toLocaleString('en')} lines/s; snapshot at cap ${snapMs.toFixed(1)} ms`,
+    );
   } else {
     console.log('fail2ban-regex not installed (apt-get install fail2ban): comparison skipped');
-    console.log(`summary: auth ${Math.round(authRate).toLocaleString('en')} lines/s; firewall ${Math.round(fwRate).toLocaleString('en')} lines/s; snapshot at cap ${snapMs.toFixed(1)} ms`);
+    console.log(
+      `summary: auth ${Math.round(authRate).toLocaleString('en')} lines/s; firewall ${Math.round(fwRate).toLocaleString('en')} lines/s; snapshot at cap ${snapMs.toFixed(1)} ms`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -16,11 +16,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
+import { GENLOGS_CANDIDATES } from './genlogs.mjs';
 import { deployedNodeFlags } from './proc-memory.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // shared/ sits beside the checkout (CI, /work/main); a worktree under /work/wt is one level deeper.
-const GENLOGS = [path.resolve(ROOT, '..', 'shared', 'genlogs.py'), path.resolve(ROOT, '..', '..', 'shared', 'genlogs.py')].find(existsSync);
+const GENLOGS = GENLOGS_CANDIDATES.find((p) => existsSync(p));
 const AGENT_SECONDS = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
 const tmp = mkdtempSync(path.join(tmpdir(), 'hostwatch-series-'));
 const children = [];
@@ -67,7 +68,14 @@ async function exporter(name, configText) {
   writeFileSync(path.join(dir, 'hostwatch.yml'), configText);
   const child = spawn(
     process.execPath,
-    [...deployedNodeFlags(), path.join(ROOT, 'dist/main.js'), `--config.file=${path.join(dir, 'hostwatch.yml')}`, `--state.dir=${path.join(dir, 'state')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
+    [
+      ...deployedNodeFlags(),
+      path.join(ROOT, 'dist/main.js'),
+      `--config.file=${path.join(dir, 'hostwatch.yml')}`,
+      `--state.dir=${path.join(dir, 'state')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=error',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(child);
@@ -99,12 +107,22 @@ async function measure(port) {
   };
 }
 
-const sample = (text, series) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? NaN);
+const sample = (text, series) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${series} `))
+      ?.slice(series.length + 1) ?? NaN,
+  );
 
 function print(name, m) {
-  console.log(`${name}: ${m.series} series in ${m.families} families; ${m.bytes} bytes per scrape (${m.gzBytes} gzip${m.served === 'gzip' ? '' : ', computed: the exporter served identity'})`);
+  console.log(
+    `${name}: ${m.series} series in ${m.families} families; ${m.bytes} bytes per scrape (${m.gzBytes} gzip${m.served === 'gzip' ? '' : ', computed: the exporter served identity'})`,
+  );
   console.log(`  largest groups: ${m.groups.map(([g, n]) => `${g} ${n}`).join(', ')}`);
-  console.log(`summary: ${name}: ${m.series} series/host, ${(m.bytes / 1024).toFixed(1)} KiB per scrape (${(m.gzBytes / 1024).toFixed(1)} KiB gzip)`);
+  console.log(
+    `summary: ${name}: ${m.series} series/host, ${(m.bytes / 1024).toFixed(1)} KiB per scrape (${(m.gzBytes / 1024).toFixed(1)} KiB gzip)`,
+  );
 }
 
 async function main() {
@@ -115,7 +133,7 @@ async function main() {
   print('shipped config on this machine', await measure(shippedPort));
 
   // Busy host: the shipped config, its logs replaced by synthetic ones read from the start.
-  if (!GENLOGS) throw new Error('../shared/genlogs.py not found');
+  if (!GENLOGS) throw new Error(`genlogs.py not found (looked at ${GENLOGS_CANDIDATES.join(', ')})`);
   const logs = path.join(tmp, 'logs');
   mkdirSync(logs);
   const volumes = { access: 300_000, auth: 100_000, ufw: 100_000 };
@@ -130,13 +148,21 @@ async function main() {
     .map((l) => ({ ...l, path: path.join(logs, paths[l.type]), start_position: 'beginning' }));
   const busyPort = await exporter('busy', stringify(config));
   const total = volumes.access + volumes.auth + volumes.ufw;
-  await waitFor(async () => {
-    const text = (await get(busyPort, '/metrics')).body.toString();
-    const read = ['nginx', 'auth', 'firewall']
-      .flatMap((log) => ['parsed', 'unparsed', 'truncated'].map((result) => sample(text, `hostwatch_log_lines_total{log="${log}",result="${result}"}`) || 0))
-      .reduce((a, b) => a + b, 0);
-    return read >= total;
-  }, 300, 'busy exporter reading the synthetic logs');
+  await waitFor(
+    async () => {
+      const text = (await get(busyPort, '/metrics')).body.toString();
+      const read = ['nginx', 'auth', 'firewall']
+        .flatMap((log) =>
+          ['parsed', 'unparsed', 'truncated'].map(
+            (result) => sample(text, `hostwatch_log_lines_total{log="${log}",result="${result}"}`) || 0,
+          ),
+        )
+        .reduce((a, b) => a + b, 0);
+      return read >= total;
+    },
+    300,
+    'busy exporter reading the synthetic logs',
+  );
   const busy = await measure(busyPort);
   print('busy web host (synthetic logs: every bounded label filled)', busy);
 
@@ -144,7 +170,16 @@ async function main() {
   const [receiverPort, agentPort] = [await freePort(), await freePort()];
   writeFileSync(path.join(tmp, 'receiver.yml'), 'global: {}\n');
   children.push(
-    spawn('prometheus', [`--config.file=${path.join(tmp, 'receiver.yml')}`, `--storage.tsdb.path=${path.join(tmp, 'receiver')}`, `--web.listen-address=127.0.0.1:${receiverPort}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }),
+    spawn(
+      'prometheus',
+      [
+        `--config.file=${path.join(tmp, 'receiver.yml')}`,
+        `--storage.tsdb.path=${path.join(tmp, 'receiver')}`,
+        `--web.listen-address=127.0.0.1:${receiverPort}`,
+        '--web.enable-remote-write-receiver',
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   const agent = parse(readFileSync(path.join(ROOT, 'prometheus/agent/prometheus-agent.yml'), 'utf8'));
   agent.global.scrape_interval = '5s';
@@ -157,7 +192,16 @@ async function main() {
   delete agent.remote_write[0].basic_auth;
   writeFileSync(path.join(tmp, 'agent.yml'), stringify(agent));
   children.push(
-    spawn('prometheus', ['--enable-feature=agent', `--config.file=${path.join(tmp, 'agent.yml')}`, `--storage.agent.path=${path.join(tmp, 'wal')}`, `--web.listen-address=127.0.0.1:${agentPort}`], { stdio: 'ignore' }),
+    spawn(
+      'prometheus',
+      [
+        '--enable-feature=agent',
+        `--config.file=${path.join(tmp, 'agent.yml')}`,
+        `--storage.agent.path=${path.join(tmp, 'wal')}`,
+        `--web.listen-address=127.0.0.1:${agentPort}`,
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   await waitFor(async () => (await get(agentPort, '/-/ready')).status === 200, 60, 'agent ready');
   const agentMetrics = async () => (await get(agentPort, '/metrics')).body.toString();

@@ -71,7 +71,11 @@ const hostwatch = (name, entry) => ({
 const TARGETS = [
   hostwatch('hostwatch', ENTRY),
   ...(BASELINE ? [hostwatch('baseline', BASELINE)] : []),
-  { name: 'node_exporter', available: () => existsSync(NODE_EXPORTER), argv: (port) => [NODE_EXPORTER, `--web.listen-address=127.0.0.1:${port}`] },
+  {
+    name: 'node_exporter',
+    available: () => existsSync(NODE_EXPORTER),
+    argv: (port) => [NODE_EXPORTER, `--web.listen-address=127.0.0.1:${port}`],
+  },
   { name: 'node:http', available: () => true, argv: (port) => [process.execPath, '-e', BARE_SERVER, String(port)] },
 ];
 
@@ -150,20 +154,36 @@ async function main() {
   const baselineIdle = BASELINE ? await idleMemory(TARGETS[1]) : undefined;
 
   console.log(`start-up benchmark: spawn to first HTTP 200 on /metrics, ${RUNS} runs per target, alternating, 127.0.0.1`);
-  console.log(`hostwatch: ${relative(ROOT, ENTRY)} ${deployedNodeFlags().join(' ')} with the shipped hostwatch.yml${BASELINE ? `; baseline: ${BASELINE}` : ''}`);
-  console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`);
+  console.log(
+    `hostwatch: ${relative(ROOT, ENTRY)} ${deployedNodeFlags().join(' ')} with the shipped hostwatch.yml${BASELINE ? `; baseline: ${BASELINE}` : ''}`,
+  );
+  console.log(
+    `load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs; figures are noisy when other work runs)`,
+  );
   console.log(`\n${pad('process', 15)}${pad('median ms', 11)}${pad('min ms', 9)}${pad('max ms', 9)}CPU ms (median, user + system)`);
   for (const [name, xs] of times) {
-    console.log(`${pad(name, 15)}${pad(median(xs).toFixed(0), 11)}${pad(Math.min(...xs).toFixed(0), 9)}${pad(Math.max(...xs).toFixed(0), 9)}${median(cpu.get(name)).toFixed(0)}`);
+    console.log(
+      `${pad(name, 15)}${pad(median(xs).toFixed(0), 11)}${pad(Math.min(...xs).toFixed(0), 9)}${pad(Math.max(...xs).toFixed(0), 9)}${median(cpu.get(name)).toFixed(0)}`,
+    );
   }
   const hw = median(times.get('hostwatch'));
-  const summary = [`start to first scrape: hostwatch ${hw.toFixed(0)} ms, ${median(cpu.get('hostwatch')).toFixed(0)} ms CPU (goal <= ${GOAL_START_MS} ms: ${hw <= GOAL_START_MS ? 'met' : 'MISSED'})`];
+  const summary = [
+    `start to first scrape: hostwatch ${hw.toFixed(0)} ms, ${median(cpu.get('hostwatch')).toFixed(0)} ms CPU (goal <= ${GOAL_START_MS} ms: ${hw <= GOAL_START_MS ? 'met' : 'MISSED'})`,
+  ];
   for (const anchor of ['baseline', 'node_exporter', 'node:http']) {
-    if (times.has(anchor)) summary[0] += `, ${anchor} ${median(times.get(anchor)).toFixed(0)} ms (ratio ${(hw / median(times.get(anchor))).toFixed(1)})`;
+    if (times.has(anchor))
+      summary[0] += `, ${anchor} ${median(times.get(anchor)).toFixed(0)} ms (ratio ${(hw / median(times.get(anchor))).toFixed(1)})`;
   }
-  console.log(`\nidle, shipped config, after the first FIM baseline: VmRSS ${mb(idle.rss)} MB, RssAnon ${mb(idle.anon)}, RssFile ${mb(idle.file)}`);
-  if (baselineIdle) console.log(`baseline, the same:                                 VmRSS ${mb(baselineIdle.rss)} MB, RssAnon ${mb(baselineIdle.anon)}, RssFile ${mb(baselineIdle.file)}`);
-  summary.push(`idle RSS, shipped config: ${formatMemory(idle)} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${idle.rss / 1024 <= GOAL_IDLE_RSS_MB ? 'met' : 'MISSED'})${baselineIdle ? `, baseline ${formatMemory(baselineIdle)}` : ''}`);
+  console.log(
+    `\nidle, shipped config, after the first FIM baseline: VmRSS ${mb(idle.rss)} MB, RssAnon ${mb(idle.anon)}, RssFile ${mb(idle.file)}`,
+  );
+  if (baselineIdle)
+    console.log(
+      `baseline, the same:                                 VmRSS ${mb(baselineIdle.rss)} MB, RssAnon ${mb(baselineIdle.anon)}, RssFile ${mb(baselineIdle.file)}`,
+    );
+  summary.push(
+    `idle RSS, shipped config: ${formatMemory(idle)} (goal <= ${GOAL_IDLE_RSS_MB} MB: ${idle.rss / 1024 <= GOAL_IDLE_RSS_MB ? 'met' : 'MISSED'})${baselineIdle ? `, baseline ${formatMemory(baselineIdle)}` : ''}`,
+  );
   for (const s of summary) console.log(`summary: ${s}`);
 }
 

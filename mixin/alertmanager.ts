@@ -6,6 +6,7 @@
 // group_wait expires, and Alertmanager sends nothing for a group whose alerts all resolved before
 // its first notification: so the escalation receiver hears only of alerts still firing escalateAfter
 // after Alertmanager first received them. Limits are documented in docs/runbook.md#escalation.
+import { stringify } from 'yaml';
 import type { MixinConfig } from './config.js';
 
 /** Test override: every receiver but `null` posts to `webhookUrl` (the e2e suite's local webhook). */
@@ -96,12 +97,67 @@ export function alertmanagerConfig(cfg: MixinConfig, overrides?: ReceiverOverrid
       },
       {
         // The critical level of an alert hides its warning level, for the same object of the same host
-        // (mountpoint/path tell apart filesystems and certificates; absent on both sides counts as equal).
+        // (mountpoint/path/probe tell apart filesystems, certificate files and probed endpoints; absent on
+        // both sides counts as equal).
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ['alertname', 'instance', 'mountpoint', 'path'],
+        equal: ['alertname', 'instance', 'mountpoint', 'path', 'probe'],
       },
     ],
     receivers: [...receivers, { name: RECEIVERS.none }],
   };
+}
+
+export const REMEDIATION_RECEIVER = 'hostwatch-remediation';
+/** First line of the commented block, for tools (and the e2e test) that uncomment it. */
+export const REMEDIATION_MARKER = '# --- hostwatch remediation (uncomment to enable) ---';
+
+/**
+ * The remediation receiver and its route, as YAML comments appended to alertmanager.yml: hostwatch
+ * acts on the host only when an operator opts in. Its route goes first with `continue: true`, so the
+ * humans are still notified; group_by ['...'] makes one notification per alert, and group_wait 0s
+ * sends it at once.
+ */
+export function remediationReceiverComment(cfg: MixinConfig): string {
+  const am = cfg.alertmanager;
+  const block = {
+    route: {
+      routes: [
+        {
+          receiver: REMEDIATION_RECEIVER,
+          matchers: [`alertname=~"${am.remediation.alerts.join('|')}"`],
+          group_by: ['...'],
+          group_wait: '0s',
+          continue: true,
+        },
+      ],
+    },
+    receivers: [
+      {
+        name: REMEDIATION_RECEIVER,
+        webhook_configs: [
+          {
+            url: am.remediation.url,
+            send_resolved: true,
+            // A bearer token of the hostwatch web config with the operator role (docs/api.md).
+            http_config: { authorization: { credentials_file: `${am.secretsDir}/hostwatch_token` } },
+          },
+        ],
+      },
+    ],
+  };
+  const text = stringify(block, { lineWidth: 0, minContentWidth: 0 });
+  return [
+    '',
+    REMEDIATION_MARKER,
+    '# hostwatch runs the `actions:` of its hostwatch.yml for the alerts posted here (docs/api.md,',
+    "# examples/actions.yml). To enable: put an operator bearer token of hostwatch's web config in the",
+    '# credentials file, merge the route into `route.routes` (first, it continues) and the receiver',
+    '# into `receivers`, and list in the matcher the alerts that may act.',
+    ...text
+      .trimEnd()
+      .split('\n')
+      .map((l) => `# ${l}`),
+    '',
+  ].join('\n');
 }

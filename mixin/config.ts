@@ -14,8 +14,12 @@ export interface AlertSpec {
 export interface MixinConfig {
   /** Label selector of the hostwatch scrape job(s), used in every expression. */
   selector: string;
-  /** Base URL of the runbook: runbook_url = `${runbookBase}#<anchor>`. */
-  runbookBase: string;
+  /**
+   * Absolute URL of the runbook (docs/runbook.md where your on-call reads it): every alert's
+   * runbook_url is `${runbookBaseUrl}#<alert name in lower case>`, a link that stays clickable in
+   * Slack, e-mail and pager notifications. Point it at your fork or internal docs if you change the runbook.
+   */
+  runbookBaseUrl: string;
   /** Recording/alerting rule evaluation interval (the group default; Prometheus' global one if empty). */
   ruleInterval: string;
 
@@ -24,6 +28,12 @@ export interface MixinConfig {
     down: AlertSpec;
     /** A collector keeps failing (hostwatch_collector_success 0). */
     collectorFailing: AlertSpec;
+    /** The last SIGHUP reload was refused (hostwatch_config_last_reload_successful 0): the exporter
+     *  runs the previous configuration, not the files on disk. Warning: it keeps working meanwhile. */
+    configReloadFailed: AlertSpec;
+    /** A *.prom file of the textfile collector is skipped or unreadable (hostwatch_textfile_scrape_error 1),
+     *  as node-mixin's NodeTextFileCollectorScrapeError: the script's metrics are missing. */
+    textfileScrapeError: AlertSpec;
     /** CPU busy ratio (all modes but idle/iowait/steal) averaged over 5m. */
     cpuHigh: AlertSpec & { threshold: number };
     /** Memory used ratio (1 - available/total). */
@@ -66,6 +76,9 @@ export interface MixinConfig {
     logStalled: AlertSpec & { after: string; logs: string };
     /** The exporter is behind a log by more than `bytes` (unread bytes), i.e. it cannot keep up. */
     logLagging: AlertSpec & { bytes: number };
+    /** Files of a configured log that cannot be followed (hostwatch_log_file_errors > 0: permission
+     *  denied, not a regular file, refused symlink, too many files...) for `for`. */
+    logUnreadable: AlertSpec;
     /** Unparsed share of the lines of a log over `window` (wrong format configured?). */
     unparsed: AlertSpec & { ratio: number; window: string };
     /** The access-log monitor's "top sections": topk over a short window (needs a scrape interval of
@@ -92,10 +105,34 @@ export interface MixinConfig {
     fimCriticalChanged: AlertSpec;
     /** No completed FIM scan for `after` (scan_interval in hostwatch.yml is 1h by default). */
     fimScanStale: AlertSpec & { after: string };
+    /** FIM scans that could not read paths (permission, I/O, a missing root; not files that vanished
+     *  during the scan) within `window`: longer than the scan interval, so that an error repeated at
+     *  every scan keeps the alert firing, and it resolves once scans read everything again. */
+    fimScanErrors: AlertSpec & { window: string };
     /** Pattern rules whose matches are antivirus detections (regex on the `rule` label). */
     antivirus: AlertSpec & { rules: string; window: string };
     /** Checkpoint write errors within `window`: exactly-once counting is at risk. */
     checkpointErrors: AlertSpec & { window: string };
+  };
+
+  probes: {
+    /** A probe of a dependency (probes.targets in hostwatch.yml) keeps failing. */
+    failing: AlertSpec;
+    /** Average duration of a probe's successful runs over `window` above `seconds`. */
+    slow: AlertSpec & { seconds: number; window: string };
+    /** The certificate a probed endpoint presents expires soon: warning and critical share the
+     *  alertname (see filesystemAlmostFull). */
+    certExpiry: { warningDays: number; criticalDays: number; for: string };
+  };
+
+  audit: {
+    /** The security posture score fell at least `points` below its best of the last `window`: a check
+     *  that passed now fails (a new weakness, or a fix undone). The audit runs hourly: no `for` needed. */
+    scoreDropped: AlertSpec & { points: number; window: string };
+    /** A check of severity critical fails (extra root account, empty passwords, ...): pages. */
+    criticalCheckFailing: AlertSpec;
+    /** Dashboard colours of the score: red below `bad`, orange below `good`, green above. */
+    score: { bad: number; good: number };
   };
 
   anomaly: {
@@ -123,6 +160,11 @@ export interface MixinConfig {
     pager: { webhookUrl: string; email: string };
     chat: { slackChannel: string };
     escalation: { webhookUrl: string; email: string };
+    /**
+     * hostwatch's remediation webhook (POST /api/v1/alertmanager), written as a commented receiver and
+     * route: remediation runs only once someone uncomments it and lists the alerts that may act.
+     */
+    remediation: { url: string; alerts: string[] };
   };
 
   fleet: {
@@ -150,13 +192,14 @@ export interface MixinConfig {
 
 export const defaultConfig: MixinConfig = {
   selector: 'job="hostwatch"',
-  // Relative by default (resolves when the repo is browsed); set your docs URL for clickable links.
-  runbookBase: 'docs/runbook.md',
+  runbookBaseUrl: 'https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md',
   ruleInterval: '',
 
   host: {
     down: { for: '1m', severity: 'critical' },
     collectorFailing: { for: '10m', severity: 'warning' },
+    configReloadFailed: { for: '10m', severity: 'warning' },
+    textfileScrapeError: { for: '10m', severity: 'warning' },
     cpuHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     memoryHigh: { threshold: 0.9, for: '15m', severity: 'warning' },
     swapThrashing: { pagesPerSecond: 500, for: '10m', severity: 'warning' },
@@ -178,6 +221,7 @@ export const defaultConfig: MixinConfig = {
     latency: { quantile: 0.95, seconds: 1, window: '5m', minRequestsPerSecond: 0.1, for: '10m', severity: 'warning' },
     logStalled: { after: '1h', logs: '.+', for: '0s', severity: 'info' },
     logLagging: { bytes: 16 * 1024 * 1024, for: '10m', severity: 'warning' },
+    logUnreadable: { for: '10m', severity: 'warning' },
     unparsed: { ratio: 0.1, window: '10m', for: '15m', severity: 'warning' },
     topSections: { k: 10, window: '10s', interval: '10s' },
   },
@@ -191,8 +235,21 @@ export const defaultConfig: MixinConfig = {
     fimChanged: { for: '0s', severity: 'warning' },
     fimCriticalChanged: { for: '0s', severity: 'critical' },
     fimScanStale: { after: '3h', for: '0s', severity: 'warning' },
+    fimScanErrors: { window: '2h', for: '0s', severity: 'warning' },
     antivirus: { rules: 'clamav', window: '10m', for: '0s', severity: 'warning' },
     checkpointErrors: { window: '10m', for: '5m', severity: 'warning' },
+  },
+
+  probes: {
+    failing: { for: '5m', severity: 'critical' },
+    slow: { seconds: 1, window: '5m', for: '10m', severity: 'warning' },
+    certExpiry: { warningDays: 14, criticalDays: 3, for: '10m' },
+  },
+
+  audit: {
+    scoreDropped: { points: 10, window: '1d', for: '0s', severity: 'warning' },
+    criticalCheckFailing: { for: '0s', severity: 'critical' },
+    score: { bad: 50, good: 80 },
   },
 
   anomaly: {
@@ -214,12 +271,19 @@ export const defaultConfig: MixinConfig = {
     pager: { webhookUrl: 'https://pager.example.org/hooks/alertmanager', email: 'oncall@example.org' },
     chat: { slackChannel: '#alerts' },
     escalation: { webhookUrl: 'https://pager.example.org/hooks/escalation', email: 'ops-leads@example.org' },
+    remediation: {
+      url: 'http://localhost:10023/api/v1/alertmanager',
+      alerts: ['SSHBruteForceSource', 'ServiceProbeFailed', 'HostFilesystemAlmostFull'],
+    },
   },
 
   fleet: {
     // As of 2026-11.
     endOfLife: [
-      { os: 'ubuntu', versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'] },
+      {
+        os: 'ubuntu',
+        versions: ['12.04', '14.04', '16.04', '18.04', '20.04', '21.04', '21.10', '22.10', '23.04', '23.10', '24.10', '25.04'],
+      },
       { os: 'debian', versions: ['7', '8', '9', '10', '11'] },
       { os: 'rhel', versions: ['5', '6', '7'] },
       { os: 'centos', versions: ['5', '6', '7', '8'] },

@@ -3,6 +3,8 @@
 import type { MixinConfig } from './config.js';
 import { pct, runbookAnchor, type AlertingRule, type RuleGroup } from './rules/common.js';
 import { fleetAlertConditions } from './rules/fleet.js';
+import { probeAlertConditions } from './rules/probes.js';
+import { auditAlertConditions } from './rules/audit.js';
 
 /** The condition of each alert in words, with the thresholds of the config. */
 export function alertConditions(cfg: MixinConfig): Record<string, string> {
@@ -12,8 +14,12 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
   const a = cfg.anomaly;
   return {
     ...fleetAlertConditions(cfg),
+    ...probeAlertConditions(cfg),
     HostwatchDown: 'the hostwatch target cannot be scraped (`up == 0`) or the job has no target at all',
     HostwatchCollectorFailing: 'a collector reports `hostwatch_collector_success 0`',
+    HostwatchConfigReloadFailed: 'the last SIGHUP reload was refused (`hostwatch_config_last_reload_successful 0` for 5m)',
+    HostwatchTextfileScrapeError:
+      'a *.prom file of the textfile collector is skipped, or its directory unreadable (`hostwatch_textfile_scrape_error 1`)',
     HostCPUHigh: `CPU busy (all modes but idle, iowait, steal; 5m average) > ${pct(h.cpuHigh.threshold)}`,
     HostMemoryHigh: `memory used (1 - available/total) > ${pct(h.memoryHigh.threshold)}`,
     HostSwapThrashing: `pages swapped in + out > ${h.swapThrashing.pagesPerSecond}/s (5m rate)`,
@@ -32,6 +38,7 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     HTTPLatencyHigh: `p${Math.round(t.latency.quantile * 100)} request duration of a log over ${t.latency.window} > ${t.latency.seconds}s (with > ${t.latency.minRequestsPerSecond} req/s)`,
     HostwatchLogStalled: `no new line in a log (name matching \`${t.logStalled.logs}\`) for ${t.logStalled.after}`,
     HostwatchLogLagging: `more than ${t.logLagging.bytes / 1048576} MiB written to a log but not yet read`,
+    HostwatchLogUnreadable: `files of a configured log cannot be followed (permission denied, not a regular file, refused symlink, too many files...) for ${t.logUnreadable.for}`,
     HostwatchLogUnparsedLines: `unparsed share of a log's lines over ${t.unparsed.window} > ${pct(t.unparsed.ratio)}`,
     SSHBruteForce: `a source is over the brute-force threshold of hostwatch.yml (default 8 failures in 2m), or a detection happened in the last ${s.bruteForce.window}`,
     AuthFailureSurge: `authentication failures of a log (all sources) > ${s.authFailureSurge.perSecond}/s over ${s.authFailureSurge.window}`,
@@ -41,10 +48,12 @@ export function alertConditions(cfg: MixinConfig): Record<string, string> {
     FileIntegrityChanged: 'files under a watched root differ from the accepted baseline (until `hostwatch fim accept`)',
     CriticalFileIntegrityChanged: 'the same, under a root marked `critical: true` in hostwatch.yml',
     FileIntegrityScanStale: `no completed FIM scan of a root for ${s.fimScanStale.after}`,
+    FileIntegrityScanErrors: `FIM scans could not read paths of a root (permission, I/O, root missing; not vanished files) in the last ${s.fimScanErrors.window}`,
     AntivirusDetection: `a pattern rule matching \`${s.antivirus.rules}\` matched in the last ${s.antivirus.window}`,
     HostwatchCheckpointErrors: `a checkpoint write failed in the last ${s.checkpointErrors.window}`,
     HTTPRequestRateAnomaly: `requests/s (${a.rateWindow}) more than ${a.sigmas} standard deviations from the ${a.baseline} mean (rate or mean > ${a.requests.minPerSecond}/s)`,
     AuthFailureRateAnomaly: `auth failures/s (${a.rateWindow}) more than ${a.sigmas} standard deviations from the ${a.baseline} mean (rate or mean > ${a.authFailures.minPerSecond}/s)`,
+    ...auditAlertConditions(cfg),
   };
 }
 

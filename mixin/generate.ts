@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { resolveConfig, type DeepPartial, type MixinConfig } from './config.js';
 import { ruleFiles } from './rules/index.js';
 import { ruleTestFiles } from './tests/index.js';
-import { alertmanagerConfig, type ReceiverOverrides } from './alertmanager.js';
+import { alertmanagerConfig, remediationReceiverComment, type ReceiverOverrides } from './alertmanager.js';
 import { dashboards } from './dashboards/index.js';
 import { alertsMarkdown } from './docs.js';
 import { kubernetesManifests } from './kubernetes/index.js';
@@ -33,10 +33,21 @@ export function generate(overrides: DeepPartial<MixinConfig> = {}, options: Gene
   const rules = ruleFiles(cfg);
   for (const [file, content] of rules) out.set(`prometheus/rules/${file}`, toYaml(content));
   for (const [file, content] of ruleTestFiles(cfg)) out.set(`prometheus/tests/${file}`, toYaml(content));
-  out.set('alertmanager/alertmanager.yml', toYaml(alertmanagerConfig(cfg, options.receivers)));
+  out.set('alertmanager/alertmanager.yml', toYaml(alertmanagerConfig(cfg, options.receivers)) + remediationReceiverComment(cfg));
   for (const d of dashboards(cfg)) out.set(`grafana/dashboards/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
-  out.set('docs/alerts.md', alertsMarkdown(cfg, [...rules.values()].flatMap((f) => f.groups)));
-  for (const [file, content] of kubernetesManifests(cfg, [...rules.values()].flatMap((f) => f.groups), REPO_ROOT)) out.set(`deploy/kubernetes/${file}`, content);
+  out.set(
+    'docs/alerts.md',
+    alertsMarkdown(
+      cfg,
+      [...rules.values()].flatMap((f) => f.groups),
+    ),
+  );
+  for (const [file, content] of kubernetesManifests(
+    cfg,
+    [...rules.values()].flatMap((f) => f.groups),
+    REPO_ROOT,
+  ))
+    out.set(`deploy/kubernetes/${file}`, content);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { COLLECTORS } from '../src/collectors/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { LOG_TYPES } from '../src/logs/registry.js';
 import { createCollectors, Runner } from '../src/exporter/runner.js';
+import { RemediationEngine } from '../src/remediation/engine.js';
 import { silentLogger } from '../src/core/log.js';
 import { ManualClock } from '../src/core/clock.js';
 
@@ -20,13 +21,15 @@ export interface MetricFamily {
 }
 
 /**
- * A config that turns on every log type (one log each: the type's example) and FIM, used only to
+ * A config that turns on every log type (one log each: the type's example), FIM, the inventory and a probe, used only to
  * enumerate metric families. Nothing is started, so the paths are never opened.
  */
 export const CATALOGUE_CONFIG = {
   logs: LOG_TYPES.map((t) => ({ ...t.example, type: t.type })),
   fim: { enabled: true, roots: [{ path: '/nonexistent/fim' }] },
   inventory: { enabled: true, directory: '/nonexistent/inventory' },
+  probes: { targets: [{ name: 'catalogue', type: 'http', target: 'http://localhost/' }] },
+  host: { textfile: { directory: '/nonexistent/textfiles' } },
 };
 
 interface RegisteredMetric {
@@ -45,6 +48,8 @@ export function metricFamilies(): MetricFamily[] {
     clock: new ManualClock(),
   });
   const runner = new Runner(collectors, silentLogger, 1000);
+  // The exporter registers the remediation counter with its own metrics (it writes nothing until a decision).
+  new RemediationEngine({ stateDir: tmpdir(), registry: runner.selfRegistry, logger: silentLogger, clock: new ManualClock() });
   const out: MetricFamily[] = [];
   const add = (collector: string, metrics: RegisteredMetric[]) => {
     for (const m of metrics) {

@@ -55,7 +55,9 @@ function rows(s: JsonSchema, prefix: string, out: string[]): void {
     const required = (s.required ?? []).includes(key) && prop.default === undefined;
     const nested = prop.type === 'object' && prop.properties;
     const listOfObjects = prop.type === 'array' && prop.items?.properties;
-    out.push(`| \`${path}\` | ${cell(typeOf(nested ? { type: 'object' } : listOfObjects ? { type: 'array', items: { type: 'object' } } : prop))} | ${defaultOf(prop, required)} | ${cell(prop.description ?? '')} |`);
+    out.push(
+      `| \`${path}\` | ${cell(typeOf(nested ? { type: 'object' } : listOfObjects ? { type: 'array', items: { type: 'object' } } : prop))} | ${defaultOf(prop, required)} | ${cell(prop.description ?? '')} |`,
+    );
     if (nested) rows(prop, path, out);
     if (listOfObjects) rows(prop.items!, `${path}[]`, out);
   }
@@ -112,7 +114,15 @@ export function alertsReference(): string {
   for (const section of runbook.split(/^### /m).slice(1)) {
     const name = section.split('\n', 1)[0].trim();
     const m = /\*\*Do:\*\*\s+([\s\S]*?)(?:\n\n|$)/.exec(section);
-    if (m) todo.set(name, m[1].replace(/\s+/g, ' ').split(/(?<=\.)\s(?=[A-Z`*])/).slice(0, 2).join(' '));
+    if (m)
+      todo.set(
+        name,
+        m[1]
+          .replace(/\s+/g, ' ')
+          .split(/(?<=\.)\s(?=[A-Z`*])/)
+          .slice(0, 2)
+          .join(' '),
+      );
   }
   const lines = ['| alert | severity | fires when | for | what to do |', '|---|---|---|---|---|'];
   for (const row of read('docs/alerts.md').split('\n')) {

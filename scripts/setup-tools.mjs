@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Makes sure the real binaries the tests run are installed, so that no test skips because a tool is
 // absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation),
-// openssl (certificates for the TLS tests), journalctl and systemd-journal-remote (the journal
-// source's tests write real journal files and read them back), and for --e2e also prometheus and
+// openssl (certificates for the TLS tests), ping and python3 (probe tests), journalctl and
+// systemd-journal-remote (the journal source's tests write real journal files and read them back),
+// systemd-analyze (the systemd unit's tests), and for --e2e also prometheus and
 // prometheus-alertmanager. When one is missing and we are root on a Debian-like system, it installs
 // the Debian packages; otherwise it fails with the exact command.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,8 +18,12 @@ const NEEDED = {
   amtool: 'prometheus-alertmanager',
   'docker-compose': 'docker-compose',
   openssl: 'openssl', // the TLS tests (test/server) make their CA and certificates with it
+  ping: 'iputils-ping', // the icmp probe runs the system ping (test/probes)
+  python3: 'python3', // test/probes: a listener that never accepts (Node always accepts)
   journalctl: 'systemd',
+  'systemd-analyze': 'systemd', // verifies the shipped unit (test/packaging/systemd.test.ts)
   'systemd-journal-remote': 'systemd-journal-remote',
+  lynis: 'lynis', // the audit's Lynis mapping (src/audit/lynis.ts) is checked against the installed Lynis tests
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 

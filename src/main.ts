@@ -4,23 +4,49 @@
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
 // commander is the only argv parser. The exporter's modules are imported statically; what only a
 // subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLLECTORS } from './collectors/index.js';
+import type { CollectorDefinition } from './collectors/collector.js';
 import { ConfigError } from './config/errors.js';
+import { resolveStateDir } from './config/state-dir.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
 import { Exporter } from './exporter/exporter.js';
+import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
+import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
 import type { FimOptions } from './cli/fim.js';
 import { inventoryCommand } from './cli/inventory-command.js';
+import { topCommand } from './cli/top-command.js';
+import { registerAuditCommand } from './cli/audit.js';
 
-/** Prints config problems as `path.to.key: what is wrong` and returns the exit code. */
-function reportConfigError(err: unknown): number {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.file}: invalid configuration\n`);
-    for (const p of err.problems) process.stderr.write(`${p}\n`);
-  } else {
-    process.stderr.write(`${(err as Error).message}\n`);
+/**
+ * The state directory of a command given no config file (audit): the shared lookup (see
+ * config/state-dir.ts) for ./hostwatch.yml without its state_dir, so /var/lib/hostwatch when it
+ * exists, else data/ beside it.
+ */
+function defaultStateDir(): string {
+  return resolveStateDir(undefined, {}, 'hostwatch.yml').dir;
+}
+
+/**
+ * Reports what stopped a command: config problems as `path.to.key: what is wrong` under a line naming
+ * the file, or with --log.format=json one JSON log line per file (its `problems` listed), so that a
+ * log pipeline reading the exporter's JSON gets start-up errors in the same form. Returns the exit code.
+ */
+function reportConfigError(err: unknown, format: LogFormat = 'logfmt'): number {
+  const errors: unknown[] = err instanceof AggregateError ? err.errors : [err];
+  const json = format === 'json' ? createLogger({ format: 'json' }) : undefined;
+  for (const e of errors) {
+    if (json) {
+      if (e instanceof ConfigError) json.error('invalid configuration', { file: e.file, problems: e.problems });
+      else json.error('cannot start', { err: e });
+    } else if (e instanceof ConfigError) {
+      process.stderr.write(`${e.file}: invalid configuration\n`);
+      for (const p of e.problems) process.stderr.write(`${p}\n`);
+    } else {
+      process.stderr.write(`${(e as Error).message}\n`);
+    }
   }
   return 1;
 }
@@ -28,23 +54,34 @@ function reportConfigError(err: unknown): number {
 /** The exporter action: runs until SIGTERM/SIGINT (or, under npm, until npm is gone); SIGHUP reloads. */
 async function runExporter(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
+  // As node_exporter: --collector.disable-defaults turns off every collector not enabled by its flag.
+  const byDefault = (c: CollectorDefinition) => !opts['collector.disableDefaults'] && c.defaultEnabled;
   const enabled = COLLECTORS.filter((c) => {
     const flag = opts[`collector.${c.name}`];
-    return flag === undefined ? c.defaultEnabled : Boolean(flag);
+    return flag === undefined ? byDefault(c) : Boolean(flag);
   });
   const exporter = new Exporter({
     configFile: String(opts['config.file']),
     webConfigFile: opts['web.config.file'] as string | undefined,
     listenAddress: String(opts['web.listenAddress']),
     telemetryPath: String(opts['web.telemetryPath']),
+    maxRequests: Number(opts['web.maxRequests']),
+    connectionLimits: { max: Number(opts['web.maxConnections']), perClient: Number(opts['web.maxConnectionsPerClient']) },
+    overrides: {
+      procPath: opts['path.procfs'] as string | undefined,
+      sysPath: opts['path.sysfs'] as string | undefined,
+      rootfsPath: opts['path.rootfs'] as string | undefined,
+      textfileDirectory: opts['collector.textfile.directory'] as string | undefined,
+    },
     stateDir: opts['state.dir'] as string | undefined,
     collectors: enabled,
+    availableCollectors: COLLECTORS.map((c) => c.name),
     logger,
   });
   try {
     await exporter.start();
   } catch (err) {
-    process.exitCode = reportConfigError(err);
+    process.exitCode = reportConfigError(err, opts['log.format'] as LogFormat);
     await exporter.stop().catch(() => {});
     process.exit(process.exitCode);
   }
@@ -93,6 +130,14 @@ function exitWithParent(logger: Logger, exit: () => void): void {
   timer.unref();
 }
 
+/** Parses a flag value that must be a whole number >= 0. */
+function count(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag}: ${JSON.stringify(value)} is not a whole number >= 0`);
+    return Number(value);
+  };
+}
+
 function buildProgram(): Command {
   const program = new Command('hostwatch')
     .description('Host monitoring exporter for Prometheus: host metrics, log-derived request metrics, security signals and file integrity.')
@@ -103,12 +148,52 @@ function buildProgram(): Command {
     .option('--web.listen-address <addr>', 'address to listen on for the web interface and telemetry', ':10023')
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.config.file <path>', 'web configuration file (exporter-toolkit format) for TLS, basic auth, headers and rate limit')
-    .option('--state.dir <path>', 'directory for checkpoints and the FIM state (default: state_dir of the config file, else /var/lib/hostwatch when it exists, else data/ beside the config file)')
-    .addOption(new Option('--log.level <level>', 'only log messages of this severity or above').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(
+      new Option(
+        '--web.max-requests <n>',
+        'maximum number of scrapes served at once (computing, or waiting for the one computing); more get 503; 0 for no limit',
+      )
+        .default(DEFAULT_MAX_REQUESTS)
+        .argParser(count('--web.max-requests')),
+    )
+    .addOption(
+      new Option(
+        '--web.max-connections <n>',
+        'maximum number of TCP connections held at once; more are closed when accepted; 0 for no limit',
+      )
+        .default(DEFAULT_CONNECTION_LIMITS.max)
+        .argParser(count('--web.max-connections')),
+    )
+    .addOption(
+      new Option(
+        '--web.max-connections-per-client <n>',
+        'maximum number of TCP connections held at once by one client address (IPv6: per /64); 0 for no limit',
+      )
+        .default(DEFAULT_CONNECTION_LIMITS.perClient)
+        .argParser(count('--web.max-connections-per-client')),
+    )
+    .option(
+      '--state.dir <path>',
+      'directory for checkpoints and the FIM state (default: state_dir of the config file, else /var/lib/hostwatch when it exists, else data/ beside the config file)',
+    )
+    .addOption(
+      new Option('--log.level <level>', 'only log messages of this severity or above')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .addOption(new Option('--log.format <format>', 'output format of log messages').choices(['logfmt', 'json']).default('logfmt'));
 
+  program
+    .option('--path.procfs <path>', 'procfs mount point (sets host.proc_path of the config file)')
+    .option('--path.sysfs <path>', 'sysfs mount point (sets host.sys_path)')
+    .option('--path.rootfs <path>', 'root of the host filesystem (sets host.rootfs_path)')
+    .option('--collector.textfile.directory <dir>', 'directory of *.prom files for the textfile collector (sets host.textfile.directory)')
+    .option('--collector.disable-defaults', 'disable every collector not enabled by its own --collector.<name> flag');
   for (const c of COLLECTORS) {
-    program.option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`);
+    program.option(
+      `--collector.${c.name}`,
+      `enable the ${c.name} collector: ${c.help} (default: ${c.defaultEnabled ? 'enabled' : 'disabled'})`,
+    );
     program.option(`--no-collector.${c.name}`, `disable the ${c.name} collector`);
   }
 
@@ -116,26 +201,21 @@ function buildProgram(): Command {
 
   program
     .command('check-config')
-    .description('validate the configuration (and the web configuration) and exit 0, or print every problem and exit 1')
+    .description('validate the configuration (and the web configuration) and exit 0, or print every problem of both files and exit 1')
     .option('--config.file <path>', 'hostwatch configuration file', 'hostwatch.yml')
     .option('--web.config.file <path>', 'web configuration file to validate too')
+    .addOption(
+      new Option('--log.format <format>', 'output format of the problems: lines of text, or JSON log lines')
+        .choices(['logfmt', 'json'])
+        .default('logfmt'),
+    )
     .action(async (opts: Record<string, string | undefined>) => {
-      let code = 0;
       const { loadWebConfig } = await import('./server/webconfig.js');
-      try {
-        await loadConfig(String(opts['config.file']));
-      } catch (err) {
-        code = reportConfigError(err);
-      }
-      if (opts['web.config.file']) {
-        try {
-          await loadWebConfig(opts['web.config.file']);
-        } catch (err) {
-          code = reportConfigError(err);
-        }
-      }
-      if (code === 0) process.stdout.write('configuration is valid\n');
-      process.exitCode = code;
+      const webFile = opts['web.config.file'];
+      const results = await Promise.allSettled([loadConfig(String(opts['config.file'])), ...(webFile ? [loadWebConfig(webFile)] : [])]);
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (errors.length === 0) process.stdout.write('configuration is valid\n');
+      process.exitCode = errors.length === 0 ? 0 : reportConfigError(new AggregateError(errors), opts['log.format'] as LogFormat);
     });
 
   program
@@ -143,34 +223,49 @@ function buildProgram(): Command {
     .description('parse a log file (or - for stdin) and print one JSON object per line, for debugging formats and rules')
     .argument('<file>', 'log file, or - for standard input')
     .requiredOption('--type <type>', 'log type: access, auth, firewall or pattern')
-    .option('--format <format>', 'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string')
+    .option(
+      '--format <format>',
+      'access log format: combined, common, json, caddy, traefik, or an nginx log_format / Apache LogFormat string',
+    )
     .option('--config.file <path>', 'configuration file read for --type pattern and for --log', 'hostwatch.yml')
-    .option('--log <name>', 'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), or the format of an access log')
-    .action(async (file: string, opts: Record<string, string | undefined>) => {
+    .option(
+      '--log <name>',
+      'use the settings of this log of --config.file: the rules of a pattern log (default: the first one), the format of an access log, the thresholds of an auth or firewall log',
+    )
+    .option('--print-missed', 'print only the lines that are not recognised, as they are, instead of JSON')
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       try {
         const { runParse } = await import('./cli/parse.js');
         process.exitCode = await runParse(file, {
           type: String(opts.type),
-          format: opts.format,
-          configFile: opts['config.file'],
-          log: opts.log,
+          format: opts.format as string | undefined,
+          configFile: opts['config.file'] as string | undefined,
+          log: opts.log as string | undefined,
+          printMissed: opts.printMissed === true,
         });
       } catch (err) {
         process.exitCode = reportConfigError(err);
       }
     });
 
-  const fim = program.command('fim').description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
+  const fim = program
+    .command('fim')
+    .description('file integrity monitoring: what changed since the accepted baseline, and accepting changes');
   const fimCommon = (cmd: Command) =>
     cmd
       .option('--config.file <path>', 'hostwatch configuration file (its fim.roots are used)', 'hostwatch.yml')
-      .option('--state.dir <path>', 'state directory holding the FIM baseline (default: the same as the exporter with this --config.file: its state_dir, else /var/lib/hostwatch when it exists, else data/ beside it)')
+      .option(
+        '--state.dir <path>',
+        'state directory holding the FIM baseline (default: the same as the exporter with this --config.file: its state_dir, else /var/lib/hostwatch when it exists, else data/ beside it)',
+      )
       .option('--json', 'print JSON');
   // Exit codes like diff(1): 0 no change, 1 changes, 2 trouble (hence reportConfigError + 1).
   fimCommon(
     fim
       .command('status')
-      .description('scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)')
+      .description(
+        'scan the roots now and list what differs from the accepted baseline (exit 0: no change, 1: changes, 2: error or no baseline)',
+      )
       .option('--cached', "report the exporter's last recorded scan instead of scanning"),
   ).action(async (opts: FimOptions) => {
     try {
@@ -194,6 +289,8 @@ function buildProgram(): Command {
     }
   });
   program.addCommand(inventoryCommand(reportConfigError));
+  program.addCommand(topCommand(reportConfigError));
+  registerAuditCommand(program, { defaultStateDir, reportError: reportConfigError });
   return program;
 }
 

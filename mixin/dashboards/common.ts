@@ -29,9 +29,7 @@ export function thresholds(...steps: [number, string][]): dash.ThresholdsConfigB
 /** `base` below the first step, then each [value, colour]. */
 export function thresholdsFrom(base: string, ...steps: [number, string][]): dash.ThresholdsConfigBuilder {
   const all: Steps = [[null, base], ...steps];
-  return new dash.ThresholdsConfigBuilder()
-    .mode(dash.ThresholdsMode.Absolute)
-    .steps(all.map(([value, color]) => ({ value, color })));
+  return new dash.ThresholdsConfigBuilder().mode(dash.ThresholdsMode.Absolute).steps(all.map(([value, color]) => ({ value, color })));
 }
 
 function targets(queries: Query[]): prom.DataqueryBuilder[] {
@@ -67,7 +65,12 @@ export function ts(title: string, queries: Query[], o: PanelOpts = {}): timeseri
     .span(o.w ?? 12)
     .height(o.h ?? 8)
     .fillOpacity(o.stack ? 40 : 10)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   if (o.stack) p.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   if (o.thresholds) {

@@ -22,10 +22,15 @@ export function fleetDashboard(cfg: MixinConfig) {
         }),
       )
       .withPanel(
-        statPanel('Hosts needing a reboot', [{ expr: `count(hostwatch_reboot_required{${M}} == 1) or vector(0)` }], { w: 6, thresholds: thresholds([1, 'orange']) }),
+        statPanel('Hosts needing a reboot', [{ expr: `count(hostwatch_reboot_required{${M}} == 1) or vector(0)` }], {
+          w: 6,
+          thresholds: thresholds([1, 'orange']),
+        }),
       )
       .withRow(row('Operating systems'))
-      .withPanel(barPanel('Hosts by OS', [{ expr: `count by (pretty_name) (hostwatch_os_info{${M}})`, legend: '{{pretty_name}}' }], { w: 8 }))
+      .withPanel(
+        barPanel('Hosts by OS', [{ expr: `count by (pretty_name) (hostwatch_os_info{${M}})`, legend: '{{pretty_name}}' }], { w: 8 }),
+      )
       .withPanel(barPanel('Hosts by kernel', [{ expr: `count by (kernel) (hostwatch_os_info{${M}})`, legend: '{{kernel}}' }], { w: 8 }))
       .withPanel(barPanel('Hosts by architecture', [{ expr: `count by (arch) (hostwatch_os_info{${M}})`, legend: '{{arch}}' }], { w: 8 }))
       .withPanel(
@@ -51,9 +56,7 @@ export function fleetDashboard(cfg: MixinConfig) {
       .withPanel(
         tablePanel('Newest hosts (most recently booted)', [{ expr: `bottomk(10, ${uptime})` }], { unit: 'dtdurations', hide: ['job'] }),
       )
-      .withPanel(
-        tablePanel('Oldest hosts (longest running)', [{ expr: `topk(10, ${uptime})` }], { unit: 'dtdurations', hide: ['job'] }),
-      )
+      .withPanel(tablePanel('Oldest hosts (longest running)', [{ expr: `topk(10, ${uptime})` }], { unit: 'dtdurations', hide: ['job'] }))
       .withPanel(
         barPanel(
           'Hosts by uptime',
@@ -75,11 +78,20 @@ export function fleetDashboard(cfg: MixinConfig) {
         }),
       )
       .withPanel(
-        tablePanel('End-of-life OS releases', [{ expr: `group by (instance, pretty_name, id, version_id) (${endOfLifeSelector(cfg, 'hostwatch_os_info', 'id', 'version_id', '', M)})` }], {
-          w: 8,
-          hide: ['Value'],
-          description: 'Scraped hosts running a release of the end-of-life list (fleet.endOfLife in mixin/config.ts): no security updates any more.',
-        }),
+        tablePanel(
+          'End-of-life OS releases',
+          [
+            {
+              expr: `group by (instance, pretty_name, id, version_id) (${endOfLifeSelector(cfg, 'hostwatch_os_info', 'id', 'version_id', '', M)})`,
+            },
+          ],
+          {
+            w: 8,
+            hide: ['Value'],
+            description:
+              'Scraped hosts running a release of the end-of-life list (fleet.endOfLife in mixin/config.ts): no security updates any more.',
+          },
+        ),
       )
       .withRow(row('Asset inventory'))
       .withPanel(
@@ -90,10 +102,15 @@ export function fleetDashboard(cfg: MixinConfig) {
       .withPanel(
         statPanel('In the inventory, not scraped', [{ expr: `sum(${inv('hostwatch_inventory_hosts_not_reporting')})` }], {
           thresholds: thresholds([1, 'orange']),
-          description: 'Inventory hosts matching no host Prometheus scrapes (joined on host name or IP; needs inventory.reconcile in hostwatch.yml).',
+          description:
+            'Inventory hosts matching no host Prometheus scrapes (joined on host name or IP; needs inventory.reconcile in hostwatch.yml).',
         }),
       )
-      .withPanel(statPanel('New this week', [{ expr: `sum(${inv('hostwatch_inventory_hosts_by_age', 'source="all",bucket="<7d"')})` }], { description: 'First seen by an inventory in the last 7 days.' }))
+      .withPanel(
+        statPanel('New this week', [{ expr: `sum(${inv('hostwatch_inventory_hosts_by_age', 'source="all",bucket="<7d"')})` }], {
+          description: 'First seen by an inventory in the last 7 days.',
+        }),
+      )
       .withPanel(
         statPanel('Stale', [{ expr: `sum(${inv('hostwatch_inventory_hosts_stale')})` }], {
           thresholds: thresholds([1, 'orange']),
@@ -101,24 +118,42 @@ export function fleetDashboard(cfg: MixinConfig) {
         }),
       )
       .withPanel(
-        statPanel('End-of-life OS (inventory)', [{ expr: `sum(${endOfLifeSelector(cfg, 'hostwatch_inventory_hosts', 'os', 'os_version', 'source="all"', M)}) or vector(0)` }], {
-          thresholds: thresholds([1, 'red']),
+        statPanel(
+          'End-of-life OS (inventory)',
+          [{ expr: `sum(${endOfLifeSelector(cfg, 'hostwatch_inventory_hosts', 'os', 'os_version', 'source="all"', M)}) or vector(0)` }],
+          {
+            thresholds: thresholds([1, 'red']),
+          },
+        ),
+      )
+      .withPanel(
+        statPanel('Reporting hosts', [{ expr: `count(hostwatch_os_info{${M}}) or vector(0)` }], {
+          description: 'Hosts whose hostwatch is scraped (hostwatch_os_info).',
         }),
       )
       .withPanel(
-        statPanel('Reporting hosts', [{ expr: `count(hostwatch_os_info{${M}}) or vector(0)` }], { description: 'Hosts whose hostwatch is scraped (hostwatch_os_info).' }),
+        barPanel(
+          'Inventory hosts by OS',
+          [{ expr: `sort_desc(sum by (os, os_version) (${inv('hostwatch_inventory_hosts')}))`, legend: '{{os}} {{os_version}}' }],
+          {
+            w: 8,
+            description: 'os-release style ids, comparable with the reporting hosts beside.',
+          },
+        ),
       )
       .withPanel(
-        barPanel('Inventory hosts by OS', [{ expr: `sort_desc(sum by (os, os_version) (${inv('hostwatch_inventory_hosts')}))`, legend: '{{os}} {{os_version}}' }], {
-          w: 8,
-          description: 'os-release style ids, comparable with the reporting hosts beside.',
-        }),
+        barPanel(
+          'Reporting hosts by OS',
+          [{ expr: `sort_desc(count by (id, version_id) (hostwatch_os_info{${M}}))`, legend: '{{id}} {{version_id}}' }],
+          { w: 8 },
+        ),
       )
       .withPanel(
-        barPanel('Reporting hosts by OS', [{ expr: `sort_desc(count by (id, version_id) (hostwatch_os_info{${M}}))`, legend: '{{id}} {{version_id}}' }], { w: 8 }),
-      )
-      .withPanel(
-        barPanel('Inventory hosts by first seen', [{ expr: `sum by (bucket) (${inv('hostwatch_inventory_hosts_by_age')})`, legend: '{{bucket}}' }], { w: 8 }),
+        barPanel(
+          'Inventory hosts by first seen',
+          [{ expr: `sum by (bucket) (${inv('hostwatch_inventory_hosts_by_age')})`, legend: '{{bucket}}' }],
+          { w: 8 },
+        ),
       )
       .withPanel(
         barPanel('Inventory hosts by source', [{ expr: `sum by (source) (hostwatch_inventory_hosts{${M}})`, legend: '{{source}}' }], {

@@ -135,11 +135,11 @@ function service(): Service {
   });
 }
 
-function serviceMonitor(cfg: MixinConfig): ServiceMonitor {
+function serviceMonitor(): ServiceMonitor {
   return new ServiceMonitor({
     metadata: { name: NAME, labels: { ...LABELS, ...k8s.prometheusSelectorLabels } },
     spec: {
-      // job="hostwatch", the mixin's selector (`${cfg.selector}`), comes from the Service's name.
+      // job="hostwatch", the mixin's selector (cfg.selector), comes from the Service's name.
       jobLabel: 'app.kubernetes.io/name',
       selector: { matchLabels: SELECTOR },
       endpoints: [
@@ -159,12 +159,17 @@ function serviceMonitor(cfg: MixinConfig): ServiceMonitor {
 function prometheusRule(groups: RuleGroup[]): PrometheusRule {
   return new PrometheusRule({
     metadata: { name: NAME, labels: { ...LABELS, ...k8s.prometheusSelectorLabels } },
-    spec: { groups: groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.rules.map((r) => ({ ...r })) })) },
+    spec: {
+      groups: groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.rules.map((r) => ({ ...r })) })),
+    },
   });
 }
 
 function networkPolicy(): NetworkPolicy {
-  const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': k8s.prometheusNamespace } }, podSelector: { matchLabels: k8s.prometheusPodLabels } };
+  const prometheus = {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': k8s.prometheusNamespace } },
+    podSelector: { matchLabels: k8s.prometheusPodLabels },
+  };
   return new NetworkPolicy({
     metadata: { name: NAME, labels: LABELS },
     spec: {
@@ -175,7 +180,13 @@ function networkPolicy(): NetworkPolicy {
       // hostwatch calls nothing, except Prometheus' query API when inventory.reconcile is configured (and DNS for it).
       egress: [
         { to: [prometheus], ports: [{ port: 9090, protocol: 'TCP' }] },
-        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+        {
+          to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
       ],
     },
   });
@@ -197,12 +208,15 @@ function kustomization(files: string[]): string {
 export function kubernetesManifests(cfg: MixinConfig, groups: RuleGroup[], repoRoot: string): Map<string, string> {
   const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const objects: [string, Validatable][] = [
-    ['namespace.yaml', new Namespace({ metadata: { name: k8s.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } })],
+    [
+      'namespace.yaml',
+      new Namespace({ metadata: { name: k8s.namespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }),
+    ],
     ['serviceaccount.yaml', new ServiceAccount({ metadata: { name: NAME, labels: LABELS }, automountServiceAccountToken: false })],
     ['configmap.yaml', configMap(repoRoot)],
     ['daemonset.yaml', daemonSet(version)],
     ['service.yaml', service()],
-    ['servicemonitor.yaml', serviceMonitor(cfg)],
+    ['servicemonitor.yaml', serviceMonitor()],
     ['prometheusrule.yaml', prometheusRule(groups)],
     ['networkpolicy.yaml', networkPolicy()],
   ];

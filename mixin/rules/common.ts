@@ -46,6 +46,21 @@ export function runbookAnchor(alert: string): string {
   return alert.toLowerCase();
 }
 
+/** The runbook_url of an alert; the base must be an absolute http(s) URL (a relative one is no link in a notification). */
+export function runbookUrl(cfg: MixinConfig, alert: string): string {
+  let base: URL;
+  try {
+    base = new URL(cfg.runbookBaseUrl);
+  } catch {
+    throw new Error(`mixin config runbookBaseUrl: ${JSON.stringify(cfg.runbookBaseUrl)} is not an absolute URL`);
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} is not an http(s) URL`);
+  if (base.hash)
+    throw new Error(`mixin config runbookBaseUrl: ${cfg.runbookBaseUrl} must not have a #fragment (the alert's anchor is added)`);
+  return `${cfg.runbookBaseUrl}#${runbookAnchor(alert)}`;
+}
+
 /** Builds an alerting rule with severity, summary, description and runbook_url. */
 export function alert(
   cfg: MixinConfig,
@@ -61,7 +76,7 @@ export function alert(
     expr,
     ...(seconds(spec.for) > 0 ? { for: spec.for } : {}),
     labels: { severity: spec.severity },
-    annotations: { summary, description, runbook_url: `${cfg.runbookBase}#${runbookAnchor(name)}` },
+    annotations: { summary, description, runbook_url: runbookUrl(cfg, name) },
   };
 }
 
@@ -86,7 +101,12 @@ export function duration(totalSeconds: number): string {
   if (totalSeconds === 0) return '0s';
   let rest = totalSeconds;
   let out = '';
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) out += `${n}${unit}`;
     rest -= n * size;

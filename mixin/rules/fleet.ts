@@ -10,9 +10,19 @@ function versionsRegex(versions: string[]): string {
 }
 
 /** `metric{selector, idLabel="os", versionLabel=~"..."} or ...` for every end-of-life entry. */
-export function endOfLifeSelector(cfg: MixinConfig, metric: string, idLabel: string, versionLabel: string, extra = '', selector = cfg.selector): string {
+export function endOfLifeSelector(
+  cfg: MixinConfig,
+  metric: string,
+  idLabel: string,
+  versionLabel: string,
+  extra = '',
+  selector = cfg.selector,
+): string {
   return cfg.fleet.endOfLife
-    .map((e) => `${metric}{${[selector, extra, `${idLabel}="${e.os}"`, `${versionLabel}=~"${versionsRegex(e.versions)}"`].filter(Boolean).join(',')}}`)
+    .map(
+      (e) =>
+        `${metric}{${[selector, extra, `${idLabel}="${e.os}"`, `${versionLabel}=~"${versionsRegex(e.versions)}"`].filter(Boolean).join(',')}}`,
+    )
     .join(' or ');
 }
 

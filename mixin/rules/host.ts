@@ -46,7 +46,27 @@ export function hostAlerts(cfg: MixinConfig): RuleGroup {
         h.collectorFailing,
         `${sel(cfg, 'hostwatch_collector_success')} == 0`,
         'A hostwatch collector keeps failing.',
-        'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' + h.collectorFailing.for + ': its metrics are missing.',
+        'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' +
+          h.collectorFailing.for +
+          ': its metrics are missing.',
+      ),
+      alert(
+        cfg,
+        'HostwatchConfigReloadFailed',
+        h.configReloadFailed,
+        // max_over_time, as the Prometheus and Alertmanager mixins do: a failed reload followed within
+        // the window by a good one is the normal edit-and-retry cycle, not an incident.
+        `max_over_time(${sel(cfg, 'hostwatch_config_last_reload_successful')}[5m]) == 0`,
+        'hostwatch configuration reload failed.',
+        'The last configuration reload (SIGHUP) of hostwatch on {{ $labels.instance }} was refused: it still runs the previous configuration, not the files on disk. The exporter log says why (`reload failed`); `hostwatch check-config` lists every problem.',
+      ),
+      alert(
+        cfg,
+        'HostwatchTextfileScrapeError',
+        h.textfileScrapeError,
+        `${sel(cfg, 'hostwatch_textfile_scrape_error')} == 1`,
+        'A textfile of hostwatch could not be read.',
+        'The textfile collector of hostwatch on {{ $labels.instance }} skips a *.prom file (or cannot read its directory): the metrics of that script are missing. The exporter log names the file and the line (`textfile skipped`).',
       ),
       alert(
         cfg,

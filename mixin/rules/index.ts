@@ -7,6 +7,8 @@ import { trafficAlerts } from './traffic.js';
 import { securityAlerts } from './security.js';
 import { anomalyAlerts } from './anomaly.js';
 import { fleetAlerts } from './fleet.js';
+import { probeAlerts } from './probes.js';
+import { auditAlerts } from './audit.js';
 
 export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }> {
   const withInterval = (groups: RuleGroup[]) =>
@@ -18,5 +20,7 @@ export function ruleFiles(cfg: MixinConfig): Map<string, { groups: RuleGroup[] }
     ['hostwatch-security.yml', { groups: withInterval([securityAlerts(cfg)]) }],
     ['hostwatch-anomaly.yml', { groups: withInterval([anomalyAlerts(cfg)]) }],
     ['hostwatch-fleet.yml', { groups: withInterval([fleetAlerts(cfg)]) }],
+    ['hostwatch-probes.yml', { groups: withInterval([probeAlerts(cfg)]) }],
+    ['hostwatch-audit.yml', { groups: withInterval([auditAlerts(cfg)]) }],
   ]);
 }

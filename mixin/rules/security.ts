@@ -84,6 +84,14 @@ export function securityAlerts(cfg: MixinConfig): RuleGroup {
       ),
       alert(
         cfg,
+        'FileIntegrityScanErrors',
+        s.fimScanErrors,
+        `sum by (job, instance, root, reason) (increase(${sel(cfg, 'hostwatch_fim_scan_errors_total', 'reason!="vanished"')}[${s.fimScanErrors.window}])) > 0`,
+        'File integrity scans cannot read some paths.',
+        `FIM scans of {{ $labels.root }} on {{ $labels.instance }} failed to read {{ $value | humanize }} paths ({{ $labels.reason }}) in ${s.fimScanErrors.window}: changes there go unseen. The exporter log names each path (\`FIM cannot read a path\`); \`hostwatch fim status\` lists them.`,
+      ),
+      alert(
+        cfg,
         'AntivirusDetection',
         s.antivirus,
         `sum by (job, instance, log, rule) (${increaseFromZero(sel(cfg, 'hostwatch_pattern_matches_total', `rule=~"${s.antivirus.rules}"`), s.antivirus.window)}) > 0`,

@@ -53,6 +53,14 @@ export function trafficAlerts(cfg: MixinConfig): RuleGroup {
       ),
       alert(
         cfg,
+        'HostwatchLogUnreadable',
+        t.logUnreadable,
+        `${sel(cfg, 'hostwatch_log_file_errors')} > 0`,
+        'hostwatch cannot read a configured log.',
+        `{{ $value }} file(s) or directories of log {{ $labels.log }} on {{ $labels.instance }} cannot be followed ({{ $labels.reason }}) for ${t.logUnreadable.for}: their lines are not counted. The exporter's log says which paths.`,
+      ),
+      alert(
+        cfg,
         'HostwatchLogUnparsedLines',
         t.unparsed,
         `sum by (job, instance, log) (rate(${sel(cfg, 'hostwatch_log_lines_total', 'result="unparsed"')}[${t.unparsed.window}])) / sum by (job, instance, log) (rate(${sel(cfg, 'hostwatch_log_lines_total')}[${t.unparsed.window}])) > ${t.unparsed.ratio}`,

@@ -1,7 +1,7 @@
 // A small DSL for promtool unit tests of the generated rules: each case is one promtool test group
 // with its own input series, asserting that an alert fires (exact labels and annotations) or not.
 import type { MixinConfig } from '../config.js';
-import { runbookAnchor, type AlertingRule, type RuleGroup } from '../rules/common.js';
+import { runbookUrl, type AlertingRule, type RuleGroup } from '../rules/common.js';
 
 export interface PromtoolAlertTest {
   eval_time: string;
@@ -71,7 +71,7 @@ export class AlertCatalog {
             exp_annotations: {
               summary: rule.annotations.summary,
               description: a.description,
-              runbook_url: `${this.cfg.runbookBase}#${runbookAnchor(alert)}`,
+              runbook_url: runbookUrl(this.cfg, alert),
             },
           };
         }),

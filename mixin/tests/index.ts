@@ -8,6 +8,8 @@ import { trafficTests } from './traffic.js';
 import { securityTests } from './security.js';
 import { anomalyTests } from './anomaly.js';
 import { fleetTests } from './fleet.js';
+import { probeTests } from './probes.js';
+import { auditTests } from './audit.js';
 
 const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-host.yml', hostTests],
@@ -15,11 +17,16 @@ const SUITES: [string, (c: AlertCatalog) => PromtoolGroup[]][] = [
   ['hostwatch-security.yml', securityTests],
   ['hostwatch-anomaly.yml', anomalyTests],
   ['hostwatch-fleet.yml', fleetTests],
+  ['hostwatch-probes.yml', probeTests],
+  ['hostwatch-audit.yml', auditTests],
 ];
 
 export function ruleTestFiles(cfg: MixinConfig): Map<string, PromtoolFile> {
   const files = ruleFiles(cfg);
-  const catalog = new AlertCatalog(cfg, [...files.values()].flatMap((f) => f.groups));
+  const catalog = new AlertCatalog(
+    cfg,
+    [...files.values()].flatMap((f) => f.groups),
+  );
   const out = new Map<string, PromtoolFile>();
   for (const [ruleFile, suite] of SUITES) {
     out.set(ruleFile.replace(/\.yml$/, '.test.yml'), {

@@ -4,11 +4,11 @@
 // without scanning). It never writes. Exit code like diff(1): 0 nothing changed, 1 changes, 2 trouble.
 // accept scans too, then writes the baseline under the state lock; a running exporter notices the
 // new baseline file at its next scrape (one stat per root) and its changed-files gauges drop.
-import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { resolveStateDir } from '../config/state-dir.js';
 import { rootSettings } from '../collectors/fim/index.js';
-import { acceptRoot, changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
+import { changesOf, lastRecordedState, scanRootNow, type RootScan } from '../fim/offline.js';
+import { acceptPaths, changeJson } from '../fim/accept.js';
 import { describeRecord } from '../fim/record.js';
 import { joinPath, type ScanProgress } from '../fim/scan.js';
 import type { PathChange } from '../fim/diff.js';
@@ -55,10 +55,6 @@ async function loadRoots(opts: FimOptions) {
   return { roots, stateDir: state.dir };
 }
 
-function changeJson(r: RootScan, c: PathChange) {
-  return { path: joinPath(r.root, c.rel), change: c.kinds, old: describeRecord(c.old), new: describeRecord(c.new) };
-}
-
 function detail(c: PathChange): string {
   const o = describeRecord(c.old);
   const n = describeRecord(c.new);
@@ -69,7 +65,10 @@ function detail(c: PathChange): string {
     if (c.kinds.includes('content')) {
       if (o.type !== n.type) parts.push(`type ${o.type} -> ${n.type}`);
       else if (o.target !== undefined || n.target !== undefined) parts.push(`target ${o.target} -> ${n.target}`);
-      else parts.push(`sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`);
+      else
+        parts.push(
+          `sha256 ${String(o.sha256 ?? '-').slice(0, 12)} -> ${String(n.sha256 ?? '-').slice(0, 12)}, size ${o.size} -> ${n.size}`,
+        );
     }
   }
   return parts.join(', ');
@@ -104,6 +103,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
             ...(r.recorded === false ? { exporterState: null } : {}),
             entries: r.current.size,
             errors: r.scan?.errors ?? null,
+            unreadable: r.scan ? r.scan.unreadable.map((u) => ({ path: joinPath(r.root, u.rel), reason: u.reason })) : null,
             changes: changes.map((c) => changeJson(r, c)),
           })),
         },
@@ -115,17 +115,25 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
     for (const { r, changes } of out) {
       const head = `${r.root}${r.settings.critical ? ' (critical)' : ''}`;
       if (!r.baseline) {
-        process.stdout.write(`${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`);
+        process.stdout.write(
+          `${head}: no baseline yet in ${stateDir} (the exporter creates it on its first scan, or run \`hostwatch fim accept\`)\n`,
+        );
         continue;
       }
       if (r.recorded === false) {
         process.stdout.write(`${head}: no scan recorded by the exporter yet (run without --cached to scan now)\n`);
         continue;
       }
-      const errs = r.scan ? Object.entries(r.scan.errors).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`) : [];
+      const errs = r.scan
+        ? Object.entries(r.scan.errors)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${n} ${k}`)
+        : [];
       process.stdout.write(
         `${head}: ${changes.length === 0 ? 'no changes' : `${changes.length} changed ${changes.length === 1 ? 'path' : 'paths'}`} since the baseline accepted ${r.baseline.acceptedAt} (${r.current.size} entries${errs.length ? `, errors: ${errs.join(', ')}` : ''})\n`,
       );
+      for (const u of r.scan?.unreadable ?? [])
+        process.stdout.write(`  ${`unreadable (${u.reason})`.padEnd(20)} ${joinPath(r.root, u.rel)}\n`);
       for (const c of changes) {
         const d = detail(c);
         process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(r.root, c.rel)}${d ? `  (${d})` : ''}\n`);
@@ -139,33 +147,17 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
 /** `fim accept [PATH...]`; returns the exit code. */
 export async function fimAccept(paths: string[], opts: FimOptions): Promise<number> {
   const { roots, stateDir } = await loadRoots(opts);
-  // Map each PATH to the root that contains it, as a root-relative scope.
-  const scopes = new Map<string, string[]>();
-  for (const p of paths) {
-    const abs = path.resolve(p);
-    const owner = roots
-      .map((s) => path.resolve(s.path))
-      .filter((r) => abs === r || abs.startsWith(r.endsWith('/') ? r : r + '/'))
-      .sort((a, b) => b.length - a.length)[0];
-    if (!owner) throw new Error(`${p}: not under any fim root`);
-    const rel = path.relative(owner, abs).split(path.sep).join('/');
-    scopes.set(owner, [...(scopes.get(owner) ?? []), rel]);
-  }
   const progress = progressPrinter();
-  for (const s of roots) {
-    const root = path.resolve(s.path);
-    if (paths.length > 0 && !scopes.has(root)) continue;
-    const scan = await scanRootNow(s, stateDir, progress.onProgress);
-    progress.done();
-    const only = scopes.get(root);
-    const { accepted, created } = await acceptRoot(scan, stateDir, only?.includes('') ? undefined : only);
+  const results = await acceptPaths(roots, paths, stateDir, progress.onProgress);
+  progress.done();
+  for (const r of results) {
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) }) + '\n');
-    } else if (created) {
-      process.stdout.write(`${root}: baseline created (${scan.current.size} entries)\n`);
+      process.stdout.write(JSON.stringify(r) + '\n');
+    } else if (r.created) {
+      process.stdout.write(`${r.root}: baseline created (${r.entries} entries)\n`);
     } else {
-      process.stdout.write(`${root}: accepted ${accepted.length} changed ${accepted.length === 1 ? 'path' : 'paths'}\n`);
-      for (const c of accepted) process.stdout.write(`  ${c.kinds.join(',').padEnd(20)} ${joinPath(root, c.rel)}\n`);
+      process.stdout.write(`${r.root}: accepted ${r.accepted.length} changed ${r.accepted.length === 1 ? 'path' : 'paths'}\n`);
+      for (const c of r.accepted) process.stdout.write(`  ${c.change.join(',').padEnd(20)} ${c.path}\n`);
     }
   }
   return 0;

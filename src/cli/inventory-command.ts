@@ -2,10 +2,14 @@
 import { Command, Option } from 'commander';
 
 export function inventoryCommand(reportError: (err: unknown) => number): Command {
-  const inventory = new Command('inventory').description('asset inventory exports (Qualys, CrowdStrike Falcon): fleet numbers without running the exporter');
+  const inventory = new Command('inventory').description(
+    'asset inventory exports (Qualys, CrowdStrike Falcon): fleet numbers without running the exporter',
+  );
   inventory
     .command('report')
-    .description('import the configured inventory exports once and print hosts by source, first-seen age, staleness, OS and duplicates (the numbers the inventory collector exports)')
+    .description(
+      'import the configured inventory exports once and print hosts by source, first-seen age, staleness, OS and duplicates (the numbers the inventory collector exports)',
+    )
     .option('--config.file <path>', 'hostwatch configuration file (its inventory: section; enabled need not be set)', 'hostwatch.yml')
     .option('--directory <dir>', 'read the exports from this directory instead of inventory.directory')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -72,14 +72,26 @@ export function buildReport(cfg: InventoryConfig, result: ImportResult, atMs: nu
 /** Text columns (the first `textColumns`) aligned left, numbers right. */
 function table(rows: string[][], textColumns = 1): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c < textColumns ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c < textColumns ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   return rows.map(line).join('\n') + '\n';
 }
 
 export function formatReport(r: InventoryReport): string {
   const buckets = ['<7d', '<30d', '<90d', 'older', 'unknown'];
   const reconciled = r.sources.some((s) => s.not_reporting !== undefined);
-  const head = ['SOURCE', 'HOSTS', ...buckets.map((b) => `FIRST SEEN ${b}`), 'STALE', ...(reconciled ? ['NOT REPORTING'] : []), 'RECORDS', 'UNPARSED'];
+  const head = [
+    'SOURCE',
+    'HOSTS',
+    ...buckets.map((b) => `FIRST SEEN ${b}`),
+    'STALE',
+    ...(reconciled ? ['NOT REPORTING'] : []),
+    'RECORDS',
+    'UNPARSED',
+  ];
   let out = table([
     head,
     ...r.sources.map((s) => [
@@ -94,7 +106,13 @@ export function formatReport(r: InventoryReport): string {
   ]);
   out += `\nduplicates merged: ${r.duplicates.same_source} within a source, ${r.duplicates.cross_source} across sources; dropped (max_hosts): ${r.dropped}\n\n`;
   const names = r.sources.map((s) => s.source);
-  out += table([['OS', 'VERSION', ...names.map((n) => n.toUpperCase())], ...r.os.map((o) => [o.os, o.os_version || '-', ...names.map((n) => String(o.hosts[n] ?? 0))])], 2);
+  out += table(
+    [
+      ['OS', 'VERSION', ...names.map((n) => n.toUpperCase())],
+      ...r.os.map((o) => [o.os, o.os_version || '-', ...names.map((n) => String(o.hosts[n] ?? 0))]),
+    ],
+    2,
+  );
   const warnings = r.sources.flatMap((s) => s.warnings ?? []);
   if (warnings.length > 0) out += `\nwarnings:\n${warnings.map((w) => `  ${w}\n`).join('')}`;
   if (r.reconcile_error) out += `\nnot reporting: unknown, ${r.reconcile_error}\n`;
@@ -106,7 +124,8 @@ export async function runInventoryReport(opts: ReportOptions, out: NodeJS.Writab
   const config = await loadConfig(opts.configFile);
   const cfg: InventoryConfig = opts.directory ? { ...config.inventory, directory: opts.directory } : config.inventory;
   const files = await listInventoryFiles(cfg);
-  if (files.length === 0) throw new Error(`${cfg.directory}: no file matches the configured sources (${cfg.sources.map((s) => s.files).join(', ')})`);
+  if (files.length === 0)
+    throw new Error(`${cfg.directory}: no file matches the configured sources (${cfg.sources.map((s) => s.files).join(', ')})`);
   const at = opts.at ?? Date.now();
   const result = await importInventory(cfg, files);
   let missing: number[] | undefined;

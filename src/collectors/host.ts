@@ -1,5 +1,5 @@
-// The host collectors (issue 3), in scrape-output order. Registered in index.ts.
-import type { CollectorDefinition } from '../core/collector.js';
+// The host collectors, in scrape-output order. Registered in index.ts.
+import type { CollectorDefinition } from './collector.js';
 import { cpuCollector } from './cpu/index.js';
 import { diskstatsCollector } from './diskstats/index.js';
 import { filefdCollector } from './filefd/index.js';

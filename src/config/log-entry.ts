@@ -29,18 +29,23 @@ const journalSource = z
     directory: z
       .string()
       .optional()
-      .describe('Journal directory to read (journalctl --directory), followed across rotations, e.g. /host/var/log/journal in a container; default: the system journal'),
+      .describe(
+        'Journal directory to read (journalctl --directory), followed across rotations, e.g. /host/var/log/journal in a container; default: the system journal',
+      ),
     file: z
       .union([z.string(), z.array(z.string()).min(1)])
       .transform((v) => (Array.isArray(v) ? v : [v]))
       .optional()
       .describe('Journal files or globs to read instead (journalctl --file): a fixed set, new files are not picked up'),
   })
-  .refine((j) => j.directory === undefined || j.file === undefined, { message: 'give directory or file, not both (journalctl reads one or the other)', path: ['file'] })
+  .refine((j) => j.directory === undefined || j.file === undefined, {
+    message: 'give directory or file, not both (journalctl reads one or the other)',
+    path: ['file'],
+  })
   .optional()
   .describe(
     'Read the systemd journal instead of files (a `journalctl --follow` child; the exporter needs to read the journal: ' +
-      'group systemd-journal or adm). Entries keep the journal\'s time, host and identifier',
+      "group systemd-journal or adm). Entries keep the journal's time, host and identifier",
   );
 
 const logName = z
@@ -82,7 +87,11 @@ export function logEntrySchema<T extends string, K extends z.ZodRawShape>(type: 
   return z.strictObject({ ...SOURCE_OPTIONS, type: z.literal(type), ...keys }).superRefine((entry, ctx) => {
     const e = entry as { path?: unknown; journal?: unknown };
     if (e.path === undefined && e.journal === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'a log reads files (path), the journal (journal), or both: give at least one' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['path'],
+        message: 'a log reads files (path), the journal (journal), or both: give at least one',
+      });
     }
   });
 }

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { LOG_TYPES } from '../logs/registry.js';
 import { bool, duration, regex, size } from './fields.js';
 import { inventorySchema } from '../inventory/config.js';
+import { probesSchema } from '../probes/config.js';
+import { auditSchema } from '../audit/config.js';
+import { actionsSchema } from '../remediation/config.js';
 
 // ---------------------------------------------------------------------------------------------
 // host: options of the host collectors
@@ -13,12 +16,15 @@ import { inventorySchema } from '../inventory/config.js';
 
 export const hostSchema = z
   .strictObject({
-    proc_path: z.string().default('/proc').describe('Mount point of the proc filesystem (set to /host/proc in a container)'),
-    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container)'),
+    proc_path: z
+      .string()
+      .default('/proc')
+      .describe('Mount point of the proc filesystem (set to /host/proc in a container); also --path.procfs'),
+    sys_path: z.string().default('/sys').describe('Mount point of the sys filesystem (set to /host/sys in a container); also --path.sysfs'),
     rootfs_path: z
       .string()
       .default('/')
-      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container)'),
+      .describe('Root of the host filesystem, prefixed to mount points for statfs (set to /host/root in a container); also --path.rootfs'),
     collector_timeout: duration('Time a collector may take during a scrape before it is reported failed', '5s'),
     filesystem: z
       .strictObject({
@@ -37,7 +43,7 @@ export const hostSchema = z
     diskstats: z
       .strictObject({
         device_exclude: regex(
-          'Block devices to ignore: partitions, loop, ram and zram devices by default (node_exporter\'s default)',
+          "Block devices to ignore: partitions, loop, ram and zram devices by default (node_exporter's default)",
           '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p|mmcblk\\d+p)\\d+$',
         ),
       })
@@ -61,6 +67,17 @@ export const hostSchema = z
       .string()
       .default('/var/run/reboot-required')
       .describe('File whose presence means a reboot is required (Debian/Ubuntu convention)'),
+    textfile: z
+      .strictObject({
+        directory: z
+          .string()
+          .default('')
+          .describe(
+            "Directory whose *.prom files (Prometheus text format, as node_exporter's textfile collector reads them) are exported; empty: none. Also --collector.textfile.directory",
+          ),
+      })
+      .prefault({})
+      .describe('Textfile collector options'),
     tls: z
       .strictObject({
         cert_files: z
@@ -106,22 +123,15 @@ export const fimSchema = z
     follow_symlinks: bool('Follow symbolic links (otherwise the link target string is recorded)', false),
     scan_interval: duration('Time between full scans', '1h'),
     realtime: bool('Watch the roots for changes and rehash only what changed between full scans', false),
-    hash_concurrency: z
+    realtime_max_watches: z
       .number()
       .int()
       .min(0)
-      .default(0)
-      .describe('Files hashed in parallel (0 = one per core)'),
-  })
-  .superRefine((fim, ctx) => {
-    // Two roots with one path would share one state file and export duplicate series.
-    const seen = new Map<string, number>();
-    fim.roots.forEach((r, i) => {
-      const key = r.path.replace(/\/+$/, '') || '/';
-      const prev = seen.get(key);
-      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['roots', i, 'path'], message: `duplicate root "${r.path}" (also roots[${prev}])` });
-      seen.set(key, i);
-    });
+      .default(8192)
+      .describe(
+        'Inotify watches realtime may take, all roots together (one per file and directory watched). Roots are counted in order; one whose tree does not fit in what is left is not watched at all and relies on its scheduled scans (hostwatch_fim_realtime_watching 0). The kernel limit (fs.inotify.max_user_watches, 8192 on older kernels) is shared by every process of the user: the default leaves it to them',
+      ),
+    hash_concurrency: z.number().int().min(0).default(0).describe('Files hashed in parallel (0 = one per core)'),
   })
   .prefault({})
   .describe('File integrity monitoring');
@@ -130,33 +140,26 @@ export const fimSchema = z
 // the whole file
 // ---------------------------------------------------------------------------------------------
 
-export const configSchema = z
-  .strictObject({
-    state_dir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
-      ),
-    host: hostSchema,
-    logs: z
-      .array(logSchema)
-      .default([])
-      .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
-    fim: fimSchema,
-    inventory: inventorySchema,
-  })
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.logs.forEach((log, i) => {
-      const prev = seen.get(log.name);
-      if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['logs', i, 'name'], message: `duplicate log name "${log.name}" (also logs[${prev}])` });
-      }
-      seen.set(log.name, i);
-    });
-  });
+// Duplicate log names and FIM roots are checked by duplicates.ts, next to this schema.
+export const configSchema = z.strictObject({
+  state_dir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Directory for log checkpoints and the FIM state, relative to this file (--state.dir overrides it; default /var/lib/hostwatch when it exists, else data/ beside this file). Read by the exporter and every hostwatch command alike',
+    ),
+  host: hostSchema,
+  logs: z
+    .array(logSchema)
+    .default([])
+    .describe(`Log sources to tail: ${TYPE_NAMES.slice(0, -1).join(', ')} and ${TYPE_NAMES.at(-1)} logs`),
+  fim: fimSchema,
+  inventory: inventorySchema,
+  probes: probesSchema,
+  audit: auditSchema,
+  actions: actionsSchema,
+});
 
 export type Config = z.output<typeof configSchema>;
 export type HostConfig = Config['host'];

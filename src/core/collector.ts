@@ -3,12 +3,12 @@
 // scrape, isolated: a collector that throws or times out is reported with
 // hostwatch_collector_success{collector} 0 and its metrics are left out; the rest are served.
 import type { Registry } from 'prom-client';
-import type { Config } from '../config/schema.js';
 import type { Logger } from './log.js';
 import type { Clock } from './clock.js';
 
-export interface CollectorContext {
-  config: Config;
+/** What a collector is given; `C` is the configuration (src/collectors/collector.ts binds hostwatch's). */
+export interface CollectorContext<C> {
+  config: C;
   /** The collector's own registry: register every metric here, at construction time. */
   registry: Registry;
   /** Directory for persistent state (checkpoints, FIM baseline). */
@@ -26,11 +26,11 @@ export interface Collector {
   stop?(): Promise<void>;
 }
 
-export interface CollectorDefinition {
+export interface CollectorDefinition<C> {
   /** Name used in --collector.<name> and in the collector label. */
   name: string;
   help: string;
   /** Whether the collector runs when no flag names it. */
   defaultEnabled: boolean;
-  create(ctx: CollectorContext): Collector;
+  create(ctx: CollectorContext<C>): Collector;
 }

@@ -5,7 +5,8 @@
 // instead of prom-client label lookups.
 import type { Metric, Registry } from 'prom-client';
 
-export type MetricType = 'counter' | 'gauge' | 'histogram';
+/** summary and untyped are for families read from elsewhere (the textfile collector). */
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 export type Labels = Record<string, string | number>;
 
 export interface Sample {

@@ -1,9 +1,10 @@
 // Runs the enabled collectors for each scrape, isolated from each other, and renders the result.
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../core/collector.js';
-import type { Logger } from '../core/log.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collectors/collector.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
-import type { ScrapeResult } from '../server/app.js';
+import type { ExposedFamily } from './exposition.js';
+import { ExporterStatus } from './status.js';
 
 export interface RunningCollector {
   name: string;
@@ -25,10 +26,22 @@ export function createCollectors(
   });
 }
 
+/**
+ * The families of a registry. prom-client's typings declare `type` as a numeric enum; at run time
+ * it is the type's name ("counter", "gauge", ...), which is what the renderer reads.
+ */
+async function familiesOf(registry: Registry): Promise<ExposedFamily[]> {
+  return (await registry.getMetricsAsJSON()) as unknown as ExposedFamily[];
+}
+
 export class Runner {
   /** Exporter self-metrics: collector success/duration, build info, process metrics. */
   readonly selfRegistry = new Registry();
+  /** Exporter-wide state exposed with the self-metrics (reload outcome). */
+  readonly status = new ExporterStatus(this.selfRegistry);
   private readonly success: Gauge<'collector'>;
+  /** A failing collector fails at every scrape: said once per interval, with the count of repeats. */
+  private readonly repeats: Logger;
   private readonly duration: Gauge<'collector'>;
 
   constructor(
@@ -36,6 +49,7 @@ export class Runner {
     private readonly logger: Logger,
     private readonly timeoutMs: number,
   ) {
+    this.repeats = rateLimited(logger);
     this.success = new Gauge({
       name: 'hostwatch_collector_success',
       help: 'Whether the collector succeeded in the last scrape (1) or failed or timed out (0).',
@@ -60,6 +74,14 @@ export class Runner {
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
       this.selfRegistry.removeSingleMetric(name);
     }
+  }
+
+  /** Outcome of each collector's last scrape, for the status API. */
+  readonly lastResults = new Map<string, { ok: boolean; seconds: number; at: number; lastSuccessAt?: number }>();
+
+  /** The running collectors (the status API reads their registries). */
+  get running(): readonly RunningCollector[] {
+    return this.collectors;
   }
 
   get names(): string[] {
@@ -98,7 +120,7 @@ export class Runner {
   }
 
   /** Runs one collector's update with the timeout; resolves to success. */
-  private async runOne(c: RunningCollector): Promise<boolean> {
+  private async runOne(c: RunningCollector): Promise<{ ok: boolean; seconds: number }> {
     const started = process.hrtime.bigint();
     c.inflight ??= c.collector.update().finally(() => {
       c.inflight = undefined;
@@ -112,32 +134,42 @@ export class Runner {
       await Promise.race([c.inflight, timeout]);
     } catch (err) {
       ok = false;
-      this.logger.warn('collector failed', { collector: c.name, err });
+      this.repeats.warn('collector failed', { collector: c.name, err });
     } finally {
       clearTimeout(timer);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.success.set({ collector: c.name }, ok ? 1 : 0);
-    this.duration.set({ collector: c.name }, seconds);
-    return ok;
+    return { ok, seconds };
   }
 
-  async scrape(): Promise<ScrapeResult> {
+  /**
+   * Runs every collector for a scrape and returns the families to expose: those of the collectors
+   * that succeeded, then the self-metrics (which report the ones that failed).
+   */
+  async collect(): Promise<ExposedFamily[]> {
     const collectors = this.collectors;
-    const results = await Promise.all(collectors.map((c) => this.runOne(c)));
-    const parts: string[] = [];
+    const results = (await Promise.all(collectors.map((c) => this.runOne(c)))).map((r, i) => {
+      // Set in the collectors' order once all are done, not as each finishes: the series of the
+      // self-metrics come out in the same order at every scrape.
+      this.success.set({ collector: collectors[i].name }, r.ok ? 1 : 0);
+      this.duration.set({ collector: collectors[i].name }, r.seconds);
+      const at = Date.now();
+      const prev = this.lastResults.get(collectors[i].name);
+      this.lastResults.set(collectors[i].name, { ok: r.ok, seconds: r.seconds, at, lastSuccessAt: r.ok ? at : prev?.lastSuccessAt });
+      return r.ok;
+    });
+    const families: ExposedFamily[] = [];
     for (let i = 0; i < collectors.length; i++) {
       if (!results[i]) continue;
       try {
-        const text = await collectors[i].registry.metrics();
-        if (text) parts.push(text);
+        families.push(...(await familiesOf(collectors[i].registry)));
       } catch (err) {
         // A metric whose collect() throws must not break the whole scrape either.
         this.success.set({ collector: collectors[i].name }, 0);
-        this.logger.warn('collector failed to render', { collector: collectors[i].name, err });
+        this.repeats.warn('collector failed to render', { collector: collectors[i].name, err });
       }
     }
-    parts.push(await this.selfRegistry.metrics());
-    return { body: parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join(''), contentType: this.selfRegistry.contentType };
+    families.push(...(await familiesOf(this.selfRegistry)));
+    return families;
   }
 }

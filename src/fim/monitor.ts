@@ -11,9 +11,7 @@ import { countChanges, diffRecords, inScope, toMap, toObject, type PathChange } 
 import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
 import type { ChangeJournal, JournalEntry } from './journal.js';
-import {
-  baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts,
-} from './store.js';
+import { baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts } from './store.js';
 
 export interface RootSettings {
   path: string;
@@ -38,6 +36,10 @@ export interface RootMonitorDeps {
 const REALTIME_PERSIST_MS = 10_000;
 /** Progress of a long scan is logged this often. */
 const PROGRESS_LOG_MS = 30_000;
+/** Unreadable paths remembered as already logged (each is logged once, not at every scan). */
+const MAX_LOGGED_UNREADABLE = 10_000;
+/** Unreadable paths logged per scan at most; the rest are summed up in one line. */
+const UNREADABLE_LOG_PER_SCAN = 20;
 
 export class RootMonitor {
   readonly root: string;
@@ -64,6 +66,8 @@ export class RootMonitor {
   private pool?: WorkerPool;
   private persistTimer: unknown;
   private readonly signal = { aborted: false };
+  /** `reason path` of the unreadable paths already logged. */
+  private readonly loggedUnreadable = new Set<string>();
 
   constructor(
     readonly settings: RootSettings,
@@ -76,7 +80,12 @@ export class RootMonitor {
   /** Runs fn after everything queued before it: scans and baseline reloads never interleave. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn);
-    this.chain = run.catch(() => {});
+    // The chain keeps neither the value nor the error: it would hold the last scan's result
+    // (every record of the root) for as long as the monitor lives.
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -84,7 +93,12 @@ export class RootMonitor {
   load(): Promise<void> {
     return this.exclusive(async () => {
       if (this.loaded) return;
-      const state = await readState(this.deps.stateDir, this.root);
+      const state = await readState(this.deps.stateDir, this.root, (why) =>
+        this.deps.logger.warn('FIM state ignored: counters restart from zero, the next scan compares with the baseline', {
+          root: this.root,
+          why,
+        }),
+      );
       if (state) {
         this.haveCurrent = true;
         this.current = toMap(state.current);
@@ -244,7 +258,12 @@ export class RootMonitor {
     // nothing changed at all: the usual hourly rescan then skips the comparisons and the rewrite
     // of the records on disk.
     let identical = this.haveCurrent && next.size === this.current.size;
-    if (identical) for (const [rel, rec] of next) if (this.current.get(rel) !== rec) { identical = false; break; }
+    if (identical)
+      for (const [rel, rec] of next)
+        if (this.current.get(rel) !== rec) {
+          identical = false;
+          break;
+        }
     const fresh = !this.haveCurrent && !this.baseline;
     const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
     const events = fresh || identical ? [] : diffRecords(previous, result.entries, scope);
@@ -253,6 +272,7 @@ export class RootMonitor {
     this.haveCurrent = true;
     for (const e of events) for (const k of e.kinds) this.changesTotal[k]++;
     for (const r of ERROR_REASONS) this.errorsTotal[r] += result.errors[r];
+    this.logUnreadable(result);
     const ts = new Date(this.deps.clock.now()).toISOString();
     const journal: JournalEntry[] = events.map((e) => ({
       ts,
@@ -271,7 +291,13 @@ export class RootMonitor {
           this.baseline = toMap(onDisk.entries);
         } else if (full) {
           const now = new Date(this.deps.clock.now()).toISOString();
-          await writeBaseline(this.deps.stateDir, { version: 1, root: this.root, createdAt: now, acceptedAt: now, entries: toObject(this.current) });
+          await writeBaseline(this.deps.stateDir, {
+            version: 1,
+            root: this.root,
+            createdAt: now,
+            acceptedAt: now,
+            entries: toObject(this.current),
+          });
           this.baseline = new Map(this.current);
           this.deps.logger.info('FIM baseline created', { root: this.root, entries: this.current.size });
         }
@@ -335,6 +361,31 @@ export class RootMonitor {
   }
 
   /** Counter values for the metrics. */
+  /**
+   * Logs each path a scan could not read, with its reason, once (not again at every scan while it
+   * stays unreadable), at most UNREADABLE_LOG_PER_SCAN per scan; the counter by reason counts them all.
+   */
+  private logUnreadable(result: ScanResult): void {
+    let logged = 0;
+    let more = 0;
+    for (const u of result.unreadable) {
+      const key = `${u.reason} ${u.rel}`;
+      if (this.loggedUnreadable.has(key)) continue;
+      if (logged >= UNREADABLE_LOG_PER_SCAN) {
+        more++;
+        continue;
+      }
+      if (this.loggedUnreadable.size >= MAX_LOGGED_UNREADABLE) this.loggedUnreadable.clear();
+      this.loggedUnreadable.add(key);
+      logged++;
+      this.deps.logger.warn('FIM cannot read a path', { root: this.root, path: joinPath(this.root, u.rel), reason: u.reason });
+    }
+    const unlisted = ERROR_REASONS.reduce((n, r) => n + (r === 'vanished' ? 0 : result.errors[r]), 0) - result.unreadable.length;
+    if (more + Math.max(0, unlisted) > 0) {
+      this.deps.logger.warn('FIM unreadable paths not logged', { root: this.root, more: more + Math.max(0, unlisted) });
+    }
+  }
+
   counts(): { changes: Record<ChangeKind, number>; errors: Record<ErrorReason, number> } {
     return { changes: this.changesTotal, errors: this.errorsTotal };
   }

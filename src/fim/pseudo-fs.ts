@@ -3,9 +3,27 @@
 import { readFile } from 'node:fs/promises';
 
 const PSEUDO_FS_TYPES = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'debugfs', 'tracefs',
-  'pstore', 'bpf', 'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'autofs', 'binfmt_misc', 'efivarfs',
-  'nsfs', 'rpc_pipefs', 'selinuxfs',
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'debugfs',
+  'tracefs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'efivarfs',
+  'nsfs',
+  'rpc_pipefs',
+  'selinuxfs',
 ]);
 
 /** Parses /proc/self/mountinfo text into the set of pseudo file-system mount points. */

@@ -2,14 +2,25 @@
 // debounce delay, only those paths (or directory subtrees) are rescanned. A burst of more than
 // MAX_PENDING distinct paths is not tracked path by path (memory stays bounded): it triggers one
 // full scan instead.
+//
+// Every entry chokidar watches is one inotify watch, and the kernel's limit is per user: a root is
+// watched only when its whole tree fits in the watch budget it is given (counted first, see
+// watch-budget.ts), else it is left entirely to the scheduled scans (never half watched, which
+// would miss changes in the unwatched half without saying so). A watcher that still hits the
+// kernel's limit (ENOSPC) or the open files limit (EMFILE) later, as the tree grows, is closed and
+// its root falls back to the scheduled scans the same way, with one warning.
 import { watch, type FSWatcher } from 'chokidar';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { RootMonitor } from './monitor.js';
+import { countWatches } from './watch-budget.js';
 
 export const DEBOUNCE_MS = 500;
 export const MAX_PENDING = 10_000;
+
+/** starting: counting or setting up; watching: realtime; fallback: scheduled scans only. */
+export type RealtimeStatus = 'starting' | 'watching' | 'fallback';
 
 export class RealtimeWatcher {
   private watcher?: FSWatcher;
@@ -19,6 +30,11 @@ export class RealtimeWatcher {
   /** The rescan in flight, for stop() and tests. */
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  status: RealtimeStatus = 'starting';
+  /** The inotify watches held for this root, as counted before watching (0 when not watching). */
+  watches = 0;
+  /** Resolves the promise of start() while chokidar sets its watches up. */
+  private setUp?: () => void;
 
   constructor(
     private readonly monitor: RootMonitor,
@@ -27,8 +43,51 @@ export class RealtimeWatcher {
     private readonly pseudoMounts: ReadonlySet<string>,
   ) {}
 
-  /** Resolves when chokidar has set up its watches. */
-  start(): Promise<void> {
+  /**
+   * Counts the watches the root needs and watches it when they fit in the budget; resolves, once
+   * chokidar has set up its watches, with the number of watches taken (0 when the root fell back).
+   */
+  async start(budget: number): Promise<number> {
+    const root = this.monitor.root;
+    let needed: number;
+    try {
+      const { filter, settings } = this.monitor;
+      needed = await countWatches({ root, filter, follow: settings.followSymlinks, pseudoMounts: this.pseudoMounts }, budget);
+    } catch (err) {
+      this.fallBack(`cannot count the files to watch: ${(err as Error).message}`);
+      return 0;
+    }
+    if (this.stopped) return 0;
+    if (needed > budget) {
+      this.fallBack(`the root has more than ${budget} files and directories to watch, the watch budget left (fim.realtime_max_watches)`);
+      return 0;
+    }
+    this.watches = needed;
+    this.status = 'watching';
+    await this.watch();
+    return this.status === 'watching' ? needed : 0;
+  }
+
+  /** Stops watching this root for good: its scheduled scans go on. Logged once. */
+  private fallBack(why: string): void {
+    if (this.status === 'fallback') return;
+    this.status = 'fallback';
+    this.watches = 0;
+    this.logger.warn('FIM realtime off for this root: changes are found by the scheduled scans', {
+      root: this.monitor.root,
+      why,
+    });
+    const w = this.watcher;
+    this.watcher = undefined;
+    // close() drops chokidar's listeners: 'ready' will not come, so start() is released here.
+    this.setUp?.();
+    void w?.close().catch(() => {});
+    // close() also removed the error listener: an error still in flight must not become an
+    // unhandled 'error' event (which would end the process).
+    w?.on('error', () => {});
+  }
+
+  private watch(): Promise<void> {
     const root = this.monitor.root;
     const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
     this.watcher = watch(root, {
@@ -52,8 +111,20 @@ export class RealtimeWatcher {
       const full = path.isAbsolute(p) ? p : path.basename(watched) === p ? watched : path.join(watched, p);
       if (full === root || full.startsWith(root + path.sep)) this.add(rel(full));
     });
-    this.watcher.on('error', (err) => this.logger.warn('FIM realtime watch error', { root, err }));
-    return new Promise((resolve) => this.watcher!.once('ready', () => resolve()));
+    const watcher = this.watcher;
+    watcher.on('error', (err) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EMFILE') this.fallBack(`${code}: the limit of inotify watches or open files is reached`);
+      else if (this.status === 'watching') this.logger.warn('FIM realtime watch error', { root, err });
+    });
+    return new Promise((resolve) => {
+      this.setUp = resolve;
+      watcher.once('ready', () => resolve());
+    });
+  }
+
+  get root(): string {
+    return this.monitor.root;
   }
 
   get pendingCount(): number {
@@ -104,6 +175,7 @@ export class RealtimeWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.setUp?.();
     await this.watcher?.close();
     await this.running;
   }

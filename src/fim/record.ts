@@ -76,8 +76,13 @@ export function sameStat(a: FileRecord, b: Pick<FileRecord, 'size' | 'mtimeMs' |
 /** Every recorded field equal (not only "no change"): the record can stand for the other. */
 export function sameFields(a: FileRecord, b: FileRecord): boolean {
   return (
-    a.type === b.type && a.sha256 === b.sha256 && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid &&
-    a.target === b.target && sameStat(a, b)
+    a.type === b.type &&
+    a.sha256 === b.sha256 &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.target === b.target &&
+    sameStat(a, b)
   );
 }
 

@@ -374,8 +374,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
       if (code === 'EPSEUDO') {
         // Nothing to record on a pseudo file system.
       } else if (startRel === '') {
-        if (code === 'ENOENT') errors.root_missing++;
-        else fail('', errnoReason(err));
+        fail('', code === 'ENOENT' ? 'root_missing' : errnoReason(err));
         if (code !== 'ENOENT') carryOver('');
       } else if (code !== 'ENOENT' && code !== 'ENOTDIR') {
         fail(startRel, errnoReason(err));

@@ -38,7 +38,11 @@ export function fimDir(stateDir: string): string {
 
 /** A file-name-safe id for a root: readable prefix plus a hash so that distinct roots never collide. */
 export function rootId(root: string): string {
-  const readable = root.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'root';
+  const readable =
+    root
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'root';
   return `${readable}-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
 }
 
@@ -117,17 +121,36 @@ export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> 
   return atomicWrite(baselinePath(stateDir, b.root), JSON.stringify(b));
 }
 
-/** The exporter's state; a missing or unreadable one is not fatal (the next scan rebuilds it). */
-export async function readState(stateDir: string, root: string): Promise<StateFile | undefined> {
+/**
+ * The exporter's state; a missing or unreadable one is not fatal. A state file that exists but
+ * cannot be used (garbage, truncated by a crash of the disk or an editor, another version) is
+ * reported through `problem` (file and why) and then ignored: the counters start again from zero
+ * (a counter reset, which Prometheus handles) and the next scan compares with the baseline, so the
+ * changes since the baseline are still reported; the next scan writes a valid state over it.
+ */
+export async function readState(stateDir: string, root: string, problem: (msg: string) => void = () => {}): Promise<StateFile | undefined> {
   let raw: Omit<StateFile, 'current'> | undefined;
   let cur: { version: number; entries: Record<string, FileRecord> } | undefined;
   try {
     raw = (await readJson(statePath(stateDir, root))) as Omit<StateFile, 'current'> | undefined;
     cur = (await readJson(currentPath(stateDir, root))) as typeof cur;
-  } catch {
+  } catch (err) {
+    problem((err as Error).message);
     return undefined;
   }
-  if (!raw || raw.version !== STATE_VERSION || !cur || cur.version !== STATE_VERSION || typeof cur.entries !== 'object' || cur.entries === null) {
+  if (raw === undefined && cur === undefined) return undefined;
+  const bad = (file: string, v: unknown) =>
+    typeof v !== 'object' || v === null || (v as { version?: unknown }).version !== STATE_VERSION
+      ? `${file}: not a FIM state of version ${STATE_VERSION}`
+      : undefined;
+  const why =
+    (raw === undefined ? `${statePath(stateDir, root)}: missing` : bad(statePath(stateDir, root), raw)) ??
+    (cur === undefined ? `${currentPath(stateDir, root)}: missing` : bad(currentPath(stateDir, root), cur)) ??
+    (typeof cur!.entries !== 'object' || cur!.entries === null || Array.isArray(cur!.entries)
+      ? `${currentPath(stateDir, root)}: no records`
+      : undefined);
+  if (why !== undefined || !raw || !cur) {
+    problem(why ?? 'unusable FIM state');
     return undefined;
   }
   return {

@@ -7,8 +7,18 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import {
-  ERR_IO, ERR_NONE, ERR_NOTFILE, ERR_PERMISSION, ERR_VANISHED, HASH_FIELDS, STAT_FIELDS,
-  type HashRequest, type HashResult, type ListResult, type WalkRequest, type WalkResult,
+  ERR_IO,
+  ERR_NONE,
+  ERR_NOTFILE,
+  ERR_PERMISSION,
+  ERR_VANISHED,
+  HASH_FIELDS,
+  STAT_FIELDS,
+  type HashRequest,
+  type HashResult,
+  type ListResult,
+  type WalkRequest,
+  type WalkResult,
 } from './worker-protocol.js';
 
 const CHUNK = 1 << 20;

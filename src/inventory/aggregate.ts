@@ -97,7 +97,15 @@ export function aggregate(m: MergedHosts, maxOs: number): FleetView {
       lastSeenUnknown: hosts[s] - nLast[s],
     });
   }
-  return { views, counts: m.counts, present: m.present, nameHash: m.nameHash, domainHash: m.domainHash, ipHash: m.ipHash, sources: m.sources };
+  return {
+    views,
+    counts: m.counts,
+    present: m.present,
+    nameHash: m.nameHash,
+    domainHash: m.domainHash,
+    ipHash: m.ipHash,
+    sources: m.sources,
+  };
 }
 
 /** Number of values in the ascending array that are < x. */

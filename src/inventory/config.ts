@@ -13,7 +13,9 @@ const sourceSchema = z.strictObject({
     .describe('Name of the source, used as the `source` label; entries may share a name (Qualys XML and CSV are one source)'),
   format: z
     .enum(INVENTORY_FORMATS)
-    .describe('qualys_xml (host list API v2 XML), qualys_csv (API output_format=CSV or the UI download), crowdstrike_json (Falcon devices/entities/devices/v2 responses)'),
+    .describe(
+      'qualys_xml (host list API v2 XML), qualys_csv (API output_format=CSV or the UI download), crowdstrike_json (Falcon devices/entities/devices/v2 responses)',
+    ),
   files: z
     .string()
     .regex(/^[^/]+$/, 'a file name or glob inside `directory` (no "/")')
@@ -29,7 +31,10 @@ export const DEFAULT_SOURCES = [
 export const inventorySchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Import asset inventory exports and expose fleet aggregates (never one series per host)'),
-    directory: z.string().default('/var/lib/hostwatch/inventory').describe('Directory the exports are written to (by a cron job or the vendor sync)'),
+    directory: z
+      .string()
+      .default('/var/lib/hostwatch/inventory')
+      .describe('Directory the exports are written to (by a cron job or the vendor sync)'),
     sources: z
       .array(sourceSchema)
       .min(1)
@@ -41,7 +46,10 @@ export const inventorySchema = z
       })
       .describe('Which files hold which export; list the most trusted source first (it wins OS ties between sources)'),
     check_interval: duration('How often the directory is checked for changed files (they are re-imported in the background)', '1m'),
-    stale_after: duration('A host whose last seen (last scan, last check-in) is older is counted in hostwatch_inventory_hosts_stale', '30d'),
+    stale_after: duration(
+      'A host whose last seen (last scan, last check-in) is older is counted in hostwatch_inventory_hosts_stale',
+      '30d',
+    ),
     max_os_values: z
       .number()
       .int()
@@ -54,8 +62,13 @@ export const inventorySchema = z
       .int()
       .positive()
       .default(2_000_000)
-      .describe('Hosts kept per import (memory stays bounded: about 40 bytes per host after the import, 100 while importing); more are counted as dropped'),
-    max_record_bytes: size('Longest host record accepted; a longer one fails the file (it is not an export of the configured format)', '1MiB'),
+      .describe(
+        'Hosts kept per import (memory stays bounded: about 40 bytes per host after the import, 100 while importing); more are counted as dropped',
+      ),
+    max_record_bytes: size(
+      'Longest host record accepted; a longer one fails the file (it is not an export of the configured format)',
+      '1MiB',
+    ),
     reconcile: z
       .strictObject({
         prometheus_url: z
@@ -67,7 +80,11 @@ export const inventorySchema = z
           .string()
           .default('up{job="hostwatch"} == 1')
           .describe('Instant query whose series are the hosts that report; their `label` holds the host name or address'),
-        label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name').default('instance').describe('Label holding the host (a port is stripped)'),
+        label: z
+          .string()
+          .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name')
+          .default('instance')
+          .describe('Label holding the host (a port is stripped)'),
         interval: duration('How often Prometheus is asked', '5m'),
         timeout: duration('Time the query may take', '30s'),
       })

@@ -11,8 +11,18 @@ import { hasKey, MAX_FIELD_CHARS, normaliseRecord } from './record.js';
 import { InventoryParseError, RecordGuard, newStats, warn, type ParseLimits, type ParseStats, type RecordSink } from './parse-common.js';
 
 const FIELDS = new Set([
-  'device_id', 'hostname', 'local_ip', 'connection_ip', 'mac_address', 'connection_mac_address', 'os_version',
-  'os_product_name', 'platform_name', 'first_seen', 'last_seen', 'agent_version',
+  'device_id',
+  'hostname',
+  'local_ip',
+  'connection_ip',
+  'mac_address',
+  'connection_mac_address',
+  'os_version',
+  'os_product_name',
+  'platform_name',
+  'first_seen',
+  'last_seen',
+  'agent_version',
 ]);
 const NONE = Symbol.for('object-stream.none');
 
@@ -64,8 +74,7 @@ export async function parseCrowdStrikeJson(input: AsyncIterable<string>, sink: R
   /** A container opening: is it a resource (an object in the top-level array or in "resources")? */
   const open = (array: boolean) => {
     const parent = stack[stack.length - 1];
-    const isResource =
-      !array && parent?.array === true && (stack.length === 1 || (stack.length === 2 && parent.key === 'resources'));
+    const isResource = !array && parent?.array === true && (stack.length === 1 || (stack.length === 2 && parent.key === 'resources'));
     const isError = !array && parent?.array === true && stack.length === 2 && parent.key === 'errors';
     stack.push({ array, key: parent && !parent.array ? key : '' });
     if (stack.length === 1) documents++;

@@ -44,7 +44,9 @@ export class RecordGuard {
     this.since = this.sawBoundary ? 0 : this.since + chars;
     this.sawBoundary = false;
     if (this.since > this.limits.maxRecordChars) {
-      throw new InventoryParseError(`a record is longer than ${this.limits.maxRecordChars} characters (max_record_bytes): not an export of this format?`);
+      throw new InventoryParseError(
+        `a record is longer than ${this.limits.maxRecordChars} characters (max_record_bytes): not an export of this format?`,
+      );
     }
   }
 }

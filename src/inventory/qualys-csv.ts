@@ -14,22 +14,49 @@ type Field = 'id' | 'ip' | 'ipv6' | 'dns' | 'hostname' | 'domain' | 'fqdn' | 'ne
 
 // Column names, lower-cased with everything but letters and digits removed.
 const ALIASES: Record<string, Field> = {
-  id: 'id', hostid: 'id', qualyshostid: 'id',
-  ip: 'ip', ipaddress: 'ip', ipv4: 'ip', ipv4address: 'ip',
-  ipv6: 'ipv6', ipv6address: 'ipv6',
-  dns: 'dns', dnsname: 'dns', dnshostname: 'dns',
-  hostname: 'hostname', dnsdatahostname: 'hostname',
-  domain: 'domain', dnsdatadomain: 'domain',
-  fqdn: 'fqdn', dnsdatafqdn: 'fqdn',
-  netbios: 'netbios', netbiosname: 'netbios',
-  os: 'os', operatingsystem: 'os',
-  mac: 'mac', macaddress: 'mac',
-  firstfounddate: 'first', firstfound: 'first', firstdiscovered: 'first', created: 'first',
-  lastactivity: 'last', lastactivitydate: 'last', lastvulnscandatetime: 'last', lastvulnscan: 'last',
-  lastvulnerabilityscan: 'last', lastscandate: 'last', lastscanned: 'last', lastvmscanneddate: 'last',
-  lastvmauthscanneddate: 'last', lastcompliancescandatetime: 'last', lastcompliancescan: 'last',
-  lastscapscandatetime: 'last', lastauthenticatedscan: 'last',
-  agentversion: 'agent', cloudagentversion: 'agent',
+  id: 'id',
+  hostid: 'id',
+  qualyshostid: 'id',
+  ip: 'ip',
+  ipaddress: 'ip',
+  ipv4: 'ip',
+  ipv4address: 'ip',
+  ipv6: 'ipv6',
+  ipv6address: 'ipv6',
+  dns: 'dns',
+  dnsname: 'dns',
+  dnshostname: 'dns',
+  hostname: 'hostname',
+  dnsdatahostname: 'hostname',
+  domain: 'domain',
+  dnsdatadomain: 'domain',
+  fqdn: 'fqdn',
+  dnsdatafqdn: 'fqdn',
+  netbios: 'netbios',
+  netbiosname: 'netbios',
+  os: 'os',
+  operatingsystem: 'os',
+  mac: 'mac',
+  macaddress: 'mac',
+  firstfounddate: 'first',
+  firstfound: 'first',
+  firstdiscovered: 'first',
+  created: 'first',
+  lastactivity: 'last',
+  lastactivitydate: 'last',
+  lastvulnscandatetime: 'last',
+  lastvulnscan: 'last',
+  lastvulnerabilityscan: 'last',
+  lastscandate: 'last',
+  lastscanned: 'last',
+  lastvmscanneddate: 'last',
+  lastvmauthscanneddate: 'last',
+  lastcompliancescandatetime: 'last',
+  lastcompliancescan: 'last',
+  lastscapscandatetime: 'last',
+  lastauthenticatedscan: 'last',
+  agentversion: 'agent',
+  cloudagentversion: 'agent',
 };
 
 function columnMap(row: string[]): Map<Field, number[]> | undefined {
@@ -62,7 +89,8 @@ async function* fromHeader(input: AsyncIterable<string>, maxChars: number): Asyn
   for (;;) {
     const nl = buffered.indexOf('\n', start);
     if (nl < 0) {
-      if (buffered.length > maxChars) throw new InventoryParseError(`no header row naming IP/ID and DNS/NetBIOS/OS columns in the first ${maxChars} characters`);
+      if (buffered.length > maxChars)
+        throw new InventoryParseError(`no header row naming IP/ID and DNS/NetBIOS/OS columns in the first ${maxChars} characters`);
       const next = await it.next();
       if (next.done) break;
       buffered += next.value;

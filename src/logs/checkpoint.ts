@@ -2,19 +2,22 @@
 // tailer state (file identities and offsets, see src/tail/checkpoint.ts) or, for a log reading the
 // journal, its cursor (src/journal/position.ts) with the totals in `tailer`, the pipeline's generic
 // counters and the log type handler's snapshot, taken at the same instant so that they describe the
-// same set of lines. Written atomically: temp file, fsync, rename, fsync of the directory; a crash at
-// any point leaves either the old or the new checkpoint, never a torn one.
+// same set of lines. Written atomically (core/atomic-write.ts): a crash or a full disk at any point
+// leaves either the old or the new checkpoint, never a torn one, and no temp file behind.
 //
 // The JSON format is a contract: checkpoints written by existing installs must load (a fixture of
 // version 1 is restored in test/logs/checkpoint.test.ts). A new format gets a new version and a
 // migration of the old one.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { atomicWrite } from '../core/atomic-write.js';
 import type { Logger } from '../core/log.js';
 import { journalPositionProblem, type JournalPosition } from '../journal/position.js';
-import { isTailerState, type TailerState } from '../tail/checkpoint.js';
+import { tailerStateProblem, type TailerState } from '../tail/checkpoint.js';
 
 export const CHECKPOINT_VERSION = 1;
+/** Largest checkpoint file loaded (a real one is a few KiB; the handlers bound their state). */
+export const MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export interface Checkpoint<H = unknown, C = unknown> {
   version: number;
@@ -33,26 +36,32 @@ export interface Checkpoint<H = unknown, C = unknown> {
 
 export class CheckpointStore {
   readonly file: string;
-  private readonly dir: string;
-  private dirReady = false;
+  /** The checkpoint found at start was unusable and moved aside (the log restarted from start_position). */
+  movedAside = false;
 
   constructor(
     stateDir: string,
     private readonly log: string,
     private readonly logger: Logger,
   ) {
-    this.dir = path.join(stateDir, 'checkpoints');
-    this.file = path.join(this.dir, `${log}.json`);
+    this.file = path.join(stateDir, 'checkpoints', `${log}.json`);
   }
 
   /**
    * The saved checkpoint, or undefined when there is none. A checkpoint that cannot be read or
-   * does not validate (`check` may reject it too) is reported and moved aside as
-   * `<log>.json.corrupt-<ts>`, so that the log starts afresh and the evidence is kept.
+   * does not validate (every field of the tailer part, type and bounds; `check` may reject it too)
+   * is reported with the first problem found and moved aside as `<log>.json.corrupt-<ts>`, so that
+   * the log starts afresh from start_position and the evidence is kept.
    */
   async load(check?: (cp: Checkpoint) => string | undefined): Promise<Checkpoint | undefined> {
     let text: string;
     try {
+      // Bounded before it is read: a checkpoint is never that big, a file that is would only cost memory.
+      const { size } = await stat(this.file);
+      if (size > MAX_CHECKPOINT_BYTES) {
+        await this.moveAside(`${size} bytes, more than the ${MAX_CHECKPOINT_BYTES} a checkpoint can take`);
+        return undefined;
+      }
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -73,9 +82,7 @@ export class CheckpointStore {
           ? `unknown version ${JSON.stringify(cp.version)}`
           : cp.log !== this.log
             ? `belongs to log ${JSON.stringify(cp.log)}`
-            : !isTailerState(cp.tailer)
-              ? 'invalid file list'
-              : ((cp.journal !== undefined ? journalPositionProblem(cp.journal) : undefined) ?? check?.(cp));
+            : (tailerStateProblem(cp.tailer) ?? (cp.journal !== undefined ? journalPositionProblem(cp.journal) : undefined) ?? check?.(cp));
     if (problem) {
       await this.moveAside(problem);
       return undefined;
@@ -85,6 +92,7 @@ export class CheckpointStore {
 
   /** Moves the current checkpoint aside (also used when the handler refuses its snapshot). */
   async moveAside(reason: string): Promise<void> {
+    this.movedAside = true;
     const aside = `${this.file}.corrupt-${Date.now()}`;
     try {
       await rename(this.file, aside);
@@ -102,37 +110,8 @@ export class CheckpointStore {
     }
   }
 
+  /** Writes the checkpoint atomically (see core/atomic-write.ts); on failure the previous one stays intact. */
   async save(cp: Checkpoint): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    // The directory is created once; every round trip saved shortens the scrape that waits for this.
-    if (!this.dirReady) await mkdir(this.dir, { recursive: true });
-    let fh;
-    try {
-      fh = await open(tmp, 'w', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(this.dir, { recursive: true }); // removed behind our back
-      fh = await open(tmp, 'w', 0o600);
-    }
-    this.dirReady = true;
-    try {
-      await fh.writeFile(JSON.stringify(cp));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await rename(tmp, this.file);
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    // The rename is durable only once the directory entry is.
-    const dh = await open(this.dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await atomicWrite(this.file, JSON.stringify(cp));
   }
 }

@@ -1,5 +1,6 @@
 // A log's files as a line source: the tailer (src/tail/tailer.ts), its state the `tailer` part of
 // the checkpoint.
+import type { ProblemCounts } from '../tail/problems.js';
 import { Tailer } from '../tail/tailer.js';
 import type { LineSource, SourceOptions, SourcePosition } from './source.js';
 
@@ -17,7 +18,7 @@ export class FileSource implements LineSource {
   }
 
   private newTailer(startPosition: 'end' | 'beginning'): Tailer {
-    const { config, clock, logger, sink, watch, chunkBytes } = this.opts;
+    const { config, clock, logger, sink, watch, chunkBytes, onFilesChanged } = this.opts;
     return new Tailer({
       paths: this.paths,
       startPosition,
@@ -28,6 +29,7 @@ export class FileSource implements LineSource {
       watch,
       chunkBytes,
       sink,
+      onFilesChanged,
     });
   }
 
@@ -67,5 +69,9 @@ export class FileSource implements LineSource {
 
   stats(): { files: number; pendingBytes: number; up: boolean } {
     return { ...this.tailer.stats(), up: true };
+  }
+
+  fileProblems(): ProblemCounts {
+    return this.tailer.fileProblems();
   }
 }

@@ -23,11 +23,12 @@ export interface LogHandler<S = unknown> {
   /** Processes one complete line (no trailing newline). Never throws on bad input. */
   processLine(line: string): LineResult;
   /**
-   * Optional fast path: processes the ASCII line buf[start, end) without a decoded string, or
-   * returns undefined, having changed nothing, to get the line through processLine instead.
-   * Counting it either way must give the same state.
+   * Optional, for log types whose parser reads bytes: when present, the pipeline hands every line
+   * here as the bytes buf[start, end) (UTF-8, no newline) instead of to processLine, so that no
+   * line is decoded whole. `buf` is reused by the next read: nothing may keep a reference to it.
+   * Never throws on bad input.
    */
-  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined;
+  processBytes?(buf: Buffer, start: number, end: number): LineResult;
   /**
    * Optional: processes a record whose header fields the source gave apart (a journal entry). A
    * handler without it gets the record as the line a file would hold (see record.ts). Never throws
@@ -53,6 +54,27 @@ export interface HandlerContext<C extends LogSource = LogSource> {
 /** `hostwatch parse`: the fields printed for one line, or undefined when the line does not match. */
 export type LineParser = (line: string) => Record<string, unknown> | undefined;
 
+/** `hostwatch parse`, per line: whether the exporter's handler counted it, and why not. */
+export interface LineVerdict {
+  /** The handler parsed it (hostwatch_log_lines_total{result="parsed"}), event or not. */
+  recognised: boolean;
+  /** It added to a counter of the type's metrics. */
+  counted: boolean;
+  /** Why a recognised line counted nothing (`not a signal`, `counted on line 41`, ...). */
+  why?: string;
+}
+
+/**
+ * `hostwatch parse` as a filter tester: the exporter's own handler run over the lines in order (so
+ * connection correlation decides what counts), and at the end what the exporter would show.
+ */
+export interface LineExplainer {
+  /** Runs the handler on line `n` (1-based, in order). */
+  line(text: string, n: number): LineVerdict;
+  /** The summary: the counters the exporter would have after these lines, as text lines. */
+  summary(): string[];
+}
+
 /** What `hostwatch parse --type T [--format F] [--log NAME]` gives the log type. */
 export interface ParseFieldsOptions<C> {
   /** --format, when given. */
@@ -64,6 +86,12 @@ export interface ParseFieldsOptions<C> {
    * undefined. Reads the config file when called; rejects with a message for the user when there is none.
    */
   configuredLog(name?: string): Promise<C>;
+}
+
+/** What `hostwatch parse` gives a log type that explains its lines. */
+export interface ExplainOptions<C> extends ParseFieldsOptions<C> {
+  /** The settings of the log whose lines are explained: those of --log when given, else the type's defaults. */
+  logSettings(): Promise<C>;
 }
 
 /**
@@ -81,4 +109,6 @@ export interface LogType<C extends LogSource = LogSource, S = unknown> {
   createHandler(ctx: HandlerContext<C>): LogHandler<S>;
   /** For `hostwatch parse`: the JSON fields of each line (their names and values are a contract). */
   parseFields(opts: ParseFieldsOptions<C>): LineParser | Promise<LineParser>;
+  /** Optional: the per-line verdicts and summary of `hostwatch parse` (see LineExplainer). */
+  explainLines?(opts: ExplainOptions<C>): Promise<LineExplainer>;
 }

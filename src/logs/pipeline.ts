@@ -6,15 +6,21 @@
 // the journal cursor), the generic counters and the handler snapshot; writes them atomically; and
 // only then publishes them. After a kill -9 the next run restores that state and re-reads from that
 // position: every line is counted once, and no scrape ever saw a value the restart goes back below.
+//
+// Checkpoints are taken in the background, never by a scrape (a scrape renders the last durable
+// state and never waits on the disk): every second while lines arrive, and as soon as a pass of the
+// tailer found a rotation or a new file, so that a crash loses track of no file.
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
+import { rateLimited, type Logger } from '../core/log.js';
 import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
 import { syslogLine, type LogRecord } from './record.js';
 import type { LineSource, SourceSink } from './source.js';
 import { chooseSource, createSource } from './source-choice.js';
+import { rotationsByKind } from '../tail/checkpoint.js';
+import type { ProblemCounts } from '../tail/problems.js';
 import type { WatchFn } from '../tail/watch.js';
 
 /** The generic per-log counters, checkpointed with the handler state. */
@@ -30,7 +36,7 @@ export interface LineCounters {
 export interface PublishedState<S = unknown> {
   counters: LineCounters;
   bytes: number;
-  rotations: number;
+  rotations: { kind: string; count: number }[];
   handler: S;
 }
 
@@ -44,13 +50,26 @@ export interface PipelineOptions {
   /** Injectable for tests; default fs.watch on the log directories. */
   watch?: WatchFn;
   chunkBytes?: number;
-  /** Background checkpoint interval when something changed (default 5 s). */
+  /** Background checkpoint interval when something changed (default 1 s). */
   checkpointInterval?: number;
   /** The journalctl that journal logs run (tests); default `journalctl` on PATH. */
   journalctl?: string;
 }
 
 const newCounters = (): LineCounters => ({ parsed: 0, unparsed: 0, truncated: 0, last_line_ts: null });
+
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** The generic counters of a checkpoint, every field checked (throws with the first problem). */
+function restoredCounters(v: unknown): LineCounters {
+  const c = v as Partial<LineCounters> | null;
+  if (typeof c !== 'object' || c === null) throw new Error('counters: not an object');
+  for (const k of ['parsed', 'unparsed', 'truncated'] as const) if (!isCount(c[k])) throw new Error(`counters.${k}: not a count`);
+  const ts = c.last_line_ts;
+  if (ts !== null && ts !== undefined && !(typeof ts === 'number' && Number.isFinite(ts)))
+    throw new Error('counters.last_line_ts: not a time');
+  return { parsed: c.parsed!, unparsed: c.unparsed!, truncated: c.truncated!, last_line_ts: ts ?? null };
+}
 
 export class LogPipeline<S = unknown> {
   readonly name: string;
@@ -74,6 +93,10 @@ export class LogPipeline<S = unknown> {
   private stopped = false;
   private startup: Promise<void> | undefined;
   checkpointErrors = 0;
+  /** Writes failed in a row, to say so once rather than at every attempt. */
+  private failedWrites = 0;
+  /** For the warnings that repeat while a condition lasts (a handler tick failing). */
+  private readonly repeats: Logger;
   /** ms since the epoch of the last successful checkpoint write, or null. */
   lastCheckpointAt: number | null = null;
 
@@ -81,8 +104,9 @@ export class LogPipeline<S = unknown> {
     this.name = opts.config.name;
     this.config = opts.config;
     this.store = new CheckpointStore(opts.stateDir, this.name, opts.logger);
+    this.repeats = rateLimited(opts.logger, { clock: opts.clock });
     this.handler = this.newHandler();
-    this.published = { counters: newCounters(), bytes: 0, rotations: 0, handler: this.handler.snapshot() };
+    this.published = { counters: newCounters(), bytes: 0, rotations: rotationsByKind({ rotations: 0 }), handler: this.handler.snapshot() };
   }
 
   private newHandler(): LogHandler<S> {
@@ -94,62 +118,52 @@ export class LogPipeline<S = unknown> {
     const { clock, logger, watch, chunkBytes, journalctl } = this.opts;
     const sink: SourceSink = {
       line: (text, truncated) => this.line(text, truncated),
-      // Handlers with a byte-level fast path get the lines of ASCII chunks undecoded.
-      bytes: this.handler.processBytes ? (buf, start, end) => this.lineBytes(buf, start, end) : undefined,
+      // A handler whose parser reads bytes gets every line undecoded.
+      bytes: this.handler.processBytes ? (buf, start, end, truncated) => this.lineBytes(buf, start, end, truncated) : undefined,
       record: (rec, truncated) => this.record(rec, truncated),
       skipped: (result) => this.skipped(result),
     };
-    return { config: this.config, clock, logger, watch, chunkBytes, journalctl, sink };
+    // A rotation or a new file: checkpoint now, the crash window is one pass.
+    const onFilesChanged = () => void this.checkpoint();
+    return { config: this.config, clock, logger, watch, chunkBytes, journalctl, sink, onFilesChanged };
   }
 
   private newSource(): LineSource {
     return createSource(this.sourceKind, this.sourceOptions());
   }
 
-  /** The hot path of handlers with processBytes: false hands the line back to be decoded. */
-  private lineBytes(buf: Buffer, start: number, end: number): boolean {
+  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
+  private line(text: string, truncated: boolean): void {
+    let r: LineResult | undefined;
+    try {
+      r = this.handler.processLine(text);
+    } catch {
+      r = undefined;
+    }
+    this.tally(r, truncated);
+  }
+
+  /** line() for handlers with processBytes. */
+  private lineBytes(buf: Buffer, start: number, end: number, truncated: boolean): void {
     let r: LineResult | undefined;
     try {
       r = this.handler.processBytes!(buf, start, end);
     } catch {
-      return false; // processLine decides (and counts it unparsed if it throws too)
+      r = undefined;
     }
-    if (r === undefined) return false;
-    const c = this.counters;
-    if (r.parsed) c.parsed++;
-    else c.unparsed++;
-    const ts = r.timestamp;
-    if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
-    return true;
-  }
-
-  /** The hot path: one line. The handler never throws by contract; a bug in it must not stop the log. */
-  private line(text: string, truncated: boolean): void {
-    let parsed: boolean;
-    let ts: number | undefined;
-    try {
-      const r = this.handler.processLine(text);
-      parsed = r.parsed;
-      ts = r.timestamp;
-    } catch {
-      parsed = false;
-    }
-    this.tally(parsed, truncated, ts);
+    this.tally(r, truncated);
   }
 
   /** A journal entry: to the handler as a record, or as the line a file would hold (see record.ts). */
   private record(rec: LogRecord, truncated: boolean): void {
-    let parsed: boolean;
-    let ts: number | undefined;
+    let r: LineResult | undefined;
     try {
       const h = this.handler;
-      const r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
-      parsed = r.parsed;
-      ts = r.timestamp;
+      r = h.processRecord ? h.processRecord(rec) : h.processLine(syslogLine(rec));
     } catch {
-      parsed = false;
+      r = undefined;
     }
-    this.tally(parsed, truncated, ts === undefined || !Number.isFinite(ts) ? rec.timestamp : ts);
+    this.tally(r, truncated, rec.timestamp);
   }
 
   /** Something the source read that is no line (a garbled journalctl line, an entry too long to keep). */
@@ -158,11 +172,17 @@ export class LogPipeline<S = unknown> {
     else this.counters.unparsed++;
   }
 
-  private tally(parsed: boolean, truncated: boolean, ts: number | undefined): void {
+  /**
+   * Counts a line the handler processed (r: what it returned, undefined when it threw); the time is
+   * the line's own, else `fallbackTs` (a journal entry's).
+   */
+  private tally(r: LineResult | undefined, truncated: boolean, fallbackTs?: number): void {
     const c = this.counters;
     if (truncated) c.truncated++;
-    else if (parsed) c.parsed++;
+    else if (r?.parsed) c.parsed++;
     else c.unparsed++;
+    let ts = r?.timestamp;
+    if (ts === undefined || !Number.isFinite(ts)) ts = fallbackTs;
     if (ts !== undefined && Number.isFinite(ts)) this.lastTs = ts;
   }
 
@@ -184,17 +204,13 @@ export class LogPipeline<S = unknown> {
     );
     if (cp) {
       try {
+        // Each part validates its own fields and bounds; the first problem moves the checkpoint aside.
+        const counters = restoredCounters(cp.counters);
         this.handler.restore(cp.handler as S);
-        const c = cp.counters as LineCounters;
-        this.counters = {
-          parsed: Number(c?.parsed) || 0,
-          unparsed: Number(c?.unparsed) || 0,
-          truncated: Number(c?.truncated) || 0,
-          last_line_ts: typeof c?.last_line_ts === 'number' ? c.last_line_ts : null,
-        };
+        this.counters = counters;
         this.source.restore({ tailer: cp.tailer, journal: cp.journal });
       } catch (err) {
-        await this.store.moveAside(`handler state rejected: ${(err as Error).message}`);
+        await this.store.moveAside(`state rejected: ${(err as Error).message}`);
         this.handler = this.newHandler();
         this.counters = newCounters();
         this.source = this.newSource();
@@ -202,7 +218,12 @@ export class LogPipeline<S = unknown> {
     }
     // What was restored is on disk already: it may be published as is.
     const { tailer: tail } = this.source.snapshot();
-    this.published = { counters: this.countersNow(), bytes: tail.bytes, rotations: tail.rotations, handler: this.handler.snapshot() };
+    this.published = {
+      counters: this.countersNow(),
+      bytes: tail.bytes,
+      rotations: rotationsByKind(tail),
+      handler: this.handler.snapshot(),
+    };
     this.savedMark = cp ? this.mark() : -1;
     await this.source.start();
     this.scheduleBackground();
@@ -222,18 +243,19 @@ export class LogPipeline<S = unknown> {
 
   private scheduleBackground(): void {
     if (this.stopped) return;
-    const every = this.opts.checkpointInterval ?? 5000;
+    const every = this.opts.checkpointInterval ?? 1000;
     this.timer = this.opts.clock.setTimeout(() => {
-      void this.checkpoint(false).finally(() => this.scheduleBackground());
+      void this.checkpoint().finally(() => this.scheduleBackground());
     }, every);
   }
 
   /**
-   * Snapshot, write, publish. When no line arrived since the last write the checkpoint is already
-   * current: nothing is written (no fsync per idle scrape); scrapes (`publish`) still publish a
-   * fresh snapshot, whose counters equal the saved ones, for the gauges that tick() refreshed.
+   * Snapshot, write, publish; serialised (a call waits for the one in flight). When no line arrived
+   * since the last write the checkpoint is already current: nothing is written (no fsync when idle),
+   * and it is only confirmed current (lastCheckpointAt), with a fresh snapshot published when the
+   * handler has gauges that tick() refreshes.
    */
-  checkpoint(publish = true): Promise<void> {
+  checkpoint(): Promise<void> {
     const run = async () => {
       if (!this.startup) return;
       try {
@@ -242,20 +264,25 @@ export class LogPipeline<S = unknown> {
         return; // not started: nothing restored, nothing to save
       }
       const now = this.opts.clock.now();
-      try {
-        this.handler.tick?.(now);
-      } catch (err) {
-        this.opts.logger.warn('log handler tick failed', { log: this.name, err });
+      if (this.handler.tick) {
+        try {
+          this.handler.tick(now);
+        } catch (err) {
+          this.repeats.warn('log handler tick failed', { log: this.name, err });
+        }
       }
       // Synchronous from here to the save: one instant, one consistent state.
-      const { tailer, journal } = this.source.snapshot();
       const mark = this.mark();
       const unchanged = mark === this.savedMark;
-      if (unchanged && !publish) return;
+      if (unchanged && !this.handler.tick) {
+        this.lastCheckpointAt = now;
+        return;
+      }
+      const { tailer, journal } = this.source.snapshot();
       const state: PublishedState<S> = {
         counters: this.countersNow(),
         bytes: tailer.bytes,
-        rotations: tailer.rotations,
+        rotations: rotationsByKind(tailer),
         handler: this.handler.snapshot(),
       };
       if (unchanged) {
@@ -276,11 +303,21 @@ export class LogPipeline<S = unknown> {
       try {
         await this.store.save(cp);
       } catch (err) {
-        // Not published: the metrics stay at the last state that is safely on disk.
+        // Not published: the metrics stay at the last state that is safely on disk. Counted every
+        // time; said at the first failure and then once per 5 minutes with the count of repeats (a
+        // full disk fails every write until it is freed), and said again when a write succeeds.
         this.checkpointErrors++;
-        this.opts.logger.warn('checkpoint write failed', { log: this.name, file: this.store.file, err: (err as Error).message });
+        this.failedWrites++;
+        this.repeats.warn('checkpoint write failed', {
+          log: this.name,
+          file: this.store.file,
+          err: (err as Error).message,
+          effect: 'the metrics of this log stay at the last checkpoint until a write succeeds',
+        });
         return;
       }
+      if (this.failedWrites > 0) this.opts.logger.info('checkpoint written again', { log: this.name, failed_writes: this.failedWrites });
+      this.failedWrites = 0;
       this.savedMark = mark;
       this.lastCheckpointAt = this.opts.clock.now();
       this.published = state;
@@ -288,6 +325,11 @@ export class LogPipeline<S = unknown> {
     const p = this.saving.then(run, run);
     this.saving = p;
     return p;
+  }
+
+  /** Resolves once the checkpoint is restored (or found unusable): before that, nothing may be rendered. */
+  ready(): Promise<void> {
+    return (this.startup ?? Promise.resolve()).catch(() => {});
   }
 
   /** The last checkpointed state, for the metrics. */
@@ -298,6 +340,16 @@ export class LogPipeline<S = unknown> {
   /** Live figures (gauges, not counters): files followed, bytes not read yet, whether the source delivers lines. */
   stats(): { files: number; pendingBytes: number; up: boolean } {
     return this.source ? this.source.stats() : { files: 0, pendingBytes: 0, up: false };
+  }
+
+  /** Whether the checkpoint found at start was unusable and moved aside (counting restarted). */
+  get checkpointUnusable(): boolean {
+    return this.store.movedAside;
+  }
+
+  /** Files of the log that cannot be followed now, by reason (a live gauge; none for the journal). */
+  fileProblems(): ProblemCounts | undefined {
+    return this.source?.fileProblems?.();
   }
 
   /** Test hook and fs-event-less driver: one tail pass now (the journal pushes its entries itself). */
@@ -312,6 +364,6 @@ export class LogPipeline<S = unknown> {
     await this.startup.catch(() => {});
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
     await this.source.stop();
-    await this.checkpoint(true);
+    await this.checkpoint();
   }
 }

@@ -3,16 +3,19 @@
 // host has only the journal). The choice is made at start (a restart or a reload makes it again)
 // and said in the log. A checkpoint of the other kind of source is not resumed, its position means
 // nothing here: the log starts at the end of the new source, so that nothing is counted twice.
-import type { Logger } from '../core/log.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { Discovery } from '../tail/discovery.js';
+import { FileGuard } from '../tail/guard.js';
+import { FileProblems } from '../tail/problems.js';
 import { noWatch } from '../tail/watch.js';
 import { FileSource } from './file-source.js';
 import { JournalSource } from './journal-source.js';
 import type { LineSource, SourceOptions } from './source.js';
 
-/** Paths of the log's files that exist now (globs expanded). */
+/** Paths of the log's files that exist now (globs expanded; what cannot be read is the tailer's to report). */
 async function existingFiles(paths: readonly string[], logger: Logger): Promise<string[]> {
-  const { found } = await new Discovery(paths, logger, noWatch, () => {}).list();
+  const discovery = new Discovery(paths, logger, noWatch, () => {});
+  const { found } = await discovery.list(new FileGuard(discovery.dirs()), new FileProblems(silentLogger), new Set());
   return [...found.values()].map((f) => f.path).sort();
 }
 

@@ -8,6 +8,7 @@ import type { LogSource } from '../config/log-entry.js';
 import type { JournalPosition } from '../journal/position.js';
 import type { TailerState } from '../tail/checkpoint.js';
 import type { LineSink } from '../tail/lines.js';
+import type { ProblemCounts } from '../tail/problems.js';
 import type { WatchFn } from '../tail/watch.js';
 import type { LogRecord } from './record.js';
 
@@ -42,6 +43,8 @@ export interface LineSource {
   stop(): Promise<void>;
   /** Live figures: files followed, bytes not read yet, and whether the source can deliver lines now. */
   stats(): { files: number; pendingBytes: number; up: boolean };
+  /** Files that cannot be followed now, by reason (files only). */
+  fileProblems?(): ProblemCounts;
 }
 
 export interface SourceOptions {
@@ -53,4 +56,6 @@ export interface SourceOptions {
   chunkBytes?: number;
   /** The journalctl to run (tests); default `journalctl` on PATH. */
   journalctl?: string;
+  /** Called when the source found a rotation or a new file: a checkpoint is due now. */
+  onFilesChanged?: () => void;
 }

@@ -30,7 +30,8 @@ export function clientKey(address: string | undefined): string {
   const [head, tail] = a.split('::');
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  const groups =
+    tail === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
   a = groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))

@@ -59,6 +59,23 @@ function parseCertificates(pem: string, key: string, problems: string[]): boolea
   return true;
 }
 
+/**
+ * The problems of the certificate, key and CA files named by a tls_server_config that did not
+ * validate (for one report of every problem of the web config): each named file is read, and the
+ * certificates parsed, as buildTlsOptions would.
+ */
+export async function tlsFileProblems(raw: unknown, baseDir: string): Promise<string[]> {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const problems: string[] = [];
+  for (const key of ['cert_file', 'key_file', 'client_ca_file'] as const) {
+    const path = (raw as Record<string, unknown>)[key];
+    if (typeof path !== 'string') continue;
+    const pem = await readPem(path, key, baseDir, problems);
+    if (pem !== undefined && key !== 'key_file') parseCertificates(pem, key, problems);
+  }
+  return problems;
+}
+
 export async function buildTlsOptions(c: TlsServerConfig, baseDir: string): Promise<{ setup?: TlsSetup; problems: string[] }> {
   const problems: string[] = [];
   const certKey = c.cert_file !== undefined ? 'cert_file' : 'cert';
@@ -100,7 +117,8 @@ export async function buildTlsOptions(c: TlsServerConfig, baseDir: string): Prom
     createSecureContext(options);
   } catch (err) {
     const msg = (err as Error).message;
-    if (/key values mismatch/i.test(msg)) problems.push(`${PREFIX}.${keyKey}: the private key does not match the certificate in ${certKey}`);
+    if (/key values mismatch/i.test(msg))
+      problems.push(`${PREFIX}.${keyKey}: the private key does not match the certificate in ${certKey}`);
     else if (/cipher/i.test(msg)) problems.push(`${PREFIX}.cipher_suites: ${msg}`);
     else problems.push(`${PREFIX}: cannot build a TLS context: ${msg}`);
     return { problems };

@@ -4,6 +4,7 @@
 // key is an error, as the toolkit's strict YAML unmarshalling makes it.
 import { z } from 'zod';
 import { duration } from '../config/fields.js';
+import { bearerTokensSchema, rolesSchema, ROLES } from './roles.js';
 
 /** Toolkit TLS version names → Node's. */
 export const TLS_VERSIONS = {
@@ -108,7 +109,10 @@ export const tlsServerConfigSchema = z
       .array(z.enum(Object.keys(CIPHER_SUITES) as [string, ...string[]]))
       .default([])
       .describe('Allowed TLS 1.2 cipher suites by Go/IANA name (default: Node.js defaults)'),
-    prefer_server_cipher_suites: z.boolean().default(true).describe('Choose the cipher suite in the server\'s order of preference (default true)'),
+    prefer_server_cipher_suites: z
+      .boolean()
+      .default(true)
+      .describe("Choose the cipher suite in the server's order of preference (default true)"),
     curve_preferences: z
       .array(z.enum(Object.keys(CURVES) as [string, ...string[]]))
       .default([])
@@ -156,7 +160,11 @@ const headersSchema = z
       }
       const allowed = ALLOWED_HEADERS[canonical];
       if (allowed && !allowed.includes(value.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `invalid value ${JSON.stringify(value)} (expected one of: ${allowed.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `invalid value ${JSON.stringify(value)} (expected one of: ${allowed.join(', ')})`,
+        });
       }
       if (/[\r\n]/.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'header values cannot contain line breaks' });
     }
@@ -165,10 +173,7 @@ const headersSchema = z
 
 export const httpServerConfigSchema = z.strictObject({
   headers: headersSchema,
-  http2: z
-    .boolean()
-    .default(true)
-    .describe('Accepted for compatibility with exporter-toolkit files; hostwatch serves HTTP/1.1 only'),
+  http2: z.boolean().default(true).describe('Accepted for compatibility with exporter-toolkit files; hostwatch serves HTTP/1.1 only'),
 });
 
 const basicAuthUsersSchema = z
@@ -177,7 +182,11 @@ const basicAuthUsersSchema = z
   .superRefine((users, ctx) => {
     for (const [user, hash] of Object.entries(users)) {
       if (user === '' || user.includes(':')) {
-        ctx.addIssue({ code: 'custom', path: [user], message: 'user names must be non-empty and cannot contain ":" (basic auth splits at it)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [user],
+          message: 'user names must be non-empty and cannot contain ":" (basic auth splits at it)',
+        });
       }
       const problem = bcryptProblem(String(hash));
       if (problem) ctx.addIssue({ code: 'custom', path: [user], message: problem });
@@ -197,14 +206,26 @@ export const rateLimitSchema = z
 // YAML turns `key:` with nothing after it into null: treat that as the section being absent.
 const section = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 
-export const webConfigSchema = z.strictObject({
-  tls_server_config: section(tlsServerConfigSchema).describe('Serve HTTPS with these TLS settings (absent: plain HTTP)'),
-  http_server_config: z
-    .preprocess((v) => (v === null ? undefined : v), httpServerConfigSchema.prefault({}))
-    .describe('HTTP server settings'),
-  basic_auth_users: z.preprocess((v) => (v === null ? undefined : v), basicAuthUsersSchema),
-  rate_limit: section(rateLimitSchema),
-});
+export const webConfigSchema = z
+  .strictObject({
+    tls_server_config: section(tlsServerConfigSchema).describe('Serve HTTPS with these TLS settings (absent: plain HTTP)'),
+    http_server_config: z
+      .preprocess((v) => (v === null ? undefined : v), httpServerConfigSchema.prefault({}))
+      .describe('HTTP server settings'),
+    basic_auth_users: z.preprocess((v) => (v === null ? undefined : v), basicAuthUsersSchema),
+    rate_limit: section(rateLimitSchema),
+    roles: section(rolesSchema),
+    bearer_tokens: z.preprocess((v) => (v === null ? undefined : v), bearerTokensSchema),
+  })
+  .superRefine((c, ctx) => {
+    // A role given to a user who cannot log in is a typo that would silently grant nothing.
+    for (const role of ROLES) {
+      (c.roles?.[role] ?? []).forEach((user, i) => {
+        if (!(user in c.basic_auth_users))
+          ctx.addIssue({ code: 'custom', path: ['roles', role, i], message: `user "${user}" is not in basic_auth_users` });
+      });
+    }
+  });
 
 export type WebConfigFile = z.infer<typeof webConfigSchema>;
 export type TlsServerConfig = z.infer<typeof tlsServerConfigSchema>;

@@ -1,18 +1,18 @@
 // Web configuration file in the Prometheus exporter-toolkit format (--web.config.file): TLS, basic
-// auth, response headers, plus hostwatch's rate_limit. Loaded at start and on SIGHUP; any problem
+// auth, response headers, plus hostwatch's rate_limit, roles and bearer_tokens (roles.ts). Loaded at start and on SIGHUP; any problem
 // (bad key, unreadable or mismatched certificate, invalid bcrypt hash) is a ConfigError listing
 // every `path.to.key: what is wrong`, so a bad file fails the start and a bad reload keeps the old one.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type https from 'node:https';
 import type { RequestHandler } from 'express';
-import { parseDocument } from 'yaml';
-import { ConfigError, formatIssues } from '../config/errors.js';
+import { ConfigError, validate } from '../config/errors.js';
+import { readYamlFile, type ReadOptions } from '../config/load.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { webConfigSchema, ALLOWED_HEADERS, type WebConfigFile } from './webconfig-schema.js';
-import { buildTlsOptions, type TlsOptions } from './tls-options.js';
+import { buildTlsOptions, tlsFileProblems, type TlsOptions } from './tls-options.js';
 import { clientCertCheck } from './client-cert.js';
 import { BasicAuth } from './basic-auth.js';
+import { Authenticator, readBearerTokens } from './roles.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface WebConfig {
@@ -20,18 +20,20 @@ export interface WebConfig {
   tls?: TlsOptions;
   /** Middleware for every request, in order: headers, rate limit, client certificate, basic auth. */
   middleware: RequestHandler[];
+  /** No web config, or an empty file: plain HTTP, no authentication. */
+  empty?: boolean;
 }
 
-export interface WebConfigOptions {
+export interface WebConfigOptions extends ReadOptions {
   /** Clock of the rate limiter (tests inject a ManualClock). */
   clock?: Clock;
 }
 
 /** Validates the parsed YAML of a web config; throws ConfigError. */
 export function parseWebConfig(raw: unknown, file = '<web config>'): WebConfigFile {
-  const result = webConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
-  return result.data;
+  const { data, problems } = validate(webConfigSchema, raw ?? {});
+  if (data === undefined) throw new ConfigError(file, problems);
+  return data;
 }
 
 function headersMiddleware(headers: Record<string, string>): RequestHandler | undefined {
@@ -54,7 +56,8 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
   // Headers first, so that 401 and 429 answers carry them too.
   if (headers) middleware.push(headers);
   // Rate limit before auth: failed logins each cost a bcrypt, the limit caps that work.
-  if (cfg.rate_limit) middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
+  if (cfg.rate_limit)
+    middleware.push(new RateLimiter(cfg.rate_limit.interval, cfg.rate_limit.burst, opts.clock ?? systemClock).middleware());
   if (cfg.tls_server_config) {
     const { setup, problems } = await buildTlsOptions(cfg.tls_server_config, baseDir);
     if (!setup) throw new ConfigError(file, problems);
@@ -62,23 +65,27 @@ export async function buildWebConfig(cfg: WebConfigFile, baseDir: string, file: 
     const check = clientCertCheck(setup.clientAuthType, setup.clientAllowedSans);
     if (check) middleware.push(check);
   }
-  if (Object.keys(cfg.basic_auth_users).length > 0) middleware.push(new BasicAuth(cfg.basic_auth_users).middleware());
+  const { tokens, problems } = await readBearerTokens(cfg.bearer_tokens, baseDir);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const hasUsers = Object.keys(cfg.basic_auth_users).length > 0;
+  if (hasUsers || tokens.length > 0) {
+    middleware.push(new Authenticator(hasUsers ? new BasicAuth(cfg.basic_auth_users) : undefined, cfg.roles, tokens).middleware());
+  }
   return { tls, middleware };
 }
 
 export async function loadWebConfig(file: string | undefined, opts: WebConfigOptions = {}): Promise<WebConfig> {
-  if (!file) return { middleware: [] };
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0]}`));
-  const cfg = parseWebConfig(doc.toJS(), file);
+  if (!file) return { middleware: [], empty: true };
+  const { value, empty } = await readYamlFile(file, opts);
   // As in the toolkit, relative certificate paths are relative to the web config file.
-  return buildWebConfig(cfg, dirname(resolve(file)), file, opts);
+  const baseDir = dirname(resolve(file));
+  const { data, problems } = validate(webConfigSchema, value ?? {});
+  if (data === undefined) {
+    // The files are checked too, so that one run reports a missing certificate with the rest.
+    const tls = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).tls_server_config : undefined;
+    throw new ConfigError(file, [...problems, ...(await tlsFileProblems(tls, baseDir))]);
+  }
+  return { ...(await buildWebConfig(data, baseDir, file, opts)), empty };
 }
 
 /**

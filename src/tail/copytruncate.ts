@@ -6,18 +6,17 @@
 // - keep copies out: a glob such as `access.log*` also matches the copy, whose lines were (or are
 //   being) read from the original; following it as a new file would count them twice. A new file
 //   is checked before its first read (verifyNew); the copies found are remembered in the tracked set.
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
-import { findSibling } from './siblings.js';
+import { listSiblings } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 /** First bytes two files must share to be taken for a file and its copy. */
-const MIN_COPY_PROOF_BYTES = 32;
+export const MIN_COPY_PROOF_BYTES = 32;
 /** Heads of truncated files remembered to recognise their copies (bounded memory). */
 const MAX_TRUNCATED_HEADS = 16;
 
@@ -84,7 +83,7 @@ export class CopyTruncate {
     this.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
     const copy = f.fp.length > 0 ? await this.openCopy(f) : undefined;
     // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
-    this.files.countRotation();
+    this.files.countRotation(copy ? 'copytruncate' : 'truncate');
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
       this.truncatedHeads.push({ path: f.path, fp: f.fp });
       if (this.truncatedHeads.length > MAX_TRUNCATED_HEADS) this.truncatedHeads.shift();
@@ -100,7 +99,7 @@ export class CopyTruncate {
     f.fp = Buffer.alloc(0);
     if (copy) {
       // Now, before the original's new lines.
-      await this.reader.readToEnd(copy);
+      await this.reader.readToEnd(copy); // a copy is never truncated: its result needs no check
       this.logger.debug('reading the end of a truncated file from its copy', { path: copy.path });
     }
   }
@@ -111,21 +110,33 @@ export class CopyTruncate {
    * snapshot like any file's.
    */
   private async openCopy(f: TrackedFile): Promise<TrackedFile | undefined> {
-    const copyPath = await findSibling(f.path, async (st, full) => {
-      const known = this.files.get(identityKey(st));
+    const { siblings } = await listSiblings(f.path, this.opener.guard);
+    for (const s of siblings) {
+      const key = identityKey(s.st);
+      const followed = this.files.get(key);
       // A file found since, not read yet, may be this very copy (a glob such as access.log*).
-      if (identityKey(st) === f.key || (known && !known.verifyCopy) || Number(st.size) < f.offset) return false;
-      const fh = await open(full, 'r');
-      try {
-        return await startsWith(fh, f.fp);
-      } finally {
-        await fh.close();
+      if (s.gz || key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || Number(s.st.size) < f.offset)
+        continue;
+      const fh = await this.opener.open(s.full, s);
+      if (typeof fh === 'string') continue;
+      if (await startsWith(fh, f.fp)) {
+        const now = this.clock.now();
+        return {
+          ...f,
+          key,
+          fh,
+          carry: null,
+          size: Number(s.st.size),
+          mtimeNs: s.st.mtimeNs,
+          rotatedAt: now,
+          lastGrowthAt: now,
+          verifyCopy: false,
+          copy: true,
+          gz: false,
+        };
       }
-    });
-    const fh = copyPath ? await this.opener.open(copyPath) : undefined;
-    if (!fh) return undefined;
-    const st = await fh.stat({ bigint: true });
-    const now = this.clock.now();
-    return { ...f, key: identityKey(st), fh, carry: null, size: Number(st.size), rotatedAt: now, lastGrowthAt: now, verifyCopy: false, copy: true };
+      await fh.close();
+    }
+    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Which file is which. A file is identified by (dev, ino) plus its fingerprint, its first bytes (up
 // to FINGERPRINT_BYTES): the same inode with other first bytes means the inode was reused or the
 // file was rewritten in place, so (dev, ino) alone is never trusted.
+import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
 export const FINGERPRINT_BYTES = 256;
@@ -22,4 +23,24 @@ export async function startsWith(fh: FileHandle, fp: Buffer): Promise<boolean> {
   const head = Buffer.alloc(fp.length);
   const { bytesRead } = await fh.read(head, 0, fp.length, 0);
   return bytesRead === fp.length && head.equals(fp);
+}
+
+/**
+ * A finished file's fingerprint as remembered in the checkpoint: its length and a digest, 24
+ * characters instead of up to 344 (a long rotation chain is remembered file by file).
+ */
+export interface HeadDigest {
+  head: number;
+  sum: string;
+}
+
+const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest().subarray(0, 16).toString('base64');
+
+export function digestHead(fp: Buffer): HeadDigest {
+  return { head: fp.length, sum: digest(fp) };
+}
+
+/** Whether `head` (a file's first bytes) starts with the fingerprint `d` is a digest of. */
+export function matchesDigest(head: Buffer, d: HeadDigest): boolean {
+  return d.head > 0 && head.length >= d.head && digest(head.subarray(0, d.head)) === d.sum;
 }

@@ -1,31 +1,32 @@
-// Opening log files for reading. A file that cannot be opened (permissions, vanished) is reported
-// once, not on every pass, until it opens again or stops being found.
-import { open, type FileHandle } from 'node:fs/promises';
-import type { Logger } from '../core/log.js';
+// Opening the files of a log through its FileGuard (guard.ts); a file that cannot be opened is
+// reported (FileProblems: once in the log, counted in the metrics) rather than thrown.
+import type { BigIntStats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import type { FileGuard, FileProblem, Inspected } from './guard.js';
+import type { FileProblems } from './problems.js';
 
 export class LogFileOpener {
-  /** Paths reported as unopenable, so that a pass every second does not repeat the warning. */
-  private readonly warned = new Set<string>();
+  constructor(
+    readonly guard: FileGuard,
+    private readonly problems: FileProblems,
+  ) {}
 
-  constructor(private readonly logger: Logger) {}
-
-  /** The file opened read-only, or undefined (reported once) when it cannot be. */
-  async open(full: string): Promise<FileHandle | undefined> {
-    try {
-      const fh = await open(full, 'r');
-      this.warned.delete(full);
-      return fh;
-    } catch (err) {
-      if (!this.warned.has(full)) {
-        this.warned.add(full);
-        this.logger.warn('cannot open log file', { path: full, err: (err as Error).message });
-      }
-      return undefined;
-    }
+  /**
+   * Opens a file found by name and looked at (`seen`); when it cannot be, why (reported, but for
+   * 'gone': renamed or deleted between the look and the open, the next pass looks again).
+   */
+  async open(full: string, seen: Inspected): Promise<FileHandle | FileProblem> {
+    const r = await this.guard.open(full, seen);
+    if (!('problem' in r)) return r;
+    if (r.problem !== 'gone') this.problems.report(full, r.problem, r.err);
+    return r.problem;
   }
 
-  /** Forgets the warnings about paths no longer found: one that comes back is reported again. */
-  keepWarningsFor(found: ReadonlySet<string>): void {
-    for (const p of this.warned) if (!found.has(p)) this.warned.delete(p);
+  /** Looks at `full` and opens it; undefined, reported unless missing, when it cannot be. */
+  async inspectAndOpen(full: string): Promise<{ fh: FileHandle; st: BigIntStats } | undefined> {
+    const r = await this.guard.inspectAndOpen(full);
+    if (!('problem' in r)) return r;
+    if (r.problem !== 'gone') this.problems.report(full, r.problem, r.err);
+    return undefined;
   }
 }

@@ -1,36 +1,41 @@
 // Follows the files of one log (paths or globs) and hands their lines to a sink, exactly once
 // given a checkpoint of its state (see snapshot()/restore()).
 //
-// How it looks at files:
 // - A file is identified by (dev, ino) plus its first bytes, the fingerprint (identity.ts).
-// - Each pass lists the pattern directories and stats the matching names (discovery.ts), then
-//   compares identities with the tracked files (tracked.ts): a tracked file no longer at any
-//   matching path has been rotated away (renamed or deleted); it is kept open and read to its end
-//   until it has been quiet for `rotateWaitMs`, then let go.
-// - A file that shrank below what was read (copytruncate) or whose first bytes changed restarts at
-//   offset 0; the lines between our offset and the truncation are recovered from logrotate's copy
-//   when there is one (copytruncate.ts).
-// - After a restart the checkpointed files are found again by identity (restore.ts), and read on
-//   from their checkpointed offsets (reader.ts).
-// - Passes run on fs events (one watch per directory) and every `pollInterval`, one at a time.
-//   Tests inject `watch: noWatch` and a ManualClock and call poll() themselves.
+// - Each pass lists the pattern directories (discovery.ts, through the FileGuard of guard.ts) and
+//   compares identities with the tracked files (tracked.ts): one no longer at any matching path was
+//   rotated away (renamed or deleted); it is read to its end until quiet for `rotateWaitMs`, then
+//   let go and remembered as known.
+// - After a restart, and whenever a rotation or a new file is found, the rotation chain beside the
+//   path (chain.ts) is looked at: rotated files written after ours are read, oldest first.
+// - A file that shrank or whose first bytes changed restarts at 0; the lines not read yet come
+//   from logrotate's copy (copytruncate.ts).
+// - After a restart the checkpointed files are pending until found again (restore.ts).
+// - Passes run on fs events (one watch per directory) and every `pollInterval`, one at a time; a
+//   write to a followed file only reads that file. Tests inject `watch: noWatch` and a ManualClock
+//   and call poll() themselves.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { FileCheckpoint, TailerState } from './checkpoint.js';
+import { rateLimited, type Logger } from '../core/log.js';
+import type { RotationKind, TailerState } from './checkpoint.js';
+import { RotationChains } from './chain.js';
 import { CopyTruncate } from './copytruncate.js';
 import { Discovery, type Found } from './discovery.js';
-import type { FilePattern } from './glob.js';
-import { FINGERPRINT_BYTES, identityKey, readHead, startsWith } from './identity.js';
+import { foundFile } from './found-file.js';
+import { FileGuard } from './guard.js';
+import { startsWith } from './identity.js';
 import type { LineSink } from './lines.js';
 import { LogFileOpener } from './opener.js';
+import { FileProblems, type ProblemCounts } from './problems.js';
 import { LineReader } from './reader.js';
-import { restoreFiles } from './restore.js';
+import { resolvePending } from './restore.js';
 import { TrackedFiles, type TrackedFile } from './tracked.js';
 import { fsWatch, type WatchFn } from './watch.js';
 
 /** Files followed at once by one log (open descriptors and memory stay bounded whatever a glob matches). */
-const MAX_FILES = 1024;
+export const MAX_FILES = 1024;
+/** Followed files looked at by one poll in a directory that did not change (see pollWindow). */
+const POLL_WINDOW = 128;
 
 export interface TailerOptions {
   paths: string[];
@@ -44,19 +49,31 @@ export interface TailerOptions {
   chunkBytes?: number;
   /** How long a rotated-away file must stay quiet before it is closed (default max(5 s, 2 polls)). */
   rotateWaitMs?: number;
+  /** Called after a pass that found a rotation, a new file or a file finished: a checkpoint is due. */
+  onFilesChanged?: () => void;
 }
 
 export class Tailer {
   private readonly files = new TrackedFiles();
+  private readonly problems: FileProblems;
   private readonly discovery: Discovery;
   private readonly opener: LogFileOpener;
   private readonly reader: LineReader;
   private readonly copytruncate: CopyTruncate;
+  private readonly chains: RotationChains;
   private readonly rotateWaitMs: number;
-  private warnedTooMany = false;
-  private restoredFiles: FileCheckpoint[] | undefined;
+  /** For the warnings that repeat at every pass while a condition lasts. */
+  private readonly repeats: Logger;
+  /** Paths whose rotation chain must be looked at by the next pass that lists the directories. */
+  private readonly chainsDue = new Set<string>();
+  /** Followed paths written to since the last pass (fs events): only those need reading. */
+  private readonly dirty = new Set<string>();
+  /** Compressed files that failed to inflate, since when: retried until rotateWaitMs (gzip may be writing them). */
+  private readonly gzFailedAt = new Map<string, number>();
   private hasCheckpoint = false;
   private firstPass = true;
+  private filesChanged = false;
+  private pollFrom = 0;
   private running: Promise<void> | null = null;
   private again = false;
   private discoverPending = false;
@@ -65,11 +82,15 @@ export class Tailer {
 
   constructor(private readonly opts: TailerOptions) {
     const { clock, logger } = opts;
-    this.discovery = new Discovery(opts.paths, logger, opts.watch ?? fsWatch, (p, name, event) => this.onDirEvent(p, name, event));
-    this.opener = new LogFileOpener(logger);
+    this.repeats = rateLimited(logger, { clock });
+    this.problems = new FileProblems(logger);
+    this.discovery = new Discovery(opts.paths, logger, opts.watch ?? fsWatch, (dir, name, event) => this.onDirEvent(dir, name, event));
+    this.opener = new LogFileOpener(new FileGuard(this.discovery.dirs()), this.problems);
     this.reader = new LineReader({ maxLineBytes: opts.maxLineBytes, chunkBytes: opts.chunkBytes, sink: opts.sink, clock }, this.files);
     this.copytruncate = new CopyTruncate(this.files, this.reader, this.opener, clock, logger);
     this.rotateWaitMs = opts.rotateWaitMs ?? Math.max(5000, 2 * opts.pollInterval);
+    const { discovery, opener, files, rotateWaitMs: waitMs } = this;
+    this.chains = new RotationChains({ discovery, opener, files, clock, logger, waitMs });
   }
 
   /** Bumped on every change of what snapshot() returns: lets the pipeline skip idle checkpoints. */
@@ -80,8 +101,7 @@ export class Tailer {
   /** Loads a checkpointed state; call before start(). Files never seen then start at the beginning. */
   restore(state: TailerState): void {
     this.hasCheckpoint = true;
-    this.restoredFiles = state.files;
-    this.files.restoreTotals(state);
+    this.files.restore(state);
   }
 
   /**
@@ -119,6 +139,11 @@ export class Tailer {
     return this.files.stats();
   }
 
+  /** Files that cannot be followed, by reason, as of the last pass that listed the directories. */
+  fileProblems(): ProblemCounts {
+    return this.problems.counts();
+  }
+
   /**
    * Runs a pass, or another one after the pass in flight. `discover`: list the directories too
    * (polls, creations and renames); a write to a followed file only needs its new bytes read.
@@ -138,7 +163,7 @@ export class Tailer {
           await this.pass(full);
         } while (this.again && !this.stopped);
       } catch (err) {
-        this.opts.logger.error('tail pass failed', { err });
+        this.repeats.error('tail pass failed', { err });
       } finally {
         this.running = null;
       }
@@ -153,109 +178,217 @@ export class Tailer {
     }, this.opts.pollInterval);
   }
 
-  private onDirEvent(p: FilePattern, name: string | null, event: 'change' | 'rename'): void {
-    // Events for other files of a busy directory such as /var/log do not wake us up.
-    if (name !== null && !p.matches(name) && !this.files.hasFileNamed(name)) return;
+  private onDirEvent(dir: string, name: string | null, event: 'change' | 'rename'): void {
+    // Events for other files of a busy directory such as /var/log do not wake us up. One watch
+    // serves every pattern of its directory: the name is checked against all of them.
+    if (name !== null && !this.discovery.matchesIn(dir, name) && !this.files.hasFileNamed(name)) return;
     // A write to a file followed at its path only needs its new bytes read; anything else may be a
     // creation, a rename or a deletion: the directories are listed again.
-    void this.wake(name === null || event !== 'change' || !this.files.followedAt(path.join(p.dir, name)));
+    const full = name === null ? null : path.join(dir, name);
+    if (full !== null && event === 'change' && this.files.followedAt(full)) {
+      this.dirty.add(full);
+      void this.wake(false);
+    } else void this.wake(true);
   }
 
   private async pass(discover: boolean): Promise<void> {
     if (this.stopped) return;
-    if (!discover) return this.drainAll();
-    if (this.restoredFiles) {
-      const restored = this.restoredFiles;
-      this.restoredFiles = undefined;
-      const { discovery, opener, files } = this;
-      await restoreFiles(restored, { discovery, opener, files, clock: this.opts.clock, logger: this.opts.logger });
+    if (!discover) {
+      const dirty = new Set(this.dirty);
+      this.dirty.clear();
+      // Rotated-away files too: the application may still be writing them (no event names them).
+      return this.drainAll((f) => f.rotatedAt !== null || dirty.has(f.path));
     }
-    this.discovery.watch();
-    const { found, complete } = await this.discovery.list();
+    const dirty = new Set(this.dirty);
+    this.dirty.clear();
+    this.problems.begin();
+    try {
+      await this.look(dirty);
+    } finally {
+      this.problems.commit();
+    }
+    if (this.firstPass) {
+      this.firstPass = false;
+      this.discovery.announce(this.files.pathsFollowed(), this.opts.logger);
+    }
+    if (this.filesChanged && !this.stopped) {
+      this.filesChanged = false;
+      this.opts.onFilesChanged?.();
+    }
+  }
+
+  /** A pass that lists the directories: pending files, rotations, chains, new files, then reading. */
+  private async look(dirty: ReadonlySet<string>): Promise<void> {
+    const { files, opener, discovery, problems } = this;
+    const { clock, logger } = this.opts;
+    const changes = files.changes;
+    const restored = await resolvePending({ discovery, opener, files, problems, clock, logger });
+    if (files.changes !== changes) this.filesChanged = true;
+    // Truncated while down (copytruncate): its copy is found before the chain is looked at.
+    for (const f of files.list()) if (restored.has(f.path) && f.rotatedAt === null && !f.gz) await this.drain(f, false);
+    for (const base of restored) this.chainsDue.add(base);
+    discovery.watch();
+    const recheck = this.pollWindow(dirty);
+    const listing = await discovery.list(opener.guard, problems, recheck);
     // A directory could not be listed (EMFILE, EACCES...): absent files are not proof of a
     // rotation, and taking them for gone would read them again from 0 later. Just read.
-    if (!complete) return this.drainAll();
-    for (const f of this.files.matchFound(found, this.opts.clock.now())) {
-      this.opts.logger.debug('file rotated away, reading it to the end', { path: f.path });
-    }
-    const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
-    this.firstPass = false;
-    this.files.keepCopiesIn(found);
-    this.opener.keepWarningsFor(new Set([...found.values()].map((at) => at.path)));
-    for (const [key, at] of found) {
-      if (this.files.has(key) || this.files.isCopy(key)) continue;
-      if (this.files.size >= MAX_FILES) {
-        if (!this.warnedTooMany) this.opts.logger.warn('too many files for one log, the others are not followed', { max: MAX_FILES });
-        this.warnedTooMany = true;
-        break;
-      }
-      await this.track(at, fromEnd);
-    }
-    await this.drainAll();
+    if (!listing.complete) return this.drainAll(() => true);
+    await this.noticeRotations(listing.found);
+    // New files first: one found at a followed path, or gone between the look and the open, means
+    // a rotation, and more may hide in the chain. (The rotated files are read first all the same.)
+    const tracked = await this.trackNew(listing.found);
+    for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
+    // A file at its path not looked at in this pass is left for the pass that looks at it (or an fs event).
+    await this.drainAll(
+      (f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))),
+    );
     if (this.stopped) return;
-    for (const f of this.files.list()) {
-      if (f.rotatedAt !== null && this.opts.clock.now() - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) {
-        await this.release(f);
-      }
+    const now = clock.now();
+    for (const f of files.list()) {
+      if (f.rotatedAt !== null && !f.gz && now - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) await this.release(f);
     }
+  }
+
+  /**
+   * The followed files a pass looks at again in a directory that did not change (the poll is the
+   * fallback for lost fs events): all of them up to POLL_WINDOW, else the next POLL_WINDOW in turn,
+   * so that a glob of thousands of files costs a bounded number of stats per pass at idle. Files
+   * written since the last pass (fs events) are always looked at.
+   */
+  private pollWindow(dirty: ReadonlySet<string>): Set<string> {
+    const atPath = this.files.pathsFollowed();
+    if (atPath.length <= POLL_WINDOW) return new Set(atPath);
+    const start = this.pollFrom % atPath.length;
+    this.pollFrom = start + POLL_WINDOW;
+    const window = [...atPath.slice(start, start + POLL_WINDOW), ...atPath.slice(0, Math.max(0, start + POLL_WINDOW - atPath.length))];
+    return new Set([...window, ...dirty]);
+  }
+
+  /** Followed files no longer at a matching path: rotated away (renamed, or deleted). */
+  private async noticeRotations(found: ReadonlyMap<string, Found>): Promise<void> {
+    const away = this.files.notFoundIn(found);
+    if (away.length === 0) return;
+    const kinds = await Promise.all(
+      away.map(async (f): Promise<RotationKind> => {
+        const st = await f.fh.stat().catch(() => undefined);
+        return st?.nlink === 0 ? 'delete' : 'rename';
+      }),
+    );
+    const now = this.opts.clock.now();
+    away.forEach((f, i) => {
+      this.files.rotatedAway(f, now);
+      this.files.countRotation(kinds[i]);
+      this.chainsDue.add(f.path);
+      this.opts.logger.info('log file rotated away, reading it to its end', { path: f.path, kind: kinds[i] });
+    });
+    this.filesChanged = true;
+  }
+
+  /** Starts following the files found that are not followed yet, the most recently written first. */
+  private async trackNew(found: ReadonlyMap<string, Found>): Promise<Set<TrackedFile>> {
+    const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
+    const fresh: Found[] = [];
+    for (const [key, at] of found) if (!this.files.has(key) && !this.files.isCopy(key)) fresh.push(at);
+    const room = Math.max(0, MAX_FILES - this.files.size);
+    if (room > 0 && fresh.length > room) fresh.sort((a, b) => (a.st.mtimeNs > b.st.mtimeNs ? -1 : a.st.mtimeNs < b.st.mtimeNs ? 1 : 0));
+    const tracked = new Set<TrackedFile>();
+    for (const at of fresh.slice(0, room)) {
+      const f = await this.track(at, fromEnd);
+      if (f) tracked.add(f);
+    }
+    this.problems.tooManyFiles(Math.max(0, fresh.length - room), MAX_FILES);
+    return tracked;
   }
 
   /** Starts following a newly found file, at its beginning or (first start) at its end. */
-  private async track(at: Found, fromEnd: boolean): Promise<void> {
-    const fh = await this.opener.open(at.path);
-    if (!fh) return;
-    const st = await fh.stat({ bigint: true });
-    const key = identityKey(st);
-    const size = Number(st.size);
-    const fp = await readHead(fh, size);
-    let offset = 0;
-    let skipping = false;
-    let verifyCopy = !fromEnd;
-    const back = this.files.takeReleased(key);
-    if (back && back.fp.length > 0 && size >= back.offset && fp.subarray(0, back.fp.length).equals(back.fp)) {
-      // A file we let go is back under a followed name: it resumes where it was.
-      ({ offset, skipping } = back);
-      verifyCopy = false;
-    } else if (fromEnd && size > 0) {
-      offset = size;
-      // Starting in the middle of a line: skip to the next newline rather than count half a line.
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      skipping = last[0] !== 10;
-    }
-    const now = this.opts.clock.now();
-    this.files.add({ key, path: at.path, fh, fp, offset, carry: null, skipping, size, rotatedAt: null, lastGrowthAt: now, verifyCopy, copy: false });
+  private async track(at: Found, fromEnd: boolean): Promise<TrackedFile | undefined> {
+    const fh = await this.opener.open(at.path, at);
+    if (fh === 'gone') this.chainsDue.add(at.path); // rotated between the look and the open: it is in the chain now
+    if (typeof fh === 'string') return undefined;
+    const f = await foundFile(fh, at, fromEnd, this.files, this.opts.clock.now());
+    this.files.add(f);
+    if (!this.firstPass) this.chainsDue.add(at.path);
+    this.opts.logger.debug('following a new file', { path: at.path, key: f.key, offset: f.offset });
+    this.filesChanged = true;
+    return f;
   }
 
-  private async drainAll(): Promise<void> {
-    for (const f of this.files.list()) {
+  /** Whether a file followed at its path is as it was when last read to its end (nothing to do). */
+  private unchanged(f: TrackedFile, at: Found | undefined): boolean {
+    return (
+      at !== undefined &&
+      f.rotatedAt === null &&
+      !f.verifyCopy &&
+      at.st.mtimeNs === f.mtimeNs &&
+      Number(at.st.size) === f.size &&
+      f.offset + (f.carry?.length ?? 0) === f.size
+    );
+  }
+
+  /** Drains the files `which` selects: rotated ones first (older lines), then those at their paths. */
+  private async drainAll(which: (f: TrackedFile) => boolean): Promise<void> {
+    const list = this.files.list();
+    for (const f of [...list.filter((f) => f.rotatedAt !== null), ...list.filter((f) => f.rotatedAt === null)]) {
       if (this.stopped) return;
-      await this.drain(f);
+      if (this.files.get(f.key) === f && which(f)) await this.drain(f);
     }
   }
 
-  /** Reads a file from its offset to its current end, after checking that it is still the same file. */
-  private async drain(f: TrackedFile): Promise<void> {
+  /**
+   * Reads a file from its offset to its current end, after checking that it is still the same
+   * file (`read` false: the check only).
+   */
+  private async drain(f: TrackedFile, read = true): Promise<void> {
+    if (f.gz) return this.drainCompressed(f);
     try {
       // Both at once: one round trip to the thread pool less on every wake-up (latency).
       const [st, sameStart] = await Promise.all([f.fh.stat({ bigint: true }), startsWith(f.fh, f.fp)]);
       const size = Number(st.size);
-      const readPos = f.offset + (f.carry?.length ?? 0);
+      f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
-      if (size < readPos || !sameStart) await this.copytruncate.restartTruncated(f);
+      if (size < f.offset + (f.carry?.length ?? 0) || !sameStart) await this.restartTruncated(f);
       f.size = size;
-      await this.reader.readToEnd(f);
-      if (f.fp.length < FINGERPRINT_BYTES && f.size > f.fp.length) f.fp = await readHead(f.fh, f.size);
+      if (read && !(await this.reader.readToEnd(f))) {
+        await this.restartTruncated(f); // truncated while being read
+        await this.reader.readToEnd(f);
+      }
     } catch (err) {
-      this.opts.logger.warn('reading log file failed', { path: f.path, err: (err as Error).message });
+      this.repeats.warn('reading log file failed', { path: f.path, err: (err as Error).message });
     }
   }
 
-  /** Lets go of a rotated-away file that stayed quiet: it is finished. */
+  private async restartTruncated(f: TrackedFile): Promise<void> {
+    await this.copytruncate.restartTruncated(f);
+    // More rotations may hide behind this one: the next pass looks at the chain.
+    this.chainsDue.add(f.path);
+    this.discoverPending = this.again = true;
+    this.filesChanged = true;
+  }
+
+  /** Reads a rotated .gz to its end and lets it go; one that cannot be inflated is retried for a while. */
+  private async drainCompressed(f: TrackedFile): Promise<void> {
+    try {
+      if (!(await this.reader.readCompressed(f))) return; // stopping
+    } catch (err) {
+      const now = this.opts.clock.now();
+      const since = this.gzFailedAt.get(f.key) ?? now;
+      this.gzFailedAt.set(f.key, since);
+      if (now - since < this.rotateWaitMs) return;
+      this.opts.logger.warn('compressed rotated file is damaged: the rest of its lines cannot be read', {
+        path: f.path,
+        err: (err as Error).message,
+      });
+    }
+    this.gzFailedAt.delete(f.key);
+    await this.release(f);
+  }
+
+  /** Lets go of a rotated-away file that stayed quiet, or a compressed one read: it is finished. */
   private async release(f: TrackedFile): Promise<void> {
     this.reader.flushCarry(f);
     this.files.release(f);
     await f.fh.close().catch(() => {});
+    this.filesChanged = true;
     this.opts.logger.debug('rotated file done', { path: f.path });
   }
 }

@@ -1,24 +1,31 @@
-// What a tailer knows about files, by identity: the files it follows with their read positions
-// (what the tailer's part of the checkpoint is a picture of, see snapshot()) and the totals stored
-// beside them (bytes consumed, rotations); a short memory of files let go, in case one comes back
-// under a followed name; and the copies of followed files (copytruncate), never to be followed.
+// What a tailer knows about files, by identity (dev:ino), and nothing else: what the tailer's part
+// of the checkpoint is a picture of (snapshot()).
+// - followed: files open and read, with their read positions;
+// - pending: checkpointed files not found again yet (their directory missing, permission denied):
+//   kept with their positions, never dropped and read again from 0 when they come back;
+// - known: files finished with, still about (rotated files read to their end, copies of followed
+//   files made by copytruncate, files gone away): never read twice, and one that comes back under
+//   a followed name resumes where it was. Forgotten when they leave the rotation chain they were
+//   seen in, the oldest first beyond a bound;
+// - totals: bytes consumed, rotations by kind.
 //
 // Every change of what snapshot() returns bumps `changes`: equal counts, equal snapshots, which lets
 // the pipeline skip writing a checkpoint when nothing happened.
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileCheckpoint, TailerState } from './checkpoint.js';
-import type { Found } from './discovery.js';
+import { ROTATION_KINDS, type FileCheckpoint, type KnownCheckpoint, type RotationKind, type TailerState } from './checkpoint.js';
+import { digestHead, type HeadDigest } from './identity.js';
 
-/** Let-go files remembered in case they come back under a followed name (bounded memory). */
-const MAX_RELEASED = 64;
+/** Known files remembered per log (bounded memory and checkpoint size); the oldest go first. */
+export const MAX_KNOWN = 256;
 
 export interface TrackedFile {
   /** identityKey() of the file: (dev, ino). */
   key: string;
+  /** Where it was followed: a rotated file keeps the path it was rotated away from. */
   path: string;
   fh: FileHandle;
-  /** The fingerprint: first bytes of the file, up to FINGERPRINT_BYTES. */
+  /** The fingerprint: first bytes of the file (of its content when gz), up to FINGERPRINT_BYTES. */
   fp: Buffer;
   /** Byte offset of the first line not yet handed to the sink. */
   offset: number;
@@ -27,6 +34,8 @@ export interface TrackedFile {
   skipping: boolean;
   /** Size at the last look, for pending bytes. */
   size: number;
+  /** Modification time (ns) at the last look: an unchanged file needs no read. */
+  mtimeNs: bigint;
   /** When the file stopped being at a matching path (rotated away), else null. */
   rotatedAt: number | null;
   lastGrowthAt: number;
@@ -34,23 +43,36 @@ export interface TrackedFile {
   verifyCopy: boolean;
   /** logrotate's copy of a truncated file, read from where we were in the original, then let go. */
   copy: boolean;
+  /** A compressed rotated file, read through zlib (gzip.ts); `offset` counts content bytes. */
+  gz: boolean;
 }
 
-/** Where a file let go had got to. */
-export interface ReleasedFile {
-  fp: Buffer;
+/** A file finished with: where it had got to, and a digest of its fingerprint. */
+export interface KnownFile extends HeadDigest {
+  path: string;
   offset: number;
   skipping: boolean;
+  copy: boolean;
+  /** Seen in its rotation chain since this process started: forgotten once it has left it. */
+  inChain?: boolean;
+  /** Since when (clock ms) it has been missing from its chain; forgotten after a wait (not checkpointed). */
+  missingSince?: number;
+  /** Modification time (ms) when last seen, if known. */
+  mtime?: number;
 }
+
+const msOf = (ns: bigint) => (ns > 0n ? Number(ns / 1_000_000n) : undefined);
+const splitKey = (key: string) => key.split(':') as [string, string];
 
 export class TrackedFiles {
   private readonly byKey = new Map<string, TrackedFile>();
-  /** Files let go recently, by identity: one that comes back (renamed back) resumes, not restarts. */
-  private readonly released = new Map<string, ReleasedFile>();
-  /** Identities of files found to be copies of followed files (copytruncate): never followed. */
-  private readonly copies = new Set<string>();
+  private readonly pendingByKey = new Map<string, FileCheckpoint>();
+  /** In the order they became known: the first is the oldest. */
+  private readonly known = new Map<string, KnownFile>();
   private bytes = 0;
-  private rotations = 0;
+  /** Rotations counted before kinds were recorded (restored from an older checkpoint). */
+  private unknownKind = 0;
+  private readonly kinds = new Map<RotationKind, number>(ROTATION_KINDS.map((k) => [k, 0]));
   private changeCount = 0;
 
   /** Bumped on every change of what snapshot() returns. */
@@ -66,8 +88,9 @@ export class TrackedFiles {
     return this.byKey.get(key);
   }
 
+  /** Whether the file is followed, or checkpointed and pending. */
   has(key: string): boolean {
-    return this.byKey.has(key);
+    return this.byKey.has(key) || this.pendingByKey.has(key);
   }
 
   /** The files as of now, as an array: passes await between files, which may come and go meanwhile. */
@@ -75,53 +98,102 @@ export class TrackedFiles {
     return [...this.byKey.values()];
   }
 
-  /** The totals of a checkpoint; its files are found again one by one and add()ed. */
-  restoreTotals(state: Pick<TailerState, 'bytes' | 'rotations'>): void {
+  /** Loads a checkpoint: its files become pending until they are found again one by one. */
+  restore(state: TailerState): void {
     this.bytes = state.bytes;
-    this.rotations = state.rotations;
+    let byKind = 0;
+    for (const kind of ROTATION_KINDS) {
+      const n = state.kinds?.[kind] ?? 0;
+      this.kinds.set(kind, n);
+      byKind += n;
+    }
+    this.unknownKind = state.rotations - byKind;
+    for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
+    for (const k of state.known ?? []) {
+      this.known.set(`${k.dev}:${k.ino}`, {
+        path: k.path,
+        head: k.head,
+        sum: k.sum,
+        offset: k.offset,
+        skipping: k.skipping,
+        copy: k.copy === true,
+        mtime: k.mtime,
+      });
+    }
   }
 
-  /** Tracks a file (replacing one of the same identity); a file tracked is no known copy any more. */
+  pending(): [string, FileCheckpoint][] {
+    return [...this.pendingByKey];
+  }
+
+  /** Tracks a file (replacing one of the same identity, pending or known: it is that file now). */
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
-    this.copies.delete(f.key);
+    this.pendingByKey.delete(f.key);
+    this.known.delete(f.key);
     this.changeCount++;
+  }
+
+  /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
+  givePendingUp(key: string, cp: FileCheckpoint): void {
+    this.pendingByKey.delete(key);
+    this.remember(key, {
+      ...digestHead(Buffer.from(cp.fp, 'base64')),
+      path: cp.path,
+      offset: cp.offset,
+      skipping: cp.skipping,
+      copy: cp.copy === true,
+      mtime: cp.mtime,
+    });
+  }
+
+  /** A pending file whose path is no longer one of the log's (the config changed): forgotten. */
+  dropPending(key: string): void {
+    if (this.pendingByKey.delete(key)) this.changeCount++;
   }
 
   /** Stops tracking a file found to be a copy of a followed file: it is never followed. */
   setAsideCopy(f: TrackedFile): void {
     this.byKey.delete(f.key);
-    this.copies.add(f.key);
+    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: 0, skipping: false, copy: true, mtime: msOf(f.mtimeNs) });
+  }
+
+  /** Stops tracking a finished file, remembering where it got to (a copy stays a known copy). */
+  release(f: TrackedFile): void {
+    this.byKey.delete(f.key);
+    this.remember(f.key, {
+      ...digestHead(f.fp),
+      path: f.path,
+      offset: f.offset,
+      skipping: f.skipping,
+      copy: f.copy,
+      mtime: msOf(f.mtimeNs),
+    });
+  }
+
+  private remember(key: string, k: KnownFile): void {
+    this.known.delete(key);
+    this.known.set(key, k);
+    if (this.known.size > MAX_KNOWN) this.known.delete(this.known.keys().next().value as string);
     this.changeCount++;
   }
 
-  /**
-   * Stops tracking a finished file, remembering where it got to in case it comes back. A copy read
-   * to its end stays a known copy: a glob may match it, it must not come back as a new file.
-   */
-  release(f: TrackedFile): void {
-    this.byKey.delete(f.key);
-    this.released.set(f.key, { fp: f.fp, offset: f.offset, skipping: f.skipping });
-    if (this.released.size > MAX_RELEASED) this.released.delete(this.released.keys().next().value as string);
-    if (f.copy) this.copies.add(f.key);
-    this.changeCount++;
+  knownFile(key: string): KnownFile | undefined {
+    return this.known.get(key);
+  }
+
+  /** The known files of `base` (followed at that path), by identity. */
+  knownOf(base: string): [string, KnownFile][] {
+    return [...this.known].filter(([, k]) => k.path === base);
+  }
+
+  forget(key: string): void {
+    if (this.known.delete(key)) this.changeCount++;
   }
 
   /** Whether a found file is a known copy of a followed file (it must not be followed). */
   isCopy(key: string): boolean {
-    return this.copies.has(key);
-  }
-
-  /** Forgets the copies no longer found (deleted, or renamed out of the patterns). */
-  keepCopiesIn(found: ReadonlyMap<string, Found>): void {
-    for (const key of this.copies) if (!found.has(key)) this.copies.delete(key);
-  }
-
-  /** Where a file let go had got to, forgotten by this call (it is tracked again or it is not that file). */
-  takeReleased(key: string): ReleasedFile | undefined {
-    const back = this.released.get(key);
-    this.released.delete(key);
-    return back;
+    return this.known.get(key)?.copy === true;
   }
 
   /** `n` bytes of `f` consumed (handed over as lines, or skipped): the offset and the total move together. */
@@ -131,33 +203,42 @@ export class TrackedFiles {
     this.changeCount++;
   }
 
-  /** A rotation noticed (renamed, deleted, truncated): counted, and a checkpoint is due. */
-  countRotation(): void {
-    this.rotations++;
+  /** A rotation noticed: counted, and a checkpoint is due. */
+  countRotation(kind: RotationKind): void {
+    this.kinds.set(kind, this.kinds.get(kind)! + 1);
     this.changeCount++;
   }
 
   /**
-   * Matches the files found at the configured paths against the tracked ones: a tracked file found
-   * under another name has moved; one found nowhere has been rotated away (renamed out of the
-   * patterns, or deleted) at `now`, and is returned to be read to its end. Copies are never at a
-   * followed path: they are rotated away from the start.
+   * Files no longer at a matching path (renamed out of the patterns, or deleted) since the last
+   * look; a file found under another matching name has moved, and follows it. Copies and files
+   * rotated already are never at a followed path.
    */
-  matchFound(found: ReadonlyMap<string, Found>, now: number): TrackedFile[] {
-    const rotatedAway: TrackedFile[] = [];
+  notFoundIn(found: ReadonlyMap<string, { path: string }>): TrackedFile[] {
+    const away: TrackedFile[] = [];
     for (const f of this.byKey.values()) {
-      const at = f.copy ? undefined : found.get(f.key);
+      if (f.copy || f.gz) continue;
+      const at = found.get(f.key);
       if (at) {
         if (f.path !== at.path || f.rotatedAt !== null) this.changeCount++;
         f.path = at.path;
         f.rotatedAt = null;
-      } else if (f.rotatedAt === null && !f.copy) {
-        f.rotatedAt = now;
-        this.countRotation();
-        rotatedAway.push(f);
-      }
+      } else if (f.rotatedAt === null) away.push(f);
     }
-    return rotatedAway;
+    return away;
+  }
+
+  /** `f` was rotated away at `now` (counted by the caller): read to its end, then let go. */
+  rotatedAway(f: TrackedFile, now: number): void {
+    f.rotatedAt = now;
+    this.changeCount++;
+  }
+
+  /** The paths of the files followed at their paths (not rotated away). */
+  pathsFollowed(): string[] {
+    const out: string[] = [];
+    for (const f of this.byKey.values()) if (f.rotatedAt === null) out.push(f.path);
+    return out;
   }
 
   /** Whether a file is followed at `full` and still there (not rotated away from it). */
@@ -179,12 +260,30 @@ export class TrackedFiles {
       // A new file still being checked for being a copy has read nothing: after a restart it is
       // found again and checked again, whereas listed it would be taken for a followed file.
       if (f.verifyCopy) continue;
-      const [dev, ino] = f.key.split(':');
+      const [dev, ino] = splitKey(f.key);
       const cp: FileCheckpoint = { path: f.path, dev, ino, fp: f.fp.toString('base64'), offset: f.offset, skipping: f.skipping };
       if (f.copy) cp.copy = true;
+      if (f.rotatedAt !== null) cp.rotated = true;
+      if (f.gz) cp.gz = true;
+      if (f.mtimeNs > 0n) cp.mtime = msOf(f.mtimeNs);
       files.push(cp);
     }
-    return { files, bytes: this.bytes, rotations: this.rotations };
+    files.push(...this.pendingByKey.values());
+    const known: KnownCheckpoint[] = [];
+    for (const [key, k] of this.known) {
+      const [dev, ino] = splitKey(key);
+      const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
+      if (k.copy) kc.copy = true;
+      if (k.mtime !== undefined) kc.mtime = k.mtime;
+      known.push(kc);
+    }
+    let rotations = this.unknownKind;
+    const kinds: Partial<Record<RotationKind, number>> = {};
+    for (const [kind, n] of this.kinds) {
+      rotations += n;
+      if (n > 0) kinds[kind] = n;
+    }
+    return { files, bytes: this.bytes, rotations, kinds, known };
   }
 
   /** Files followed, and bytes in them not read yet (the lag). */

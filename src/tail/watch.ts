@@ -20,7 +20,9 @@ export type WatchFn = (
 
 export const fsWatch: WatchFn = (dir, onChange, onError) => {
   try {
-    const w = watch(dir, { persistent: false }, (event, name) => onChange(name ? String(name) : null, event === 'change' ? 'change' : 'rename'));
+    const w = watch(dir, { persistent: false }, (event, name) =>
+      onChange(name ? String(name) : null, event === 'change' ? 'change' : 'rename'),
+    );
     w.on('error', onError);
     return w;
   } catch {

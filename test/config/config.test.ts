@@ -47,7 +47,14 @@ describe('config schema', () => {
       'logs:\n  - {name: web, type: access, path: /x.log}\n  - {name: a, type: auth, path: [/a, /b], bruteforce: {window: 5m}}\n',
     );
     const [web, auth] = c.logs;
-    expect(web).toMatchObject({ type: 'access', path: ['/x.log'], start_position: 'end', max_line_bytes: 65536, format: 'combined', max_sections: 50 });
+    expect(web).toMatchObject({
+      type: 'access',
+      path: ['/x.log'],
+      start_position: 'end',
+      max_line_bytes: 65536,
+      format: 'combined',
+      max_sections: 50,
+    });
     expect(auth).toMatchObject({ type: 'auth', path: ['/a', '/b'], bruteforce: { threshold: 8, window: 300_000 } });
   });
 
@@ -84,6 +91,44 @@ fim:
     ]);
   });
 
+  it('reports a duplicate log name or FIM root together with the other problems of the file', () => {
+    expect(
+      problems(
+        'logs: [{name: w, type: access, path: /x, format: bogus}, {name: w, type: acces, path: /y}]\nfim: {roots: [{path: /etc, bogus: 1}, {path: /etc/}]}',
+      ),
+    ).toEqual([
+      'logs[0].format: invalid format: the format has no status ($status or %>s)',
+      'logs[1].type: type must be one of access, auth, firewall, pattern',
+      'fim.roots[0].bogus: unknown key (check the spelling)',
+      'logs[1].name: duplicate log name "w" (also logs[0])',
+      'fim.roots[1].path: duplicate root "/etc/" (also fim.roots[0])',
+    ]);
+  });
+
+  it("words problems as the project does, not as the schema library's defaults", () => {
+    expect(problems('host: {proc_path: [1], sys_path: null, textfile: {directory: {a: 1}}}')).toEqual([
+      'host.proc_path: must be a string (got a list)',
+      'host.sys_path: must be a string (got null)',
+      'host.textfile.directory: must be a string (got a mapping)',
+    ]);
+    expect(problems('fim: {enabled: "yes", hash_concurrency: 1.5}')).toEqual([
+      'fim.enabled: must be true or false (got "yes")',
+      'fim.hash_concurrency: must be a whole number (got 1.5)',
+    ]);
+    expect(problems('fim: {hash_concurrency: -1}')).toEqual(['fim.hash_concurrency: must be at least 0 (got -1)']);
+    expect(problems('logs: [{name: w, type: access, path: 5}]')).toEqual(['logs[0].path: must be a string or a list (got 5)']);
+    expect(problems('logs: [{name: w, type: access, path: []}]')).toEqual(['logs[0].path: needs at least 1 entry']);
+    expect(problems('logs: [{name: w, type: access, path: /x, start_position: middle}]')).toEqual([
+      'logs[0].start_position: must be one of "end", "beginning" (got "middle")',
+    ]);
+    expect(problems('logs: [{type: access, path: /x}]')).toEqual(['logs[0].name: required key is missing']);
+    expect(problems('logs: {a: 1}')).toEqual(['logs: must be a list (got a mapping)']);
+    // A schema's own explanation is kept.
+    expect(problems('logs: [{name: "9 lives", type: access, path: /x}]')).toEqual([
+      'logs[0].name: must be a short identifier ([a-zA-Z_][a-zA-Z0-9_-]*), it becomes the log label',
+    ]);
+  });
+
   it('runs every host regex on RE2: a lookahead or backreference is refused at load, nested quantifiers are accepted', () => {
     const keys = ['filesystem.mount_points_exclude', 'filesystem.fs_types_exclude', 'diskstats.device_exclude', 'netdev.device_exclude'];
     for (const key of keys) {
@@ -91,7 +136,9 @@ fim:
       for (const re of ['^(?!sd)', '(a)\\1']) {
         const p = problems(`host: {${section}: {${name}: '${re}'}}`);
         expect(p, `${key}: ${re}`).toHaveLength(1);
-        expect(p[0]).toMatch(new RegExp(`^host\\.${key.replace('.', '\\.')}: not a valid regular expression for RE2 .*backreferences and lookarounds`));
+        expect(p[0]).toMatch(
+          new RegExp(`^host\\.${key.replace('.', '\\.')}: not a valid regular expression for RE2 .*backreferences and lookarounds`),
+        );
       }
       expect(() => parseConfigText(`host: {${section}: {${name}: '^/m/(a+)+$'}}`)).not.toThrow();
     }

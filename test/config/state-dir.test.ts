@@ -27,15 +27,23 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('resolveStateDir', () => {
   it('takes --state.dir first, relative to the working directory', () => {
     mkdirSync(serviceDir);
-    expect(resolveStateDir('st', { state_dir: '/elsewhere' }, configFile, { cwd, serviceDir })).toEqual({ dir: path.join(cwd, 'st'), from: '--state.dir' });
+    expect(resolveStateDir('st', { state_dir: '/elsewhere' }, configFile, { cwd, serviceDir })).toEqual({
+      dir: path.join(cwd, 'st'),
+      from: '--state.dir',
+    });
   });
 
   it("then the config's state_dir, relative to the config file's directory", () => {
     mkdirSync(serviceDir);
-    expect(resolveStateDir(undefined, { state_dir: 'state' }, configFile, { cwd, serviceDir })).toEqual({ dir: path.join(etc, 'state'), from: 'state_dir' });
+    expect(resolveStateDir(undefined, { state_dir: 'state' }, configFile, { cwd, serviceDir })).toEqual({
+      dir: path.join(etc, 'state'),
+      from: 'state_dir',
+    });
     expect(resolveStateDir(undefined, { state_dir: '/srv/hw' }, 'hostwatch.yml', { cwd, serviceDir }).dir).toBe('/srv/hw');
     // A relative --config.file is relative to the working directory, and so is its state_dir then.
-    expect(resolveStateDir(undefined, { state_dir: 'state' }, '../etc/hostwatch.yml', { cwd, serviceDir }).dir).toBe(path.join(etc, 'state'));
+    expect(resolveStateDir(undefined, { state_dir: 'state' }, '../etc/hostwatch.yml', { cwd, serviceDir }).dir).toBe(
+      path.join(etc, 'state'),
+    );
   });
 
   it('then the service directory when it exists, else data/ beside the config file, wherever it runs from', () => {

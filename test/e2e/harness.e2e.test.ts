@@ -12,7 +12,7 @@ import { generateStack, generatedAlertmanagerConfig } from './harness/mixin.js';
 const addrs = { exporter: '127.0.0.1:1001', alertmanager: '127.0.0.1:1002', prometheus: '127.0.0.1:1003' };
 
 describe('derived prometheus.yml', () => {
-  it('keeps the shipped jobs, rule files and labels, with 1 s intervals and this run\'s targets', async () => {
+  it("keeps the shipped jobs, rule files and labels, with 1 s intervals and this run's targets", async () => {
     const shippedText = await readFile(SHIPPED.prometheusYml, 'utf8');
     const shipped = YAML.parse(shippedText);
     const derived = YAML.parse(derivePrometheusConfig(shippedText, addrs));
@@ -20,8 +20,12 @@ describe('derived prometheus.yml', () => {
     expect(derived.global.evaluation_interval).toBe('1s');
     expect(derived.global.external_labels).toEqual(shipped.global.external_labels);
     expect(derived.rule_files).toEqual(shipped.rule_files);
-    expect(derived.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(shipped.scrape_configs.map((j: { job_name: string }) => j.job_name));
-    const targets = derived.scrape_configs.flatMap((j: { static_configs?: { targets: string[] }[] }) => (j.static_configs ?? []).flatMap((s) => s.targets));
+    expect(derived.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual(
+      shipped.scrape_configs.map((j: { job_name: string }) => j.job_name),
+    );
+    const targets = derived.scrape_configs.flatMap((j: { static_configs?: { targets: string[] }[] }) =>
+      (j.static_configs ?? []).flatMap((s) => s.targets),
+    );
     expect(targets).toContain(addrs.exporter);
     expect(targets.every((t: string) => Object.values(addrs).includes(t))).toBe(true);
     expect(derived.alerting.alertmanagers[0].static_configs[0].targets).toEqual([addrs.alertmanager]);
@@ -49,7 +53,8 @@ describe('derived alertmanager.yml', () => {
     expect(derived.global).toEqual(shipped.global);
     expect(derived.receivers.map((r: { name: string }) => r.name)).toEqual(shipped.receivers.map((r: { name: string }) => r.name));
     for (const r of derived.receivers) {
-      if (d.notifyingReceivers.includes(r.name)) expect(r).toEqual({ name: r.name, webhook_configs: [{ url: `http://127.0.0.1:9/${r.name}`, send_resolved: true }] });
+      if (d.notifyingReceivers.includes(r.name))
+        expect(r).toEqual({ name: r.name, webhook_configs: [{ url: `http://127.0.0.1:9/${r.name}`, send_resolved: true }] });
       else expect(Object.keys(r)).toEqual(['name']);
     }
     expect(d.silentReceivers.length, 'the info sink stays silent').toBeGreaterThan(0);
@@ -58,17 +63,27 @@ describe('derived alertmanager.yml', () => {
 });
 
 describe('dashboard variable substitution', () => {
-  const sub = { vars: { job: 'hostwatch', instance: promRegexEscape('127.0.0.1:9100'), inst: 'WRONG' }, rateInterval: '1m', interval: '5s', rangeSeconds: 300 };
+  const sub = {
+    vars: { job: 'hostwatch', instance: promRegexEscape('127.0.0.1:9100'), inst: 'WRONG' },
+    rateInterval: '1m',
+    interval: '5s',
+    rangeSeconds: 300,
+  };
 
   it('substitutes every syntax Grafana accepts, longest name first', () => {
     expect(substitute('up{job=~"$job",instance=~"${instance}"}', sub)).toBe('up{job=~"hostwatch",instance=~"127\\\\.0\\\\.0\\\\.1:9100"}');
     expect(substitute('x{i=~"${instance:regex}"} [[job]]', sub)).toBe('x{i=~"127\\\\.0\\\\.0\\\\.1:9100"} hostwatch');
-    expect(substitute('rate(x[$__rate_interval]) + increase(x[$__range]) + $__range_s + $__interval_ms', sub)).toBe('rate(x[1m]) + increase(x[300s]) + 300 + 5000');
+    expect(substitute('rate(x[$__rate_interval]) + increase(x[$__range]) + $__range_s + $__interval_ms', sub)).toBe(
+      'rate(x[1m]) + increase(x[300s]) + 300 + 5000',
+    );
     expect(substitute('$jobs $unknown', sub), 'no partial-name match, unknown left as is').toBe('$jobs $unknown');
   });
 
   it('reads label_values() variable queries', () => {
-    expect(labelValuesQuery('label_values(hostwatch_build_info{job=~"$job"}, instance)')).toEqual({ selector: 'hostwatch_build_info{job=~"$job"}', label: 'instance' });
+    expect(labelValuesQuery('label_values(hostwatch_build_info{job=~"$job"}, instance)')).toEqual({
+      selector: 'hostwatch_build_info{job=~"$job"}',
+      label: 'instance',
+    });
     expect(labelValuesQuery('query_result(up)')).toBeUndefined();
   });
 });

@@ -22,28 +22,11 @@ import {
   ufwBlock,
 } from './harness/loglines.js';
 import { LOG_NAMES } from './harness/exporter.js';
-import type { Notified } from './harness/webhook.js';
 import { RECEIVERS } from '../../mixin/alertmanager.js';
+import type { Notified } from './harness/webhook.js';
 import { checkDashboards } from './dashboards-check.js';
 import { waitFor } from './harness/wait.js';
-
-/** The escalation delay of the test (shipped: 30m): a critical alert still firing this long reaches `escalation`. */
-const ESCALATE_AFTER_S = 20;
-
-/**
- * Mixin overrides for this run (never an edit of generated files): `for:` and windows short enough
- * for seconds-long scenarios, Alertmanager timers of a second or two. Thresholds stay as shipped.
- */
-const MIXIN_OVERRIDES = {
-  host: { down: { for: '3s' } },
-  traffic: { high: { window: '20s' } },
-  security: { bruteForce: { window: '10s' }, portScan: { window: '10s' }, antivirus: { window: '30s' } },
-  alertmanager: { groupWait: '1s', groupInterval: '2s', repeatInterval: '1h', escalateAfter: `${ESCALATE_AFTER_S}s`, escalationRepeatInterval: '1h' },
-};
-
-/** Limits of each wait: generous for a loaded 2-core machine, still far below the suite's budget. */
-const FIRE_TIMEOUT = 45_000;
-const RESOLVE_TIMEOUT = 75_000;
+import { counterDiagnostics, ESCALATE_AFTER_S, FIRE_TIMEOUT, MIXIN_OVERRIDES, RESOLVE_TIMEOUT, receiverFor } from './harness/scenario.js';
 
 let stack: Stack;
 const startedAt = Date.now();
@@ -67,34 +50,22 @@ const ours = (alertname: string, status: 'firing' | 'resolved') => (n: Notified)
 
 const diag = () => stack.diagnostics();
 
-/**
- * For alerts on `increase()` of a counter: the counter's samples and its increase, since a series
- * that is born with a non-zero value (first match of a new label set) has no increase to see.
- */
-async function counterDiagnostics(selector: string): Promise<string> {
-  const prom = stack.prometheus!;
-  const lines: string[] = [];
-  for (const expr of [selector, `increase(${selector}[1m])`]) {
-    const data = await prom.query(expr).catch((e: Error) => ({ result: [e.message] }));
-    lines.push(`  ${expr} = ${JSON.stringify(data.result)}`);
-  }
-  const range = await prom.queryRange(selector, Date.now() - 120_000, Date.now(), 5).catch(() => undefined);
-  const first = (range?.result as { values: [number, string][] }[] | undefined)?.map((s) => s.values[0]?.[1]);
-  lines.push(`  first sample of each series: ${JSON.stringify(first)}`);
-  return `counter behind the alert (a series born with a non-zero value shows no increase() for it):\n${lines.join('\n')}\n${await stack.diagnostics()}`;
-}
-
-/** The shipped routing by severity (issue 6): critical pages, warning goes to chat, info to nobody. */
-const ROUTED: Record<string, string> = { critical: RECEIVERS.pager, warning: RECEIVERS.chat };
-const receiverFor = (severity: string) => ROUTED[severity];
-
 describe('harness', () => {
   it('Prometheus scrapes the exporter, loaded the generated rules and found Alertmanager', async () => {
     const prom = stack.prometheus!;
     expect(await prom.scalar(`up{instance="${stack.instance}"}`)).toBe(1);
-    const rules = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; type: string }[] }[] } };
+    const rules = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; type: string }[] }[] };
+    };
     const alertNames = new Set(rules.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)));
-    for (const a of ['HostwatchDown', 'SSHBruteForce', 'PortScanDetected', 'HighTraffic', 'FileIntegrityChanged', 'CriticalFileIntegrityChanged']) {
+    for (const a of [
+      'HostwatchDown',
+      'SSHBruteForce',
+      'PortScanDetected',
+      'HighTraffic',
+      'FileIntegrityChanged',
+      'CriticalFileIntegrityChanged',
+    ]) {
       expect(alertNames, `alert ${a} loaded`).toContain(a);
     }
     const ams = (await (await fetch(`${prom.url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: { url: string }[] } };
@@ -126,7 +97,7 @@ describe.concurrent('scenarios', () => {
     expect(fired.labels.instance).toBe(stack.instance);
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
     expect(fired.annotations.summary, 'summary annotation').toBeTruthy();
-    expect(fired.annotations.runbook_url, 'runbook_url annotation').toMatch(/runbook/);
+    expect(fired.annotations.runbook_url, 'runbook_url annotation').toMatch(/^https:\/\/\S+\/runbook\.md#[a-z0-9]+$/);
 
     // No more failures: the detector's window passes and the alert must resolve by itself.
     const resolved = await stack.webhook.waitFor('SSHBruteForce resolved', ours('SSHBruteForce', 'resolved'), RESOLVE_TIMEOUT, diag);
@@ -141,11 +112,17 @@ describe.concurrent('scenarios', () => {
   it('2. port scan: firewall blocks for 30 distinct ports from one source fire PortScanDetected', async ({ expect }) => {
     const scanner = '198.51.100.77';
     // 30 distinct ports, the ones a scanner's top-ports list starts with.
-    const ports = [21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 1521, 1723, 3306, 3389, 5432, 5900, 6379, 8000, 8080, 8443, 9000, 9200, 11211, 27017];
+    const ports = [
+      21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 1521, 1723, 3306, 3389, 5432, 5900, 6379, 8000, 8080, 8443,
+      9000, 9200, 11211, 27017,
+    ];
     expect(new Set(ports).size).toBe(30);
     // Blocks from a second source on few ports: ordinary noise that must not be a scan by itself.
     await appendLines(stack.files.firewallLog, [ufwBlock('192.0.2.200', 22), ufwBlock('192.0.2.200', 22)]);
-    await appendLines(stack.files.firewallLog, ports.map((p) => ufwBlock(scanner, p)));
+    await appendLines(
+      stack.files.firewallLog,
+      ports.map((p) => ufwBlock(scanner, p)),
+    );
     const fired = await stack.webhook.waitFor('PortScanDetected firing', ours('PortScanDetected', 'firing'), FIRE_TIMEOUT, diag);
     expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
@@ -185,7 +162,9 @@ describe.concurrent('scenarios', () => {
     expect(rate, 'request rate when resolved').toBeLessThan(10);
   });
 
-  it('4. file integrity: modifying a file under a critical root pages CriticalFileIntegrityChanged, and escalates while it stays', async ({ expect }) => {
+  it('4. file integrity: modifying a file under a critical root pages CriticalFileIntegrityChanged, and escalates while it stays', async ({
+    expect,
+  }) => {
     const prom = stack.prometheus!;
     // The change must come after the baseline scan, or it is part of the baseline.
     await waitFor(() => prom.scalar(`hostwatch_fim_files{instance="${stack.instance}"} > 0`), {
@@ -221,7 +200,7 @@ describe.concurrent('scenarios', () => {
       clamavFound('/home/deploy/upload/invoice.pdf.exe', 'Win.Trojan.Agent-1234'),
     ]);
     const fired = await stack.webhook.waitFor('AntivirusDetection firing', ours('AntivirusDetection', 'firing'), FIRE_TIMEOUT, () =>
-      counterDiagnostics(`hostwatch_pattern_matches_total{instance="${stack.instance}"}`),
+      counterDiagnostics(stack, `hostwatch_pattern_matches_total{instance="${stack.instance}"}`),
     );
     expect(fired.labels.severity).toMatch(/^(critical|warning)$/);
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
@@ -249,15 +228,22 @@ describe.concurrent('scenarios', () => {
     expect(state('critical level')).toBe('active');
     expect(state('warning level')).toBe('suppressed');
     expect(state('other mountpoint')).toBe('active');
-    await stack.webhook.waitFor('the other mountpoint\'s warning', (n) => n.annotations.summary === 'other mountpoint', FIRE_TIMEOUT, diag);
+    await stack.webhook.waitFor("the other mountpoint's warning", (n) => n.annotations.summary === 'other mountpoint', FIRE_TIMEOUT, diag);
     await stack.webhook.waitFor('the critical level', (n) => n.annotations.summary === 'critical level', FIRE_TIMEOUT, diag);
-    expect(stack.webhook.find((n) => n.annotations.summary === 'warning level'), 'inhibited warning notified').toEqual([]);
+    expect(
+      stack.webhook.find((n) => n.annotations.summary === 'warning level'),
+      'inhibited warning notified',
+    ).toEqual([]);
   });
 
   it('sudo: three failed sudo authentications fire SudoAuthFailures', async ({ expect }) => {
-    await appendLines(stack.files.authLog, [sudoPamFailure('intern', 7101), sudoPamFailure('intern', 7102), sudoPamFailure('intern', 7103)]);
+    await appendLines(stack.files.authLog, [
+      sudoPamFailure('intern', 7101),
+      sudoPamFailure('intern', 7102),
+      sudoPamFailure('intern', 7103),
+    ]);
     const fired = await stack.webhook.waitFor('SudoAuthFailures firing', ours('SudoAuthFailures', 'firing'), FIRE_TIMEOUT, () =>
-      counterDiagnostics(`hostwatch_auth_failures_total{instance="${stack.instance}",service="sudo"}`),
+      counterDiagnostics(stack, `hostwatch_auth_failures_total{instance="${stack.instance}",service="sudo"}`),
     );
     expect(fired.receiver).toBe(receiverFor(fired.labels.severity));
   });
@@ -270,7 +256,7 @@ describe('dashboards', () => {
 });
 
 describe('exporter down and back (last: it kills the exporter)', () => {
-  it('5. killing the exporter fires HostwatchDown, and inhibition keeps that instance\'s other alerts quiet', async () => {
+  it("5. killing the exporter fires HostwatchDown, and inhibition keeps that instance's other alerts quiet", async () => {
     const exporter = stack.exporter!;
     // The counts before the crash, to compare after the restart below (exactly once, no reset).
     // (waited for: the traffic scenario's last lines may be younger than the last scrape).
@@ -281,17 +267,27 @@ describe('exporter down and back (last: it kills the exporter)', () => {
       diagnostics: async () => `counted: ${await stack.prometheus!.scalar(requests)}\n${await diag()}`,
     });
     killedStartTime = await stack.prometheus!.scalar(`process_start_time_seconds{instance="${stack.instance}"}`);
-    sshdFailuresExpected = (await stack.prometheus!.scalar(`sum(hostwatch_auth_failures_total{instance="${stack.instance}",service="sshd"})`)) ?? 0;
+    sshdFailuresExpected =
+      (await stack.prometheus!.scalar(`sum(hostwatch_auth_failures_total{instance="${stack.instance}",service="sshd"})`)) ?? 0;
     // A crash right after a burst of lines: some are read, maybe not yet checkpointed.
-    await appendFile(stack.files.accessLog, Array.from({ length: 100 }, (_, i) => `${accessLine({ path: `/crash/${i}`, status: 200 })}\n`).join(''));
+    await appendFile(
+      stack.files.accessLog,
+      Array.from({ length: 100 }, (_, i) => `${accessLine({ path: `/crash/${i}`, status: 200 })}\n`).join(''),
+    );
     accessLinesWritten += 100;
     exporter.proc.killGroupNow('SIGKILL');
     await exporter.proc.exited;
     // Lines written while it is down: only the checkpointed offsets can bring them back.
-    await appendLines(stack.files.accessLog, Array.from({ length: 40 }, (_, i) => accessLine({ path: `/while-down/${i}`, status: 200 })));
+    await appendLines(
+      stack.files.accessLog,
+      Array.from({ length: 40 }, (_, i) => accessLine({ path: `/while-down/${i}`, status: 200 })),
+    );
     accessLinesWritten += 40;
     // Three failures from a new source (under the brute-force threshold): counted after the restart.
-    await appendLines(stack.files.authLog, [0, 1, 2].map((i) => sshdFailedPassword('192.0.2.99', 'git', 51000 + i)));
+    await appendLines(
+      stack.files.authLog,
+      [0, 1, 2].map((i) => sshdFailedPassword('192.0.2.99', 'git', 51000 + i)),
+    );
     sshdFailuresExpected += 3;
     const down = await stack.webhook.waitFor('HostwatchDown firing', ours('HostwatchDown', 'firing'), FIRE_TIMEOUT, diag);
     expect(down.labels.severity).toBe('critical');
@@ -303,13 +299,23 @@ describe('exporter down and back (last: it kills the exporter)', () => {
     const now = new Date();
     const other = 'other-host.example:10023';
     await am.post([
-      { labels: { alertname: 'SSHBruteForce', severity: 'warning', instance: stack.instance, job: stack.job }, annotations: { summary: 'inhibited' }, startsAt: now.toISOString() },
-      { labels: { alertname: 'SSHBruteForce', severity: 'warning', instance: other, job: stack.job }, annotations: { summary: 'control' }, startsAt: now.toISOString() },
+      {
+        labels: { alertname: 'SSHBruteForce', severity: 'warning', instance: stack.instance, job: stack.job },
+        annotations: { summary: 'inhibited' },
+        startsAt: now.toISOString(),
+      },
+      {
+        labels: { alertname: 'SSHBruteForce', severity: 'warning', instance: other, job: stack.job },
+        annotations: { summary: 'control' },
+        startsAt: now.toISOString(),
+      },
     ]);
     const states = await waitFor(
       async () => {
         const alerts = await am.alerts();
-        const mine = alerts.find((a) => a.labels.alertname === 'SSHBruteForce' && a.labels.instance === stack.instance && a.annotations.summary === 'inhibited');
+        const mine = alerts.find(
+          (a) => a.labels.alertname === 'SSHBruteForce' && a.labels.instance === stack.instance && a.annotations.summary === 'inhibited',
+        );
         const ctrl = alerts.find((a) => a.labels.alertname === 'SSHBruteForce' && a.labels.instance === other);
         return mine && ctrl && mine.status.state !== 'unprocessed' && ctrl.status.state !== 'unprocessed' ? { mine, ctrl } : undefined;
       },
@@ -320,7 +326,12 @@ describe('exporter down and back (last: it kills the exporter)', () => {
     expect(states.ctrl.status.state).toBe('active');
 
     // The control reaching the webhook is the point by which the inhibited one would have too.
-    const ctrlNote = await stack.webhook.waitFor('the control alert (other instance)', (n) => n.labels.instance === other && n.status === 'firing', FIRE_TIMEOUT, diag);
+    const ctrlNote = await stack.webhook.waitFor(
+      'the control alert (other instance)',
+      (n) => n.labels.instance === other && n.status === 'firing',
+      FIRE_TIMEOUT,
+      diag,
+    );
     const leaked = stack.webhook.find((n) => n.annotations.summary === 'inhibited' && n.receivedAt >= now.getTime());
     expect(leaked, 'inhibited alert notified').toEqual([]);
     expect(ctrlNote.labels.alertname).toBe('SSHBruteForce');
@@ -331,7 +342,12 @@ describe('exporter down and back (last: it kills the exporter)', () => {
     expect(killedStartTime, 'start time of the killed exporter (scenario 5)').toBeDefined();
     const restartedAt = Date.now();
     await stack.restartExporter();
-    await stack.webhook.waitFor('HostwatchDown resolved', (n) => ours('HostwatchDown', 'resolved')(n) && n.receivedAt > restartedAt, RESOLVE_TIMEOUT, diag);
+    await stack.webhook.waitFor(
+      'HostwatchDown resolved',
+      (n) => ours('HostwatchDown', 'resolved')(n) && n.receivedAt > restartedAt,
+      RESOLVE_TIMEOUT,
+      diag,
+    );
     // At least one scrape of the new process (another start time than the killed one's).
     await waitFor(() => prom.scalar(`process_start_time_seconds{instance="${stack.instance}"} != ${killedStartTime}`), {
       what: 'a scrape of the restarted exporter',

@@ -23,8 +23,17 @@ let configFile: string;
  * getting real EACCES on a mode-000 file. As another user they apply anyway.
  */
 function hostwatch(args: string[], opts: { permissionsApply?: boolean; cwd?: string; noStateDir?: boolean } = {}) {
-  const argv = [process.execPath, MAIN_JS, 'fim', ...args, '--config.file', configFile, ...(opts.noStateDir ? [] : ['--state.dir', stateDir])];
-  if (opts.permissionsApply && process.getuid!() === 0) argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
+  const argv = [
+    process.execPath,
+    MAIN_JS,
+    'fim',
+    ...args,
+    '--config.file',
+    configFile,
+    ...(opts.noStateDir ? [] : ['--state.dir', stateDir]),
+  ];
+  if (opts.permissionsApply && process.getuid!() === 0)
+    argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
   const r = spawnSync(argv[0], argv.slice(1), { cwd: opts.cwd ?? REPO, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -89,7 +98,10 @@ describe('hostwatch fim', () => {
     expect(r.stdout).toContain(`${root}: accepted 1 changed path`);
     r = hostwatch(['status', '--json']);
     expect(JSON.parse(r.stdout).roots[0].changes.map((c: { path: string }) => c.path)).toEqual([path.join(root, 'app.conf')]);
-    const journal = readFileSync(journalPath(stateDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const journal = readFileSync(journalPath(stateDir), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(journal).toEqual([expect.objectContaining({ path: path.join(root, 'bin/new'), change: 'accepted:added' })]);
     r = hostwatch(['accept', '/somewhere/else']);
     expect(r.code).toBe(2);
@@ -171,7 +183,7 @@ describe('hostwatch fim', () => {
   });
 
   it('unreadable file and directory (permission bits enforced): permission errors, no false removals', () => {
-    writeTree(root, { 'secret/key': 'k', 'private': 'p' });
+    writeTree(root, { 'secret/key': 'k', private: 'p' });
     let r = hostwatch(['accept'], { permissionsApply: true });
     // Nothing but progress, which a scan slower than a second (a busy machine) prints.
     expect(r.stderr.replace(/^fim: scanning .*\n/gm, '')).toBe('');
@@ -181,6 +193,13 @@ describe('hostwatch fim', () => {
     r = hostwatch(['status', '--json'], { permissionsApply: true });
     const report = JSON.parse(r.stdout).roots[0];
     expect(report.errors.permission).toBe(2);
+    // Each unreadable path is named with its reason.
+    expect(report.unreadable.map((u: { path: string; reason: string }) => [path.relative(root, u.path), u.reason]).sort()).toEqual([
+      ['private', 'permission'],
+      ['secret', 'permission'],
+    ]);
+    const text = hostwatch(['status'], { permissionsApply: true }).stdout;
+    expect(text).toContain(`unreadable (permission) ${path.join(root, 'private')}`);
     // Mode changes are seen; the content that could not be read is not reported as changed or removed.
     expect(report.changes.map((c: { path: string; change: string[] }) => [path.basename(c.path), c.change])).toEqual([
       ['private', ['permissions']],

@@ -1,13 +1,26 @@
 // The fim collector end to end on real temp trees: baseline, change events and metrics on the
 // collector's own registry, the journal, accept while running, restart, schedule and realtime.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { makeCollector, sample, tempDir, writeTree, type FimHarness } from './helpers.js';
 import { acceptRoot, scanRootNow } from '../../src/fim/offline.js';
 import { baselinePath, currentPath, journalPath, statePath } from '../../src/fim/store.js';
 import { rootSettings } from '../../src/collectors/fim/index.js';
 import { parseConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/log.js';
 
 let t: ReturnType<typeof tempDir>;
 let root: string;
@@ -34,7 +47,11 @@ function start(fim: Record<string, unknown> = {}, opts = {}): FimHarness {
 
 const journal = () =>
   existsSync(journalPath(stateDir))
-    ? readFileSync(journalPath(stateDir), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    ? readFileSync(journalPath(stateDir), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
     : [];
 
 describe('fim collector', () => {
@@ -119,9 +136,12 @@ describe('fim collector', () => {
     for (const change of ['added', 'removed', 'content', 'permissions', 'owner']) expect(current(change)).toBe(0);
     // The counter is history: accepting does not lower it.
     expect(total('content')).toBe(1);
-    expect(journal().filter((e) => e.change.startsWith('accepted:')).map((e) => path.basename(e.path)).sort()).toEqual(
-      ['motd', 'new', 'passwd', 'shadow', 'sshd_config', 'sshd_config.old'],
-    );
+    expect(
+      journal()
+        .filter((e) => e.change.startsWith('accepted:'))
+        .map((e) => path.basename(e.path))
+        .sort(),
+    ).toEqual(['motd', 'new', 'passwd', 'shadow', 'sshd_config', 'sshd_config.old']);
   });
 
   it('counts a second modification of an already changed file as a new change', async () => {
@@ -224,7 +244,17 @@ describe('fim collector', () => {
     const blocked = new Promise<void>((r) => (release = r));
     let reached!: () => void;
     const atHash = new Promise<void>((r) => (reached = r));
-    const h = start({}, { hooks: { beforeHash: async () => { reached(); await blocked; } } });
+    const h = start(
+      {},
+      {
+        hooks: {
+          beforeHash: async () => {
+            reached();
+            await blocked;
+          },
+        },
+      },
+    );
     await h.collector.start();
     await atHash;
     const stopped = h.collector.stop();
@@ -243,6 +273,35 @@ describe('fim collector', () => {
     await h.collector.idle();
     expect(readFileSync(baselinePath(stateDir, root), 'utf8')).toBe('{not json');
     expect(sample(await h.metrics(), 'hostwatch_fim_scan_errors_total', { root, reason: 'io' })).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['garbage', '\u0000\u0001garbage'],
+    ['truncated', '{"version":1,"root":"/x","entries":{"a":{"type":"fi'],
+    ['another version', '{"version":99,"entries":{}}'],
+  ])('a %s state file at start is reported and ignored: the scan compares with the baseline', async (_what, text) => {
+    const first = start();
+    await first.collector.start();
+    await first.collector.idle();
+    await first.collector.stop();
+    running.splice(running.indexOf(first), 1);
+    writeFileSync(path.join(root, 'passwd'), 'changed while the exporter was down');
+    writeFileSync(currentPath(stateDir, root), text);
+    const warnings: string[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (msg: string, fields?: Record<string, unknown>) => warnings.push(`${msg} ${JSON.stringify(fields)}`),
+    };
+    const h = start({}, { logger });
+    await h.collector.start();
+    await h.collector.idle();
+    expect(warnings.join('\n')).toContain('FIM state ignored');
+    expect(warnings.join('\n')).toContain(path.basename(currentPath(stateDir, root)));
+    const m = await h.metrics();
+    // The change made while it was down is still seen, against the baseline.
+    expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'content' })).toBe(1);
+    // The next scan wrote a valid state over it.
+    expect(JSON.parse(readFileSync(currentPath(stateDir, root), 'utf8')).version).toBe(1);
   });
 
   it('realtime: rehashes only the changed file after the debounce', async () => {

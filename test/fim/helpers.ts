@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/log.js';
+import { silentLogger, type Logger } from '../../src/core/log.js';
 import { FimCollector } from '../../src/collectors/fim/index.js';
 import type { ScanHooks } from '../../src/fim/scan.js';
 
@@ -34,14 +34,14 @@ export interface FimHarness {
 export function makeCollector(
   stateDir: string,
   fim: Record<string, unknown>,
-  opts: { clock?: ManualClock; hooks?: ScanHooks } = {},
+  opts: { clock?: ManualClock; hooks?: ScanHooks; logger?: Logger } = {},
 ): FimHarness {
   // One worker unless a test asks for more: these tests are not about concurrency (scan.test.ts and
   // threads.test.ts are), and each worker started from the TypeScript sources loads tsx.
   const config = parseConfig({ fim: { enabled: true, hash_concurrency: 1, ...fim } });
   const registry = new Registry();
   const clock = opts.clock ?? new ManualClock();
-  const collector = new FimCollector({ config, registry, stateDir, logger: silentLogger, clock }, opts.hooks);
+  const collector = new FimCollector({ config, registry, stateDir, logger: opts.logger ?? silentLogger, clock }, opts.hooks);
   return { collector, registry, clock, metrics: () => registry.metrics() };
 }
 

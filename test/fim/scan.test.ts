@@ -8,7 +8,6 @@ import path from 'node:path';
 import { scanTree, type ScanOptions } from '../../src/fim/scan.js';
 import { WorkerPool } from '../../src/fim/pool.js';
 import { createPathFilter } from '../../src/fim/glob.js';
-import type { FileRecord } from '../../src/fim/record.js';
 import { tempDir, writeTree } from './helpers.js';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -226,7 +225,7 @@ describe('scanTree', () => {
   });
 
   it('does not enter pseudo file-system mount points', async () => {
-    writeTree(root, { 'proc/x': '1', 'y': '2' });
+    writeTree(root, { 'proc/x': '1', y: '2' });
     const r = await scan({ pseudoMounts: new Set([path.join(root, 'proc')]) });
     expect([...r.entries.keys()].sort()).toEqual(['y']);
   });
@@ -241,18 +240,16 @@ describe('scanTree', () => {
 });
 
 describe('unreadable directories', () => {
-  it.skipIf(process.getuid!() === 0)('a directory that cannot be listed counts a permission error and keeps what was known below it', async () => {
-    // As root, mode 000 does not stop reading: this case runs unprivileged; as root the same case is
-    // covered by test/fim/cli.test.ts, which runs the CLI without the capabilities that bypass it.
-    writeTree(root, { 'locked/x': '1' });
-    const first = await scan();
-    chmodSync(path.join(root, 'locked'), 0);
-    try {
-      const second = await scan({ previous: first.entries as Map<string, FileRecord> });
-      expect(second.errors.permission).toBe(1);
-      expect(second.entries.get('locked/x')).toEqual(first.entries.get('locked/x'));
-    } finally {
-      chmodSync(path.join(root, 'locked'), 0o755);
-    }
+  // As root, mode 000 does not stop reading: the scans then run in a child process through
+  // util-linux's setpriv without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (still uid 0, so able to
+  // read the checkout), where permission bits apply; as another user they apply anyway.
+  it('a directory that cannot be listed counts a permission error, names it, and keeps what was known below it', () => {
+    writeTree(root, { 'locked/x': '1', 'open/y': '2' });
+    const argv = [process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'support/scan-locked.ts'), root];
+    if (process.getuid!() === 0) argv.unshift('setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all');
+    const out = JSON.parse(execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 60_000 }));
+    expect(out.errors.permission).toBe(1);
+    expect(out.unreadable).toEqual([{ rel: 'locked', reason: 'permission' }]);
+    expect(out.keptBelow).toBe(true);
   });
 });

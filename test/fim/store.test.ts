@@ -67,8 +67,14 @@ describe('change journal', () => {
     const j = new ChangeJournal(file, 1000);
     const entry = (i: number) => ({ ts: '2026-01-01T00:00:00.000Z', root: '/etc', path: `/etc/file-${i}`, change: 'content' });
     for (let i = 0; i < 30; i++) await j.append([entry(i)]);
-    const cur = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const old = readFileSync(file + '.1', 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const cur = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const old = readFileSync(file + '.1', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(statSync(file).size).toBeLessThanOrEqual(1000);
     expect(statSync(file + '.1').size).toBeLessThanOrEqual(1000);
     expect(cur[cur.length - 1].path).toBe('/etc/file-29');

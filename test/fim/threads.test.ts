@@ -31,9 +31,13 @@ it('starts the hash_concurrency workers when a scan starts and stops them when i
   mkdirSync(root);
   writeTree(root, { a: 'a\n', 'sub/b': 'b\n' });
   let during = 0;
-  const h = makeCollector(path.join(t.dir, 'state'), { roots: [{ path: root }], hash_concurrency: 3 }, {
-    hooks: { beforeHash: () => void (during = threads()) },
-  });
+  const h = makeCollector(
+    path.join(t.dir, 'state'),
+    { roots: [{ path: root }], hash_concurrency: 3 },
+    {
+      hooks: { beforeHash: () => void (during = threads()) },
+    },
+  );
   expect(threads()).toBe(base);
   await h.collector.start();
   await h.collector.idle();

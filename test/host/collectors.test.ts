@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
 import { COLLECTORS } from '../../src/collectors/index.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { makeCtx, samples, seriesOf } from './helpers.js';
 
 const def = (name: string): CollectorDefinition => HOST_COLLECTORS.find((c) => c.name === name)!;
@@ -30,7 +30,23 @@ describe('registration', () => {
       expect(COLLECTORS.filter((c) => c.name === n)).toHaveLength(1);
     }
     expect(names).toEqual(
-      expect.arrayContaining(['cpu', 'stat', 'loadavg', 'pressure', 'meminfo', 'diskstats', 'filesystem', 'netdev', 'processes', 'filefd', 'time', 'os', 'updates', 'reboot', 'tls']),
+      expect.arrayContaining([
+        'cpu',
+        'stat',
+        'loadavg',
+        'pressure',
+        'meminfo',
+        'diskstats',
+        'filesystem',
+        'netdev',
+        'processes',
+        'filefd',
+        'time',
+        'os',
+        'updates',
+        'reboot',
+        'tls',
+      ]),
     );
   });
 });
@@ -161,7 +177,9 @@ describe('collectors on the fixture tree', () => {
   it('os: os-release under rootfs_path, kernel from proc, arch of the machine', async () => {
     const text = await scrape('os');
     const line = text.split('\n').find((l) => l.startsWith('hostwatch_os_info{'))!;
-    expect(line).toMatch(/^hostwatch_os_info\{id="debian",version_id="12",pretty_name="Debian GNU\/Linux 12 \(bookworm\)",kernel="6\.18\.44-fc-v657",arch="[a-z0-9_]+"\} 1$/);
+    expect(line).toMatch(
+      /^hostwatch_os_info\{id="debian",version_id="12",pretty_name="Debian GNU\/Linux 12 \(bookworm\)",kernel="6\.18\.44-fc-v657",arch="[a-z0-9_]+"\} 1$/,
+    );
   });
 
   it('os: falls back to /usr/lib/os-release', async () => {
@@ -169,7 +187,9 @@ describe('collectors on the fixture tree', () => {
     mkdirSync(join(root, 'usr/lib'), { recursive: true });
     writeFileSync(join(root, 'usr/lib/os-release'), 'ID="rhel"\nVERSION_ID="9.3"\nPRETTY_NAME="Red Hat Enterprise Linux 9.3 (Plow)"\n');
     const text = await scrape('os', { rootfs_path: root });
-    expect(text).toContain('hostwatch_os_info{id="rhel",version_id="9.3",pretty_name="Red Hat Enterprise Linux 9.3 (Plow)",kernel="6.18.44-fc-v657"');
+    expect(text).toContain(
+      'hostwatch_os_info{id="rhel",version_id="9.3",pretty_name="Red Hat Enterprise Linux 9.3 (Plow)",kernel="6.18.44-fc-v657"',
+    );
   });
 
   it('os: reads the files once, not on every scrape', async () => {

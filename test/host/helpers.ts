@@ -2,7 +2,7 @@
 // the text exposition format to look samples up.
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import type { CollectorContext } from '../../src/core/collector.js';
+import type { CollectorContext } from '../../src/collectors/collector.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger, type Logger } from '../../src/core/log.js';

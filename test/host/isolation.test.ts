@@ -5,21 +5,29 @@ import { Counter, Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
-import type { Collector } from '../../src/core/collector.js';
+import type { Collector } from '../../src/collectors/collector.js';
 import { createCollectors, Runner, type RunningCollector } from '../../src/exporter/runner.js';
+import { SharedScrapes } from '../../src/exporter/scrape.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createApp } from '../../src/server/app.js';
 import { makeCtx, samples } from './helpers.js';
 
 function fixtureCollectors(): RunningCollector[] {
   const ctx = makeCtx();
-  return createCollectors(HOST_COLLECTORS.filter((c) => c.name !== 'updates'), { config: ctx.config, stateDir: ctx.stateDir, logger: silentLogger, clock: ctx.clock });
+  return createCollectors(
+    HOST_COLLECTORS.filter((c) => c.name !== 'updates'),
+    { config: ctx.config, stateDir: ctx.stateDir, logger: silentLogger, clock: ctx.clock },
+  );
 }
 
 /** A test collector with a metric of its own, whose update() does what it is told. */
 function testCollector(name: string, update: () => Promise<void>): RunningCollector {
   const registry = new Registry();
-  new Counter({ name: `hostwatch_test_${name}_total`, help: 'A metric that must not appear when the collector fails.', registers: [registry] }).inc(42);
+  new Counter({
+    name: `hostwatch_test_${name}_total`,
+    help: 'A metric that must not appear when the collector fails.',
+    registers: [registry],
+  }).inc(42);
   const collector: Collector = { update };
   return { name, collector, registry };
 }
@@ -37,7 +45,7 @@ describe('collector isolation over HTTP', () => {
       silentLogger,
       30_000, // generous: the fixture collectors must not time out on a loaded machine
     );
-    const app = createApp({ telemetryPath: '/metrics', scrape: () => runner.scrape(), ready: () => true });
+    const app = createApp({ telemetryPath: '/metrics', scrapes: new SharedScrapes(() => runner.collect()), ready: () => true });
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -67,7 +75,7 @@ describe('collector isolation over HTTP', () => {
       silentLogger,
       timeoutMs,
     );
-    const app = createApp({ telemetryPath: '/metrics', scrape: () => runner.scrape(), ready: () => true });
+    const app = createApp({ telemetryPath: '/metrics', scrapes: new SharedScrapes(() => runner.collect()), ready: () => true });
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     const s = samples(res.text);

@@ -65,7 +65,11 @@ describe('stat: kernel counters of /proc/stat', () => {
     });
   });
   it('reads arm64 and 2.6.18', () => {
-    expect(parseKernelStat(variant('stat-arm64'))).toMatchObject({ interrupts: 180843513, contextSwitches: 346581117, bootTime: 1699869183 });
+    expect(parseKernelStat(variant('stat-arm64'))).toMatchObject({
+      interrupts: 180843513,
+      contextSwitches: 346581117,
+      bootTime: 1699869183,
+    });
     expect(parseKernelStat(variant('stat-2.6.18'))).toMatchObject({ forks: 2915, interrupts: 114930548 });
   });
   it('rejects garbage', () => {
@@ -164,7 +168,11 @@ describe('diskstats', () => {
   });
   it('the default device_exclude keeps whole disks and drops partitions, loop, ram and zram', () => {
     const re = new RegExp(host.diskstats.device_exclude);
-    const all = [...parseDiskstats(variant('diskstats-4.14')), ...parseDiskstats(variant('diskstats-4.18')), ...parseDiskstats(proc('diskstats'))];
+    const all = [
+      ...parseDiskstats(variant('diskstats-4.14')),
+      ...parseDiskstats(variant('diskstats-4.18')),
+      ...parseDiskstats(proc('diskstats')),
+    ];
     expect(all.filter((d) => !re.test(d.device)).map((d) => d.device)).toEqual(['sda', 'sdb', 'dm-0', 'mmcblk0', 'nvme0n1', 'dm-0', 'vda']);
   });
 });

@@ -17,9 +17,7 @@ function promtoolCheck(body: string): Promise<{ code: number; output: string }> 
     let output = '';
     p.stdout.on('data', (d) => (output += d));
     p.stderr.on('data', (d) => (output += d));
-    p.on('error', (err) =>
-      reject(new Error(`promtool not runnable (${err.message}); install it with: apt-get install -y prometheus`)),
-    );
+    p.on('error', (err) => reject(new Error(`promtool not runnable (${err.message}); install it with: apt-get install -y prometheus`)));
     p.on('close', (code) => resolve({ code: code ?? -1, output }));
     p.stdin.end(body);
   });
@@ -30,7 +28,10 @@ let exporter: Exporter;
 
 beforeAll(async () => {
   const config = join(tmp, 'hostwatch.yml');
-  writeFileSync(config, `host:\n  collector_timeout: 30s\n  tls:\n    cert_files:\n      - ${FIXTURES}tls/live/*/fullchain.pem\n      - ${FIXTURES}tls/not-a-cert.pem\n`);
+  writeFileSync(
+    config,
+    `host:\n  collector_timeout: 30s\n  tls:\n    cert_files:\n      - ${FIXTURES}tls/live/*/fullchain.pem\n      - ${FIXTURES}tls/not-a-cert.pem\n`,
+  );
   exporter = new Exporter({
     configFile: config,
     listenAddress: '127.0.0.1:0',

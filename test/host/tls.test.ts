@@ -25,7 +25,10 @@ describe('PEM parsing', () => {
       notBefore: at('Nov 23 16:08:14 2026 GMT'),
       notAfter: at('Feb 21 16:08:14 2027 GMT'),
     });
-    expect(certInfo(read('live/example.net/cert.pem'))).toMatchObject({ subject: 'CN=example.net', notAfter: at('Dec 23 16:08:14 2026 GMT') });
+    expect(certInfo(read('live/example.net/cert.pem'))).toMatchObject({
+      subject: 'CN=example.net',
+      notAfter: at('Dec 23 16:08:14 2026 GMT'),
+    });
   });
 
   it('reads every certificate of a bundle', () => {
@@ -82,11 +85,19 @@ describe('tls collector', () => {
     await c.update();
     const s = samples(await ctx.registry.metrics());
     const chain = `${TLS}/live/example.org/fullchain.pem`;
-    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${chain}",subject="CN=example.org",issuer="${CA}"}`)).toBe(at('Feb 21 16:08:14 2027 GMT'));
-    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${chain}",subject="${CA}",issuer="${CA}"}`)).toBe(at('Nov 20 16:08:14 2036 GMT'));
-    expect(s.get(`hostwatch_tls_cert_not_before_seconds{path="${chain}",subject="CN=example.org",issuer="${CA}"}`)).toBe(at('Nov 23 16:08:14 2026 GMT'));
+    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${chain}",subject="CN=example.org",issuer="${CA}"}`)).toBe(
+      at('Feb 21 16:08:14 2027 GMT'),
+    );
+    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${chain}",subject="${CA}",issuer="${CA}"}`)).toBe(
+      at('Nov 20 16:08:14 2036 GMT'),
+    );
+    expect(s.get(`hostwatch_tls_cert_not_before_seconds{path="${chain}",subject="CN=example.org",issuer="${CA}"}`)).toBe(
+      at('Nov 23 16:08:14 2026 GMT'),
+    );
     const net = `${TLS}/live/example.net/cert.pem`;
-    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${net}",subject="CN=example.net",issuer="CN=example.net"}`)).toBe(at('Dec 23 16:08:14 2026 GMT'));
+    expect(s.get(`hostwatch_tls_cert_not_after_seconds{path="${net}",subject="CN=example.net",issuer="CN=example.net"}`)).toBe(
+      at('Dec 23 16:08:14 2026 GMT'),
+    );
     expect(s.get(`hostwatch_tls_cert_file_error{path="${chain}"}`)).toBe(0);
     expect(s.get(`hostwatch_tls_cert_file_error{path="${TLS}/not-a-cert.pem"}`)).toBe(1);
     // A listed file that does not exist is an error; a glob that matches nothing is not.

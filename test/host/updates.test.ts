@@ -136,7 +136,12 @@ describe('updates collector', () => {
 
   it('without apt-get or dnf: supported 0 with tool="none", no pending metric, nothing scheduled', async () => {
     const ctx = makeCtx();
-    const c = new UpdatesCollector(ctx, { candidates: [{ name: 'apt', path: join(tmp, 'none') }, { name: 'dnf', path: join(tmp, 'none2') }] });
+    const c = new UpdatesCollector(ctx, {
+      candidates: [
+        { name: 'apt', path: join(tmp, 'none') },
+        { name: 'dnf', path: join(tmp, 'none2') },
+      ],
+    });
     await c.start();
     ctx.clock.advance(10 * 3_600_000);
     const s = await render(ctx);

@@ -83,7 +83,10 @@ describe('inventory collector', () => {
     await collector.check(); // unchanged: no second import, the counter stays
     await collector.update();
     expect(sample(await registry.metrics(), 'hostwatch_inventory_duplicates_total{kind="cross_source"}')).toBe(2);
-    appendFileSync(join(dir, 'qualys-ui.csv'), '"10.50.0.22","nas-01.hq.example.net","NAS-01","DNS","Debian GNU/Linux 10","04/30/2024 at 10:00:00 (GMT+0000)","","HQ","3300103"\n');
+    appendFileSync(
+      join(dir, 'qualys-ui.csv'),
+      '"10.50.0.22","nas-01.hq.example.net","NAS-01","DNS","Debian GNU/Linux 10","04/30/2024 at 10:00:00 (GMT+0000)","","HQ","3300103"\n',
+    );
     await collector.check();
     await collector.update();
     const text = await registry.metrics();

@@ -41,15 +41,41 @@ describe('inventory import of the fixture directory', async () => {
 
   it('counts hosts by OS per source, and for the fleet by the freshest source', () => {
     expect(osRows(view(views, 'crowdstrike'))).toEqual({
-      'ubuntu 22.04': 1, 'windows_server 2019': 1, 'macos 14': 1, 'rhel 9': 1, linux: 1, unknown: 1, 'windows 10': 1,
+      'ubuntu 22.04': 1,
+      'windows_server 2019': 1,
+      'macos 14': 1,
+      'rhel 9': 1,
+      linux: 1,
+      unknown: 1,
+      'windows 10': 1,
     });
     expect(osRows(view(views, 'qualys'))).toEqual({
-      'ubuntu 22.04': 1, 'windows_server 2019': 1, linux: 1, 'rhel 7': 1, unknown: 2, 'centos 7': 1, 'debian 9': 1,
-      'debian 12': 1, 'windows 10': 1, 'ubuntu 20.04': 1, 'windows_server 2012r2': 1,
+      'ubuntu 22.04': 1,
+      'windows_server 2019': 1,
+      linux: 1,
+      'rhel 7': 1,
+      unknown: 2,
+      'centos 7': 1,
+      'debian 9': 1,
+      'debian 12': 1,
+      'windows 10': 1,
+      'ubuntu 20.04': 1,
+      'windows_server 2012r2': 1,
     });
     expect(osRows(view(views, 'all'))).toEqual({
-      'ubuntu 22.04': 1, 'windows_server 2019': 1, 'macos 14': 1, 'rhel 9': 1, linux: 2, unknown: 3, 'windows 10': 2,
-      'rhel 7': 1, 'centos 7': 1, 'debian 9': 1, 'debian 12': 1, 'ubuntu 20.04': 1, 'windows_server 2012r2': 1,
+      'ubuntu 22.04': 1,
+      'windows_server 2019': 1,
+      'macos 14': 1,
+      'rhel 9': 1,
+      linux: 2,
+      unknown: 3,
+      'windows 10': 2,
+      'rhel 7': 1,
+      'centos 7': 1,
+      'debian 9': 1,
+      'debian 12': 1,
+      'ubuntu 20.04': 1,
+      'windows_server 2012r2': 1,
     });
   });
 
@@ -86,8 +112,7 @@ describe('inventory import of the fixture directory', async () => {
 });
 
 describe('merge rules', () => {
-  const rec = (fields: Partial<Parameters<typeof normaliseRecord>[0]>) =>
-    normaliseRecord({ names: [], ips: [], macs: [], ...fields });
+  const rec = (fields: Partial<Parameters<typeof normaliseRecord>[0]>) => normaliseRecord({ names: [], ips: [], macs: [], ...fields });
 
   it('an IP never merges two named hosts, but merges a named host with an address-only record', () => {
     const m = new Merger(['a', 'b'], 100);
@@ -127,7 +152,8 @@ describe('merge rules', () => {
 
 describe('normalisation', () => {
   it('MAC spellings', () => {
-    for (const v of ['00-50-56-A1-B2-C3', '00:50:56:a1:b2:c3', '0050.56a1.b2c3', '005056A1B2C3']) expect(normaliseMac(v)).toBe('00:50:56:a1:b2:c3');
+    for (const v of ['00-50-56-A1-B2-C3', '00:50:56:a1:b2:c3', '0050.56a1.b2c3', '005056A1B2C3'])
+      expect(normaliseMac(v)).toBe('00:50:56:a1:b2:c3');
     for (const v of ['00:00:00:00:00:00', 'ff-ff-ff-ff-ff-ff', 'not a mac', '00:50:56']) expect(normaliseMac(v)).toBeUndefined();
   });
 

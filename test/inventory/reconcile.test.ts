@@ -35,8 +35,16 @@ beforeAll(async () => {
     JSON.stringify({
       global: { scrape_interval: '1s', scrape_timeout: '500ms' },
       scrape_configs: [
-        { job_name: 'hostwatch', static_configs: [{ targets: [`127.0.0.1:${live}`] }], relabel_configs: relabel('web-01.corp.example.com:10023') },
-        { job_name: 'hostwatch-dead', static_configs: [{ targets: [`127.0.0.1:${dead}`] }], relabel_configs: [...relabel('dc-01:10023'), { target_label: 'job', replacement: 'hostwatch' }] },
+        {
+          job_name: 'hostwatch',
+          static_configs: [{ targets: [`127.0.0.1:${live}`] }],
+          relabel_configs: relabel('web-01.corp.example.com:10023'),
+        },
+        {
+          job_name: 'hostwatch-dead',
+          static_configs: [{ targets: [`127.0.0.1:${dead}`] }],
+          relabel_configs: [...relabel('dc-01:10023'), { target_label: 'job', replacement: 'hostwatch' }],
+        },
       ],
     }),
   );
@@ -90,7 +98,13 @@ describe('inventory hosts not reporting', () => {
     cpSync(FIXTURES, dir, { recursive: true });
     const config = parseConfig({ inventory: { enabled: true, directory: dir, reconcile: { prometheus_url: promUrl } } });
     const registry = new Registry();
-    const collector = new InventoryCollector({ config, registry, stateDir: tmp, logger: silentLogger, clock: new ManualClock(t('2024-05-02T12:00:00Z') * 1000) });
+    const collector = new InventoryCollector({
+      config,
+      registry,
+      stateDir: tmp,
+      logger: silentLogger,
+      clock: new ManualClock(t('2024-05-02T12:00:00Z') * 1000),
+    });
     try {
       await collector.check();
       await collector.reconcile();
@@ -108,7 +122,9 @@ describe('inventory hosts not reporting', () => {
   });
 
   it('reports a failed query (wrong URL) with reconcile_success 0 and no count', async () => {
-    const config = parseConfig({ inventory: { enabled: true, directory: FIXTURES, reconcile: { prometheus_url: `${promUrl}/nonexistent-prefix` } } });
+    const config = parseConfig({
+      inventory: { enabled: true, directory: FIXTURES, reconcile: { prometheus_url: `${promUrl}/nonexistent-prefix` } },
+    });
     const registry = new Registry();
     const collector = new InventoryCollector({ config, registry, stateDir: tmp, logger: silentLogger, clock: new ManualClock() });
     try {

@@ -19,7 +19,7 @@ let rotations = 0;
 
 function line(n: number): string {
   const method = ['GET', 'POST', 'PUT', 'DELETE'][n % 4];
-  return `10.0.${(n >> 8) & 255}.${n & 255} - - [23/Nov/2026:16:${String((n / 1000) % 60 | 0).padStart(2, '0')}:00 +0000] "${method} /s${n % 7}/item/${n} HTTP/1.1" ${[200, 301, 404, 500][n % 4]} ${n % 5000} "-" "crash-test/1.0"`;
+  return `10.0.${(n >> 8) & 255}.${n & 255} - - [23/Nov/2026:16:${String(((n / 1000) % 60) | 0).padStart(2, '0')}:00 +0000] "${method} /s${n % 7}/item/${n} HTTP/1.1" ${[200, 301, 404, 500][n % 4]} ${n % 5000} "-" "crash-test/1.0"`;
 }
 
 function write(count: number): void {

@@ -11,21 +11,26 @@ export class ExporterProcess {
     readonly stderr: string[],
   ) {}
 
-  /** Starts the exporter with `--config.file` and `--state.dir`; resolves once it listens. */
-  static async start(configFile: string, stateDir: string): Promise<ExporterProcess> {
+  /**
+   * Starts the exporter with `--config.file` and `--state.dir`; resolves once it listens.
+   * `permissionsApply`: as root, run it through setpriv without the capabilities that bypass file
+   * permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): still uid 0, but a mode-000 file is
+   * unreadable to it, as to any exporter that is not root.
+   */
+  static async start(configFile: string, stateDir: string, opts: { permissionsApply?: boolean } = {}): Promise<ExporterProcess> {
     const others = COLLECTORS.filter((c) => c.name !== 'logs').map((c) => `--no-collector.${c.name}`);
-    const proc = spawn(
+    let argv = [
       process.execPath,
-      [
-        MAIN_JS,
-        `--config.file=${configFile}`,
-        `--state.dir=${stateDir}`,
-        '--web.listen-address=127.0.0.1:0',
-        '--collector.logs',
-        ...others,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+      MAIN_JS,
+      `--config.file=${configFile}`,
+      `--state.dir=${stateDir}`,
+      '--web.listen-address=127.0.0.1:0',
+      '--collector.logs',
+      ...others,
+    ];
+    if (opts.permissionsApply && process.getuid?.() === 0)
+      argv = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-all', ...argv];
+    const proc = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const stderr: string[] = [];
     const port = await new Promise<number>((resolve, reject) => {
       let buf = '';
@@ -44,11 +49,11 @@ export class ExporterProcess {
     return this.proc.pid!;
   }
 
-  /** SIGKILL, and wait until it is gone. */
-  async kill(): Promise<void> {
+  /** SIGKILL (or `signal`: SIGTERM stops it cleanly), and wait until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGKILL');
+    this.proc.kill(signal);
     await exited;
   }
 
@@ -57,6 +62,12 @@ export class ExporterProcess {
     if (res.status !== 200) throw new Error(`scrape: HTTP ${res.status}`);
     return res.text();
   }
+}
+
+/** The value of one series in an exposition text, e.g. `hostwatch_log_file_errors{log="web",reason="gone"}` (NaN when absent). */
+export function valueOf(text: string, series: string): number {
+  const at = text.indexOf(`\n${series} `);
+  return at < 0 ? NaN : Number(text.slice(at + series.length + 2, text.indexOf('\n', at + 1)));
 }
 
 /** The sum of the samples of a metric family in an exposition text. */

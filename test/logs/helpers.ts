@@ -1,6 +1,7 @@
 // A real logs collector on real files, for the end-to-end-in-process tests of each log type:
-// fs events are off (noWatch) so that a "scrape" polls the tailers, then runs the collector's
-// update (checkpoint, publish) and renders its registry, as a real scrape does.
+// fs events are off (noWatch) so that a "scrape" polls the tailers, checkpoints them (what the
+// background checkpoint does every second), then runs the collector's update and renders its
+// registry, as a real scrape does.
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
@@ -14,10 +15,18 @@ import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 export interface RunningLogs {
   c: LogsCollector;
   scrape: () => Promise<string>;
+  /** The registry rendered as it is, without a pass or an update. */
+  metrics: () => Promise<string>;
 }
 
 /** Starts a logs collector for `logs` with its state in `<dir>/state`; `started` collects it for afterEach. */
-export async function startLogs(logs: unknown[], dir: string, clock: ManualClock, started: LogsCollector[], logger: Logger = silentLogger): Promise<RunningLogs> {
+export async function startLogs(
+  logs: unknown[],
+  dir: string,
+  clock: ManualClock,
+  started: LogsCollector[],
+  logger: Logger = silentLogger,
+): Promise<RunningLogs> {
   const config = parseConfig({ logs });
   const registry = new Registry();
   const c = new LogsCollector({ config, registry, stateDir: path.join(dir, 'state'), logger, clock }, { watch: noWatch });
@@ -25,10 +34,12 @@ export async function startLogs(logs: unknown[], dir: string, clock: ManualClock
   await c.start();
   const scrape = async () => {
     await Promise.all(c.pipelines.map((p) => p.poll()));
+    // What the background checkpoint of each log does within a second, done now.
+    await Promise.all(c.pipelines.map((p) => p.checkpoint()));
     await c.update();
     return registry.metrics();
   };
-  return { c, scrape };
+  return { c, scrape, metrics: () => registry.metrics() };
 }
 
 /** `hostwatch parse` of a file, in process: the JSON records it prints, one per line (the summary is dropped). */
@@ -42,5 +53,8 @@ export async function parseRecords(file: string, opts: ParseOptions): Promise<un
   });
   const summary = new Writable({ write: (_c, _e, cb) => cb() });
   await runParse(file, opts, out, summary);
-  return text.trimEnd().split('\n').map((l) => JSON.parse(l));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }

@@ -2,7 +2,7 @@
 // checkpoint (counts continue, nothing twice), corrupt checkpoints moved aside, failed checkpoint
 // writes, and the generic metrics rendered by the logs collector.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/clock.js';
@@ -64,7 +64,9 @@ function logConfig(extra: Record<string, unknown> = {}): LogConfig {
   return parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning', ...extra }] }).logs[0];
 }
 
-function pipeline(opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {}): LogPipeline<WordState> {
+function pipeline(
+  opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {},
+): LogPipeline<WordState> {
   const p = new LogPipeline<WordState>({
     config: opts.config ?? logConfig(),
     type: wordType as LogType,
@@ -163,12 +165,50 @@ describe('LogPipeline', () => {
     expect(p.state.counters).toEqual({ parsed: 3, unparsed: 1, truncated: 1, last_line_ts: 1_700_000_060_000 });
   });
 
+  it('hands every line undecoded to a handler that reads bytes: not UTF-8, CRLF, cut lines', async () => {
+    const got: Buffer[] = [];
+    const byteType: LogType = {
+      registerMetrics() {},
+      parseFields: () => () => undefined,
+      createHandler: () => ({
+        processLine: () => {
+          throw new Error('a handler with processBytes gets no decoded line');
+        },
+        processBytes(buf, start, end) {
+          got.push(Buffer.from(buf.subarray(start, end))); // a copy: buf is reused by the next read
+          return { parsed: buf[start] !== 0x23, timestamp: 1_700_000_000_000 };
+        },
+        snapshot: () => ({}),
+        restore() {},
+      }),
+    };
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
+    writeFileSync(log, Buffer.concat([latin1, Buffer.from(`\nüber\r\n# comment\n\n${'x'.repeat(300)}\nlast`)]));
+    const p = new LogPipeline({
+      config: logConfig({ max_line_bytes: 100 }),
+      type: byteType,
+      stateDir,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      registry: new Registry(),
+      watch: noWatch,
+    });
+    pipelines.push(p);
+    await p.start();
+    await p.poll();
+    await p.checkpoint();
+    expect(got).toEqual([latin1, Buffer.from('über'), Buffer.from('# comment'), Buffer.from('x'.repeat(100))]);
+    expect(p.state.counters).toEqual({ parsed: 2, unparsed: 1, truncated: 1, last_line_ts: 1_700_000_000_000 });
+  });
+
   it('moves a corrupt checkpoint aside and starts afresh from start_position; the exporter still starts', async () => {
     mkdirSync(path.join(stateDir, 'checkpoints'), { recursive: true });
     writeFileSync(path.join(stateDir, 'checkpoints', 'web.json'), '{"version":1,"log":"web","tail');
     writeFileSync(log, 'old\n');
     const logged: string[] = [];
-    const p = await started(pipeline({ config: logConfig({ start_position: 'end' }), logger: createLogger({ write: (l) => logged.push(l) }) }));
+    const p = await started(
+      pipeline({ config: logConfig({ start_position: 'end' }), logger: createLogger({ write: (l) => logged.push(l) }) }),
+    );
     appendFileSync(log, 'new\n');
     await p.poll();
     await p.checkpoint();
@@ -195,29 +235,57 @@ describe('LogPipeline', () => {
     expect(readdirSync(path.join(stateDir, 'checkpoints')).filter((n) => n.includes('.corrupt-'))).toHaveLength(2);
   });
 
+  it.each([
+    ['negative', { parsed: -3, unparsed: 0, truncated: 0 }, /counters\.parsed: not a count/],
+    ['absurd', { parsed: 1, unparsed: 1e300, truncated: 0 }, /counters\.unparsed: not a count/],
+    ['missing', { parsed: 1, unparsed: 0 }, /counters\.truncated: not a count/],
+    ['a bad timestamp', { parsed: 1, unparsed: 0, truncated: 0, last_line_ts: 'now' }, /counters\.last_line_ts: not a time/],
+  ])('moves aside a checkpoint with %s generic counters and counts from start_position, once', async (_what, counters, reason) => {
+    writeFileSync(log, 'a\n');
+    const p1 = await started(pipeline());
+    await p1.stop();
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), counters }));
+    const logged: string[] = [];
+    const p2 = await started(pipeline({ logger: createLogger({ write: (l) => logged.push(l) }) }));
+    await p2.checkpoint();
+    expect(logged.join('\n')).toMatch(reason);
+    expect(p2.state.counters.parsed).toBe(1);
+    expect(p2.state.handler.byLetter).toEqual({ a: 1 });
+  });
+
   it('a failed checkpoint write is counted and nothing new is published', async () => {
     writeFileSync(log, 'a\n');
     writeFileSync(stateDir, 'not a directory'); // mkdir of the checkpoint dir fails
     const p = await started(pipeline());
     await p.checkpoint();
-    expect(p.checkpointErrors).toBe(1);
+    expect(p.checkpointErrors).toBe(2); // the one taken when the file was found, and this one
     expect(p.lastCheckpointAt).toBeNull();
     expect(p.state.counters.parsed).toBe(0);
   });
 
-  it('checkpoints in the background when lines arrived, not when idle', async () => {
+  it('checkpoints as soon as a new file is found, then every second while lines arrive, not when idle', async () => {
     const clock = new ManualClock();
     writeFileSync(log, 'a\n');
     const p = await started(pipeline({ clock }));
     const file = path.join(stateDir, 'checkpoints', 'web.json');
-    expect(existsSync(file)).toBe(false);
-    clock.advance(5000);
-    await p.checkpoint(false); // waits for the background write in flight, writes nothing more
-    expect(JSON.parse(readFileSync(file, 'utf8')).counters.parsed).toBe(1);
-    const at = p.lastCheckpointAt;
-    clock.advance(5000);
-    await p.checkpoint(false);
-    expect(p.lastCheckpointAt).toBe(at);
+    const saved = () => JSON.parse(readFileSync(file, 'utf8')).counters.parsed;
+    await p.checkpoint(); // waits for the write in flight: the new file triggered one
+    expect(saved()).toBe(1);
+    appendFileSync(log, 'b\n');
+    await p.poll();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(saved()).toBe(1); // a line is no reason to write at once
+    expect(p.state.counters.parsed).toBe(1);
+    clock.advance(1000);
+    await p.checkpoint(); // waits for the background write
+    expect(saved()).toBe(2);
+    expect(p.state.counters.parsed).toBe(2);
+    const written = statSync(file).mtimeMs;
+    clock.advance(1000);
+    await p.checkpoint();
+    expect(statSync(file).mtimeMs).toBe(written); // idle: confirmed current, not rewritten
+    expect(p.lastCheckpointAt).toBe(clock.now());
   });
 });
 
@@ -238,6 +306,7 @@ describe('LogsCollector', () => {
     pipelines.push(...c.pipelines);
     await c.start();
     await Promise.all(c.pipelines.map((p) => p.poll()));
+    await Promise.all(c.pipelines.map((p) => p.checkpoint()));
     await c.update();
     const text = await registry.metrics();
     expect(text).toContain('hostwatch_log_lines_total{log="web",result="parsed"} 1');
@@ -247,11 +316,45 @@ describe('LogsCollector', () => {
     expect(text).toContain('hostwatch_log_files_watched{log="web"} 1');
     expect(text).toContain('hostwatch_log_files_watched{log="missing"} 0');
     expect(text).toContain('hostwatch_log_pending_bytes{log="web"} 0');
-    expect(text).toContain('hostwatch_log_rotations_total{log="web"} 0');
+    expect(text).toContain('hostwatch_log_rotations_total{log="web",kind="rename"} 0');
+    expect(text).toContain('hostwatch_log_rotations_total{log="web",kind="copytruncate"} 0');
+    expect(text).toContain('hostwatch_log_file_errors{log="web",reason="permission_denied"} 0');
     expect(text).toContain(`hostwatch_checkpoint_last_success_timestamp_seconds{log="web"} ${clock.now() / 1000}`);
     expect(text).toContain('hostwatch_checkpoint_errors_total{log="web"} 0');
     expect(text).toContain('test_words_total{log="web",letter="a"} 1');
     expect(text).not.toContain('hostwatch_log_last_line_timestamp_seconds{');
+    await c.stop();
+  });
+
+  it('a scrape never writes a checkpoint: it renders the last durable state, which the background brings up every second', async () => {
+    writeFileSync(log, 'apple\n');
+    const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning' }] });
+    const registry = new Registry();
+    const clock = new ManualClock();
+    const c = new LogsCollector(
+      { config, registry, stateDir, logger: silentLogger, clock },
+      { watch: noWatch, types: new Map([['access', wordType as LogType]]) },
+    );
+    pipelines.push(...c.pipelines);
+    await c.start();
+    const [p] = c.pipelines;
+    await p.poll();
+    await p.checkpoint(); // the one taken when the file was found
+    const file = path.join(stateDir, 'checkpoints', 'web.json');
+    const written = statSync(file, { bigint: true }).mtimeNs;
+    appendFileSync(log, 'avocado\nbanana\n');
+    await p.poll();
+    for (let i = 0; i < 3; i++) {
+      await c.update();
+      expect(await registry.metrics()).toContain('test_words_total{log="web",letter="a"} 1');
+    }
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(written);
+    clock.advance(1000); // the background checkpoint
+    await p.checkpoint();
+    await c.update();
+    const text = await registry.metrics();
+    expect(text).toContain('test_words_total{log="web",letter="a"} 2');
+    expect(text).toContain('test_words_total{log="web",letter="b"} 1');
     await c.stop();
   });
 });

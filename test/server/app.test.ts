@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../src/server/app.js';
 import { Runner } from '../../src/exporter/runner.js';
+import { SharedScrapes } from '../../src/exporter/scrape.js';
 import { silentLogger } from '../../src/core/log.js';
 import { VERSION } from '../../src/core/version.js';
 
 function app(opts: { telemetryPath?: string; ready?: boolean } = {}) {
   const runner = new Runner([], silentLogger, 1000);
-  return createApp({ telemetryPath: opts.telemetryPath ?? '/metrics', scrape: () => runner.scrape(), ready: () => opts.ready ?? true });
+  return createApp({
+    telemetryPath: opts.telemetryPath ?? '/metrics',
+    scrapes: new SharedScrapes(() => runner.collect()),
+    ready: () => opts.ready ?? true,
+  });
 }
 
 describe('express app', () => {
@@ -50,7 +55,7 @@ describe('express app', () => {
     expect(missing.status).toBe(404);
     expect(missing.text).toBe('Not found\n');
     expect((await request(app()).head('/metrics')).status).toBe(200);
-    expect((await request(app()).post('/metrics')).status).toBe(404);
+    expect((await request(app()).post('/metrics')).status).toBe(405);
     expect((await request(app()).get('/')).headers['x-powered-by']).toBeUndefined();
   });
 });

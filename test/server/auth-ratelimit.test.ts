@@ -8,6 +8,7 @@ import request from 'supertest';
 import bcrypt from 'bcryptjs';
 import { createApp } from '../../src/server/app.js';
 import { Runner } from '../../src/exporter/runner.js';
+import { SharedScrapes } from '../../src/exporter/scrape.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadWebConfig } from '../../src/server/webconfig.js';
@@ -26,7 +27,12 @@ async function appFor(yaml: string, clock = new ManualClock()) {
   await writeFile(file, yaml);
   const web = await loadWebConfig(file, { clock });
   const runner = new Runner([], silentLogger, 1000);
-  return createApp({ telemetryPath: '/metrics', scrape: () => runner.scrape(), ready: () => true, middleware: web.middleware });
+  return createApp({
+    telemetryPath: '/metrics',
+    scrapes: new SharedScrapes(() => runner.collect()),
+    ready: () => true,
+    middleware: web.middleware,
+  });
 }
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -39,7 +45,16 @@ describe('basic auth', () => {
 
   it('401 with WWW-Authenticate for missing, malformed, unknown user and wrong password', async () => {
     const app = await appFor(yaml);
-    for (const auth of [undefined, 'Bearer abc', 'Basic !!!', `Basic ${Buffer.from('nocolon').toString('base64')}`, basic('mallory', 'wonderland'), basic('alice', 'wrong'), basic('alice', ''), basic('Alice', 'wonderland')]) {
+    for (const auth of [
+      undefined,
+      'Bearer abc',
+      'Basic !!!',
+      `Basic ${Buffer.from('nocolon').toString('base64')}`,
+      basic('mallory', 'wonderland'),
+      basic('alice', 'wrong'),
+      basic('alice', ''),
+      basic('Alice', 'wonderland'),
+    ]) {
       const req = request(app).get('/metrics');
       if (auth) req.set('Authorization', auth);
       const res = await req;

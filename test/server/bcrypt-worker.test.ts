@@ -48,10 +48,12 @@ describe('bcrypt worker', () => {
   });
 
   it('bounds the queue: past MAX_PENDING compares are refused at once', async () => {
-    const calls = Array.from({ length: MAX_PENDING + 3 }, () => bcryptCompare('x', SLOW_HASH.replace(/\$12\$/, '$04$')).then(
-      (ok) => (ok ? 'match' : 'no match'),
-      (err: Error) => (err instanceof QueueFullError ? 'full' : err.message),
-    ));
+    const calls = Array.from({ length: MAX_PENDING + 3 }, () =>
+      bcryptCompare('x', SLOW_HASH.replace(/\$12\$/, '$04$')).then(
+        (ok) => (ok ? 'match' : 'no match'),
+        (err: Error) => (err instanceof QueueFullError ? 'full' : err.message),
+      ),
+    );
     const outcomes = await Promise.all(calls);
     expect(outcomes.filter((o) => o === 'no match')).toHaveLength(MAX_PENDING);
     expect(outcomes.filter((o) => o === 'full')).toHaveLength(3);
@@ -61,9 +63,11 @@ describe('bcrypt worker', () => {
   it('while the queue is full, bad logins get 429 and cached good logins still pass', async () => {
     const good = bcrypt.hashSync('good', 4);
     const auth = new BasicAuth({ prometheus: good, slow: SLOW_HASH, quick: bcrypt.hashSync('q', 4) });
-    const app = express().use(auth.middleware()).get('/', (_req, res) => {
-      res.send('ok');
-    });
+    const app = express()
+      .use(auth.middleware())
+      .get('/', (_req, res) => {
+        res.send('ok');
+      });
     // Prometheus logs in once: its credentials are cached from then on.
     expect((await request(app).get('/').set('Authorization', basic('prometheus', 'good'))).status).toBe(200);
     // A flood of bad logins fills the queue: one slow compare running, the rest waiting behind it.

@@ -11,6 +11,7 @@ import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { COLLECTORS } from '../../src/collectors/index.js';
 import { get } from './http-get.js';
+import { PROC, ROOTFS, SYS } from '../host/helpers.js';
 
 import { MAIN_JS } from '../support/main.js';
 const run = promisify(execFile);
@@ -105,7 +106,21 @@ describe('hostwatch CLI', () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['check-config', 'parse', 'fim']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
-    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.config.file', '--state.dir', '--log.level', '--log.format', '--version', '--help', 'check-config']) {
+    for (const flag of [
+      '--config.file',
+      '--web.listen-address',
+      '--web.telemetry-path',
+      '--web.config.file',
+      '--web.max-requests',
+      '--web.max-connections',
+      '--web.max-connections-per-client',
+      '--state.dir',
+      '--log.level',
+      '--log.format',
+      '--version',
+      '--help',
+      'check-config',
+    ]) {
       expect(r.stdout, flag).toContain(flag);
     }
     expect(COLLECTORS.length).toBeGreaterThan(0);
@@ -131,17 +146,62 @@ describe('hostwatch CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('(file): cannot read: ENOENT');
 
-    await writeFile(join(dir, 'web-bad.yml'), 'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n');
-    const web = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
-    expect(web.code).toBe(1);
-    expect(web.stdout).toBe('');
-    expect(web.stderr).toMatch(/^basic_auth_users\.u: not a bcrypt hash/m);
-    // Certificates are only read once the keys are valid: fix the hash to see the file problems.
-    await writeFile(join(dir, 'web-bad.yml'), `basic_auth_users:\n  u: "${bcrypt.hashSync('p', 4)}"\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n`);
-    const files = await cli(['check-config', '--config.file=ok.yml', '--web.config.file=web-bad.yml']);
-    expect(files.code).toBe(1);
-    expect(files.stderr).toContain(`tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`);
-    expect(files.stderr).toContain(`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`);
+    // One run lists every problem of both files: a duplicate log name next to the other errors of
+    // its file, and the missing certificate files next to a bad hash of the web config.
+    await writeFile(
+      join(dir, 'bad-both.yml'),
+      'host:\n  proc_path: [1]\nlogs:\n  - {name: w, type: access, path: 5}\n  - {name: w, type: access, path: /y}\n',
+    );
+    await writeFile(
+      join(dir, 'web-bad.yml'),
+      'basic_auth_users:\n  u: secret\ntls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n',
+    );
+    const both = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml']);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toBe('');
+    expect(both.stderr.split('\n')).toEqual([
+      'bad-both.yml: invalid configuration',
+      'host.proc_path: must be a string (got a list)',
+      'logs[0].path: must be a string or a list (got 5)',
+      'logs[1].name: duplicate log name "w" (also logs[0])',
+      'web-bad.yml: invalid configuration',
+      expect.stringMatching(/^basic_auth_users\.u: not a bcrypt hash/),
+      `tls_server_config.cert_file: cannot read ${join(dir, 'a.crt')}: ENOENT`,
+      `tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`,
+      '',
+    ]);
+
+    // --log.format=json: one JSON log line per file, its problems listed.
+    const json = await cli(['check-config', '--config.file=bad-both.yml', '--web.config.file=web-bad.yml', '--log.format=json']);
+    expect(json.code).toBe(1);
+    const records = json.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'invalid configuration',
+        file: 'bad-both.yml',
+        problems: expect.arrayContaining(['logs[1].name: duplicate log name "w" (also logs[0])']),
+      }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'invalid configuration',
+        file: 'web-bad.yml',
+        problems: expect.arrayContaining([`tls_server_config.key_file: cannot read ${join(dir, 'a.key')}: ENOENT`]),
+      }),
+    ]);
+    expect((records[0].problems as string[]).length).toBe(3);
+    expect((records[1].problems as string[]).length).toBe(3);
+  });
+
+  it('the limit flags take whole numbers only', async () => {
+    for (const flag of ['--web.max-requests', '--web.max-connections', '--web.max-connections-per-client']) {
+      const r = await cli([`${flag}=-1`, '--config.file=ok.yml']);
+      expect(r.code, flag).toBe(1);
+      expect(r.stderr).toContain(`${flag}: "-1" is not a whole number >= 0`);
+    }
   });
 
   it('a subcommand is found after options written as separate words', async () => {
@@ -161,6 +221,20 @@ describe('hostwatch CLI', () => {
     expect(out).toMatch(/^host\.collector_timeout: invalid duration "soon"/m);
     expect(out).toMatch(/^logs\[0\]\.path: /m);
     expect(out).not.toMatch(/hostwatch listening/);
+  });
+
+  it('with --log.format=json a bad start is reported as JSON log lines, for both files', async () => {
+    await writeFile(join(dir, 'bad-json.yml'), 'host:\n  collector_timeout: soon\n');
+    await writeFile(join(dir, 'web-bad-json.yml'), 'rate_limit:\n  burst: 0\n');
+    const p = new Running(['--config.file=bad-json.yml', '--web.config.file=web-bad-json.yml', '--log.format=json', ...only('loadavg')]);
+    expect((await p.exited).code).toBe(1);
+    const records = p.lines.map((l) => JSON.parse(l) as { msg: string; file: string; problems: string[] });
+    expect(records.map((r) => [r.msg, r.file])).toEqual([
+      ['invalid configuration', 'bad-json.yml'],
+      ['invalid configuration', 'web-bad-json.yml'],
+    ]);
+    expect(records[0].problems).toEqual([expect.stringMatching(/^host\.collector_timeout: invalid duration "soon"/)]);
+    expect(records[1].problems).toEqual([expect.stringMatching(/^rate_limit\.burst: must be greater than 0 \(got 0\)$/)]);
   });
 
   it('a bad web config fails the start with exit 1 and the bad key', async () => {
@@ -210,10 +284,47 @@ describe('hostwatch CLI', () => {
     expect(await portState(port)).toBe('ECONNREFUSED');
   });
 
+  it("node_exporter's flags: --collector.disable-defaults, --path.procfs/sysfs/rootfs and --collector.textfile.directory win over the file, also after SIGHUP", async () => {
+    const cfg = join(dir, 'ne.yml');
+    const textfiles = join(dir, 'textfiles');
+    await mkdir(textfiles, { recursive: true });
+    await writeFile(join(textfiles, 'cron.prom'), '# TYPE cron_ok gauge\ncron_ok 1\n');
+    // The file points elsewhere: the flags must win.
+    await writeFile(cfg, 'host:\n  proc_path: /nonexistent/proc\n  textfile:\n    directory: /nonexistent/textfiles\n');
+    const p = new Running([
+      `--config.file=${cfg}`,
+      '--collector.disable-defaults',
+      '--collector.loadavg',
+      '--collector.textfile',
+      `--path.procfs=${PROC}`,
+      `--path.sysfs=${SYS}`,
+      `--path.rootfs=${ROOTFS}`,
+      `--collector.textfile.directory=${textfiles}`,
+    ]);
+    const port = await p.port();
+    const check = async () => {
+      const body = (await get(port, '/metrics')).body;
+      // loadavg read from the fixture procfs, the textfile read from the flag's directory.
+      expect(body).toMatch(/^hostwatch_load1 1\.12$/m);
+      expect(body).toMatch(/^cron_ok 1$/m);
+      expect(body).toMatch(/^hostwatch_textfile_scrape_error 0$/m);
+      // Only the two collectors enabled by their flags run.
+      const ran = [...body.matchAll(/^hostwatch_collector_success\{collector="([^"]+)"\}/gm)].map((m) => m[1]).sort();
+      expect(ran).toEqual(['loadavg', 'textfile']);
+    };
+    await check();
+    await writeFile(cfg, 'host:\n  proc_path: /elsewhere/proc\n');
+    p.child.kill('SIGHUP');
+    await p.waitFor(/msg="configuration reloaded"/);
+    await check();
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  });
+
   it('SIGHUP with a bad config or web config keeps serving with the old ones; a good one is applied', async () => {
     const cfg = join(dir, 'hup.yml');
     const web = join(dir, 'hup-web.yml');
-    await writeFile(cfg, '');
+    await writeFile(cfg, 'host:\n  collector_timeout: 5s\n');
     await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('old', 4)}"\n`);
     const p = new Running([`--config.file=${cfg}`, `--web.config.file=${web}`, ...only('loadavg')]);
     const port = await p.port();
@@ -225,11 +336,16 @@ describe('hostwatch CLI', () => {
     expect(failed).toContain('host.bogus: unknown key');
     expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
 
+    // An empty file (an editor's save caught half-way) is refused on reload; the problems of both
+    // files are reported by the one reload.
     await writeFile(cfg, '');
     await writeFile(web, 'basic_auth_users:\n  u: plaintext\n');
     p.child.kill('SIGHUP');
-    await p.waitFor(/basic_auth_users\.u: not a bcrypt hash/);
+    const both = await p.waitFor(/basic_auth_users\.u: not a bcrypt hash/);
+    expect(both).toContain('(file): the file is empty');
     expect((await get(port, '/metrics', 'u:old')).status).toBe(200);
+
+    await writeFile(cfg, '{}\n');
 
     await writeFile(web, `basic_auth_users:\n  u: "${bcrypt.hashSync('new', 4)}"\n`);
     p.child.kill('SIGHUP');

@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Gauge } from 'prom-client';
+import { defineMetric } from '../../src/core/metric.js';
+import { createLogger } from '../../src/core/log.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { ManualClock } from '../../src/core/clock.js';
-import type { CollectorDefinition } from '../../src/core/collector.js';
+import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { get } from './http-get.js';
+import { makePki } from './certs.js';
 
 let dir: string;
 let exporter: Exporter | undefined;
@@ -88,6 +91,134 @@ describe('web config reload', () => {
   });
 });
 
+/** A collector exporting how many logs and FIM roots the config it was built with has. */
+const configShape: CollectorDefinition = {
+  name: 'configshape',
+  help: 'the shape of its config',
+  defaultEnabled: true,
+  create: (ctx) => {
+    defineMetric(ctx.registry, { name: 'test_config_logs', help: 'logs configured', type: 'gauge', value: () => ctx.config.logs.length });
+    defineMetric(ctx.registry, {
+      name: 'test_config_fim_roots',
+      help: 'FIM roots configured',
+      type: 'gauge',
+      value: () => ctx.config.fim.roots.length,
+    });
+    return { update: async () => {} };
+  },
+};
+
+describe('config reload', () => {
+  it('an empty config file is valid at start (every default) but refused on reload after a non-empty one: the logs and FIM roots stay', async () => {
+    const cfg = join(dir, 'reload.yml');
+    await writeFile(cfg, '');
+    await writeFile(webFile(), `basic_auth_users:\n  alice: "${bcrypt.hashSync('one', 4)}"\n`);
+    const lines: string[] = [];
+    exporter = new Exporter({
+      configFile: cfg,
+      webConfigFile: webFile(),
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      stateDir: join(dir, 'state'),
+      collectors: [configShape],
+      logger: createLogger({ write: (l) => lines.push(l) }),
+    });
+    await exporter.start();
+    const port = exporter.address.port;
+    const scrape = async () => (await get(port, '/metrics', 'alice:one')).body;
+    expect(await scrape()).toContain('test_config_logs 0');
+    // Running from an empty file, reloading it (say, for a renewed certificate) changes nothing: fine.
+    await exporter.reload();
+    expect(lines.at(-1)).toMatch(/msg="configuration reloaded"/);
+
+    await writeFile(
+      cfg,
+      `logs:\n  - name: web\n    type: access\n    path: ${join(dir, 'access.log')}\nfim:\n  roots:\n    - path: ${dir}\n`,
+    );
+    await exporter.reload();
+    expect(await scrape()).toMatch(/^test_config_logs 1$/m);
+    expect(await scrape()).toMatch(/^test_config_fim_roots 1$/m);
+
+    for (const empty of ['', '\n  \n', '# all commented out\n# logs: []\n']) {
+      await writeFile(cfg, empty);
+      await exporter.reload();
+      expect(lines.at(-1)).toMatch(/msg="reload failed, keeping the running configuration"/);
+      expect(lines.at(-1)).toContain('(file): the file is empty');
+      expect(await scrape()).toMatch(/^test_config_logs 1$/m);
+      expect(await scrape()).toMatch(/^test_config_fim_roots 1$/m);
+    }
+
+    // An empty web config would turn authentication off: refused the same way.
+    await writeFile(cfg, '{}');
+    await writeFile(webFile(), '');
+    await exporter.reload();
+    expect(lines.at(-1)).toContain(`${webFile()}: invalid configuration`);
+    expect((await get(port, '/metrics')).status).toBe(401);
+    expect(await scrape()).toMatch(/^test_config_logs 1$/m);
+
+    // `{}` asks for the defaults explicitly.
+    await writeFile(webFile(), `basic_auth_users:\n  alice: "${bcrypt.hashSync('one', 4)}"\n`);
+    await exporter.reload();
+    expect(lines.at(-1)).toMatch(/msg="configuration reloaded"/);
+    expect(await scrape()).toMatch(/^test_config_logs 0$/m);
+  });
+});
+
+describe('reload status metrics', () => {
+  it('hostwatch_config_last_reload_successful and _success_timestamp_seconds follow the reloads, as in Prometheus', async () => {
+    const cfg = join(dir, 'status.yml');
+    await writeFile(cfg, 'host:\n  collector_timeout: 5s\n');
+    await writeFile(webFile(), '');
+    const clock = new ManualClock(1_700_000_000_000);
+    exporter = new Exporter({
+      configFile: cfg,
+      webConfigFile: webFile(),
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      stateDir: join(dir, 'state'),
+      collectors: [],
+      logger: silentLogger,
+      clock,
+    });
+    await exporter.start();
+    const port = exporter.address.port;
+    const status = async () => {
+      const body = (await get(port, '/metrics')).body;
+      return [
+        /^hostwatch_config_last_reload_successful (\S+)$/m.exec(body)?.[1],
+        /^hostwatch_config_last_reload_success_timestamp_seconds (\S+)$/m.exec(body)?.[1],
+      ];
+    };
+    expect(await status()).toEqual(['1', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, 'host:\n  colector_timeout: 5s\n');
+    await exporter.reload();
+    expect(await status()).toEqual(['0', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, '');
+    await exporter.reload(); // refused: empty after a non-empty file
+    expect(await status()).toEqual(['0', '1700000000']);
+
+    clock.advance(60_000);
+    await writeFile(cfg, 'host:\n  collector_timeout: 4s\n');
+    await exporter.reload();
+    expect(await status()).toEqual(['1', '1700000180']);
+
+    // A web config that would switch to HTTPS cannot be applied without a restart: a failed reload.
+    clock.advance(60_000);
+    const pki = await makePki();
+    try {
+      await writeFile(webFile(), `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n`);
+      await exporter.reload();
+      expect(await status()).toEqual(['0', '1700000180']);
+    } finally {
+      await rm(pki.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('readiness and graceful stop', () => {
   it('/-/ready is 503 until the collectors have started, /-/healthy is 200 all along', async () => {
     await writeFile(webFile(), '');
@@ -160,7 +291,10 @@ describe('readiness and graceful stop', () => {
     await stopping;
     expect(events).toEqual(['update done', 'collector stopped', 'stop resolved']);
     const refused = await new Promise<string>((resolve) => {
-      net.connect(port, '127.0.0.1').on('connect', () => resolve('connected')).on('error', (e) => resolve((e as NodeJS.ErrnoException).code!));
+      net
+        .connect(port, '127.0.0.1')
+        .on('connect', () => resolve('connected'))
+        .on('error', (e) => resolve((e as NodeJS.ErrnoException).code!));
     });
     expect(refused).toBe('ECONNREFUSED');
     exporter = undefined;

@@ -5,11 +5,20 @@ import http from 'node:http';
 export function get(port: number, path: string, auth?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path, agent: false, headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          agent: false,
+          headers: auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {},
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      )
       .on('error', reject);
   });
 }

@@ -50,10 +50,22 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
 
 /** Runs `npm start` with a temp config; resolves once the exporter listens, with its pid and port. */
 async function npmStart(state: string) {
-  const npm = spawn('npm', ['start', '--', `--config.file=${join(dir, 'empty.yml')}`, '--web.listen-address=127.0.0.1:0', `--state.dir=${join(dir, state)}`, '--no-collector.logs', '--no-collector.fim'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const npm = spawn(
+    'npm',
+    [
+      'start',
+      '--',
+      `--config.file=${join(dir, 'empty.yml')}`,
+      '--web.listen-address=127.0.0.1:0',
+      `--state.dir=${join(dir, state)}`,
+      '--no-collector.logs',
+      '--no-collector.fim',
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   started.push(npm);
   let output = '';
   npm.stdout!.on('data', (d: Buffer) => (output += d.toString()));

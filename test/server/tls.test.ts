@@ -43,7 +43,12 @@ async function writeWeb(lines: string[]): Promise<string> {
   return file;
 }
 
-const tlsLines = (...extra: string[]) => ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', ...extra.map((l) => `  ${l}`)];
+const tlsLines = (...extra: string[]) => [
+  'tls_server_config:',
+  '  cert_file: server.crt',
+  '  key_file: server.key',
+  ...extra.map((l) => `  ${l}`),
+];
 
 async function start(webLines: string[]): Promise<number> {
   exporter = new Exporter({
@@ -67,7 +72,10 @@ interface Answer {
   error?: string;
 }
 
-function get(port: number, opts: { cert?: { cert: string; key: string }; ca?: string | null; maxVersion?: SecureVersion; path?: string } = {}): Promise<Answer> {
+function get(
+  port: number,
+  opts: { cert?: { cert: string; key: string }; ca?: string | null; maxVersion?: SecureVersion; path?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
     void (async () => {
       const req = https.get(
@@ -152,10 +160,14 @@ describe('TLS server', () => {
   });
 
   it('client_allowed_sans: a verified certificate must carry one of the names', async () => {
-    let port = await start(tlsLines('client_auth_type: RequireAndVerifyClientCert', 'client_ca_file: ca.crt', 'client_allowed_sans: [prometheus, 10.0.0.1]'));
+    let port = await start(
+      tlsLines('client_auth_type: RequireAndVerifyClientCert', 'client_ca_file: ca.crt', 'client_allowed_sans: [prometheus, 10.0.0.1]'),
+    );
     expect((await get(port, { cert: pki.client })).status).toBe(200);
     await exporter!.stop();
-    port = await start(tlsLines('client_auth_type: RequireAndVerifyClientCert', 'client_ca_file: ca.crt', 'client_allowed_sans: [grafana]'));
+    port = await start(
+      tlsLines('client_auth_type: RequireAndVerifyClientCert', 'client_ca_file: ca.crt', 'client_allowed_sans: [grafana]'),
+    );
     const refused = await get(port, { cert: pki.client });
     expect(refused.status).toBe(403);
     expect(refused.body).toContain('none of the allowed subject alternative names');

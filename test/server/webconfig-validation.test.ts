@@ -44,7 +44,7 @@ async function load(yaml: string) {
 
 describe('web config validation', () => {
   it('no file: plain HTTP, no middleware', async () => {
-    expect(await loadWebConfig(undefined)).toEqual({ middleware: [] });
+    expect(await loadWebConfig(undefined)).toEqual({ middleware: [], empty: true });
   });
 
   it('an empty file is valid and changes nothing', async () => {
@@ -116,7 +116,9 @@ describe('web config validation', () => {
       ].join('\n'),
     );
     expect(problems).toEqual([
-      expect.stringMatching(/^http_server_config\.headers\.Content-Type: this header cannot be configured \(allowed: Strict-Transport-Security/),
+      expect.stringMatching(
+        /^http_server_config\.headers\.Content-Type: this header cannot be configured \(allowed: Strict-Transport-Security/,
+      ),
       'http_server_config.headers.X-Frame-Options: invalid value "allow-from-anywhere" (expected one of: deny, sameorigin)',
     ]);
   });
@@ -157,14 +159,25 @@ describe('web config validation', () => {
     ]);
     expect(
       await problemsOf(
-        ['tls_server_config:', `  cert_file: ${pki.server.cert}`, `  key_file: ${pki.server.key}`, '  client_allowed_sans: [prometheus]'].join('\n'),
+        [
+          'tls_server_config:',
+          `  cert_file: ${pki.server.cert}`,
+          `  key_file: ${pki.server.key}`,
+          '  client_allowed_sans: [prometheus]',
+        ].join('\n'),
       ),
     ).toEqual([expect.stringMatching(/^tls_server_config\.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert/)]);
   });
 
   it('TLS: unreadable files are reported with their resolved path', async () => {
     const problems = await problemsOf(
-      ['tls_server_config:', '  cert_file: missing.crt', '  key_file: /nonexistent/server.key', '  client_auth_type: VerifyClientCertIfGiven', '  client_ca_file: missing-ca.crt'].join('\n'),
+      [
+        'tls_server_config:',
+        '  cert_file: missing.crt',
+        '  key_file: /nonexistent/server.key',
+        '  client_auth_type: VerifyClientCertIfGiven',
+        '  client_ca_file: missing-ca.crt',
+      ].join('\n'),
     );
     expect(problems).toEqual([
       `tls_server_config.cert_file: cannot read ${join(dir, 'missing.crt')}: ENOENT`,
@@ -185,9 +198,9 @@ describe('web config validation', () => {
     expect(await problemsOf(['tls_server_config:', `  cert_file: ${broken}`, `  key_file: ${pki.server.key}`].join('\n'))).toEqual([
       expect.stringMatching(/^tls_server_config\.cert_file: certificate 1 does not parse: /),
     ]);
-    expect(await problemsOf(['tls_server_config:', `  cert_file: ${pki.server.cert}`, `  key_file: ${pki.client.key}`].join('\n'))).toEqual([
-      'tls_server_config.key_file: the private key does not match the certificate in cert_file',
-    ]);
+    expect(await problemsOf(['tls_server_config:', `  cert_file: ${pki.server.cert}`, `  key_file: ${pki.client.key}`].join('\n'))).toEqual(
+      ['tls_server_config.key_file: the private key does not match the certificate in cert_file'],
+    );
   });
 
   it('TLS: relative paths resolve against the web config file directory, not the working directory', async () => {
@@ -199,7 +212,14 @@ describe('web config validation', () => {
     const file = join(sub, 'web.yml');
     await writeFile(
       file,
-      ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', '  client_auth_type: RequireAndVerifyClientCert', '  client_ca_file: ca.crt', '  min_version: TLS13'].join('\n'),
+      [
+        'tls_server_config:',
+        '  cert_file: server.crt',
+        '  key_file: server.key',
+        '  client_auth_type: RequireAndVerifyClientCert',
+        '  client_ca_file: ca.crt',
+        '  min_version: TLS13',
+      ].join('\n'),
     );
     const wc = await loadWebConfig(file);
     expect(wc.tls).toMatchObject({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true });
@@ -218,7 +238,8 @@ describe('web config validation', () => {
       ].join('\n'),
     );
     expect(wc.tls).toMatchObject({
-      ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256',
+      ciphers:
+        'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256',
       ecdhCurve: 'X25519:P-256',
       honorCipherOrder: false,
       requestCert: false,
@@ -228,14 +249,21 @@ describe('web config validation', () => {
 
   it('TLS: inline cert and key instead of files, but not both forms of one', async () => {
     const { readFile } = await import('node:fs/promises');
-    const indent = (pem: string) => pem.trim().split('\n').map((l) => `    ${l}`).join('\n');
+    const indent = (pem: string) =>
+      pem
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n');
     const cert = await readFile(pki.server.cert, 'utf8');
     const key = await readFile(pki.server.key, 'utf8');
     const wc = await load(['tls_server_config:', '  cert: |', indent(cert), '  key: |', indent(key)].join('\n'));
     expect(String(wc.tls!.cert).trim()).toBe(cert.trim());
-    expect(await problemsOf(['tls_server_config:', `  cert_file: ${pki.server.cert}`, '  cert: |', indent(cert), `  key_file: ${pki.server.key}`].join('\n'))).toEqual([
-      'tls_server_config.cert: give either cert_file or cert, not both',
-    ]);
+    expect(
+      await problemsOf(
+        ['tls_server_config:', `  cert_file: ${pki.server.cert}`, '  cert: |', indent(cert), `  key_file: ${pki.server.key}`].join('\n'),
+      ),
+    ).toEqual(['tls_server_config.cert: give either cert_file or cert, not both']);
   });
 
   it('a node_exporter web config (toolkit keys, empty sections, http2) loads unchanged', async () => {

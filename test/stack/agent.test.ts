@@ -36,11 +36,16 @@ async function query(base: string, q: string): Promise<{ metric: Record<string, 
 
 describe('Prometheus agent mode', () => {
   it('promtool check config --agent accepts the shipped config', async () => {
-    expectOk(await run('promtool', ['check', 'config', '--agent', 'prometheus/agent/prometheus-agent.yml']), 'promtool check config --agent');
+    expectOk(
+      await run('promtool', ['check', 'config', '--agent', 'prometheus/agent/prometheus-agent.yml']),
+      'promtool check config --agent',
+    );
   });
 
   it('scrapes hostwatch and remote-writes to the backend', async () => {
-    target = http.createServer((_, res) => res.end('# TYPE hostwatch_collector_success gauge\nhostwatch_collector_success{collector="cpu"} 1\n'));
+    target = http.createServer((_, res) =>
+      res.end('# TYPE hostwatch_collector_success gauge\nhostwatch_collector_success{collector="cpu"} 1\n'),
+    );
     await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r));
     const targetPort = (target.address() as AddressInfo).port;
     const [receiverPort, agentPort] = [await freePort(), await freePort()];
@@ -48,7 +53,16 @@ describe('Prometheus agent mode', () => {
     const receiver = `http://127.0.0.1:${receiverPort}`;
     writeFileSync(join(tmp, 'receiver.yml'), 'global: {}\n');
     children.push(
-      spawn(requireTool('prometheus'), [`--config.file=${join(tmp, 'receiver.yml')}`, `--storage.tsdb.path=${join(tmp, 'receiver')}`, `--web.listen-address=127.0.0.1:${receiverPort}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }),
+      spawn(
+        requireTool('prometheus'),
+        [
+          `--config.file=${join(tmp, 'receiver.yml')}`,
+          `--storage.tsdb.path=${join(tmp, 'receiver')}`,
+          `--web.listen-address=127.0.0.1:${receiverPort}`,
+          '--web.enable-remote-write-receiver',
+        ],
+        { stdio: 'ignore' },
+      ),
     );
 
     const config = parse(readFileSync(SHIPPED, 'utf8'));
@@ -63,7 +77,16 @@ describe('Prometheus agent mode', () => {
     // localhost:<port>: the relabelling must turn it into instance="localhost".
     writeFileSync(join(tmp, 'agent/targets/test.yml'), stringify([{ targets: [`localhost:${targetPort}`], labels: { team: 'test' } }]));
     children.push(
-      spawn(requireTool('prometheus'), ['--enable-feature=agent', `--config.file=${join(tmp, 'agent/prometheus-agent.yml')}`, `--storage.agent.path=${join(tmp, 'agent/wal')}`, `--web.listen-address=127.0.0.1:${agentPort}`], { stdio: ['ignore', 'ignore', process.env.AGENT_LOG ? 'inherit' : 'ignore'] }),
+      spawn(
+        requireTool('prometheus'),
+        [
+          '--enable-feature=agent',
+          `--config.file=${join(tmp, 'agent/prometheus-agent.yml')}`,
+          `--storage.agent.path=${join(tmp, 'agent/wal')}`,
+          `--web.listen-address=127.0.0.1:${agentPort}`,
+        ],
+        { stdio: ['ignore', 'ignore', process.env.AGENT_LOG ? 'inherit' : 'ignore'] },
+      ),
     );
 
     let result: Awaited<ReturnType<typeof query>> = [];

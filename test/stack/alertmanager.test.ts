@@ -59,7 +59,11 @@ describe('alertmanager config', () => {
           {
             status: 'firing',
             labels: { alertname: 'SSHBruteForce', instance: 'h:10023', severity: 'warning', log: 'auth' },
-            annotations: { summary: 'Brute-force login attempts.', description: 'A source is making repeated failed logins.', runbook_url: 'docs/runbook.md#sshbruteforce' },
+            annotations: {
+              summary: 'Brute-force login attempts.',
+              description: 'A source is making repeated failed logins.',
+              runbook_url: 'https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md#sshbruteforce',
+            },
             startsAt: '2026-01-02T03:04:05Z',
             endsAt: '0001-01-01T00:00:00Z',
           },
@@ -87,7 +91,7 @@ describe('alertmanager config', () => {
     expectOk(r, 'amtool template render');
     expect(r.stdout).toContain('[FIRING:1] SSHBruteForce on h:10023 (warning)');
     expect(r.stdout).toContain('FIRING: Brute-force login attempts.\nA source is making repeated failed logins.');
-    expect(r.stdout).toContain('Runbook: docs/runbook.md#sshbruteforce');
+    expect(r.stdout).toContain('Runbook: https://github.com/hostwatch/hostwatch/blob/main/docs/runbook.md#sshbruteforce');
     expect(r.stdout).toContain('RESOLVED: Brute-force login attempts.\nEarlier.');
     expect(r.stdout).toContain('resolved 2026-01-02 01:30:00 UTC');
   });
@@ -127,7 +131,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, log: () => string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  log: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -150,14 +159,24 @@ async function startAlertmanager(webhookUrl: string, timing: Record<string, stri
   const port = await freePort();
   const child = spawn(
     requireTool('prometheus-alertmanager'),
-    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;
-  await waitFor('alertmanager ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 15_000, () => stderr);
+  await waitFor(
+    'alertmanager ready',
+    async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined),
+    15_000,
+    () => stderr,
+  );
   const post = async (alerts: { labels: Record<string, string>; endsAt?: string }[]) => {
     const res = await fetch(`${base}/api/v2/alerts`, {
       method: 'POST',
@@ -167,7 +186,10 @@ async function startAlertmanager(webhookUrl: string, timing: Record<string, stri
     expect(res.status).toBe(200);
   };
   const alerts = async () =>
-    (await (await fetch(`${base}/api/v2/alerts`)).json()) as { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[];
+    (await (await fetch(`${base}/api/v2/alerts`)).json()) as {
+      labels: Record<string, string>;
+      status: { state: string; inhibitedBy: string[] };
+    }[];
   return { post, alerts, log: () => stderr };
 }
 
@@ -202,7 +224,12 @@ describe('alertmanager behaviour (real binary)', () => {
       'HostFilesystemAlmostFull b:10023 /data warning': 'active',
     });
     // Only unsuppressed alerts are notified: the chat receiver never hears of CPU on a.
-    await waitFor('chat notification for b', () => (hook.received.some((n) => n.receiver === 'chat' && n.alerts.some((a) => a.labels.instance === 'b:10023')) ? true : undefined), 10_000, am.log);
+    await waitFor(
+      'chat notification for b',
+      () => (hook.received.some((n) => n.receiver === 'chat' && n.alerts.some((a) => a.labels.instance === 'b:10023')) ? true : undefined),
+      10_000,
+      am.log,
+    );
     const notified = hook.received.flatMap((n) => n.alerts.map((a) => key(a.labels)));
     expect(notified).not.toContain('HostCPUHigh a:10023 warning');
     expect(notified).not.toContain('HostFilesystemAlmostFull b:10023 / warning');
@@ -229,7 +256,9 @@ describe('alertmanager behaviour (real binary)', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const pagerAlerts = hook.received.filter((n) => n.receiver === 'pager').flatMap((n) => n.alerts.map((a) => a.labels.alertname));
     expect(pagerAlerts).toContain('HostwatchDown');
-    const escalatedAlerts = hook.received.filter((n) => n.receiver === 'escalation').flatMap((n) => n.alerts.map((a) => a.labels.alertname));
+    const escalatedAlerts = hook.received
+      .filter((n) => n.receiver === 'escalation')
+      .flatMap((n) => n.alerts.map((a) => a.labels.alertname));
     expect(escalatedAlerts).not.toContain('CriticalFileIntegrityChanged');
   }, 40_000);
 });

@@ -14,7 +14,13 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 describe('grafana dashboards', () => {
   it('are the five dashboards, with stable unique uids matching their file names', () => {
-    expect(dashboards.map(({ d }) => d.uid).sort()).toEqual(['hostwatch-exporter', 'hostwatch-fleet', 'hostwatch-host', 'hostwatch-security', 'hostwatch-web']);
+    expect(dashboards.map(({ d }) => d.uid).sort()).toEqual([
+      'hostwatch-exporter',
+      'hostwatch-fleet',
+      'hostwatch-host',
+      'hostwatch-security',
+      'hostwatch-web',
+    ]);
     for (const { file, d } of dashboards) expect(file).toBe(`${d.uid}.json`);
     expect(new Set(dashboards.map(({ d }) => d.title)).size).toBe(dashboards.length);
   });
@@ -52,7 +58,13 @@ describe('grafana dashboards', () => {
 
   it('panels have unique ids and titles, a unit, and fit the 24-column grid without overlapping', () => {
     for (const { d } of dashboards) {
-      const all = d.panels as { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; fieldConfig?: { defaults: { unit?: string } } }[];
+      const all = d.panels as {
+        id: number;
+        type: string;
+        title: string;
+        gridPos: { x: number; y: number; w: number; h: number };
+        fieldConfig?: { defaults: { unit?: string } };
+      }[];
       expect(new Set(all.map((p) => p.id)).size, d.uid).toBe(all.length);
       const content = all.filter((p) => p.type !== 'row');
       expect(new Set(content.map((p) => p.title)).size, d.uid).toBe(content.length);
@@ -60,7 +72,11 @@ describe('grafana dashboards', () => {
       for (const [i, a] of all.entries()) {
         expect(a.gridPos.x + a.gridPos.w, `${d.uid} / ${a.title}`).toBeLessThanOrEqual(24);
         for (const b of all.slice(i + 1)) {
-          const overlap = a.gridPos.x < b.gridPos.x + b.gridPos.w && b.gridPos.x < a.gridPos.x + a.gridPos.w && a.gridPos.y < b.gridPos.y + b.gridPos.h && b.gridPos.y < a.gridPos.y + a.gridPos.h;
+          const overlap =
+            a.gridPos.x < b.gridPos.x + b.gridPos.w &&
+            b.gridPos.x < a.gridPos.x + a.gridPos.w &&
+            a.gridPos.y < b.gridPos.y + b.gridPos.h &&
+            b.gridPos.y < a.gridPos.y + a.gridPos.h;
           expect(overlap, `${d.uid}: "${a.title}" overlaps "${b.title}"`).toBe(false);
         }
       }

@@ -16,7 +16,14 @@ import { REPO } from './tools.js';
 const DIR = join(REPO, 'deploy/kubernetes');
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  DaemonSet, ConfigMap, Namespace, Service, ServiceAccount, NetworkPolicy, PrometheusRule, ServiceMonitor,
+  DaemonSet,
+  ConfigMap,
+  Namespace,
+  Service,
+  ServiceAccount,
+  NetworkPolicy,
+  PrometheusRule,
+  ServiceMonitor,
 };
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
 const docs = new Map(files.map((f) => [f, parse(readFileSync(join(DIR, f), 'utf8')) as Obj]));
@@ -25,7 +32,17 @@ const byKind = (kind: string) => [...docs.values()].find((d) => d.kind === kind)
 describe('Kubernetes manifests', () => {
   it('validate against the schemas of their kind', () => {
     const kinds = [...docs.values()].map((d) => d.kind).sort();
-    expect(kinds).toEqual(['ConfigMap', 'DaemonSet', 'Kustomization', 'Namespace', 'NetworkPolicy', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(kinds).toEqual([
+      'ConfigMap',
+      'DaemonSet',
+      'Kustomization',
+      'Namespace',
+      'NetworkPolicy',
+      'PrometheusRule',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
     for (const [file, d] of docs) {
       if (d.kind === 'Kustomization') continue;
       expect(() => new MODELS[d.kind](d as never).validate(), file).not.toThrow();
@@ -55,7 +72,11 @@ describe('Kubernetes manifests', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.automountServiceAccountToken).toBe(false);
     const [c] = pod.containers;
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.securityContext.capabilities.add).toBeUndefined();
     expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
     expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
@@ -66,7 +87,9 @@ describe('Kubernetes manifests', () => {
       if (hostVolumes.has(m.name)) expect(m.readOnly ?? false, m.name).toBe(hostVolumes.get(m.name) !== '/var/lib/hostwatch');
     }
     // The one root container changes the owner of the state directory, with CAP_CHOWN only.
-    expect(pod.initContainers.map((i: Obj) => [i.securityContext.runAsUser, i.securityContext.capabilities])).toEqual([[0, { drop: ['ALL'], add: ['CHOWN'] }]]);
+    expect(pod.initContainers.map((i: Obj) => [i.securityContext.runAsUser, i.securityContext.capabilities])).toEqual([
+      [0, { drop: ['ALL'], add: ['CHOWN'] }],
+    ]);
   });
 
   it('Service, ServiceMonitor and NetworkPolicy select the DaemonSet pods and its port', () => {
@@ -87,7 +110,9 @@ describe('Kubernetes manifests', () => {
   });
 
   it('the PrometheusRule carries exactly the generated rule groups', () => {
-    const groups = readdirSync(join(REPO, 'prometheus/rules')).flatMap((f) => parse(readFileSync(join(REPO, 'prometheus/rules', f), 'utf8')).groups);
+    const groups = readdirSync(join(REPO, 'prometheus/rules')).flatMap(
+      (f) => parse(readFileSync(join(REPO, 'prometheus/rules', f), 'utf8')).groups,
+    );
     const key = (gs: Obj[]) => gs.map((g) => JSON.stringify(g)).sort();
     expect(key(byKind('PrometheusRule').spec.groups)).toEqual(key(groups));
   });

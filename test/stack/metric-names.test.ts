@@ -11,9 +11,15 @@ import { REPO, expectOk, run } from './tools.js';
 import { groupingLabels, legendLabels, metricNames, panelQueries, selectorLabels, substituteGrafanaVariables } from './promql.js';
 
 const rules = readdirSync(join(REPO, 'prometheus/rules')).flatMap((f) =>
-  (parse(readFileSync(join(REPO, 'prometheus/rules', f), 'utf8')).groups as { rules: { record?: string; alert?: string; expr: string }[] }[]).flatMap((g) => g.rules),
+  (
+    parse(readFileSync(join(REPO, 'prometheus/rules', f), 'utf8')).groups as {
+      rules: { record?: string; alert?: string; expr: string }[];
+    }[]
+  ).flatMap((g) => g.rules),
 );
-const dashboards = readdirSync(join(REPO, 'grafana/dashboards')).map((f) => JSON.parse(readFileSync(join(REPO, 'grafana/dashboards', f), 'utf8')));
+const dashboards = readdirSync(join(REPO, 'grafana/dashboards')).map((f) =>
+  JSON.parse(readFileSync(join(REPO, 'grafana/dashboards', f), 'utf8')),
+);
 const queries = dashboards.flatMap(panelQueries);
 const recorded = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
 const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-promql-'));
@@ -26,14 +32,23 @@ describe('metric names', () => {
   const exposed = new Set(metricFamilies().flatMap(seriesNames));
 
   it('the extractor finds metric names and nothing else', () => {
-    expect(metricNames('sum by (job, instance) (rate(a_total{job="x",log=~"b|c"}[5m])) / on (job) group_left () b:c:d')).toEqual(['a_total', 'b:c:d']);
+    expect(metricNames('sum by (job, instance) (rate(a_total{job="x",log=~"b|c"}[5m])) / on (job) group_left () b:c:d')).toEqual([
+      'a_total',
+      'b:c:d',
+    ]);
     expect(metricNames('topk by (job) (10, increase(x[10s])) > 1e3 and time() - y offset 5m')).toEqual(['x', 'y']);
     expect(metricNames('histogram_quantile(0.95, sum by (le) (rate(h_bucket{a="$job"}[$__rate_interval])))')).toEqual(['h_bucket']);
     expect(metricNames('count(up == 0) or vector(0)')).toEqual(['up']);
   });
 
   it('the catalogue is read from the exporter (sanity: families of every kind are there)', () => {
-    for (const name of ['hostwatch_cpu_seconds_total', 'hostwatch_collector_success', 'hostwatch_http_requests_total', 'hostwatch_fim_changed_files', 'process_resident_memory_bytes']) {
+    for (const name of [
+      'hostwatch_cpu_seconds_total',
+      'hostwatch_collector_success',
+      'hostwatch_http_requests_total',
+      'hostwatch_fim_changed_files',
+      'process_resident_memory_bytes',
+    ]) {
       expect(exposed.has(name), name).toBe(true);
     }
   });
@@ -58,9 +73,16 @@ describe('metric names', () => {
 
   it('every label matched in a selector is a label of that metric (or job/instance from the scrape)', () => {
     const labels = new Map<string, Set<string>>();
-    for (const f of metricFamilies()) for (const n of seriesNames(f)) labels.set(n, new Set([...f.labelNames, ...(n.endsWith('_bucket') ? ['le'] : [])]));
-    const exprs = [...rules.map((r) => ({ where: r.alert ?? r.record ?? '', expr: r.expr })), ...queries.map((q) => ({ where: `${q.dashboard} / ${q.panel}`, expr: q.expr }))];
-    expect(selectorLabels('a{job="x",log=~"a|b"} + b{c!="}"}')).toEqual([{ metric: 'a', labels: ['job', 'log'] }, { metric: 'b', labels: ['c'] }]);
+    for (const f of metricFamilies())
+      for (const n of seriesNames(f)) labels.set(n, new Set([...f.labelNames, ...(n.endsWith('_bucket') ? ['le'] : [])]));
+    const exprs = [
+      ...rules.map((r) => ({ where: r.alert ?? r.record ?? '', expr: r.expr })),
+      ...queries.map((q) => ({ where: `${q.dashboard} / ${q.panel}`, expr: q.expr })),
+    ];
+    expect(selectorLabels('a{job="x",log=~"a|b"} + b{c!="}"}')).toEqual([
+      { metric: 'a', labels: ['job', 'log'] },
+      { metric: 'b', labels: ['c'] },
+    ]);
     const wrong: string[] = [];
     for (const { where, expr } of exprs) {
       for (const s of selectorLabels(expr)) {
@@ -74,11 +96,11 @@ describe('metric names', () => {
 
   it('every label grouped on, joined on or shown in a legend belongs to a metric of the expression', () => {
     const labels = new Map<string, string[]>();
-    for (const f of metricFamilies()) for (const n of seriesNames(f)) labels.set(n, [...f.labelNames, ...(n.endsWith('_bucket') ? ['le'] : [])]);
+    for (const f of metricFamilies())
+      for (const n of seriesNames(f)) labels.set(n, [...f.labelNames, ...(n.endsWith('_bucket') ? ['le'] : [])]);
     // A recorded series keeps the labels its level names (level:metric:operations), and job.
     for (const r of recorded) labels.set(r, r.split(':')[0].split('_'));
-    const available = (expr: string) =>
-      new Set(['job', 'instance', ...metricNames(expr).flatMap((n) => labels.get(n) ?? [])]);
+    const available = (expr: string) => new Set(['job', 'instance', ...metricNames(expr).flatMap((n) => labels.get(n) ?? [])]);
     expect(groupingLabels('sum by (job, le) (x) / on (a) group_left (b) y')).toEqual(['job', 'le', 'a', 'b']);
     expect(legendLabels('{{instance}} {{ mode }} x')).toEqual(['instance', 'mode']);
     expect(available('sum by (log) (rate(hostwatch_cpu_seconds_total[5m]))').has('log')).toBe(false);
@@ -90,7 +112,8 @@ describe('metric names', () => {
     }
     for (const q of queries) {
       const have = available(q.expr);
-      for (const l of [...groupingLabels(q.expr), ...legendLabels(q.legend)]) if (!have.has(l)) wrong.push(`${q.dashboard} / ${q.panel} (${q.refId}): ${l}`);
+      for (const l of [...groupingLabels(q.expr), ...legendLabels(q.legend)])
+        if (!have.has(l)) wrong.push(`${q.dashboard} / ${q.panel} (${q.refId}): ${l}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -101,7 +124,9 @@ describe('metric names', () => {
     writeFileSync(
       file,
       stringify({
-        groups: [{ name: 'panels', rules: queries.map((q, i) => ({ record: `panel:check:${i}`, expr: substituteGrafanaVariables(q.expr) })) }],
+        groups: [
+          { name: 'panels', rules: queries.map((q, i) => ({ record: `panel:check:${i}`, expr: substituteGrafanaVariables(q.expr) })) },
+        ],
       }),
     );
     const r = await run('promtool', ['check', 'rules', file]);

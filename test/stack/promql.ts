@@ -3,7 +3,22 @@
 // A deliberately small lexer: strings, label matchers, ranges and grouping clauses are removed, then
 // every remaining identifier that is not a function call or a keyword is a metric name.
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'atan2']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'atan2',
+]);
 
 export function metricNames(expr: string): string[] {
   const stripped = expr
@@ -34,7 +49,11 @@ export function groupingLabels(expr: string): string[] {
   const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const out = new Set<string>();
   for (const m of noStrings.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g)) {
-    for (const l of m[1].split(',').map((x) => x.trim()).filter(Boolean)) out.add(l);
+    for (const l of m[1]
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      out.add(l);
   }
   return [...out];
 }
@@ -66,7 +85,13 @@ export function panels(dashboard: { panels?: Panel[] }): Panel[] {
 
 export function panelQueries(dashboard: { uid: string; panels?: Panel[] }): PanelQuery[] {
   return panels(dashboard).flatMap((p) =>
-    (p.targets ?? []).map((t) => ({ dashboard: dashboard.uid, panel: p.title, refId: t.refId ?? '', expr: t.expr ?? '', legend: t.legendFormat })),
+    (p.targets ?? []).map((t) => ({
+      dashboard: dashboard.uid,
+      panel: p.title,
+      refId: t.refId ?? '',
+      expr: t.expr ?? '',
+      legend: t.legendFormat,
+    })),
   );
 }
 

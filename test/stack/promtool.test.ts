@@ -32,7 +32,8 @@ describe('promtool', () => {
       expectOk(r, `promtool test rules ${testFiles[i]}`);
       expect(r.stdout).toContain('SUCCESS');
     });
-    expect(testFiles.length).toBe(5);
+    // One test file per alerting rule file (the recording rules are tested through them).
+    expect(testFiles.length).toBe(ruleFiles.length - 1);
   }, 120_000);
 
   it('every alert has a test where it fires and one where it must not', () => {
@@ -67,7 +68,10 @@ describe('promtool', () => {
 
   it('the generated rules with overrides (as the e2e suite uses them) still check', async () => {
     const dir = join(tmp, 'short');
-    writeGenerated(generate({ traffic: { high: { window: '20s' } }, security: { bruteForce: { window: '30s' } }, host: { down: { for: '5s' } } }), dir);
+    writeGenerated(
+      generate({ traffic: { high: { window: '20s' } }, security: { bruteForce: { window: '30s' } }, host: { down: { for: '5s' } } }),
+      dir,
+    );
     const files = readdirSync(join(dir, 'prometheus/rules')).map((f) => join(dir, 'prometheus/rules', f));
     expectOk(await run('promtool', ['check', 'rules', ...files]), 'promtool check rules (overrides)');
   });

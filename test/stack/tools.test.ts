@@ -16,6 +16,7 @@ describe('stack test tools', () => {
   });
 
   it('finds the installed tools', () => {
-    for (const tool of ['promtool', 'amtool', 'prometheus-alertmanager', 'docker-compose']) expect(requireTool(tool)).toMatch(new RegExp(`/${tool}$`));
+    for (const tool of ['promtool', 'amtool', 'prometheus-alertmanager', 'docker-compose'])
+      expect(requireTool(tool)).toMatch(new RegExp(`/${tool}$`));
   });
 });

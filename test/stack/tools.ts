@@ -34,7 +34,11 @@ export interface RunResult {
   stderr: string;
 }
 
-export async function run(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+export async function run(
+  tool: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<RunResult> {
   const bin = requireTool(tool);
   return new Promise((resolveRun) => {
     const child = execFile(

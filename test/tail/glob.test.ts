@@ -8,7 +8,10 @@ describe('compilePattern', () => {
   it('matches *, ? and [...] in the file name', () => {
     const p = compilePattern('/var/log/nginx/*access.log');
     expect(p.dir).toBe('/var/log/nginx');
-    expect(['access.log', 'site-access.log', 'access.log.1', 'error.log', 'access.log.gz'].filter(p.matches)).toEqual(['access.log', 'site-access.log']);
+    expect(['access.log', 'site-access.log', 'access.log.1', 'error.log', 'access.log.gz'].filter(p.matches)).toEqual([
+      'access.log',
+      'site-access.log',
+    ]);
     const q = compilePattern('/logs/app-?.log');
     expect(['app-1.log', 'app-12.log', 'app-.log'].filter(q.matches)).toEqual(['app-1.log']);
     const r = compilePattern('/logs/[ab]*.log');
@@ -45,7 +48,11 @@ describe('compilePattern', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems).toEqual(['logs[0].path: wildcards (*, ?, [...]) are supported in the file name only, not in directories']);
-    expect(parseConfig({ logs: [{ name: 'web', type: 'access', path: '/var/log/nginx/*access.log' }] }).logs[0].path).toEqual(['/var/log/nginx/*access.log']);
+    expect((err as ConfigError).problems).toEqual([
+      'logs[0].path: wildcards (*, ?, [...]) are supported in the file name only, not in directories',
+    ]);
+    expect(parseConfig({ logs: [{ name: 'web', type: 'access', path: '/var/log/nginx/*access.log' }] }).logs[0].path).toEqual([
+      '/var/log/nginx/*access.log',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 // Shared by the tailer tests: a temp dir, and a tailer driven by hand (no fs events, manual clock).
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ export interface Harness {
 
 export async function startTailer(
   paths: string[],
-  opts: Partial<Omit<TailerOptions, 'paths' | 'sink' | 'clock' | 'logger'>> & { restore?: TailerState; clock?: ManualClock } = {},
+  opts: Partial<Omit<TailerOptions, 'paths' | 'sink' | 'clock'>> & { restore?: TailerState; clock?: ManualClock } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new ManualClock();
   const lines: string[] = [];
@@ -37,7 +38,7 @@ export async function startTailer(
     rotateWaitMs: opts.rotateWaitMs ?? 5000,
     chunkBytes: opts.chunkBytes,
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     watch: opts.watch ?? noWatch,
     sink: {
       line: (text, cut) => {
@@ -61,4 +62,47 @@ export async function startTailer(
   };
   await tailer.poll();
   return h;
+}
+
+export interface TailerTests {
+  /** This test's temp dir, and `<dir>/access.log` in it. */
+  dir: string;
+  log: string;
+  /** startTailer(), the tailer stopped after the test. */
+  start: typeof startTailer;
+}
+
+/** Per test of the calling file: a fresh temp dir, and every tailer started stopped afterwards. */
+export function tailerTests(): TailerTests {
+  const running: Harness[] = [];
+  let cleanup = () => {};
+  const t: TailerTests = {
+    dir: '',
+    log: '',
+    start: async (...args) => {
+      const h = await startTailer(...args);
+      running.push(h);
+      return h;
+    },
+  };
+  beforeEach(() => {
+    ({ dir: t.dir, cleanup } = tempDir());
+    t.log = path.join(t.dir, 'access.log');
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((h) => h.tailer.stop()));
+    cleanup();
+  });
+  return t;
+}
+
+/** Runs a tailer over what is there and stops it: its lines, and its snapshot as written to disk and read back. */
+export async function runOnce(
+  paths: string[],
+  opts: Parameters<typeof startTailer>[1] = {},
+): Promise<{ lines: string[]; state: TailerState }> {
+  const h = await startTailer(paths, opts);
+  const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+  await h.tailer.stop();
+  return { lines: h.lines, state };
 }

@@ -1,43 +1,23 @@
 // Restarting from a tailer snapshot (what the checkpoint stores), with the files changed meanwhile:
 // appended, rotated by rename or copytruncate, rewritten in place (same inode, other content),
 // deleted. Every line exactly once across the restart.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTailer, tempDir, type Harness } from './helpers.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { runOnce, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
+const t = tailerTests();
+const start = t.start;
 let dir: string;
-let cleanup: () => void;
 let log: string;
-const running: Harness[] = [];
-const start = async (...args: Parameters<typeof startTailer>) => {
-  const h = await startTailer(...args);
-  running.push(h);
-  return h;
-};
-
-/** Runs a first tailer, returns its snapshot (as written to disk and read back) after stopping it. */
-async function firstRun(paths: string[], opts: Parameters<typeof startTailer>[1] = {}): Promise<{ lines: string[]; state: TailerState }> {
-  const h = await startTailer(paths, opts);
-  const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
-  await h.tailer.stop();
-  return { lines: h.lines, state };
-}
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  log = path.join(dir, 'access.log');
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((h) => h.tailer.stop()));
-  cleanup();
-});
+beforeEach(() => ({ dir, log } = t));
 
 describe('Tailer: restart from a snapshot', () => {
   it('resumes at the saved offset: no line twice, none lost, whatever start_position says', async () => {
     writeFileSync(log, 'a\nb\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     expect(first.lines).toEqual(['a', 'b']);
     appendFileSync(log, 'c\n');
     const h = await start([log], { restore: first.state, startPosition: 'end' });
@@ -47,7 +27,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('a partial line at the snapshot is read whole after the restart', async () => {
     writeFileSync(log, 'a\nhal');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     appendFileSync(log, 'f\n');
     const h = await start([log], { restore: first.state });
     expect(h.lines).toEqual(['half']);
@@ -55,7 +35,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('rotated by rename while down: the rest of the old file (found by inode) and all of the new one', async () => {
     writeFileSync(log, 'old1\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     appendFileSync(log, 'old2\n');
     renameSync(log, `${log}.1`);
     writeFileSync(log, 'new1\n');
@@ -70,7 +50,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('rotated by copytruncate while down: the unread end comes from the copy', async () => {
     writeFileSync(log, 'first line with enough bytes\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     appendFileSync(log, 'unread before copy\n');
     copyFileSync(log, `${log}.1`);
     truncateSync(log, 0);
@@ -81,7 +61,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('same inode, other first bytes (rewritten or inode reused) past the saved offset: read from 0', async () => {
     writeFileSync(log, 'aaaa\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     const ino = statSync(log).ino;
     writeFileSync(log, 'bbbb\ncccc\n');
     expect(statSync(log).ino).toBe(ino);
@@ -91,7 +71,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('an inode reused by another file at the path: the fingerprint tells them apart', async () => {
     writeFileSync(log, 'original content\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     // Forge the reuse: the new file gets the old identity in the snapshot (the file system decides
     // whether a real reuse happens; what matters is that (dev, ino) alone is not trusted).
     unlinkSync(log);
@@ -104,7 +84,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('a checkpointed file deleted while down: the new file at the path is read from its start', async () => {
     writeFileSync(log, 'x\n');
-    const first = await firstRun([log]);
+    const first = await runOnce([log]);
     unlinkSync(log);
     writeFileSync(path.join(dir, 'other'), 'keep the inode busy\n');
     writeFileSync(log, 'y\n');
@@ -114,7 +94,7 @@ describe('Tailer: restart from a snapshot', () => {
 
   it('restarting inside an over-long line keeps skipping it (it was already counted as truncated)', async () => {
     writeFileSync(log, 'z'.repeat(3000));
-    const first = await firstRun([log], { maxLineBytes: 1000 });
+    const first = await runOnce([log], { maxLineBytes: 1000 });
     expect(first.lines).toHaveLength(1);
     expect(first.state.files[0].skipping).toBe(true);
     appendFileSync(log, 'zzz\nnext\n');
@@ -122,14 +102,70 @@ describe('Tailer: restart from a snapshot', () => {
     expect(h.lines).toEqual(['next']);
   });
 
+  it('an offset past the end of the file (same first bytes): read on from its end, never again from 0', async () => {
+    writeFileSync(log, 'one\ntwo\n');
+    const first = await runOnce([log]);
+    const state: TailerState = { ...first.state, files: [{ ...first.state.files[0], offset: 5000 }] };
+    const h = await start([log], { restore: state });
+    expect(h.lines).toEqual([]);
+    expect(h.tailer.snapshot().files[0].offset).toBe(8);
+    appendFileSync(log, 'three\n');
+    expect(await h.poll()).toEqual(['three']);
+    expect(h.tailer.snapshot().rotations).toBe(0);
+  });
+
   it('files of a path no longer configured are not followed after the restart', async () => {
     const other = path.join(dir, 'other.log');
     writeFileSync(other, 'o\n');
-    const first = await firstRun([other]);
+    const first = await runOnce([other]);
     appendFileSync(other, 'o2\n');
     writeFileSync(log, 'l\n');
     const h = await start([log], { restore: first.state });
     expect(h.lines).toEqual(['l']);
     expect(h.tailer.stats().files).toBe(1);
+  });
+});
+
+describe('Tailer: rotated files across restarts in a row', () => {
+  /** `content` in the log, rotated by rename, read to its end: the snapshot taken within the wait. */
+  async function rotatedWithinTheWait(content: string): Promise<{ lines: string[]; state: TailerState }> {
+    writeFileSync(log, content);
+    const h = await startTailer([log], { clock: new ManualClock(Date.now()) });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'new1\n');
+    await h.poll();
+    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+    await h.tailer.stop();
+    return { lines: h.lines, state };
+  }
+
+  it('a rotated file read to its end and quiet for the wait since its last write is let go by the first pass after a restart', async () => {
+    // Restarts closer together than the wait (crash loops, the torture's SIGKILLs) used to restart
+    // the wait each time: rotated files piled up in the checkpoint (60 of them), each looked for again.
+    const { lines, state } = await rotatedWithinTheWait('old1\nold2\n');
+    expect(lines).toEqual(['old1', 'old2', 'new1']);
+    expect(state.files.filter((f) => f.rotated)).toHaveLength(1); // within the wait: still followed
+
+    const quiet = new Date(Date.now() - 10_000);
+    utimesSync(`${log}.1`, quiet, quiet);
+    const again = await start([log], { restore: state, clock: new ManualClock(Date.now()) });
+    expect(again.lines).toEqual([]);
+    const after = again.tailer.snapshot();
+    expect(after.files.map((f) => f.path)).toEqual([log]);
+    expect(after.files.some((f) => f.rotated)).toBe(false);
+    // Remembered as read: a later restart reads nothing of it again.
+    expect(after.known?.map((k) => k.ino)).toContain(String(statSync(`${log}.1`).ino));
+    await again.tailer.stop();
+    appendFileSync(log, 'new2\n');
+    const third = await runOnce([log], { restore: JSON.parse(JSON.stringify(after)) as TailerState });
+    expect(third.lines).toEqual(['new2']);
+  });
+
+  it('a rotated file written to within the wait stays followed after a restart', async () => {
+    const { state } = await rotatedWithinTheWait('old1\n');
+    appendFileSync(`${log}.1`, 'late\n'); // the application has not reopened its log yet
+    const again = await start([log], { restore: state, clock: new ManualClock(Date.now()) });
+    expect(again.lines).toEqual(['late']);
+    expect(again.tailer.snapshot().files.filter((f) => f.rotated)).toHaveLength(1);
   });
 });

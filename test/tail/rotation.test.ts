@@ -1,29 +1,27 @@
 // Rotation modes on real files: rename+create (with writes to the renamed file afterwards),
 // copytruncate, delete+recreate, a file rewritten in place with the same inode. Every line must come
 // out exactly once. The clock is manual: "time passes" only where the test says so.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  appendFileSync,
+  copyFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import path from 'node:path';
-import { startTailer, tempDir, type Harness } from './helpers.js';
+import { tailerTests } from './helpers.js';
 
+const t = tailerTests();
+const start = t.start;
 let dir: string;
-let cleanup: () => void;
 let log: string;
-const running: Harness[] = [];
-const start = async (...args: Parameters<typeof startTailer>) => {
-  const h = await startTailer(...args);
-  running.push(h);
-  return h;
-};
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  log = path.join(dir, 'access.log');
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((h) => h.tailer.stop()));
-  cleanup();
-});
+beforeEach(() => ({ dir, log } = t));
 
 describe('Tailer: rotation', () => {
   it('rename + create: reads the rest of the old file, then the new one from its start', async () => {
@@ -209,5 +207,26 @@ describe('Tailer: rotation', () => {
       appendFileSync(log, 'more\n');
       expect(await h.poll()).toEqual(['more']);
     });
+  });
+
+  it('counts rotations by kind: rename, delete, copytruncate, truncate', async () => {
+    writeFileSync(log, 'first line long enough to be a fingerprint\n');
+    const h = await start([log]);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'b with some more content for its fingerprint\n');
+    await h.poll();
+    unlinkSync(log);
+    writeFileSync(log, 'c with some more content for its fingerprint\n');
+    await h.poll();
+    copyFileSync(log, `${log}.2`);
+    truncateSync(log, 0);
+    appendFileSync(log, 'd\n');
+    await h.poll();
+    truncateSync(log, 0);
+    appendFileSync(log, 'e\n');
+    await h.poll();
+    const s = h.tailer.snapshot();
+    expect(s.kinds).toEqual({ rename: 1, delete: 1, copytruncate: 1, truncate: 1 });
+    expect(s.rotations).toBe(4);
   });
 });

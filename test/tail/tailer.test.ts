@@ -1,11 +1,12 @@
 // The tailer on real files in a temp dir: reading, splitting, over-long lines, encodings, globs,
 // start_position. Rotation is in rotation.test.ts, restarts from a checkpoint in restore.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renameSync } from 'node:fs';
 import { startTailer, tempDir, type Harness } from './helpers.js';
 import { fsWatch } from '../../src/tail/watch.js';
+import { MAX_FILES } from '../../src/tail/tailer.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -92,7 +93,10 @@ describe('Tailer: reading', () => {
 
   it('decodes invalid UTF-8 with replacement characters and keeps valid multi-byte text', async () => {
     const f = path.join(dir, 'app.log');
-    writeFileSync(f, Buffer.concat([Buffer.from('ok \xff\xfe end\n', 'latin1'), Buffer.from('héllo ✓ 😀\n'), Buffer.from([0xe2, 0x82, 0x0a])]));
+    writeFileSync(
+      f,
+      Buffer.concat([Buffer.from('ok \xff\xfe end\n', 'latin1'), Buffer.from('héllo ✓ 😀\n'), Buffer.from([0xe2, 0x82, 0x0a])]),
+    );
     const h = await start([f]);
     expect(h.lines).toEqual(['ok \ufffd\ufffd end', 'héllo ✓ 😀', '\ufffd']);
   });
@@ -154,5 +158,56 @@ describe('Tailer: reading', () => {
     writeFileSync(f, 'after rotation\n');
     await next(2);
     expect(h.lines).toEqual(['written', 'after rotation']);
+  });
+
+  it('two patterns in one directory share its watch: a file matching only the second is picked up at once', async () => {
+    // The watch is set up for the first pattern; its events must be checked against both.
+    const h = await start([path.join(dir, '*access.log'), path.join(dir, '*error.log')], { watch: fsWatch, pollInterval: 3_600_000 });
+    writeFileSync(path.join(dir, 'site-error.log'), 'an error line\n');
+    await new Promise<void>((resolve) => {
+      const check = () => (h.lines.length >= 1 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(h.lines).toEqual(['an error line']);
+  });
+});
+
+describe('Tailer: a glob matching more files than it follows', () => {
+  it('follows the 1024 most recently written, reports the others as too_many_files, picks up a new one when there is room', async () => {
+    const old = Date.now() / 1000 - 86400;
+    for (let i = 0; i < MAX_FILES + 76; i++) {
+      const f = path.join(dir, `app${String(i).padStart(5, '0')}.log`);
+      writeFileSync(f, `line of ${i}\n`);
+      if (i < 76) utimesSync(f, old, old); // the 76 oldest: written a day ago
+    }
+    const h = await start([path.join(dir, '*.log')]);
+    expect(h.tailer.stats().files).toBe(MAX_FILES);
+    expect(h.tailer.fileProblems().too_many_files).toBe(76);
+    expect(h.lines.some((l) => /^line of (\d|[1-6]\d|7[0-5])$/.test(l))).toBe(false);
+    expect(h.lines).toHaveLength(MAX_FILES);
+    // A followed file goes away (rotated, and its rotated name is no match): after it is let go,
+    // the most recently written of the others takes its place.
+    renameSync(path.join(dir, 'app01000.log'), path.join(dir, 'app01000.log.1'));
+    utimesSync(path.join(dir, 'app00042.log'), old + 3600, old + 3600);
+    await h.poll(); // rotation noticed
+    h.clock.advance(10_000);
+    await h.poll(); // quiet: let go
+    await h.poll();
+    expect(h.tailer.fileProblems().too_many_files).toBe(75);
+    expect(h.lines).toContain('line of 42');
+  });
+
+  it('an idle glob directory is not listed again; its followed files are looked at in turns; any change of the directory is seen at once', async () => {
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(dir, `f${i}.log`), `first ${i}\n`);
+    const hourAgo = Date.now() / 1000 - 3600;
+    utimesSync(dir, hourAgo, hourAgo); // quiet for long: its listing is trusted while unchanged
+    const h = await start([path.join(dir, '*.log')]);
+    expect(h.lines).toHaveLength(300);
+    appendFileSync(path.join(dir, 'f250.log'), 'appended, no fs event\n');
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) seen.push(...(await h.poll())); // 128 files per poll: all within 3
+    expect(seen).toEqual(['appended, no fs event']);
+    writeFileSync(path.join(dir, 'new.log'), 'a new file\n');
+    expect(await h.poll()).toEqual(['a new file']);
   });
 });

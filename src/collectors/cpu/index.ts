@@ -1,6 +1,6 @@
 // cpu: seconds each CPU spent in each mode, from /proc/stat (node_exporter's cpu collector).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { CPU_MODES, parseCpuTimes, type CpuTimes } from './parse.js';

@@ -1,7 +1,7 @@
 // diskstats: block device I/O (/proc/diskstats), whole devices only by default (partitions, loop,
 // ram and zram devices are excluded by host.diskstats.device_exclude).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
@@ -49,7 +49,12 @@ export class DiskstatsCollector implements Collector {
     metric('hostwatch_disk_discards_completed_total', 'Discards completed (Linux 4.18+).', 'counter', (d) => d.discards?.completed);
     metric('hostwatch_disk_discards_merged_total', 'Adjacent discards merged (Linux 4.18+).', 'counter', (d) => d.discards?.merged);
     metric('hostwatch_disk_discarded_bytes_total', 'Bytes discarded (Linux 4.18+).', 'counter', (d) => d.discards?.bytes);
-    metric('hostwatch_disk_discard_time_seconds_total', 'Seconds spent by all discards (Linux 4.18+).', 'counter', (d) => d.discards?.seconds);
+    metric(
+      'hostwatch_disk_discard_time_seconds_total',
+      'Seconds spent by all discards (Linux 4.18+).',
+      'counter',
+      (d) => d.discards?.seconds,
+    );
     metric('hostwatch_disk_flush_requests_total', 'Flush requests completed (Linux 5.5+).', 'counter', (d) => d.flushes?.completed);
     metric(
       'hostwatch_disk_flush_requests_time_seconds_total',

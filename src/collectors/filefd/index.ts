@@ -1,6 +1,6 @@
 // filefd: file handles allocated and the system-wide maximum (/proc/sys/fs/file-nr).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parseFileNr, type FileFd } from './parse.js';

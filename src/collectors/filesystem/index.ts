@@ -4,16 +4,18 @@
 // mount, so stuck calls cannot pile up and exhaust libuv's small thread pool.
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
-import type { Logger } from '../../core/log.js';
+import { rateLimited, type Logger } from '../../core/log.js';
 import type { Clock } from '../../core/clock.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { parseMounts, selectMounts, type Mount } from './parse.js';
 
 /** statfs, replaceable in tests: a hung NFS server cannot be had on a test machine. */
-export type StatfsFn = (path: string) => Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
+export type StatfsFn = (
+  path: string,
+) => Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
 
 interface FsStats {
   mount: Mount;
@@ -40,7 +42,8 @@ export class FilesystemCollector implements Collector {
     this.excludeMountPoints = userRegex(host.filesystem.mount_points_exclude);
     this.excludeFsTypes = userRegex(host.filesystem.fs_types_exclude);
     this.timeoutMs = host.filesystem.statfs_timeout;
-    this.logger = ctx.logger;
+    // A hung mount times out at every scrape: said once per interval, with the count of repeats.
+    this.logger = rateLimited(ctx.logger, { clock: ctx.clock });
     this.clock = ctx.clock;
     const labelNames = ['device', 'mountpoint', 'fstype'];
     const labels = (m: Mount) => ({ device: m.device, mountpoint: m.mountPoint, fstype: m.fsType });

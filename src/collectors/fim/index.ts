@@ -2,7 +2,7 @@
 // background (the first one right after start, then every scan_interval); a scrape only renders
 // the last results and checks, with one stat per root, whether `hostwatch fim accept` replaced
 // a baseline. File names never become labels: they go to <stateDir>/fim/changes.jsonl.
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { CHANGE_KINDS, ERROR_REASONS } from '../../fim/record.js';
 import { RootMonitor, type RootSettings } from '../../fim/monitor.js';
@@ -30,6 +30,8 @@ export class FimCollector implements Collector {
   readonly watchers: RealtimeWatcher[] = [];
   private timer: unknown;
   private stopped = false;
+  /** Resolves once every root's realtime watcher is set up or has fallen back (tests). */
+  realtimeReady: Promise<void> = Promise.resolve();
   /** The scheduled scan in flight (tests await it through scanNow / idle). */
   private scanning: Promise<void> = Promise.resolve();
   private readonly active: boolean;
@@ -45,7 +47,9 @@ export class FimCollector implements Collector {
     const journal = new ChangeJournal(journalPath(ctx.stateDir));
     if (this.active) {
       for (const s of rootSettings(fim)) {
-        this.monitors.push(new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }));
+        this.monitors.push(
+          new RootMonitor(s, { stateDir: ctx.stateDir, logger: ctx.logger, clock: ctx.clock, journal, pseudoMounts, hooks }),
+        );
       }
     }
     const reg = ctx.registry;
@@ -93,6 +97,21 @@ export class FimCollector implements Collector {
       labelNames: ['root'],
       samples: perRoot((m) => (m.lastScan ? [{ labels: { root: m.root }, value: m.lastScan.durationMs / 1000 }] : [])),
     });
+    const decided = () => this.watchers.filter((w) => w.status !== 'starting');
+    defineMetric(reg, {
+      name: 'hostwatch_fim_realtime_watching',
+      help: 'With fim.realtime: 1 while the root is watched for changes, 0 when it is left to its scheduled scans (its tree exceeds fim.realtime_max_watches, or the watcher hit ENOSPC/EMFILE).',
+      type: 'gauge',
+      labelNames: ['root'],
+      samples: () => decided().map((w) => ({ labels: { root: w.root }, value: w.status === 'watching' ? 1 : 0 })),
+    });
+    defineMetric(reg, {
+      name: 'hostwatch_fim_realtime_watches',
+      help: 'With fim.realtime: inotify watches (files and directories) taken for the root, counted when watching started; 0 when not watched.',
+      type: 'gauge',
+      labelNames: ['root'],
+      samples: () => decided().map((w) => ({ labels: { root: w.root }, value: w.watches })),
+    });
     defineMetric(reg, {
       name: 'hostwatch_fim_scan_errors_total',
       help: 'Entries or directories a scan could not read, by reason (permission, vanished, io, root_missing).',
@@ -116,12 +135,19 @@ export class FimCollector implements Collector {
     this.scanning = this.scanAll();
     if (this.ctx.config.fim.realtime) {
       const pseudo = await readPseudoMounts();
-      for (const m of this.monitors) {
-        const w = new RealtimeWatcher(m, this.ctx.clock, this.ctx.logger, pseudo);
-        this.watchers.push(w);
-        // Watches are set up in the background too: chokidar walks the tree.
-        w.start().catch((err) => this.ctx.logger.error('FIM realtime watch failed', { root: m.root, err }));
-      }
+      for (const m of this.monitors) this.watchers.push(new RealtimeWatcher(m, this.ctx.clock, this.ctx.logger, pseudo));
+      // Watches are set up in the background too (chokidar walks the tree), one root after the
+      // other: each takes its share of the budget in the order of the config.
+      this.realtimeReady = (async () => {
+        let left = this.ctx.config.fim.realtime_max_watches;
+        for (const w of this.watchers) {
+          try {
+            left -= await w.start(left);
+          } catch (err) {
+            this.ctx.logger.error('FIM realtime watch failed', { root: w.root, err });
+          }
+        }
+      })();
     }
   }
 

@@ -4,7 +4,7 @@
 // against the clock at scrape time. A failed import keeps the previous numbers and counts an error.
 // The parsers are imported only when `inventory.enabled` is true.
 import { Counter, Gauge } from 'prom-client';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { ageBuckets, ALL, staleHosts } from '../../inventory/aggregate.js';
@@ -61,7 +61,12 @@ class InventoryMetrics {
       labelNames: ['source'],
       registers,
     });
-    this.records = new Gauge({ name: 'hostwatch_inventory_records', help: 'Host records read from the source in the last import.', labelNames: ['source'], registers });
+    this.records = new Gauge({
+      name: 'hostwatch_inventory_records',
+      help: 'Host records read from the source in the last import.',
+      labelNames: ['source'],
+      registers,
+    });
     this.unparsed = new Gauge({
       name: 'hostwatch_inventory_unparsed_records',
       help: 'Entries of the source skipped in the last import (no id, name, MAC or address to tell the host by).',
@@ -74,7 +79,11 @@ class InventoryMetrics {
       labelNames: ['source'],
       registers,
     });
-    this.dropped = new Gauge({ name: 'hostwatch_inventory_dropped_hosts', help: 'Hosts not counted in the last import because max_hosts was reached.', registers });
+    this.dropped = new Gauge({
+      name: 'hostwatch_inventory_dropped_hosts',
+      help: 'Hosts not counted in the last import because max_hosts was reached.',
+      registers,
+    });
     this.importErrors = new Counter({
       name: 'hostwatch_inventory_import_errors_total',
       help: 'Imports that failed on a file of the source (unreadable, not the configured format, truncated); the previous numbers are kept.',
@@ -179,10 +188,12 @@ export class InventoryCollector implements Collector {
     m.duplicates.inc({ kind: 'same_source' }, c.sameSource);
     m.duplicates.inc({ kind: 'cross_source' }, c.crossSource);
     for (const s of result.sources) {
-      if (s.files.length === 0) this.logger.warn('inventory source has no file in the directory', { source: s.source, directory: this.cfg.directory });
+      if (s.files.length === 0)
+        this.logger.warn('inventory source has no file in the directory', { source: s.source, directory: this.cfg.directory });
       for (const w of s.warnings) this.logger.warn('inventory export warning', { source: s.source, warning: w });
     }
-    if (c.dropped > 0) this.logger.warn('inventory larger than max_hosts: hosts dropped', { dropped: c.dropped, max_hosts: this.cfg.max_hosts });
+    if (c.dropped > 0)
+      this.logger.warn('inventory larger than max_hosts: hosts dropped', { dropped: c.dropped, max_hosts: this.cfg.max_hosts });
     this.logger.info('inventory imported', { hosts: result.view.views.at(-1)?.hosts, records: c.records });
     if (this.reporting) void this.countMissing();
   }
@@ -211,7 +222,19 @@ export class InventoryCollector implements Collector {
   async update(): Promise<void> {
     const m = this.m;
     if (!m) return;
-    for (const g of [m.hosts, m.byAge, m.stale, m.lastImport, m.records, m.unparsed, m.warnings, m.dropped, m.notReporting, m.reconcileSuccess]) g.reset();
+    for (const g of [
+      m.hosts,
+      m.byAge,
+      m.stale,
+      m.lastImport,
+      m.records,
+      m.unparsed,
+      m.warnings,
+      m.dropped,
+      m.notReporting,
+      m.reconcileSuccess,
+    ])
+      g.reset();
     if (this.reconciled !== undefined) m.reconcileSuccess.set(this.reconciled ? 1 : 0);
     const r = this.current;
     if (!r) return;

@@ -1,7 +1,7 @@
 // The `logs` collector: one exactly-once pipeline per entry of `logs:` in the config, the metric
-// families of every log type, and the generic per-log metrics. Each scrape checkpoints every log
-// and only then lets the metrics render the checkpointed state (see src/logs/pipeline.ts).
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+// families of every log type, and the generic per-log metrics. The metrics render the last
+// checkpointed state of each log (see src/logs/pipeline.ts): a scrape never waits on the disk.
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { LogConfig } from '../../config/schema.js';
 import type { LogType } from '../../logs/handler.js';
 import { LOG_TYPES } from '../../logs/registry.js';
@@ -58,9 +58,12 @@ export class LogsCollector implements Collector {
     await Promise.all(this.pipelines.map((p) => p.start()));
   }
 
-  /** Checkpoints every log, then publishes: a scrape never returns more than is on disk. */
+  /**
+   * Nothing to compute: the pipelines publish what they checkpoint in the background. A scrape
+   * during the start waits for the checkpoints to be restored (a read), never for a write.
+   */
   async update(): Promise<void> {
-    await Promise.all(this.pipelines.map((p) => p.checkpoint()));
+    await Promise.all(this.pipelines.map((p) => p.ready()));
   }
 
   async stop(): Promise<void> {

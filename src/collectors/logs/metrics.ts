@@ -38,10 +38,11 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
   });
   defineMetric(registry, {
     name: 'hostwatch_log_rotations_total',
-    help: 'Rotations seen: a file renamed or deleted away, or truncated in place (copytruncate).',
+    help: 'Rotations seen, by kind: rename (renamed away, also when found in the rotation chain), delete (deleted away), copytruncate (truncated in place, read on from the copy), truncate (truncated or rewritten in place, no copy); unknown: counted by a version that did not record the kind.',
     type: 'counter',
-    labelNames: ['log'],
-    samples: perLog((p) => p.state.rotations),
+    labelNames: ['log', 'kind'],
+    samples: () =>
+      pipelines().flatMap((p) => p.state.rotations.map(({ kind, count }) => ({ labels: { log: p.name, kind }, value: count }))),
   });
   defineMetric(registry, {
     name: 'hostwatch_log_last_line_timestamp_seconds',
@@ -65,6 +66,17 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
     samples: perLog((p) => (p.stats().up ? 1 : 0)),
   });
   defineMetric(registry, {
+    name: 'hostwatch_log_file_errors',
+    help: 'Files or directories of the log that cannot be followed now, by reason: permission_denied, not_regular_file (a configured path is a directory, a FIFO...), gone (a checkpointed file with unread lines whose directory is missing: kept pending), too_many_files (matching files beyond the 1024 followed), symlink_refused (a link out of the log directories not owned by root or hostwatch), io_error. A missing path is not an error: it is waited for. Absent for a log that reads the journal.',
+    type: 'gauge',
+    labelNames: ['log', 'reason'],
+    samples: () =>
+      pipelines().flatMap((p) => {
+        const problems = p.fileProblems();
+        return problems ? Object.entries(problems).map(([reason, value]) => ({ labels: { log: p.name, reason }, value })) : [];
+      }),
+  });
+  defineMetric(registry, {
     name: 'hostwatch_log_pending_bytes',
     help: 'Bytes written to the followed files and not read yet: the tailing lag.',
     type: 'gauge',
@@ -77,6 +89,13 @@ export function registerGenericMetrics(registry: Registry, pipelines: () => read
     type: 'counter',
     labelNames: ['log'],
     samples: perLog((p) => p.checkpointErrors),
+  });
+  defineMetric(registry, {
+    name: 'hostwatch_checkpoint_unusable',
+    help: '1 when the checkpoint found at start could not be used (unreadable, corrupt, invalid) and was moved aside: the counters of the log restarted from zero and its files from start_position.',
+    type: 'gauge',
+    labelNames: ['log'],
+    samples: perLog((p) => (p.checkpointUnusable ? 1 : 0)),
   });
   defineMetric(registry, {
     name: 'hostwatch_checkpoint_last_success_timestamp_seconds',

@@ -2,7 +2,7 @@
 // Names: hostwatch_memory_<what>_bytes for sizes, hostwatch_memory_swapped_{in,out}_pages_total for
 // activity (pages, as the kernel counts them: the page size is not in /proc and varies on arm64).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { memoryFigures, parseMeminfo, parseSwapActivity, type MemoryFigures, type SwapActivity } from './parse.js';

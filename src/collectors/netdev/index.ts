@@ -2,7 +2,7 @@
 // Reads /proc/net/dev of the exporter's network namespace: in a container, run with the host's
 // network (--net=host) as for node_exporter.
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import { userRegex } from '../../core/regex.js';
 import { hostPaths, MAX_SERIES_OBJECTS, readText } from '../hostfs.js';
@@ -58,7 +58,9 @@ export class NetdevCollector implements Collector {
       .filter((d) => !this.exclude.test(d.device))
       .slice(0, MAX_SERIES_OBJECTS);
     // operstate is optional (no /sys in some containers): an unreadable one only drops that sample.
-    const states = await Promise.all(devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)));
+    const states = await Promise.all(
+      devices.map((d) => readText(join(this.sysNet, d.device, 'operstate')).then(isOperUp, () => undefined)),
+    );
     const up = new Map<string, number>();
     devices.forEach((d, i) => {
       const s = states[i];

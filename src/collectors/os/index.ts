@@ -4,7 +4,7 @@
 // by one), so they are read once, on the first scrape, and retried only if that failed.
 import { machine } from 'node:os';
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText, rootfsPath, type HostPaths } from '../hostfs.js';
 import { clampLabel, parseOsRelease, unameArch } from './parse.js';
@@ -34,7 +34,9 @@ export class OsCollector implements Collector {
   }
 
   private async load(): Promise<OsInfo> {
-    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() => readText(rootfsPath(this.paths, '/usr/lib/os-release')));
+    const osRelease = readText(rootfsPath(this.paths, '/etc/os-release')).catch(() =>
+      readText(rootfsPath(this.paths, '/usr/lib/os-release')),
+    );
     const [release, kernel] = await Promise.all([osRelease, readText(join(this.paths.proc, 'sys', 'kernel', 'osrelease'))]);
     const r = parseOsRelease(release);
     let arch: string;

@@ -2,7 +2,7 @@
 // A kernel without PSI (no /proc/pressure, or psi=0 which makes reads fail with EOPNOTSUPP) is not
 // an error: the collector then exports nothing, like node_exporter.
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parsePressure, type Pressure } from './parse.js';
@@ -25,7 +25,12 @@ export class PressureCollector implements Collector {
     metric('hostwatch_pressure_io_waiting_seconds_total', 'Seconds some task was stalled waiting for I/O.', 'io', 'someSeconds');
     metric('hostwatch_pressure_io_stalled_seconds_total', 'Seconds all non-idle tasks were stalled on I/O at once.', 'io', 'fullSeconds');
     metric('hostwatch_pressure_memory_waiting_seconds_total', 'Seconds some task was stalled waiting for memory.', 'memory', 'someSeconds');
-    metric('hostwatch_pressure_memory_stalled_seconds_total', 'Seconds all non-idle tasks were stalled on memory at once.', 'memory', 'fullSeconds');
+    metric(
+      'hostwatch_pressure_memory_stalled_seconds_total',
+      'Seconds all non-idle tasks were stalled on memory at once.',
+      'memory',
+      'fullSeconds',
+    );
     metric(
       'hostwatch_pressure_irq_stalled_seconds_total',
       'Seconds the CPUs were busy with interrupts so that no task could run (Linux 6.1+).',

@@ -1,7 +1,7 @@
 // processes: number of processes (PIDs in /proc) and threads (/proc/loadavg).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parseLoadavg } from '../loadavg/parse.js';

@@ -4,8 +4,20 @@
 // /host/root/var/run/reboot-required). A missing file is the normal case (0); any other stat error
 // is a collector error.
 import { stat } from 'node:fs/promises';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
+
+/** Whether the reboot-required flag file exists (the audit reads it too). */
+export async function rebootRequiredFlag(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    return false;
+  }
+}
 
 export class RebootCollector implements Collector {
   private readonly file: string;
@@ -22,14 +34,7 @@ export class RebootCollector implements Collector {
   }
 
   async update(): Promise<void> {
-    try {
-      await stat(this.file);
-      this.required = 1;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      this.required = 0;
-    }
+    this.required = (await rebootRequiredFlag(this.file)) ? 1 : 0;
   }
 }
 

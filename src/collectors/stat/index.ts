@@ -1,6 +1,6 @@
 // stat: forks, context switches, interrupts, boot time, running/blocked tasks (/proc/stat).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import { hostPaths, readText } from '../hostfs.js';
 import { parseKernelStat, type KernelStat } from './parse.js';
@@ -12,7 +12,12 @@ export class StatCollector implements Collector {
   constructor(ctx: CollectorContext) {
     this.file = join(hostPaths(ctx.config.host).proc, 'stat');
     const r = ctx.registry;
-    defineMetric(r, { name: 'hostwatch_procs_running', help: 'Tasks in runnable state.', type: 'gauge', value: () => this.last.procsRunning });
+    defineMetric(r, {
+      name: 'hostwatch_procs_running',
+      help: 'Tasks in runnable state.',
+      type: 'gauge',
+      value: () => this.last.procsRunning,
+    });
     defineMetric(r, {
       name: 'hostwatch_procs_blocked',
       help: 'Tasks blocked waiting for I/O to complete.',
@@ -31,7 +36,12 @@ export class StatCollector implements Collector {
       type: 'counter',
       value: () => this.last.contextSwitches,
     });
-    defineMetric(r, { name: 'hostwatch_intr_total', help: 'Interrupts serviced since boot.', type: 'counter', value: () => this.last.interrupts });
+    defineMetric(r, {
+      name: 'hostwatch_intr_total',
+      help: 'Interrupts serviced since boot.',
+      type: 'counter',
+      value: () => this.last.interrupts,
+    });
     defineMetric(r, {
       name: 'hostwatch_boot_time_seconds',
       help: 'Time the system booted, in seconds since the epoch.',

@@ -1,6 +1,6 @@
 // time: the host's clock (to spot clock skew against Prometheus) and uptime (/proc/uptime).
 import { join } from 'node:path';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import type { Clock } from '../../core/clock.js';
 import { hostPaths, readText } from '../hostfs.js';

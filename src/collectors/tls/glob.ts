@@ -22,7 +22,10 @@ export function compileGlob(pattern: string): CompiledGlob {
   let i = 0;
   for (; i < parts.length && !hasWildcard(parts[i]); i++) baseParts.push(parts[i]);
   const base = baseParts.join(sep) || (isAbsolute(pattern) ? sep : '.');
-  const segments = parts.slice(i).filter((p) => p !== '').map((p) => (hasWildcard(p) ? globMatcher(p) : p));
+  const segments = parts
+    .slice(i)
+    .filter((p) => p !== '')
+    .map((p) => (hasWildcard(p) ? globMatcher(p) : p));
   return { pattern, base, segments };
 }
 

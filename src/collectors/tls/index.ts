@@ -3,7 +3,7 @@
 // that cannot be read or holds no valid certificate does not fail the collector: it is reported by
 // hostwatch_tls_cert_file_error{path} 1 and its good certificates, if any, are still exported.
 import { readFile, stat } from 'node:fs/promises';
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import type { Logger } from '../../core/log.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 

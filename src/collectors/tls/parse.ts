@@ -27,7 +27,8 @@ export function certInfo(pem: string): CertInfo {
   const cert = new X509Certificate(pem);
   const notBefore = Date.parse(cert.validFrom) / 1000;
   const notAfter = Date.parse(cert.validTo) / 1000;
-  if (!Number.isFinite(notBefore) || !Number.isFinite(notAfter)) throw new Error(`unreadable validity dates ${cert.validFrom} / ${cert.validTo}`);
+  if (!Number.isFinite(notBefore) || !Number.isFinite(notAfter))
+    throw new Error(`unreadable validity dates ${cert.validFrom} / ${cert.validTo}`);
   return { subject: formatName(cert.subject), issuer: formatName(cert.issuer), notBefore, notAfter };
 }
 

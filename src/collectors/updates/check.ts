@@ -32,14 +32,14 @@ export async function detectTool(candidates: readonly UpdateTool[]): Promise<Upd
   return undefined;
 }
 
-interface RunResult {
+export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /** Runs a command; resolves with its exit code (non-zero included), rejects on timeout or spawn error. */
-function run(file: string, args: string[], timeoutMs: number, signal: AbortSignal): Promise<RunResult> {
+export function run(file: string, args: string[], timeoutMs: number, signal: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,

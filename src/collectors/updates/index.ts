@@ -6,7 +6,7 @@
 //   hostwatch_os_updates_check_duration_seconds        duration of the last check
 //   hostwatch_os_updates_check_supported{tool}         1 with tool="apt|dnf", or 0 with tool="none"
 //                                                      when neither is installed (then no pending)
-import type { Collector, CollectorContext, CollectorDefinition } from '../../core/collector.js';
+import type { Collector, CollectorContext, CollectorDefinition } from '../collector.js';
 import { defineMetric } from '../../core/metric.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';

@@ -4,7 +4,8 @@
 import type { ParseFieldsOptions, LineParser } from '../handler.js';
 import type { AccessLogConfig } from './config.js';
 import { compileFormat, FormatError, JSON_FORMATS } from './format.js';
-import { createAccessParser, newRecord, STATUS_CLASSES } from './parse.js';
+import { createAccessParser } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 import { METHODS } from './request.js';
 
 export async function accessParseFields(opts: ParseFieldsOptions<AccessLogConfig>): Promise<LineParser> {
@@ -14,14 +15,16 @@ export async function accessParseFields(opts: ParseFieldsOptions<AccessLogConfig
     try {
       compileFormat(format);
     } catch (err) {
-      if (err instanceof FormatError) throw new Error(`--format: ${err.message}`);
+      if (err instanceof FormatError) throw new Error(`--format: ${err.message}`, { cause: err });
       throw err;
     }
   }
-  const parser = createAccessParser(format, log?.json_fields);
-  const rec = newRecord();
+  const parser = createAccessParser(format, { jsonFields: log?.json_fields });
   return (line) => {
-    if (!parser.parse(line, rec, true)) return undefined;
+    // The parser reads lines as the tailer gives them, as bytes (UTF-8, like the file).
+    const bytes = Buffer.from(line);
+    const rec = parser.parseDetail(bytes, 0, bytes.length);
+    if (!rec) return undefined;
     const method = METHODS[rec.method];
     return {
       section: rec.section,
@@ -29,12 +32,12 @@ export async function accessParseFields(opts: ParseFieldsOptions<AccessLogConfig
       // The method as written, when it is not one of the fixed set (counted as OTHER).
       ...(method === 'OTHER' && rec.methodText !== method ? { method_raw: rec.methodText } : {}),
       status: rec.status,
-      status_class: STATUS_CLASSES[((rec.status / 100) | 0) - 1],
+      status_class: STATUS_CLASSES[Math.floor(rec.status / 100) - 1],
       bytes: rec.bytes,
-      duration_seconds: Number.isNaN(rec.duration) ? null : rec.duration,
+      duration_seconds: rec.duration ?? null,
       source: rec.source || null,
       path: rec.path,
-      timestamp: Number.isNaN(rec.timestamp) ? null : new Date(rec.timestamp).toISOString(),
+      timestamp: rec.timestamp === undefined ? null : new Date(rec.timestamp).toISOString(),
     };
   };
 }

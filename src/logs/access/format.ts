@@ -20,6 +20,8 @@ export enum Field {
   DurationUs,
   DurationMs,
   DurationS,
+  /** The X-Forwarded-For request header: the client behind a trusted proxy (clients.ts). */
+  ForwardedFor,
   Count,
 }
 
@@ -31,6 +33,12 @@ export interface Step {
   quoted: boolean;
   /** A field ending the format that never contains a space stops at the first space. */
   token: boolean;
+  /**
+   * The step comes after the last field the metrics need (only X-Forwarded-For, read behind
+   * trusted proxies, and the fields before it): a line where it cannot be found still parses,
+   * without the header, exactly as it did when these trailing fields were not read at all.
+   */
+  optional: boolean;
 }
 
 export interface CompiledFormat {
@@ -64,12 +72,25 @@ const NGINX_VARS: Record<string, Field> = {
   bytes_sent: Field.Bytes,
   request_time: Field.RequestTime,
   upstream_response_time: Field.UpstreamTime,
+  http_x_forwarded_for: Field.ForwardedFor,
+  // The header nginx passes upstream: the received X-Forwarded-For with $remote_addr appended.
+  proxy_add_x_forwarded_for: Field.ForwardedFor,
 };
 
 /** Fields whose values never contain a space. */
 const TOKEN_FIELDS = new Set<Field>([
-  Field.RemoteAddr, Field.Msec, Field.Status, Field.BodyBytes, Field.Bytes, Field.RequestTime,
-  Field.DurationUs, Field.DurationMs, Field.DurationS, Field.Method, Field.Uri, Field.TimeIso,
+  Field.RemoteAddr,
+  Field.Msec,
+  Field.Status,
+  Field.BodyBytes,
+  Field.Bytes,
+  Field.RequestTime,
+  Field.DurationUs,
+  Field.DurationMs,
+  Field.DurationS,
+  Field.Method,
+  Field.Uri,
+  Field.TimeIso,
 ]);
 
 export class FormatError extends Error {}
@@ -140,6 +161,9 @@ function apacheField(letter: string, arg: string | undefined): Field {
       return Field.Method;
     case 'U':
       return Field.Uri;
+    case 'i':
+      // %{X-Forwarded-For}i: a request header (names are case-insensitive).
+      return arg?.toLowerCase() === 'x-forwarded-for' ? Field.ForwardedFor : Field.Skip;
     default:
       return Field.Skip;
   }
@@ -182,10 +206,16 @@ function lexApache(format: string): Piece[] {
 
 const DURATION_FIELDS = [Field.RequestTime, Field.UpstreamTime, Field.DurationUs, Field.DurationMs, Field.DurationS];
 
-/** Compiles a format name or string; throws FormatError with a message meant for the user. */
-export function compileFormat(format: string): CompiledFormat {
+/**
+ * Compiles a format name or string; throws FormatError with a message meant for the user.
+ * `forwardedFor`: read the X-Forwarded-For field (otherwise it is skipped like any other).
+ */
+export function compileFormat(format: string, options: { forwardedFor?: boolean } = {}): CompiledFormat {
   const text = BUILTIN_FORMATS[format] ?? format;
   const pieces = text.includes('$') || !text.includes('%') ? lexNginx(text) : lexApache(text);
+  if (!options.forwardedFor) {
+    for (const p of pieces) if ('field' in p && p.field === Field.ForwardedFor) p.field = Field.Skip;
+  }
   // pieces alternate: lit, field, lit, field, ..., lit
   const prefix = (pieces[0] as { lit: string }).lit;
   const steps: Step[] = [];
@@ -201,7 +231,7 @@ export function compileFormat(format: string): CompiledFormat {
     }
     if (f.field !== Field.Skip && has.has(f.field)) {
       // A second occurrence of the same field (e.g. $status twice) is read but ignored.
-      steps.push({ field: Field.Skip, literal: after, quoted: false, token: false });
+      steps.push({ field: Field.Skip, literal: after, quoted: false, token: false, optional: false });
       continue;
     }
     if (f.field !== Field.Skip) has.add(f.field);
@@ -210,11 +240,16 @@ export function compileFormat(format: string): CompiledFormat {
       literal: after,
       quoted: before.endsWith('"') && after.startsWith('"'),
       token: last && TOKEN_FIELDS.has(f.field),
+      optional: false,
     });
   }
   // Fields after the last one hostwatch reads (referer, user agent...) are not scanned: the literal
   // that follows the last read field is still required, and whatever comes after it is ignored.
   while (steps.length > 1 && steps[steps.length - 1].field === Field.Skip) steps.pop();
+  // Steps after the last field the metrics need are optional (see Step.optional).
+  let required = steps.length - 1;
+  while (required > 0 && (steps[required].field === Field.Skip || steps[required].field === Field.ForwardedFor)) required--;
+  for (let i = required + 1; i < steps.length; i++) steps[i].optional = true;
   if (!has.has(Field.Status)) throw new FormatError('the format has no status ($status or %>s)');
   if (!has.has(Field.Request) && !(has.has(Field.Method) && has.has(Field.Uri))) {
     throw new FormatError('the format has no request ($request, or $request_method and $request_uri; %r in Apache formats)');

@@ -1,11 +1,13 @@
-// The access-log handler: parses each line and counts it into the flat-array state. The hot path
-// reuses one record and one result object, and touches a Map only to find the section's slot.
+// The access-log handler: parses each line and counts it into the flat-array state; the hot path
+// touches a Map only to find the section's slot.
 import type { AccessLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import type { LogRecord } from '../record.js';
+import { TopK } from '../top-k.js';
+import { ClientResolver } from './clients.js';
 import { observeFlat } from './histogram.js';
-import { createAccessParser, newRecord, type AccessParser, type AccessRecord } from './parse.js';
-import { Fast, type FastTextParser } from './bytes.js';
+import { createAccessParser } from './parse.js';
+import { STATUS_CLASSES, type AccessParser, type AccessRecord } from './record.js';
 import { MAX_SECTION_LENGTH } from './request.js';
 import { CELLS, SECTION_OTHER, copyState, emptyState, validState, type AccessState } from './state.js';
 
@@ -13,6 +15,8 @@ import { CELLS, SECTION_OTHER, copyState, emptyState, validState, type AccessSta
 export function bucketBounds(config: AccessLogConfig): number[] {
   return [...new Set(config.duration_buckets)].sort((a, b) => a - b);
 }
+
+const UNPARSED: LineResult = Object.freeze({ parsed: false });
 
 /**
  * Whether a request may give its section a slot of its own. A path section must have been
@@ -30,43 +34,37 @@ export function admits(section: string, status: number): boolean {
 
 export class AccessHandler implements LogHandler<AccessState> {
   private readonly parser: AccessParser;
-  private readonly fast: FastTextParser | undefined;
   private readonly bounds: number[];
   private readonly maxSections: number;
   private state: AccessState;
   private slots = new Map<string, number>();
   private otherSlot = -1;
-  private readonly rec: AccessRecord = newRecord();
-  /** Returned by processLine and overwritten by the next call (the pipeline reads it at once). */
-  // timestamp is NaN rather than undefined when there is none: a field that only holds numbers is
-  // updated in place, where a number stored into one that may hold undefined is allocated per line.
-  private readonly result: LineResult = { parsed: false, timestamp: NaN };
+  /** Requests per client (top_clients > 0), and who the client of a line is (trusted proxies). */
+  private readonly clients?: TopK<string>;
+  private readonly resolver?: ClientResolver;
 
   constructor(ctx: HandlerContext<AccessLogConfig>) {
     const c = ctx.config;
+    if (c.top_clients > 0) {
+      this.clients = new TopK(c.top_clients, String);
+      this.resolver = new ClientResolver(c.trusted_proxies);
+    }
     // The format was checked when the config was loaded (schema refinement), so this does not throw.
-    this.parser = createAccessParser(c.format, c.json_fields);
-    this.fast = this.parser.fast;
-    // Only formats with a fast path offer one: the pipeline then hands their ASCII lines as bytes.
-    if (!this.fast) this.processBytes = undefined;
+    // The address (and the proxy header) are decoded only when clients are counted.
+    this.parser = createAccessParser(c.format, {
+      jsonFields: c.json_fields,
+      source: this.clients !== undefined,
+      forwarded: this.resolver?.usesForwardedFor ?? false,
+    });
     this.bounds = bucketBounds(c);
     this.maxSections = c.max_sections;
     this.state = emptyState(this.bounds, this.parser.timed);
   }
 
+  /** A line from a source of strings: the parser reads bytes, so it is encoded (as UTF-8, what log files hold). */
   processLine(line: string): LineResult {
-    const res = this.result;
-    const rec = this.rec;
-    res.timestamp = NaN;
-    let ok = false;
-    try {
-      ok = this.parser.parse(line, rec);
-    } catch {
-      ok = false;
-    }
-    res.parsed = ok;
-    if (!ok) return res;
-    return this.count(rec);
+    const b = Buffer.from(line);
+    return this.processBytes(b, 0, b.length);
   }
 
   /** A journal entry (a web server logging to syslog): the message is the access log line. */
@@ -74,32 +72,31 @@ export class AccessHandler implements LogHandler<AccessState> {
     return this.processLine(rec.message);
   }
 
-  processBytes?(buf: Buffer, start: number, end: number): LineResult | undefined {
-    // Unsure lines (anything but the common well-formed shape) go through processLine.
-    if (this.fast!.parse(buf, start, end, this.rec) !== Fast.Parsed) return undefined;
-    const res = this.result;
-    res.parsed = true;
-    res.timestamp = NaN;
-    return this.count(this.rec);
+  processBytes(buf: Buffer, start: number, end: number): LineResult {
+    const rec = this.parser.parse(buf, start, end);
+    if (rec === undefined) return UNPARSED;
+    this.count(rec);
+    return { parsed: true, timestamp: rec.timestamp };
   }
 
   /** Counts a parsed record into the state. */
-  private count(rec: AccessRecord): LineResult {
-    const res = this.result;
-    res.timestamp = rec.timestamp;
-
+  private count(rec: AccessRecord): void {
     let slot = this.slots.get(rec.section);
     if (slot === undefined) slot = this.admit(rec.section, rec.status);
     const s = this.state;
-    s.requests[slot * CELLS + rec.method * 5 + ((rec.status / 100) | 0) - 1]++;
+    s.requests[slot * CELLS + rec.method * STATUS_CLASSES.length + Math.floor(rec.status / 100) - 1]++;
     s.bytes[slot] += rec.bytes;
     const d = rec.duration;
-    if (d === d && d >= 0) {
+    if (d !== undefined && d >= 0) {
       s.timed = true;
       observeFlat(s.hist, slot * (this.bounds.length + 1), this.bounds, d);
       s.sums[slot] += d;
     }
-    return res;
+    if (this.clients !== undefined) {
+      const client = this.resolver!.client(rec.source, rec.forwardedFor);
+      if (client === undefined) this.clients.countOther();
+      else this.clients.count(client);
+    }
   }
 
   /**
@@ -129,12 +126,17 @@ export class AccessHandler implements LogHandler<AccessState> {
   }
 
   snapshot(): AccessState {
-    return copyState(this.state);
+    const s = copyState(this.state);
+    if (this.clients !== undefined) s.clients = this.clients.snapshot();
+    return s;
   }
 
   restore(raw: AccessState): void {
-    const s = validState(raw, this.bounds);
+    const s = validState(raw, this.bounds, this.maxSections);
     s.timed = s.timed || this.parser.timed;
+    // The live client counts are the TopK's; the state carries them only in snapshots.
+    this.clients?.restore(s.clients);
+    delete s.clients;
     this.state = s;
     this.slots = new Map(s.sections.map((name, i) => [name, i]));
     this.otherSlot = this.slots.get(SECTION_OTHER) ?? -1;

@@ -7,9 +7,9 @@ import type { LogType } from '../handler.js';
 import { accessParseFields } from './fields.js';
 import { AccessHandler } from './handler.js';
 import { flatHistogramSamples } from './histogram.js';
-import { STATUS_CLASSES } from './parse.js';
+import { STATUS_CLASSES } from './record.js';
 import { METHODS } from './request.js';
-import { CELLS, type AccessState } from './state.js';
+import { CELLS, SECTION_OTHER, type AccessState } from './state.js';
 
 type Published = () => ReadonlyMap<string, { config: AccessLogConfig; state: AccessState }>;
 
@@ -46,8 +46,20 @@ function durationSamples(published: Published): Sample[] {
     if (!state.timed) continue;
     const width = state.bounds.length + 1;
     state.sections.forEach((section, slot) => {
-      for (const s of flatHistogramSamples(DURATION, { log, section }, state.bounds, state.hist, slot * width, state.sums[slot])) out.push(s);
+      for (const s of flatHistogramSamples(DURATION, { log, section }, state.bounds, state.hist, slot * width, state.sums[slot]))
+        out.push(s);
     });
+  }
+  return out;
+}
+
+function clientSamples(published: Published): Sample[] {
+  const out: Sample[] = [];
+  for (const [log, { state }] of published()) {
+    const c = state.clients;
+    if (c === undefined) continue;
+    for (const client in c.top) out.push({ labels: { log, client }, value: c.top[client] });
+    out.push({ labels: { log, client: SECTION_OTHER }, value: c.other });
   }
   return out;
 }
@@ -77,8 +89,16 @@ export const accessLogType: LogType<AccessLogConfig, AccessState> = {
       labelNames: ['log', 'section'],
       samples: () => durationSamples(published),
     });
+    defineMetric(registry, {
+      name: 'hostwatch_http_client_requests_total',
+      help:
+        'HTTP requests from access logs by client address (behind trusted_proxies, from X-Forwarded-For): at most top_clients addresses per log, ' +
+        'the first to show up as frequent, the rest (and lines without an address) "__other__".',
+      type: 'counter',
+      labelNames: ['log', 'client'],
+      samples: () => clientSamples(published),
+    });
   },
   createHandler: (ctx) => new AccessHandler(ctx),
   parseFields: accessParseFields,
 };
-

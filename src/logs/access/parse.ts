@@ -1,208 +1,229 @@
-// The access-log line parser (pure): turns one line into an AccessRecord, for text formats
-// (combined, common, nginx log_format, Apache LogFormat) and JSON. A parser is built once per log;
-// parse() fills a caller-owned record in place and allocates at most the section string (plus the
-// detail strings when asked for, which only `hostwatch parse` does).
+// The access-log line parser (pure): turns one line into an AccessRecord, for the text formats
+// (combined, common, nginx log_format, Apache LogFormat) and JSON (json.ts). It reads the line as
+// the bytes the tailer read (a range of its read buffer) and decodes only the strings it returns
+// (the section), never the whole line: on combined lines a fifth less CPU than decoding each line
+// and parsing the string (bench/ingest.mjs, in-process). `hostwatch parse`, which gets strings,
+// encodes each line first: one parser defines what a line means, everywhere. A format is compiled
+// once per log; each line is scanned.
 import { compileFormat, Field, type CompiledFormat } from './format.js';
-import { parseRequestLine, parseTarget, methodIndex, METHODS, type RequestParts } from './request.js';
+import { parseMethodAndTarget, parseRequestLine, writtenRequest, type RequestParts } from './request.js';
 import { parseDecimal, parseEpochSeconds, parseIso8601, parseTimeLocal, parseUint, parseUpstreamTimes } from './time.js';
 import { createJsonParser, JSON_PRESETS, type JsonFieldNames } from './json.js';
-import { FastTextParser } from './bytes.js';
+import { validStatus, type AccessDetail, type AccessParser, type AccessRecord } from './record.js';
+import { indexOf, indexOfByte, isDash, startsWith } from './scan.js';
 
-export interface AccessRecord extends RequestParts {
-  /** The numeric status code, 100-599. */
-  status: number;
-  /** Response body bytes ("-" counts as 0). */
-  bytes: number;
-  /** Request duration in seconds; NaN when the line has none. */
-  duration: number;
-  /** Event time in ms since the epoch; NaN when the line has none that parses. */
-  timestamp: number;
-  /** Detail fields, filled only when parse() is called with detail = true. */
-  source: string;
-  path: string;
-  methodText: string;
+export interface AccessParserOptions {
+  /** Field names of `format: json` logs (the presets caddy and traefik have their own). */
+  jsonFields?: Partial<JsonFieldNames>;
+  /**
+   * Fill AccessRecord.source on every line, for per-client figures. Off, the address is not
+   * decoded: that string alone costs about a fifth of the in-process ingest of a combined line.
+   */
+  source?: boolean;
+  /** Fill AccessRecord.forwardedFor (parse and parseDetail; only needed behind trusted proxies). */
+  forwarded?: boolean;
 }
 
-export function newRecord(): AccessRecord {
-  return {
-    method: 0, section: '', targetStart: 0, targetEnd: 0, methodStart: 0, methodEnd: 0,
-    status: 0, bytes: 0, duration: NaN, timestamp: NaN, source: '', path: '', methodText: '',
-  };
+export function createAccessParser(format: string, options: AccessParserOptions = {}): AccessParser {
+  const decode = { source: options.source ?? false, forwarded: options.forwarded ?? false };
+  if (format === 'json') return createJsonParser(options.jsonFields ?? {}, decode);
+  if (Object.hasOwn(JSON_PRESETS, format)) return createJsonParser(JSON_PRESETS[format], decode);
+  return new TextParser(compileFormat(format, { forwardedFor: decode.forwarded }), decode);
 }
 
-export interface AccessParser {
-  /** The format always carries a request duration (JSON logs: only known once lines carry one). */
-  readonly timed: boolean;
-  /** Fills `out` from the line; false when the line does not match the format. Never throws. */
-  parse(line: string, out: AccessRecord, detail?: boolean): boolean;
-  /** The byte-level fast path of the common case (bytes.ts), for formats that have one. */
-  readonly fast?: FastTextParser;
-}
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
 
-/** Status class label of a status code: "1xx".."5xx". */
-export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
-
-/** A status code must be three digits between 100 and 599; anything else makes the line unparsed. */
-export function validStatus(s: number): boolean {
-  return s >= 100 && s <= 599;
-}
-
-export function createAccessParser(format: string, jsonFields?: Partial<JsonFieldNames>): AccessParser {
-  if (format === 'json') return createJsonParser(jsonFields ?? {});
-  if (Object.hasOwn(JSON_PRESETS, format)) return createJsonParser(JSON_PRESETS[format]);
-  return new TextParser(compileFormat(format));
-}
-
-/** Index after the end of `literal` when the quoted field starting at i ends right before it. */
-function quotedEnd(line: string, i: number, literal: string): number {
-  for (;;) {
-    const j = line.indexOf('"', i);
-    if (j < 0) return -1;
+/**
+ * The end of a quoted field starting at b[from]: the first quote that is not escaped and that
+ * starts `literal` (the text after the field, which begins with the closing quote); -1 when none.
+ */
+function quotedEnd(b: Uint8Array, from: number, end: number, literal: Uint8Array): number {
+  for (let i = from; ;) {
+    const q = indexOfByte(b, QUOTE, i, end);
+    if (q < 0) return -1;
     // An odd number of backslashes before the quote escapes it (Apache writes \" and \\).
-    let b = j - 1;
-    while (b >= i && line.charCodeAt(b) === 0x5c) b--;
-    if ((j - 1 - b) % 2 === 0 && line.startsWith(literal, j)) return j;
-    i = j + 1;
+    let k = q - 1;
+    while (k >= i && b[k] === BACKSLASH) k--;
+    const escaped = (q - 1 - k) % 2 === 1;
+    if (!escaped && startsWith(b, q, end, literal)) return q;
+    i = q + 1;
   }
 }
 
 /** Duration fields in order of preference: the whole request first, upstream time last. */
 const DURATION_ORDER = [Field.RequestTime, Field.DurationUs, Field.DurationMs, Field.DurationS, Field.UpstreamTime];
+type TimeParser = (b: Uint8Array, s: number, e: number) => number;
+/** Time fields in order of preference, with the parser of each. */
+const TIME_FIELDS: { field: Field; parse: TimeParser }[] = [
+  { field: Field.TimeLocal, parse: parseTimeLocal },
+  { field: Field.TimeIso, parse: parseIso8601 },
+  { field: Field.Msec, parse: parseEpochSeconds },
+];
+
+interface ByteStep {
+  field: Field;
+  /** The text that ends the field, as bytes (empty: the field ends the format). */
+  literal: Buffer;
+  quoted: boolean;
+  token: boolean;
+  optional: boolean;
+}
 
 class TextParser implements AccessParser {
   readonly timed: boolean;
-  readonly fast: FastTextParser | undefined;
-  private readonly f: CompiledFormat;
-  /** Start and end of each field in the current line; -1 when absent. */
-  private readonly ranges: Int32Array;
+  private readonly prefix: Buffer;
+  private readonly steps: ByteStep[];
+  /** Whether the request is one field ($request, %r), or a method and a target ($request_method $request_uri, %m %U). */
+  private readonly requestLine: boolean;
+  /** Whether the format has the client address ($remote_addr, %h, %a). */
+  private readonly sourceField: boolean;
+  /** Whether parse() decodes it (AccessParserOptions.source; parseDetail always does). */
+  private readonly decodeSource: boolean;
+  /** Whether X-Forwarded-For is read: the format has it and the parser was asked for it (AccessParserOptions.forwarded). */
+  private readonly forwardedField: boolean;
+  /** The duration field read (the first of DURATION_ORDER in the format), if any. */
+  private readonly durationField: Field | undefined;
+  /** The field of the response size: $body_bytes_sent (%b) over $bytes_sent (%O); undefined: none. */
+  private readonly bytesField: Field | undefined;
+  /** The time field read (the first of TIME_FIELDS in the format), if any. */
+  private readonly time: { field: Field; parse: TimeParser } | undefined;
+  /**
+   * Start and end of each field in the line being parsed, at [2 * field] and [2 * field + 1];
+   * -1 for the fields the format does not have (a successful split sets all the others).
+   */
+  private readonly at: number[] = new Array<number>(Field.Count * 2).fill(-1);
 
-  constructor(f: CompiledFormat) {
-    this.f = f;
+  constructor(f: CompiledFormat, decode: { source: boolean; forwarded: boolean }) {
+    // Literals are matched as UTF-8 bytes: the encoding of the lines.
+    this.prefix = Buffer.from(f.prefix);
+    this.steps = f.steps.map((s) => ({
+      field: s.field,
+      literal: Buffer.from(s.literal),
+      quoted: s.quoted,
+      token: s.token,
+      optional: s.optional,
+    }));
+    this.requestLine = f.has.has(Field.Request);
+    this.sourceField = f.has.has(Field.RemoteAddr);
+    this.decodeSource = decode.source;
+    this.forwardedField = f.has.has(Field.ForwardedFor);
     this.timed = f.timed;
-    this.fast = FastTextParser.for(f);
-    this.ranges = new Int32Array(Field.Count * 2).fill(-1);
+    this.durationField = DURATION_ORDER.find((d) => f.has.has(d));
+    this.bytesField = [Field.BodyBytes, Field.Bytes].find((d) => f.has.has(d));
+    this.time = TIME_FIELDS.find((t) => f.has.has(t.field));
   }
 
-  /** Splits the line into field ranges; false when the literals do not line up. */
-  private split(line: string): boolean {
-    // No reset needed: a successful split writes the range of every field the format has, and
-    // the ranges of the fields it does not have stay -1 from the constructor.
-    const r = this.ranges;
-    const { prefix, steps } = this.f;
-    if (prefix !== '' && !line.startsWith(prefix)) return false;
-    let pos = prefix.length;
-    const n = line.length;
-    for (let k = 0; k < steps.length; k++) {
-      const st = steps[k];
-      let end: number;
-      if (st.literal === '') {
-        if (st.token) {
-          end = line.indexOf(' ', pos);
-          if (end < 0) end = n;
-        } else {
-          end = n;
-        }
+  /** Finds the range of every field; false when the literals do not line up. */
+  private split(b: Buffer, start: number, end: number): boolean {
+    if (!startsWith(b, start, end, this.prefix)) return false;
+    let pos = start + this.prefix.length;
+    // The header may be missing from this line (an optional step): not the previous line's range.
+    if (this.forwardedField) this.at[Field.ForwardedFor * 2] = -1;
+    for (const st of this.steps) {
+      let fieldEnd: number;
+      if (st.literal.length === 0) {
+        fieldEnd = st.token ? indexOfByte(b, SPACE, pos, end) : end;
+        if (fieldEnd < 0) fieldEnd = end;
       } else if (st.quoted) {
-        end = quotedEnd(line, pos, st.literal);
+        fieldEnd = quotedEnd(b, pos, end, st.literal);
       } else {
-        end = line.indexOf(st.literal, pos);
+        fieldEnd = indexOf(b, st.literal, pos, end);
       }
-      if (end < 0) return false;
+      if (fieldEnd < 0) return st.optional;
       if (st.field !== Field.Skip) {
-        r[st.field * 2] = pos;
-        r[st.field * 2 + 1] = end;
+        this.at[st.field * 2] = pos;
+        this.at[st.field * 2 + 1] = fieldEnd;
       }
-      pos = end + st.literal.length;
+      pos = fieldEnd + st.literal.length;
     }
     return true;
   }
 
-  parse(line: string, out: AccessRecord, detail = false): boolean {
-    if (!this.split(line)) return false;
-    const r = this.ranges;
+  parse(b: Buffer, start: number, end: number): AccessRecord | undefined {
+    return this.read(b, start, end, false);
+  }
 
-    // Request: "$request", or $request_method + $request_uri.
-    if (r[Field.Request * 2] >= 0) {
-      if (!parseRequestLine(line, r[Field.Request * 2], r[Field.Request * 2 + 1], out)) return false;
-    } else {
-      const ms = r[Field.Method * 2];
-      const me = r[Field.Method * 2 + 1];
-      if (ms >= me) return false;
-      out.method = methodIndex(line, ms, me);
-      out.methodStart = ms;
-      out.methodEnd = me;
-      out.targetStart = r[Field.Uri * 2];
-      out.targetEnd = r[Field.Uri * 2 + 1];
-      if (!parseTarget(line, out.targetStart, out.targetEnd, out.method, out)) return false;
+  parseDetail(b: Buffer, start: number, end: number): AccessDetail | undefined {
+    return this.read(b, start, end, true) as AccessDetail | undefined;
+  }
+
+  /** Start of the field in the line last split. */
+  private start(f: Field): number {
+    return this.at[f * 2];
+  }
+
+  /** End of the field in the line last split. */
+  private end(f: Field): number {
+    return this.at[f * 2 + 1];
+  }
+
+  private read(b: Buffer, start: number, end: number, detail: boolean): AccessRecord | AccessDetail | undefined {
+    if (!this.split(b, start, end)) return undefined;
+
+    const req: RequestParts | undefined = this.requestLine
+      ? parseRequestLine(b, this.start(Field.Request), this.end(Field.Request))
+      : parseMethodAndTarget(b, this.start(Field.Method), this.end(Field.Method), this.start(Field.Uri), this.end(Field.Uri));
+    if (req === undefined) return undefined;
+
+    if (this.end(Field.Status) - this.start(Field.Status) !== 3) return undefined;
+    const status = parseUint(b, this.start(Field.Status), this.end(Field.Status));
+    if (!validStatus(status)) return undefined;
+
+    let bytes = 0;
+    const bf = this.bytesField;
+    if (bf !== undefined && !isDash(b, this.start(bf), this.end(bf))) {
+      bytes = parseUint(b, this.start(bf), this.end(bf));
+      if (Number.isNaN(bytes)) return undefined;
     }
 
-    const status = parseUint(line, r[Field.Status * 2], r[Field.Status * 2 + 1]);
-    if (r[Field.Status * 2 + 1] - r[Field.Status * 2] !== 3 || !validStatus(status)) return false;
-    out.status = status;
-
-    const bf = r[Field.BodyBytes * 2] >= 0 ? Field.BodyBytes : Field.Bytes;
-    const bs = r[bf * 2];
-    if (bs >= 0) {
-      const be = r[bf * 2 + 1];
-      if (be - bs === 1 && line.charCodeAt(bs) === 0x2d) out.bytes = 0;
-      else {
-        const b = parseUint(line, bs, be);
-        if (b !== b) return false;
-        out.bytes = b;
-      }
-    } else {
-      out.bytes = 0;
+    let duration: number | undefined;
+    const df = this.durationField;
+    if (df !== undefined) {
+      duration = this.duration(b, df, this.start(df), this.end(df));
+      if (Number.isNaN(duration)) return undefined;
     }
 
-    out.duration = NaN;
-    if (this.timed) {
-      const d = this.duration(line);
-      if (d === -1) return false;
-      out.duration = d;
+    let timestamp: number | undefined;
+    const time = this.time;
+    if (time !== undefined) {
+      timestamp = time.parse(b, this.start(time.field), this.end(time.field));
+      if (Number.isNaN(timestamp)) timestamp = undefined; // the line still counts, without a time
     }
 
-    let ts = NaN;
-    if (r[Field.TimeLocal * 2] >= 0) ts = parseTimeLocal(line, r[Field.TimeLocal * 2], r[Field.TimeLocal * 2 + 1]);
-    else if (r[Field.TimeIso * 2] >= 0) ts = parseIso8601(line, r[Field.TimeIso * 2], r[Field.TimeIso * 2 + 1]);
-    else if (r[Field.Msec * 2] >= 0) ts = parseEpochSeconds(line, r[Field.Msec * 2], r[Field.Msec * 2 + 1]);
-    out.timestamp = ts;
-
-    if (detail) {
-      out.source = r[Field.RemoteAddr * 2] >= 0 ? line.slice(r[Field.RemoteAddr * 2], r[Field.RemoteAddr * 2 + 1]) : '';
-      out.path = line.slice(out.targetStart, out.targetEnd);
-      out.methodText = out.methodEnd > out.methodStart ? line.slice(out.methodStart, out.methodEnd) : METHODS[out.method];
+    const source =
+      this.sourceField && (detail || this.decodeSource)
+        ? b.toString('utf8', this.start(Field.RemoteAddr), this.end(Field.RemoteAddr))
+        : undefined;
+    let forwardedFor: string | undefined;
+    if (this.forwardedField && this.start(Field.ForwardedFor) >= 0) {
+      const s = this.start(Field.ForwardedFor);
+      const e = this.end(Field.ForwardedFor);
+      if (e > s && !isDash(b, s, e)) forwardedFor = b.toString('utf8', s, e);
     }
-    return true;
+    const record: AccessRecord = { method: req.method, section: req.section, status, bytes, duration, timestamp, source, forwardedFor };
+    return detail ? { ...record, ...writtenRequest(b, req) } : record;
   }
 
   /**
-   * The request duration in seconds, from the first duration field present in order of precision;
-   * NaN for "-" (no value), -1 when the field holds something that is not a duration.
+   * The request duration in seconds held by b[s, e), a field of the given kind: undefined for "-"
+   * (no value), NaN when the field holds something that is not a duration (the line is unparsed).
    */
-  private duration(line: string): number {
-    const r = this.ranges;
-    for (let k = 0; k < DURATION_ORDER.length; k++) {
-      const f = DURATION_ORDER[k];
-      const s = r[f * 2];
-      if (s < 0) continue;
-      const e = r[f * 2 + 1];
-      if (e - s === 1 && line.charCodeAt(s) === 0x2d) return NaN;
-      let v: number;
-      switch (f) {
-        case Field.UpstreamTime:
-          // "-" for every upstream tried, or an odd value: no duration rather than an unparsed line.
-          return parseUpstreamTimes(line, s, e);
-        case Field.DurationUs:
-          v = parseUint(line, s, e) / 1e6;
-          break;
-        case Field.DurationMs:
-          v = parseUint(line, s, e) / 1e3;
-          break;
-        default:
-          v = parseDecimal(line, s, e);
+  private duration(b: Buffer, field: Field, s: number, e: number): number | undefined {
+    if (isDash(b, s, e)) return undefined;
+    switch (field) {
+      case Field.UpstreamTime: {
+        // "-" for every upstream tried, or an odd value: no duration rather than an unparsed line.
+        const total = parseUpstreamTimes(b, s, e);
+        return Number.isNaN(total) ? undefined : total;
       }
-      return v === v ? v : -1;
+      case Field.DurationUs:
+        return parseUint(b, s, e) / 1e6;
+      case Field.DurationMs:
+        return parseUint(b, s, e) / 1e3;
+      default:
+        return parseDecimal(b, s, e);
     }
-    return NaN;
   }
 }

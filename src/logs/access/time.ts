@@ -1,5 +1,15 @@
-// Timestamp and number parsing on index ranges of a line, hand-written so that the hot path neither
-// allocates substrings nor goes through Date.parse. Every function returns NaN for bad input.
+// Timestamps and numbers of an access line, read from its bytes: b[s, e) is the field. Every
+// function returns NaN for a field that does not hold what it reads (NaN is what arithmetic on a
+// bad value gives anyway, so a caller checks once, at the end).
+import { isDash } from './scan.js';
+
+const SPACE = 0x20;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const COLON = 0x3a;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 function daysFromCivil(y: number, m: number, d: number): number {
@@ -11,97 +21,86 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The n-digit number at line[i], or -1 when a character is not a digit. */
-function digits(line: string, i: number, n: number): number {
+/** The n-digit number at b[i], or -1 when a byte is not a digit. */
+function digits(b: Uint8Array, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
-    const c = line.charCodeAt(i + k) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
+    const d = b[i + k] - 0x30;
+    if (!(d >= 0 && d <= 9)) return -1; // b[i + k] is undefined past the end
+    v = v * 10 + d;
   }
   return v;
 }
 
-/** Month number (1-12) of the English abbreviation at line[i], or 0. */
-function monthAbbrev(line: string, i: number): number {
-  const a = line.charCodeAt(i) | 0x20;
-  const b = line.charCodeAt(i + 1) | 0x20;
-  const c = line.charCodeAt(i + 2) | 0x20;
-  const k = (a << 16) | (b << 8) | c;
-  switch (k) {
-    case 0x6a616e: return 1; // jan
-    case 0x666562: return 2; // feb
-    case 0x6d6172: return 3; // mar
-    case 0x617072: return 4; // apr
-    case 0x6d6179: return 5; // may
-    case 0x6a756e: return 6; // jun
-    case 0x6a756c: return 7; // jul
-    case 0x617567: return 8; // aug
-    case 0x736570: return 9; // sep
-    case 0x6f6374: return 10; // oct
-    case 0x6e6f76: return 11; // nov
-    case 0x646563: return 12; // dec
-  }
-  return 0;
+/** The three lower-case letters of a month abbreviation as one number, to compare without a string. */
+const threeLetters = (c0: number, c1: number, c2: number) => (c0 << 16) | (c1 << 8) | c2;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m) =>
+  threeLetters(m.charCodeAt(0), m.charCodeAt(1), m.charCodeAt(2)),
+);
+
+/** Month number (1-12) of the English abbreviation at b[i], in any case; 0 when it is none. */
+function monthAbbrev(b: Uint8Array, i: number): number {
+  return MONTHS.indexOf(threeLetters(b[i] | 0x20, b[i + 1] | 0x20, b[i + 2] | 0x20)) + 1;
 }
 
+/** UTC time in ms of a date and time of day; NaN when a part is out of its range. */
 export function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return NaN;
   return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000 + s * 1000;
 }
 
-/** A "+hhmm" / "-hh:mm" / "Z" zone at line[i, e) in ms east of UTC; NaN when malformed. */
-function zoneOffset(line: string, i: number, e: number): number {
+/** A "+hhmm" / "-hh:mm" / "Z" zone in b[i, e), in ms east of UTC; NaN when malformed. */
+function zoneOffset(b: Uint8Array, i: number, e: number): number {
   if (i >= e) return NaN;
-  const c = line.charCodeAt(i);
+  const c = b[i];
   if ((c === 0x5a || c === 0x7a) && e - i === 1) return 0; // Z
-  if (c !== 0x2b && c !== 0x2d) return NaN;
-  const h = digits(line, i + 1, 2);
-  const colon = line.charCodeAt(i + 3) === 0x3a ? 1 : 0;
-  const m = digits(line, i + 3 + colon, 2);
+  if (c !== PLUS && c !== MINUS) return NaN;
+  const h = digits(b, i + 1, 2);
+  const colon = b[i + 3] === COLON ? 1 : 0;
+  const m = digits(b, i + 3 + colon, 2);
   if (h < 0 || m < 0 || e - i !== 5 + colon) return NaN;
   const off = (h * 60 + m) * 60_000;
-  return c === 0x2d ? -off : off;
+  return c === MINUS ? -off : off;
 }
 
-/** nginx $time_local / Apache %t: "10/Oct/2000:13:55:36 -0700" in line[s, e). */
-export function parseTimeLocal(line: string, s: number, e: number): number {
-  if (e - s !== 26 || line.charCodeAt(s + 2) !== 0x2f || line.charCodeAt(s + 6) !== 0x2f || line.charCodeAt(s + 20) !== 0x20) return NaN;
+/** nginx $time_local / Apache %t: "10/Oct/2000:13:55:36 -0700", as ms since the epoch. */
+export function parseTimeLocal(b: Uint8Array, s: number, e: number): number {
+  if (e - s !== 26 || b[s + 2] !== SLASH || b[s + 6] !== SLASH || b[s + 20] !== SPACE) return NaN;
   const t = utcMs(
-    digits(line, s + 7, 4),
-    monthAbbrev(line, s + 3),
-    digits(line, s, 2),
-    digits(line, s + 12, 2),
-    digits(line, s + 15, 2),
-    digits(line, s + 18, 2),
+    digits(b, s + 7, 4),
+    monthAbbrev(b, s + 3),
+    digits(b, s, 2),
+    digits(b, s + 12, 2),
+    digits(b, s + 15, 2),
+    digits(b, s + 18, 2),
   );
-  return t - zoneOffset(line, s + 21, e);
+  return t - zoneOffset(b, s + 21, e);
 }
 
 /**
- * ISO 8601 / RFC 3339 "2000-10-10T13:55:36[.123456789](Z|+07:00|+0700)" in line[s, e); a space is
- * accepted instead of the T, and a missing zone means UTC.
+ * ISO 8601 / RFC 3339 "2000-10-10T13:55:36[.123456789](Z|+07:00|+0700)"; a space is accepted
+ * instead of the T, and a missing zone means UTC.
  */
-export function parseIso8601(line: string, s: number, e: number): number {
-  if (e - s < 19 || line.charCodeAt(s + 4) !== 0x2d || line.charCodeAt(s + 7) !== 0x2d || line.charCodeAt(s + 13) !== 0x3a) return NaN;
-  const sep = line.charCodeAt(s + 10);
-  if (sep !== 0x54 && sep !== 0x20 && sep !== 0x74) return NaN;
+export function parseIso8601(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 19 || b[s + 4] !== MINUS || b[s + 7] !== MINUS || b[s + 13] !== COLON) return NaN;
+  const sep = b[s + 10];
+  if (sep !== 0x54 && sep !== SPACE && sep !== 0x74) return NaN;
   let t = utcMs(
-    digits(line, s, 4),
-    digits(line, s + 5, 2),
-    digits(line, s + 8, 2),
-    digits(line, s + 11, 2),
-    digits(line, s + 14, 2),
-    digits(line, s + 17, 2),
+    digits(b, s, 4),
+    digits(b, s + 5, 2),
+    digits(b, s + 8, 2),
+    digits(b, s + 11, 2),
+    digits(b, s + 14, 2),
+    digits(b, s + 17, 2),
   );
   let i = s + 19;
-  if (i < e && (line.charCodeAt(i) === 0x2e || line.charCodeAt(i) === 0x2c)) {
+  if (i < e && (b[i] === DOT || b[i] === COMMA)) {
     // Fraction: keep milliseconds, skip the rest of the digits.
     i++;
     let scale = 100;
     const start = i;
     while (i < e) {
-      const d = line.charCodeAt(i) - 48;
+      const d = b[i] - 0x30;
       if (d < 0 || d > 9) break;
       if (scale >= 1) t += d * scale;
       scale /= 10;
@@ -110,24 +109,21 @@ export function parseIso8601(line: string, s: number, e: number): number {
     if (i === start) return NaN;
   }
   if (i === e) return t;
-  return t - zoneOffset(line, i, e);
+  return t - zoneOffset(b, i, e);
 }
 
-/**
- * A non-negative decimal number ("0.123", "12", "1.5e-3" is not accepted) in line[s, e); NaN for
- * "-", empty or anything else.
- */
-export function parseDecimal(line: string, s: number, e: number): number {
+/** A non-negative decimal number ("0.123", "12", ".5"; not "1.5e-3"); NaN for "-", empty or anything else. */
+export function parseDecimal(b: Uint8Array, s: number, e: number): number {
   if (s >= e) return NaN;
   let v = 0;
   let i = s;
   for (; i < e; i++) {
-    const d = line.charCodeAt(i) - 48;
+    const d = b[i] - 0x30;
     if (d < 0 || d > 9) break;
     v = v * 10 + d;
   }
-  if (i === s && !(i < e && line.charCodeAt(i) === 0x2e)) return NaN;
-  if (i < e && line.charCodeAt(i) === 0x2e) {
+  if (i === s && !(i < e && b[i] === DOT)) return NaN;
+  if (i < e && b[i] === DOT) {
     // The fraction as an integer divided once by a power of ten: "1.502" is exactly 1.502, where
     // adding 0.5 + 0.002 digit by digit accumulates rounding errors.
     i++;
@@ -135,7 +131,7 @@ export function parseDecimal(line: string, s: number, e: number): number {
     let div = 1;
     const start = i;
     for (; i < e; i++) {
-      const d = line.charCodeAt(i) - 48;
+      const d = b[i] - 0x30;
       if (d < 0 || d > 9) break;
       if (div < 1e15) {
         frac = frac * 10 + d;
@@ -148,12 +144,12 @@ export function parseDecimal(line: string, s: number, e: number): number {
   return i === e ? v : NaN;
 }
 
-/** A non-negative integer in line[s, e); NaN when anything else. */
-export function parseUint(line: string, s: number, e: number): number {
+/** A non-negative integer; NaN when anything else. */
+export function parseUint(b: Uint8Array, s: number, e: number): number {
   if (s >= e) return NaN;
   let v = 0;
   for (let i = s; i < e; i++) {
-    const d = line.charCodeAt(i) - 48;
+    const d = b[i] - 0x30;
     if (d < 0 || d > 9) return NaN;
     v = v * 10 + d;
   }
@@ -164,25 +160,21 @@ export function parseUint(line: string, s: number, e: number): number {
  * nginx $upstream_response_time: one value per upstream tried, "0.012, 0.004 : 0.001", "-" for
  * an upstream that gave no response. Returns the total time spent in upstreams, NaN when no value.
  */
-export function parseUpstreamTimes(line: string, s: number, e: number): number {
+export function parseUpstreamTimes(b: Uint8Array, s: number, e: number): number {
+  const separator = (c: number) => c === SPACE || c === COMMA || c === COLON;
   let total = 0;
   let any = false;
   let i = s;
   while (i < e) {
-    let c = line.charCodeAt(i);
-    while (i < e && (c === 0x20 || c === 0x2c || c === 0x3a)) c = line.charCodeAt(++i);
+    while (i < e && separator(b[i])) i++;
     if (i >= e) break;
     let j = i;
-    while (j < e) {
-      const d = line.charCodeAt(j);
-      if (d === 0x20 || d === 0x2c || d === 0x3a) break;
-      j++;
-    }
-    const v = parseDecimal(line, i, j);
+    while (j < e && !separator(b[j])) j++;
+    const v = parseDecimal(b, i, j);
     if (v === v) {
       total += v;
       any = true;
-    } else if (!(j - i === 1 && line.charCodeAt(i) === 0x2d)) {
+    } else if (!isDash(b, i, j)) {
       return NaN;
     }
     i = j;
@@ -190,16 +182,14 @@ export function parseUpstreamTimes(line: string, s: number, e: number): number {
   return any ? total : NaN;
 }
 
-/** Epoch seconds with optional fraction ("1700000000.123", nginx $msec) in line[s, e), as ms. */
-export function parseEpochSeconds(line: string, s: number, e: number): number {
-  const v = parseDecimal(line, s, e);
-  return v === v ? Math.round(v * 1000) : NaN;
+/** Epoch seconds with optional fraction ("1700000000.123", nginx $msec), as ms. */
+export function parseEpochSeconds(b: Uint8Array, s: number, e: number): number {
+  return Math.round(parseDecimal(b, s, e) * 1000);
 }
 
-/** A timestamp of any of the forms above, for JSON fields: ISO 8601, time_local, or epoch seconds. */
-export function parseAnyTime(text: string): number {
-  const n = text.length;
-  if (n === 26 && text.charCodeAt(2) === 0x2f) return parseTimeLocal(text, 0, n);
-  if (n >= 19 && text.charCodeAt(4) === 0x2d) return parseIso8601(text, 0, n);
-  return parseEpochSeconds(text, 0, n);
+/** A timestamp of any of the forms above (for JSON fields): time_local, ISO 8601, or epoch seconds. */
+export function parseAnyTime(b: Uint8Array, s: number, e: number): number {
+  if (e - s === 26 && b[s + 2] === SLASH) return parseTimeLocal(b, s, e);
+  if (e - s >= 19 && b[s + 4] === MINUS) return parseIso8601(b, s, e);
+  return parseEpochSeconds(b, s, e);
 }

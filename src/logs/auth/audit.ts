@@ -8,9 +8,8 @@
 //   USER_AUTH res=failed   an authentication attempt failed (op=PAM:authentication, password, pubkey)
 //   USER_ERR res=failed    PAM could not even identify the user (op=PAM:bad_ident): per connection
 //   USER_LOGIN res=failed  the end of a failed login, after its attempts: repeats them
-import type { AuthEvent } from './event.js';
+import type { AuthEvent, ParsedAuthLine } from './event.js';
 import { serviceOf } from './labels.js';
-import type { ParsedAuthLine } from './parse.js';
 import { normalizeSource } from './source.js';
 
 const RECORD = /^type=(USER_AUTH|USER_ERR|USER_LOGIN|1100|1109|1112) (?:msg=)?audit\((\d+)\.(\d{3}):\d+\): (.*)$/;

@@ -15,9 +15,11 @@ const DROPBEAR_NONEXISTENT = /^(?:Login|login) attempt for nonexistent user(?: f
 // 2022.83 `Exit before auth from <1.2.3.4:5555>: (user 'root', 10 fails): Max auth tries reached - user 'root'`;
 // before 2020 `Exit before auth (user 'root', 10 fails): Max auth tries reached - user 'root' from 1.2.3.4:5555`.
 const DROPBEAR_EXIT = /^Exit before auth(?: from <([^>]+)>)?:? (?:\(user '([^']*)', (\d+) fails\): )?(.*)$/;
-const DROPBEAR_OK = /^(?:PAM password|Password|Pubkey) auth succeeded for '([^']*)' (?:with \S+ key \S+ )?from (\S+?)(?:, extra auth required)?$/;
+const DROPBEAR_OK =
+  /^(?:PAM password|Password|Pubkey) auth succeeded for '([^']*)' (?:with \S+ key \S+ )?from (\S+?)(?:, extra auth required)?$/;
 const DROPBEAR_CHILD = /^Child connection from (\S+)$/;
-const DROPBEAR_REJECTED = /^(?:User '([^']*)' has invalid shell, rejected|User account '([^']*)' is locked|root login rejected|Login attempt with wrong user (\S+)|Logins are restricted to the group \S+ but user '([^']*)' is not a member)$/;
+const DROPBEAR_REJECTED =
+  /^(?:User '([^']*)' has invalid shell, rejected|User account '([^']*)' is locked|root login rejected|Login attempt with wrong user (\S+)|Logins are restricted to the group \S+ but user '([^']*)' is not a member)$/;
 // The user is client text: the last `] FAIL LOGIN: Client "` before the end is vsftpd's.
 const VSFTPD = /^\[(.*)\] (OK|FAIL) LOGIN: Client "([^"]+)"(?:, "[^"]*")?$/;
 const XINETD = /^FAIL: \S+ (?:address|libwrap) from=(\S+)$/;
@@ -34,7 +36,8 @@ function dropbearExit(m: RegExpExecArray): AuthEvent {
   const old = / from (\S+)$/.exec(exitmsg);
   const source = m[1] !== undefined ? withoutPort(m[1]) : old ? withoutPort(old[1]) : undefined;
   const user = m[2];
-  if (exitmsg.startsWith('Max auth tries reached')) return dropbear({ event: 'failure', user, source, reason: 'max_attempts', scope: 'session' });
+  if (exitmsg.startsWith('Max auth tries reached'))
+    return dropbear({ event: 'failure', user, source, reason: 'max_attempts', scope: 'session' });
   if (exitmsg.startsWith('Timeout before auth')) return dropbear({ event: 'failure', user, source, reason: 'timeout', scope: 'session' });
   if (exitmsg.startsWith('No matching algo')) return dropbear({ event: 'failure', source, reason: 'negotiation', scope: 'session' });
   // A user was named and not authenticated, like sshd's `Connection closed by authenticating user`.
@@ -44,7 +47,8 @@ function dropbearExit(m: RegExpExecArray): AuthEvent {
 
 export function parseDropbear(msg: string): AuthEvent | undefined {
   let m = DROPBEAR_BAD.exec(msg);
-  if (m) return dropbear({ event: 'failure', user: m[1], source: withoutPort(m[2]), method: 'password', reason: 'password', scope: 'attempt' });
+  if (m)
+    return dropbear({ event: 'failure', user: m[1], source: withoutPort(m[2]), method: 'password', reason: 'password', scope: 'attempt' });
   if ((m = DROPBEAR_EXIT.exec(msg))) return dropbearExit(m);
   if ((m = DROPBEAR_NONEXISTENT.exec(msg))) {
     const source = m[1] === undefined ? undefined : withoutPort(m[1]);
@@ -52,9 +56,22 @@ export function parseDropbear(msg: string): AuthEvent | undefined {
   }
   if ((m = DROPBEAR_CHILD.exec(msg))) return dropbear({ event: 'info', source: withoutPort(m[1]), scope: 'connect' });
   if ((m = DROPBEAR_OK.exec(msg))) {
-    return dropbear({ event: 'success', user: m[1], source: withoutPort(m[2]), method: msg.startsWith('Pubkey') ? 'publickey' : 'password' });
+    return dropbear({
+      event: 'success',
+      user: m[1],
+      source: withoutPort(m[2]),
+      method: msg.startsWith('Pubkey') ? 'publickey' : 'password',
+    });
   }
-  if ((m = DROPBEAR_BAD_SIG.exec(msg))) return dropbear({ event: 'failure', user: m[1], source: withoutPort(m[2]), method: 'publickey', reason: 'publickey', scope: 'session' });
+  if ((m = DROPBEAR_BAD_SIG.exec(msg)))
+    return dropbear({
+      event: 'failure',
+      user: m[1],
+      source: withoutPort(m[2]),
+      method: 'publickey',
+      reason: 'publickey',
+      scope: 'session',
+    });
   if ((m = DROPBEAR_REJECTED.exec(msg))) {
     const user = m[1] ?? m[2] ?? m[3] ?? m[4] ?? (msg.startsWith('root') ? 'root' : undefined);
     return dropbear({ event: 'failure', user, reason: 'not_allowed', scope: 'session' });

@@ -42,3 +42,13 @@ export interface AuthEvent {
    */
   connection?: string;
 }
+
+/** One line of an auth log, read: its syslog header, and its event when it is one. */
+export interface ParsedAuthLine {
+  timestamp?: number;
+  host?: string;
+  program: string;
+  pid?: string;
+  /** undefined: a log line that is not an authentication event (session opened, cron...). */
+  event?: AuthEvent;
+}

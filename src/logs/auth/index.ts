@@ -6,7 +6,9 @@ import type { Clock } from '../../core/clock.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
 import { authParseFields } from './fields.js';
-import { sourcesOverThreshold, topSources } from '../security/bruteforce.js';
+import { authExplainLines } from './explain.js';
+import { sourcesOverThreshold } from '../security/bruteforce.js';
+import { topSources } from '../security/top-sources.js';
 import { AuthHandler, type AuthState } from './handler.js';
 
 type Published = () => ReadonlyMap<string, { config: AuthLogConfig; state: AuthState }>;
@@ -76,13 +78,13 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
     });
     defineMetric(registry, {
       name: 'hostwatch_auth_top_failure_sources',
-      help: 'Failures counted per source since it was first tracked, for the top_sources sources only.',
+      help: 'Credential failures counted per source since it entered the bounded top-sources summary, for the top_sources sources with the most.',
       type: 'gauge',
       labelNames: ['log', 'source'],
       samples: () => {
         const out: Sample[] = [];
         for (const [log, { config, state }] of published()) {
-          for (const [source, value] of topSources(state.bruteforce, config.top_sources)) out.push({ labels: { log, source }, value });
+          for (const [source, value] of topSources(state.top, config.top_sources)) out.push({ labels: { log, source }, value });
         }
         return out;
       },
@@ -92,4 +94,5 @@ export const authLogType: LogType<AuthLogConfig, AuthState> = {
     return new AuthHandler(ctx);
   },
   parseFields: authParseFields,
+  explainLines: authExplainLines,
 };

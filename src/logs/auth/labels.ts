@@ -57,6 +57,9 @@ export function methodOf(sshdMethod: string): string {
   return METHODS[sshdMethod] ?? 'other';
 }
 
+/** Every `method` label value of hostwatch_auth_successes_total (sshd's, and the local programs'). */
+export const SUCCESS_METHODS: readonly string[] = [...new Set([...Object.values(METHODS), 'other', 'sudo', 'su', 'doas'])];
+
 /** Every `reason` label value (failures and the uncounted info lines). */
 export const REASONS = [
   'password',

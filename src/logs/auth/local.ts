@@ -80,11 +80,29 @@ function loginUser(name: string): string | undefined {
 
 export function parseLogin(msg: string): AuthEvent | undefined {
   let m = LOGIN_FAILED_SHADOW.exec(msg);
-  if (m) return { event: 'failure', service: 'login', user: loginUser(m[2]), source: loginSource(m[1]), reason: 'login', count: 1, scope: 'echo' };
+  if (m)
+    return {
+      event: 'failure',
+      service: 'login',
+      user: loginUser(m[2]),
+      source: loginSource(m[1]),
+      reason: 'login',
+      count: 1,
+      scope: 'echo',
+    };
   if ((m = LOGIN_FAILED_UTIL_LINUX.exec(msg))) {
-    return { event: 'failure', service: 'login', user: loginUser(m[2]), source: loginSource(m[1]), reason: 'login', count: 1, scope: 'echo' };
+    return {
+      event: 'failure',
+      service: 'login',
+      user: loginUser(m[2]),
+      source: loginSource(m[1]),
+      reason: 'login',
+      count: 1,
+      scope: 'echo',
+    };
   }
-  if ((m = LOGIN_NO_PAM.exec(msg))) return { event: 'failure', service: 'login', user: m[1], source: loginSource(m[2]), reason: 'login', count: 1, scope: 'attempt' };
+  if ((m = LOGIN_NO_PAM.exec(msg)))
+    return { event: 'failure', service: 'login', user: m[1], source: loginSource(m[2]), reason: 'login', count: 1, scope: 'attempt' };
   if ((m = LOGIN_OK.exec(msg))) return { event: 'success', service: 'login', user: m[1] ?? m[2] ?? 'root', method: 'password', count: 1 };
   return undefined;
 }
@@ -92,7 +110,8 @@ export function parseLogin(msg: string): AuthEvent | undefined {
 export function parseDoas(msg: string): AuthEvent | undefined {
   let m = DOAS_FAILED.exec(msg);
   if (m) return { event: 'failure', service: 'doas', user: m[1], reason: 'doas', count: 1, scope: 'attempt', pamModule: 'doas' };
-  if ((m = DOAS_DENIED.exec(msg))) return { event: 'failure', service: 'doas', user: m[1], reason: 'not_in_sudoers', count: 1, scope: 'attempt' };
+  if ((m = DOAS_DENIED.exec(msg)))
+    return { event: 'failure', service: 'doas', user: m[1], reason: 'not_in_sudoers', count: 1, scope: 'attempt' };
   if ((m = DOAS_RAN.exec(msg))) return { event: 'success', service: 'doas', user: m[1], method: 'doas', count: 1 };
   return undefined;
 }

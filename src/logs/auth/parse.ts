@@ -14,22 +14,13 @@
 import { parseSyslog } from '../security/syslog.js';
 import { parseAuditMessage, parseAuditRecord } from './audit.js';
 import { parseDropbear, parseLibwrap, parseScreensharing, parseVsftpd, parseXinetd } from './daemons.js';
-import type { AuthEvent } from './event.js';
+import type { AuthEvent, ParsedAuthLine } from './event.js';
 import { serviceOf } from './labels.js';
 import { parseDoas, parseLogin, parseSu, parseSudo } from './local.js';
 import { parsePam } from './pam.js';
 import { parseSshd } from './sshd.js';
 
-export type { AuthEvent } from './event.js';
-
-export interface ParsedAuthLine {
-  timestamp?: number;
-  host?: string;
-  program: string;
-  pid?: string;
-  /** undefined: a log line that is not an authentication event (session opened, cron...). */
-  event?: AuthEvent;
-}
+export type { AuthEvent, ParsedAuthLine } from './event.js';
 
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
 /** Dovecot writes its processes' messages after their name: `auth-worker(2001): `, `auth: `. */

@@ -90,7 +90,12 @@ export function userFromAddr(text: string, method = 'password'): UserFromAddr | 
   const k = atEnd[1] || keyed[1] || anyExtra[1] ? 1 : 0;
   const c = keyed[k] ?? atEnd[k] ?? anyExtra[k];
   if (!c) return undefined;
-  return { user: text.slice(start, Math.max(start, c.at)), invalid, source: normalizeSource(c.addr), extra: c === atEnd[k] ? '' : text.slice(c.end + 2) };
+  return {
+    user: text.slice(start, Math.max(start, c.at)),
+    invalid,
+    source: normalizeSource(c.addr),
+    extra: c === atEnd[k] ? '' : text.slice(c.end + 2),
+  };
 }
 
 export interface RemoteId {

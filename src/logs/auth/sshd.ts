@@ -38,14 +38,17 @@ const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+): (.*)$/;
 const LTYPE = /^SSH: Server;Ltype: \w+;Remote: (\S+?)-\d+;/;
 const CONNECTION_FROM = /^Connection from (\S+) port \d+(?: on \S+ port \d+)?(?: rdomain "[^"]*")?$/;
 const DROP = /^drop connection #\d+ from (\[[^\]]+\]):\d+ on \[[^\]]+\]:\d+ (.*)$/;
-const PAM_ERROR = /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user )?(.*) from (\S+?)(?: via \S+)?$/;
+const PAM_ERROR =
+  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user )?(.*) from (\S+?)(?: via \S+)?$/;
 const TOO_MANY_OLD = /^(?:Disconnecting: )?Too many authentication failures(?: for (invalid user |illegal user )?(.*?))?$/;
-const KEX_IDENT = /^kex_exchange_identification: (?:client sent invalid protocol identifier|Connection closed by remote host|read: Connection reset by peer)/;
+const KEX_IDENT =
+  /^kex_exchange_identification: (?:client sent invalid protocol identifier|Connection closed by remote host|read: Connection reset by peer)/;
 /** OpenSSH < 7.x: a broken packet before authentication (the address is on the connection's other lines). */
 const BAD_PACKET = /^Bad packet length \d+\.$/;
 const OLD_NO_MATCH = /^(?:Unable to negotiate a [\w ]+|no matching [\w ]+ found: )/;
 /** ssherr.c messages that mean the client broke the protocol (dispatch errors before authentication). */
-const PROTOCOL_ERROR = /: ((?:message authentication code incorrect|invalid format|incomplete message|Connection corrupted|invalid argument|string is too large|integer overflow|bignum is (?:negative|too large)|unexpected internal error|unknown or unsupported key type|invalid length|error in libcrypto|Bad packet length \d+|Corrupted MAC on input)\.?)$/;
+const PROTOCOL_ERROR =
+  /: ((?:message authentication code incorrect|invalid format|incomplete message|Connection corrupted|invalid argument|string is too large|integer overflow|bignum is (?:negative|too large)|unexpected internal error|unknown or unsupported key type|invalid length|error in libcrypto|Bad packet length \d+|Corrupted MAC on input)\.?)$/;
 
 /** `Failed`/`Accepted`/`Postponed` lines: `<method> for ...` after the verb. */
 function authLog(verb: string, rest: string): AuthEvent | undefined {
@@ -99,7 +102,10 @@ function receivedDisconnect(m: RegExpExecArray, preauth: boolean): AuthEvent | u
   // Code 3 with "Auth fail": the client (e.g. JSch) tells it gave up after failing (old versions
   // log it without [preauth]); code 14: it had no method the server accepts (a password bot on a
   // key-only server).
-  if ((m[2] === '3' && /: Auth fail$/.test(text)) || (preauth && m[2] === '14' && /^No (?:supported |more user )?authentication methods available/.test(text))) {
+  if (
+    (m[2] === '3' && /: Auth fail$/.test(text)) ||
+    (preauth && m[2] === '14' && /^No (?:supported |more user )?authentication methods available/.test(text))
+  ) {
     return ev({ event: 'failure', source, reason: 'preauth_disconnect', scope: 'session' });
   }
   if (!preauth) return undefined; // a logged-in user leaving
@@ -125,11 +131,14 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
     case 80: // P
       if (msg.startsWith('Postponed ')) return authLog('Postponed', msg.slice(10));
       // The same attempt as sshd's own `Failed ...` line (UsePAM).
-      if ((m = PAM_ERROR.exec(msg))) return ev({ event: 'failure', user: m[2], source: normalizeSource(m[3]), reason: 'pam', scope: 'echo' });
-      if ((m = MAJOR_VERSIONS.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if ((m = PAM_ERROR.exec(msg)))
+        return ev({ event: 'failure', user: m[2], source: normalizeSource(m[3]), reason: 'pam', scope: 'echo' });
+      if ((m = MAJOR_VERSIONS.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
       return undefined;
     case 73: // I
-      if ((m = INVALID_USER.exec(msg))) return ev({ event: 'invalid_user', user: m[1], source: normalizeSource(m[2]), reason: 'invalid_user', scope: 'mark' });
+      if ((m = INVALID_USER.exec(msg)))
+        return ev({ event: 'invalid_user', user: m[1], source: normalizeSource(m[2]), reason: 'invalid_user', scope: 'mark' });
       return undefined;
     case 67: // C
       if (preauth && msg === 'Corrupted MAC on input.') return ev({ event: 'failure', reason: 'protocol', scope: 'session' });
@@ -143,21 +152,27 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
         return ev({ event: 'failure', user: m[2], reason: 'max_attempts', scope: 'session' });
       }
       if (msg.startsWith('Disconnecting ')) return disconnecting(msg.slice(14));
-      if ((m = NO_IDENT.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if ((m = NO_IDENT.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
       return undefined;
     case 82: // R
       if ((m = RECEIVED_DISCONNECT.exec(msg) ?? RECEIVED_DISCONNECT_OLD.exec(msg))) return receivedDisconnect(m, preauth);
-      if ((m = ROOT_REFUSED.exec(msg))) return ev({ event: 'failure', user: 'root', source: normalizeSource(m[1]), reason: 'root_refused', scope: 'session' });
+      if ((m = ROOT_REFUSED.exec(msg)))
+        return ev({ event: 'failure', user: 'root', source: normalizeSource(m[1]), reason: 'root_refused', scope: 'session' });
       // OpenSSH < 6.x: a client dropping the connection before authenticating.
-      if (preauth && msg === 'Read from socket failed: Connection reset by peer') return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
+      if (preauth && msg === 'Read from socket failed: Connection reset by peer')
+        return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
       return undefined;
     case 87: // W
-      if (preauth && msg === 'Write failed: Connection reset by peer') return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
+      if (preauth && msg === 'Write failed: Connection reset by peer')
+        return ev({ event: 'info', reason: 'preauth_disconnect', scope: 'end' });
       return undefined;
     case 85: // U
-      if ((m = NOT_ALLOWED.exec(msg))) return ev({ event: 'failure', user: m[1], source: normalizeSource(m[2]), reason: 'not_allowed', scope: 'session' });
+      if ((m = NOT_ALLOWED.exec(msg)))
+        return ev({ event: 'failure', user: m[1], source: normalizeSource(m[2]), reason: 'not_allowed', scope: 'session' });
       if ((m = NOT_ALLOWED_NO_FROM.exec(msg))) return ev({ event: 'failure', user: m[1], reason: 'not_allowed', scope: 'session' });
-      if ((m = NEGOTIATE.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'negotiation', scope: 'session' });
+      if ((m = NEGOTIATE.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'negotiation', scope: 'session' });
       if (OLD_NO_MATCH.test(msg)) return ev({ event: 'failure', reason: 'negotiation', scope: 'session' });
       return undefined;
     case 109: // m
@@ -174,7 +189,8 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
       if ((m = TOO_MANY_OLD.exec(msg))) return ev({ event: 'failure', user: m[2], reason: 'max_attempts', scope: 'session' });
       return undefined;
     case 66: // B
-      if ((m = BAD_VERSION.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if ((m = BAD_VERSION.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
       if (preauth && BAD_PACKET.test(msg)) return ev({ event: 'failure', reason: 'protocol', scope: 'session' });
       return undefined;
     case 98: // b
@@ -191,14 +207,16 @@ function byFirstLetter(msg: string, preauth: boolean): AuthEvent | undefined {
       if (OLD_NO_MATCH.test(msg)) return ev({ event: 'failure', reason: 'negotiation', scope: 'session' });
       return undefined;
     case 112: // p
-      if ((m = PROBED.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if ((m = PROBED.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
       return undefined;
     case 83: // S
       if ((m = LTYPE.exec(msg))) return ev({ event: 'info', source: normalizeSource(m[1]), scope: 'connect' });
       return undefined;
     case 115: // s
       if (msg.startsWith('ssh_dispatch_run_fatal: Connection from ')) return dispatchFatal(msg.slice(40), preauth);
-      if ((m = PROBED.exec(msg))) return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
+      if ((m = PROBED.exec(msg)))
+        return ev({ event: 'failure', source: normalizeSource(m[1]), reason: 'no_identification', scope: 'session' });
       return undefined;
     case 100: // d
       if ((m = DROP.exec(msg))) {

@@ -5,7 +5,7 @@
 //   IPv6: <class>,<flow label>,<hop limit>,<protocol>,<protocol id>,<length>,<src>,<dst>,
 //   then for TCP/UDP: <src port>,<dst port>,<data length>[,<tcp flags>,...]
 //   5,,,1000000103,igb0,match,block,in,4,0x0,,64,0,0,DF,6,tcp,60,198.51.100.7,192.0.2.1,51234,22,0,S,1234,,64240,,mss
-import type { FirewallAction, FirewallPacket } from './parse.js';
+import type { FirewallAction, FirewallPacket } from './packet.js';
 
 const ACTIONS: Record<string, FirewallAction> = { block: 'block', pass: 'allow', reject: 'reject', match: 'audit' };
 const TCP_FLAGS: Record<string, string> = { S: 'SYN', A: 'ACK', F: 'FIN', R: 'RST', P: 'PSH', U: 'URG' };

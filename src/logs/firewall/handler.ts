@@ -12,8 +12,11 @@ import { PortScanDetector, type PortScanSnapshot } from '../security/portscan.js
 import { parseFirewallLine, type FirewallPacket } from './parse.js';
 import type { LogRecord } from '../record.js';
 import { firewallRecord } from '../security/records.js';
-import { TopPorts, emptyTopPorts, type TopPortsState } from './top-ports.js';
-import { arrayOf, counterRecord, sourceEntries } from '../security/validate.js';
+import { TopPorts, emptyTopPorts, topPortsCapacity, type TopPortsState } from './top-ports.js';
+import { sourceKey } from '../security/source-key.js';
+import { arrayOf, checkWindows, count, counterRecord, isObject, MAX_SOURCE_LENGTH, softly, type Problems } from '../security/validate.js';
+import { emptyWindows } from '../security/window.js';
+import type { Logger } from '../../core/log.js';
 
 export const ACTIONS = ['block', 'reject', 'allow', 'limit', 'audit', 'unknown'] as const;
 export const PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'] as const;
@@ -42,7 +45,7 @@ export function emptyFirewallState(): FirewallState {
     packets: new Array<number>(ACTIONS.length * PROTOCOLS.length * DIRECTIONS.length).fill(0),
     portscanDetections: 0,
     blockedPorts: emptyTopPorts(),
-    portscan: { sources: [] },
+    portscan: { ...emptyWindows(), ports: [] },
   };
 }
 
@@ -53,16 +56,26 @@ export function isBlockedInbound(p: FirewallPacket): boolean {
 export class FirewallHandler implements LogHandler<FirewallState> {
   private packets: number[];
   private detections = 0;
+  private blocked = 0;
   private readonly ports: TopPorts;
+  private readonly topPorts: number;
   private readonly detector: PortScanDetector;
   private readonly clock: Clock;
+  private readonly logger?: Logger;
 
-  constructor(ctx: Pick<HandlerContext<FirewallLogConfig>, 'config' | 'clock'>) {
+  constructor(ctx: Pick<HandlerContext<FirewallLogConfig>, 'config' | 'clock'> & { logger?: Logger }) {
     const ps = ctx.config.portscan;
     this.detector = new PortScanDetector({ distinctPorts: ps.distinct_ports, window: ps.window, maxSources: ps.max_sources });
-    this.ports = new TopPorts(ctx.config.top_ports);
+    this.topPorts = ctx.config.top_ports;
+    this.ports = new TopPorts(this.topPorts);
     this.packets = emptyFirewallState().packets;
     this.clock = ctx.clock;
+    this.logger = ctx.logger;
+  }
+
+  /** Packets counted as blocked inbound TCP/UDP (per port and for scans) by this handler (for `hostwatch parse`). */
+  get blockedInbound(): number {
+    return this.blocked;
   }
 
   get trackedSources(): number {
@@ -96,9 +109,13 @@ export class FirewallHandler implements LogHandler<FirewallState> {
   private count(p: FirewallPacket): LineResult {
     this.packets[packetIndex(p.action, p.proto, p.direction)]++;
     if (isBlockedInbound(p) && p.dpt !== undefined && (p.proto === 'tcp' || p.proto === 'udp')) {
+      this.blocked++;
       this.ports.count(p.dpt);
       // SRC= is an address written by the kernel; the length cap only bounds memory on garbage.
-      if (p.src !== undefined && this.detector.record(p.src.slice(0, 64), p.dpt, p.timestamp ?? this.clock.now())) this.detections++;
+      if (p.src !== undefined) {
+        const src = sourceKey(p.src.length > MAX_SOURCE_LENGTH ? p.src.slice(0, MAX_SOURCE_LENGTH) : p.src);
+        if (this.detector.record(src, p.dpt, p.timestamp ?? this.clock.now())) this.detections++;
+      }
     }
     return { parsed: true, timestamp: p.timestamp };
   }
@@ -112,23 +129,93 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     };
   }
 
-  /** Throws on a state of another shape (the pipeline then moves the checkpoint aside). */
+  /**
+   * Restores a checkpointed state (see ../security/validate.ts for the policy): throws when the
+   * counters cannot be trusted (the pipeline then moves the checkpoint aside); a malformed port-scan
+   * window or top-ports summary is discarded and said in the log. The state of earlier versions
+   * (the detector as [source, over, ports, times] per source) is migrated.
+   */
   restore(state: FirewallState): void {
-    if (typeof state !== 'object' || state === null) throw new Error('firewall state: not an object');
+    const problems: Problems = [];
+    if (!isObject(state)) throw new Error('firewall state: not an object');
     const packets = arrayOf(state.packets, 'packets');
-    if (packets.length !== emptyFirewallState().packets.length || !packets.every((n) => typeof n === 'number' && n >= 0)) {
-      throw new Error('packets: not the counters of this version');
-    }
-    const detections = state.portscanDetections;
-    if (typeof detections !== 'number' || !(detections >= 0)) throw new Error('portscanDetections: not a counter');
-    const bp = state.blockedPorts as TopPortsState | undefined;
-    counterRecord(bp?.ports, 'blockedPorts.ports');
-    if (typeof bp?.other !== 'number') throw new Error('blockedPorts.other: not a counter');
-    arrayOf(bp.candidates, 'blockedPorts.candidates');
-    sourceEntries(state.portscan, 'portscan', [2, 3]);
+    if (packets.length !== emptyFirewallState().packets.length) throw new Error('packets: not the counters of this version');
+    packets.forEach((n, i) => count(n, `packets[${i}]`));
+    const detections = count(state.portscanDetections, 'portscanDetections');
+    const ports = checkTopPorts(state.blockedPorts, this.topPorts, problems);
+    const raw = state.portscan as unknown;
+    const portscan = softly(
+      () =>
+        isObject(raw) && Array.isArray(raw.sources) && raw.counts === undefined
+          ? v1Windows(raw.sources)
+          : checkWindows<PortScanSnapshot>(raw, 'portscan', true),
+      () => emptyFirewallState().portscan,
+      problems,
+    );
     this.packets = (packets as number[]).slice();
     this.detections = detections;
-    this.ports.restore(bp);
-    this.detector.restore(state.portscan);
+    this.ports.restore(ports);
+    this.detector.restore(portscan);
+    if (problems.length > 0) this.logger?.warn('firewall state adapted on restore', { problems: problems.join('; ') });
   }
+}
+
+/**
+ * The blocked-port counters: throws on a value that is not a count (they are metrics); a port that
+ * is not one, or more ports than top_ports, is dropped (the first ones kept); the candidates of the
+ * summary are soft state, discarded when malformed.
+ */
+function checkTopPorts(v: unknown, topPorts: number, problems: Problems): TopPortsState {
+  if (!isObject(v)) throw new Error('blockedPorts: not an object');
+  const ports = counterRecord(v.ports, 'blockedPorts.ports', (k) => /^\d{1,5}$/.test(k) && Number(k) <= 65535, problems);
+  const keys = Object.keys(ports);
+  if (keys.length > topPorts) {
+    for (const k of keys.slice(topPorts)) delete ports[k];
+    problems.push(`blockedPorts.ports: ${keys.length} ports, top_ports is ${topPorts}: the series of ${keys.length - topPorts} dropped`);
+  }
+  const other = count(v.other, 'blockedPorts.other');
+  const candidates = softly(
+    () => {
+      const c = arrayOf(v.candidates, 'blockedPorts.candidates');
+      if (c.length > topPortsCapacity(topPorts)) throw new Error(`blockedPorts.candidates: ${c.length} candidates`);
+      c.forEach((e, i) => {
+        if (!Array.isArray(e) || e.length !== 2 || !isPortNumber(e[0]) || count(e[1], `blockedPorts.candidates[${i}]`) === 0) {
+          throw new Error(`blockedPorts.candidates[${i}]: not a [port, count]`);
+        }
+      });
+      return c as [number, number][];
+    },
+    () => [],
+    problems,
+  );
+  return { ports, other, candidates };
+}
+
+const isPortNumber = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535;
+
+/** The detector of the first checkpoints: [source, over, ports, last hit times] per source, least recently active first. */
+function v1Windows(entries: unknown[]): PortScanSnapshot {
+  const rows = entries.map((e, i) => {
+    const [source, , ports, times] = arrayOf(e, `portscan.sources[${i}]`);
+    if (typeof source !== 'string' || source === '' || source.length > MAX_SOURCE_LENGTH)
+      throw new Error(`portscan.sources[${i}]: no source`);
+    const ps = arrayOf(ports, `portscan.sources[${i}]`);
+    const ts = arrayOf(times, `portscan.sources[${i}]`);
+    if (ps.length !== ts.length || !ps.every(isPortNumber) || !ts.every((t) => typeof t === 'number' && Number.isFinite(t) && t >= 0)) {
+      throw new Error(`portscan.sources[${i}]: bad ports or times`);
+    }
+    return { source, ports: ps as number[], times: ts as number[] };
+  });
+  let at = 0;
+  for (const r of rows) for (const t of r.times) at = Math.max(at, t);
+  const snap: PortScanSnapshot = { ...emptyWindows(), at, ports: [] };
+  for (const r of rows) {
+    snap.sources.push(r.source);
+    snap.counts.push(r.times.length);
+    r.times.forEach((t, j) => {
+      snap.ages.push(at - t);
+      snap.ports.push(r.ports[j]);
+    });
+  }
+  return checkWindows<PortScanSnapshot>(snap, 'portscan', true);
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { defineMetric, type Sample } from '../../core/metric.js';
 import type { HandlerContext, LogType } from '../handler.js';
 import { firewallParseFields } from './fields.js';
+import { firewallExplainLines } from './explain.js';
 import { scanningSources } from '../security/portscan.js';
 import { ACTIONS, DIRECTIONS, FirewallHandler, PROTOCOLS, type FirewallState } from './handler.js';
 
@@ -73,4 +74,5 @@ export const firewallLogType: LogType<FirewallLogConfig, FirewallState> = {
     return new FirewallHandler(ctx);
   },
   parseFields: firewallParseFields,
+  explainLines: firewallExplainLines,
 };

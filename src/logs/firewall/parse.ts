@@ -7,29 +7,10 @@
 // glued to it: `DROP:IN=eth0`; pvefw-logger writes only the interfaces that are set), and scanned
 // once, token by token, with no regular expression per field.
 import { parseFilterlog } from './filterlog.js';
+import type { FirewallAction, FirewallPacket } from './packet.js';
 import { packetText } from './origin.js';
 
-export type FirewallAction = 'block' | 'reject' | 'allow' | 'limit' | 'audit' | 'unknown';
-export type Direction = 'in' | 'out' | 'forward';
-
-export interface FirewallPacket {
-  action: FirewallAction;
-  direction: Direction;
-  in: string;
-  out: string;
-  src?: string;
-  dst?: string;
-  /** Lower-case as logged: tcp, udp, icmp, icmpv6, or a protocol number. */
-  proto?: string;
-  spt?: number;
-  dpt?: number;
-  len?: number;
-  /** TCP flags present: SYN ACK FIN RST PSH URG. */
-  flags: string[];
-  /** The log prefix, trimmed (`[UFW BLOCK]`, `IPTables-Dropped:`), '' when there is none. */
-  prefix: string;
-  timestamp?: number;
-}
+export type { Direction, FirewallAction, FirewallPacket } from './packet.js';
 
 const TCP_FLAGS = new Set(['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'URG']);
 const EDGEOS = /^\[[^\]]*-(?:default|\d+)-([ADR])\]$/;
@@ -126,14 +107,30 @@ export function parseFirewallLine(line: string, now: number): FirewallPacket | u
         if (key !== undefined) {
           const v = line.slice(eq + 1, end);
           switch (key) {
-            case 'IN': pkt.in = v; break;
-            case 'OUT': pkt.out = v; break;
-            case 'SRC': pkt.src ??= v; break;
-            case 'DST': pkt.dst ??= v; break;
-            case 'PROTO': pkt.proto ??= v.toLowerCase(); break;
-            case 'SPT': pkt.spt ??= toPort(v); break;
-            case 'DPT': pkt.dpt ??= toPort(v); break;
-            case 'LEN': pkt.len ??= toUint(v); break;
+            case 'IN':
+              pkt.in = v;
+              break;
+            case 'OUT':
+              pkt.out = v;
+              break;
+            case 'SRC':
+              pkt.src ??= v;
+              break;
+            case 'DST':
+              pkt.dst ??= v;
+              break;
+            case 'PROTO':
+              pkt.proto ??= v.toLowerCase();
+              break;
+            case 'SPT':
+              pkt.spt ??= toPort(v);
+              break;
+            case 'DPT':
+              pkt.dpt ??= toPort(v);
+              break;
+            case 'LEN':
+              pkt.len ??= toUint(v);
+              break;
           }
         }
       } else {

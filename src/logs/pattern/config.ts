@@ -35,7 +35,8 @@ export const patternLog = logTypeConfig(
       .superRefine((rules, ctx) => {
         rules.forEach((r, j) => {
           const first = rules.findIndex((o) => o.name === r.name);
-          if (first !== j) ctx.addIssue({ code: 'custom', path: [j, 'name'], message: `duplicate rule name "${r.name}" (also rules[${first}])` });
+          if (first !== j)
+            ctx.addIssue({ code: 'custom', path: [j, 'name'], message: `duplicate rule name "${r.name}" (also rules[${first}])` });
         });
       })
       .describe('Pattern rules applied to every line of this log'),

@@ -34,7 +34,7 @@ export const patternLogType: LogType<PatternLogConfig, PatternState> = {
     defineMetric(registry, {
       name: 'hostwatch_pattern_matches_total',
       help:
-        'Lines matched by a pattern rule, by rule and the rule\'s own labels (named groups, at most max_label_values ' +
+        "Lines matched by a pattern rule, by rule and the rule's own labels (named groups, at most max_label_values " +
         'values per label, the rest "__other__").',
       type: 'counter',
       labelNames: ['log', 'rule'],

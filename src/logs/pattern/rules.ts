@@ -64,8 +64,10 @@ export function patternRuleProblems(rule: Pick<RuleSettings, 'regex' | 'labels'>
   }
   const groups = new Set(namedGroups(rule.regex));
   rule.labels.forEach((label, k) => {
-    if (RESERVED_LABELS.has(label)) problems.push({ path: ['labels', k], message: `"${label}" is a label of hostwatch_pattern_matches_total already` });
-    else if (label.startsWith('__')) problems.push({ path: ['labels', k], message: 'label names starting with __ are reserved by Prometheus' });
+    if (RESERVED_LABELS.has(label))
+      problems.push({ path: ['labels', k], message: `"${label}" is a label of hostwatch_pattern_matches_total already` });
+    else if (label.startsWith('__'))
+      problems.push({ path: ['labels', k], message: 'label names starting with __ are reserved by Prometheus' });
     else if (!groups.has(label)) problems.push({ path: ['labels', k], message: `the regex has no named group (?<${label}>...)` });
   });
   if (new Set(rule.labels).size !== rule.labels.length) problems.push({ path: ['labels'], message: 'a label is listed twice' });
@@ -97,7 +99,13 @@ export class RuleMatcher {
   private readonly empty: string[] = [];
 
   constructor(readonly rules: CompiledRule[]) {
-    this.set = rules.length > 1 ? new RE2.Set(rules.map((r) => r.re), 'u') : undefined;
+    this.set =
+      rules.length > 1
+        ? new RE2.Set(
+            rules.map((r) => r.re),
+            'u',
+          )
+        : undefined;
   }
 
   /**

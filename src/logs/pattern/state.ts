@@ -30,7 +30,12 @@ export function emptyRule(name: string, labels: readonly string[]): RuleCounts {
 export function copyState(s: PatternState): PatternState {
   return {
     v: 1,
-    rules: s.rules.map((r) => ({ name: r.name, labels: r.labels.slice(), values: r.values.map((v) => v.slice()), counts: { ...r.counts } })),
+    rules: s.rules.map((r) => ({
+      name: r.name,
+      labels: r.labels.slice(),
+      values: r.values.map((v) => v.slice()),
+      counts: { ...r.counts },
+    })),
   };
 }
 
@@ -50,11 +55,15 @@ export function adaptState(raw: unknown, rules: readonly { name: string; labels:
     if (!r || typeof r.name !== 'string' || !isStrings(r.labels) || !Array.isArray(r.values) || r.values.length !== r.labels.length) {
       throw new Error('pattern state: bad rule');
     }
-    if (!r.values.every(isStrings) || !r.counts || typeof r.counts !== 'object') throw new Error(`pattern state: bad values of rule ${r.name}`);
+    if (!r.values.every(isStrings) || !r.counts || typeof r.counts !== 'object')
+      throw new Error(`pattern state: bad values of rule ${r.name}`);
     for (const [key, v] of Object.entries(r.counts)) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`pattern state: bad count of rule ${r.name}`);
       const parts = r.labels.length === 0 ? [] : key.split(',');
-      if (parts.length !== r.labels.length || parts.some((p, i) => p !== OTHER_KEY && !(Number(p) >= 0 && Number(p) < r.values[i].length))) {
+      if (
+        parts.length !== r.labels.length ||
+        parts.some((p, i) => p !== OTHER_KEY && !(Number(p) >= 0 && Number(p) < r.values[i].length))
+      ) {
         throw new Error(`pattern state: bad key ${JSON.stringify(key)} of rule ${r.name}`);
       }
     }
@@ -65,7 +74,9 @@ export function adaptState(raw: unknown, rules: readonly { name: string; labels:
     rules: rules.map((rule) => {
       const old = byName.get(rule.name);
       const same = old && old.labels.length === rule.labels.length && old.labels.every((l, i) => l === rule.labels[i]);
-      return same ? { name: old.name, labels: old.labels.slice(), values: old.values.map((v) => v.slice()), counts: { ...old.counts } } : emptyRule(rule.name, rule.labels);
+      return same
+        ? { name: old.name, labels: old.labels.slice(), values: old.values.map((v) => v.slice()), counts: { ...old.counts } }
+        : emptyRule(rule.name, rule.labels);
     }),
   };
 }

@@ -1,13 +1,18 @@
 // Brute-force detection per source, in the spirit of fail2ban's findtime/maxretry: a source with
 // >= threshold failures within `window` is a brute-force source. A detection is counted once per
 // crossing: when the source first reaches the threshold, not again for each further failure while
-// it stays over; it can cross again after its window count has fallen below the threshold.
+// it stays over; it can cross again once its window count has fallen below the threshold (seen at
+// its next failure), or its window has emptied.
 //
-// Memory: at most maxSources sources (least recently failing evicted first) and, per source, only
-// the failure times still inside the window, at most `threshold` of them (older ones can never
-// count again, so holding the latest `threshold` is enough to decide ">= threshold in the window").
-import { LruMap } from './lru.js';
-import { sourcesOverThreshold as overThreshold } from './window.js';
+// Memory, bounded by construction: at most maxSources sources (least recently failing evicted
+// first), each with its last `threshold` failure times (older ones can never count again), in
+// typed arrays indexed by the source's slot (see slots.ts). A source whose latest failure is older
+// than the window before a newer failure can never count again either: it is forgotten as soon as
+// it is the least recently failing one, so that the state, and the checkpoint, hold only the
+// sources that are still inside their window.
+import { grown, LruSlots, type SlotKey } from './slots.js';
+import { sourceKey, sourceText } from './source-key.js';
+import { sourcesOverThreshold as overThreshold, type WindowsSnapshot } from './window.js';
 
 export interface BruteForceOptions {
   threshold: number;
@@ -16,80 +21,117 @@ export interface BruteForceOptions {
   maxSources: number;
 }
 
-interface SourceState {
-  /** Failures counted from this source since it was first tracked (for the top-K gauge). */
-  total: number;
-  /** Failure times inside the window, ascending, at most `threshold`. */
-  times: number[];
-  /** Currently over the threshold (a crossing was counted and the window has not emptied below it since). */
-  over: boolean;
-}
-
-/** Plain JSON: [source, total, over, times] in least-to-most recently used order. */
-export interface BruteForceSnapshot {
-  sources: [string, number, 0 | 1, number[]][];
-}
+export type BruteForceSnapshot = WindowsSnapshot;
 
 export class BruteForceDetector {
-  private readonly sources: LruMap<SourceState>;
+  private readonly slots: LruSlots;
+  private readonly t: number;
+  /** Failure times held per slot (at most t, ascending), and their number. */
+  private times = new Float64Array(0);
+  private count = new Int32Array(0);
 
   constructor(private readonly opts: BruteForceOptions) {
-    this.sources = new LruMap(opts.maxSources);
+    this.t = opts.threshold;
+    this.slots = new LruSlots(opts.maxSources, (size) => {
+      this.times = grown(this.times, size * this.t);
+      this.count = grown(this.count, size);
+    });
   }
 
   get size(): number {
-    return this.sources.size;
+    return this.slots.size;
   }
 
   /**
-   * Records `n` failures from `source` at time `t` (ms); returns true when they make the source
-   * cross the threshold. Times going backwards (interleaved files) are clamped per source.
+   * Records `n` failures from `source` (a key from sourceKey()) at time `t` (ms); returns true when
+   * they make the source cross the threshold. Times going backwards (interleaved files) are clamped
+   * per source.
    */
-  record(source: string, t: number, n = 1): boolean {
-    let s = this.sources.touch(source);
-    if (!s) {
-      s = { total: 0, times: [], over: false };
-      this.sources.set(source, s);
+  record(source: SlotKey, t: number, n = 1): boolean {
+    const T = this.t;
+    let slot = this.slots.find(source);
+    if (slot < 0) {
+      slot = this.slots.add(source);
+      this.count[slot] = 0;
+    } else {
+      this.slots.touch(slot);
     }
-    s.total += n;
-    const times = s.times;
-    const last = times.length ? times[times.length - 1] : -Infinity;
+    const times = this.times;
+    const base = slot * T;
+    let c = this.count[slot];
+    const last = c > 0 ? times[base + c - 1] : -Infinity;
     const at = t < last ? last : t;
-    // More than `threshold` identical times cannot change the verdict (bounds "repeated 1e9 times").
-    for (let i = Math.min(n, this.opts.threshold); i > 0; i--) times.push(at);
     const horizon = at - this.opts.window;
-    let drop = Math.max(0, times.length - this.opts.threshold);
-    while (drop < times.length && times[drop] < horizon) drop++;
-    if (drop) times.splice(0, drop);
-    const inWindow = times.length >= this.opts.threshold;
-    const crossed = inWindow && !s.over;
-    s.over = inWindow;
-    return crossed;
+    // Over the threshold since its last failure, unless its whole window has expired since.
+    const wasOver = c >= T && last >= horizon;
+    let drop = 0;
+    while (drop < c && times[base + drop] < horizon) drop++;
+    // More than T identical times cannot change the verdict (bounds "repeated 1e9 times").
+    const add = n < T ? n : T;
+    if (c - drop + add > T) drop = c + add - T;
+    if (drop > 0) {
+      times.copyWithin(base, base + drop, base + c);
+      c -= drop;
+    }
+    for (let i = 0; i < add; i++) times[base + c++] = at;
+    this.count[slot] = c;
+    this.forgetExpired(horizon);
+    return c >= T && !wasOver;
+  }
+
+  /** Forgets the least recently failing sources while their latest failure is before `horizon`. */
+  private forgetExpired(horizon: number): void {
+    for (let s = this.slots.oldestSlot; s >= 0; s = this.slots.oldestSlot) {
+      const c = this.count[s];
+      if (c > 0 && this.times[s * this.t + c - 1] >= horizon) return;
+      this.slots.remove(s);
+    }
   }
 
   snapshot(): BruteForceSnapshot {
-    const sources: BruteForceSnapshot['sources'] = [];
-    for (const [src, s] of this.sources.entries()) sources.push([src, s.total, s.over ? 1 : 0, s.times.slice()]);
-    return { sources };
+    const T = this.t;
+    let at = 0;
+    this.slots.forEach((s) => {
+      const c = this.count[s];
+      if (c > 0 && this.times[s * T + c - 1] > at) at = this.times[s * T + c - 1];
+    });
+    const snap: BruteForceSnapshot = { at, sources: [], counts: [], ages: [] };
+    this.slots.forEach((s) => {
+      const c = this.count[s];
+      snap.sources.push(sourceText(this.slots.key(s)));
+      snap.counts.push(c);
+      for (let i = 0; i < c; i++) snap.ages.push(at - this.times[s * T + i]);
+    });
+    return snap;
   }
 
-  restore(snap: BruteForceSnapshot | undefined): void {
-    this.sources.clear();
-    for (const [src, total, over, times] of snap?.sources ?? []) {
-      this.sources.set(src, { total, over: over === 1, times: times.slice(-this.opts.threshold) });
+  /**
+   * Replaces the state with a snapshot (checked by the caller: see validate.ts). A snapshot taken
+   * with other limits is adapted: the most recent maxSources sources and `threshold` times are kept.
+   */
+  restore(snap: BruteForceSnapshot): void {
+    this.slots.clear();
+    const T = this.t;
+    let k = 0;
+    for (let i = 0; i < snap.sources.length; i++) {
+      const c = snap.counts[i];
+      const keep = Math.min(c, T);
+      if (keep > 0) {
+        const key = sourceKey(snap.sources[i]);
+        const seen = this.slots.find(key);
+        if (seen >= 0) this.slots.remove(seen); // listed twice: the later, more recent entry stands
+        const slot = this.slots.add(key);
+        for (let j = 0; j < keep; j++) this.times[slot * T + j] = snap.at - snap.ages[k + c - keep + j];
+        this.count[slot] = keep;
+      }
+      k += c;
     }
+    const newest = this.slots.size > 0 ? snap.at : 0;
+    this.forgetExpired(newest - this.opts.window);
   }
 }
 
 /** Sources over the threshold at `now`, from a snapshot (see window.ts). */
 export function sourcesOverThreshold(snap: BruteForceSnapshot, now: number, threshold: number, window: number): number {
-  return overThreshold(snap.sources, now, threshold, window);
-}
-
-/** The k sources with the most failures (ties: most recently seen first), from a snapshot. */
-export function topSources(snap: BruteForceSnapshot, k: number): [string, number][] {
-  if (k <= 0) return [];
-  const all: [string, number, number][] = snap.sources.map(([src, total], i) => [src, total, i]);
-  all.sort((a, b) => b[1] - a[1] || b[2] - a[2]);
-  return all.slice(0, k).map(([src, total]) => [src, total]);
+  return overThreshold(snap, now, threshold, window);
 }

@@ -28,7 +28,18 @@ export interface Stamp {
 
 /** Month abbreviations (C locale) to 0-11. */
 export const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 const TRADITIONAL = /^([A-Z][a-z]{2}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? +/;
@@ -79,7 +90,16 @@ function zoneOffset(zone: string): number | undefined {
 }
 
 /** Date fields to a time: UTC shifted by `offsetMin`, or local time without one; undefined when out of range. */
-function fieldsTime(y: number, mo: number, d: number, h: number, min: number, s: number, ms: number, offsetMin: number | undefined): number | undefined {
+function fieldsTime(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  min: number,
+  s: number,
+  ms: number,
+  offsetMin: number | undefined,
+): number | undefined {
   if (!inRange(mo, d, h, min, s)) return undefined;
   if (offsetMin === undefined) return new Date(y, mo, d, h, min, s, ms).getTime();
   return Date.UTC(y, mo, d, h, min, s, ms) - offsetMin * 60_000;
@@ -107,7 +127,16 @@ function iso(m: RegExpExecArray, rest: string): Stamp {
   // svlogd stamps are UTC: `_` (-tt), or `T` without a zone before socklog's banner (-ttt).
   const utc = svlogd || (m[9] === undefined && m[4] === 'T' && BANNER_AHEAD.test(rest.slice(m[0].length)));
   const offset = m[9] !== undefined ? zoneOffset(m[9]) : utc ? 0 : undefined;
-  const timestamp = fieldsTime(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), Number(m[6]), Number(m[7]), fractionMs(m[8]), offset);
+  const timestamp = fieldsTime(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[5]),
+    Number(m[6]),
+    Number(m[7]),
+    fractionMs(m[8]),
+    offset,
+  );
   return { kind: utc ? 'svlogd' : 'iso', timestamp, length: m[0].length, valid: timestamp !== undefined, zoned: offset !== undefined };
 }
 
@@ -115,7 +144,16 @@ function journalFull(m: RegExpExecArray): Stamp {
   // A zone abbreviation (CET, EST) is the writer's local zone: without a table of abbreviations,
   // read it as local time; UTC/GMT and numeric zones (`+03`) are exact.
   const offset = zoneOffset(m[8]);
-  const timestamp = fieldsTime(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), fractionMs(m[7]), offset);
+  const timestamp = fieldsTime(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    fractionMs(m[7]),
+    offset,
+  );
   return { kind: 'journal-full', timestamp, length: m[0].length, valid: timestamp !== undefined, zoned: offset !== undefined };
 }
 

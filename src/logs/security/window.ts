@@ -1,20 +1,33 @@
-// The "currently over the threshold" gauges of brute-force and port-scan detection: both keep, per
-// source, the event times of its last `threshold` events (failures, or first hits of distinct ports).
+// The per-source event windows of the brute-force and port-scan detectors as plain JSON. Columnar
+// (a few arrays however many sources), so that a snapshot taken at every checkpoint is a handful of
+// objects and a compact file: times are written as ages before the latest one, sources as text.
+
+export interface WindowsSnapshot {
+  /** Latest event time held (ms since the epoch); the times below are given as their age before it. */
+  at: number;
+  /** The sources, from the least to the most recently active. */
+  sources: string[];
+  /** Per source, how many of its event times follow in `ages` (at most the detector's threshold). */
+  counts: number[];
+  /** Ages (at - time, ms) of each source's event times, oldest first, the sources one after another. */
+  ages: number[];
+}
+
+export function emptyWindows(): WindowsSnapshot {
+  return { at: 0, sources: [], counts: [], ages: [] };
+}
 
 /** How many sources have at least `threshold` event times at or after `now - window`. */
-export function sourcesOverThreshold(
-  sources: readonly (readonly [unknown, unknown, unknown, readonly number[]])[],
-  now: number,
-  threshold: number,
-  window: number,
-): number {
+export function sourcesOverThreshold(w: WindowsSnapshot, now: number, threshold: number, window: number): number {
   const horizon = now - window;
   let n = 0;
-  for (const [, , , times] of sources) {
-    if (times.length < threshold) continue;
+  let k = 0;
+  for (let i = 0; i < w.counts.length; i++) {
+    const c = w.counts[i];
     let inWindow = 0;
-    for (const t of times) if (t >= horizon) inWindow++;
+    for (let j = 0; j < c; j++) if (w.at - w.ages[k + j] >= horizon) inWindow++;
     if (inWindow >= threshold) n++;
+    k += c;
   }
   return n;
 }

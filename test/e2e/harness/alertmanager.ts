@@ -14,9 +14,19 @@ type Obj = Record<string, unknown>;
 
 /** Keys of a receiver that hold notifier configs (all of Alertmanager 0.25's integrations). */
 const NOTIFIER_KEYS = [
-  'webhook_configs', 'email_configs', 'slack_configs', 'pagerduty_configs', 'opsgenie_configs',
-  'victorops_configs', 'pushover_configs', 'wechat_configs', 'sns_configs', 'telegram_configs',
-  'discord_configs', 'webex_configs', 'msteams_configs',
+  'webhook_configs',
+  'email_configs',
+  'slack_configs',
+  'pagerduty_configs',
+  'opsgenie_configs',
+  'victorops_configs',
+  'pushover_configs',
+  'wechat_configs',
+  'sns_configs',
+  'telegram_configs',
+  'discord_configs',
+  'webex_configs',
+  'msteams_configs',
 ];
 
 export interface DerivedAlertmanagerConfig {
@@ -31,7 +41,11 @@ export interface DerivedAlertmanagerConfig {
  * The shipped config with receivers posting to `webhookUrl(receiverName)`. `shippedDir` is the
  * directory of the shipped file: relative template paths are made absolute against it.
  */
-export function deriveAlertmanagerConfig(shippedText: string, shippedDir: string, webhookUrl: (receiver: string) => string): DerivedAlertmanagerConfig {
+export function deriveAlertmanagerConfig(
+  shippedText: string,
+  shippedDir: string,
+  webhookUrl: (receiver: string) => string,
+): DerivedAlertmanagerConfig {
   const doc = YAML.parse(shippedText) as Obj;
   const notifying: string[] = [];
   const silent: string[] = [];
@@ -80,7 +94,13 @@ export class Alertmanager {
     this.url = `http://${address}`;
   }
 
-  static async start(opts: { configFile: string; dataDir: string; address: string; binary?: string; readyTimeoutMs?: number }): Promise<Alertmanager> {
+  static async start(opts: {
+    configFile: string;
+    dataDir: string;
+    address: string;
+    binary?: string;
+    readyTimeoutMs?: number;
+  }): Promise<Alertmanager> {
     const proc = new ManagedProcess('alertmanager', opts.binary ?? '/usr/bin/prometheus-alertmanager', [
       `--config.file=${opts.configFile}`,
       `--storage.path=${opts.dataDir}`,
@@ -109,7 +129,9 @@ export class Alertmanager {
   }
 
   /** Posts alerts as any client (another Prometheus, a script) would. */
-  async post(alerts: { labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }[]): Promise<void> {
+  async post(
+    alerts: { labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }[],
+  ): Promise<void> {
     const res = await fetch(`${this.url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -122,7 +144,8 @@ export class Alertmanager {
   async alertsSummary(): Promise<string> {
     try {
       const lines = (await this.alerts()).map(
-        (a) => `  ${a.status.state}${a.status.inhibitedBy.length ? ' (inhibited)' : ''} ${a.labels.alertname} ${JSON.stringify(a.labels)} → ${a.receivers.map((r) => r.name).join(',')}`,
+        (a) =>
+          `  ${a.status.state}${a.status.inhibitedBy.length ? ' (inhibited)' : ''} ${a.labels.alertname} ${JSON.stringify(a.labels)} → ${a.receivers.map((r) => r.name).join(',')}`,
       );
       return `alertmanager alerts (${lines.length}):\n${lines.join('\n')}`;
     } catch (err) {

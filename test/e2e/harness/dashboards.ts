@@ -135,7 +135,9 @@ export function substitute(expr: string, s: Substitution): string {
     __range_ms: String(s.rangeSeconds * 1000),
   };
   const all: Record<string, string> = { ...s.vars, ...builtins };
-  const names = Object.keys(all).sort((a, b) => b.length - a.length).map((n) => n.replace(/[$]/g, ''));
+  const names = Object.keys(all)
+    .sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[$]/g, ''));
   const alt = names.join('|');
   const re = new RegExp(`\\$\\{(${alt})(?::[a-z]+)?\\}|\\[\\[(${alt})\\]\\]|\\$(${alt})(?![A-Za-z0-9_])`, 'g');
   return expr.replace(re, (_m, a?: string, b?: string, c?: string) => all[(a ?? b ?? c)!]);

@@ -54,7 +54,10 @@ export function ufwBlock(source: string, dport: number, d = new Date()): string 
 }
 
 /** nginx access line in ACCESS_FORMAT (combined + $request_time). */
-export function accessLine(opts: { path: string; status: number; method?: string; bytes?: number; seconds?: number; source?: string }, d = new Date()): string {
+export function accessLine(
+  opts: { path: string; status: number; method?: string; bytes?: number; seconds?: number; source?: string },
+  d = new Date(),
+): string {
   const { path, status, method = 'GET', bytes = 512, seconds = 0.042, source = '198.51.100.23' } = opts;
   return `${source} - - [${timeLocal(d)}] "${method} ${path} HTTP/1.1" ${status} ${bytes} "-" "Mozilla/5.0 (X11; Linux x86_64) e2e" ${seconds.toFixed(3)}`;
 }

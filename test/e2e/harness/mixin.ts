@@ -7,7 +7,9 @@ import { REPO_ROOT } from './exporter.js';
 
 export type MixinOverrides = Record<string, unknown>;
 
-type GenerateFn = (overrides?: MixinOverrides) => Map<string, string> | Record<string, string> | Promise<Map<string, string> | Record<string, string>>;
+type GenerateFn = (
+  overrides?: MixinOverrides,
+) => Map<string, string> | Record<string, string> | Promise<Map<string, string> | Record<string, string>>;
 
 /** Runs the mixin's generate(overrides) and returns relative path → content. */
 export async function generateStack(overrides: MixinOverrides): Promise<Map<string, string>> {
@@ -16,7 +18,7 @@ export async function generateStack(overrides: MixinOverrides): Promise<Map<stri
   try {
     mod = (await import(pathToFileURL(file).href)) as { generate?: GenerateFn };
   } catch (err) {
-    throw new Error(`cannot load ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot load ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (typeof mod.generate !== 'function') throw new Error(`${file} does not export generate(overrides)`);
   const out = await mod.generate(overrides);

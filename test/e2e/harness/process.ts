@@ -91,9 +91,7 @@ export class ManagedProcess {
 
   /** Describes the process for an error message: state and output tail. */
   describe(lines = 15): string {
-    const state = this.running
-      ? `running (pid ${this.pid})`
-      : `exited (code ${this.exitInfo!.code}, signal ${this.exitInfo!.signal})`;
+    const state = this.running ? `running (pid ${this.pid})` : `exited (code ${this.exitInfo!.code}, signal ${this.exitInfo!.signal})`;
     return `${this.name} ${state}; last output:\n${this.tail(lines)}`;
   }
 

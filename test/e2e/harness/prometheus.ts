@@ -27,7 +27,9 @@ export function mapTarget(target: string, addrs: PrometheusAddresses): string {
   if (host.includes('hostwatch')) return addrs.exporter;
   if (host.includes('alertmanager')) return addrs.alertmanager;
   if (host.includes('prometheus') || ((host === 'localhost' || host === '127.0.0.1') && target.endsWith(':9090'))) return addrs.prometheus;
-  throw new Error(`prometheus.yml: target ${JSON.stringify(target)} is not known to the e2e harness (test/e2e/harness/prometheus.ts mapTarget)`);
+  throw new Error(
+    `prometheus.yml: target ${JSON.stringify(target)} is not known to the e2e harness (test/e2e/harness/prometheus.ts mapTarget)`,
+  );
 }
 
 function mapStaticConfigs(staticConfigs: unknown, addrs: PrometheusAddresses): void {
@@ -86,7 +88,13 @@ export class Prometheus {
     this.url = `http://${address}`;
   }
 
-  static async start(opts: { configFile: string; dataDir: string; address: string; binary?: string; readyTimeoutMs?: number }): Promise<Prometheus> {
+  static async start(opts: {
+    configFile: string;
+    dataDir: string;
+    address: string;
+    binary?: string;
+    readyTimeoutMs?: number;
+  }): Promise<Prometheus> {
     const proc = new ManagedProcess('prometheus', opts.binary ?? '/usr/bin/prometheus', [
       `--config.file=${opts.configFile}`,
       `--storage.tsdb.path=${opts.dataDir}`,
@@ -123,7 +131,12 @@ export class Prometheus {
     const res = await fetch(`${this.url}/api/v1/query_range`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepSeconds) }).toString(),
+      body: new URLSearchParams({
+        query: expr,
+        start: String(startMs / 1000),
+        end: String(endMs / 1000),
+        step: String(stepSeconds),
+      }).toString(),
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await res.json()) as { status: string; error?: string; errorType?: string; data?: PromVectorResult };
@@ -143,8 +156,13 @@ export class Prometheus {
   async targetsSummary(): Promise<string> {
     try {
       const res = await fetch(`${this.url}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(5000) });
-      const body = (await res.json()) as { data: { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] } };
-      return 'prometheus targets:\n' + body.data.activeTargets.map((t) => `  ${t.labels.job} ${t.labels.instance} ${t.health} ${t.lastError}`).join('\n');
+      const body = (await res.json()) as {
+        data: { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] };
+      };
+      return (
+        'prometheus targets:\n' +
+        body.data.activeTargets.map((t) => `  ${t.labels.job} ${t.labels.instance} ${t.health} ${t.lastError}`).join('\n')
+      );
     } catch (err) {
       return `prometheus targets: unavailable (${(err as Error).message})`;
     }

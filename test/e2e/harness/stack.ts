@@ -35,7 +35,23 @@ async function makeCertificate(dir: string): Promise<string> {
   const cert = path.join(dir, 'tls/e2e.crt');
   const key = path.join(dir, 'tls/e2e.key');
   await mkdir(path.dirname(cert), { recursive: true });
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30', '-subj', '/CN=e2e.hostwatch.test', '-keyout', key, '-out', cert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=e2e.hostwatch.test',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   return cert;
 }
 
@@ -82,24 +98,43 @@ export class Stack {
     this.notifyingReceivers = am.notifyingReceivers;
 
     const cert = await makeCertificate(this.dir);
-    this.files = await prepareExporterFiles(path.join(this.dir, 'hostwatch'), cert);
+    this.files = await prepareExporterFiles(
+      path.join(this.dir, 'hostwatch'),
+      cert,
+      `http://${addrs.prometheus}`,
+      `http://${addrs.exporter}/-/healthy`,
+    );
     const promConfigFile = await writePrometheusFiles(path.join(this.dir, 'prometheus'), promConfig, ruleFiles(generated));
     const amConfigFile = await writeAlertmanagerConfig(path.join(this.dir, 'alertmanager'), am.text);
 
     // The exporter first, then Alertmanager, then Prometheus: each one's peers are up when it starts.
     this.exporter = await ExporterProcess.start(this.files, addrs.exporter);
-    this.alertmanager = await Alertmanager.start({ configFile: amConfigFile, dataDir: path.join(this.dir, 'alertmanager/data'), address: addrs.alertmanager });
-    this.prometheus = await Prometheus.start({ configFile: promConfigFile, dataDir: path.join(this.dir, 'prometheus/data'), address: addrs.prometheus });
+    this.alertmanager = await Alertmanager.start({
+      configFile: amConfigFile,
+      dataDir: path.join(this.dir, 'alertmanager/data'),
+      address: addrs.alertmanager,
+    });
+    this.prometheus = await Prometheus.start({
+      configFile: promConfigFile,
+      dataDir: path.join(this.dir, 'prometheus/data'),
+      address: addrs.prometheus,
+    });
 
     // Learn the exporter's job and instance labels from Prometheus itself (relabelling as shipped).
     const prom = this.prometheus;
     const target = await waitFor(
       async () => {
         const res = await fetch(`${prom.url}/api/v1/targets?state=active`);
-        const body = (await res.json()) as { data: { activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: string }[] } };
+        const body = (await res.json()) as {
+          data: { activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: string }[] };
+        };
         return body.data.activeTargets.find((t) => t.scrapeUrl.includes(addrs.exporter) && t.health === 'up');
       },
-      { what: `Prometheus scraping the exporter at ${addrs.exporter} successfully`, timeoutMs: 20_000, diagnostics: () => this.diagnostics() },
+      {
+        what: `Prometheus scraping the exporter at ${addrs.exporter} successfully`,
+        timeoutMs: 20_000,
+        diagnostics: () => this.diagnostics(),
+      },
     );
     this.instance = target.labels.instance;
     this.job = target.labels.job;

@@ -23,7 +23,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   const start = Date.now();
   const interval = opts.intervalMs ?? 250;
   let last: unknown = undefined;
-  let lastError: unknown = undefined;
+  let lastError: unknown;
   let gaveUp: string | undefined;
   for (;;) {
     try {
@@ -38,9 +38,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
     if (gaveUp !== undefined || Date.now() - start >= opts.timeoutMs) break;
     await delay(interval);
   }
-  let msg = gaveUp !== undefined
-    ? `gave up waiting for ${opts.what} after ${Date.now() - start} ms: ${gaveUp}`
-    : `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`;
+  let msg =
+    gaveUp !== undefined
+      ? `gave up waiting for ${opts.what} after ${Date.now() - start} ms: ${gaveUp}`
+      : `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`;
   if (lastError !== undefined) msg += `\nlast error: ${(lastError as Error)?.message ?? String(lastError)}`;
   else msg += `\nlast value: ${JSON.stringify(last)}`;
   if (opts.diagnostics) {

@@ -20,7 +20,13 @@ export interface Notified {
 interface WebhookPayload {
   receiver: string;
   status: string;
-  alerts: { status: 'firing' | 'resolved'; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+  alerts: {
+    status: 'firing' | 'resolved';
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    startsAt: string;
+    endsAt: string;
+  }[];
 }
 
 /** Notifications kept: bounded, a runaway repeat loop must not eat the test's memory. */
@@ -41,7 +47,15 @@ export class WebhookServer {
           const now = Date.now();
           for (const a of payload.alerts ?? []) {
             if (this.received.length >= MAX_RECORDS) this.received.shift();
-            this.received.push({ receiver: payload.receiver, status: a.status, labels: a.labels, annotations: a.annotations ?? {}, startsAt: a.startsAt, endsAt: a.endsAt, receivedAt: now });
+            this.received.push({
+              receiver: payload.receiver,
+              status: a.status,
+              labels: a.labels,
+              annotations: a.annotations ?? {},
+              startsAt: a.startsAt,
+              endsAt: a.endsAt,
+              receivedAt: now,
+            });
           }
           res.writeHead(200).end();
         } catch {
@@ -77,7 +91,12 @@ export class WebhookServer {
   }
 
   /** Waits until a notification matches, and returns it. */
-  waitFor(what: string, filter: (n: Notified) => boolean, timeoutMs: number, diagnostics?: () => string | Promise<string>): Promise<Notified> {
+  waitFor(
+    what: string,
+    filter: (n: Notified) => boolean,
+    timeoutMs: number,
+    diagnostics?: () => string | Promise<string>,
+  ): Promise<Notified> {
     return waitFor(() => this.received.find(filter), {
       what: `webhook notification: ${what}`,
       timeoutMs,

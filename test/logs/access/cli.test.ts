@@ -17,7 +17,10 @@ describe('hostwatch parse --type access', () => {
   it('parses a file with --format and prints one JSON object per line plus a summary', () => {
     const r = hostwatch(['parse', '--type', 'access', '--format', 'common', join(FIXTURES, 'apache-common.log')]);
     expect(r.code).toBe(0);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out).toEqual(JSON.parse(readFileSync(join(FIXTURES, 'apache-common.expected.json'), 'utf8')));
     expect(r.stderr).toContain('lines: 9, matched: 9, unmatched: 0');
   });
@@ -26,8 +29,20 @@ describe('hostwatch parse --type access', () => {
     const input = readFileSync(join(FIXTURES, 'traefik.log'), 'utf8');
     const r = hostwatch(['parse', '--type', 'access', '--config.file', join(FIXTURES, 'hostwatch.yml'), '--log', 'traefik', '-'], input);
     expect(r.code).toBe(0);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(out[0]).toMatchObject({ n: 1, match: true, section: '/dashboard', method: 'GET', status: 200, bytes: 2345, duration_seconds: 0.003456789, source: '192.0.2.44' });
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out[0]).toMatchObject({
+      n: 1,
+      match: true,
+      section: '/dashboard',
+      method: 'GET',
+      status: 200,
+      bytes: 2345,
+      duration_seconds: 0.003456789,
+      source: '192.0.2.44',
+    });
     expect(out[3]).toEqual({ n: 4, match: false });
     expect(r.stderr).toContain('lines: 4, matched: 3, unmatched: 1');
   });

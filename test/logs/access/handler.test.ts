@@ -77,11 +77,17 @@ describe('access handler', () => {
       'hostwatch_http_request_duration_seconds_bucket{log="web",section="/api",le="1"} 3',
       'hostwatch_http_request_duration_seconds_bucket{log="web",section="/api",le="+Inf"} 4',
     ]);
-    expect(samples(text, 'hostwatch_http_request_duration_seconds_sum')).toContain('hostwatch_http_request_duration_seconds_sum{log="web",section="/api"} 2.45');
+    expect(samples(text, 'hostwatch_http_request_duration_seconds_sum')).toContain(
+      'hostwatch_http_request_duration_seconds_sum{log="web",section="/api"} 2.45',
+    );
     // A section whose lines all had "-" still has its (empty) histogram: the format is timed.
-    expect(samples(text, 'hostwatch_http_request_duration_seconds_count')).toContain('hostwatch_http_request_duration_seconds_count{log="web",section="/empty"} 0');
+    expect(samples(text, 'hostwatch_http_request_duration_seconds_count')).toContain(
+      'hostwatch_http_request_duration_seconds_count{log="web",section="/empty"} 0',
+    );
     // The "-" line is still a request.
-    expect(samples(text, 'hostwatch_http_requests_total')).toContain('hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 5');
+    expect(samples(text, 'hostwatch_http_requests_total')).toContain(
+      'hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 5',
+    );
   });
 
   it('JSON logs get the histogram once a line carries a duration', async () => {
@@ -202,10 +208,46 @@ describe('access snapshot and restore', () => {
 
   it('rejects a state that is not an access state (the pipeline then moves the checkpoint aside)', () => {
     const h = setup().handler;
-    for (const bad of [null, {}, { v: 2 }, { v: 1, sections: ['/a'], requests: [], bytes: [0], bounds: [], hist: [], sums: [] },
+    for (const bad of [
+      null,
+      {},
+      { v: 2 },
+      { v: 1, sections: ['/a'], requests: [], bytes: [0], bounds: [], hist: [], sums: [] },
       { v: 1, sections: ['/a', '/a'], requests: new Array(100).fill(0), bytes: [0, 0], bounds: [], hist: [], sums: [] },
-      { v: 1, sections: ['/a'], requests: new Array(50).fill(-1), bytes: [0], bounds: [], hist: [], sums: [] }]) {
+      { v: 1, sections: ['/a'], requests: new Array(50).fill(-1), bytes: [0], bounds: [], hist: [], sums: [] },
+    ]) {
       expect(() => h.restore(bad as never)).toThrow(/access state/);
     }
+  });
+
+  it('rejects absurd counts: beyond safe integers (1e300), fractional, or a section name longer than any kept', () => {
+    const h = setup({ format }).handler;
+    feed(h, 0, 10);
+    const good = JSON.parse(JSON.stringify(h.snapshot())) as AccessState;
+    for (const bad of [
+      { ...good, requests: good.requests.map((x, i) => (i === 0 ? 1e300 : x)) },
+      { ...good, bytes: good.bytes.map((x, i) => (i === 0 ? 0.5 : x)) },
+      { ...good, sections: good.sections.map((x, i) => (i === 0 ? '/' + 'a'.repeat(300) : x)) },
+    ]) {
+      expect(() => h.restore(bad)).toThrow(/access state/);
+    }
+  });
+
+  it('a checkpoint with 20,000 sections (hand-written, or max_sections lowered since) is folded into __other__: bounded, nothing lost', async () => {
+    const wide = setup({ format, max_sections: 20_000 }).handler;
+    for (let i = 0; i < 20_000; i++) wide.processLine(`1.2.3.4 "GET /s${i}/x HTTP/1.1" 200 ${i} 0.1`);
+    const saved = JSON.parse(JSON.stringify(wide.snapshot())) as AccessState;
+    expect(saved.sections).toHaveLength(20_000);
+    const t = setup({ format, max_sections: 50 });
+    t.handler.restore(saved);
+    const s = t.handler.snapshot();
+    expect(s.sections).toHaveLength(51);
+    expect(s.sections[50]).toBe('__other__');
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect(sum(s.requests)).toBe(20_000);
+    expect(sum(s.bytes)).toBe(sum(saved.bytes));
+    expect(sum(s.hist)).toBe(20_000);
+    t.publish();
+    expect(samples(await t.metrics(), 'hostwatch_http_requests_total').length).toBeLessThanOrEqual(51 * 4);
   });
 });

@@ -30,7 +30,8 @@ function running(clock: ManualClock): Promise<RunningLogs> {
         type: 'access',
         path: path.join(dir, 'access.log'),
         start_position: 'beginning',
-        format: '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time',
+        format:
+          '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time',
         max_sections: 2,
       },
       {
@@ -66,8 +67,11 @@ describe('access and pattern logs through the pipeline', () => {
     appendFileSync(access, req('/static/x', 200, '3') + 'garbage\n');
     renameSync(access, access + '.1');
     writeFileSync(access, req('/third/x', 200, '4') + req('/api/c', 200, '5'));
-    appendFileSync(clam, 'Mon Mar  4 10:12:02 2024 -> /tmp/x: Eicar-Test-Signature FOUND\nMon Mar  4 10:12:03 2024 -> SelfCheck: Database status OK.\n');
-    text = await first.scrape();
+    appendFileSync(
+      clam,
+      'Mon Mar  4 10:12:02 2024 -> /tmp/x: Eicar-Test-Signature FOUND\nMon Mar  4 10:12:03 2024 -> SelfCheck: Database status OK.\n',
+    );
+    await first.scrape();
     await first.scrape(); // a rotated file is read to its end on the next passes
     text = await first.scrape();
     expect(text).toContain('hostwatch_http_requests_total{log="web",section="/api",method="GET",status="2xx"} 2');

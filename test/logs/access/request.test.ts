@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { METHODS, methodIndex, parseRequestLine, sectionOf, type RequestParts } from '../../../src/logs/access/request.js';
-
-const parts = (): RequestParts => ({ method: -1, section: '', targetStart: 0, targetEnd: 0, methodStart: 0, methodEnd: 0 });
+import { METHODS, methodIndex, parseRequestLine, sectionOf } from '../../../src/logs/access/request.js';
 
 function req(line: string): { method: string; section: string; target: string } | undefined {
-  const p = parts();
-  if (!parseRequestLine(line, 0, line.length, p)) return undefined;
-  return { method: METHODS[p.method], section: p.section, target: line.slice(p.targetStart, p.targetEnd) };
+  const b = Buffer.from(line);
+  const p = parseRequestLine(b, 0, b.length);
+  if (!p) return undefined;
+  return { method: METHODS[p.method], section: p.section, target: b.toString('utf8', p.targetStart, p.targetEnd) };
 }
 
 describe('sectionOf', () => {
@@ -24,19 +23,21 @@ describe('sectionOf', () => {
     ['/favicon.ico', '/favicon.ico'],
     ['/%7Euser/x', '/%7Euser'],
   ])('%s → %s', (path, section) => {
-    expect(sectionOf(path, 0, path.length)).toBe(section);
+    expect(sectionOf(Buffer.from(path), 0, path.length)).toBe(section);
   });
 
   it('works on a range inside a longer line', () => {
     const line = 'x "GET /api/v1 HTTP/1.1" y';
-    expect(sectionOf(line, 7, 14)).toBe('/api');
+    expect(sectionOf(Buffer.from(line), 7, 14)).toBe('/api');
   });
 });
 
 describe('methodIndex', () => {
   it('maps the fixed set and nothing else', () => {
-    for (const m of METHODS.slice(0, -1)) expect(METHODS[methodIndex(m, 0, m.length)]).toBe(m);
-    for (const m of ['get', 'PROPFIND', 'MKCOL', 'GETS', 'GE', 'SSTP_DUPLEX_POST', 'Post']) expect(METHODS[methodIndex(m, 0, m.length)]).toBe('OTHER');
+    const index = (m: string) => methodIndex(Buffer.from(m), 0, m.length);
+    for (const m of METHODS.slice(0, -1)) expect(METHODS[index(m)]).toBe(m);
+    for (const m of ['get', 'PROPFIND', 'MKCOL', 'GETS', 'GE', 'SSTP_DUPLEX_POST', 'Post', 'OTHER'])
+      expect(METHODS[index(m)]).toBe('OTHER');
   });
 });
 

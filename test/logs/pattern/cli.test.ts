@@ -33,10 +33,16 @@ describe('hostwatch parse --type pattern', () => {
           '',
         ].join('\n'),
       );
-      const input = '2024-01-01 10:00:00,123 fail2ban.actions [1]: NOTICE  [sshd] Ban 1.2.3.4\nhello\n2024-01-01 10:00:01,000 fail2ban.actions [1]: NOTICE  [sshd] Unban 1.2.3.4\n';
+      const input =
+        '2024-01-01 10:00:00,123 fail2ban.actions [1]: NOTICE  [sshd] Ban 1.2.3.4\nhello\n2024-01-01 10:00:01,000 fail2ban.actions [1]: NOTICE  [sshd] Unban 1.2.3.4\n';
       const r = hostwatch(['parse', '--type', 'pattern', '--config.file', cfg, '--log', 'f2b', '-'], input);
       expect(r.code).toBe(0);
-      expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
+      expect(
+        r.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ).toEqual([
         { n: 1, match: true, rule: 'ban', labels: { jail: 'sshd' }, also: [{ rule: 'notice', labels: {} }] },
         { n: 2, match: false },
         { n: 3, match: true, rule: 'notice', labels: {} },

@@ -15,7 +15,10 @@ async function parseFile(file: string, log: string): Promise<unknown[]> {
 }
 
 describe('pattern rules golden fixtures (examples/patterns.yml)', () => {
-  for (const [file, log] of [['clamav.log', 'clamav'], ['fail2ban.log', 'fail2ban']]) {
+  for (const [file, log] of [
+    ['clamav.log', 'clamav'],
+    ['fail2ban.log', 'fail2ban'],
+  ]) {
     it(file, async () => {
       const got = await parseFile(file, log);
       expect(got).toHaveLength(readFileSync(join(DIR, file), 'utf8').split('\n').length - 1);

@@ -34,7 +34,12 @@ function setup(rules: unknown[]) {
   };
 }
 
-const CLAMAV = { name: 'clamav', regex: ': (?<signature>[^\\s():]+)(?:\\([0-9a-f]{32,64}:\\d+\\))? FOUND$', labels: ['signature'], max_label_values: 3 };
+const CLAMAV = {
+  name: 'clamav',
+  regex: ': (?<signature>[^\\s():]+)(?:\\([0-9a-f]{32,64}:\\d+\\))? FOUND$',
+  labels: ['signature'],
+  max_label_values: 3,
+};
 const BAN = { name: 'ban', regex: '\\[(?<jail>[^\\]]+)\\] (?<action>Ban|Unban) \\S+$', labels: ['jail', 'action'] };
 const ANY_ERROR = { name: 'error', regex: '(?i)\\berror\\b' };
 
@@ -91,7 +96,10 @@ describe('pattern handler', () => {
     t.handler.processLine('x');
     t.handler.processLine('x=5');
     t.publish();
-    expect(await t.series()).toEqual(['hostwatch_pattern_matches_total{log="p",rule="opt",v=""} 1', 'hostwatch_pattern_matches_total{log="p",rule="opt",v="5"} 1']);
+    expect(await t.series()).toEqual([
+      'hostwatch_pattern_matches_total{log="p",rule="opt",v=""} 1',
+      'hostwatch_pattern_matches_total{log="p",rule="opt",v="5"} 1',
+    ]);
   });
 
   it('captures non-ASCII values exactly, on short and long lines (the line is matched as UTF-8 bytes)', async () => {
@@ -149,9 +157,13 @@ describe('pattern handler', () => {
 
   it('rejects a state that is not a pattern state', () => {
     const h = setup([CLAMAV]).handler;
-    for (const bad of [null, {}, { v: 1, rules: [{ name: 'clamav', labels: ['signature'], values: [], counts: {} }] },
+    for (const bad of [
+      null,
+      {},
+      { v: 1, rules: [{ name: 'clamav', labels: ['signature'], values: [], counts: {} }] },
       { v: 1, rules: [{ name: 'clamav', labels: ['signature'], values: [['a']], counts: { '1': 1 } }] },
-      { v: 1, rules: [{ name: 'clamav', labels: ['signature'], values: [['a']], counts: { '0': -1 } }] }]) {
+      { v: 1, rules: [{ name: 'clamav', labels: ['signature'], values: [['a']], counts: { '0': -1 } }] },
+    ]) {
       expect(() => h.restore(bad as never)).toThrow(/pattern state/);
     }
   });
@@ -168,12 +180,29 @@ describe('pattern rule config checks', () => {
   };
 
   it('accepts RE2 syntax, including (?P<name>) and inline flags', () => {
-    expect(problems([CLAMAV, BAN, ANY_ERROR, { name: 'py', regex: '(?P<who>\\w+) logged in', labels: ['who'] }, { name: 'nested', regex: '(a+)+$' }])).toEqual([]);
+    expect(
+      problems([
+        CLAMAV,
+        BAN,
+        ANY_ERROR,
+        { name: 'py', regex: '(?P<who>\\w+) logged in', labels: ['who'] },
+        { name: 'nested', regex: '(a+)+$' },
+      ]),
+    ).toEqual([]);
   });
 
   it('rejects what RE2 cannot run (backreferences, lookarounds) with the path of the regex', () => {
-    expect(problems([{ name: 'a', regex: '(\\w)\\1' }, { name: 'b', regex: 'foo(?=bar)' }, { name: 'c', regex: '(?<!x)y' }, { name: 'd', regex: '[' }])).toEqual([
-      expect.stringMatching(/^logs\[0\]\.rules\[0\]\.regex: not accepted by RE2 \(invalid escape sequence: \\1\); .*backreferences and lookarounds/),
+    expect(
+      problems([
+        { name: 'a', regex: '(\\w)\\1' },
+        { name: 'b', regex: 'foo(?=bar)' },
+        { name: 'c', regex: '(?<!x)y' },
+        { name: 'd', regex: '[' },
+      ]),
+    ).toEqual([
+      expect.stringMatching(
+        /^logs\[0\]\.rules\[0\]\.regex: not accepted by RE2 \(invalid escape sequence: \\1\); .*backreferences and lookarounds/,
+      ),
       expect.stringMatching(/^logs\[0\]\.rules\[1\]\.regex: not accepted by RE2 \(invalid perl operator: \(\?=\)/),
       expect.stringMatching(/^logs\[0\]\.rules\[2\]\.regex: not accepted by RE2/),
       expect.stringMatching(/^logs\[0\]\.rules\[3\]\.regex: not accepted by RE2 \(missing \]/),
@@ -181,12 +210,14 @@ describe('pattern rule config checks', () => {
   });
 
   it('requires labels to be named groups, not reserved, listed once; rule names unique', () => {
-    expect(problems([
-      { name: 'a', regex: '(?<x>\\d+)', labels: ['y'] },
-      { name: 'b', regex: '(?<log>\\d+)(?<__x>\\d)', labels: ['log', '__x'] },
-      { name: 'c', regex: '(?<x>\\d+)', labels: ['x', 'x'] },
-      { name: 'a', regex: 'z' },
-    ])).toEqual([
+    expect(
+      problems([
+        { name: 'a', regex: '(?<x>\\d+)', labels: ['y'] },
+        { name: 'b', regex: '(?<log>\\d+)(?<__x>\\d)', labels: ['log', '__x'] },
+        { name: 'c', regex: '(?<x>\\d+)', labels: ['x', 'x'] },
+        { name: 'a', regex: 'z' },
+      ]),
+    ).toEqual([
       'logs[0].rules[0].labels[0]: the regex has no named group (?<y>...)',
       'logs[0].rules[1].labels[0]: "log" is a label of hostwatch_pattern_matches_total already',
       'logs[0].rules[1].labels[1]: label names starting with __ are reserved by Prometheus',

@@ -20,7 +20,10 @@ describe('auth parser golden files', () => {
   }
 });
 
-const fixtureLines = (name: string) => readFileSync(`${DIR}/${name}`, 'utf8').split('\n').filter((l) => l !== '');
+const fixtureLines = (name: string) =>
+  readFileSync(`${DIR}/${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('auth parser: what must not match', () => {
   it('never reports sessions, connections, post-auth disconnects or cron as failures', () => {
@@ -48,12 +51,18 @@ describe('auth parser: attacker-controlled user names', () => {
   });
 
   it('keeps the injected text as the user name', () => {
-    const e = parseAuthLine('Mar  3 14:00:00 h sshd[1]: Failed password for invalid user from 1.2.3.4 from 5.6.7.8 port 22 ssh2', NOW)!.event!;
+    const e = parseAuthLine(
+      'Mar  3 14:00:00 h sshd[1]: Failed password for invalid user from 1.2.3.4 from 5.6.7.8 port 22 ssh2',
+      NOW,
+    )!.event!;
     expect(e).toMatchObject({ event: 'failure', user: 'from 1.2.3.4', source: '5.6.7.8', reason: 'invalid_user' });
   });
 
   it('an injected "Accepted" does not make a success', () => {
-    const e = parseAuthLine('Mar  3 14:00:00 h sshd[1]: Invalid user Accepted password for root from 6.6.6.6 port 22 ssh2 from 5.6.7.15 port 2228', NOW)!.event!;
+    const e = parseAuthLine(
+      'Mar  3 14:00:00 h sshd[1]: Invalid user Accepted password for root from 6.6.6.6 port 22 ssh2 from 5.6.7.15 port 2228',
+      NOW,
+    )!.event!;
     expect(e.event).toBe('invalid_user');
   });
 });
@@ -72,22 +81,45 @@ describe('auth parser: sources and services', () => {
   });
 
   it('maps sshd-session (OpenSSH 9.8) to sshd and unknown PAM services to other', () => {
-    expect(parseAuthLine('Mar  3 10:00:00 h sshd-session[9]: Failed password for x from 1.2.3.4 port 22 ssh2', NOW)!.event!.service).toBe('sshd');
-    const e = parseAuthLine('Mar  3 10:00:00 h myapp[9]: pam_unix(myapp:auth): authentication failure; logname= uid=0 euid=0 tty= ruser= rhost=1.2.3.4  user=x', NOW)!.event!;
+    expect(parseAuthLine('Mar  3 10:00:00 h sshd-session[9]: Failed password for x from 1.2.3.4 port 22 ssh2', NOW)!.event!.service).toBe(
+      'sshd',
+    );
+    const e = parseAuthLine(
+      'Mar  3 10:00:00 h myapp[9]: pam_unix(myapp:auth): authentication failure; logname= uid=0 euid=0 tty= ruser= rhost=1.2.3.4  user=x',
+      NOW,
+    )!.event!;
     expect(e).toMatchObject({ event: 'failure', service: 'other', reason: 'pam', source: '1.2.3.4', user: 'x' });
   });
 
   it('counts folded repeats (rsyslog "message repeated N times")', () => {
-    const e = parseAuthLine('Mar  3 10:00:00 h sshd[9]: message repeated 4 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]', NOW)!.event!;
+    const e = parseAuthLine(
+      'Mar  3 10:00:00 h sshd[9]: message repeated 4 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]',
+      NOW,
+    )!.event!;
     expect(e).toMatchObject({ event: 'failure', count: 4, source: '1.2.3.4' });
   });
 });
 
 describe('syslog header', () => {
   it('parses with and without the host field and with a <PRI>', () => {
-    expect(parseSyslog('Mar  3 10:00:00 web sshd[12]: hello', NOW)).toMatchObject({ host: 'web', program: 'sshd', pid: '12', message: 'hello' });
-    expect(parseSyslog('Mar  3 10:00:00 sshd[12]: hello', NOW)).toMatchObject({ host: undefined, program: 'sshd', pid: '12', message: 'hello' });
-    expect(parseSyslog('<86>Mar  3 10:00:00 web sudo: hi', NOW)).toMatchObject({ host: 'web', program: 'sudo', pid: undefined, message: 'hi' });
+    expect(parseSyslog('Mar  3 10:00:00 web sshd[12]: hello', NOW)).toMatchObject({
+      host: 'web',
+      program: 'sshd',
+      pid: '12',
+      message: 'hello',
+    });
+    expect(parseSyslog('Mar  3 10:00:00 sshd[12]: hello', NOW)).toMatchObject({
+      host: undefined,
+      program: 'sshd',
+      pid: '12',
+      message: 'hello',
+    });
+    expect(parseSyslog('<86>Mar  3 10:00:00 web sudo: hi', NOW)).toMatchObject({
+      host: 'web',
+      program: 'sudo',
+      pid: undefined,
+      message: 'hi',
+    });
     expect(parseSyslog('Mar  3 10:00:00 web last message repeated 3 times', NOW)).toBeUndefined();
   });
 
@@ -123,6 +155,11 @@ describe('auth parser: login', () => {
 
 describe('syslog header: busybox', () => {
   it('skips the facility.level field busybox syslogd writes', () => {
-    expect(parseSyslog('Mar  3 16:00:00 alpine authpriv.info sshd[2301]: hi', NOW)).toMatchObject({ host: 'alpine', program: 'sshd', pid: '2301', message: 'hi' });
+    expect(parseSyslog('Mar  3 16:00:00 alpine authpriv.info sshd[2301]: hi', NOW)).toMatchObject({
+      host: 'alpine',
+      program: 'sshd',
+      pid: '2301',
+      message: 'hi',
+    });
   });
 });

@@ -1,21 +1,103 @@
-// The per-source detectors on their own, with explicit times: thresholds, windows, crossings,
-// and the memory cap under a flood of 1,000,000 distinct sources.
+// The per-source detectors and the bounded tables under them, on their own, with explicit times:
+// thresholds, windows, crossings, the top-sources summary, and the memory cap under a flood of
+// 1,000,000 distinct sources.
 import { describe, expect, it } from 'vitest';
-import { BruteForceDetector, sourcesOverThreshold, topSources } from '../../../src/logs/security/bruteforce.js';
-import { LruMap } from '../../../src/logs/security/lru.js';
+import { BruteForceDetector, sourcesOverThreshold } from '../../../src/logs/security/bruteforce.js';
+import { LruSlots } from '../../../src/logs/security/slots.js';
+import { sourceKey, sourceText } from '../../../src/logs/security/source-key.js';
+import { TopSources, topCapacity, topSources } from '../../../src/logs/security/top-sources.js';
 import { PortScanDetector, scanningSources } from '../../../src/logs/security/portscan.js';
 
 const ip = (i: number) => `${(i >>> 24) & 255}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
 
-describe('LruMap', () => {
-  it('evicts the least recently used key beyond capacity', () => {
-    const m = new LruMap<number>(2);
-    m.set('a', 1);
-    m.set('b', 2);
-    m.touch('a');
-    m.set('c', 3);
-    expect([...m.entries()]).toEqual([['a', 1], ['c', 3]]);
+describe('LruSlots', () => {
+  it('evicts the least recently used key beyond capacity and reuses its slot', () => {
+    const sizes: number[] = [];
+    const m = new LruSlots<string>(2, (n) => sizes.push(n));
+    const a = m.add('a');
+    const b = m.add('b');
+    m.touch(a);
+    const c = m.add('c');
+    expect(c).toBe(b);
+    const order: string[] = [];
+    m.forEach((s) => order.push(m.key(s)));
+    expect(order).toEqual(['a', 'c']);
+    expect(m.find('b')).toBe(-1);
     expect(m.evictions).toBe(1);
+    expect(sizes).toEqual([2]);
+  });
+
+  it('removed slots are reused before new ones, and the recency list stays consistent', () => {
+    const m = new LruSlots<number>(100, () => {});
+    for (let i = 0; i < 10; i++) m.add(i);
+    m.remove(m.find(3));
+    m.remove(m.find(0));
+    expect(m.oldestSlot).toBe(m.find(1));
+    const s = m.add(42);
+    expect(s === 0 || s === 3).toBe(true);
+    const order: number[] = [];
+    m.forEach((x) => order.push(m.key(x)));
+    expect(order).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 42]);
+    expect(m.size).toBe(9);
+  });
+});
+
+describe('sourceKey', () => {
+  it('canonical IPv4 addresses become numbers and come back as the same text', () => {
+    for (const a of ['0.0.0.0', '1.2.3.4', '203.0.113.9', '255.255.255.255', '128.0.0.1']) {
+      expect(typeof sourceKey(a)).toBe('number');
+      expect(sourceText(sourceKey(a))).toBe(a);
+    }
+  });
+
+  it('anything else stays its text (leading zeros, IPv6, names, out-of-range parts)', () => {
+    for (const a of ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '::1', '2001:db8::1', 'host.example', '1.2.3.4 ', '']) {
+      expect(sourceKey(a)).toBe(a);
+    }
+  });
+});
+
+describe('TopSources (Space-Saving)', () => {
+  it('counts exactly while it holds every source', () => {
+    const t = new TopSources(topCapacity(2));
+    for (const [s, n] of [
+      ['a', 5],
+      ['b', 3],
+      ['c', 1],
+      ['a', 1],
+    ] as const)
+      t.add(sourceKey(s), n);
+    expect(topSources(t.snapshot(), 2)).toEqual([
+      ['a', 6],
+      ['b', 3],
+    ]);
+    expect(topSources(t.snapshot(), 0)).toEqual([]);
+  });
+
+  it('keeps a heavy source among 1,000,000 distinct ones in bounded memory, with its exact count since it entered', () => {
+    const t = new TopSources(topCapacity(10));
+    const heavy = sourceKey('9.9.9.9');
+    for (let i = 0; i < 1_000_000; i++) {
+      t.add(sourceKey(ip(i)), 1);
+      if (i % 10 === 0) t.add(heavy, 1);
+    }
+    const snap = t.snapshot();
+    expect(snap.sources.length).toBe(topCapacity(10));
+    const [first] = topSources(snap, 1);
+    expect(first[0]).toBe('9.9.9.9');
+    expect(first[1]).toBe(100_000);
+  });
+
+  it('restores its snapshot exactly, and keeps the most counted with a smaller capacity', () => {
+    const t = new TopSources(64);
+    for (let i = 0; i < 100; i++) t.add(sourceKey(ip(i)), (i % 7) + 1);
+    const snap = JSON.parse(JSON.stringify(t.snapshot()));
+    const r = new TopSources(64);
+    r.restore(snap);
+    expect(r.snapshot()).toEqual(t.snapshot());
+    const small = new TopSources(3);
+    small.restore(snap);
+    expect(small.snapshot().counts.every((c) => c >= 7)).toBe(true);
   });
 });
 
@@ -49,8 +131,8 @@ describe('BruteForceDetector', () => {
     const d = new BruteForceDetector(opts);
     expect(d.record('a', 0, 1_000_000_000)).toBe(true);
     const snap = d.snapshot();
-    expect(snap.sources[0][1]).toBe(1_000_000_000);
-    expect(snap.sources[0][3].length).toBe(opts.threshold);
+    expect(snap.counts).toEqual([opts.threshold]);
+    expect(snap.ages.length).toBe(opts.threshold);
   });
 
   it('clamps times going backwards per source instead of corrupting the window', () => {
@@ -67,8 +149,15 @@ describe('BruteForceDetector', () => {
     expect(sourcesOverThreshold(snap, 3000, 4, 10_000)).toBe(1);
     expect(sourcesOverThreshold(snap, 10_000, 4, 10_000)).toBe(1);
     expect(sourcesOverThreshold(snap, 10_001, 4, 10_000)).toBe(0);
-    expect(topSources(snap, 1)).toEqual([['a', 4]]);
-    expect(topSources(snap, 0)).toEqual([]);
+  });
+
+  it('forgets a source whose window expired before a newer failure, once it is the least recently failing', () => {
+    const d = new BruteForceDetector(opts);
+    d.record('old', 0);
+    d.record('new', 5000);
+    expect(d.size).toBe(2);
+    d.record('new', 10_001);
+    expect(d.snapshot().sources).toEqual(['new']);
   });
 
   it('keeps at most maxSources under a flood of 1,000,000 distinct sources, and still detects', () => {
@@ -94,7 +183,8 @@ describe('BruteForceDetector', () => {
     r.restore(JSON.parse(JSON.stringify(d.snapshot())));
     expect(r.snapshot()).toEqual(d.snapshot());
     r.record('c', 2); // evicts b, the least recently used
-    expect(r.snapshot().sources.map((s) => s[0])).toEqual(['a', 'c']);
+    expect(r.snapshot().sources).toEqual(['a', 'c']);
+    expect(r.size).toBe(2);
   });
 });
 
@@ -127,7 +217,8 @@ describe('PortScanDetector', () => {
   it('bounds the ports kept per source to distinctPorts, and the sources to maxSources', () => {
     const d = new PortScanDetector({ ...opts, maxSources: 1000 });
     for (let p = 1; p <= 65535; p++) d.record('full-scan', p, p);
-    expect(d.snapshot().sources[0][2].length).toBe(5);
+    expect(d.snapshot().ports.length).toBe(5);
+    expect(d.snapshot().ports).toEqual([65531, 65532, 65533, 65534, 65535]);
     for (let i = 0; i < 1_000_000; i++) d.record(ip(i), i & 65535, 70_000 + i);
     expect(d.size).toBe(1000);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FirewallLogConfig } from '../../../src/logs/firewall/config.js';
 import { ManualClock } from '../../../src/core/clock.js';
-import { FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
+import { emptyFirewallState, FirewallHandler, packetIndex, type FirewallState } from '../../../src/logs/firewall/handler.js';
 import { firewallLogType } from '../../../src/logs/firewall/index.js';
 import { PROMOTE_AT, TopPorts } from '../../../src/logs/firewall/top-ports.js';
 
@@ -16,8 +16,12 @@ const NOW = Date.UTC(2024, 5, 1, 12, 0, 0);
 function fwConfig(extra: Record<string, unknown> = {}): FirewallLogConfig {
   return parseConfig({ logs: [{ name: 'fw', type: 'firewall', path: '/var/log/ufw.log', ...extra }] }).logs[0] as FirewallLogConfig;
 }
-const handler = (extra: Record<string, unknown> = {}, clock = new ManualClock(NOW)) => new FirewallHandler({ config: fwConfig(extra), clock });
-const fixture = (name: string) => readFileSync(`test/fixtures/firewall/${name}`, 'utf8').split('\n').filter((l) => l !== '');
+const handler = (extra: Record<string, unknown> = {}, clock = new ManualClock(NOW)) =>
+  new FirewallHandler({ config: fwConfig(extra), clock });
+const fixture = (name: string) =>
+  readFileSync(`test/fixtures/firewall/${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 /** A UFW block line at second `sec` of 2024-03-03T10:00. */
 const block = (sec: number, src: string, dpt: number, proto = 'TCP') =>
@@ -64,19 +68,21 @@ describe('firewall handler counters', () => {
 });
 
 describe('firewall lines come only from the kernel or the firewall daemon', () => {
-  it('packet text inside another program\'s message (an sshd user name, a sudo command) is no packet and no scan', () => {
+  it("packet text inside another program's message (an sshd user name, a sudo command) is no packet and no scan", () => {
     const h = handler({ portscan: { distinct_ports: 3, window: '60s' } });
     const results = fixture('injection.log').map((l) => h.processLine(l));
     expect(results.map((r) => r.parsed)).toEqual([false, false, false, false, false, false, true, false]);
     const s = h.snapshot();
     expect(s.packets.reduce((a, b) => a + b, 0)).toBe(1);
-    expect(s.portscan.sources.map((e) => e[0])).toEqual(['203.0.113.252']);
+    expect(s.portscan.sources).toEqual(['203.0.113.252']);
   });
 
   it('20 sshd lines with a [UFW BLOCK] user name to 20 ports make no packet and no scan', () => {
     const h = handler({ portscan: { distinct_ports: 5, window: '60s' } });
     for (let i = 0; i < 20; i++) {
-      h.processLine(`Mar  3 10:00:${String(i).padStart(2, '0')} web-1 sshd[${7000 + i}]: Invalid user [UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=6.6.6.6 DST=192.0.2.10 LEN=60 PROTO=TCP SPT=1 DPT=${1000 + i} from 203.0.113.9 port ${40000 + i}`);
+      h.processLine(
+        `Mar  3 10:00:${String(i).padStart(2, '0')} web-1 sshd[${7000 + i}]: Invalid user [UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=6.6.6.6 DST=192.0.2.10 LEN=60 PROTO=TCP SPT=1 DPT=${1000 + i} from 203.0.113.9 port ${40000 + i}`,
+      );
     }
     const s = h.snapshot();
     expect(s.packets.reduce((a, b) => a + b, 0)).toBe(0);
@@ -89,7 +95,9 @@ describe('firewall lines come only from the kernel or the firewall daemon', () =
     for (const l of fixture('pve-firewall.log')) h.processLine(l);
     const s = h.snapshot();
     const at = (a: string, p: string, d: string) => s.packets[packetIndex(a, p, d)];
-    expect([at('block', 'tcp', 'in'), at('reject', 'udp', 'in'), at('allow', 'tcp', 'out'), at('allow', 'tcp', 'forward')]).toEqual([1, 1, 1, 1]);
+    expect([at('block', 'tcp', 'in'), at('reject', 'udp', 'in'), at('allow', 'tcp', 'out'), at('allow', 'tcp', 'forward')]).toEqual([
+      1, 1, 1, 1,
+    ]);
     expect([at('block', 'tcp', 'forward'), at('block', 'icmp', 'in')]).toEqual([1, 1]);
   });
 });
@@ -164,7 +172,7 @@ describe('port-scan detection', () => {
 describe('firewall snapshot / restore and metrics', () => {
   it('a restored handler continues exactly like one that never stopped', () => {
     const lines: string[] = [...fixture('ufw.log')];
-    for (let i = 0; i < 300; i++) lines.push(block(i % 120, `203.0.113.${i % 7}`, (i * 37) % 50 + 1));
+    for (let i = 0; i < 300; i++) lines.push(block(i % 120, `203.0.113.${i % 7}`, ((i * 37) % 50) + 1));
     const extra = { portscan: { distinct_ports: 5, window: '60s' }, top_ports: 4 };
     const whole = handler(extra);
     for (const l of lines) whole.processLine(l);
@@ -207,8 +215,42 @@ describe('firewall restore of a foreign state', () => {
   it.each([
     ['null', null],
     ['packets of another version', { ...JSON.parse(JSON.stringify(handler().snapshot())), packets: [1, 2, 3] }],
-    ['no port-scan state', { ...JSON.parse(JSON.stringify(handler().snapshot())), portscan: undefined }],
+    ['a negative counter', { ...JSON.parse(JSON.stringify(handler().snapshot())), portscanDetections: -1 }],
+    [
+      'a fractional packet count',
+      { ...JSON.parse(JSON.stringify(handler().snapshot())), packets: emptyFirewallState().packets.map((_, i) => (i === 0 ? 0.5 : 0)) },
+    ],
+    ['a blocked-port count beyond 2^53', { ...emptyFirewallState(), blockedPorts: { ports: { 22: 2 ** 60 }, other: 0, candidates: [] } }],
   ])('throws on %s', (_what, state) => {
     expect(() => handler().restore(state as never)).toThrow();
+  });
+
+  it('discards a malformed port-scan window (detection restarts) and keeps the counters', () => {
+    const good = emptyFirewallState();
+    good.packets[0] = 7;
+    good.portscanDetections = 3;
+    for (const portscan of [
+      undefined,
+      { at: 0, sources: ['x'], counts: [2], ages: [1], ports: [1] },
+      { at: -1, sources: [], counts: [], ages: [], ports: [] },
+    ]) {
+      const h = handler();
+      h.restore({ ...good, portscan } as never);
+      const s = h.snapshot();
+      expect(s.packets[0]).toBe(7);
+      expect(s.portscanDetections).toBe(3);
+      expect(s.portscan.sources).toEqual([]);
+    }
+  });
+
+  it('drops blocked-port series beyond top_ports and ports that are not ports', () => {
+    const h = handler();
+    const ports: Record<string, number> = { '99999': 1, x: 1 };
+    for (let p = 1; p <= 100; p++) ports[p] = p;
+    h.restore({ ...emptyFirewallState(), blockedPorts: { ports, other: 5, candidates: [[7, 1]] } } as never);
+    const bp = h.snapshot().blockedPorts;
+    expect(Object.keys(bp.ports).length).toBeLessThanOrEqual(20);
+    expect(bp.ports['99999']).toBeUndefined();
+    expect(bp.other).toBe(5);
   });
 });

@@ -53,17 +53,26 @@ describe('firewall parser', () => {
   });
 
   it('finds a prefix glued to IN= and directions in/out/forward', () => {
-    expect(parseFirewallLine('Mar  3 10:00:00 h kernel: DROP:IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=TCP SPT=1 DPT=2', NOW)).toMatchObject({
+    expect(
+      parseFirewallLine('Mar  3 10:00:00 h kernel: DROP:IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 PROTO=TCP SPT=1 DPT=2', NOW),
+    ).toMatchObject({
       prefix: 'DROP:',
       action: 'block',
       direction: 'in',
     });
-    expect(parseFirewallLine('IN= OUT=eth0 SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP SPT=1 DPT=2', NOW)).toMatchObject({ prefix: '', direction: 'out', action: 'unknown' });
+    expect(parseFirewallLine('IN= OUT=eth0 SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP SPT=1 DPT=2', NOW)).toMatchObject({
+      prefix: '',
+      direction: 'out',
+      action: 'unknown',
+    });
     expect(parseFirewallLine('x IN=eth0 OUT=eth1 SRC=1.1.1.1 DST=2.2.2.2 PROTO=TCP', NOW)!.direction).toBe('forward');
   });
 
   it('lists TCP flags only', () => {
-    const p = parseFirewallLine('[UFW BLOCK] IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 LEN=40 DF PROTO=TCP SPT=1 DPT=2 WINDOW=0 RES=0x00 CWR ECE ACK PSH FIN URGP=0', NOW)!;
+    const p = parseFirewallLine(
+      '[UFW BLOCK] IN=eth0 OUT= SRC=1.1.1.1 DST=2.2.2.2 LEN=40 DF PROTO=TCP SPT=1 DPT=2 WINDOW=0 RES=0x00 CWR ECE ACK PSH FIN URGP=0',
+      NOW,
+    )!;
     expect(p.flags).toEqual(['ACK', 'PSH', 'FIN']);
   });
 

@@ -19,7 +19,29 @@ function rng(seed: number): () => number {
   };
 }
 
-const PIECES = [' ', '', ':', '[', ']', ' from ', ' port ', ' ssh2', ' [preauth]', 'IN=', ' OUT=', 'DPT=', 'SRC=', '\u0000', '\ufffd', 'é', '=', ';', ' user=', 'rhost=', 'message repeated 99999999 times: [ '];
+const PIECES = [
+  ' ',
+  '',
+  ':',
+  '[',
+  ']',
+  ' from ',
+  ' port ',
+  ' ssh2',
+  ' [preauth]',
+  'IN=',
+  ' OUT=',
+  'DPT=',
+  'SRC=',
+  '\u0000',
+  '\ufffd',
+  'é',
+  '=',
+  ';',
+  ' user=',
+  'rhost=',
+  'message repeated 99999999 times: [ ',
+];
 
 function mutate(line: string, r: () => number): string {
   let s = line;
@@ -41,7 +63,8 @@ const lines = (dir: string) =>
 
 describe('hostile input', () => {
   it('auth: no throw, bounded services and reasons, bounded state', () => {
-    const config = parseConfig({ logs: [{ name: 'a', type: 'auth', path: '/x', bruteforce: { max_sources: 50 } }] }).logs[0] as AuthLogConfig;
+    const config = parseConfig({ logs: [{ name: 'a', type: 'auth', path: '/x', bruteforce: { max_sources: 50 } }] })
+      .logs[0] as AuthLogConfig;
     const h = new AuthHandler({ config, clock: new ManualClock() });
     const r = rng(42);
     const base = lines('test/fixtures/auth');

@@ -29,8 +29,20 @@ const block = (sec: number, src: string, dpt: number) =>
 function running(clock: ManualClock): Promise<RunningLogs> {
   return startLogs(
     [
-      { name: 'auth', type: 'auth', path: path.join(dir, 'auth.log'), start_position: 'beginning', bruteforce: { threshold: 4, window: '2m' } },
-      { name: 'fw', type: 'firewall', path: path.join(dir, 'ufw.log'), start_position: 'beginning', portscan: { distinct_ports: 5, window: '60s' } },
+      {
+        name: 'auth',
+        type: 'auth',
+        path: path.join(dir, 'auth.log'),
+        start_position: 'beginning',
+        bruteforce: { threshold: 4, window: '2m' },
+      },
+      {
+        name: 'fw',
+        type: 'firewall',
+        path: path.join(dir, 'ufw.log'),
+        start_position: 'beginning',
+        portscan: { distinct_ports: 5, window: '60s' },
+      },
     ],
     dir,
     clock,

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// FIM memory of the live exporter (after `npm run build`): a generated tree of BENCH_FIM_MEM_FILES
+// small files (default 100,000, in 100 directories) is the one FIM root; the exporter is started
+// with the deployed Node.js flags and sampled from /proc: RSS before the first scan, its peak
+// during it, right after it and after BENCH_FIM_MEM_IDLE_S seconds idle (is the memory returned?),
+// then the peak of a second, unchanged scan. The anchor, in the same run: `aide --init` on the
+// same tree (Debian's aide, sha256), its peak RSS from GNU time. The machine may be shared: the
+// ratio is the figure to read.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
+import { deployedNodeFlags, formatMemory, memory, peakSampler } from './proc-memory.mjs';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FILES = Number(process.env.BENCH_FIM_MEM_FILES ?? 100_000);
+const IDLE_S = Number(process.env.BENCH_FIM_MEM_IDLE_S ?? 20);
+const MAIN = path.join(ROOT, 'dist', 'main.js');
+const mb = (kb) => (kb / 1024).toFixed(1);
+
+if (!existsSync(MAIN)) {
+  console.error('fim-memory: dist/main.js is missing: run `npm run build` first');
+  process.exit(1);
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'hw-bench-fimmem-'));
+const tree = path.join(work, 'tree');
+for (let i = 0; i < FILES; i++) {
+  const d = path.join(tree, `d${i % 100}`);
+  if (i < 100) mkdirSync(d, { recursive: true });
+  writeFileSync(path.join(d, `f${i}.conf`), `key${i} = ${'v'.repeat(i % 200)}\n`);
+}
+const port = await freePort();
+writeFileSync(
+  path.join(work, 'hostwatch.yml'),
+  `state_dir: state\nfim:\n  enabled: true\n  scan_interval: 1h\n  roots:\n    - path: ${JSON.stringify(tree)}\n`,
+);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function scrape() {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}
+const lastScan = (text) => /^hostwatch_fim_last_scan_timestamp_seconds\{[^}]*\} (\S+)/m.exec(text)?.[1];
+
+const child = spawn(
+  process.execPath,
+  [...deployedNodeFlags(), MAIN, `--config.file=${path.join(work, 'hostwatch.yml')}`, `--web.listen-address=127.0.0.1:${port}`],
+  { stdio: ['ignore', 'ignore', 'inherit'], cwd: work },
+);
+try {
+  const sampler = peakSampler(child.pid);
+  let before;
+  let first;
+  const started = Date.now();
+  for (;;) {
+    const text = await scrape();
+    if ((first = lastScan(text))) break;
+    // Once it serves /metrics (started), before the scan has read much.
+    if (text) before ??= memory(child.pid);
+    if (Date.now() - started > 600_000) throw new Error('no scan completed in 10 minutes');
+    await sleep(100);
+  }
+  const scanSeconds = (Date.now() - started) / 1000;
+  const peak = sampler.stop();
+  const after = memory(child.pid);
+  await sleep(IDLE_S * 1000);
+  const idle = memory(child.pid);
+
+  // A second, unchanged scan (SIGHUP reloads the config: a new collector scans at once).
+  const sampler2 = peakSampler(child.pid);
+  child.kill('SIGHUP');
+  while (lastScan(await scrape()) === first) await sleep(100);
+  const peak2 = sampler2.stop();
+  const after2 = memory(child.pid);
+
+  console.log(`FIM memory, exporter with one root of ${FILES.toLocaleString('en-US')} files (machine may be shared)`);
+  console.log(`  before the first scan:  ${formatMemory(before)}`);
+  console.log(`  peak of the first scan: ${formatMemory(peak)} (VmHWM ${mb(peak.hwm)} MB), ~${scanSeconds.toFixed(1)} s`);
+  console.log(`  right after it:         ${formatMemory(after)}`);
+  console.log(`  after ${IDLE_S} s idle:        ${formatMemory(idle)}`);
+  console.log(`  second (unchanged) scan: peak ${formatMemory(peak2)}, after ${formatMemory(after2)}`);
+
+  const time = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' });
+  if (existsSync('/usr/bin/aide') && time.status === 0) {
+    const conf = path.join(work, 'aide.conf');
+    // The attributes hostwatch records, as bench/fim.mjs configures aide.
+    writeFileSync(
+      conf,
+      `database_out=file:${path.join(work, 'aide.db.new')}\ngzip_dbout=no\nreport_url=stdout\nH = p+i+n+u+g+s+m+c+sha256\n${tree} H\n`,
+    );
+    const workers = `--workers=${availableParallelism()}`;
+    const a = spawnSync('/usr/bin/time', ['-f', '%M', 'aide', '--init', '-c', conf, workers], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const aideKb = Number(a.stderr.trim().split('\n').at(-1));
+    if (Number.isFinite(aideKb)) {
+      console.log(`  aide --init, same tree: peak ${mb(aideKb)} MB`);
+      console.log(
+        `summary: FIM ${FILES} files: exporter peak ${mb(peak.rss)} MB (${(peak.rss / aideKb).toFixed(2)}x aide --init ${mb(aideKb)} MB), ` +
+          `after the scan ${mb(after.rss)} MB, after ${IDLE_S} s idle ${mb(idle.rss)} MB (before ${mb(before.rss)} MB)`,
+      );
+    } else console.log(`  aide --init failed: ${a.stderr.slice(-300)}`);
+  } else {
+    console.log(
+      `summary: FIM ${FILES} files: exporter peak ${mb(peak.rss)} MB, after ${IDLE_S} s idle ${mb(idle.rss)} MB; aide not measured`,
+    );
+  }
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,220 @@
+// The rotation chain of a followed path, looked at after a restart and whenever a rotation is
+// noticed: the rotated files (siblings.ts) written after the ones we have read are read from their
+// start, oldest first, so that rotations while hostwatch was down, or several between two looks,
+// lose nothing. Which files were written after ours is told by identity and position in the chain:
+// - ours: files followed or pending (same dev:ino), files known (finished with: same dev:ino and
+//   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
+//   and .gz files whose content starts with the fingerprint of one of those;
+// - the oldest of ours is the reference: every other member after it in the chain is newer and
+//   was never read, and so is one of the other naming scheme modified in the reference's clock
+//   tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
+//   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
+//   was seen modified.
+// Members matching the log's patterns are the discovery's business (a glob such as access.log*).
+// Known files that left the chain (missing from it for the wait) are forgotten here.
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
+import type { Discovery } from './discovery.js';
+import { isRefused } from './guard.js';
+import { gzipHead } from './gzip.js';
+import { FINGERPRINT_BYTES, identityKey, matchesDigest, readHead } from './identity.js';
+import type { LogFileOpener } from './opener.js';
+import { listSiblings, rotationChain, type Sibling } from './siblings.js';
+import type { TrackedFile, TrackedFiles } from './tracked.js';
+
+export interface ChainContext {
+  discovery: Discovery;
+  opener: LogFileOpener;
+  files: TrackedFiles;
+  clock: Clock;
+  logger: Logger;
+  /** How long a .gz that cannot be inflated yet (gzip still writing it) is waited for. */
+  waitMs: number;
+}
+
+type Verdict = 'ours' | 'new' | 'skip';
+
+export class RotationChains {
+  /** .gz members not inflatable yet, since when (by identity). */
+  private readonly unreadableSince = new Map<string, number>();
+  /** Followed paths whose last listings were torn (caught mid-rotation), since when. */
+  private readonly tornSince = new Map<string, number>();
+
+  constructor(private readonly ctx: ChainContext) {}
+
+  /**
+   * Tracks the rotated files of `base` written after ours (read from 0 by the next drain, oldest
+   * first). False when it must look again at the next pass: the directory could not be listed, or
+   * a .gz member cannot be inflated yet.
+   */
+  async scan(base: string): Promise<boolean> {
+    const { files, opener, discovery, logger } = this.ctx;
+    const { siblings, problem, torn } = await listSiblings(base, opener.guard);
+    if (problem) return problem === 'gone'; // no directory: no chain
+    if (this.tornListing(base, torn)) return false; // caught mid-rotation: look again at the next pass
+    const chain = rotationChain(siblings);
+    const ourHeads = this.fingerprintsOf(base);
+    const present = new Set<string>();
+    let settled = true;
+    const verdicts: Verdict[] = [];
+    for (const s of chain) {
+      const v = await this.judge(s, base, ourHeads, present);
+      if (v === undefined) settled = false;
+      verdicts.push(v ?? 'skip');
+    }
+    for (const s of siblings) present.add(identityKey(s.st));
+    const ref = verdicts.indexOf('ours');
+    logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
+    const since = ref < 0 ? this.lastSeenModified(base) : undefined;
+    const now = this.ctx.clock.now();
+    for (let i = 0; i < chain.length; i++) {
+      const s = chain[i];
+      if (verdicts[i] !== 'new' || !this.after(chain, i, ref) || discovery.covers(s.full)) continue;
+      if (ref < 0 && (since === undefined || s.st.mtimeNs <= since)) continue;
+      const f = await this.open(s, base, now);
+      if (!f) continue;
+      files.add(f);
+      files.countRotation('rename');
+      logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full });
+    }
+    // Known files that were in the chain and left it (deleted at its end) and the path: forgotten,
+    // once missing for the wait. One listing is no proof: names are listed, then looked at one by
+    // one while logrotate shifts them (.1 -> .2 ...), so a file can be seen twice and another not at
+    // all; forgotten at once, it would be taken for new by the next look and read again from 0.
+    const atBase = await opener.guard.inspect(base);
+    if (!isRefused(atBase)) present.add(identityKey(atBase.st));
+    for (const [key, k] of files.knownOf(base)) {
+      if (present.has(key)) {
+        k.inChain = true;
+        k.missingSince = undefined;
+      } else if (k.inChain) {
+        k.missingSince ??= now;
+        if (now - k.missingSince >= this.ctx.waitMs) files.forget(key);
+      }
+    }
+    return settled;
+  }
+
+  /**
+   * Whether member `i` was written after the reference (the oldest of ours, at `ref`; none: -1).
+   * Two schemes are merged by mtime, which advances by clock ticks: a member of the other scheme
+   * modified in the reference's tick or later cannot be told older, and one never read is not
+   * left behind for that.
+   */
+  private after(chain: readonly Sibling[], i: number, ref: number): boolean {
+    if (ref < 0 || i > ref) return true;
+    const a = chain[i];
+    const r = chain[ref];
+    return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs >= r.st.mtimeNs;
+  }
+
+  /**
+   * Whether to act on a listing of `base`'s directory: not while it is torn (see listSiblings),
+   * unless it stays so for the wait (hard links show one file under two names at every look).
+   */
+  private tornListing(base: string, torn: boolean | undefined): boolean {
+    if (torn) return this.stillWaiting(this.tornSince, base);
+    this.tornSince.delete(base);
+    return false;
+  }
+
+  /**
+   * Whether `key` of `since` (first seen in a state to wait out) is still within the wait; past it,
+   * the entry is dropped, so that a state that persists is acted upon once per wait.
+   */
+  private stillWaiting(since: Map<string, number>, key: string): boolean {
+    const now = this.ctx.clock.now();
+    const from = since.get(key) ?? now;
+    if (now - from < this.ctx.waitMs) {
+      since.set(key, from);
+      return true;
+    }
+    since.delete(key);
+    return false;
+  }
+
+  /** Whether a member of the chain is ours, new, or to be left alone; undefined: cannot tell yet. */
+  private async judge(s: Sibling, base: string, ourHeads: Buffer[], present: Set<string>): Promise<Verdict | undefined> {
+    const { files, opener } = this.ctx;
+    const key = identityKey(s.st);
+    if (files.has(key)) return 'ours';
+    const known = files.knownFile(key);
+    const fh = await opener.guard.open(s.full, s);
+    if (isRefused(fh)) return 'skip';
+    let head: Buffer | undefined;
+    try {
+      head = s.gz ? await gzipHead(fh) : await readHead(fh, Math.min(Number(s.st.size), FINGERPRINT_BYTES));
+    } finally {
+      await fh.close().catch(() => {});
+    }
+    if (!head) return this.unreadable(s, key);
+    this.unreadableSince.delete(key);
+    if (known && matchesDigest(head, known)) return 'ours';
+    if (known && !s.gz) files.forget(key); // the inode was reused: another file
+    if (ourHeads.some((fp) => head.length >= fp.length && head.subarray(0, fp.length).equals(fp))) return 'ours';
+    for (const [k, kf] of files.knownOf(base)) {
+      if (matchesDigest(head, kf)) {
+        present.add(k); // a known file compressed since: still in the chain
+        return 'ours';
+      }
+    }
+    return 'new';
+  }
+
+  /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
+  private unreadable(s: Sibling, key: string): Verdict | undefined {
+    if (this.stillWaiting(this.unreadableSince, key)) return undefined;
+    this.ctx.logger.warn('rotated file cannot be read as gzip, left alone', { path: s.full });
+    return 'skip';
+  }
+
+  /** Fingerprints long enough to tell a copy of a file followed at `base` (or its compressed form). */
+  private fingerprintsOf(base: string): Buffer[] {
+    const fps: Buffer[] = [];
+    for (const f of this.ctx.files.list()) if (f.path === base && f.fp.length >= MIN_COPY_PROOF_BYTES) fps.push(f.fp);
+    for (const [, cp] of this.ctx.files.pending()) {
+      if (cp.path !== base) continue;
+      const fp = Buffer.from(cp.fp, 'base64');
+      if (fp.length >= MIN_COPY_PROOF_BYTES) fps.push(fp);
+    }
+    return fps;
+  }
+
+  /**
+   * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
+   * for a chain without any of ours: what was written after it is newer. The file followed at the
+   * path is the newest of all and no reference.
+   */
+  private lastSeenModified(base: string): bigint | undefined {
+    let ms = -1;
+    for (const f of this.ctx.files.list())
+      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
+    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
+    for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
+    return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
+  }
+
+  private async open(s: Sibling, base: string, now: number): Promise<TrackedFile | undefined> {
+    const fh = await this.ctx.opener.open(s.full, s);
+    if (typeof fh === 'string') return undefined;
+    const size = Number(s.st.size);
+    const fp = s.gz ? ((await gzipHead(fh)) ?? Buffer.alloc(0)) : await readHead(fh, size);
+    return {
+      key: identityKey(s.st),
+      path: base,
+      fh,
+      fp,
+      offset: 0,
+      carry: null,
+      skipping: false,
+      size: s.gz ? 0 : size,
+      mtimeNs: s.st.mtimeNs,
+      rotatedAt: now,
+      lastGrowthAt: now,
+      verifyCopy: false,
+      copy: false,
+      gz: s.gz,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+// copytruncate corner cases found by an adversarial run: a glob that matches logrotate's copy across
+// a restart (the known copies are in the checkpoint), and a file first seen under 256 bytes whose
+// fingerprint must come from the bytes read, never from a later read of a file truncated meanwhile.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, rmSync, truncateSync } from 'node:fs';
+import path from 'node:path';
+import { startTailer, tailerTests } from './helpers.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
+
+const t = tailerTests();
+const start = t.start;
+let dir: string;
+let log: string;
+let n = 0;
+beforeEach(() => {
+  ({ dir, log } = t);
+  n = 0;
+});
+
+function write(count: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(`${String(n++).padStart(7, '0')} GET /item/${n} ${'y'.repeat(40)}`);
+  appendFileSync(log, out.map((l) => l + '\n').join(''));
+  return out;
+}
+
+function copytruncate(): void {
+  copyFileSync(log, `${log}.1`);
+  truncateSync(log, 0);
+}
+
+describe('copytruncate', () => {
+  it('with a glob matching the copy, a restart after the truncation does not read the copy as a new file', async () => {
+    const glob = path.join(dir, 'access.log*');
+    const expected = write(100);
+    const h = await startTailer([glob]);
+    expected.push(...write(50));
+    copytruncate();
+    expected.push(...write(10));
+    await h.tailer.poll();
+    h.clock.advance(6000); // the copy, read to its end, is let go: only the memory of it remains
+    await h.tailer.poll();
+    expect(h.lines).toEqual(expected);
+    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+    await h.tailer.stop();
+    expect(state.files.map((f) => f.path)).toEqual([log]);
+    expect(state.known?.filter((k) => k.copy)).toHaveLength(1);
+    const after = write(5);
+    const again = await start([glob], { restore: state });
+    await again.poll();
+    expect(again.lines).toEqual(after);
+  });
+
+  it('a file first seen under 256 bytes, truncated while its fingerprint grows: the copy is still found', async () => {
+    // The truncation is made at every point where a pass yields; each time, every line once.
+    for (let at = 0; at < 24; at++) {
+      const expected = write(1); // ~60 bytes: a short fingerprint
+      const h = await startTailer([log], { chunkBytes: 1024, maxLineBytes: 1024 });
+      expected.push(...write(1500));
+      let turns = 0;
+      let done = false;
+      let truncated = false;
+      const tick = () => {
+        if (done) return;
+        if (turns++ === at) {
+          copytruncate();
+          truncated = true;
+          expected.push(...write(3));
+        } else setImmediate(tick);
+      };
+      setImmediate(tick);
+      await h.tailer.poll();
+      done = true;
+      if (!truncated) {
+        copytruncate();
+        expected.push(...write(3));
+      }
+      await h.tailer.poll();
+      await h.tailer.poll();
+      expect(h.lines, `truncated at turn ${at}`).toEqual(expected);
+      await h.tailer.stop();
+      rmSync(log);
+      rmSync(`${log}.1`);
+    }
+  });
+});
