@@ -6,12 +6,23 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { createPathFilter, type PathFilter } from './glob.js';
-import { CHANGE_KINDS, ERROR_REASONS, describeRecord, sameFields, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
-import { countChanges, diffRecords, inScope, toMap, toObject, type PathChange } from './diff.js';
+import { CHANGE_KINDS, ERROR_REASONS, describeRecord, type ChangeKind, type ErrorReason } from './record.js';
+import { countChanges, diffRecords, inScope, type PathChange } from './diff.js';
+import { RecordSet } from './record-set.js';
 import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
 import type { ChangeJournal, JournalEntry } from './journal.js';
-import { baselinePath, fileVersion, readBaseline, readState, withLock, writeBaseline, writeState, zeroCounts } from './store.js';
+import {
+  baselinePath,
+  fileVersion,
+  readBaseline,
+  readState,
+  withLock,
+  writeBaseline,
+  writeState,
+  zeroCounts,
+  type BaselineFile,
+} from './store.js';
 
 export interface RootSettings {
   path: string;
@@ -46,8 +57,9 @@ export class RootMonitor {
   readonly filter: PathFilter;
   /** Set once the persisted state is loaded: counters are not exported before (a restart must not reset them). */
   loaded = false;
-  baseline?: Map<string, FileRecord>;
-  current = new Map<string, FileRecord>();
+  /** The accepted baseline and the last scan: immutable sets that share the blocks of unchanged directories. */
+  baseline?: RecordSet;
+  current = new RecordSet();
   changesTotal = zeroCounts(CHANGE_KINDS);
   errorsTotal = zeroCounts(ERROR_REASONS);
   changedFiles = zeroCounts(CHANGE_KINDS);
@@ -68,6 +80,8 @@ export class RootMonitor {
   private readonly signal = { aborted: false };
   /** `reason path` of the unreadable paths already logged. */
   private readonly loggedUnreadable = new Set<string>();
+  /** A baseline read in the former format at load, until it is rewritten. */
+  private legacyBaseline?: BaselineFile;
 
   constructor(
     readonly settings: RootSettings,
@@ -101,15 +115,42 @@ export class RootMonitor {
       );
       if (state) {
         this.haveCurrent = true;
-        this.current = toMap(state.current);
+        this.current = state.current;
         this.changesTotal = state.changesTotal;
         this.errorsTotal = state.errorsTotal;
         this.lastScan = state.lastScan;
       }
-      await this.reloadBaseline(true);
-      this.shareUnchanged();
+      const legacyBaseline = await this.reloadBaseline(true);
+      if (state?.legacy || legacyBaseline) await this.migrate(state?.legacy === true, legacyBaseline);
       this.loaded = true;
     });
+  }
+
+  /**
+   * Rewrites state files found in the format before JSON lines, once, at load: the records are the
+   * same, only their encoding changes. The baseline is rewritten under the lock and only if it is
+   * still the file that was read (a `fim accept` may have replaced it meanwhile).
+   */
+  private async migrate(state: boolean, baseline: boolean): Promise<void> {
+    try {
+      await withLock(this.deps.stateDir, async () => {
+        const file = baselinePath(this.deps.stateDir, this.root);
+        if (baseline && this.baseline && this.legacyBaseline && (await fileVersion(file)) === this.baselineVersion) {
+          const { createdAt, acceptedAt } = this.legacyBaseline;
+          await writeBaseline(this.deps.stateDir, { version: 1, root: this.root, createdAt, acceptedAt, entries: this.baseline });
+          this.baselineVersion = await fileVersion(file);
+        }
+        if (state) {
+          this.currentDirty = true;
+          await this.persistNow();
+        }
+      });
+      this.deps.logger.info('FIM state files rewritten as JSON lines', { root: this.root, state, baseline });
+    } catch (err) {
+      // The files stay in the former format, which is still read: try again at the next start.
+      this.deps.logger.warn('cannot rewrite the FIM state files as JSON lines', { root: this.root, err });
+    }
+    this.legacyBaseline = undefined;
   }
 
   /**
@@ -118,18 +159,26 @@ export class RootMonitor {
    * a scan committing later simply sees the new one.
    */
   refreshBaseline(): Promise<void> {
-    this.reloading ??= this.reloadBaseline(false).finally(() => {
-      this.reloading = undefined;
-    });
+    this.reloading ??= this.reloadBaseline(false)
+      .then(() => undefined)
+      .finally(() => {
+        this.reloading = undefined;
+      });
     return this.reloading;
   }
 
-  private async reloadBaseline(force: boolean): Promise<void> {
+  /** Reads the baseline when its file changed (or `force`); returns whether it is in the former format. */
+  private async reloadBaseline(force: boolean): Promise<boolean> {
     const version = await fileVersion(baselinePath(this.deps.stateDir, this.root));
-    if (!force && version === this.baselineVersion) return;
+    if (!force && version === this.baselineVersion) return false;
+    let legacy = false;
     try {
       const b = await readBaseline(this.deps.stateDir, this.root);
-      this.baseline = b ? toMap(b.entries) : undefined;
+      // Shares the blocks of directories where the current state is as accepted (memory, and a
+      // diff that skips them).
+      this.baseline = b?.entries.sharing(this.current);
+      legacy = b?.legacy === true;
+      if (legacy) this.legacyBaseline = b;
       this.baselineVersion = version;
       if (!force) this.deps.logger.info('FIM baseline reloaded', { root: this.root });
       this.baselineBroken = false;
@@ -142,15 +191,7 @@ export class RootMonitor {
       this.baselineVersion = version;
     }
     this.recountChanged();
-  }
-
-  /** After loading, current records equal to the baseline's become the same objects (memory). */
-  private shareUnchanged(): void {
-    if (!this.baseline) return;
-    for (const [rel, rec] of this.current) {
-      const b = this.baseline.get(rel);
-      if (b && b !== rec && sameFields(b, rec)) this.current.set(rel, b);
-    }
+    return legacy;
   }
 
   private recountChanged(): void {
@@ -162,7 +203,7 @@ export class RootMonitor {
     return this.baseline ? diffRecords(this.baseline, this.current) : [];
   }
 
-  private scanOptions(pool: WorkerPool, pseudoMounts: ReadonlySet<string>, previous: ReadonlyMap<string, FileRecord>) {
+  private scanOptions(pool: WorkerPool, pseudoMounts: ReadonlySet<string>, previous: RecordSet) {
     return {
       root: this.root,
       filter: this.filter,
@@ -208,7 +249,7 @@ export class RootMonitor {
       await this.commit(result, '', true);
       this.deps.logger.debug('FIM scan done', {
         root: this.root,
-        entries: result.entries.size,
+        entries: result.records.size,
         hashed: result.hashedFiles,
         duration_ms: result.durationMs,
       });
@@ -249,24 +290,14 @@ export class RootMonitor {
   private async commit(result: ScanResult, scope: string, full: boolean): Promise<void> {
     // Events are changes against the last scan; without one (the exporter's state was lost) against
     // the baseline; the very first scan of a root has nothing to compare with.
-    const next = full ? result.entries : new Map(this.current);
-    if (!full) {
-      for (const rel of this.current.keys()) if (inScope(rel, scope)) next.delete(rel);
-      for (const [rel, rec] of result.entries) next.set(rel, rec);
-    }
-    // Unchanged entries keep their record objects (scan.ts), so identity tells in one pass that
+    const next = full ? result.records : this.current.withSubtree(scope, result.records);
+    // Unchanged directories keep their block objects (scan.ts), so identity tells in one pass that
     // nothing changed at all: the usual hourly rescan then skips the comparisons and the rewrite
     // of the records on disk.
-    let identical = this.haveCurrent && next.size === this.current.size;
-    if (identical)
-      for (const [rel, rec] of next)
-        if (this.current.get(rel) !== rec) {
-          identical = false;
-          break;
-        }
+    const identical = this.haveCurrent && next.sameBlocks(this.current);
     const fresh = !this.haveCurrent && !this.baseline;
     const previous = this.haveCurrent || !this.baseline ? this.current : this.baseline;
-    const events = fresh || identical ? [] : diffRecords(previous, result.entries, scope);
+    const events = fresh || identical ? [] : diffRecords(previous, result.records, scope);
     if (!identical) this.currentDirty = true;
     this.current = next;
     this.haveCurrent = true;
@@ -288,7 +319,7 @@ export class RootMonitor {
         // The first scan becomes the baseline, unless `fim accept` wrote one meanwhile.
         const onDisk = await readBaseline(this.deps.stateDir, this.root);
         if (onDisk) {
-          this.baseline = toMap(onDisk.entries);
+          this.baseline = onDisk.entries.sharing(this.current);
         } else if (full) {
           const now = new Date(this.deps.clock.now()).toISOString();
           await writeBaseline(this.deps.stateDir, {
@@ -296,9 +327,9 @@ export class RootMonitor {
             root: this.root,
             createdAt: now,
             acceptedAt: now,
-            entries: toObject(this.current),
+            entries: this.current,
           });
-          this.baseline = new Map(this.current);
+          this.baseline = this.current;
           this.deps.logger.info('FIM baseline created', { root: this.root, entries: this.current.size });
         }
         this.baselineVersion = await fileVersion(baselinePath(this.deps.stateDir, this.root));
@@ -327,7 +358,7 @@ export class RootMonitor {
         {
           version: 1,
           root: this.root,
-          current: withCurrent ? toObject(this.current) : {},
+          current: this.current,
           changesTotal: this.changesTotal,
           errorsTotal: this.errorsTotal,
           lastScan: this.lastScan,

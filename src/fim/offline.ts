@@ -5,8 +5,9 @@
 // file at its next scrape or scan.
 import path from 'node:path';
 import { createPathFilter } from './glob.js';
-import { describeRecord, type FileRecord } from './record.js';
-import { diffRecords, inScope, toMap, toObject, type PathChange } from './diff.js';
+import { describeRecord } from './record.js';
+import { diffRecords, inScope, type PathChange } from './diff.js';
+import { RecordSet } from './record-set.js';
 import { scanTree, joinPath, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
 import { readPseudoMounts } from './pseudo-fs.js';
@@ -18,7 +19,7 @@ export interface RootScan {
   root: string;
   settings: RootSettings;
   baseline?: BaselineFile;
-  current: Map<string, FileRecord>;
+  current: RecordSet;
   scan?: ScanResult;
   /** For a report of the exporter's last state: whether there is one. */
   recorded?: boolean;
@@ -33,7 +34,7 @@ export async function scanRootNow(
   const root = path.resolve(settings.path);
   const baseline = await readBaseline(stateDir, root);
   const state = await readState(stateDir, root);
-  const previous = state ? toMap(state.current) : baseline ? toMap(baseline.entries) : new Map<string, FileRecord>();
+  const previous = state?.current ?? baseline?.entries ?? new RecordSet();
   const pool = new WorkerPool(settings.hashConcurrency);
   try {
     const scan = await scanTree({
@@ -46,7 +47,7 @@ export async function scanRootNow(
       pseudoMounts: await readPseudoMounts(),
       onProgress: onProgress && ((p) => onProgress(root, p)),
     });
-    return { root, settings, baseline, current: scan.entries, scan };
+    return { root, settings, baseline, current: scan.records, scan };
   } finally {
     await pool.close();
   }
@@ -57,12 +58,12 @@ export async function lastRecordedState(settings: RootSettings, stateDir: string
   const root = path.resolve(settings.path);
   const baseline = await readBaseline(stateDir, root);
   const state = await readState(stateDir, root);
-  return { root, settings, baseline, current: state ? toMap(state.current) : new Map(), recorded: state !== undefined };
+  return { root, settings, baseline, current: state?.current ?? new RecordSet(), recorded: state !== undefined };
 }
 
 export function changesOf(r: RootScan): PathChange[] {
   if (!r.baseline) return [];
-  return diffRecords(toMap(r.baseline.entries), r.current).sort((a, b) => (a.rel < b.rel ? -1 : 1));
+  return diffRecords(r.baseline.entries, r.current).sort((a, b) => (a.rel < b.rel ? -1 : 1));
 }
 
 /**
@@ -75,27 +76,20 @@ export async function acceptRoot(r: RootScan, stateDir: string, scopes?: string[
     // Re-read under the lock: another accept may have run since the scan.
     const onDisk = await readBaseline(stateDir, r.root);
     const now = new Date().toISOString();
-    let next: Map<string, FileRecord>;
-    let accepted: PathChange[];
-    if (!onDisk) {
-      next = new Map(r.current);
-      accepted = [];
-    } else {
-      const base = toMap(onDisk.entries);
-      const all = diffRecords(base, r.current);
+    let next = r.current;
+    let accepted: PathChange[] = [];
+    if (onDisk) {
+      const all = diffRecords(onDisk.entries, r.current);
       accepted = scopes ? all.filter((c) => scopes.some((s) => inScope(c.rel, s))) : all;
-      next = base;
-      for (const c of accepted) {
-        if (c.new) next.set(c.rel, c.new);
-        else next.delete(c.rel);
-      }
+      // Within each accepted scope the baseline takes what the scan found; elsewhere it stays.
+      if (scopes) next = scopes.reduce((set, scope) => set.withSubtree(scope, r.current), onDisk.entries);
     }
     await writeBaseline(stateDir, {
       version: 1,
       root: r.root,
       createdAt: onDisk?.createdAt ?? now,
       acceptedAt: now,
-      entries: toObject(next),
+      entries: next,
     });
     await new ChangeJournal(journalPath(stateDir)).append(
       accepted.map((c) => ({

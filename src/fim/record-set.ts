@@ -6,7 +6,7 @@
 // previous block, and the baseline, the current state and a scan in progress hold the same block
 // objects for every unchanged directory. A FileRecord object is made only for an entry asked for
 // (a change, a test).
-import { entryTypeOfMode, type FileRecord } from './record.js';
+import { entryTypeOfMode, type EntryType, type FileRecord } from './record.js';
 
 export const F_MODE = 0; // st_mode: type and permission bits
 export const F_UID = 1;
@@ -205,11 +205,70 @@ export function setFromRecord(b: DirBlock, i: number, r: FileRecord, modeType: n
   if (r.target !== undefined) b.targets![i] = r.target;
 }
 
-/** An immutable set of records: directory → block. */
+const TYPE_BITS: Record<EntryType, number> = {
+  file: 0o100000,
+  dir: 0o040000,
+  symlink: 0o120000,
+  fifo: 0o010000,
+  socket: 0o140000,
+  char: 0o020000,
+  block: 0o060000,
+  other: 0,
+};
+
+/** An immutable set of records: directory → block (no block is empty). */
 export class RecordSet {
   private count = -1;
 
   constructor(readonly blocks: ReadonlyMap<string, DirBlock> = new Map()) {}
+
+  /** A set from records by relative path (the former JSON format, tests). */
+  static fromRecords(records: Iterable<[string, FileRecord]>): RecordSet {
+    const byDir = new Map<string, [string, FileRecord][]>();
+    for (const [rel, rec] of records) {
+      const [dir, name] = splitRel(rel);
+      let list = byDir.get(dir);
+      if (!list) byDir.set(dir, (list = []));
+      list.push([name, rec]);
+    }
+    const blocks = new Map<string, DirBlock>();
+    for (const [dir, list] of byDir) {
+      list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const block = DirBlock.allocate(
+        dir,
+        list.map(([name]) => name),
+        list.some(([, r]) => r.sha256 !== undefined),
+        list.some(([, r]) => r.target !== undefined),
+      );
+      list.forEach(([, r], i) => setFromRecord(block, i, r, TYPE_BITS[r.type] ?? 0));
+      blocks.set(dir, block);
+    }
+    return new RecordSet(blocks);
+  }
+
+  /**
+   * This set with each block equal to `other`'s block of the same directory replaced by that very
+   * object: two sets read from disk (baseline and current state) then hold an unchanged directory once.
+   */
+  sharing(other: RecordSet | undefined): RecordSet {
+    if (!other || other === this) return this;
+    let changed = false;
+    const out = new Map<string, DirBlock>();
+    for (const [dir, b] of this.blocks) {
+      const o = other.blocks.get(dir);
+      const use = o !== undefined && o !== b && b.equals(o) ? o : b;
+      changed ||= use !== b;
+      out.set(dir, use);
+    }
+    return changed ? new RecordSet(out) : this;
+  }
+
+  /** Whether both sets hold the very same block objects (nothing changed, told without comparing entries). */
+  sameBlocks(other: RecordSet): boolean {
+    if (other.blocks.size !== this.blocks.size) return false;
+    for (const [dir, b] of this.blocks) if (other.blocks.get(dir) !== b) return false;
+    return true;
+  }
 
   /** Number of entries. */
   get size(): number {
@@ -268,7 +327,7 @@ export class RecordSet {
     const theirs = source.blocks.get(parent);
     const j = theirs ? theirs.indexOf(name) : -1;
     const merged = replaceEntry(parent, mine, name, j < 0 ? undefined : { block: theirs!, index: j });
-    if (merged) out.set(parent, merged);
+    if (merged && merged.length > 0) out.set(parent, merged);
     else out.delete(parent);
     return new RecordSet(out);
   }

@@ -144,6 +144,8 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   };
 
   const putBlock = (b: DirBlock) => {
+    // No empty blocks: a set's blocks are only the directories with recorded entries.
+    if (b.length === 0) return;
     blocks.set(b.dir, b);
     entries += b.length;
   };
@@ -394,7 +396,8 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   for (const b of withDeleted) {
     const kept = b.withoutDeleted();
     entries -= b.length - kept.length;
-    blocks.set(b.dir, kept);
+    if (kept.length > 0) blocks.set(b.dir, kept);
+    else blocks.delete(b.dir);
   }
   progress();
   return {

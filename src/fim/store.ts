@@ -3,6 +3,7 @@
 //   roots/<id>.state.json     the exporter's counters and last scan time (small, written every scan)
 //   roots/<id>.current.json   the records of the exporter's last scan (written only when they changed,
 //                             so that an unchanged rescan of a large tree writes a few hundred bytes)
+// The two files of records are JSON lines, one directory a line, streamed in and out (records-file.ts).
 //   changes.jsonl             the change journal (journal.ts)
 //   lock                      held while a process writes any of these (pid inside; stale locks are broken)
 // Each file has one writer role: the baseline belongs to `fim accept` (the exporter only creates it
@@ -11,7 +12,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { CHANGE_KINDS, ERROR_REASONS, type ChangeKind, type ErrorReason, type FileRecord } from './record.js';
+import { CHANGE_KINDS, ERROR_REASONS, type ChangeKind, type ErrorReason } from './record.js';
+import type { RecordSet } from './record-set.js';
+import { readRecordsFile, recordsLines } from './records-file.js';
 
 export const STATE_VERSION = 1;
 
@@ -20,13 +23,17 @@ export interface BaselineFile {
   root: string;
   createdAt: string;
   acceptedAt: string;
-  entries: Record<string, FileRecord>;
+  entries: RecordSet;
+  /** Read from the format before JSON lines: rewrite it (the exporter does at start). */
+  legacy?: boolean;
 }
 
 export interface StateFile {
   version: number;
   root: string;
-  current: Record<string, FileRecord>;
+  current: RecordSet;
+  /** The records were read from the format before JSON lines: rewrite them. */
+  legacy?: boolean;
   changesTotal: Record<ChangeKind, number>;
   errorsTotal: Record<ErrorReason, number>;
   lastScan: { timestamp: number; durationMs: number } | null;
@@ -66,19 +73,22 @@ export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, numb
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-export async function atomicWrite(file: string, data: string): Promise<void> {
+/** Writes `data` (a string, or chunks written one by one) to a temp file, fsyncs it and renames it over `file`. */
+export async function atomicWrite(file: string, data: string | Iterable<string>): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      if (typeof data === 'string') await fh.writeFile(data);
+      else for (const chunk of data) await fh.write(chunk);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, file);
   } catch (err) {
+    // A half-written temp file (disk full) is not left behind.
     await unlink(tmp).catch(() => {});
     throw err;
   }
@@ -109,16 +119,16 @@ async function readJson(file: string): Promise<unknown | undefined> {
 /** The accepted baseline, or undefined when there is none yet. A corrupt file throws: it is never silently replaced. */
 export async function readBaseline(stateDir: string, root: string): Promise<BaselineFile | undefined> {
   const file = baselinePath(stateDir, root);
-  const raw = (await readJson(file)) as BaselineFile | undefined;
+  const raw = await readRecordsFile(file);
   if (raw === undefined) return undefined;
-  if (raw.version !== STATE_VERSION || typeof raw.entries !== 'object' || raw.entries === null) {
-    throw new Error(`${file}: unsupported baseline format`);
-  }
-  return raw;
+  const { createdAt, acceptedAt } = raw.header;
+  if (typeof createdAt !== 'string' || typeof acceptedAt !== 'string') throw new Error(`${file}: unsupported baseline format`);
+  return { version: STATE_VERSION, root, createdAt, acceptedAt, entries: raw.records, ...(raw.legacy ? { legacy: true } : {}) };
 }
 
 export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> {
-  return atomicWrite(baselinePath(stateDir, b.root), JSON.stringify(b));
+  const { root, createdAt, acceptedAt } = b;
+  return atomicWrite(baselinePath(stateDir, root), recordsLines({ root, createdAt, acceptedAt }, b.entries));
 }
 
 /**
@@ -130,10 +140,10 @@ export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> 
  */
 export async function readState(stateDir: string, root: string, problem: (msg: string) => void = () => {}): Promise<StateFile | undefined> {
   let raw: Omit<StateFile, 'current'> | undefined;
-  let cur: { version: number; entries: Record<string, FileRecord> } | undefined;
+  let cur: Awaited<ReturnType<typeof readRecordsFile>>;
   try {
     raw = (await readJson(statePath(stateDir, root))) as Omit<StateFile, 'current'> | undefined;
-    cur = (await readJson(currentPath(stateDir, root))) as typeof cur;
+    cur = await readRecordsFile(currentPath(stateDir, root));
   } catch (err) {
     problem((err as Error).message);
     return undefined;
@@ -145,10 +155,7 @@ export async function readState(stateDir: string, root: string, problem: (msg: s
       : undefined;
   const why =
     (raw === undefined ? `${statePath(stateDir, root)}: missing` : bad(statePath(stateDir, root), raw)) ??
-    (cur === undefined ? `${currentPath(stateDir, root)}: missing` : bad(currentPath(stateDir, root), cur)) ??
-    (typeof cur!.entries !== 'object' || cur!.entries === null || Array.isArray(cur!.entries)
-      ? `${currentPath(stateDir, root)}: no records`
-      : undefined);
+    (cur === undefined ? `${currentPath(stateDir, root)}: missing` : undefined);
   if (why !== undefined || !raw || !cur) {
     problem(why ?? 'unusable FIM state');
     return undefined;
@@ -156,7 +163,8 @@ export async function readState(stateDir: string, root: string, problem: (msg: s
   return {
     version: raw.version,
     root: raw.root,
-    current: cur.entries,
+    current: cur.records,
+    ...(cur.legacy ? { legacy: true } : {}),
     lastScan: raw.lastScan ?? null,
     changesTotal: { ...zeroCounts(CHANGE_KINDS), ...raw.changesTotal },
     errorsTotal: { ...zeroCounts(ERROR_REASONS), ...raw.errorsTotal },
@@ -165,8 +173,8 @@ export async function readState(stateDir: string, root: string, problem: (msg: s
 
 /** Writes the state; the records only when `withCurrent` (they are the large part). */
 export async function writeState(stateDir: string, s: StateFile, withCurrent = true): Promise<void> {
-  const { current, ...small } = s;
-  if (withCurrent) await atomicWrite(currentPath(stateDir, s.root), JSON.stringify({ version: s.version, root: s.root, entries: current }));
+  const { current, legacy: _legacy, ...small } = s;
+  if (withCurrent) await atomicWrite(currentPath(stateDir, s.root), recordsLines({ root: s.root }, current));
   await atomicWrite(statePath(stateDir, s.root), JSON.stringify(small));
 }
 

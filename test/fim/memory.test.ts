@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { tempDir, writeTree } from './helpers.js';
 import { RootMonitor } from '../../src/fim/monitor.js';
+import { RecordSet } from '../../src/fim/record-set.js';
 import { ChangeJournal } from '../../src/fim/journal.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -35,10 +36,10 @@ describe('fim monitor memory', () => {
       },
     );
     await m.load();
-    const entries = new WeakRef((await m.fullScan())!.entries);
+    const entries = new WeakRef((await m.fullScan())!.records);
     expect(entries.deref()?.size).toBe(3);
     // What the monitor itself references is dropped: nothing else may keep the scan's records.
-    m.current = new Map();
+    m.current = new RecordSet();
     m.baseline = undefined;
     await new Promise((r) => setTimeout(r, 0));
     gc();

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, wr
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { scanTree, type ScanOptions } from '../../src/fim/scan.js';
+import { RecordSet } from '../../src/fim/record-set.js';
 import { WorkerPool } from '../../src/fim/pool.js';
 import { createPathFilter } from '../../src/fim/glob.js';
 import { tempDir, writeTree } from './helpers.js';
@@ -33,7 +34,7 @@ function scan(over: Partial<ScanOptions> = {}) {
     filter: createPathFilter(['**'], []),
     follow: false,
     maxFileSize: 1 << 30,
-    previous: new Map(),
+    previous: new RecordSet(),
     pool,
     pseudoMounts: new Set(),
     ...over,
@@ -45,12 +46,12 @@ describe('scanTree', () => {
     writeTree(root, { 'a.txt': 'hello', 'etc/ssh/sshd_config': 'Port 22\n' });
     chmodSync(path.join(root, 'a.txt'), 0o640);
     const r = await scan();
-    expect([...r.entries.keys()].sort()).toEqual(['a.txt', 'etc', 'etc/ssh', 'etc/ssh/sshd_config']);
-    const a = r.entries.get('a.txt')!;
+    expect([...r.records.paths()].sort()).toEqual(['a.txt', 'etc', 'etc/ssh', 'etc/ssh/sshd_config']);
+    const a = r.records.get('a.txt')!;
     expect(a).toMatchObject({ type: 'file', sha256: sha('hello'), size: 5, mode: 0o640, uid: process.getuid!(), gid: process.getgid!() });
     expect(a.ino).toBeGreaterThan(0);
-    expect(r.entries.get('etc')!.type).toBe('dir');
-    expect(r.entries.get('etc')!.sha256).toBeUndefined();
+    expect(r.records.get('etc')!.type).toBe('dir');
+    expect(r.records.get('etc')!.sha256).toBeUndefined();
     expect(r.hashedFiles).toBe(2);
     expect(r.hashedBytes).toBe(5 + 8);
   });
@@ -60,7 +61,7 @@ describe('scanTree', () => {
     for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
     writeTree(root, { big: big });
     const r = await scan();
-    expect(r.entries.get('big')!.sha256).toBe(sha(big));
+    expect(r.records.get('big')!.sha256).toBe(sha(big));
   });
 
   it('does not rehash files whose size, mtime, ctime and inode are unchanged (counted)', async () => {
@@ -69,13 +70,13 @@ describe('scanTree', () => {
     writeTree(root, files);
     const first = await scan();
     expect(first.hashedFiles).toBe(300);
-    const second = await scan({ previous: first.entries });
+    const second = await scan({ previous: first.records });
     expect(second.hashedFiles).toBe(0);
-    expect(second.entries.get('d3/f3')!.sha256).toBe(sha('content 3'));
+    expect(second.records.get('d3/f3')!.sha256).toBe(sha('content 3'));
     writeFileSync(path.join(root, 'd3/f3'), 'changed');
-    const third = await scan({ previous: second.entries });
+    const third = await scan({ previous: second.records });
     expect(third.hashedFiles).toBe(1);
-    expect(third.entries.get('d3/f3')!.sha256).toBe(sha('changed'));
+    expect(third.records.get('d3/f3')!.sha256).toBe(sha('changed'));
   });
 
   it('rehashes when only the ctime moved (same size and mtime restored by touch -r)', async () => {
@@ -86,10 +87,10 @@ describe('scanTree', () => {
     execFileSync('touch', ['-r', path.join(root, 'f'), ref]);
     writeFileSync(path.join(root, 'f'), 'bbbb');
     execFileSync('touch', ['-r', ref, path.join(root, 'f')]);
-    const second = await scan({ previous: first.entries });
-    expect(second.entries.get('f')!.mtimeMs).toBe(first.entries.get('f')!.mtimeMs);
+    const second = await scan({ previous: first.records });
+    expect(second.records.get('f')!.mtimeMs).toBe(first.records.get('f')!.mtimeMs);
     expect(second.hashedFiles).toBe(1);
-    expect(second.entries.get('f')!.sha256).toBe(sha('bbbb'));
+    expect(second.records.get('f')!.sha256).toBe(sha('bbbb'));
   });
 
   it('walks a tree larger than one worker message (pending directories spread over the pool), pruning excluded ones', async () => {
@@ -97,28 +98,28 @@ describe('scanTree', () => {
     for (let a = 0; a < 12; a++) for (let b = 0; b < 25; b++) for (let c = 0; c < 10; c++) files[`a${a}/b${b}/f${c}`] = `${a}.${b}.${c}`;
     writeTree(root, files);
     const r = await scan({ filter: createPathFilter(['**'], ['a3/b7', 'a5/**']) });
-    const fileKeys = [...r.entries.keys()].filter((k) => k.includes('/f'));
+    const fileKeys = [...r.records.paths()].filter((k) => k.includes('/f'));
     expect(fileKeys.length).toBe(3000 - 10 - 250);
-    expect(r.entries.has('a3/b7')).toBe(false);
-    expect(r.entries.has('a3/b7/f1')).toBe(false);
-    expect(r.entries.has('a5')).toBe(false);
-    expect(r.entries.get('a11/b24/f9')!.sha256).toBe(sha('11.24.9'));
-    expect(r.entries.size).toBe(3000 - 10 - 250 + 11 + 11 * 25 - 1);
+    expect(r.records.has('a3/b7')).toBe(false);
+    expect(r.records.has('a3/b7/f1')).toBe(false);
+    expect(r.records.has('a5')).toBe(false);
+    expect(r.records.get('a11/b24/f9')!.sha256).toBe(sha('11.24.9'));
+    expect(r.records.size).toBe(3000 - 10 - 250 + 11 + 11 * 25 - 1);
   });
 
   it('records files over max_file_size by metadata only', async () => {
     writeTree(root, { small: 'x'.repeat(10), large: 'y'.repeat(11) });
     const r = await scan({ maxFileSize: 10 });
-    expect(r.entries.get('small')!.sha256).toBe(sha('x'.repeat(10)));
-    expect(r.entries.get('large')!.sha256).toBeUndefined();
-    expect(r.entries.get('large')!.size).toBe(11);
+    expect(r.records.get('small')!.sha256).toBe(sha('x'.repeat(10)));
+    expect(r.records.get('large')!.sha256).toBeUndefined();
+    expect(r.records.get('large')!.size).toBe(11);
     expect(r.hashedFiles).toBe(1);
   });
 
   it('applies include and exclude globs relative to the root; exclude prunes directories', async () => {
     writeTree(root, { 'a.conf': '1', 'b.txt': '2', 'sub/c.conf': '3', 'cache/d.conf': '4', 'sub/e.conf.bak': '5' });
     const r = await scan({ filter: createPathFilter(['**/*.conf'], ['cache/**', '**/*.bak']) });
-    expect([...r.entries.keys()].sort()).toEqual(['a.conf', 'sub/c.conf']);
+    expect([...r.records.paths()].sort()).toEqual(['a.conf', 'sub/c.conf']);
   });
 
   it('records a symlink as its target string when not following', async () => {
@@ -127,11 +128,11 @@ describe('scanTree', () => {
     symlinkSync('/nonexistent/target', path.join(root, 'dangling'));
     symlinkSync('real', path.join(root, 'dirlink'));
     const r = await scan();
-    expect(r.entries.get('link')).toMatchObject({ type: 'symlink', target: 'real/x' });
-    expect(r.entries.get('link')!.sha256).toBeUndefined();
-    expect(r.entries.get('dangling')).toMatchObject({ type: 'symlink', target: '/nonexistent/target' });
+    expect(r.records.get('link')).toMatchObject({ type: 'symlink', target: 'real/x' });
+    expect(r.records.get('link')!.sha256).toBeUndefined();
+    expect(r.records.get('dangling')).toMatchObject({ type: 'symlink', target: '/nonexistent/target' });
     // Not followed: nothing recorded below the directory link.
-    expect(r.entries.has('dirlink/x')).toBe(false);
+    expect(r.records.has('dirlink/x')).toBe(false);
   });
 
   it('follows symlinks when asked: records the target content, enters linked directories once, keeps dangling links', async () => {
@@ -143,18 +144,18 @@ describe('scanTree', () => {
     writeTree(outside, { y: 'outside data' });
     symlinkSync(outside, path.join(root, 'out'));
     const r = await scan({ follow: true });
-    expect(r.entries.get('link')).toMatchObject({ type: 'file', sha256: sha('data') });
-    expect(r.entries.get('out/y')).toMatchObject({ type: 'file', sha256: sha('outside data') });
-    expect(r.entries.get('dangling')).toMatchObject({ type: 'symlink', target: '/nonexistent/target' });
+    expect(r.records.get('link')).toMatchObject({ type: 'file', sha256: sha('data') });
+    expect(r.records.get('out/y')).toMatchObject({ type: 'file', sha256: sha('outside data') });
+    expect(r.records.get('dangling')).toMatchObject({ type: 'symlink', target: '/nonexistent/target' });
     // real/loop points back at the root: visited once, no endless recursion.
-    expect([...r.entries.keys()].filter((k) => k.startsWith('real/loop/')).length).toBe(0);
+    expect([...r.records.paths()].filter((k) => k.startsWith('real/loop/')).length).toBe(0);
   });
 
   it('records FIFOs and sockets by type only, without blocking on them', async () => {
     execFileSync('mkfifo', [path.join(root, 'fifo')]);
     const r = await scan();
-    expect(r.entries.get('fifo')).toMatchObject({ type: 'fifo' });
-    expect(r.entries.get('fifo')!.sha256).toBeUndefined();
+    expect(r.records.get('fifo')).toMatchObject({ type: 'fifo' });
+    expect(r.records.get('fifo')!.sha256).toBeUndefined();
     expect(r.hashedFiles).toBe(0);
   });
 
@@ -169,8 +170,8 @@ describe('scanTree', () => {
       },
     });
     expect(r.errors.vanished).toBe(1);
-    expect(r.entries.has('gone')).toBe(false);
-    expect(r.entries.get('keep')!.sha256).toBe(sha('k'));
+    expect(r.records.has('gone')).toBe(false);
+    expect(r.records.get('keep')!.sha256).toBe(sha('k'));
   });
 
   it('a file replaced by a FIFO between listing and hashing is not read (O_NONBLOCK) and counted as vanished', async () => {
@@ -184,58 +185,58 @@ describe('scanTree', () => {
       },
     });
     expect(r.errors.vanished).toBe(1);
-    expect(r.entries.has('f')).toBe(false);
+    expect(r.records.has('f')).toBe(false);
   });
 
   it('a missing root is counted as root_missing and yields no entries', async () => {
     rmSync(root, { recursive: true });
     const r = await scan();
     expect(r.errors.root_missing).toBe(1);
-    expect(r.entries.size).toBe(0);
+    expect(r.records.size).toBe(0);
   });
 
   it('a root that is a single file is recorded under the empty relative path', async () => {
     const file = path.join(t.dir, 'single');
     writeFileSync(file, 'one');
     const r = await scan({ root: file });
-    expect(r.entries.get('')).toMatchObject({ type: 'file', sha256: sha('one') });
+    expect(r.records.get('')).toMatchObject({ type: 'file', sha256: sha('one') });
   });
 
   it('rescans only a subtree when asked', async () => {
     writeTree(root, { 'a/x': '1', 'b/y': '2' });
     const r = await scan({ subtree: 'a' });
-    expect([...r.entries.keys()].sort()).toEqual(['a', 'a/x']);
+    expect([...r.records.paths()].sort()).toEqual(['a', 'a/x']);
   });
 
   it('a subtree rescan of an excluded or not included path records nothing', async () => {
     writeTree(root, { 'cache/x/y': '1', 'notes.txt': '2', 'a.conf': '3' });
     const filter = createPathFilter(['**/*.conf'], ['cache']);
-    expect((await scan({ filter, subtree: 'cache/x/y' })).entries.size).toBe(0);
-    expect((await scan({ filter, subtree: 'notes.txt' })).entries.size).toBe(0);
-    expect([...(await scan({ filter, subtree: 'a.conf' })).entries.keys()]).toEqual(['a.conf']);
+    expect((await scan({ filter, subtree: 'cache/x/y' })).records.size).toBe(0);
+    expect((await scan({ filter, subtree: 'notes.txt' })).records.size).toBe(0);
+    expect([...(await scan({ filter, subtree: 'a.conf' })).records.paths()]).toEqual(['a.conf']);
   });
 
   it('keeps the previous record object for an unchanged entry (baseline and current share memory)', async () => {
     writeTree(root, { a: '1', b: '2' });
     const first = await scan();
     writeFileSync(path.join(root, 'b'), '22');
-    const second = await scan({ previous: first.entries });
-    expect(second.entries.get('a')).toBe(first.entries.get('a'));
-    expect(second.entries.get('b')).not.toBe(first.entries.get('b'));
+    const second = await scan({ previous: first.records });
+    expect(second.records.get('a')).toBe(first.records.get('a'));
+    expect(second.records.get('b')).not.toBe(first.records.get('b'));
   });
 
   it('does not enter pseudo file-system mount points', async () => {
     writeTree(root, { 'proc/x': '1', y: '2' });
     const r = await scan({ pseudoMounts: new Set([path.join(root, 'proc')]) });
-    expect([...r.entries.keys()].sort()).toEqual(['y']);
+    expect([...r.records.paths()].sort()).toEqual(['y']);
   });
 
   it('reads the file content, not a cached idea of it', async () => {
     writeTree(root, { f: 'v1' });
     const first = await scan();
     writeFileSync(path.join(root, 'f'), 'v2-longer');
-    const second = await scan({ previous: first.entries });
-    expect(second.entries.get('f')!.sha256).toBe(sha(readFileSync(path.join(root, 'f'))));
+    const second = await scan({ previous: first.records });
+    expect(second.records.get('f')!.sha256).toBe(sha(readFileSync(path.join(root, 'f'))));
   });
 });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createPathFilter } from '../../../src/fim/glob.js';
 import { WorkerPool } from '../../../src/fim/pool.js';
 import { scanTree, type ScanOptions } from '../../../src/fim/scan.js';
+import { RecordSet } from '../../../src/fim/record-set.js';
 
 const root = process.argv[2];
 const pool = new WorkerPool(1);
@@ -20,11 +21,11 @@ const opts = (previous: ScanOptions['previous']): ScanOptions => ({
   pseudoMounts: new Set(),
 });
 try {
-  const first = await scanTree(opts(new Map()));
+  const first = await scanTree(opts(new RecordSet()));
   chmodSync(path.join(root, 'locked'), 0);
   let second;
   try {
-    second = await scanTree(opts(first.entries));
+    second = await scanTree(opts(first.records));
   } finally {
     chmodSync(path.join(root, 'locked'), 0o755);
   }
@@ -32,7 +33,7 @@ try {
     JSON.stringify({
       errors: second.errors,
       unreadable: second.unreadable,
-      keptBelow: JSON.stringify(second.entries.get('locked/x')) === JSON.stringify(first.entries.get('locked/x')),
+      keptBelow: JSON.stringify(second.records.get('locked/x')) === JSON.stringify(first.records.get('locked/x')),
     }),
   );
 } finally {
