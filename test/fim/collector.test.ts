@@ -279,6 +279,15 @@ describe('fim collector', () => {
     ['garbage', '\u0000\u0001garbage'],
     ['truncated', '{"version":1,"root":"/x","entries":{"a":{"type":"fi'],
     ['another version', '{"version":99,"entries":{}}'],
+    [
+      'JSON lines file cut at a line boundary',
+      '{"format":"hostwatch-fim-records","version":2,"root":"/x","dirs":2,"entries":2}\n' +
+        `{"dir":"","entries":[["a",33188,0,0,1,1,1,1,"${'0'.repeat(64)}"]]}\n`,
+    ],
+    [
+      'JSON lines file cut mid-line',
+      '{"format":"hostwatch-fim-records","version":2,"root":"/x","dirs":1,"entries":1}\n{"dir":"","entries":[["a",33188,0,',
+    ],
   ])('a %s state file at start is reported and ignored: the scan compares with the baseline', async (_what, text) => {
     const first = start();
     await first.collector.start();
@@ -301,7 +310,8 @@ describe('fim collector', () => {
     // The change made while it was down is still seen, against the baseline.
     expect(sample(m, 'hostwatch_fim_changed_files', { root, change: 'content' })).toBe(1);
     // The next scan wrote a valid state over it.
-    expect(JSON.parse(readFileSync(currentPath(stateDir, root), 'utf8')).version).toBe(1);
+    const lines = readFileSync(currentPath(stateDir, root), 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ format: 'hostwatch-fim-records', version: 2, dirs: lines.length - 1 });
   });
 
   it('realtime: rehashes only the changed file after the debounce', async () => {

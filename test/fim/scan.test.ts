@@ -216,13 +216,17 @@ describe('scanTree', () => {
     expect([...(await scan({ filter, subtree: 'a.conf' })).records.paths()]).toEqual(['a.conf']);
   });
 
-  it('keeps the previous record object for an unchanged entry (baseline and current share memory)', async () => {
-    writeTree(root, { a: '1', b: '2' });
+  it('keeps the previous block of a directory where nothing changed (baseline and current share memory)', async () => {
+    writeTree(root, { 'd/a': '1', 'e/b': '2', 'e/c': '3' });
     const first = await scan();
-    writeFileSync(path.join(root, 'b'), '22');
+    writeFileSync(path.join(root, 'e/b'), '22');
     const second = await scan({ previous: first.records });
-    expect(second.records.get('a')).toBe(first.records.get('a'));
-    expect(second.records.get('b')).not.toBe(first.records.get('b'));
+    expect(second.records.blocks.get('d')).toBe(first.records.blocks.get('d'));
+    expect(second.records.blocks.get('e')).not.toBe(first.records.blocks.get('e'));
+    expect(second.records.get('e/b')!.sha256).toBe(sha('22'));
+    expect(second.records.get('e/c')).toEqual(first.records.get('e/c'));
+    const third = await scan({ previous: second.records });
+    expect(third.records.sameBlocks(second.records)).toBe(true);
   });
 
   it('does not enter pseudo file-system mount points', async () => {
