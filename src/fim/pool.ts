@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { workerPool } from '../core/worker-pool.js';
-import type { HashRequest, HashResult, WalkRequest, WalkResult } from './worker-protocol.js';
+import type { HashFiles, HashRequest, HashResult, WalkRequest, WalkResult } from './worker-protocol.js';
 
 /**
  * Tasks posted to each worker at a time. With two, the next task is already there when a worker
@@ -45,7 +45,7 @@ export class WorkerPool {
     return this.run('walk', req);
   }
 
-  hash(files: string[], follow: boolean): Promise<HashResult> {
+  hash(files: HashFiles[], follow: boolean): Promise<HashResult> {
     return this.run('hash', { files, follow } satisfies HashRequest);
   }
 

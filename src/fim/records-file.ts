@@ -24,35 +24,47 @@ export interface RecordsFile {
   legacy: boolean;
 }
 
-/** Lines are gathered into chunks of about this size before each write. */
-const CHUNK_CHARS = 1 << 18;
+/** Bytes written at a time: the file is encoded into one buffer of this size, reused. */
+const CHUNK_BYTES = 1 << 18;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** The file's content, chunk by chunk: the header and one line per directory (sorted). */
-export function* recordsLines(header: Record<string, unknown>, records: RecordSet): Generator<string> {
-  let chunk = JSON.stringify({ format: RECORDS_FORMAT, version: RECORDS_VERSION, ...header, dirs: records.blocks.size, entries: records.size }) + '\n';
-  for (const dir of records.sortedDirs()) {
-    chunk += blockLine(records.blocks.get(dir)!);
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
+/**
+ * The file's content in chunks, encoded entry by entry into one reused buffer (no string or object
+ * the size of a directory, let alone of the tree): each chunk yielded is valid only until the
+ * generator is resumed, so the consumer writes it before asking for the next (atomicWrite does).
+ */
+export function* recordsChunks(header: Record<string, unknown>, records: RecordSet): Generator<Uint8Array> {
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let at = 0;
+  for (const piece of recordsPieces(header, records)) {
+    // At most 3 bytes of UTF-8 per UTF-16 code unit.
+    if (at > 0 && at + piece.length * 3 > CHUNK_BYTES) {
+      yield buf.subarray(0, at);
+      at = 0;
     }
+    if (piece.length * 3 > CHUNK_BYTES) yield Buffer.from(piece);
+    else at += buf.write(piece, at);
   }
-  if (chunk) yield chunk;
+  if (at > 0) yield buf.subarray(0, at);
 }
 
-function blockLine(b: DirBlock): string {
-  const entries: unknown[] = new Array(b.length);
-  const n = b.nums;
-  for (let i = 0; i < b.length; i++) {
-    const o = i * FIELDS;
-    const e: unknown[] = [b.names[i], n[o + F_MODE], n[o + F_UID], n[o + F_GID], n[o + F_SIZE], n[o + F_MTIME], n[o + F_CTIME], n[o + F_INO]];
-    e.push(b.digestHex(i) ?? null);
-    const target = b.target(i);
-    if (target !== undefined) e.push(target);
-    entries[i] = e;
+/** The header line, then per directory (sorted) its line in pieces: the start, each entry, the end. */
+function* recordsPieces(header: Record<string, unknown>, records: RecordSet): Generator<string> {
+  yield JSON.stringify({ format: RECORDS_FORMAT, version: RECORDS_VERSION, ...header, dirs: records.blocks.size, entries: records.size }) + '\n';
+  for (const dir of records.sortedDirs()) {
+    const b = records.blocks.get(dir)!;
+    const n = b.nums;
+    yield `{"dir":${JSON.stringify(dir)},"entries":[`;
+    for (let i = 0; i < b.length; i++) {
+      const o = i * FIELDS;
+      const e: unknown[] = [b.names[i], n[o + F_MODE], n[o + F_UID], n[o + F_GID], n[o + F_SIZE], n[o + F_MTIME], n[o + F_CTIME], n[o + F_INO]];
+      e.push(b.digestHex(i) ?? null);
+      const target = b.target(i);
+      if (target !== undefined) e.push(target);
+      yield (i > 0 ? ',' : '') + JSON.stringify(e);
+    }
+    yield ']}\n';
   }
-  return JSON.stringify({ dir: b.dir, entries }) + '\n';
 }
 
 /** Reads a records file; undefined when it does not exist. Throws `<file>: why` when it cannot be used. */

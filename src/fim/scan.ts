@@ -8,7 +8,7 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import { ERROR_REASONS, type ErrorReason } from './record.js';
 import type { PathFilter } from './glob.js';
-import { ERR_CODES, ERR_NONE, HASH_FIELDS, STAT_FIELDS, type ListResult } from './worker-protocol.js';
+import { ERR_CODES, ERR_NONE, HASH_FIELDS, STAT_FIELDS, type HashFiles, type ListResult } from './worker-protocol.js';
 import type { WorkerPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
 import {
@@ -111,6 +111,10 @@ function singleListing(abs: string, rel: string, name: string, st: { mode: numbe
 interface Pending {
   block: DirBlock;
   index: number;
+}
+
+interface HashGroup extends HashFiles {
+  block: DirBlock;
 }
 
 export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
@@ -303,14 +307,23 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     }
     queuedBytes -= bytes;
     run(async () => {
-      const rels = batch.map((p) => joinRel(p.block.dir, p.block.names[p.index]));
-      const paths = rels.map((r) => joinPath(root, r));
-      await opts.hooks?.beforeHash?.(paths);
+      // Files go by directory and name: no path string is made per file.
+      const groups: HashGroup[] = [];
+      for (const { block, index } of batch) {
+        const last = groups[groups.length - 1];
+        if (last?.block === block) last.names.push(block.names[index]);
+        else groups.push({ block, dir: joinPath(root, block.dir), names: [block.names[index]] });
+      }
+      const relOf = (i: number) => joinRel(batch[i].block.dir, batch[i].block.names[batch[i].index]);
+      await opts.hooks?.beforeHash?.(batch.map((_, i) => joinPath(root, relOf(i))));
       let res;
       try {
-        res = await pool.hash(paths, follow);
+        res = await pool.hash(
+          groups.map(({ dir, names }) => ({ dir, names })),
+          follow,
+        );
       } catch {
-        for (const r of rels) fail(r, 'io');
+        for (let i = 0; i < batch.length; i++) fail(relOf(i), 'io');
         return;
       }
       hashedBytes += res.bytes;
@@ -329,7 +342,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
           continue;
         }
         const reason = codeReason(res.errors[i]);
-        fail(rels[i], reason);
+        fail(relOf(i), reason);
         if (reason === 'vanished') {
           // Gone (or replaced by something that is not a file) between listing and hashing: the
           // next scan sees what is there now.

@@ -14,7 +14,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CHANGE_KINDS, ERROR_REASONS, type ChangeKind, type ErrorReason } from './record.js';
 import type { RecordSet } from './record-set.js';
-import { readRecordsFile, recordsLines } from './records-file.js';
+import { readRecordsFile, recordsChunks } from './records-file.js';
 
 export const STATE_VERSION = 1;
 
@@ -73,15 +73,19 @@ export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, numb
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-/** Writes `data` (a string, or chunks written one by one) to a temp file, fsyncs it and renames it over `file`. */
-export async function atomicWrite(file: string, data: string | Iterable<string>): Promise<void> {
+/**
+ * Writes `data` to a temp file, fsyncs it and renames it over `file`. Chunks are written one by
+ * one, each before the next is asked for (so a producer may reuse its buffer).
+ */
+export async function atomicWrite(file: string, data: string | Iterable<Uint8Array>): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
+      // writeFile on a handle writes at its position, all of it (a plain write may be partial).
       if (typeof data === 'string') await fh.writeFile(data);
-      else for (const chunk of data) await fh.write(chunk);
+      else for (const chunk of data) await fh.writeFile(chunk);
       await fh.sync();
     } finally {
       await fh.close();
@@ -128,7 +132,7 @@ export async function readBaseline(stateDir: string, root: string): Promise<Base
 
 export function writeBaseline(stateDir: string, b: BaselineFile): Promise<void> {
   const { root, createdAt, acceptedAt } = b;
-  return atomicWrite(baselinePath(stateDir, root), recordsLines({ root, createdAt, acceptedAt }, b.entries));
+  return atomicWrite(baselinePath(stateDir, root), recordsChunks({ root, createdAt, acceptedAt }, b.entries));
 }
 
 /**
@@ -174,7 +178,7 @@ export async function readState(stateDir: string, root: string, problem: (msg: s
 /** Writes the state; the records only when `withCurrent` (they are the large part). */
 export async function writeState(stateDir: string, s: StateFile, withCurrent = true): Promise<void> {
   const { current, legacy: _legacy, ...small } = s;
-  if (withCurrent) await atomicWrite(currentPath(stateDir, s.root), recordsLines({ root: s.root }, current));
+  if (withCurrent) await atomicWrite(currentPath(stateDir, s.root), recordsChunks({ root: s.root }, current));
   await atomicWrite(statePath(stateDir, s.root), JSON.stringify(small));
 }
 

@@ -52,9 +52,15 @@ export interface WalkResult {
   pending: [abs: string, rel: string][];
 }
 
-/** Hashes files (SHA-256 of the content), without following links unless `follow`. */
+/** Files of one directory (absolute) to hash. */
+export interface HashFiles {
+  dir: string;
+  names: string[];
+}
+
+/** Hashes files (SHA-256 of the content), without following links unless `follow`; results in the order given. */
 export interface HashRequest {
-  files: string[];
+  files: HashFiles[];
   follow: boolean;
 }
 

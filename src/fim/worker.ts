@@ -108,7 +108,13 @@ export function walk(req: WalkRequest): WalkResult {
 }
 
 export function hash(req: HashRequest): HashResult {
-  const n = req.files.length;
+  const paths: string[] = [];
+  for (const { dir, names } of req.files) {
+    const sep = dir.endsWith('/') ? '' : '/';
+    // '' is the directory itself (a root that is a file).
+    for (const name of names) paths.push(name === '' ? dir : dir + sep + name);
+  }
+  const n = paths.length;
   const digests = new Uint8Array(n * 32);
   const errors: number[] = new Array<number>(n).fill(ERR_NONE);
   const stats = new Float64Array(n * HASH_FIELDS);
@@ -117,7 +123,7 @@ export function hash(req: HashRequest): HashResult {
   for (let i = 0; i < n; i++) {
     let fd = -1;
     try {
-      fd = fs.openSync(req.files[i], flags);
+      fd = fs.openSync(paths[i], flags);
       const st = fs.fstatSync(fd);
       if (!st.isFile()) {
         errors[i] = ERR_NOTFILE;

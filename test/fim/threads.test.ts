@@ -49,7 +49,7 @@ it('starts the hash_concurrency workers when a scan starts and stops them when i
 it('a closed pool refuses tasks and keeps no threads', async () => {
   const base = threads();
   const pool = new WorkerPool(2);
-  const res = await pool.hash([path.join(t.dir, 'missing')], false);
+  const res = await pool.hash([{ dir: t.dir, names: ['missing'] }], false);
   expect(res.errors).toEqual([ERR_VANISHED]);
   expect(threads()).toBeGreaterThanOrEqual(base + 2);
   await pool.close();
