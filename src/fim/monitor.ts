@@ -11,6 +11,7 @@ import { countChanges, diffRecords, inScope, type PathChange } from './diff.js';
 import { RecordSet } from './record-set.js';
 import { scanTree, joinPath, type ScanHooks, type ScanProgress, type ScanResult } from './scan.js';
 import { WorkerPool } from './pool.js';
+import { UnreadableLog } from './unreadable-log.js';
 import type { ChangeJournal, JournalEntry } from './journal.js';
 import {
   baselinePath,
@@ -47,10 +48,6 @@ export interface RootMonitorDeps {
 const REALTIME_PERSIST_MS = 10_000;
 /** Progress of a long scan is logged this often. */
 const PROGRESS_LOG_MS = 30_000;
-/** Unreadable paths remembered as already logged (each is logged once, not at every scan). */
-const MAX_LOGGED_UNREADABLE = 10_000;
-/** Unreadable paths logged per scan at most; the rest are summed up in one line. */
-const UNREADABLE_LOG_PER_SCAN = 20;
 
 export class RootMonitor {
   readonly root: string;
@@ -78,8 +75,7 @@ export class RootMonitor {
   private pool?: WorkerPool;
   private persistTimer: unknown;
   private readonly signal = { aborted: false };
-  /** `reason path` of the unreadable paths already logged. */
-  private readonly loggedUnreadable = new Set<string>();
+  private readonly unreadableLog: UnreadableLog;
   /** A baseline read in the former format at load, until it is rewritten. */
   private legacyBaseline?: BaselineFile;
 
@@ -89,6 +85,7 @@ export class RootMonitor {
   ) {
     this.root = path.resolve(settings.path);
     this.filter = createPathFilter(settings.include, settings.exclude);
+    this.unreadableLog = new UnreadableLog(this.root, deps.logger);
   }
 
   /** Runs fn after everything queued before it: scans and baseline reloads never interleave. */
@@ -303,7 +300,7 @@ export class RootMonitor {
     this.haveCurrent = true;
     for (const e of events) for (const k of e.kinds) this.changesTotal[k]++;
     for (const r of ERROR_REASONS) this.errorsTotal[r] += result.errors[r];
-    this.logUnreadable(result);
+    this.unreadableLog.log(result);
     const ts = new Date(this.deps.clock.now()).toISOString();
     const journal: JournalEntry[] = events.map((e) => ({
       ts,
@@ -392,31 +389,6 @@ export class RootMonitor {
   }
 
   /** Counter values for the metrics. */
-  /**
-   * Logs each path a scan could not read, with its reason, once (not again at every scan while it
-   * stays unreadable), at most UNREADABLE_LOG_PER_SCAN per scan; the counter by reason counts them all.
-   */
-  private logUnreadable(result: ScanResult): void {
-    let logged = 0;
-    let more = 0;
-    for (const u of result.unreadable) {
-      const key = `${u.reason} ${u.rel}`;
-      if (this.loggedUnreadable.has(key)) continue;
-      if (logged >= UNREADABLE_LOG_PER_SCAN) {
-        more++;
-        continue;
-      }
-      if (this.loggedUnreadable.size >= MAX_LOGGED_UNREADABLE) this.loggedUnreadable.clear();
-      this.loggedUnreadable.add(key);
-      logged++;
-      this.deps.logger.warn('FIM cannot read a path', { root: this.root, path: joinPath(this.root, u.rel), reason: u.reason });
-    }
-    const unlisted = ERROR_REASONS.reduce((n, r) => n + (r === 'vanished' ? 0 : result.errors[r]), 0) - result.unreadable.length;
-    if (more + Math.max(0, unlisted) > 0) {
-      this.deps.logger.warn('FIM unreadable paths not logged', { root: this.root, more: more + Math.max(0, unlisted) });
-    }
-  }
-
   counts(): { changes: Record<ChangeKind, number>; errors: Record<ErrorReason, number> } {
     return { changes: this.changesTotal, errors: this.errorsTotal };
   }

@@ -334,7 +334,12 @@ export class RecordSet {
 }
 
 /** `block` with entry `name` replaced by (or set to) `entry`, or removed when `entry` is undefined. */
-function replaceEntry(dir: string, block: DirBlock | undefined, name: string, entry: { block: DirBlock; index: number } | undefined): DirBlock | undefined {
+function replaceEntry(
+  dir: string,
+  block: DirBlock | undefined,
+  name: string,
+  entry: { block: DirBlock; index: number } | undefined,
+): DirBlock | undefined {
   const at = block ? block.indexOf(name) : -1;
   if (entry && at >= 0 && block!.sameEntry(at, entry.block, entry.index)) return block;
   const names = block ? block.names.slice() : [];

@@ -50,14 +50,25 @@ export function* recordsChunks(header: Record<string, unknown>, records: RecordS
 
 /** The header line, then per directory (sorted) its line in pieces: the start, each entry, the end. */
 function* recordsPieces(header: Record<string, unknown>, records: RecordSet): Generator<string> {
-  yield JSON.stringify({ format: RECORDS_FORMAT, version: RECORDS_VERSION, ...header, dirs: records.blocks.size, entries: records.size }) + '\n';
+  yield (
+    JSON.stringify({ format: RECORDS_FORMAT, version: RECORDS_VERSION, ...header, dirs: records.blocks.size, entries: records.size }) + '\n'
+  );
   for (const dir of records.sortedDirs()) {
     const b = records.blocks.get(dir)!;
     const n = b.nums;
     yield `{"dir":${JSON.stringify(dir)},"entries":[`;
     for (let i = 0; i < b.length; i++) {
       const o = i * FIELDS;
-      const e: unknown[] = [b.names[i], n[o + F_MODE], n[o + F_UID], n[o + F_GID], n[o + F_SIZE], n[o + F_MTIME], n[o + F_CTIME], n[o + F_INO]];
+      const e: unknown[] = [
+        b.names[i],
+        n[o + F_MODE],
+        n[o + F_UID],
+        n[o + F_GID],
+        n[o + F_SIZE],
+        n[o + F_MTIME],
+        n[o + F_CTIME],
+        n[o + F_INO],
+      ];
       e.push(b.digestHex(i) ?? null);
       const target = b.target(i);
       if (target !== undefined) e.push(target);
@@ -109,7 +120,8 @@ export async function readRecordsFile(file: string): Promise<RecordsFile | undef
     lines.close();
     input.destroy();
   }
-  if (legacy) return { header: withoutKeys(legacy, ['entries', 'version']), records: legacyRecords(legacy.entries as object, fail), legacy: true };
+  if (legacy)
+    return { header: withoutKeys(legacy, ['entries', 'version']), records: legacyRecords(legacy.entries as object, fail), legacy: true };
   if (!head) throw fail('empty');
   if (head.dirs !== blocks.size || head.entries !== entries) {
     throw fail(`truncated: ${blocks.size} of ${String(head.dirs)} directories, ${entries} of ${String(head.entries)} entries`);
@@ -165,7 +177,8 @@ function legacyRecords(entries: object, fail: (why: string) => Error): RecordSet
     if (!rec || typeof rec.type !== 'string' || !nums!.every((x) => typeof x === 'number' && Number.isFinite(x))) {
       throw fail(`${JSON.stringify(rel)}: bad record`);
     }
-    if (rec.sha256 !== undefined && (typeof rec.sha256 !== 'string' || !SHA256_HEX.test(rec.sha256))) throw fail(`${JSON.stringify(rel)}: bad sha256`);
+    if (rec.sha256 !== undefined && (typeof rec.sha256 !== 'string' || !SHA256_HEX.test(rec.sha256)))
+      throw fail(`${JSON.stringify(rel)}: bad sha256`);
     if (rec.target !== undefined && typeof rec.target !== 'string') throw fail(`${JSON.stringify(rel)}: bad link target`);
     out.push([rel, rec as FileRecord]);
   }

@@ -11,9 +11,20 @@ import type { PathFilter } from './glob.js';
 import { ERR_CODES, ERR_NONE, HASH_FIELDS, STAT_FIELDS, type HashFiles, type ListResult } from './worker-protocol.js';
 import type { WorkerPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
+import { blockOfListing, singleListing, S_IFDIR, S_IFLNK, S_IFMT } from './listing-block.js';
 import {
-  DIGEST_BYTES, DirBlock, F_CTIME, F_FLAGS, F_GID, F_INO, F_MODE, F_MTIME, F_SIZE, F_UID, FIELDS, FLAG_DELETED,
-  RecordSet, joinRel, splitRel,
+  DIGEST_BYTES,
+  DirBlock,
+  F_CTIME,
+  F_FLAGS,
+  F_INO,
+  F_MTIME,
+  F_SIZE,
+  FIELDS,
+  FLAG_DELETED,
+  RecordSet,
+  joinRel,
+  splitRel,
 } from './record-set.js';
 
 export interface ScanProgress {
@@ -74,11 +85,6 @@ const WALK_DIRS = 64;
 const HASH_QUEUE_MAX = 4096;
 export const MAX_UNREADABLE = 100;
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
-
 export function emptyErrors(): Record<ErrorReason, number> {
   return Object.fromEntries(ERROR_REASONS.map((r) => [r, 0])) as Record<ErrorReason, number>;
 }
@@ -99,13 +105,6 @@ function errnoReason(err: unknown): ErrorReason {
 function codeReason(code: number): ErrorReason {
   const name = ERR_CODES[code];
   return name === 'permission' ? 'permission' : name === 'vanished' || name === 'notfile' ? 'vanished' : 'io';
-}
-
-/** A listing of one entry, for the start of a scan (the root or the subtree's top). */
-function singleListing(abs: string, rel: string, name: string, st: { mode: number; uid: number; gid: number; size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }, target: string | null): ListResult {
-  const stats = new Float64Array(STAT_FIELDS);
-  stats.set([st.mode, st.uid, st.gid, st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev, ERR_NONE]);
-  return { abs, rel, names: [name], stats, targets: [target], dirError: ERR_NONE };
 }
 
 interface Pending {
@@ -162,64 +161,14 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     }
   };
 
-  /**
-   * The block of one directory listing: entries `keep` (indexes into the listing) and `carried`
-   * (indexes into the previous block: entries that could not be looked at this time), sorted by
-   * name. Files whose stat is unchanged take the previous digest, the others wait for a hash. When
-   * every entry is as before, the previous block itself is kept.
-   */
+  /** Records a directory listing as its block (blockOfListing); its files without a digest wait for a hash. */
   const addBlock = (res: ListResult, keep: number[], carried: number[]) => {
-    const prev = previous.blocks.get(res.rel);
-    const nameOf = (k: number) => (k < keep.length ? res.names[keep[k]] : prev!.names[carried[k - keep.length]]);
-    const order = Array.from({ length: keep.length + carried.length }, (_, k) => k);
-    order.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
-    const names = order.map(nameOf);
-    let files = carried.length > 0 && prev!.digests !== null;
-    let links = carried.length > 0 && prev!.targets !== null;
-    for (const i of keep) {
-      const type = res.stats[i * STAT_FIELDS] & S_IFMT;
-      files ||= type === S_IFREG;
-      links ||= type === S_IFLNK;
+    const { block, toHash } = blockOfListing(res, keep, carried, previous.blocks.get(res.rel), maxFileSize);
+    for (const index of toHash) {
+      hashQueue.push({ block, index });
+      queuedBytes += block.num(index, F_SIZE);
     }
-    const block = DirBlock.allocate(res.rel, names, files, links);
-    const st = res.stats;
-    const nums = block.nums;
-    let same = prev !== undefined && prev.length === names.length;
-    let waiting = false;
-    let j = 0;
-    for (let k = 0; k < order.length; k++) {
-      const name = names[k];
-      while (prev && j < prev.length && prev.names[j] < name) j++;
-      const pj = prev && j < prev.length && prev.names[j] === name ? j : -1;
-      if (order[k] >= keep.length) {
-        block.copyEntry(k, prev!, carried[order[k] - keep.length]);
-        continue;
-      }
-      const i = keep[order[k]];
-      const o = i * STAT_FIELDS;
-      const b = k * FIELDS;
-      nums[b + F_MODE] = st[o];
-      nums[b + F_UID] = st[o + 1];
-      nums[b + F_GID] = st[o + 2];
-      nums[b + F_SIZE] = st[o + 3];
-      nums[b + F_MTIME] = st[o + 4];
-      nums[b + F_CTIME] = st[o + 5];
-      nums[b + F_INO] = st[o + 6];
-      const type = st[o] & S_IFMT;
-      if (type === S_IFLNK) block.targets![k] = res.targets[i] ?? '';
-      if (type === S_IFREG && st[o + 3] <= maxFileSize) {
-        // Like rsync's and git's stat check: same size, mtime, ctime and inode, same content.
-        if (pj >= 0 && prev!.isFile(pj) && prev!.hasHash(pj) && sameStat(block, k, prev!, pj)) {
-          block.setDigest(k, prev!.digests!, pj * DIGEST_BYTES);
-        } else {
-          hashQueue.push({ block, index: k });
-          queuedBytes += st[o + 3];
-          waiting = true;
-        }
-      }
-      same &&= pj === k && block.sameEntry(k, prev!, pj);
-    }
-    putBlock(same && !waiting ? prev! : block);
+    putBlock(block);
   };
 
   const processListing = (res: ListResult) => {
@@ -358,8 +307,12 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   const pump = () => {
     // Hashes first: each batch done frees memory. A partial batch goes when a worker would idle.
     while (
-      inflight.size < pool.capacity && hashQueue.length > 0 &&
-      (hashQueue.length >= BATCH_FILES || queuedBytes >= BATCH_BYTES || inflight.size < pool.size || (dirQueue.length === 0 && walking === 0))
+      inflight.size < pool.capacity &&
+      hashQueue.length > 0 &&
+      (hashQueue.length >= BATCH_FILES ||
+        queuedBytes >= BATCH_BYTES ||
+        inflight.size < pool.size ||
+        (dirQueue.length === 0 && walking === 0))
     ) {
       dispatchHash();
     }
@@ -422,14 +375,6 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
     durationMs: Date.now() - started,
     aborted: signal.aborted,
   };
-}
-
-/** Same size, mtime, ctime and inode. */
-function sameStat(a: DirBlock, i: number, b: DirBlock, j: number): boolean {
-  return (
-    a.num(i, F_SIZE) === b.num(j, F_SIZE) && a.num(i, F_MTIME) === b.num(j, F_MTIME) &&
-    a.num(i, F_CTIME) === b.num(j, F_CTIME) && a.num(i, F_INO) === b.num(j, F_INO)
-  );
 }
 
 /** Whether rel or one of its parent directories is excluded (a subtree rescan starts below the root). */

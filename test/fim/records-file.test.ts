@@ -92,7 +92,10 @@ describe('FIM records files', () => {
     writeFileSync(currentPath(stateDir, root), JSON.stringify({ version: 1, root, entries: legacyEntries() }));
     const changesTotal = { added: 0, removed: 0, content: 1, permissions: 0, owner: 0 };
     const errorsTotal = { permission: 0, vanished: 0, io: 0, root_missing: 0 };
-    writeFileSync(statePath(stateDir, root), JSON.stringify({ version: 1, root, changesTotal, errorsTotal, lastScan: { timestamp: 1, durationMs: 2 } }));
+    writeFileSync(
+      statePath(stateDir, root),
+      JSON.stringify({ version: 1, root, changesTotal, errorsTotal, lastScan: { timestamp: 1, durationMs: 2 } }),
+    );
 
     const h = makeCollector(stateDir, { roots: [{ path: root, critical: true }] });
     try {
