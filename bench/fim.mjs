@@ -29,6 +29,7 @@ function fail(msg) {
 
 if (!existsSync(path.join(DIST, 'scan.js'))) fail('dist/fim/scan.js not found: run `npm run build` first');
 const { scanTree } = await import(pathToFileURL(path.join(DIST, 'scan.js')).href);
+const { RecordSet } = await import(pathToFileURL(path.join(DIST, 'record-set.js')).href);
 const { WorkerPool } = await import(pathToFileURL(path.join(DIST, 'pool.js')).href);
 const { createPathFilter } = await import(pathToFileURL(path.join(DIST, 'glob.js')).href);
 const { readPseudoMounts } = await import(pathToFileURL(path.join(DIST, 'pseudo-fs.js')).href);
@@ -110,15 +111,15 @@ async function hostwatchScan(dir) {
       filter: createPathFilter(['**'], []),
       follow: false,
       maxFileSize: 1024 ** 4,
-      previous: new Map(),
+      previous: new RecordSet(),
       pool,
       pseudoMounts: await readPseudoMounts(),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return {
       seconds,
-      entries: r.entries,
-      files: [...r.entries.values()].filter((e) => e.type === 'file').length,
+      entries: r.records,
+      files: [...r.records.entries()].filter(([, e]) => e.type === 'file').length,
       bytes: r.hashedBytes,
       errors: r.errors,
     };
@@ -212,7 +213,7 @@ async function benchTree(label, dir, work, { streams }) {
   const result = { label, files, mb: size / MB, hwMBs: size / MB / hwS, hwFilesS: files / hwS, rescanS: n / reS };
 
   if (streams) {
-    const list = [...last.entries].filter(([, e]) => e.type === 'file').map(([rel]) => path.join(dir, rel));
+    const list = [...last.entries.entries()].filter(([, e]) => e.type === 'file').map(([rel]) => path.join(dir, rel));
     const st = [];
     for (let i = 0; i < ROUNDS; i++) st.push((await streamsScan(list)).seconds);
     const stS = best(st);
