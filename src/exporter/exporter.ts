@@ -17,7 +17,6 @@ import { parseListenAddress } from '../server/listen.js';
 import { RemediationEngine } from '../remediation/engine.js';
 import { createApiRouter } from '../server/api/router.js';
 import { buildStatus } from './status-api.js';
-import { rootSettings } from '../collectors/fim/index.js';
 import { resolveStateDir } from '../config/state-dir.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
@@ -133,9 +132,9 @@ export class Exporter {
         }),
       alerts: (payload) => this.engine!.handlePayload(payload),
       fimAccept: async (paths) => {
+        const [{ rootSettings }, { acceptPaths }] = await Promise.all([import('../collectors/fim/index.js'), import('../fim/accept.js')]);
         const roots = rootSettings(this.config.fim);
         if (roots.length === 0) throw new Error('no fim.roots configured');
-        const { acceptPaths } = await import('../fim/accept.js');
         return acceptPaths(roots, paths, this.stateDir);
       },
     });
