@@ -2,8 +2,8 @@
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
 // The shebang gives the installed `hostwatch` command the same small young generation as `npm start`
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
-// commander is the only argv parser. Building the command line loads only commander and the list
-// of collectors (data); what an action needs (the exporter and its enabled collectors, the config
+// commander is the only argv parser. Building the command line loads commander, the list of
+// collectors (data) and a few small modules; what an action needs (the exporter and its enabled collectors, the config
 // loader, the parsers, the FIM command line) is imported by that action, so that `--version`,
 // `--help` or `audit` do not load the exporter.
 import { Command, InvalidArgumentError, Option } from 'commander';
