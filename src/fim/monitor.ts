@@ -76,8 +76,6 @@ export class RootMonitor {
   private persistTimer: unknown;
   private readonly signal = { aborted: false };
   private readonly unreadableLog: UnreadableLog;
-  /** A baseline read in the former format at load, until it is rewritten. */
-  private legacyBaseline?: BaselineFile;
 
   constructor(
     readonly settings: RootSettings,
@@ -128,12 +126,12 @@ export class RootMonitor {
    * same, only their encoding changes. The baseline is rewritten under the lock and only if it is
    * still the file that was read (a `fim accept` may have replaced it meanwhile).
    */
-  private async migrate(state: boolean, baseline: boolean): Promise<void> {
+  private async migrate(state: boolean, baseline: BaselineFile | undefined): Promise<void> {
     try {
       await withLock(this.deps.stateDir, async () => {
         const file = baselinePath(this.deps.stateDir, this.root);
-        if (baseline && this.baseline && this.legacyBaseline && (await fileVersion(file)) === this.baselineVersion) {
-          const { createdAt, acceptedAt } = this.legacyBaseline;
+        if (baseline && this.baseline && (await fileVersion(file)) === this.baselineVersion) {
+          const { createdAt, acceptedAt } = baseline;
           await writeBaseline(this.deps.stateDir, { version: 1, root: this.root, createdAt, acceptedAt, entries: this.baseline });
           this.baselineVersion = await fileVersion(file);
         }
@@ -142,12 +140,11 @@ export class RootMonitor {
           await this.persistNow();
         }
       });
-      this.deps.logger.info('FIM state files rewritten as JSON lines', { root: this.root, state, baseline });
+      this.deps.logger.info('FIM state files rewritten as JSON lines', { root: this.root, state, baseline: baseline !== undefined });
     } catch (err) {
       // The files stay in the former format, which is still read: try again at the next start.
       this.deps.logger.warn('cannot rewrite the FIM state files as JSON lines', { root: this.root, err });
     }
-    this.legacyBaseline = undefined;
   }
 
   /**
@@ -164,18 +161,17 @@ export class RootMonitor {
     return this.reloading;
   }
 
-  /** Reads the baseline when its file changed (or `force`); returns whether it is in the former format. */
-  private async reloadBaseline(force: boolean): Promise<boolean> {
+  /** Reads the baseline when its file changed (or `force`); returns it when it is in the former format. */
+  private async reloadBaseline(force: boolean): Promise<BaselineFile | undefined> {
     const version = await fileVersion(baselinePath(this.deps.stateDir, this.root));
-    if (!force && version === this.baselineVersion) return false;
-    let legacy = false;
+    if (!force && version === this.baselineVersion) return undefined;
+    let legacy: BaselineFile | undefined;
     try {
       const b = await readBaseline(this.deps.stateDir, this.root);
       // Shares the blocks of directories where the current state is as accepted (memory, and a
       // diff that skips them).
       this.baseline = b?.entries.sharing(this.current);
-      legacy = b?.legacy === true;
-      if (legacy) this.legacyBaseline = b;
+      if (b?.legacy) legacy = b;
       this.baselineVersion = version;
       if (!force) this.deps.logger.info('FIM baseline reloaded', { root: this.root });
       this.baselineBroken = false;
