@@ -147,5 +147,5 @@ describe('the exporter with 50 icmp probes at 1 s (the real ping)', () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;
     }
-  }, 30_000);
+  }, 60_000);
 });
