@@ -5,7 +5,8 @@
 // during it, right after it and after BENCH_FIM_MEM_IDLE_S seconds idle (is the memory returned?),
 // then the peak of a second, unchanged scan. The anchor, in the same run: `aide --init` on the
 // same tree (Debian's aide, sha256), its peak RSS from GNU time. The machine may be shared: the
-// ratio is the figure to read. BENCH_FIM_MEM_TREE=/usr measures an existing tree instead of the
+// ratio is the figure to read. Then `hostwatch fim accept`, the one-shot command that writes a
+// baseline and exits, against the same anchor. BENCH_FIM_MEM_TREE=/usr measures an existing tree instead of the
 // generated one. The audit collector's first run is moved out of the measured window (it reads
 // directory trees too, ~40 s after start, and was read as FIM's memory in the idle figure).
 import { spawn, spawnSync } from 'node:child_process';
@@ -110,8 +111,32 @@ try {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const aideKb = Number(a.stderr.trim().split('\n').at(-1));
+    // The like-for-like of `aide --init`: the one-shot command that writes a baseline and exits
+    // (the config, FIM and its hashing threads; no HTTP server, metrics or other collectors).
+    const c = spawnSync(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%M',
+        process.execPath,
+        ...deployedNodeFlags(),
+        MAIN,
+        'fim',
+        'accept',
+        `--config.file=${path.join(work, 'hostwatch.yml')}`,
+        `--state.dir=${path.join(work, 'state-cli')}`,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], cwd: work },
+    );
+    const cliKb = Number(c.stderr.trim().split('\n').at(-1));
     if (Number.isFinite(aideKb)) {
       console.log(`  aide --init, same tree: peak ${mb(aideKb)} MB`);
+      if (Number.isFinite(cliKb)) {
+        console.log(`  hostwatch fim accept (one-shot baseline, like aide --init): peak ${mb(cliKb)} MB`);
+        console.log(
+          `summary: FIM ${GIVEN_TREE ? tree : FILES + ' files'}: hostwatch fim accept peak ${mb(cliKb)} MB, ${(cliKb / aideKb).toFixed(2)}x aide --init`,
+        );
+      }
       console.log(
         `summary: FIM ${GIVEN_TREE ? tree : FILES + ' files'}: exporter peak ${mb(peak.rss)} MB (${(peak.rss / aideKb).toFixed(2)}x aide --init ${mb(aideKb)} MB), ` +
           `after the scan ${mb(after.rss)} MB, after ${IDLE_S} s idle ${mb(idle.rss)} MB (before ${mb(before.rss)} MB)`,
