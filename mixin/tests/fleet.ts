@@ -97,11 +97,13 @@ export function fleetTests(c: AlertCatalog): PromtoolGroup[] {
     c.group(
       'InventoryImportStale',
       'exports no longer imported',
-      [[`hostwatch_inventory_last_import_timestamp_seconds{${T},source="crowdstrike"}`, '0x100']],
+      // Last imported 46 h before the test's epoch (a negative timestamp), so that the two sides of the
+      // 2-day threshold are reached after 1 h and 4 h, not after 2,000 evaluations of every rule.
+      [[`hostwatch_inventory_last_import_timestamp_seconds{${T},source="crowdstrike"}`, '-165600x5']],
       [
-        { at: '47h', alerts: [] },
+        { at: '1h', alerts: [] },
         {
-          at: '50h',
+          at: '4h',
           alerts: [
             {
               labels: { source: 'crowdstrike' },
@@ -115,8 +117,8 @@ export function fleetTests(c: AlertCatalog): PromtoolGroup[] {
     c.group(
       'InventoryImportStale',
       'imported every hour',
-      [[`hostwatch_inventory_last_import_timestamp_seconds{${T},source="crowdstrike"}`, '0+3600x100']],
-      [{ at: '50h', alerts: [] }],
+      [[`hostwatch_inventory_last_import_timestamp_seconds{${T},source="crowdstrike"}`, '0+3600x5']],
+      [{ at: '4h', alerts: [] }],
       '1h',
     ),
   ];

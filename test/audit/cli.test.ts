@@ -1,16 +1,14 @@
-// `hostwatch audit` as a process (the real entry point through tsx) on fixture roots: the report, the
+// `hostwatch audit` as a process (the built entry point, as installed) on fixture roots: the report, the
 // JSON, exit codes, and fixes: shown, refused without a terminal unless --yes, applied, undone.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/audit/checks/index.js';
 import { fixtureRoot, tempDir } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+import { MAIN_JS } from '../support/main.js';
 const execFileP = promisify(execFile);
 const tmp = tempDir('audit-cli');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -18,7 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Runs `hostwatch audit ...` in `tmp` (no hostwatch.yml there: the defaults apply). */
 async function audit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileP(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts'), 'audit', ...args], {
+    const { stdout, stderr } = await execFileP(process.execPath, [MAIN_JS, 'audit', ...args], {
       cwd: tmp,
       timeout: 120_000,
     });

@@ -1,21 +1,19 @@
-// `hostwatch inventory report` through the real entry point (node + tsx, from source).
+// `hostwatch inventory report` through the built entry point, as installed.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+import { MAIN_JS } from '../support/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'hostwatch-inventory-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts'), ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [MAIN_JS, ...args], {
       cwd: dir,
     });
     return { code: 0, stdout, stderr };
