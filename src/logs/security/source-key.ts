@@ -71,7 +71,8 @@ const groups = new Uint16Array(8);
 /** The key of an IPv6 address written in one of the two forms (see the top), else textKey(s). */
 function v6Key(s: string): string {
   if (!parseV6(s)) return textKey(s);
-  const marker = shortForm(groups) === s ? V6_SHORT : fullForm(groups) === s ? V6_FULL : -1;
+  // The kernel's form is always 39 characters, RFC 5952's only when it is the same text.
+  const marker = s.length === 39 ? (fullForm(groups) === s ? V6_FULL : -1) : shortForm(groups) === s ? V6_SHORT : -1;
   if (marker < 0) return textKey(s);
   const g = groups;
   return String.fromCharCode(marker, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]);
