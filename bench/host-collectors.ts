@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { HOST_COLLECTORS } from '../src/collectors/host.js';
+import { loadCollectors } from '../src/collectors/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
@@ -42,7 +43,12 @@ const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
 
 async function hostwatchFigures(): Promise<{ perCollector: Map<string, number[]>; scrape: number[] }> {
   const config = parseConfig({ host: { updates: { enabled: false } } });
-  const cs = createCollectors(HOST_COLLECTORS, { config, stateDir: tmpdir(), logger: silentLogger, clock: systemClock });
+  const cs = createCollectors(await loadCollectors(HOST_COLLECTORS), {
+    config,
+    stateDir: tmpdir(),
+    logger: silentLogger,
+    clock: systemClock,
+  });
   const perCollector = new Map<string, number[]>();
   for (const c of cs) {
     for (let i = 0; i < WARMUP; i++) {

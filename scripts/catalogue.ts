@@ -3,7 +3,7 @@
 // log type and FIM, so that all families are registered. Used by the README metrics reference and
 // by the stack tests that check every rule and panel uses a metric hostwatch really exposes.
 import { tmpdir } from 'node:os';
-import { COLLECTORS } from '../src/collectors/index.js';
+import { COLLECTORS, loadCollectors } from '../src/collectors/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { LOG_TYPES } from '../src/logs/registry.js';
 import { createCollectors, Runner } from '../src/exporter/runner.js';
@@ -39,9 +39,11 @@ interface RegisteredMetric {
   labelNames?: readonly string[];
 }
 
+const DEFINITIONS = await loadCollectors(COLLECTORS);
+
 export function metricFamilies(): MetricFamily[] {
   const config = parseConfig(CATALOGUE_CONFIG, 'catalogue');
-  const collectors = createCollectors(COLLECTORS, {
+  const collectors = createCollectors(DEFINITIONS, {
     config,
     stateDir: tmpdir(),
     logger: silentLogger,

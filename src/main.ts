@@ -2,16 +2,16 @@
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
 // The shebang gives the installed `hostwatch` command the same small young generation as `npm start`
 // and the Dockerfile; `node dist/main.js` run by hand should pass the flag too.
-// commander is the only argv parser. The exporter's modules are imported statically; what only a
-// subcommand needs (the parsers, the FIM command line) is imported by that subcommand's action.
+// commander is the only argv parser. Building the command line loads commander, the list of
+// collectors (data) and a few small modules; what an action needs (the exporter and its enabled collectors, the config
+// loader, the parsers, the FIM command line) is imported by that action, so that `--version`,
+// `--help` or `audit` do not load the exporter.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLLECTORS } from './collectors/index.js';
-import type { CollectorDefinition } from './collectors/collector.js';
+import { COLLECTORS, loadCollectors } from './collectors/index.js';
+import type { CollectorEntry } from './collectors/collector.js';
 import { ConfigError } from './config/errors.js';
 import { resolveStateDir } from './config/state-dir.js';
-import { loadConfig } from './config/load.js';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from './core/log.js';
-import { Exporter } from './exporter/exporter.js';
 import { DEFAULT_MAX_REQUESTS } from './exporter/scrape.js';
 import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limit.js';
 import { VERSION, REVISION } from './core/version.js';
@@ -55,11 +55,12 @@ function reportConfigError(err: unknown, format: LogFormat = 'logfmt'): number {
 async function runExporter(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const logger = createLogger({ level: opts['log.level'] as LogLevel, format: opts['log.format'] as LogFormat });
   // As node_exporter: --collector.disable-defaults turns off every collector not enabled by its flag.
-  const byDefault = (c: CollectorDefinition) => !opts['collector.disableDefaults'] && c.defaultEnabled;
+  const byDefault = (c: CollectorEntry) => !opts['collector.disableDefaults'] && c.defaultEnabled;
   const enabled = COLLECTORS.filter((c) => {
     const flag = opts[`collector.${c.name}`];
     return flag === undefined ? byDefault(c) : Boolean(flag);
   });
+  const [{ Exporter }, collectors] = await Promise.all([import('./exporter/exporter.js'), loadCollectors(enabled)]);
   const exporter = new Exporter({
     configFile: String(opts['config.file']),
     webConfigFile: opts['web.config.file'] as string | undefined,
@@ -74,7 +75,7 @@ async function runExporter(opts: Record<string, string | boolean | undefined>): 
       textfileDirectory: opts['collector.textfile.directory'] as string | undefined,
     },
     stateDir: opts['state.dir'] as string | undefined,
-    collectors: enabled,
+    collectors,
     availableCollectors: COLLECTORS.map((c) => c.name),
     logger,
   });
@@ -210,7 +211,7 @@ function buildProgram(): Command {
         .default('logfmt'),
     )
     .action(async (opts: Record<string, string | undefined>) => {
-      const { loadWebConfig } = await import('./server/webconfig.js');
+      const [{ loadConfig }, { loadWebConfig }] = await Promise.all([import('./config/load.js'), import('./server/webconfig.js')]);
       const webFile = opts['web.config.file'];
       const results = await Promise.allSettled([loadConfig(String(opts['config.file'])), ...(webFile ? [loadWebConfig(webFile)] : [])]);
       const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));

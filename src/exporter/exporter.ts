@@ -15,9 +15,8 @@ import { createApp } from '../server/app.js';
 import type { WebConfig } from '../server/webconfig.js';
 import { parseListenAddress } from '../server/listen.js';
 import { RemediationEngine } from '../remediation/engine.js';
-import { createApiRouter } from '../server/api/router.js';
+import type { ApiHandlers } from '../server/api/router.js';
 import { buildStatus } from './status-api.js';
-import { rootSettings } from '../collectors/fim/index.js';
 import { resolveStateDir } from '../config/state-dir.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/connection-limit.js';
 
@@ -122,7 +121,7 @@ export class Exporter {
       clock: this.clock,
     });
     this.engine.configure(this.config.actions);
-    const api = createApiRouter({
+    const handlers: ApiHandlers = {
       status: () =>
         buildStatus({
           runner: this.runner,
@@ -133,12 +132,16 @@ export class Exporter {
         }),
       alerts: (payload) => this.engine!.handlePayload(payload),
       fimAccept: async (paths) => {
+        const [{ rootSettings }, { acceptPaths }] = await Promise.all([import('../collectors/fim/index.js'), import('../fim/accept.js')]);
         const roots = rootSettings(this.config.fim);
         if (roots.length === 0) throw new Error('no fim.roots configured');
-        const { acceptPaths } = await import('../fim/accept.js');
         return acceptPaths(roots, paths, this.stateDir);
       },
-    });
+    };
+    // The API (its routes, their zod schemas, the roles file) is imported by its first request:
+    // most exporters are only ever scraped.
+    let api: Promise<RequestHandler> | undefined;
+    const apiRouter = () => (api ??= import('../server/api/router.js').then((m) => m.createApiRouter(handlers)));
 
     // The web config can change on SIGHUP: route every request through the current middleware list.
     const dynamicMiddleware: RequestHandler = (req, res, next) => {
@@ -165,7 +168,7 @@ export class Exporter {
       middleware: [dynamicMiddleware],
       // Only /api requests enter the API router: every other request keeps the exact path it had
       // before the API existed (a client that half-closes after its request still gets its answer).
-      routers: [(req, res, next) => (req.path.startsWith('/api/') ? api(req, res, next) : next())],
+      routers: [(req, res, next) => (req.path.startsWith('/api/') ? void apiRouter().then((r) => r(req, res, next), next) : next())],
       onScrapeStart: () => this.inflight++,
       onScrapeEnd: () => {
         if (--this.inflight === 0) this.idleWaiters.splice(0).forEach((w) => w());

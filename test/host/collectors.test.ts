@@ -1,16 +1,18 @@
 // Each host collector pointed at the fixture tree (proc_path/sys_path/rootfs_path), rendered through
 // its own registry as a scrape would; and the same collectors on an empty tree, where update()
 // must reject (a collector error for the runner), never crash.
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
-import { COLLECTORS } from '../../src/collectors/index.js';
+import { COLLECTORS, loadCollectors } from '../../src/collectors/index.js';
 import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { makeCtx, samples, seriesOf } from './helpers.js';
 
-const def = (name: string): CollectorDefinition => HOST_COLLECTORS.find((c) => c.name === name)!;
+const HOST_DEFINITIONS = await loadCollectors(HOST_COLLECTORS);
+const def = (name: string): CollectorDefinition => HOST_DEFINITIONS.find((c) => c.name === name)!;
 
 async function scrape(name: string, host: Record<string, unknown> = {}): Promise<string> {
   const ctx = makeCtx(host);
@@ -23,6 +25,24 @@ const tmp = mkdtempSync(join(tmpdir(), 'hostwatch-host-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('registration', () => {
+  // The list is data (main.ts builds the --collector.<name> flags from it without loading any
+  // collector): each entry must say what the definition its loader imports says.
+  it('each entry of the list of collectors has the name, help and default of the collector its loader imports', async () => {
+    const loaded = await loadCollectors(COLLECTORS);
+    expect(loaded.map((d) => ({ name: d.name, help: d.help, defaultEnabled: d.defaultEnabled }))).toEqual(
+      COLLECTORS.map((e) => ({ name: e.name, help: e.help, defaultEnabled: e.defaultEnabled })),
+    );
+    expect(new Set(loaded).size).toBe(loaded.length);
+  });
+
+  it('lists every collector folder of src/collectors, once', () => {
+    const dir = fileURLToPath(new URL('../../src/collectors/', import.meta.url));
+    const folders = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect([...COLLECTORS.map((c) => c.name)].sort()).toEqual(folders.sort());
+  });
+
   it('registers every host collector once, under names usable as --collector.<name> flags', () => {
     const names = HOST_COLLECTORS.map((c) => c.name);
     for (const n of names) {

@@ -5,6 +5,7 @@ import { Counter, Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
+import { loadCollectors } from '../../src/collectors/index.js';
 import type { Collector } from '../../src/collectors/collector.js';
 import { createCollectors, Runner, type RunningCollector } from '../../src/exporter/runner.js';
 import { SharedScrapes } from '../../src/exporter/scrape.js';
@@ -12,10 +13,12 @@ import { silentLogger } from '../../src/core/log.js';
 import { createApp } from '../../src/server/app.js';
 import { makeCtx, samples } from './helpers.js';
 
+const HOST_DEFINITIONS = await loadCollectors(HOST_COLLECTORS);
+
 function fixtureCollectors(): RunningCollector[] {
   const ctx = makeCtx();
   return createCollectors(
-    HOST_COLLECTORS.filter((c) => c.name !== 'updates'),
+    HOST_DEFINITIONS.filter((c) => c.name !== 'updates'),
     { config: ctx.config, stateDir: ctx.stateDir, logger: silentLogger, clock: ctx.clock },
   );
 }
@@ -34,7 +37,7 @@ function testCollector(name: string, update: () => Promise<void>): RunningCollec
 
 function missingFileCollector(): RunningCollector {
   const ctx = makeCtx({ proc_path: '/nonexistent/proc' });
-  const def = HOST_COLLECTORS.find((c) => c.name === 'meminfo')!;
+  const def = HOST_DEFINITIONS.find((c) => c.name === 'meminfo')!;
   return { name: 'meminfo_missing', collector: def.create(ctx), registry: ctx.registry };
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
+import { loadCollectors } from '../../src/collectors/index.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { silentLogger } from '../../src/core/log.js';
 import { FIXTURES, samples } from './helpers.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
     listenAddress: '127.0.0.1:0',
     telemetryPath: '/metrics',
     stateDir: tmp,
-    collectors: HOST_COLLECTORS,
+    collectors: await loadCollectors(HOST_COLLECTORS),
     logger: silentLogger,
   });
   await exporter.start();

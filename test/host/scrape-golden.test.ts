@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HOST_COLLECTORS } from '../../src/collectors/host.js';
+import { loadCollectors } from '../../src/collectors/index.js';
 import { FilesystemCollector, type StatfsFn } from '../../src/collectors/filesystem/index.js';
 import type { CollectorDefinition } from '../../src/collectors/collector.js';
 import { createCollectors, Runner } from '../../src/exporter/runner.js';
@@ -41,7 +42,7 @@ const withFixedStatfs = (d: CollectorDefinition): CollectorDefinition =>
 async function hostScrape(): Promise<string> {
   const clock = new ManualClock(1_790_000_000_000);
   const { config } = makeCtx({ tls: { cert_files: [] } }, { clock });
-  const defs = HOST_COLLECTORS.filter((c) => c.name !== 'updates').map(withFixedStatfs);
+  const defs = (await loadCollectors(HOST_COLLECTORS)).filter((c) => c.name !== 'updates').map(withFixedStatfs);
   const runner = new Runner(createCollectors(defs, { config, stateDir: '/nonexistent', logger: silentLogger, clock }), silentLogger, 5000);
   const body = renderFamilies(await runner.collect(), 'text');
   return body

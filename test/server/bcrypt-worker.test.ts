@@ -1,20 +1,23 @@
 // bcrypt compares run in a worker thread: the main thread stays idle during a slow compare, the
 // queue is bounded, and a full queue answers 429 while cached logins still pass.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import { BasicAuth } from '../../src/server/basic-auth.js';
-import { bcryptCompare, bcryptPending, bcryptThreads, MAX_PENDING, QueueFullError } from '../../src/server/bcrypt-pool.js';
+import { bcryptCompare, bcryptPending, MAX_PENDING, QueueFullError } from '../../src/server/bcrypt-pool.js';
 
 // Cost 12: about a second of CPU in bcryptjs, long enough to be seen, short enough for a test.
 const SLOW_HASH = bcrypt.hashSync('slow', 12);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('bcrypt worker', () => {
-  // First in this file: no compare has run in this process yet.
   it('starts one thread at the first compare, never more, and does not keep the process alive while idle', async () => {
+    // A fresh instance of the pool module: test files share their worker's module cache, and an
+    // earlier file may have started the shared pool already.
+    vi.resetModules();
+    const { bcryptCompare, bcryptThreads } = await import('../../src/server/bcrypt-pool.js');
     expect(await bcryptThreads()).toBe(0);
     const hash = bcrypt.hashSync('x', 6);
     const compares = Array.from({ length: 4 }, (_, i) => bcryptCompare(i === 0 ? 'x' : 'y', hash));
