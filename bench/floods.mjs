@@ -5,13 +5,26 @@
 // destination port in a firewall log; distinct values of a pattern rule's label). The built
 // exporter (dist/, the flags of `npm start`) reads each log from the beginning; the benchmark
 // scrapes until every line is counted, then prints, per log type, the series of the scrape, the
-// peak RSS (VmHWM, with the anon/file split at the highest sample) and the checkpoint size.
+// peak RSS (VmHWM, with the anon/file split at the highest sample), the lines per second and the
+// checkpoint size.
 // The anchor, in the same run: the same exporter on the same config with empty logs (idle RSS).
 // Goals: series bounded (top-K plus __other__, whatever the number of distinct values), peak RSS
 // <= 80 MB. Prints figures; asserts nothing (the machine may be busy).
 //   node bench/floods.mjs            (after `npm run build`; BENCH_FLOOD_LINES, BENCH_FLOOD_TYPES=auth,firewall)
+// Where the memory goes: BENCH_FLOOD_NODE_FLAGS='--trace-gc' (or --trace-gc-nvp, --trace-gc-verbose)
+// with BENCH_FLOOD_OUTPUT=<file> for the exporter's output; docs/benchmarks.md has the method.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +34,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(ROOT, 'dist/main.js');
 const N = Number(process.env.BENCH_FLOOD_LINES ?? 1_000_000);
 const GOAL_RSS_MB = 80;
+/** For finding where memory goes: extra node flags (e.g. --trace-gc) and a file that gets each exporter's stdout and stderr. */
+const EXTRA_NODE_FLAGS = (process.env.BENCH_FLOOD_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const OUTPUT_FILE = process.env.BENCH_FLOOD_OUTPUT;
 
 /** Distinct IPv4 for i < 2^24, and an IPv6 address for one line in eight. */
 const addr = (i) =>
@@ -111,6 +127,7 @@ async function startExporter(config, stateDir) {
     process.execPath,
     [
       ...deployedNodeFlags(),
+      ...EXTRA_NODE_FLAGS,
       MAIN,
       `--config.file=${config}`,
       `--state.dir=${stateDir}`,
@@ -118,11 +135,13 @@ async function startExporter(config, stateDir) {
       '--collector.logs',
       ...collectorFlags(),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', OUTPUT_FILE ? 'pipe' : 'ignore', 'pipe'] },
   );
+  child.stdout?.on('data', (d) => appendFileSync(OUTPUT_FILE, d));
   let stderr = '';
   const port = await new Promise((resolve, reject) => {
     child.stderr.on('data', (d) => {
+      if (OUTPUT_FILE) appendFileSync(OUTPUT_FILE, d);
       stderr += d;
       if (stderr.length > 1 << 16) stderr = stderr.slice(-(1 << 15));
       const m = /hostwatch listening"? address=\S*:(\d+)/.exec(stderr);
@@ -157,6 +176,8 @@ function seriesOf(text) {
 }
 
 const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+/** Lines per second from the moment the exporter listened to the scrape that showed every line (start-up excluded). */
+const rate = (r) => Math.round(N / r.ingestSeconds).toLocaleString('en-US');
 
 async function runFlood(work, type) {
   const file = path.join(work, `${type}.log`);
@@ -168,15 +189,20 @@ async function runFlood(work, type) {
   const stateDir = path.join(work, `state-${type}`);
   const started = Date.now();
   const ex = await startExporter(config, stateDir);
+  const listening = Date.now();
   const sampler = peakSampler(ex.child.pid, 20);
   let last;
   let peak;
   let hwm;
+  let ingestSeconds;
   try {
     for (;;) {
       await new Promise((r) => setTimeout(r, 200));
       last = seriesOf(await scrape(ex.port));
-      if (last.lines >= N) break;
+      if (last.lines >= N) {
+        ingestSeconds = (Date.now() - listening) / 1000;
+        break;
+      }
       if (Date.now() - started > 900_000) throw new Error(`${type}: only ${last.lines} of ${N} lines after 900 s`);
     }
   } finally {
@@ -192,7 +218,7 @@ async function runFlood(work, type) {
     : 0;
   rmSync(file, { force: true });
   const series = [...last.families.values()].reduce((a, b) => a + b, 0);
-  return { type, seconds: (Date.now() - started) / 1000, genSeconds, series, families: last.families, hwm, peak, cpBytes };
+  return { type, seconds: (Date.now() - started) / 1000, genSeconds, ingestSeconds, series, families: last.families, hwm, peak, cpBytes };
 }
 
 async function idleAnchor(work) {
@@ -230,15 +256,21 @@ try {
     results.push(r);
     const fam = [...r.families].map(([n, k]) => `${n.replace(/^hostwatch_/, '')} ${k}`).join(', ');
     console.log(
-      `${type}: ${N.toLocaleString('en-US')} lines of distinct values in ${r.seconds.toFixed(1)} s (log written in ${r.genSeconds.toFixed(1)} s); ` +
-        `series ${r.series} (${fam}); peak RSS ${mb(r.hwm)} (VmHWM; highest sampled ${formatMemory(r.peak)}), ` +
-        `${(r.hwm / idle.rss).toFixed(2)}x the idle anchor; checkpoint ${(r.cpBytes / 1024).toFixed(1)} KiB`,
+      `${type}: ${N.toLocaleString('en-US')} lines of distinct values in ${r.seconds.toFixed(1)} s (log written in ${r.genSeconds.toFixed(1)} s), ` +
+        `${rate(r)} lines/s once listening; series ${r.series} (${fam}); peak RSS ${mb(r.hwm)} (VmHWM; highest sampled ${formatMemory(r.peak)}), ` +
+        `${(r.hwm / idle.rss).toFixed(2)}x the idle anchor, anon +${mb(r.peak.anon - idle.anon)} over it; checkpoint ${(r.cpBytes / 1024).toFixed(1)} KiB`,
     );
   }
   const worst = results.reduce((a, b) => (b.hwm > a.hwm ? b : a), results[0]);
   console.log(
     `summary: floods of ${N.toLocaleString('en-US')} distinct values: ` +
-      results.map((r) => `${r.type} ${r.series} series, peak ${mb(r.hwm)}, checkpoint ${(r.cpBytes / 1024).toFixed(0)} KiB`).join('; ') +
+      results
+        .map(
+          (r) =>
+            `${r.type} ${r.series} series, peak ${mb(r.hwm)} (anon ${mb(r.peak.anon)} + file ${mb(r.peak.file)}), ${rate(r)} lines/s, ` +
+            `checkpoint ${(r.cpBytes / 1024).toFixed(0)} KiB`,
+        )
+        .join('; ') +
       `; idle anchor ${mb(idle.rss)}; goal peak RSS <= ${GOAL_RSS_MB} MB: ${worst.hwm <= GOAL_RSS_MB * 1024 ? 'met' : `NOT met (${worst.type})`}`,
   );
 } finally {

@@ -8,6 +8,12 @@
 // counters finds the heavy hitters in bounded memory: a key is promoted when its counter reaches
 // PROMOTE_AT. Keys seen once each never promote (their counters are decremented away), while keys
 // hit again and again do. Events of a key before its promotion stay in `__other__`.
+//
+// The candidates are counts in a typed array, packed in the order they were taken in, found through
+// a hash table that allocates nothing per event (key-index.ts). A Map there, under a flood of
+// distinct keys (every destination port in turn), lost and gained ~80 keys per decrement round, and
+// its tables piled up in the old generation: ~30 MB per 300k firewall lines, measured.
+import { KeyIndex } from './key-index.js';
 
 export const PROMOTE_AT = 3;
 
@@ -28,7 +34,10 @@ export function topKCapacity(k: number): number {
 export class TopK<K extends string | number> {
   private top = new Map<K, number>();
   private other = 0;
-  private candidates = new Map<K, number>();
+  /** Misra-Gries candidates: slots 0 .. n-1, in the order they were taken in. */
+  private readonly index = new KeyIndex<K>();
+  private readonly counts: Float64Array;
+  private n = 0;
   private readonly capacity: number;
 
   /** `keyOf` turns a key written as an object property (the state's `top`) back into a key. */
@@ -37,6 +46,8 @@ export class TopK<K extends string | number> {
     private readonly keyOf: (written: string) => K,
   ) {
     this.capacity = topKCapacity(k);
+    this.counts = new Float64Array(this.capacity);
+    this.index.reserve(this.capacity);
   }
 
   count(key: K): void {
@@ -46,7 +57,7 @@ export class TopK<K extends string | number> {
       return;
     }
     if (this.top.size < this.k && this.observe(key) >= PROMOTE_AT) {
-      this.candidates.delete(key);
+      this.removeCandidate(this.index.get(key));
       this.top.set(key, 1);
       return;
     }
@@ -60,34 +71,71 @@ export class TopK<K extends string | number> {
 
   /** Misra-Gries step: returns the key's counter after this event. */
   private observe(key: K): number {
-    const c = this.candidates.get(key);
-    if (c !== undefined) {
-      this.candidates.set(key, c + 1);
-      return c + 1;
-    }
-    if (this.candidates.size < this.capacity) {
-      this.candidates.set(key, 1);
+    const s = this.index.get(key);
+    if (s >= 0) return ++this.counts[s];
+    if (this.n < this.capacity) {
+      this.counts[this.n] = 1;
+      this.index.set(key, this.n++);
       return 1;
     }
-    // Full: decrement every counter and drop the zeros (amortised O(1): each decrement undoes an
-    // earlier increment).
-    for (const [p, v] of this.candidates) {
-      if (v <= 1) this.candidates.delete(p);
-      else this.candidates.set(p, v - 1);
+    // Full: decrement every counter and drop the zeros, packing the others in their order
+    // (amortised O(1): each decrement undoes an earlier increment).
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      const c = this.counts[r] - 1;
+      const held = this.index.key(r);
+      this.index.delete(r);
+      if (c > 0) {
+        this.counts[w] = c;
+        this.index.set(held, w++);
+      }
     }
+    this.n = w;
     return 0;
+  }
+
+  /** Takes slot s out of the candidates, the later ones moving down (at most k times: promotions). */
+  private removeCandidate(s: number): void {
+    this.index.delete(s);
+    for (let r = s + 1; r < this.n; r++) {
+      const held = this.index.key(r);
+      this.index.delete(r);
+      this.counts[r - 1] = this.counts[r];
+      this.index.set(held, r - 1);
+    }
+    this.n--;
   }
 
   snapshot(): TopKState<K> {
     // No prototype: a key such as "__proto__" (a client address is whatever the log says) is a key like any other.
     const top = Object.create(null) as Record<string, number>;
     for (const [p, v] of this.top) top[String(p)] = v;
-    return { top, other: this.other, candidates: [...this.candidates] };
+    const candidates: [K, number][] = [];
+    for (let s = 0; s < this.n; s++) candidates.push([this.index.key(s), this.counts[s]]);
+    return { top, other: this.other, candidates };
   }
 
+  /**
+   * Replaces the state. Candidates listed twice keep the later count (as a Map would); beyond the
+   * capacity (a checkpoint written with a larger k) the most counted are kept, in their order.
+   */
   restore(s: TopKState<K> | undefined): void {
     this.top = new Map(Object.entries(s?.top ?? {}).map(([p, v]) => [this.keyOf(p), v]));
     this.other = s?.other ?? 0;
-    this.candidates = new Map(s?.candidates ?? []);
+    const last = new Map<K, number>();
+    for (const [key, v] of s?.candidates ?? []) last.set(key, v);
+    let entries = [...last];
+    if (entries.length > this.capacity) {
+      const floor = entries.map(([, v]) => v).sort((a, b) => b - a)[this.capacity - 1];
+      const above = entries.filter(([, v]) => v > floor);
+      let ties = this.capacity - above.length;
+      entries = entries.filter(([, v]) => v > floor || (v === floor && ties-- > 0));
+    }
+    this.index.clear();
+    this.n = 0;
+    for (const [key, v] of entries) {
+      this.counts[this.n] = v;
+      this.index.set(key, this.n++);
+    }
   }
 }

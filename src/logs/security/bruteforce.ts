@@ -6,12 +6,12 @@
 //
 // Memory, bounded by construction: at most maxSources sources (least recently failing evicted
 // first), each with its last `threshold` failure times (older ones can never count again), in
-// typed arrays indexed by the source's slot (see slots.ts). A source whose latest failure is older
+// typed arrays indexed by the source's slot (see source-windows.ts). A source whose latest failure is older
 // than the window before a newer failure can never count again either: it is forgotten as soon as
 // it is the least recently failing one, so that the state, and the checkpoint, hold only the
 // sources that are still inside their window.
-import { grown, LruSlots, type SlotKey } from './slots.js';
-import { sourceKey, sourceText } from './source-key.js';
+import type { SlotKey } from './slots.js';
+import { SourceWindows } from './source-windows.js';
 import { sourcesOverThreshold as overThreshold, type WindowsSnapshot } from './window.js';
 
 export interface BruteForceOptions {
@@ -24,22 +24,15 @@ export interface BruteForceOptions {
 export type BruteForceSnapshot = WindowsSnapshot;
 
 export class BruteForceDetector {
-  private readonly slots: LruSlots;
-  private readonly t: number;
-  /** Failure times held per slot (at most t, ascending), and their number. */
-  private times = new Float64Array(0);
-  private count = new Int32Array(0);
+  /** Per source, its last `threshold` failure times. */
+  private readonly w: SourceWindows;
 
   constructor(private readonly opts: BruteForceOptions) {
-    this.t = opts.threshold;
-    this.slots = new LruSlots(opts.maxSources, (size) => {
-      this.times = grown(this.times, size * this.t);
-      this.count = grown(this.count, size);
-    });
+    this.w = new SourceWindows(opts.threshold, opts.maxSources, false);
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.w.size;
   }
 
   /**
@@ -48,61 +41,27 @@ export class BruteForceDetector {
    * per source.
    */
   record(source: SlotKey, t: number, n = 1): boolean {
-    const T = this.t;
-    let slot = this.slots.find(source);
-    if (slot < 0) {
-      slot = this.slots.add(source);
-      this.count[slot] = 0;
-    } else {
-      this.slots.touch(slot);
-    }
-    const times = this.times;
-    const base = slot * T;
-    let c = this.count[slot];
-    const last = c > 0 ? times[base + c - 1] : -Infinity;
+    const w = this.w;
+    const T = w.width;
+    const slot = w.slotOf(source);
+    const c = w.countOf(slot);
+    const last = w.last(slot);
     const at = t < last ? last : t;
     const horizon = at - this.opts.window;
     // Over the threshold since its last failure, unless its whole window has expired since.
     const wasOver = c >= T && last >= horizon;
-    let drop = 0;
-    while (drop < c && times[base + drop] < horizon) drop++;
+    let drop = w.expired(slot, horizon);
     // More than T identical times cannot change the verdict (bounds "repeated 1e9 times").
     const add = n < T ? n : T;
     if (c - drop + add > T) drop = c + add - T;
-    if (drop > 0) {
-      times.copyWithin(base, base + drop, base + c);
-      c -= drop;
-    }
-    for (let i = 0; i < add; i++) times[base + c++] = at;
-    this.count[slot] = c;
-    this.forgetExpired(horizon);
-    return c >= T && !wasOver;
-  }
-
-  /** Forgets the least recently failing sources while their latest failure is before `horizon`. */
-  private forgetExpired(horizon: number): void {
-    for (let s = this.slots.oldestSlot; s >= 0; s = this.slots.oldestSlot) {
-      const c = this.count[s];
-      if (c > 0 && this.times[s * this.t + c - 1] >= horizon) return;
-      this.slots.remove(s);
-    }
+    w.remove(slot, 0, drop);
+    for (let i = 0; i < add; i++) w.append(slot, at);
+    w.forgetExpired(horizon);
+    return w.countOf(slot) >= T && !wasOver;
   }
 
   snapshot(): BruteForceSnapshot {
-    const T = this.t;
-    let at = 0;
-    this.slots.forEach((s) => {
-      const c = this.count[s];
-      if (c > 0 && this.times[s * T + c - 1] > at) at = this.times[s * T + c - 1];
-    });
-    const snap: BruteForceSnapshot = { at, sources: [], counts: [], ages: [] };
-    this.slots.forEach((s) => {
-      const c = this.count[s];
-      snap.sources.push(sourceText(this.slots.key(s)));
-      snap.counts.push(c);
-      for (let i = 0; i < c; i++) snap.ages.push(at - this.times[s * T + i]);
-    });
-    return snap;
+    return this.w.snapshot();
   }
 
   /**
@@ -110,24 +69,7 @@ export class BruteForceDetector {
    * with other limits is adapted: the most recent maxSources sources and `threshold` times are kept.
    */
   restore(snap: BruteForceSnapshot): void {
-    this.slots.clear();
-    const T = this.t;
-    let k = 0;
-    for (let i = 0; i < snap.sources.length; i++) {
-      const c = snap.counts[i];
-      const keep = Math.min(c, T);
-      if (keep > 0) {
-        const key = sourceKey(snap.sources[i]);
-        const seen = this.slots.find(key);
-        if (seen >= 0) this.slots.remove(seen); // listed twice: the later, more recent entry stands
-        const slot = this.slots.add(key);
-        for (let j = 0; j < keep; j++) this.times[slot * T + j] = snap.at - snap.ages[k + c - keep + j];
-        this.count[slot] = keep;
-      }
-      k += c;
-    }
-    const newest = this.slots.size > 0 ? snap.at : 0;
-    this.forgetExpired(newest - this.opts.window);
+    this.w.restore(snap, this.opts.window);
   }
 }
 

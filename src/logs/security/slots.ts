@@ -1,12 +1,14 @@
 // A fixed-capacity table of keys with least-recently-used eviction, for the per-source and
 // per-connection state of the security handlers. Each key gets a slot number; the owner keeps the
-// key's data in typed arrays indexed by slot (numbers, not an object per key), so that a flood of
-// distinct keys allocates nothing per line but the Map entry, and the memory is
-// capacity x (a few numbers), whatever the input.
+// key's data in typed arrays indexed by slot (numbers, not an object per key), and the slot of a key
+// is found in a hash table of its own (../key-index.ts), so that a flood of distinct keys allocates
+// nothing per line, and the memory is capacity x (a few numbers), whatever the input.
 //
 // The recency order is a doubly linked list threaded through two Int32Arrays: marking a key as
 // most recently used rewrites four integers, where a Map used as an LRU (delete and re-insert)
 // would move an entry through its hash table on every line.
+
+import { KeyIndex } from '../key-index.js';
 
 /** A source address as a number (IPv4, see source-key.ts) or a string; a connection key. */
 export type SlotKey = string | number;
@@ -14,8 +16,7 @@ export type SlotKey = string | number;
 const NONE = -1;
 
 export class LruSlots<K extends SlotKey = SlotKey> {
-  private readonly index = new Map<K, number>();
-  private keys: K[] = [];
+  private readonly index = new KeyIndex<K>();
   private older = new Int32Array(0);
   private newer = new Int32Array(0);
   private newest = NONE;
@@ -40,12 +41,11 @@ export class LruSlots<K extends SlotKey = SlotKey> {
 
   /** The slot of `key`, or -1. */
   find(key: K): number {
-    const s = this.index.get(key);
-    return s === undefined ? NONE : s;
+    return this.index.get(key);
   }
 
   key(slot: number): K {
-    return this.keys[slot];
+    return this.index.key(slot);
   }
 
   /** The least recently used slot, or -1 when empty. */
@@ -68,7 +68,7 @@ export class LruSlots<K extends SlotKey = SlotKey> {
     let slot: number;
     if (this.index.size >= this.capacity) {
       slot = this.oldest;
-      this.index.delete(this.keys[slot]);
+      this.index.delete(slot);
       this.unlink(slot);
       this.evictions++;
     } else if (this.free.length > 0) {
@@ -77,22 +77,19 @@ export class LruSlots<K extends SlotKey = SlotKey> {
       slot = this.top++;
       if (slot >= this.older.length) this.enlarge();
     }
-    this.keys[slot] = key;
     this.index.set(key, slot);
     this.linkNewest(slot);
     return slot;
   }
 
   remove(slot: number): void {
-    this.index.delete(this.keys[slot]);
-    this.keys[slot] = undefined as unknown as K; // drop the reference (a string key)
+    this.index.delete(slot);
     this.unlink(slot);
     this.free.push(slot);
   }
 
   clear(): void {
     this.index.clear();
-    this.keys = [];
     this.free.length = 0;
     this.top = 0;
     this.newest = this.oldest = NONE;
@@ -107,6 +104,7 @@ export class LruSlots<K extends SlotKey = SlotKey> {
     const size = Math.min(this.capacity, Math.max(64, this.older.length * 2));
     this.older = grown(this.older, size);
     this.newer = grown(this.newer, size);
+    this.index.reserve(size);
     this.grow(size);
   }
 

@@ -6,7 +6,9 @@
 // total/capacity failures is held. The capacity is a multiple of the K sources exported, so the
 // top K are found among many more candidates.
 //
-// The counters live in typed arrays; the least counted is found with a binary min-heap of slots.
+// The counters live in typed arrays; the least counted is found with a binary min-heap of slots,
+// and a source's slot with a hash table that allocates nothing per line (../key-index.ts).
+import { KeyIndex } from '../key-index.js';
 import type { SlotKey } from './slots.js';
 import { sourceKey, sourceText } from './source-key.js';
 
@@ -32,8 +34,7 @@ export function topCapacity(k: number): number {
 }
 
 export class TopSources {
-  private readonly index = new Map<SlotKey, number>();
-  private keys: SlotKey[] = [];
+  private readonly index = new KeyIndex();
   private readonly counts: Float64Array;
   private readonly errors: Float64Array;
   /** heap[i]: a slot; pos[slot]: its index in heap. A min-heap on counts. */
@@ -46,13 +47,14 @@ export class TopSources {
     this.errors = new Float64Array(capacity);
     this.heap = new Int32Array(capacity);
     this.pos = new Int32Array(capacity);
+    this.index.reserve(capacity);
   }
 
   /** Counts n failures of `source` (a key from sourceKey()). */
   add(source: SlotKey, n: number): void {
     if (this.capacity === 0) return;
     let slot = this.index.get(source);
-    if (slot !== undefined) {
+    if (slot >= 0) {
       this.counts[slot] += n;
       this.down(this.pos[slot]);
       return;
@@ -66,19 +68,18 @@ export class TopSources {
       this.up(slot);
     } else {
       slot = this.heap[0];
-      this.index.delete(this.keys[slot]);
+      this.index.delete(slot);
       this.errors[slot] = this.counts[slot];
       this.counts[slot] += n;
       this.down(0);
     }
-    this.keys[slot] = source;
     this.index.set(source, slot);
   }
 
   snapshot(): TopSourcesSnapshot {
     const snap = emptyTopSources();
     for (let s = 0; s < this.size; s++) {
-      snap.sources.push(sourceText(this.keys[s]));
+      snap.sources.push(sourceText(this.index.key(s)));
       snap.counts.push(this.counts[s]);
       snap.errors.push(this.errors[s]);
     }
@@ -92,7 +93,6 @@ export class TopSources {
    */
   restore(snap: TopSourcesSnapshot): void {
     this.index.clear();
-    this.keys = [];
     this.size = 0;
     let keep = snap.sources.map((_, i) => i);
     if (keep.length > this.capacity)
@@ -102,9 +102,8 @@ export class TopSources {
         .sort((a, b) => a - b);
     for (const i of keep) {
       const key = sourceKey(snap.sources[i]);
-      if (this.index.has(key)) continue;
+      if (this.index.get(key) >= 0) continue;
       const slot = this.size++;
-      this.keys[slot] = key;
       this.index.set(key, slot);
       this.counts[slot] = snap.counts[i];
       this.errors[slot] = snap.errors[i];

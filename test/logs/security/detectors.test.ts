@@ -50,9 +50,55 @@ describe('sourceKey', () => {
     }
   });
 
-  it('anything else stays its text (leading zeros, IPv6, names, out-of-range parts)', () => {
-    for (const a of ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '::1', '2001:db8::1', 'host.example', '1.2.3.4 ', '']) {
+  it('IPv6 addresses as sshd (RFC 5952) and the kernel (%pI6) write them become 9-character keys, and come back as the same text', () => {
+    for (const a of [
+      '::',
+      '::1',
+      '1::',
+      '2001:db8::1',
+      '2001:db8::1:0:0:1',
+      'fe80::abcd:ef01',
+      '2001:0db8:0000:0000:0000:0000:0000:0001',
+      'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ]) {
+      const k = sourceKey(a);
+      expect(typeof k === 'string' && k.length).toBe(9);
+      expect(sourceText(k)).toBe(a);
+    }
+    // The two spellings of one address are two keys, as they are two texts.
+    expect(sourceKey('2001:db8::1')).not.toBe(sourceKey('2001:0db8:0000:0000:0000:0000:0000:0001'));
+    // A source cut from a line gives a key of its own (9 characters, not the slice of the line).
+    const line = 'Failed password for root from 2001:db8:85a3::8a2e:370:7334 port 22 ssh2';
+    const at = line.indexOf('2001');
+    const key = sourceKey(line.slice(at, line.indexOf(' ', at)));
+    expect((key as string).length).toBe(9);
+    expect(sourceText(key)).toBe('2001:db8:85a3::8a2e:370:7334');
+  });
+
+  it('anything else stays its text (leading zeros, other IPv6 spellings, zones, names, out-of-range parts)', () => {
+    const others = ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', 'host.example', '1.2.3.4 ', ''];
+    others.push(
+      '2001:DB8::1',
+      '2001:db8:0:0:0:0:0:1',
+      '0:0::1',
+      'fe80::1%eth0',
+      '::ffff:192.0.2.1',
+      '1:::2',
+      ':::',
+      '1:2:3:4:5:6:7:8:9',
+      '12345::1',
+    );
+    for (const a of others) {
       expect(sourceKey(a)).toBe(a);
+      expect(sourceText(sourceKey(a))).toBe(a);
+    }
+  });
+
+  it('a text that could pass for a key of an address is kept apart from it', () => {
+    const v6 = sourceKey('2001:db8::1') as string;
+    for (const a of [v6, `\u0001${v6}`, '\u0001', '\u0002abcdefgh']) {
+      expect(sourceKey(a)).not.toBe(v6);
+      expect(sourceText(sourceKey(a))).toBe(a);
     }
   });
 });
