@@ -58,4 +58,15 @@ describe('Dockerfile', () => {
     // Without compose the image still starts: its default config is the same file, copied in.
     expect(instructions).toContain(`COPY hostwatch.docker.yml ${flag('config.file')}`);
   });
+
+  it('runs node with the same V8 flags as `npm start` and the installed command (the shebang of src/main.ts)', () => {
+    const entrypoint = JSON.parse(instructions.find((l) => l.startsWith('ENTRYPOINT '))!.slice(11)) as string[];
+    const start = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const shebang = readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8').split('\n')[0];
+    const flags = entrypoint.slice(1, entrypoint.indexOf('dist/main.js'));
+    expect(entrypoint[0]).toBe('node');
+    expect(flags).toContain('--max-semi-space-size=1');
+    expect(start).toBe(`exec node ${flags.join(' ')} dist/main.js --config.file=hostwatch.yml`);
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${flags.join(' ')}`);
+  });
 });
