@@ -39,11 +39,17 @@ export class TopK<K extends string | number> {
   private readonly counts: Float64Array;
   private n = 0;
   private readonly capacity: number;
+  /** The keys kept by a decrement round, while the index is rebuilt (reused: empty between rounds). */
+  private readonly kept: K[] = [];
 
-  /** `keyOf` turns a key written as an object property (the state's `top`) back into a key. */
+  /**
+   * `keyOf` turns a key written as an object property (the state's `top`) back into a key, and
+   * `nameOf` writes a key as one.
+   */
   constructor(
     private readonly k: number,
     private readonly keyOf: (written: string) => K,
+    private readonly nameOf: (key: K) => string = String,
   ) {
     this.capacity = topKCapacity(k);
     this.counts = new Float64Array(this.capacity);
@@ -79,18 +85,21 @@ export class TopK<K extends string | number> {
       return 1;
     }
     // Full: decrement every counter and drop the zeros, packing the others in their order
-    // (amortised O(1): each decrement undoes an earlier increment).
-    let w = 0;
+    // (amortised O(1): each decrement undoes an earlier increment). The index is rebuilt from the
+    // survivors rather than edited key by key: under a stream of distinct keys (every client seen
+    // once) nearly all candidates go, and one clear costs less than `capacity` deletions.
+    const kept = this.kept;
     for (let r = 0; r < this.n; r++) {
       const c = this.counts[r] - 1;
-      const held = this.index.key(r);
-      this.index.delete(r);
       if (c > 0) {
-        this.counts[w] = c;
-        this.index.set(held, w++);
+        this.counts[kept.length] = c;
+        kept.push(this.index.key(r));
       }
     }
-    this.n = w;
+    this.index.clear();
+    for (let w = 0; w < kept.length; w++) this.index.set(kept[w], w);
+    this.n = kept.length;
+    kept.length = 0;
     return 0;
   }
 
@@ -109,7 +118,7 @@ export class TopK<K extends string | number> {
   snapshot(): TopKState<K> {
     // No prototype: a key such as "__proto__" (a client address is whatever the log says) is a key like any other.
     const top = Object.create(null) as Record<string, number>;
-    for (const [p, v] of this.top) top[String(p)] = v;
+    for (const [p, v] of this.top) top[this.nameOf(p)] = v;
     const candidates: [K, number][] = [];
     for (let s = 0; s < this.n; s++) candidates.push([this.index.key(s), this.counts[s]]);
     return { top, other: this.other, candidates };

@@ -3,8 +3,8 @@
 import type { AccessLogConfig } from './config.js';
 import type { HandlerContext, LineResult, LogHandler } from '../handler.js';
 import type { LogRecord } from '../record.js';
-import { TopK } from '../top-k.js';
 import { ClientResolver } from './clients.js';
+import { TopClients, clientKey } from './client-key.js';
 import { observeFlat } from './histogram.js';
 import { createAccessParser } from './parse.js';
 import { STATUS_CLASSES, type AccessParser, type AccessRecord } from './record.js';
@@ -40,21 +40,24 @@ export class AccessHandler implements LogHandler<AccessState> {
   private slots = new Map<string, number>();
   private otherSlot = -1;
   /** Requests per client (top_clients > 0), and who the client of a line is (trusted proxies). */
-  private readonly clients?: TopK<string>;
+  private readonly clients?: TopClients;
   private readonly resolver?: ClientResolver;
 
   constructor(ctx: HandlerContext<AccessLogConfig>) {
     const c = ctx.config;
     if (c.top_clients > 0) {
-      this.clients = new TopK(c.top_clients, String);
+      this.clients = new TopClients(c.top_clients);
       this.resolver = new ClientResolver(c.trusted_proxies);
     }
     // The format was checked when the config was loaded (schema refinement), so this does not throw.
-    // The address (and the proxy header) are decoded only when clients are counted.
+    // The address (and the proxy header) are read only when clients are counted; a dotted quad is
+    // kept as a number unless it must be checked against trusted proxies (client-key.ts).
+    const forwarded = this.resolver?.usesForwardedFor ?? false;
     this.parser = createAccessParser(c.format, {
       jsonFields: c.json_fields,
       source: this.clients !== undefined,
-      forwarded: this.resolver?.usesForwardedFor ?? false,
+      ipv4AsNumber: !forwarded,
+      forwarded,
     });
     this.bounds = bucketBounds(c);
     this.maxSections = c.max_sections;
@@ -93,9 +96,13 @@ export class AccessHandler implements LogHandler<AccessState> {
       s.sums[slot] += d;
     }
     if (this.clients !== undefined) {
+      if (rec.sourceV4 !== undefined) {
+        this.clients.count(rec.sourceV4);
+        return;
+      }
       const client = this.resolver!.client(rec.source, rec.forwardedFor);
       if (client === undefined) this.clients.countOther();
-      else this.clients.count(client);
+      else this.clients.count(clientKey(client));
     }
   }
 

@@ -193,6 +193,7 @@ export function createJsonParser(names: Partial<JsonFieldNames>, decode: { sourc
       duration: Number.isNaN(duration) ? undefined : duration,
       timestamp: timeOf(get.time(o)),
       source: typeof src === 'string' ? src : undefined,
+      sourceV4: undefined,
       forwardedFor: decode.forwarded ? headerValue(get.forwardedFor(o)) : undefined,
     };
     if (!detail) return record;

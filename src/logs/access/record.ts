@@ -20,6 +20,11 @@ export interface AccessRecord {
    */
   source: string | undefined;
   /**
+   * The client address as a number (client-key.ts) when it is a canonical dotted quad and the
+   * parser was asked for that (AccessParserOptions.ipv4AsNumber): `source` is then not decoded.
+   */
+  sourceV4: number | undefined;
+  /**
    * The X-Forwarded-For header as logged ($http_x_forwarded_for, %{X-Forwarded-For}i, the JSON
    * forwarded_for field); undefined when absent ("-"), when the format has none, or when the
    * parser was not asked for it (AccessParserOptions.forwarded).
