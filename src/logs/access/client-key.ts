@@ -1,8 +1,8 @@
 // How the access handler keys the clients it counts (hostwatch_http_client_requests_total): an
 // address written as a plain dotted quad is kept as its 32-bit number, read from the line's bytes,
 // and turned into text only when it is written out (a snapshot: the checkpoint and the `client`
-// label). Decoding every line's address to a string cost about a third of the handler's CPU with
-// the default top_clients (in-process ingest of combined lines), for a label most lines never get.
+// label). Decoding every line's address to a string, for a label most lines never get, made the
+// default top_clients 1.2x slower (in-process ingest of 2M combined lines, docs/benchmarks.md).
 // Only the canonical form (no leading zeros, each part 0-255) becomes a number, so the number
 // gives back exactly the text the log holds; any other form (IPv6, a hostname) stays a string.
 import { TopK, type TopKState } from '../top-k.js';
@@ -31,7 +31,7 @@ export function ipv4Number(b: Uint8Array, s: number, e: number): number {
   }
 }
 
-/** The key of a client address given as text (behind trusted proxies, or a mapped ::ffff: address). */
+/** The key of a client address given as text (JSON logs, behind trusted proxies, a mapped ::ffff: address, a checkpoint). */
 export function clientKey(address: string): ClientKey {
   // Only digits and dots can make a number: the latin1 bytes of anything else never match.
   const n = address.length <= 15 ? ipv4Number(Buffer.from(address, 'latin1'), 0, address.length) : -1;
