@@ -2,17 +2,13 @@
 // one requiring a client certificate), TCP listeners that answer, that accept and never answer, and one
 // whose accept queue is full (connects hang: the kernel drops the SYNs), and a DNS server written with
 // dns-packet answering over UDP and TCP on one port.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
-import { makePki, signed, type Pki } from '../server/certs.js';
-
-const run = promisify(execFile);
+import { makePki, selfSigned as selfSignedCert, signed, type Pki } from '../server/certs.js';
 
 export interface Servers {
   http: number;
@@ -225,36 +221,9 @@ async function backloggedListener(): Promise<{ port: number; close(): void }> {
   };
 }
 
-async function selfSignedCert(dir: string): Promise<{ cert: string; key: string }> {
-  await run(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'self.key',
-      '-out',
-      'self.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { cwd: dir },
-  );
-  return { cert: join(dir, 'self.crt'), key: join(dir, 'self.key') };
-}
-
 export async function startServers(): Promise<Servers> {
   const pki = await makePki();
-  const selfSigned = await selfSignedCert(pki.dir);
+  const selfSigned = await selfSignedCert(pki.dir, 'self', 'localhost', 'DNS:localhost,IP:127.0.0.1');
   // A second server certificate from the CA, for the mTLS server.
   const mtlsCert = await signed(pki.dir, 'mtls', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   const { readFile } = await import('node:fs/promises');

@@ -24,7 +24,8 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   await run('openssl', args, { cwd });
 }
 
-async function selfSigned(dir: string, name: string, cn: string): Promise<{ cert: string; key: string }> {
+/** A self-signed EC P-256 key and certificate in `dir`; `san`: a subjectAltName value to add. */
+export async function selfSigned(dir: string, name: string, cn: string, san?: string): Promise<{ cert: string; key: string }> {
   await openssl(
     [
       'req',
@@ -42,6 +43,7 @@ async function selfSigned(dir: string, name: string, cn: string): Promise<{ cert
       '2',
       '-subj',
       `/CN=${cn}`,
+      ...(san ? ['-addext', `subjectAltName=${san}`] : []),
     ],
     dir,
   );
