@@ -79,7 +79,8 @@ function loginUser(name: string): string | undefined {
 }
 
 export function parseLogin(msg: string): AuthEvent | undefined {
-  let m = LOGIN_FAILED_SHADOW.exec(msg);
+  // Both forms capture the source, then the user.
+  let m = LOGIN_FAILED_SHADOW.exec(msg) ?? LOGIN_FAILED_UTIL_LINUX.exec(msg);
   if (m)
     return {
       event: 'failure',
@@ -90,17 +91,6 @@ export function parseLogin(msg: string): AuthEvent | undefined {
       count: 1,
       scope: 'echo',
     };
-  if ((m = LOGIN_FAILED_UTIL_LINUX.exec(msg))) {
-    return {
-      event: 'failure',
-      service: 'login',
-      user: loginUser(m[2]),
-      source: loginSource(m[1]),
-      reason: 'login',
-      count: 1,
-      scope: 'echo',
-    };
-  }
   if ((m = LOGIN_NO_PAM.exec(msg)))
     return { event: 'failure', service: 'login', user: m[1], source: loginSource(m[2]), reason: 'login', count: 1, scope: 'attempt' };
   if ((m = LOGIN_OK.exec(msg))) return { event: 'success', service: 'login', user: m[1] ?? m[2] ?? 'root', method: 'password', count: 1 };
