@@ -9,9 +9,10 @@
 // Each file has one writer role: the baseline belongs to `fim accept` (the exporter only creates it
 // when absent), the state file to the exporter. Writes are atomic (temp + fsync + rename + fsync dir),
 // so a reader sees the old or the new file, never a torn one.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { atomicWrite as writeAtomically } from '../core/atomic-write.js';
 import { CHANGE_KINDS, ERROR_REASONS, type ChangeKind, type ErrorReason } from './record.js';
 import type { RecordSet } from './record-set.js';
 import { readRecordsFile, recordsChunks } from './records-file.js';
@@ -73,36 +74,9 @@ export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, numb
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-/**
- * Writes `data` to a temp file, fsyncs it and renames it over `file`. Chunks are written one by
- * one, each before the next is asked for (so a producer may reuse its buffer).
- */
-export async function atomicWrite(file: string, data: string | Iterable<Uint8Array>): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      // writeFile on a handle writes at its position, all of it (a plain write may be partial).
-      if (typeof data === 'string') await fh.writeFile(data);
-      else for (const chunk of data) await fh.writeFile(chunk);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    // A half-written temp file (disk full) is not left behind.
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  // The rename is durable only once the directory entry is.
-  const dir = await open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+/** The FIM state files: atomic and durable, with a temp file per write (the exporter and the CLI both write here). */
+export function atomicWrite(file: string, data: string | Iterable<Uint8Array>): Promise<void> {
+  return writeAtomically(file, data, { uniqueTemp: true });
 }
 
 async function readJson(file: string): Promise<unknown | undefined> {
