@@ -7,29 +7,7 @@ import { SaxesParser } from 'saxes';
 import { hasKey, MAX_FIELD_CHARS, normaliseRecord, type RawFields } from './record.js';
 import { InventoryParseError, RecordGuard, newStats, warn, type ParseLimits, type ParseStats, type RecordSink } from './parse-common.js';
 
-// Children of HOST (depth 5) and of DNS_DATA / AGENT_INFO (depth 6) that are read; everything else is skipped.
-const HOST_FIELDS = new Set([
-  'ID',
-  'IP',
-  'IPV6',
-  'DNS',
-  'NETBIOS',
-  'OS',
-  'TRACKING_METHOD',
-  'FIRST_FOUND_DATE',
-  'LAST_ACTIVITY',
-  'LAST_ACTIVITY_DATE',
-  'LAST_VULN_SCAN_DATETIME',
-  'LAST_VM_SCANNED_DATE',
-  'LAST_VM_AUTH_SCANNED_DATE',
-  'LAST_COMPLIANCE_SCAN_DATETIME',
-  'LAST_SCAP_SCAN_DATETIME',
-  'LAST_BOOT',
-]);
-const NESTED_FIELDS: Record<string, Set<string>> = {
-  DNS_DATA: new Set(['HOSTNAME', 'DOMAIN', 'FQDN']),
-  AGENT_INFO: new Set(['AGENT_VERSION']),
-};
+// The dates of a host's last activity and scans: the latest of them is its last_seen.
 const LAST_SEEN = [
   'LAST_ACTIVITY',
   'LAST_ACTIVITY_DATE',
@@ -39,6 +17,12 @@ const LAST_SEEN = [
   'LAST_COMPLIANCE_SCAN_DATETIME',
   'LAST_SCAP_SCAN_DATETIME',
 ];
+// Children of HOST (depth 5) and of DNS_DATA / AGENT_INFO (depth 6) that are read; everything else is skipped.
+const HOST_FIELDS = new Set(['ID', 'IP', 'IPV6', 'DNS', 'NETBIOS', 'OS', 'TRACKING_METHOD', 'FIRST_FOUND_DATE', ...LAST_SEEN, 'LAST_BOOT']);
+const NESTED_FIELDS: Record<string, Set<string>> = {
+  DNS_DATA: new Set(['HOSTNAME', 'DOMAIN', 'FQDN']),
+  AGENT_INFO: new Set(['AGENT_VERSION']),
+};
 
 function toRawFields(f: Map<string, string>): RawFields {
   const dnsFqdn = f.get('DNS_DATA/FQDN') ?? f.get('DNS');
