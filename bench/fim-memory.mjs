@@ -98,6 +98,12 @@ try {
   console.log(`  second (unchanged) scan: peak ${formatMemory(peak2)}, after ${formatMemory(after2)}`);
 
   const time = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' });
+  /** GNU time's last line, `-f TIME_FORMAT`: peak RSS (KiB), wall, user and system seconds. */
+  const TIME_FORMAT = '%M %e %U %S';
+  const timed = (r) => {
+    const [kb, wall, user, sys] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    return { kb, text: `${wall.toFixed(2)} s wall, ${(user + sys).toFixed(2)} s CPU` };
+  };
   if (existsSync('/usr/bin/aide') && time.status === 0) {
     const conf = path.join(work, 'aide.conf');
     // The attributes hostwatch records, as bench/fim.mjs configures aide.
@@ -106,18 +112,19 @@ try {
       `database_out=file:${path.join(work, 'aide.db.new')}\ngzip_dbout=no\nreport_url=stdout\nH = p+i+n+u+g+s+m+c+sha256\n${tree} H\n`,
     );
     const workers = `--workers=${availableParallelism()}`;
-    const a = spawnSync('/usr/bin/time', ['-f', '%M', 'aide', '--init', '-c', conf, workers], {
+    const a = spawnSync('/usr/bin/time', ['-f', TIME_FORMAT, 'aide', '--init', '-c', conf, workers], {
       encoding: 'utf8',
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const aideKb = Number(a.stderr.trim().split('\n').at(-1));
+    const aide = timed(a);
+    const aideKb = aide.kb;
     // The like-for-like of `aide --init`: the one-shot command that writes a baseline and exits
-    // (the config, FIM and its hashing threads; no HTTP server, metrics or other collectors).
+    // (the config and FIM, its file work on its own thread; no HTTP server, metrics or other collectors).
     const c = spawnSync(
       '/usr/bin/time',
       [
         '-f',
-        '%M',
+        TIME_FORMAT,
         process.execPath,
         ...deployedNodeFlags(),
         MAIN,
@@ -128,11 +135,12 @@ try {
       ],
       { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], cwd: work },
     );
-    const cliKb = Number(c.stderr.trim().split('\n').at(-1));
+    const cli = timed(c);
+    const cliKb = cli.kb;
     if (Number.isFinite(aideKb)) {
-      console.log(`  aide --init, same tree: peak ${mb(aideKb)} MB`);
+      console.log(`  aide --init, same tree: peak ${mb(aideKb)} MB, ${aide.text}`);
       if (Number.isFinite(cliKb)) {
-        console.log(`  hostwatch fim accept (one-shot baseline, like aide --init): peak ${mb(cliKb)} MB`);
+        console.log(`  hostwatch fim accept (one-shot baseline, like aide --init): peak ${mb(cliKb)} MB, ${cli.text}`);
         console.log(
           `summary: FIM ${GIVEN_TREE ? tree : FILES + ' files'}: hostwatch fim accept peak ${mb(cliKb)} MB, ${(cliKb / aideKb).toFixed(2)}x aide --init`,
         );

@@ -80,7 +80,11 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
   const progress = progressPrinter();
   const results: RootScan[] = [];
   for (const s of roots) {
-    results.push(opts.cached ? await lastRecordedState(s, stateDir) : await scanRootNow(s, stateDir, progress.onProgress));
+    results.push(
+      opts.cached
+        ? await lastRecordedState(s, stateDir)
+        : await scanRootNow(s, stateDir, { onProgress: progress.onProgress, inThread: true }),
+    );
   }
   progress.done();
   let total = 0;
@@ -148,7 +152,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
 export async function fimAccept(paths: string[], opts: FimOptions): Promise<number> {
   const { roots, stateDir } = await loadRoots(opts);
   const progress = progressPrinter();
-  const results = await acceptPaths(roots, paths, stateDir, progress.onProgress);
+  const results = await acceptPaths(roots, paths, stateDir, { onProgress: progress.onProgress, inThread: true });
   progress.done();
   for (const r of results) {
     if (opts.json) {

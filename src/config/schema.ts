@@ -131,7 +131,14 @@ export const fimSchema = z
       .describe(
         'Inotify watches realtime may take, all roots together (one per file and directory watched). Roots are counted in order; one whose tree does not fit in what is left is not watched at all and relies on its scheduled scans (hostwatch_fim_realtime_watching 0). The kernel limit (fs.inotify.max_user_watches, 8192 on older kernels) is shared by every process of the user: the default leaves it to them',
       ),
-    hash_concurrency: z.number().int().min(0).default(0).describe('Files hashed in parallel (0 = one per core)'),
+    hash_concurrency: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "Worker threads hashing files in the exporter's scans (0 = one per core); the one-shot `hostwatch fim` commands hash on their own thread",
+      ),
   })
   .prefault({})
   .describe('File integrity monitoring');

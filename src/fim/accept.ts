@@ -3,9 +3,9 @@
 // written to the baseline under the state lock (the running exporter picks the new baseline up).
 import path from 'node:path';
 import type { RootSettings } from './monitor.js';
-import { acceptRoot, scanRootNow, type RootScan } from './offline.js';
+import { acceptRoot, scanRootNow, type RootScan, type ScanNowOptions } from './offline.js';
 import { describeRecord } from './record.js';
-import { joinPath, type ScanProgress } from './scan.js';
+import { joinPath } from './scan.js';
 import type { PathChange } from './diff.js';
 
 export function changeJson(r: RootScan, c: PathChange) {
@@ -24,7 +24,7 @@ export async function acceptPaths(
   roots: RootSettings[],
   paths: string[],
   stateDir: string,
-  onProgress?: (root: string, p: ScanProgress) => void,
+  opts: ScanNowOptions = {},
 ): Promise<AcceptResult[]> {
   // Map each path to the root that contains it, as a root-relative scope.
   const scopes = new Map<string, string[]>();
@@ -42,7 +42,7 @@ export async function acceptPaths(
   for (const s of roots) {
     const root = path.resolve(s.path);
     if (paths.length > 0 && !scopes.has(root)) continue;
-    const scan = await scanRootNow(s, stateDir, onProgress);
+    const scan = await scanRootNow(s, stateDir, opts);
     const only = scopes.get(root);
     const { accepted, created } = await acceptRoot(scan, stateDir, only?.includes('') ? undefined : only);
     results.push({ root, created, entries: scan.current.size, accepted: accepted.map((c) => changeJson(scan, c)) });

@@ -9,7 +9,7 @@ import { describeRecord } from './record.js';
 import { diffRecords, inScope, type PathChange } from './diff.js';
 import { RecordSet } from './record-set.js';
 import { scanTree, joinPath, type ScanProgress, type ScanResult } from './scan.js';
-import { WorkerPool } from './pool.js';
+import { InThreadPool, WorkerPool } from './pool.js';
 import { readPseudoMounts } from './pseudo-fs.js';
 import { ChangeJournal } from './journal.js';
 import { journalPath, readBaseline, readState, withLock, writeBaseline, type BaselineFile } from './store.js';
@@ -25,17 +25,23 @@ export interface RootScan {
   recorded?: boolean;
 }
 
+export interface ScanNowOptions {
+  onProgress?: (root: string, p: ScanProgress) => void;
+  /**
+   * The file work on the calling thread instead of worker threads: for the one-shot commands, not
+   * for the exporter (see pool.ts).
+   */
+  inThread?: boolean;
+}
+
 /** Scans a root now, reusing hashes from the exporter's state (or the baseline) when the stat is unchanged. */
-export async function scanRootNow(
-  settings: RootSettings,
-  stateDir: string,
-  onProgress?: (root: string, p: ScanProgress) => void,
-): Promise<RootScan> {
+export async function scanRootNow(settings: RootSettings, stateDir: string, opts: ScanNowOptions = {}): Promise<RootScan> {
+  const { onProgress } = opts;
   const root = path.resolve(settings.path);
   const baseline = await readBaseline(stateDir, root);
   const state = await readState(stateDir, root);
   const previous = state?.current ?? baseline?.entries ?? new RecordSet();
-  const pool = new WorkerPool(settings.hashConcurrency);
+  const pool = opts.inThread ? new InThreadPool() : new WorkerPool(settings.hashConcurrency);
   try {
     const scan = await scanTree({
       root,

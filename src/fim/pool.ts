@@ -1,5 +1,11 @@
-// The worker threads of one FIM scan (worker.ts), in a piscina pool. A pool lives for one scan and
-// is closed afterwards, so an idle exporter keeps no threads, and none start before a scan does.
+// Where a FIM scan's file-system work (worker.ts: listing and hashing) runs. The exporter uses worker
+// threads in a piscina pool: a scan uses every core, and a slow or hung file system (a stale NFS
+// mount) stalls a worker, never the thread that answers scrapes. A pool lives for one scan and is
+// closed afterwards, so an idle exporter keeps no threads, and none start before a scan does.
+// The one-shot commands (`hostwatch fim status`, `fim accept`) have no scrapes to answer: they run
+// the same tasks on their own thread (InThreadPool), one at a time, without the worker threads'
+// memory (a Node.js worker costs ~13 MB before its first task, ~16 MB at a scan's peak), so that
+// a baseline written by `fim accept` peaks below `aide --init` on the same tree (bench/fim-memory.mjs).
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
 import { workerPool } from '../core/worker-pool.js';
@@ -13,7 +19,19 @@ import type { HashFiles, HashRequest, HashResult, WalkRequest, WalkResult } from
  */
 const TASKS_PER_WORKER = 2;
 
-export class WorkerPool {
+/** What scan.ts needs of the place its tasks run. */
+export interface ScanPool {
+  /** Tasks that keep the pool busy (the scan sends a partial hash batch rather than leave one idle). */
+  readonly size: number;
+  /** Tasks that run at once: a scan keeps at most this many posted. */
+  readonly capacity: number;
+  walk(req: WalkRequest): Promise<WalkResult>;
+  hash(files: HashFiles[], follow: boolean): Promise<HashResult>;
+  /** Tasks not started yet fail with "worker pool closed". */
+  close(): Promise<void>;
+}
+
+export class WorkerPool implements ScanPool {
   /** Number of worker threads: hash_concurrency, or one per core for 0. */
   readonly size: number;
   /** Tasks that run at once (TASKS_PER_WORKER per thread): a scan keeps at most this many posted. */
@@ -62,5 +80,38 @@ export class WorkerPool {
     this.closed = true;
     const pool = await this.pool.catch(() => undefined);
     await pool?.destroy();
+  }
+}
+
+/** The tasks of a scan run one at a time on the calling thread: for the one-shot commands (see the top). */
+export class InThreadPool implements ScanPool {
+  readonly size = 1;
+  readonly capacity = 1;
+  private closed = false;
+
+  async walk(req: WalkRequest): Promise<WalkResult> {
+    const tasks = await this.tasks();
+    return tasks.walk(req);
+  }
+
+  async hash(files: HashFiles[], follow: boolean): Promise<HashResult> {
+    const tasks = await this.tasks();
+    return tasks.hash({ files, follow });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /**
+   * worker.ts, imported on the first task (it holds a 1 MB read buffer that the exporter, which
+   * never runs tasks on its own thread, should not have), after a turn of the event loop: progress
+   * output and signals are not held up by a scan of many tasks.
+   */
+  private async tasks(): Promise<typeof import('./worker.js')> {
+    const tasks = await import('./worker.js');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.closed) throw new Error('worker pool closed');
+    return tasks;
   }
 }

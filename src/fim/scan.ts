@@ -9,7 +9,7 @@ import { lstat, readlink, stat } from 'node:fs/promises';
 import { ERROR_REASONS, type ErrorReason } from './record.js';
 import type { PathFilter } from './glob.js';
 import { ERR_CODES, ERR_NONE, HASH_FIELDS, STAT_FIELDS, type HashFiles, type ListResult } from './worker-protocol.js';
-import type { WorkerPool } from './pool.js';
+import type { ScanPool } from './pool.js';
 import { onPseudoMount } from './pseudo-fs.js';
 import { blockOfListing, singleListing, S_IFDIR, S_IFLNK, S_IFMT } from './listing-block.js';
 import {
@@ -47,7 +47,7 @@ export interface ScanOptions {
   maxFileSize: number;
   /** The last known records of this root: digests are reused from them when the stat is unchanged. */
   previous: RecordSet;
-  pool: WorkerPool;
+  pool: ScanPool;
   pseudoMounts: ReadonlySet<string>;
   /** Scan only this relative path (a file or a directory subtree); '' or absent = the whole root. */
   subtree?: string;

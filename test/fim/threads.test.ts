@@ -1,12 +1,17 @@
 // The FIM worker threads exist only while a scan runs: none when the collector is created, the
-// configured number during a scan, none once it is done (an idle exporter keeps no threads).
+// configured number during a scan, none once it is done (an idle exporter keeps no threads); the
+// one-shot commands start none at all (pool.ts).
 // Counted as the kernel sees them, in /proc/self/task.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { makeCollector, tempDir, writeTree } from './helpers.js';
-import { WorkerPool } from '../../src/fim/pool.js';
+import { createHash } from 'node:crypto';
+import { InThreadPool, WorkerPool } from '../../src/fim/pool.js';
+import { scanRootNow } from '../../src/fim/offline.js';
+import { rootSettings } from '../../src/collectors/fim/index.js';
+import { parseConfig } from '../../src/config/load.js';
 import { ERR_VANISHED } from '../../src/fim/worker-protocol.js';
 
 const threads = () => readdirSync('/proc/self/task').length;
@@ -55,4 +60,29 @@ it('a closed pool refuses tasks and keeps no threads', async () => {
   await pool.close();
   await expect(pool.hash([], false)).rejects.toThrow('worker pool closed');
   expect(await threadsDownTo(base)).toBe(base);
+});
+
+it('the one-shot commands scan on their own thread: no worker starts, the baseline is the same as the pool makes', async () => {
+  const root = path.join(t.dir, 'etc');
+  mkdirSync(root);
+  writeTree(root, { a: 'a\n', 'sub/b': 'b\n', 'sub/deeper/c': 'c\n' });
+  const settings = rootSettings(parseConfig({ fim: { enabled: true, roots: [{ path: root }], hash_concurrency: 2 } }).fim)[0];
+  const base = threads();
+  let most = base;
+  const counting = setInterval(() => (most = Math.max(most, threads())), 1);
+  const own = await scanRootNow(settings, path.join(t.dir, 'state-own'), { inThread: true });
+  clearInterval(counting);
+  expect(most).toBe(base);
+  const pooled = await scanRootNow(settings, path.join(t.dir, 'state-pool'));
+  const records = (s: typeof own) => [...s.current.paths()].sort().map((p) => s.current.get(p));
+  expect(records(own)).toEqual(records(pooled));
+  expect(own.current.get('sub/deeper/c')?.sha256).toBe(createHash('sha256').update('c\n').digest('hex'));
+});
+
+it('a closed in-thread pool refuses tasks', async () => {
+  const pool = new InThreadPool();
+  const res = await pool.hash([{ dir: t.dir, names: ['missing'] }], false);
+  expect(res.errors).toEqual([ERR_VANISHED]);
+  await pool.close();
+  await expect(pool.hash([], false)).rejects.toThrow('worker pool closed');
 });
