@@ -91,7 +91,7 @@ try {
   const after2 = memory(child.pid);
 
   console.log(`FIM memory, exporter with ${treeName} (${files} entries recorded; machine may be shared)`);
-  console.log(`  before the first scan:  ${formatMemory(before)}`);
+  console.log(`  serving, scan started: ${formatMemory(before)}`);
   console.log(`  peak of the first scan: ${formatMemory(peak)} (VmHWM ${mb(peak.hwm)} MB), ~${scanSeconds.toFixed(1)} s`);
   console.log(`  right after it:         ${formatMemory(after)}`);
   console.log(`  after ${IDLE_S} s idle:        ${formatMemory(idle)}`);
@@ -147,7 +147,7 @@ try {
       }
       console.log(
         `summary: FIM ${GIVEN_TREE ? tree : FILES + ' files'}: exporter peak ${mb(peak.rss)} MB (${(peak.rss / aideKb).toFixed(2)}x aide --init ${mb(aideKb)} MB), ` +
-          `after the scan ${mb(after.rss)} MB, after ${IDLE_S} s idle ${mb(idle.rss)} MB (before ${mb(before.rss)} MB)`,
+          `after the scan ${mb(after.rss)} MB, after ${IDLE_S} s idle ${mb(idle.rss)} MB (${mb(before.rss)} MB once serving, the scan and its threads started)`,
       );
     } else console.log(`  aide --init failed: ${a.stderr.slice(-300)}`);
   } else {
