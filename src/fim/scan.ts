@@ -1,7 +1,8 @@
-// One scan of a FIM root (or of a subtree of it, for realtime updates): list the tree in the worker
-// pool, reuse the previous digest of every file whose size, mtime, ctime and inode are unchanged, and
-// hash the rest in parallel. Bad entries never throw: they are counted by reason, and the first
-// paths of each scan are kept with their reason for the log and the CLI.
+// One scan of a FIM root (or of a subtree of it, for realtime updates): list the tree in the scan's
+// pool (pool.ts: worker threads, or the calling thread for the one-shot commands), reuse the
+// previous digest of every file whose size, mtime, ctime and inode are unchanged, and hash the rest
+// in the pool. Bad entries never throw: they are counted by reason, and the first paths of each
+// scan are kept with their reason for the log and the CLI.
 // Memory stays bounded by design: the result is built directory by directory as compact blocks
 // (record-set.ts), a directory found unchanged keeps the previous block, and the walk pauses while
 // more than HASH_QUEUE_MAX files wait to be hashed, so a tree is never held as a list of paths.

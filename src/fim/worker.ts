@@ -3,7 +3,8 @@
 // use one core only and stall scrapes; the workers do all the blocking file-system work (directory
 // listing, lstat, reading and hashing) with synchronous calls, which is the fastest way to do it
 // off the main thread. Bad entries never throw: they come back with an error code. The functions
-// are plain (no piscina here): the pool passes tasks in and results out.
+// are plain (no piscina here): the pool passes tasks in and results out, and the one-shot commands
+// call them on their own thread (pool.ts, InThreadPool).
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import {
