@@ -260,7 +260,15 @@ function buildProgram(): Command {
         '--state.dir <path>',
         'state directory holding the FIM baseline (default: the same as the exporter with this --config.file: its state_dir, else /var/lib/hostwatch when it exists, else data/ beside it)',
       )
-      .option('--json', 'print JSON');
+      .option('--json', 'print JSON')
+      .addOption(
+        new Option(
+          '--workers <n>',
+          "worker threads listing and hashing files, like aide's --workers (0: none, the scan runs in this command's own thread with the least memory; more are faster on large trees with many cores)",
+        )
+          .default(0)
+          .argParser(count('--workers')),
+      );
   // Exit codes like diff(1): 0 no change, 1 changes, 2 trouble (hence reportConfigError + 1).
   fimCommon(
     fim

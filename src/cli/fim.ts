@@ -19,6 +19,8 @@ export interface FimOptions {
   'state.dir'?: string;
   json?: boolean;
   cached?: boolean;
+  /** Worker threads for the scan; 0: the command's own thread. */
+  workers: number;
 }
 
 /** Progress of long scans on stderr: silent for the first second, then once a second. */
@@ -83,7 +85,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
     results.push(
       opts.cached
         ? await lastRecordedState(s, stateDir)
-        : await scanRootNow(s, stateDir, { onProgress: progress.onProgress, inThread: true }),
+        : await scanRootNow(s, stateDir, { onProgress: progress.onProgress, workers: opts.workers }),
     );
   }
   progress.done();
@@ -152,7 +154,7 @@ export async function fimStatus(opts: FimOptions): Promise<number> {
 export async function fimAccept(paths: string[], opts: FimOptions): Promise<number> {
   const { roots, stateDir } = await loadRoots(opts);
   const progress = progressPrinter();
-  const results = await acceptPaths(roots, paths, stateDir, { onProgress: progress.onProgress, inThread: true });
+  const results = await acceptPaths(roots, paths, stateDir, { onProgress: progress.onProgress, workers: opts.workers });
   progress.done();
   for (const r of results) {
     if (opts.json) {

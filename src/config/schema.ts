@@ -137,7 +137,7 @@ export const fimSchema = z
       .min(0)
       .default(0)
       .describe(
-        "Worker threads hashing files in the exporter's scans (0 = one per core); the one-shot `hostwatch fim` commands hash on their own thread",
+        "Worker threads hashing files in the exporter's scans (0 = one per core); the one-shot `hostwatch fim` commands take `--workers` instead (default: their own thread)",
       ),
   })
   .prefault({})

@@ -28,10 +28,10 @@ export interface RootScan {
 export interface ScanNowOptions {
   onProgress?: (root: string, p: ScanProgress) => void;
   /**
-   * The file work on the calling thread instead of worker threads: for the one-shot commands, not
-   * for the exporter (see pool.ts).
+   * Worker threads for the scan: the root's hash_concurrency when absent (the exporter), none for 0:
+   * the file work then runs on the calling thread (the one-shot commands by default, see pool.ts).
    */
-  inThread?: boolean;
+  workers?: number;
 }
 
 /** Scans a root now, reusing hashes from the exporter's state (or the baseline) when the stat is unchanged. */
@@ -41,7 +41,7 @@ export async function scanRootNow(settings: RootSettings, stateDir: string, opts
   const baseline = await readBaseline(stateDir, root);
   const state = await readState(stateDir, root);
   const previous = state?.current ?? baseline?.entries ?? new RecordSet();
-  const pool = opts.inThread ? new InThreadPool() : new WorkerPool(settings.hashConcurrency);
+  const pool = opts.workers === 0 ? new InThreadPool() : new WorkerPool(opts.workers ?? settings.hashConcurrency);
   try {
     const scan = await scanTree({
       root,

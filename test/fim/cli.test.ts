@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { makeCollector, sample, tempDir, writeTree } from './helpers.js';
 import { baselinePath, journalPath, statePath } from '../../src/fim/store.js';
 import { COLLECTORS } from '../../src/collectors/index.js';
@@ -87,6 +88,18 @@ describe('hostwatch fim', () => {
     ]);
     expect(existsSync(journalPath(stateDir))).toBe(false);
     expect(existsSync(statePath(stateDir, root))).toBe(false);
+  });
+
+  it("--workers: digests are the same with worker threads and on the command's own thread (the default); a bad count is refused", () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+    expect(hostwatch(['accept', '--workers', '2']).code).toBe(0);
+    writeFileSync(path.join(root, 'app.conf'), 'listen 8080\n');
+    const r = hostwatch(['status']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`(sha256 ${sha('listen 80\n')} -> ${sha('listen 8080\n')}, size 10 -> 12)`);
+    const bad = hostwatch(['status', '--workers', 'two']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--workers: "two" is not a whole number >= 0');
   });
 
   it('accept PATH accepts only that path (a file or a directory subtree) and journals it', () => {

@@ -70,7 +70,7 @@ it('the one-shot commands scan on their own thread: no worker starts, the baseli
   const base = threads();
   let most = base;
   const counting = setInterval(() => (most = Math.max(most, threads())), 1);
-  const own = await scanRootNow(settings, path.join(t.dir, 'state-own'), { inThread: true });
+  const own = await scanRootNow(settings, path.join(t.dir, 'state-own'), { workers: 0 });
   clearInterval(counting);
   expect(most).toBe(base);
   const pooled = await scanRootNow(settings, path.join(t.dir, 'state-pool'));
