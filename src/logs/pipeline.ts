@@ -226,6 +226,10 @@ export class LogPipeline<S = unknown> {
     };
     this.savedMark = cp ? this.mark() : -1;
     await this.source.start();
+    // The first start: the files just found are on disk before start() resolves (and so before
+    // the exporter says it is listening). Without this, a crash before the first checkpoint would
+    // leave a run that knows no file: a rotation in between would hide lines from the next start.
+    if (!cp) await this.serialised(() => this.save());
     this.scheduleBackground();
   }
 
@@ -255,76 +259,84 @@ export class LogPipeline<S = unknown> {
    * and it is only confirmed current (lastCheckpointAt), with a fresh snapshot published when the
    * handler has gauges that tick() refreshes.
    */
-  checkpoint(): Promise<void> {
-    const run = async () => {
-      if (!this.startup) return;
-      try {
-        await this.startup;
-      } catch {
-        return; // not started: nothing restored, nothing to save
-      }
-      const now = this.opts.clock.now();
-      if (this.handler.tick) {
-        try {
-          this.handler.tick(now);
-        } catch (err) {
-          this.repeats.warn('log handler tick failed', { log: this.name, err });
-        }
-      }
-      // Synchronous from here to the save: one instant, one consistent state.
-      const mark = this.mark();
-      const unchanged = mark === this.savedMark;
-      if (unchanged && !this.handler.tick) {
-        this.lastCheckpointAt = now;
-        return;
-      }
-      const { tailer, journal } = this.source.snapshot();
-      const state: PublishedState<S> = {
-        counters: this.countersNow(),
-        bytes: tailer.bytes,
-        rotations: rotationsByKind(tailer),
-        handler: this.handler.snapshot(),
-      };
-      if (unchanged) {
-        this.lastCheckpointAt = now;
-        this.published = state;
-        return;
-      }
-      const cp: Checkpoint<S, LineCounters> = {
-        version: CHECKPOINT_VERSION,
-        log: this.name,
-        type: this.config.type,
-        taken_at: now,
-        tailer,
-        ...(journal ? { journal } : {}),
-        counters: state.counters,
-        handler: state.handler,
-      };
-      try {
-        await this.store.save(cp);
-      } catch (err) {
-        // Not published: the metrics stay at the last state that is safely on disk. Counted every
-        // time; said at the first failure and then once per 5 minutes with the count of repeats (a
-        // full disk fails every write until it is freed), and said again when a write succeeds.
-        this.checkpointErrors++;
-        this.failedWrites++;
-        this.repeats.warn('checkpoint write failed', {
-          log: this.name,
-          file: this.store.file,
-          err: (err as Error).message,
-          effect: 'the metrics of this log stay at the last checkpoint until a write succeeds',
-        });
-        return;
-      }
-      if (this.failedWrites > 0) this.opts.logger.info('checkpoint written again', { log: this.name, failed_writes: this.failedWrites });
-      this.failedWrites = 0;
-      this.savedMark = mark;
-      this.lastCheckpointAt = this.opts.clock.now();
-      this.published = state;
-    };
-    const p = this.saving.then(run, run);
+  async checkpoint(): Promise<void> {
+    if (!this.startup) return;
+    try {
+      // Outside the queue of saves: the start itself queues the first one (restoreAndTail).
+      await this.startup;
+    } catch {
+      return; // not started: nothing restored, nothing to save
+    }
+    return this.serialised(() => this.save());
+  }
+
+  /** Runs `task` after the save in flight, if any. */
+  private serialised(task: () => Promise<void>): Promise<void> {
+    const p = this.saving.then(task, task);
     this.saving = p;
     return p;
+  }
+
+  /** checkpoint() once started. */
+  private async save(): Promise<void> {
+    const now = this.opts.clock.now();
+    if (this.handler.tick) {
+      try {
+        this.handler.tick(now);
+      } catch (err) {
+        this.repeats.warn('log handler tick failed', { log: this.name, err });
+      }
+    }
+    // Synchronous from here to the save: one instant, one consistent state.
+    const mark = this.mark();
+    const unchanged = mark === this.savedMark;
+    if (unchanged && !this.handler.tick) {
+      this.lastCheckpointAt = now;
+      return;
+    }
+    const { tailer, journal } = this.source.snapshot();
+    const state: PublishedState<S> = {
+      counters: this.countersNow(),
+      bytes: tailer.bytes,
+      rotations: rotationsByKind(tailer),
+      handler: this.handler.snapshot(),
+    };
+    if (unchanged) {
+      this.lastCheckpointAt = now;
+      this.published = state;
+      return;
+    }
+    const cp: Checkpoint<S, LineCounters> = {
+      version: CHECKPOINT_VERSION,
+      log: this.name,
+      type: this.config.type,
+      taken_at: now,
+      tailer,
+      ...(journal ? { journal } : {}),
+      counters: state.counters,
+      handler: state.handler,
+    };
+    try {
+      await this.store.save(cp);
+    } catch (err) {
+      // Not published: the metrics stay at the last state that is safely on disk. Counted every
+      // time; said at the first failure and then once per 5 minutes with the count of repeats (a
+      // full disk fails every write until it is freed), and said again when a write succeeds.
+      this.checkpointErrors++;
+      this.failedWrites++;
+      this.repeats.warn('checkpoint write failed', {
+        log: this.name,
+        file: this.store.file,
+        err: (err as Error).message,
+        effect: 'the metrics of this log stay at the last checkpoint until a write succeeds',
+      });
+      return;
+    }
+    if (this.failedWrites > 0) this.opts.logger.info('checkpoint written again', { log: this.name, failed_writes: this.failedWrites });
+    this.failedWrites = 0;
+    this.savedMark = mark;
+    this.lastCheckpointAt = this.opts.clock.now();
+    this.published = state;
   }
 
   /** Resolves once the checkpoint is restored (or found unusable): before that, nothing may be rendered. */

@@ -79,6 +79,9 @@ export class Tailer {
   private discoverPending = false;
   private stopped = false;
   private timer: unknown;
+  /** Resolved when the first pass has found the files, before reading them (see start()). */
+  private foundFirst!: () => void;
+  private readonly firstFound = new Promise<void>((resolve) => (this.foundFirst = resolve));
 
   constructor(private readonly opts: TailerOptions) {
     const { clock, logger } = opts;
@@ -105,13 +108,14 @@ export class Tailer {
   }
 
   /**
-   * Starts watching and polling. The first pass (which may read a big backlog) runs in the
-   * background; await poll() to wait for it.
+   * Starts watching and polling. A first start (no checkpoint restored) resolves once the first
+   * pass has found the files, so that the first checkpoint knows them; their reading goes on
+   * (await poll() to wait for it). After a restart the checkpoint on disk already knows them.
    */
   start(): Promise<void> {
     this.schedule();
     void this.poll();
-    return Promise.resolve();
+    return this.hasCheckpoint ? Promise.resolve() : this.firstFound;
   }
 
   async stop(): Promise<void> {
@@ -144,10 +148,7 @@ export class Tailer {
     return this.problems.counts();
   }
 
-  /**
-   * Runs a pass, or another one after the pass in flight. `discover`: list the directories too
-   * (polls, creations and renames); a write to a followed file only needs its new bytes read.
-   */
+  /** Runs a pass, or another after the one in flight. `discover`: list the directories too (not for a mere write). */
   private wake(discover: boolean): Promise<void> {
     if (discover) this.discoverPending = true;
     if (this.running) {
@@ -166,6 +167,7 @@ export class Tailer {
         this.repeats.error('tail pass failed', { err });
       } finally {
         this.running = null;
+        this.foundFirst(); // also when the first pass failed or stopped before finding anything
       }
     })();
     return this.running;
@@ -238,6 +240,13 @@ export class Tailer {
     // a rotation, and more may hide in the chain. (The rotated files are read first all the same.)
     const tracked = await this.trackNew(listing.found);
     for (const base of [...this.chainsDue]) if (await this.chains.scan(base)) this.chainsDue.delete(base);
+    if (this.firstPass && !this.hasCheckpoint) {
+      // Told from copies now, not at their first read, so that the first checkpoint lists them.
+      // (After a restart this waits for the reads: a copy made while down is known by the
+      // truncated file's head, read then.)
+      for (const f of tracked) if (f.verifyCopy) await this.copytruncate.verifyNew(f, f.size);
+      this.foundFirst();
+    }
     // A file at its path not looked at in this pass is left for the pass that looks at it (or an fs event).
     await this.drainAll(
       (f) => f.rotatedAt !== null || tracked.has(f) || (listing.fresh.has(f.path) && !this.unchanged(f, listing.found.get(f.key))),
@@ -334,10 +343,7 @@ export class Tailer {
     }
   }
 
-  /**
-   * Reads a file from its offset to its current end, after checking that it is still the same
-   * file (`read` false: the check only).
-   */
+  /** Reads a file from its offset to its current end once sure it is the same file (`read` false: the check only). */
   private async drain(f: TrackedFile, read = true): Promise<void> {
     if (f.gz) return this.drainCompressed(f);
     try {

@@ -2,7 +2,7 @@
 // checkpoint (counts continue, nothing twice), corrupt checkpoints moved aside, failed checkpoint
 // writes, and the generic metrics rendered by the logs collector.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/clock.js';
@@ -259,9 +259,32 @@ describe('LogPipeline', () => {
     writeFileSync(stateDir, 'not a directory'); // mkdir of the checkpoint dir fails
     const p = await started(pipeline());
     await p.checkpoint();
-    expect(p.checkpointErrors).toBe(2); // the one taken when the file was found, and this one
+    // The first one, at the start; the one after the pass that found the file (the first failed);
+    // this one.
+    expect(p.checkpointErrors).toBe(3);
     expect(p.lastCheckpointAt).toBeNull();
     expect(p.state.counters.parsed).toBe(0);
+  });
+
+  it('a first start has its files on disk when start() resolves: killed then, two rotations, the next start counts every line once', async () => {
+    writeFileSync(log, 'a\nb\n');
+    const first = pipeline();
+    await first.start(); // before the exporter says it is listening; the first pass may still be reading
+    const cp = JSON.parse(readFileSync(path.join(stateDir, 'checkpoints', 'web.json'), 'utf8'));
+    expect(cp.tailer.files.map((f: { ino: string }) => f.ino)).toEqual([String(statSync(log).ino)]);
+    // The kill: the state directory as it was at that instant is what the next run finds.
+    const atKill = path.join(dir, 'state-at-kill');
+    cpSync(stateDir, atKill, { recursive: true });
+    await first.stop();
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'c\n');
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'd\ne\n');
+    stateDir = atKill;
+    const second = await started(pipeline());
+    await second.checkpoint();
+    expect(second.state.counters.parsed).toBe(5);
   });
 
   it('checkpoints as soon as a new file is found, then every second while lines arrive, not when idle', async () => {
