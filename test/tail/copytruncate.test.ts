@@ -2,9 +2,13 @@
 // a restart (the known copies are in the checkpoint), and a file first seen under 256 bytes whose
 // fingerprint must come from the bytes read, never from a later read of a file truncated meanwhile.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, rmSync, truncateSync } from 'node:fs';
+import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { startTailer, tailerTests } from './helpers.js';
+import { runOnce, startTailer, tailerTests } from './helpers.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/log.js';
+import { Tailer } from '../../src/tail/tailer.js';
+import { noWatch } from '../../src/tail/watch.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -82,5 +86,43 @@ describe('copytruncate', () => {
       rmSync(log);
       rmSync(`${log}.1`);
     }
+  });
+
+  it("a second copytruncate while a restart reads the first one's copy: the second copy is read too", async () => {
+    const expected: string[] = [];
+    write(20);
+    const { state } = await runOnce([log]); // the checkpoint: the file read to its end
+    expected.push(...write(20)); // after the checkpoint
+    copytruncate(); // while hostwatch is down
+    expected.push(...write(20));
+    const lines: string[] = [];
+    let again = false;
+    const tailer = new Tailer({
+      paths: [log],
+      startPosition: 'beginning',
+      maxLineBytes: 65536,
+      pollInterval: 1000,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      watch: noWatch,
+      sink: {
+        line: (text) => {
+          lines.push(text);
+          if (again) return;
+          // The restart is reading the lines not read yet from the first copy: logrotate again.
+          again = true;
+          renameSync(`${log}.1`, `${log}.2`);
+          copytruncate();
+          expected.push(...write(20));
+        },
+      },
+    });
+    tailer.restore(state);
+    await tailer.start();
+    await tailer.poll();
+    await tailer.poll();
+    await tailer.stop();
+    expect(again).toBe(true);
+    expect(lines).toEqual(expected);
   });
 });
