@@ -82,6 +82,10 @@ export class CopyTruncate {
   async restartTruncated(f: TrackedFile): Promise<void> {
     this.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
     const copy = f.fp.length > 0 ? await this.openCopy(f) : undefined;
+    // The new content's first bytes, now rather than at its first read: truncated again before
+    // that read (a restart reads the rotated files first), the file is seen to change and its
+    // next copy is found by them; with no fingerprint it would be read from 0 and that copy missed.
+    const head = await readHead(f.fh, Number((await f.fh.stat()).size));
     // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
     this.files.countRotation(copy ? 'copytruncate' : 'truncate');
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
@@ -96,7 +100,7 @@ export class CopyTruncate {
     f.offset = 0;
     f.carry = null;
     f.skipping = false;
-    f.fp = Buffer.alloc(0);
+    f.fp = head;
     if (copy) {
       // Now, before the original's new lines.
       await this.reader.readToEnd(copy); // a copy is never truncated: its result needs no check

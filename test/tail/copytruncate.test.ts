@@ -1,6 +1,8 @@
 // copytruncate corner cases found by an adversarial run: a glob that matches logrotate's copy across
 // a restart (the known copies are in the checkpoint), and a file first seen under 256 bytes whose
 // fingerprint must come from the bytes read, never from a later read of a file truncated meanwhile.
+// And two found by the rotation torture's seeds: a second copytruncate while a restart reads the
+// first copy, or after it and before the restart reads the file itself.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
@@ -124,5 +126,55 @@ describe('copytruncate', () => {
     await tailer.stop();
     expect(again).toBe(true);
     expect(lines).toEqual(expected);
+  });
+
+  it('a restart that found a copytruncate, then a second one before it read the file: the second copy is read too', async () => {
+    const expected = write(20);
+    const h = await startTailer([log]);
+    renameSync(log, `${log}.1`); // a rotation by rename
+    expected.push(...write(20));
+    await h.poll();
+    appendFileSync(`${log}.1`, 'late line 1\nlate line 2\n'); // the application's late writes to the renamed file
+    expected.push('late line 1', 'late line 2');
+    expected.push(...write(20)); // and to the new one, neither read before the kill
+    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+    await h.tailer.stop();
+    // While hostwatch is down: logrotate copytruncate (shifting .1 to .2), then more lines.
+    renameSync(`${log}.1`, `${log}.2`);
+    copytruncate();
+    expected.push(...write(20));
+    const lines: string[] = [];
+    let again = false;
+    let more: string[] = [];
+    const tailer = new Tailer({
+      paths: [log],
+      startPosition: 'beginning',
+      maxLineBytes: 65536,
+      pollInterval: 1000,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      watch: noWatch,
+      sink: {
+        line: (text) => {
+          lines.push(text);
+          if (again || !text.startsWith('late')) return;
+          // The restart has found the truncation and read the copy; it is now reading the renamed
+          // file's late lines, before the file at the path: logrotate copytruncate again.
+          again = true;
+          renameSync(`${log}.2`, `${log}.3`);
+          renameSync(`${log}.1`, `${log}.2`);
+          copytruncate();
+          more = write(20);
+        },
+      },
+    });
+    tailer.restore(state);
+    await tailer.start();
+    await tailer.poll();
+    await tailer.poll();
+    await tailer.stop();
+    expect(again).toBe(true);
+    // Every line once, over both runs (the order across files is the chain's, not the writes').
+    expect([...h.lines, ...lines].sort()).toEqual([...expected, ...more].sort());
   });
 });
