@@ -35,6 +35,35 @@ function copytruncate(): void {
   truncateSync(log, 0);
 }
 
+/**
+ * A restart from `state` whose sink also calls `onLine` with each line, to act at an exact point of
+ * the reading; two passes, then stopped. The lines it read.
+ */
+async function restart(state: TailerState, onLine: (text: string) => void): Promise<string[]> {
+  const lines: string[] = [];
+  const tailer = new Tailer({
+    paths: [log],
+    startPosition: 'beginning',
+    maxLineBytes: 65536,
+    pollInterval: 1000,
+    clock: new ManualClock(),
+    logger: silentLogger,
+    watch: noWatch,
+    sink: {
+      line: (text) => {
+        lines.push(text);
+        onLine(text);
+      },
+    },
+  });
+  tailer.restore(state);
+  await tailer.start();
+  await tailer.poll();
+  await tailer.poll();
+  await tailer.stop();
+  return lines;
+}
+
 describe('copytruncate', () => {
   it('with a glob matching the copy, a restart after the truncation does not read the copy as a new file', async () => {
     const glob = path.join(dir, 'access.log*');
@@ -97,33 +126,15 @@ describe('copytruncate', () => {
     expected.push(...write(20)); // after the checkpoint
     copytruncate(); // while hostwatch is down
     expected.push(...write(20));
-    const lines: string[] = [];
     let again = false;
-    const tailer = new Tailer({
-      paths: [log],
-      startPosition: 'beginning',
-      maxLineBytes: 65536,
-      pollInterval: 1000,
-      clock: new ManualClock(),
-      logger: silentLogger,
-      watch: noWatch,
-      sink: {
-        line: (text) => {
-          lines.push(text);
-          if (again) return;
-          // The restart is reading the lines not read yet from the first copy: logrotate again.
-          again = true;
-          renameSync(`${log}.1`, `${log}.2`);
-          copytruncate();
-          expected.push(...write(20));
-        },
-      },
+    const lines = await restart(state, () => {
+      if (again) return;
+      // The restart is reading the lines not read yet from the first copy: logrotate again.
+      again = true;
+      renameSync(`${log}.1`, `${log}.2`);
+      copytruncate();
+      expected.push(...write(20));
     });
-    tailer.restore(state);
-    await tailer.start();
-    await tailer.poll();
-    await tailer.poll();
-    await tailer.stop();
     expect(again).toBe(true);
     expect(lines).toEqual(expected);
   });
@@ -143,36 +154,18 @@ describe('copytruncate', () => {
     renameSync(`${log}.1`, `${log}.2`);
     copytruncate();
     expected.push(...write(20));
-    const lines: string[] = [];
     let again = false;
     let more: string[] = [];
-    const tailer = new Tailer({
-      paths: [log],
-      startPosition: 'beginning',
-      maxLineBytes: 65536,
-      pollInterval: 1000,
-      clock: new ManualClock(),
-      logger: silentLogger,
-      watch: noWatch,
-      sink: {
-        line: (text) => {
-          lines.push(text);
-          if (again || !text.startsWith('late')) return;
-          // The restart has found the truncation and read the copy; it is now reading the renamed
-          // file's late lines, before the file at the path: logrotate copytruncate again.
-          again = true;
-          renameSync(`${log}.2`, `${log}.3`);
-          renameSync(`${log}.1`, `${log}.2`);
-          copytruncate();
-          more = write(20);
-        },
-      },
+    const lines = await restart(state, (text) => {
+      if (again || !text.startsWith('late')) return;
+      // The restart has found the truncation and read the copy; it is now reading the renamed
+      // file's late lines, before the file at the path: logrotate copytruncate again.
+      again = true;
+      renameSync(`${log}.2`, `${log}.3`);
+      renameSync(`${log}.1`, `${log}.2`);
+      copytruncate();
+      more = write(20);
     });
-    tailer.restore(state);
-    await tailer.start();
-    await tailer.poll();
-    await tailer.poll();
-    await tailer.stop();
     expect(again).toBe(true);
     // Every line once, over both runs (the order across files is the chain's, not the writes').
     expect([...h.lines, ...lines].sort()).toEqual([...expected, ...more].sort());
