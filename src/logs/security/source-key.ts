@@ -18,15 +18,18 @@ const ESCAPED = 1;
 
 /** The key of a source: see the top. */
 export function sourceKey(s: string): SlotKey {
-  const v4 = v4Key(s);
-  if (v4 !== undefined) return v4;
+  const v4 = ipv4Value(s);
+  if (v4 >= 0) return v4 | 0; // signed: a small integer for V8
   return s.length >= 2 && s.length <= 39 ? v6Key(s) : textKey(s);
 }
 
-/** `a.b.c.d` with 0-255 parts without leading zeros, as a 32-bit signed integer; else undefined. */
-function v4Key(s: string): number | undefined {
+/**
+ * `a.b.c.d` with 0-255 parts without leading zeros (the canonical dotted quad) as its 32 bits,
+ * unsigned; else -1. Also how the access log's top clients key an address given as text.
+ */
+export function ipv4Value(s: string): number {
   const n = s.length;
-  if (n < 7 || n > 15) return undefined;
+  if (n < 7 || n > 15) return -1;
   let value = 0;
   let part = 0;
   let digits = 0;
@@ -34,20 +37,20 @@ function v4Key(s: string): number | undefined {
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 46 /* . */) {
-      if (digits === 0 || ++dots > 3) return undefined;
+      if (digits === 0 || ++dots > 3) return -1;
       value = value * 256 + part;
       part = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined; // a leading zero: not canonical
+      if (digits > 0 && part === 0) return -1; // a leading zero: not canonical
       part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return undefined;
+      if (++digits > 3 || part > 255) return -1;
     } else {
-      return undefined;
+      return -1;
     }
   }
-  if (dots !== 3 || digits === 0) return undefined;
-  return (value * 256 + part) | 0;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
 }
 
 export function sourceText(k: SlotKey): string {
