@@ -246,6 +246,11 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
     closeSync(fd);
     figures.counted = await caughtUp();
     figures.written = written;
+    if (debugLog && figures.counted !== written)
+      appendFileSync(
+        debugLog,
+        `--- torture: short; checkpoint ${readFileSync(join(dir, 'state', 'checkpoints', 'web.json'), 'utf8')}\n--- ls ${execFileSync('ls', ['-li', dir])}\n`,
+      );
     // Caught up: a restart reads nothing again.
     await end('SIGTERM');
     await start();
