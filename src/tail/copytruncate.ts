@@ -6,13 +6,17 @@
 // - keep copies out: a glob such as `access.log*` also matches the copy, whose lines were (or are
 //   being) read from the original; following it as a new file would count them twice. A new file
 //   is checked before its first read (verifyNew); the copies found are remembered in the tracked set.
+// - a copy no first bytes can tell (missedCopy): a file empty or nearly so at the last look, then
+//   written, copied and truncated before the next, only seems to have grown. Its chain is noted
+//   while it is that short; a member that appeared since, starts with what we read and differs
+//   from the file now is the copy.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { identityKey, readHead, startsWith } from './identity.js';
+import { FINGERPRINT_BYTES, identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
-import { listSiblings } from './siblings.js';
+import { listSiblings, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 /** First bytes two files must share to be taken for a file and its copy. */
@@ -76,16 +80,62 @@ export class CopyTruncate {
   }
 
   /**
-   * The file shrank (copytruncate) or its first bytes changed (rewritten, inode reused): read what
-   * we had not read yet from logrotate's copy if there is one, then restart the file at 0.
+   * For a file followed at its path whose fingerprint is too short to recognise its copy (under
+   * MIN_COPY_PROOF_BYTES): the copy made of it since the last look, if a copytruncate happened
+   * then, to be passed to restartTruncated(). The first call only notes the members of its
+   * rotation chain; a later one, once the file has grown, lists them again. A member that was not
+   * there, starts with the bytes we read of the file and has more, while the file itself starts
+   * otherwise now, is the copy: an earlier rotation written to late was there, logrotate's `copy`
+   * (no truncation) leaves the file starting as the copy does.
    */
-  async restartTruncated(f: TrackedFile): Promise<void> {
+  async missedCopy(f: TrackedFile, size: number): Promise<TrackedFile | undefined> {
+    if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
+      f.chainWhenShort = undefined; // its first bytes tell its copy now
+      return undefined;
+    }
+    if (f.chainWhenShort && size <= f.offset + (f.carry?.length ?? 0)) return undefined; // nothing written since
+    const before = f.chainWhenShort;
+    const siblings = await this.noteChain(f);
+    if (!before || !siblings) return undefined;
+    const now = await readHead(f.fh, Math.min(size, FINGERPRINT_BYTES));
+    for (const s of siblings) {
+      const key = identityKey(s.st);
+      if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
+      const fh = await this.opener.open(s.full, s);
+      if (typeof fh === 'string') continue;
+      const head = await readHead(fh, Math.min(Number(s.st.size), FINGERPRINT_BYTES));
+      const common = Math.min(head.length, now.length);
+      if (head.subarray(0, f.fp.length).equals(f.fp) && !head.subarray(0, common).equals(now.subarray(0, common))) {
+        return this.asCopy(f, s, fh);
+      }
+      await fh.close();
+    }
+    return undefined;
+  }
+
+  /** Notes the members of `f`'s rotation chain (see missedCopy), and returns them; undefined when the directory cannot be listed. */
+  private async noteChain(f: TrackedFile): Promise<Sibling[] | undefined> {
+    const { siblings, problem } = await listSiblings(f.path, this.opener.guard);
+    if (problem) return undefined;
+    f.chainWhenShort = new Set(siblings.map((s) => identityKey(s.st)));
+    return siblings;
+  }
+
+  /**
+   * The file shrank (copytruncate) or its first bytes changed (rewritten, inode reused): read what
+   * we had not read yet from logrotate's copy (`found` by missedCopy, else looked for by the file's
+   * first bytes), then restart the file at 0.
+   */
+  async restartTruncated(f: TrackedFile, found?: TrackedFile): Promise<void> {
     this.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
-    const copy = f.fp.length > 0 ? await this.openCopy(f) : undefined;
+    const copy = found ?? (f.fp.length > 0 ? await this.openCopy(f) : undefined);
     // The new content's first bytes, now rather than at its first read: truncated again before
     // that read (a restart reads the rotated files first), the file is seen to change and its
     // next copy is found by them; with no fingerprint it would be read from 0 and that copy missed.
     const head = await readHead(f.fh, Number((await f.fh.stat()).size));
+    // Too short to tell its next copy by: its chain now, for missedCopy.
+    f.chainWhenShort = undefined;
+    if (head.length < MIN_COPY_PROOF_BYTES) await this.noteChain(f);
     // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
     this.files.countRotation(copy ? 'copytruncate' : 'truncate');
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
@@ -123,24 +173,28 @@ export class CopyTruncate {
         continue;
       const fh = await this.opener.open(s.full, s);
       if (typeof fh === 'string') continue;
-      if (await startsWith(fh, f.fp)) {
-        const now = this.clock.now();
-        return {
-          ...f,
-          key,
-          fh,
-          carry: null,
-          size: Number(s.st.size),
-          mtimeNs: s.st.mtimeNs,
-          rotatedAt: now,
-          lastGrowthAt: now,
-          verifyCopy: false,
-          copy: true,
-          gz: false,
-        };
-      }
+      if (await startsWith(fh, f.fp)) return this.asCopy(f, s, fh);
       await fh.close();
     }
     return undefined;
+  }
+
+  /** `f`'s copy `s`, opened, as the file to read in its place from `f`'s offset. */
+  private asCopy(f: TrackedFile, s: Sibling, fh: TrackedFile['fh']): TrackedFile {
+    const now = this.clock.now();
+    return {
+      ...f,
+      key: identityKey(s.st),
+      fh,
+      carry: null,
+      size: Number(s.st.size),
+      mtimeNs: s.st.mtimeNs,
+      rotatedAt: now,
+      lastGrowthAt: now,
+      verifyCopy: false,
+      copy: true,
+      gz: false,
+      chainWhenShort: undefined,
+    };
   }
 }

@@ -352,7 +352,8 @@ export class Tailer {
       const size = Number(st.size);
       f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
-      if (size < f.offset + (f.carry?.length ?? 0) || !sameStart) await this.restartTruncated(f);
+      const missed = f.rotatedAt === null ? await this.copytruncate.missedCopy(f, size) : undefined;
+      if (missed || size < f.offset + (f.carry?.length ?? 0) || !sameStart) await this.restartTruncated(f, missed);
       f.size = size;
       if (read && !(await this.reader.readToEnd(f))) {
         await this.restartTruncated(f); // truncated while being read
@@ -363,8 +364,8 @@ export class Tailer {
     }
   }
 
-  private async restartTruncated(f: TrackedFile): Promise<void> {
-    await this.copytruncate.restartTruncated(f);
+  private async restartTruncated(f: TrackedFile, copy?: TrackedFile): Promise<void> {
+    await this.copytruncate.restartTruncated(f, copy);
     // More rotations may hide behind this one: the next pass looks at the chain.
     this.chainsDue.add(f.path);
     this.discoverPending = this.again = true;

@@ -45,6 +45,8 @@ export interface TrackedFile {
   copy: boolean;
   /** A compressed rotated file, read through zlib (gzip.ts); `offset` counts content bytes. */
   gz: boolean;
+  /** Its rotation chain (identities) when last seen too short to recognise a copy of it (copytruncate.ts missedCopy). */
+  chainWhenShort?: ReadonlySet<string>;
 }
 
 /** A file finished with: where it had got to, and a digest of its fingerprint. */

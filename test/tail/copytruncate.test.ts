@@ -2,7 +2,8 @@
 // a restart (the known copies are in the checkpoint), and a file first seen under 256 bytes whose
 // fingerprint must come from the bytes read, never from a later read of a file truncated meanwhile.
 // And two found by the rotation torture's seeds: a second copytruncate while a restart reads the
-// first copy, or after it and before the restart reads the file itself.
+// first copy, or after it and before the restart reads the file itself. And one found by the torture
+// beside a busy machine: a copytruncate of a file that was empty at the last look.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
@@ -170,4 +171,49 @@ describe('copytruncate', () => {
     // Every line once, over both runs (the order across files is the chain's, not the writes').
     expect([...h.lines, ...lines].sort()).toEqual([...expected, ...more].sort());
   });
+
+  describe('a file too short at the last look to recognise its copy', () => {
+    it('written, copied and truncated between two looks: the copy is read, then the file from 0', async () => {
+      appendFileSync(log, '');
+      const h = await startTailer([log]); // an empty file: no fingerprint
+      const expected = write(20);
+      copytruncate(); // all before the next look: the file only seems to have grown
+      expected.push(...write(20));
+      await h.poll();
+      await h.poll();
+      expect(h.lines).toEqual(expected);
+      // And the next copytruncate of the same file, now empty again at a look, too.
+      expected.push(...write(5));
+      await h.poll();
+      renameSync(`${log}.1`, `${log}.2`);
+      truncateSync(log, 0);
+      await h.poll(); // empty at this look
+      expected.push(...write(7));
+      copytruncate();
+      expected.push(...write(3));
+      await h.poll();
+      expect(h.lines).toEqual(expected);
+    });
+
+    it('copied without a truncation (logrotate `copy`): the copy is not read', async () => {
+      appendFileSync(log, '');
+      const h = await startTailer([log]);
+      const expected = write(20);
+      copyFileSync(log, `${log}.1`);
+      expected.push(...write(20));
+      await h.poll();
+      expect(h.lines).toEqual(expected);
+    });
+
+    it('a rotated file that was there at the last look, written to since, is not taken for a copy', async () => {
+      appendFileSync(`${log}.1`, 'old line 1\n');
+      appendFileSync(log, '');
+      const h = await startTailer([log]);
+      appendFileSync(`${log}.1`, 'old line 2\n'); // a late write to an earlier rotation
+      const expected = write(20);
+      await h.poll();
+      expect(h.lines).toEqual(expected);
+    });
+  });
 });
+
