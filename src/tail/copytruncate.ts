@@ -113,6 +113,15 @@ export class CopyTruncate {
     return undefined;
   }
 
+  /**
+   * For a file just found, or just restarted at 0: notes its rotation chain if its fingerprint is
+   * too short to recognise its copy by (see missedCopy). Now, not at its first read: a file found
+   * empty is read once it has lines, maybe after a copytruncate, and the copy would be noted then.
+   */
+  async noteIfShort(f: TrackedFile): Promise<void> {
+    if (f.fp.length < MIN_COPY_PROOF_BYTES) await this.noteChain(f);
+  }
+
   /** Notes the members of `f`'s rotation chain (see missedCopy), and returns them; undefined when the directory cannot be listed. */
   private async noteChain(f: TrackedFile): Promise<Sibling[] | undefined> {
     const { siblings, problem } = await listSiblings(f.path, this.opener.guard);

@@ -315,6 +315,7 @@ export class Tailer {
     if (fh === 'gone') this.chainsDue.add(at.path); // rotated between the look and the open: it is in the chain now
     if (typeof fh === 'string') return undefined;
     const f = await foundFile(fh, at, fromEnd, this.files, this.opts.clock.now());
+    await this.copytruncate.noteIfShort(f);
     this.files.add(f);
     if (!this.firstPass) this.chainsDue.add(at.path);
     this.opts.logger.debug('following a new file', { path: at.path, key: f.key, offset: f.offset });

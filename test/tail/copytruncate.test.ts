@@ -3,7 +3,8 @@
 // fingerprint must come from the bytes read, never from a later read of a file truncated meanwhile.
 // And two found by the rotation torture's seeds: a second copytruncate while a restart reads the
 // first copy, or after it and before the restart reads the file itself. And one found by the torture
-// beside a busy machine: a copytruncate of a file that was empty at the last look.
+// beside a busy machine: a copytruncate of a file that was empty at the last look (its chain is
+// noted when it is found, not at its first read).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
@@ -193,6 +194,28 @@ describe('copytruncate', () => {
       expected.push(...write(3));
       await h.poll();
       expect(h.lines).toEqual(expected);
+    });
+
+    it('found empty, then written, copied and truncated while the same pass reads another file: the copy is read', async () => {
+      const expected = write(20);
+      const { state } = await runOnce([log]);
+      renameSync(log, `${log}.1`); // rotated by rename while down, with late lines
+      appendFileSync(`${log}.1`, 'late line 1\nlate line 2\n');
+      expected.push('late line 1', 'late line 2');
+      appendFileSync(log, ''); // the new file, empty
+      let done = false;
+      const lines = await restart(state, () => {
+        if (done) return;
+        // The restart found the new file empty and is reading the late lines: before it reads
+        // the new file, that file gets lines and logrotate copytruncates it.
+        done = true;
+        renameSync(`${log}.1`, `${log}.2`);
+        expected.push(...write(20));
+        copytruncate();
+        expected.push(...write(20));
+      });
+      expect(done).toBe(true);
+      expect(lines).toEqual(expected.slice(20));
     });
 
     it('copied without a truncation (logrotate `copy`): the copy is not read', async () => {
