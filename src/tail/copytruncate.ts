@@ -16,7 +16,7 @@ import type { Logger } from '../core/log.js';
 import { FINGERPRINT_BYTES, identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
-import { listSiblings, type Sibling } from './siblings.js';
+import { listSiblings, rotationChain, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 /** First bytes two files must share to be taken for a file and its copy. */
@@ -98,7 +98,9 @@ export class CopyTruncate {
     const siblings = await this.noteChain(f);
     if (!before || !siblings) return undefined;
     const now = await readHead(f.fh, Math.min(size, FINGERPRINT_BYTES));
-    for (const s of siblings) {
+    // The oldest first: after two copytruncates, the first copy has the lines that follow ours (the
+    // chain scan that the restart triggers finds the newer one).
+    for (const s of rotationChain(siblings)) {
       const key = identityKey(s.st);
       if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
       const fh = await this.opener.open(s.full, s);

@@ -196,6 +196,22 @@ describe('copytruncate', () => {
       expect(h.lines).toEqual(expected);
     });
 
+    it('two copytruncates between two looks: both copies are read, the older one first', async () => {
+      appendFileSync(log, '');
+      const h = await startTailer([log]);
+      const expected = write(20);
+      copytruncate();
+      expected.push(...write(20));
+      renameSync(`${log}.1`, `${log}.2`);
+      copytruncate();
+      expected.push(...write(20));
+      await h.poll();
+      await h.poll();
+      // Every line once; the newer copy is found by the chain, after the file's new lines.
+      expect([...h.lines].sort()).toEqual([...expected].sort());
+      expect(h.lines.slice(0, 20)).toEqual(expected.slice(0, 20));
+    });
+
     it('found empty, then written, copied and truncated while the same pass reads another file: the copy is read', async () => {
       const expected = write(20);
       const { state } = await runOnce([log]);
