@@ -5,8 +5,8 @@
 // - ours: files followed or pending (same dev:ino), files known (finished with: same dev:ino and
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
-// - the oldest of ours is the reference: every other member after it in the chain is newer and
-//   was never read, and so is one of the other naming scheme modified in the reference's clock
+// - the oldest of ours of which something was read is the reference: every other member after it
+//   in the chain is newer and was never read, and so is one of the other naming scheme modified in the reference's clock
 //   tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
 //   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
 //   was seen modified.
@@ -34,6 +34,9 @@ export interface ChainContext {
 }
 
 type Verdict = 'ours' | 'new' | 'skip';
+
+/** A file found new by this run of which nothing was read yet (TrackedFile.newlyFound). */
+const unread = (f: TrackedFile): boolean => f.newlyFound === true && f.offset === 0 && f.carry === null;
 
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
@@ -64,7 +67,7 @@ export class RotationChains {
       verdicts.push(v ?? 'skip');
     }
     for (const s of siblings) present.add(identityKey(s.st));
-    const ref = verdicts.indexOf('ours');
+    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !this.nothingRead(s));
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
@@ -162,6 +165,17 @@ export class RotationChains {
     return 'new';
   }
 
+  /**
+   * A followed file found new of which nothing was read yet (found at the path by this pass, then
+   * rotated before the chain was looked at): ours, but no reference, since the files before it in
+   * the chain may have come and gone between two looks, never seen. (A checkpointed one is: the
+   * checkpoint knew every file before it.)
+   */
+  private nothingRead(s: Sibling): boolean {
+    const f = this.ctx.files.get(identityKey(s.st));
+    return f !== undefined && unread(f);
+  }
+
   /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
   private unreadable(s: Sibling, key: string): Verdict | undefined {
     if (this.stillWaiting(this.unreadableSince, key)) return undefined;
@@ -184,12 +198,13 @@ export class RotationChains {
   /**
    * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
    * for a chain without any of ours: what was written after it is newer. The file followed at the
-   * path is the newest of all and no reference.
+   * path is the newest of all and no reference, nor is a rotated one of which nothing was read yet
+   * (see nothingRead).
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
     for (const f of this.ctx.files.list())
-      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
+      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n && !unread(f)) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
     for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
     for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;

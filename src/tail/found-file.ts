@@ -40,5 +40,6 @@ export async function foundFile(fh: FileHandle, at: Found, fromEnd: boolean, fil
     verifyCopy,
     copy: false,
     gz: false,
+    newlyFound: offset === 0,
   };
 }

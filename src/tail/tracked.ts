@@ -45,6 +45,11 @@ export interface TrackedFile {
   copy: boolean;
   /** A compressed rotated file, read through zlib (gzip.ts); `offset` counts content bytes. */
   gz: boolean;
+  /**
+   * Found new at a followed path by this run, from its start: while nothing of it is read, it tells
+   * nothing of the files before it in its rotation chain, which may have come and gone unseen (chain.ts).
+   */
+  newlyFound?: boolean;
   /** Its rotation chain (identities) when last seen too short to recognise a copy of it (copytruncate.ts missedCopy). */
   chainWhenShort?: ReadonlySet<string>;
 }

@@ -320,4 +320,46 @@ describe('rotation chain while running', () => {
       for (const f of [log, `${log}-20250102`]) unlinkSync(f);
     }
   });
+
+  it('a file that lived and was rotated between two looks, older than one just found and rotated in the same pass: it is read', async () => {
+    // Found by the torture: the file just found at the path (nothing read of it yet) was rotated
+    // before the pass looked at the chain, and was taken for the reference of what had been read;
+    // the older file beside it, which the tailer never saw, was left unread.
+    for (let at = 0; at < 40; at++) {
+      n = 0;
+      const expected = write(20);
+      const h = await startTailer([log]);
+      unlinkSync(log); // deleted once read (the tailer reads it to its end from its descriptor)
+      writeFileSync(log, '');
+      expected.push(...write(20)); // A: never seen by the tailer
+      renameSync(log, `${log}-20250102`);
+      writeFileSync(log, '');
+      expected.push(...write(5, `${log}-20250102`)); // late writes
+      expected.push(...write(20)); // B: found by the next pass
+      let turns = 0;
+      let done = false;
+      let did = false;
+      const step = () => {
+        renameSync(log, `${log}.1`);
+        writeFileSync(log, '');
+        expected.push(...write(5, `${log}.1`));
+        expected.push(...write(20)); // C
+        did = true;
+      };
+      const tick = () => {
+        if (done) return;
+        if (turns++ === at) step();
+        else setImmediate(tick);
+      };
+      setImmediate(tick);
+      await h.tailer.poll();
+      done = true;
+      if (!did) step();
+      await h.tailer.poll();
+      await h.tailer.poll();
+      expect([...h.lines].sort(), `rotated at turn ${at}`).toEqual([...expected].sort());
+      await h.tailer.stop();
+      for (const f of [log, `${log}-20250102`, `${log}.1`]) unlinkSync(f);
+    }
+  });
 });
