@@ -9,7 +9,8 @@
 // - a copy no first bytes can tell (missedCopy): a file empty or nearly so at the last look, then
 //   written, copied and truncated before the next, only seems to have grown. Its chain is noted
 //   while it is that short; a member that appeared since, starts with what we read and differs
-//   from the file now is the copy.
+//   from the file now is the copy. With none, the file's first bytes at that look become its
+//   fingerprint, so that a truncation after it is seen.
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -81,37 +82,40 @@ export class CopyTruncate {
 
   /**
    * For a file followed at its path whose fingerprint is too short to recognise its copy (under
-   * MIN_COPY_PROOF_BYTES): the copy made of it since the last look, if a copytruncate happened
-   * then, to be passed to restartTruncated(). The first call only notes the members of its
-   * rotation chain; a later one, once the file has grown, lists them again. A member that was not
-   * there, starts with the bytes we read of the file and has more, while the file itself starts
-   * otherwise now, is the copy: an earlier rotation written to late was there, logrotate's `copy`
-   * (no truncation) leaves the file starting as the copy does.
+   * MIN_COPY_PROOF_BYTES), when it changed: the copy made of it since the last look, if a
+   * copytruncate happened then, to be passed to restartTruncated(). Its first bytes are read, then
+   * its rotation chain listed again: a member that was not there at the last look, starts with the
+   * bytes we read of the file and has more, while the file does not start as it does, is the copy
+   * (an earlier rotation written to late was there; logrotate's `copy`, with no truncation, leaves
+   * the file starting as the copy does). With no copy, the first bytes read become the fingerprint:
+   * a truncation after this look, even one right after logrotate's copy that the listing saw, is
+   * then seen by them and its copy found (reader.ts, restartTruncated). Nothing here trusts the
+   * size the caller saw: a truncation and new lines may come between its stat and these reads.
    */
-  async missedCopy(f: TrackedFile, size: number): Promise<TrackedFile | undefined> {
+  async missedCopy(f: TrackedFile): Promise<TrackedFile | undefined> {
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
       f.chainWhenShort = undefined; // its first bytes tell its copy now
       return undefined;
     }
-    if (f.chainWhenShort && size <= f.offset + (f.carry?.length ?? 0)) return undefined; // nothing written since
+    const now = await readHead(f.fh, FINGERPRINT_BYTES);
     const before = f.chainWhenShort;
     const siblings = await this.noteChain(f);
-    if (!before || !siblings) return undefined;
-    const now = await readHead(f.fh, Math.min(size, FINGERPRINT_BYTES));
-    // The oldest first: after two copytruncates, the first copy has the lines that follow ours (the
-    // chain scan that the restart triggers finds the newer one).
-    for (const s of rotationChain(siblings)) {
-      const key = identityKey(s.st);
-      if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
-      const fh = await this.opener.open(s.full, s);
-      if (typeof fh === 'string') continue;
-      const head = await readHead(fh, Math.min(Number(s.st.size), FINGERPRINT_BYTES));
-      const common = Math.min(head.length, now.length);
-      if (head.subarray(0, f.fp.length).equals(f.fp) && !head.subarray(0, common).equals(now.subarray(0, common))) {
-        return this.asCopy(f, s, fh);
+    if (!siblings) return undefined;
+    if (before) {
+      // The oldest first: after two copytruncates, the first copy has the lines that follow ours
+      // (the chain scan that the restart triggers finds the newer one).
+      for (const s of rotationChain(siblings)) {
+        const key = identityKey(s.st);
+        if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
+        const fh = await this.opener.open(s.full, s);
+        if (typeof fh === 'string') continue;
+        const head = await readHead(fh, FINGERPRINT_BYTES);
+        const fileStartsSo = now.length >= head.length && now.subarray(0, head.length).equals(head);
+        if (head.subarray(0, f.fp.length).equals(f.fp) && !fileStartsSo) return this.asCopy(f, s, fh);
+        await fh.close();
       }
-      await fh.close();
     }
+    if (now.length > f.fp.length && now.subarray(0, f.fp.length).equals(f.fp)) f.fp = now;
     return undefined;
   }
 

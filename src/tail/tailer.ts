@@ -27,6 +27,7 @@ import { startsWith } from './identity.js';
 import type { LineSink } from './lines.js';
 import { LogFileOpener } from './opener.js';
 import { FileProblems, type ProblemCounts } from './problems.js';
+import { PollWindow } from './poll-window.js';
 import { LineReader } from './reader.js';
 import { resolvePending } from './restore.js';
 import { TrackedFiles, type TrackedFile } from './tracked.js';
@@ -34,8 +35,6 @@ import { fsWatch, type WatchFn } from './watch.js';
 
 /** Files followed at once by one log (open descriptors and memory stay bounded whatever a glob matches). */
 export const MAX_FILES = 1024;
-/** Followed files looked at by one poll in a directory that did not change (see pollWindow). */
-const POLL_WINDOW = 128;
 
 export interface TailerOptions {
   paths: string[];
@@ -73,7 +72,7 @@ export class Tailer {
   private hasCheckpoint = false;
   private firstPass = true;
   private filesChanged = false;
-  private pollFrom = 0;
+  private readonly pollWindow = new PollWindow();
   private running: Promise<void> | null = null;
   private again = false;
   private discoverPending = false;
@@ -230,7 +229,7 @@ export class Tailer {
     for (const f of files.list()) if (restored.has(f.path) && f.rotatedAt === null && !f.gz) await this.drain(f, false);
     for (const base of restored) this.chainsDue.add(base);
     discovery.watch();
-    const recheck = this.pollWindow(dirty);
+    const recheck = this.pollWindow.next(this.files.pathsFollowed(), dirty);
     const listing = await discovery.list(opener.guard, problems, recheck);
     // A directory could not be listed (EMFILE, EACCES...): absent files are not proof of a
     // rotation, and taking them for gone would read them again from 0 later. Just read.
@@ -256,21 +255,6 @@ export class Tailer {
     for (const f of files.list()) {
       if (f.rotatedAt !== null && !f.gz && now - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) await this.release(f);
     }
-  }
-
-  /**
-   * The followed files a pass looks at again in a directory that did not change (the poll is the
-   * fallback for lost fs events): all of them up to POLL_WINDOW, else the next POLL_WINDOW in turn,
-   * so that a glob of thousands of files costs a bounded number of stats per pass at idle. Files
-   * written since the last pass (fs events) are always looked at.
-   */
-  private pollWindow(dirty: ReadonlySet<string>): Set<string> {
-    const atPath = this.files.pathsFollowed();
-    if (atPath.length <= POLL_WINDOW) return new Set(atPath);
-    const start = this.pollFrom % atPath.length;
-    this.pollFrom = start + POLL_WINDOW;
-    const window = [...atPath.slice(start, start + POLL_WINDOW), ...atPath.slice(0, Math.max(0, start + POLL_WINDOW - atPath.length))];
-    return new Set([...window, ...dirty]);
   }
 
   /** Followed files no longer at a matching path: rotated away (renamed, or deleted). */
@@ -353,7 +337,7 @@ export class Tailer {
       const size = Number(st.size);
       f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
-      const missed = f.rotatedAt === null ? await this.copytruncate.missedCopy(f, size) : undefined;
+      const missed = f.rotatedAt === null ? await this.copytruncate.missedCopy(f) : undefined;
       if (missed || size < f.offset + (f.carry?.length ?? 0) || !sameStart) await this.restartTruncated(f, missed);
       f.size = size;
       if (read && !(await this.reader.readToEnd(f))) {

@@ -234,6 +234,34 @@ describe('copytruncate', () => {
       expect(lines).toEqual(expected.slice(20));
     });
 
+    it('looked at between the copy and the truncation, at any point of the pass: every line once', async () => {
+      for (let at = 0; at < 40; at++) {
+        appendFileSync(log, '');
+        const h = await startTailer([log]);
+        const expected = write(20);
+        copyFileSync(log, `${log}.1`); // logrotate has copied it; the truncation comes at turn `at`
+        let turns = 0;
+        let done = false;
+        const tick = () => {
+          if (done) return;
+          if (turns++ === at) {
+            truncateSync(log, 0);
+            expected.push(...write(20));
+          } else setImmediate(tick);
+        };
+        setImmediate(tick);
+        await h.poll();
+        done = true;
+        if (turns <= at) break; // the pass ended first: every point was tried
+        await h.poll();
+        await h.poll();
+        expect(h.lines, `truncated at turn ${at}`).toEqual(expected);
+        await h.tailer.stop();
+        rmSync(log);
+        rmSync(`${log}.1`);
+      }
+    });
+
     it('copied without a truncation (logrotate `copy`): the copy is not read', async () => {
       appendFileSync(log, '');
       const h = await startTailer([log]);
