@@ -2,8 +2,9 @@
 // tracked.ts). Each is looked for by identity at its path, then among logrotate's names beside it
 // (rotated while hostwatch was down), and as a .gz whose content starts with its fingerprint
 // (compressed meanwhile). One that cannot be looked for now (its directory missing or unreadable,
-// the file unreadable) stays pending and is looked for again at every pass: it is never dropped
-// and read again from 0 when it comes back. Only one missing from a directory that can be listed
+// the file unreadable, or missing from a listing caught while logrotate shifted the names) stays
+// pending and is looked for again at every pass: it is never dropped and read again from 0 when it
+// comes back. Only one missing from a directory that can be listed
 // is gone: remembered (it may come back), and its rotation chain is looked at for the files
 // written after it.
 import type { Clock } from '../core/clock.js';
@@ -15,7 +16,7 @@ import { gzipHead } from './gzip.js';
 import { identityKey, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { FileProblems } from './problems.js';
-import { listSiblings } from './siblings.js';
+import { listSiblings, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 /** A compressed file is taken for a checkpointed one on this many first bytes at least. */
@@ -30,7 +31,8 @@ export interface RestoreContext {
   logger: Logger;
 }
 
-type Where = { full: string; seen: Inspected; gz: boolean } | 'gone' | { problem: FileProblem; err?: string };
+/** Found, gone, not to be looked for now (a problem), or `again`: not found by listings caught mid-rotation. */
+type Where = { full: string; seen: Inspected; gz: boolean } | 'gone' | 'again' | { problem: FileProblem; err?: string };
 
 /** Looks for the pending files; returns the paths whose rotation chains must be looked at. */
 export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> {
@@ -42,6 +44,7 @@ export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> 
       continue;
     }
     const where = await locate(key, cp, ctx);
+    if (where === 'again') continue; // still pending: looked for at the next pass
     if (where === 'gone') {
       ctx.files.givePendingUp(key, cp);
       // A rotated file was being read to its end; one at its path had its last lines, if any, lost.
@@ -86,7 +89,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
     samePath = { full: cp.path, seen: atPath, gz: false };
     if (cp.gz || (await sameStart(cp.path, atPath, fp, guard))) return samePath;
   }
-  const { siblings, problem } = await listSiblings(cp.path, guard);
+  const { siblings, problem, torn } = await listSiblings(cp.path, guard);
   if (problem) return samePath ?? { problem };
   // Same identity among the rotated names: that file if it starts with its fingerprint. If not, it
   // was truncated in place and then renamed (copytruncate, then a rename: the reader finds the
@@ -109,7 +112,27 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
       if (head && head.length >= fp.length && head.subarray(0, fp.length).equals(fp)) return { full: s.full, seen: s, gz: true };
     }
   }
-  return changed ?? samePath ?? 'gone';
+  const found = changed ?? samePath;
+  if (found) return found;
+  return (await listingHolds(cp.path, guard, siblings, torn)) ? 'gone' : 'again';
+}
+
+/**
+ * Whether a file missing from a listing of the chain is gone: only when that listing was not torn
+ * and a second one agrees with it. Names are listed, then looked at one by one while logrotate may
+ * shift them (siblings.ts): a file renamed from a name not listed yet (.1 -> .2, its old name then
+ * taken by the next file) is missing from a listing that looks whole.
+ */
+async function listingHolds(base: string, guard: FileGuard, first: Sibling[], torn: boolean | undefined): Promise<boolean> {
+  if (torn) return false;
+  const again = await listSiblings(base, guard);
+  if (again.torn || again.problem) return false;
+  const names = (l: Sibling[]) =>
+    l
+      .map((s) => `${s.name}:${identityKey(s.st)}`)
+      .sort()
+      .join('/');
+  return names(again.siblings) === names(first);
 }
 
 async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileGuard): Promise<boolean> {
@@ -126,7 +149,7 @@ async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileG
 async function reopen(
   key: string,
   cp: FileCheckpoint,
-  where: Exclude<Where, 'gone' | { problem: FileProblem }>,
+  where: Exclude<Where, 'gone' | 'again' | { problem: FileProblem }>,
   ctx: RestoreContext,
 ): Promise<TrackedFile | undefined> {
   const fh = await ctx.opener.open(where.full, where.seen);
