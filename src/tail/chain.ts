@@ -37,6 +37,8 @@ type Verdict = 'ours' | 'new' | 'skip';
 
 /** A file found new by this run of which nothing was read yet (TrackedFile.newlyFound). */
 const unread = (f: TrackedFile): boolean => f.newlyFound === true && f.offset === 0 && f.carry === null;
+/** A followed file whose place in the chain tells nothing of what was read before it. */
+const noReference = (f: TrackedFile): boolean => unread(f) || f.headChanged === true;
 
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
@@ -67,7 +69,7 @@ export class RotationChains {
       verdicts.push(v ?? 'skip');
     }
     for (const s of siblings) present.add(identityKey(s.st));
-    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !this.nothingRead(s));
+    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !this.isNoReference(s));
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
@@ -167,13 +169,14 @@ export class RotationChains {
 
   /**
    * A followed file found new of which nothing was read yet (found at the path by this pass, then
-   * rotated before the chain was looked at): ours, but no reference, since the files before it in
-   * the chain may have come and gone between two looks, never seen. (A checkpointed one is: the
-   * checkpoint knew every file before it.)
+   * rotated before the chain was looked at), or found again after a restart with other first bytes
+   * (its inode taken by a newer file): ours, but no reference, since the files before it in the
+   * chain may have come and gone unseen. (A checkpointed one is: the checkpoint knew every file
+   * before it.)
    */
-  private nothingRead(s: Sibling): boolean {
+  private isNoReference(s: Sibling): boolean {
     const f = this.ctx.files.get(identityKey(s.st));
-    return f !== undefined && unread(f);
+    return f !== undefined && noReference(f);
   }
 
   /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
@@ -199,7 +202,7 @@ export class RotationChains {
    * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
    * for a chain without any of ours: what was written after it is newer. The file followed at the
    * path is the newest of all and no reference, nor is a rotated one of which nothing was read yet
-   * (see nothingRead).
+   * (see isNoReference).
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;

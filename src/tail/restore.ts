@@ -31,8 +31,10 @@ export interface RestoreContext {
   logger: Logger;
 }
 
+/** Where a checkpointed file was found; `headChanged`: by identity, with other first bytes. */
+type Found = { full: string; seen: Inspected; gz: boolean; headChanged?: boolean };
 /** Found, gone, not to be looked for now (a problem), or `again`: not found by listings caught mid-rotation. */
-type Where = { full: string; seen: Inspected; gz: boolean } | 'gone' | 'again' | { problem: FileProblem; err?: string };
+type Where = Found | 'gone' | 'again' | { problem: FileProblem; err?: string };
 
 /** Looks for the pending files; returns the paths whose rotation chains must be looked at. */
 export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> {
@@ -84,7 +86,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   // Same identity at the path: that file, unless its first bytes say otherwise. Then it was
   // truncated (copytruncate: the next read finds the copy) or the inode was reused by a new file,
   // the checkpointed one having been compressed and deleted: its .gz is looked for first.
-  let samePath: Where | undefined;
+  let samePath: Found | undefined;
   if (!isRefused(atPath) && identityKey(atPath.st) === key) {
     samePath = { full: cp.path, seen: atPath, gz: false };
     if (cp.gz || (await sameStart(cp.path, atPath, fp, guard))) return samePath;
@@ -97,7 +99,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   // it creates the new one): a .gz of it, looked for first, tells.
   const same = siblings.find((s) => identityKey(s.st) === key);
   const gz = cp.gz === true;
-  let changed: Where | undefined;
+  let changed: Found | undefined;
   if (same && same.gz === gz) {
     const where = { full: same.full, seen: same, gz };
     if (gz || (await sameStart(same.full, same, fp, guard))) return where;
@@ -113,7 +115,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
     }
   }
   const found = changed ?? samePath;
-  if (found) return found;
+  if (found) return { ...found, headChanged: true };
   return (await listingHolds(cp.path, guard, siblings, torn)) ? 'gone' : 'again';
 }
 
@@ -146,12 +148,7 @@ async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileG
 }
 
 /** The checkpointed file opened where it was found, at its checkpointed offset. */
-async function reopen(
-  key: string,
-  cp: FileCheckpoint,
-  where: Exclude<Where, 'gone' | 'again' | { problem: FileProblem }>,
-  ctx: RestoreContext,
-): Promise<TrackedFile | undefined> {
+async function reopen(key: string, cp: FileCheckpoint, where: Found, ctx: RestoreContext): Promise<TrackedFile | undefined> {
   const fh = await ctx.opener.open(where.full, where.seen);
   if (typeof fh === 'string') return undefined;
   const now = ctx.clock.now();
@@ -186,7 +183,11 @@ async function reopen(
     carry: null,
     skipping,
     size: where.gz ? offset : size,
-    mtimeNs: where.seen.st.mtimeNs,
+    // Its first bytes changed (truncated and rewritten, or its inode taken by a newer file): the
+    // modification time we last saw is the checkpoint's, and its place in the chain says nothing of
+    // the files before it (chain.ts).
+    mtimeNs: where.headChanged && cp.mtime !== undefined ? BigInt(Math.round(cp.mtime)) * 1_000_000n : where.seen.st.mtimeNs,
+    headChanged: where.headChanged,
     rotatedAt: rotated ? since : null,
     lastGrowthAt: since,
     verifyCopy: false,

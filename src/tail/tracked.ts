@@ -50,6 +50,8 @@ export interface TrackedFile {
    * nothing of the files before it in its rotation chain, which may have come and gone unseen (chain.ts).
    */
   newlyFound?: boolean;
+  /** Found again after a restart by identity, with other first bytes: no reference for the chain either (restore.ts). */
+  headChanged?: boolean;
   /** Its rotation chain (identities) when last seen too short to recognise a copy of it (copytruncate.ts missedCopy). */
   chainWhenShort?: ReadonlySet<string>;
 }
