@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
+import { atTurn, runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -294,25 +294,15 @@ describe('rotation chain while running', () => {
       unlinkSync(log);
       writeFileSync(log, '');
       expected.push(...write(20));
-      let turns = 0;
-      let done = false;
-      let did = false;
       const step = () => {
         renameSync(log, `${log}-20250102`);
         writeFileSync(log, '');
         expected.push(...write(10, `${log}-20250102`)); // late writes
         expected.push(...write(50));
-        did = true;
       };
-      const tick = () => {
-        if (done) return;
-        if (turns++ === at) step();
-        else setImmediate(tick);
-      };
-      setImmediate(tick);
+      const turn = atTurn(at, step);
       await h.tailer.poll();
-      done = true;
-      if (!did) step();
+      if (!turn.stop()) step();
       await h.tailer.poll();
       await h.tailer.poll();
       expect(h.lines.sort(), `rotated at turn ${at}`).toEqual(expected.sort());
@@ -336,25 +326,15 @@ describe('rotation chain while running', () => {
       writeFileSync(log, '');
       expected.push(...write(5, `${log}-20250102`)); // late writes
       expected.push(...write(20)); // B: found by the next pass
-      let turns = 0;
-      let done = false;
-      let did = false;
       const step = () => {
         renameSync(log, `${log}.1`);
         writeFileSync(log, '');
         expected.push(...write(5, `${log}.1`));
         expected.push(...write(20)); // C
-        did = true;
       };
-      const tick = () => {
-        if (done) return;
-        if (turns++ === at) step();
-        else setImmediate(tick);
-      };
-      setImmediate(tick);
+      const turn = atTurn(at, step);
       await h.tailer.poll();
-      done = true;
-      if (!did) step();
+      if (!turn.stop()) step();
       await h.tailer.poll();
       await h.tailer.poll();
       expect([...h.lines].sort(), `rotated at turn ${at}`).toEqual([...expected].sort());

@@ -106,3 +106,27 @@ export async function runOnce(
   await h.tailer.stop();
   return { lines: h.lines, state };
 }
+
+/**
+ * Runs `step` at the `at`-th turn of the event loop from now (counted by setImmediate), to act at a
+ * chosen point of a pass that awaits; stop() ends the count and says whether `step` ran.
+ */
+export function atTurn(at: number, step: () => void): { stop(): boolean } {
+  let turns = 0;
+  let done = false;
+  let ran = false;
+  const tick = () => {
+    if (done) return;
+    if (turns++ === at) {
+      step();
+      ran = true;
+    } else setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      done = true;
+      return ran;
+    },
+  };
+}
