@@ -10,6 +10,7 @@
 // before anyone read it is lost by nature; with the exporter down, a deletion becomes a rename.
 //
 //   node bench/torture.mjs [--rotations=100] [--kills=10] [--stops=2] [--seed=1]   (after npm run build)
+// To find why a run failed: torture({ seed, debugLog }) with TORTURE_KEEP=1 in the environment.
 // test/logs/torture.test.ts runs a short one.
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -260,7 +261,9 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
     return figures;
   } finally {
     if (child) await end('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    // TORTURE_KEEP=1 keeps the directory (its path is in the debug log) to reconstruct a failed run.
+    if (!process.env.TORTURE_KEEP) rmSync(dir, { recursive: true, force: true });
+    else if (debugLog) appendFileSync(debugLog, `--- torture: dir ${dir}\n`);
   }
 }
 
