@@ -6,8 +6,8 @@
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
 // - the oldest of ours of which something was read is the reference: every other member after it
-//   in the chain is newer and was never read, and so is one of the other naming scheme modified in the reference's clock
-//   tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
+//   in the chain is newer and was never read, and so is one of the other naming scheme modified in
+//   the reference's clock tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
 //   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
 //   was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
@@ -18,7 +18,7 @@ import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
 import type { Discovery } from './discovery.js';
 import { isRefused } from './guard.js';
 import { gzipHead } from './gzip.js';
-import { FINGERPRINT_BYTES, identityKey, matchesDigest, readHead } from './identity.js';
+import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import { listSiblings, rotationChain, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
@@ -37,8 +37,15 @@ type Verdict = 'ours' | 'new' | 'skip';
 
 /** A file found new by this run of which nothing was read yet (TrackedFile.newlyFound). */
 const unread = (f: TrackedFile): boolean => f.newlyFound === true && f.offset === 0 && f.carry === null;
-/** A followed file whose place in the chain tells nothing of what was read before it. */
-const noReference = (f: TrackedFile): boolean => unread(f) || f.headChanged === true;
+
+/**
+ * A followed file whose place in the chain tells nothing of what was read before it: found new and
+ * nothing read of it yet (found at the path by this pass, then rotated before the chain was looked
+ * at), or found again after a restart with other first bytes (its inode taken by a newer file). Ours,
+ * but no reference: the files before it in the chain may have come and gone unseen. (A checkpointed
+ * one is: the checkpoint knew every file before it.)
+ */
+const noReference = (f: TrackedFile | undefined): boolean => f !== undefined && (unread(f) || f.headChanged === true);
 
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
@@ -69,7 +76,7 @@ export class RotationChains {
       verdicts.push(v ?? 'skip');
     }
     for (const s of siblings) present.add(identityKey(s.st));
-    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !this.isNoReference(s));
+    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !noReference(files.get(identityKey(s.st))));
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
@@ -157,7 +164,7 @@ export class RotationChains {
     this.unreadableSince.delete(key);
     if (known && matchesDigest(head, known)) return 'ours';
     if (known && !s.gz) files.forget(key); // the inode was reused: another file
-    if (ourHeads.some((fp) => head.length >= fp.length && head.subarray(0, fp.length).equals(fp))) return 'ours';
+    if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {
         present.add(k); // a known file compressed since: still in the chain
@@ -165,18 +172,6 @@ export class RotationChains {
       }
     }
     return 'new';
-  }
-
-  /**
-   * A followed file found new of which nothing was read yet (found at the path by this pass, then
-   * rotated before the chain was looked at), or found again after a restart with other first bytes
-   * (its inode taken by a newer file): ours, but no reference, since the files before it in the
-   * chain may have come and gone unseen. (A checkpointed one is: the checkpoint knew every file
-   * before it.)
-   */
-  private isNoReference(s: Sibling): boolean {
-    const f = this.ctx.files.get(identityKey(s.st));
-    return f !== undefined && noReference(f);
   }
 
   /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
@@ -202,7 +197,7 @@ export class RotationChains {
    * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
    * for a chain without any of ours: what was written after it is newer. The file followed at the
    * path is the newest of all and no reference, nor is a rotated one of which nothing was read yet
-   * (see isNoReference).
+   * (see noReference).
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;

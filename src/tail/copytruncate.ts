@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { FINGERPRINT_BYTES, identityKey, readHead, startsWith } from './identity.js';
+import { FINGERPRINT_BYTES, headStartsWith, identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
 import { listSiblings, rotationChain, type Sibling } from './siblings.js';
@@ -73,9 +73,8 @@ export class CopyTruncate {
     let verdict: 'copy' | 'wait' | 'no' = 'no';
     for (const { fp } of candidates) {
       if (fp.length < MIN_COPY_PROOF_BYTES) continue;
-      if (head.length >= fp.length) {
-        if (head.subarray(0, fp.length).equals(fp)) return 'copy';
-      } else if (fp.subarray(0, head.length).equals(head)) verdict = 'wait';
+      if (headStartsWith(head, fp)) return 'copy';
+      if (headStartsWith(fp, head)) verdict = 'wait'; // a prefix of it: may be a copy still being written
     }
     return verdict;
   }
@@ -110,12 +109,11 @@ export class CopyTruncate {
         const fh = await this.opener.open(s.full, s);
         if (typeof fh === 'string') continue;
         const head = await readHead(fh, FINGERPRINT_BYTES);
-        const fileStartsSo = now.length >= head.length && now.subarray(0, head.length).equals(head);
-        if (head.subarray(0, f.fp.length).equals(f.fp) && !fileStartsSo) return this.asCopy(f, s, fh);
+        if (headStartsWith(head, f.fp) && !headStartsWith(now, head)) return this.asCopy(f, s, fh);
         await fh.close();
       }
     }
-    if (now.length > f.fp.length && now.subarray(0, f.fp.length).equals(f.fp)) f.fp = now;
+    if (now.length > f.fp.length && headStartsWith(now, f.fp)) f.fp = now;
     return undefined;
   }
 

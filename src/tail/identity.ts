@@ -25,6 +25,9 @@ export async function startsWith(fh: FileHandle, fp: Buffer): Promise<boolean> {
   return bytesRead === fp.length && head.equals(fp);
 }
 
+/** Whether first bytes already read (`head`) start with `fp`: startsWith() without the read. */
+export const headStartsWith = (head: Buffer, fp: Buffer): boolean => head.length >= fp.length && head.subarray(0, fp.length).equals(fp);
+
 /**
  * A finished file's fingerprint as remembered in the checkpoint: its length and a digest, 24
  * characters instead of up to 344 (a long rotation chain is remembered file by file).

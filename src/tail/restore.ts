@@ -13,7 +13,7 @@ import type { FileCheckpoint } from './checkpoint.js';
 import type { Discovery } from './discovery.js';
 import { isRefused, type FileGuard, type FileProblem, type Inspected } from './guard.js';
 import { gzipHead } from './gzip.js';
-import { identityKey, startsWith } from './identity.js';
+import { headStartsWith, identityKey, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { FileProblems } from './problems.js';
 import { listSiblings, type Sibling } from './siblings.js';
@@ -111,7 +111,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
       const fh = await guard.open(s.full, s);
       if (isRefused(fh)) continue;
       const head = await gzipHead(fh).finally(() => fh.close());
-      if (head && head.length >= fp.length && head.subarray(0, fp.length).equals(fp)) return { full: s.full, seen: s, gz: true };
+      if (head && headStartsWith(head, fp)) return { full: s.full, seen: s, gz: true };
     }
   }
   const found = changed ?? samePath;
