@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { runOnce, startTailer, tailerTests } from './helpers.js';
+import { atTurn, runOnce, startTailer, tailerTests } from './helpers.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Tailer } from '../../src/tail/tailer.js';
@@ -94,24 +94,13 @@ describe('copytruncate', () => {
       const expected = write(1); // ~60 bytes: a short fingerprint
       const h = await startTailer([log], { chunkBytes: 1024, maxLineBytes: 1024 });
       expected.push(...write(1500));
-      let turns = 0;
-      let done = false;
-      let truncated = false;
-      const tick = () => {
-        if (done) return;
-        if (turns++ === at) {
-          copytruncate();
-          truncated = true;
-          expected.push(...write(3));
-        } else setImmediate(tick);
-      };
-      setImmediate(tick);
-      await h.tailer.poll();
-      done = true;
-      if (!truncated) {
+      const step = () => {
         copytruncate();
         expected.push(...write(3));
-      }
+      };
+      const turn = atTurn(at, step);
+      await h.tailer.poll();
+      if (!turn.stop()) step();
       await h.tailer.poll();
       await h.tailer.poll();
       expect(h.lines, `truncated at turn ${at}`).toEqual(expected);
@@ -240,19 +229,15 @@ describe('copytruncate', () => {
         const h = await startTailer([log]);
         const expected = write(20);
         copyFileSync(log, `${log}.1`); // logrotate has copied it; the truncation comes at turn `at`
-        let turns = 0;
-        let done = false;
-        const tick = () => {
-          if (done) return;
-          if (turns++ === at) {
-            truncateSync(log, 0);
-            expected.push(...write(20));
-          } else setImmediate(tick);
-        };
-        setImmediate(tick);
+        const turn = atTurn(at, () => {
+          truncateSync(log, 0);
+          expected.push(...write(20));
+        });
         await h.poll();
-        done = true;
-        if (turns <= at) break; // the pass ended first: every point was tried
+        if (!turn.stop()) {
+          await h.tailer.stop();
+          break; // the pass ended first: every point was tried
+        }
         await h.poll();
         await h.poll();
         expect(h.lines, `truncated at turn ${at}`).toEqual(expected);

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
-import { runOnce, startTailer, tailerTests } from './helpers.js';
+import { atTurn, runOnce, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -189,26 +189,20 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
       renameSync(log, `${log}.1`); // rotated while down
       writeFileSync(log, '');
       expected.push(...write(10));
-      let turns = 0;
-      let done = false;
-      const tick = () => {
-        if (done) return;
-        if (turns++ === at) {
-          renameSync(`${log}.1`, `${log}.2`); // logrotate again, while the restart looks
-          renameSync(log, `${log}.1`);
-          writeFileSync(log, '');
-          expected.push(...write(10));
-        } else setImmediate(tick);
-      };
-      setImmediate(tick);
+      const turn = atTurn(at, () => {
+        renameSync(`${log}.1`, `${log}.2`); // logrotate again, while the restart looks
+        renameSync(log, `${log}.1`);
+        writeFileSync(log, '');
+        expected.push(...write(10));
+      });
       const h = await start([log], { restore: first.state });
-      done = true;
+      const rotated = turn.stop();
       await h.poll();
       await h.poll();
       expect([...first.lines, ...h.lines].sort(), `rotated at turn ${at}`).toEqual([...expected].sort());
       await h.tailer.stop();
       for (const f of [log, `${log}.1`, `${log}.2`]) rmSync(f, { force: true });
-      if (turns <= at) break; // the restart was over first: every point was tried
+      if (!rotated) break; // the restart was over first: every point was tried
     }
   });
 
