@@ -11,9 +11,14 @@
 //   while it is that short; a member that appeared since, starts with what we read and differs
 //   from the file now is the copy. With none, the file's first bytes at that look become its
 //   fingerprint, so that a truncation after it is seen.
+// - a copy not found yet: a file of which something was read is left as it was (not read, its old
+//   first bytes kept) while its copy is looked for again at each pass, for up to the wait, so that
+//   a listing caught mid-rotation, or a copy compressed at once, does not leave the copy to the
+//   chain scan, which would take it for a file never read (copyMayComeYet).
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { gzipHead } from './gzip.js';
 import { FINGERPRINT_BYTES, headStartsWith, identityKey, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
@@ -35,6 +40,8 @@ export class CopyTruncate {
     private readonly opener: LogFileOpener,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** How long a truncated file's copy is looked for before the file is read again from 0. */
+    private readonly waitMs: number,
   ) {}
 
   /**
@@ -137,11 +144,14 @@ export class CopyTruncate {
   /**
    * The file shrank (copytruncate) or its first bytes changed (rewritten, inode reused): read what
    * we had not read yet from logrotate's copy (`found` by missedCopy, else looked for by the file's
-   * first bytes), then restart the file at 0.
+   * first bytes), then restart the file at 0. False when the file is left as it was for now, its
+   * copy not found yet (copyMayComeYet): call again at the next pass.
    */
-  async restartTruncated(f: TrackedFile, found?: TrackedFile): Promise<void> {
-    this.logger.info('log file truncated or replaced, reading it from the start', { path: f.path });
+  async restartTruncated(f: TrackedFile, found?: TrackedFile): Promise<boolean> {
     const copy = found ?? (f.fp.length > 0 ? await this.openCopy(f) : undefined);
+    if (!copy && this.copyMayComeYet(f)) return false;
+    f.copySoughtSince = undefined;
+    this.logger.info('log file truncated or replaced, reading it from the start', { path: f.path, copy: copy !== undefined });
     // The new content's first bytes, now rather than at its first read: truncated again before
     // that read (a restart reads the rotated files first), the file is seen to change and its
     // next copy is found by them; with no fingerprint it would be read from 0 and that copy missed.
@@ -164,11 +174,30 @@ export class CopyTruncate {
     f.carry = null;
     f.skipping = false;
     f.fp = head;
-    if (copy) {
-      // Now, before the original's new lines.
-      await this.reader.readToEnd(copy); // a copy is never truncated: its result needs no check
-      this.logger.debug('reading the end of a truncated file from its copy', { path: copy.path });
-    }
+    // Now, before the original's new lines (a compressed copy is read by the next drain, which
+    // waits for gzip to finish it). A copy is never truncated: its result needs no check.
+    if (copy && !copy.gz) await this.reader.readToEnd(copy);
+    return true;
+  }
+
+  /**
+   * Whether to leave a truncated file as it was, unread, because its copy may still be found: a
+   * listing taken while logrotate shifts the chain (.1 -> .2 ...) can miss it, and gzip can replace
+   * it with its .gz before we look. Restarted at 0, the file would lose the first bytes that tell
+   * the copy, and the chain scan would take the copy for a file never read and read it from 0:
+   * what was read of the file counted twice. Left as it was, the chain scan knows the copy as ours
+   * by those bytes, and the copy is looked for at every pass for up to the wait; a truncation with
+   * no copy (`truncate -s 0`, a file rewritten in place) is read from 0 after it. Only for a file
+   * of which something was read and whose first bytes can tell a copy, unless a copy of it was set
+   * aside already (a glob matching it): then there is nothing to wait for.
+   */
+  private copyMayComeYet(f: TrackedFile): boolean {
+    if (f.offset === 0 || f.fp.length < MIN_COPY_PROOF_BYTES || this.files.hasKnownCopy(f.fp)) return false;
+    const now = this.clock.now();
+    f.copySoughtSince ??= now;
+    if (now - f.copySoughtSince < this.waitMs) return true;
+    this.logger.info('no copy found of a truncated log file', { path: f.path, waited_ms: now - f.copySoughtSince });
+    return false;
   }
 
   /**
@@ -182,11 +211,13 @@ export class CopyTruncate {
       const key = identityKey(s.st);
       const followed = this.files.get(key);
       // A file found since, not read yet, may be this very copy (a glob such as access.log*).
-      if (s.gz || key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || Number(s.st.size) < f.offset)
+      if (key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || (!s.gz && Number(s.st.size) < f.offset))
         continue;
       const fh = await this.opener.open(s.full, s);
       if (typeof fh === 'string') continue;
-      if (await startsWith(fh, f.fp)) return this.asCopy(f, s, fh);
+      // A compressed copy (copytruncate and compress without delaycompress) by its content's first bytes.
+      const isCopy = s.gz ? headStartsWith((await gzipHead(fh)) ?? Buffer.alloc(0), f.fp) : await startsWith(fh, f.fp);
+      if (isCopy) return this.asCopy(f, s, fh);
       await fh.close();
     }
     return undefined;
@@ -200,14 +231,15 @@ export class CopyTruncate {
       key: identityKey(s.st),
       fh,
       carry: null,
-      size: Number(s.st.size),
+      size: s.gz ? 0 : Number(s.st.size),
       mtimeNs: s.st.mtimeNs,
       rotatedAt: now,
       lastGrowthAt: now,
       verifyCopy: false,
       copy: true,
-      gz: false,
+      gz: s.gz,
       chainWhenShort: undefined,
+      copySoughtSince: undefined,
     };
   }
 }

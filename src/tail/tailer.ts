@@ -89,8 +89,8 @@ export class Tailer {
     this.discovery = new Discovery(opts.paths, logger, opts.watch ?? fsWatch, (dir, name, event) => this.onDirEvent(dir, name, event));
     this.opener = new LogFileOpener(new FileGuard(this.discovery.dirs()), this.problems);
     this.reader = new LineReader({ maxLineBytes: opts.maxLineBytes, chunkBytes: opts.chunkBytes, sink: opts.sink, clock }, this.files);
-    this.copytruncate = new CopyTruncate(this.files, this.reader, this.opener, clock, logger);
     this.rotateWaitMs = opts.rotateWaitMs ?? Math.max(5000, 2 * opts.pollInterval);
+    this.copytruncate = new CopyTruncate(this.files, this.reader, this.opener, clock, logger, this.rotateWaitMs);
     const { discovery, opener, files, rotateWaitMs: waitMs } = this;
     this.chains = new RotationChains({ discovery, opener, files, clock, logger, waitMs });
   }
@@ -338,23 +338,25 @@ export class Tailer {
       f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
       const missed = f.rotatedAt === null ? await this.copytruncate.missedCopy(f) : undefined;
-      if (missed || size < f.offset + (f.carry?.length ?? 0) || !sameStart) await this.restartTruncated(f, missed);
+      const truncated = missed !== undefined || size < f.offset + (f.carry?.length ?? 0) || !sameStart;
+      if (truncated && !(await this.restartTruncated(f, missed))) return; // its copy is looked for again next pass
       f.size = size;
-      if (read && !(await this.reader.readToEnd(f))) {
-        await this.restartTruncated(f); // truncated while being read
-        await this.reader.readToEnd(f);
-      }
+      // Truncated while being read: read again from 0 once restarted.
+      if (read && !(await this.reader.readToEnd(f)) && (await this.restartTruncated(f))) await this.reader.readToEnd(f);
     } catch (err) {
       this.repeats.warn('reading log file failed', { path: f.path, err: (err as Error).message });
     }
   }
 
-  private async restartTruncated(f: TrackedFile, copy?: TrackedFile): Promise<void> {
-    await this.copytruncate.restartTruncated(f, copy);
+  /** Restarts a truncated file at 0 (copytruncate.ts); false: left as it was while its copy is looked for. */
+  private async restartTruncated(f: TrackedFile, copy?: TrackedFile): Promise<boolean> {
     // More rotations may hide behind this one: the next pass looks at the chain.
     this.chainsDue.add(f.path);
-    this.discoverPending = this.again = true;
+    this.discoverPending = true;
+    if (!(await this.copytruncate.restartTruncated(f, copy))) return false;
+    this.again = true;
     this.filesChanged = true;
+    return true;
   }
 
   /** Reads a rotated .gz to its end and lets it go; one that cannot be inflated is retried for a while. */

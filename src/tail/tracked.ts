@@ -14,7 +14,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ROTATION_KINDS, type FileCheckpoint, type KnownCheckpoint, type RotationKind, type TailerState } from './checkpoint.js';
-import { digestHead, type HeadDigest } from './identity.js';
+import { digestHead, matchesDigest, type HeadDigest } from './identity.js';
 
 /** Known files remembered per log (bounded memory and checkpoint size); the oldest go first. */
 export const MAX_KNOWN = 256;
@@ -54,6 +54,8 @@ export interface TrackedFile {
   headChanged?: boolean;
   /** Its rotation chain (identities) when last seen too short to recognise a copy of it (copytruncate.ts missedCopy). */
   chainWhenShort?: ReadonlySet<string>;
+  /** Seen truncated, left as it was while its copy is looked for, since when (copytruncate.ts copyMayComeYet). */
+  copySoughtSince?: number;
 }
 
 /** A file finished with: where it had got to, and a digest of its fingerprint. */
@@ -203,6 +205,12 @@ export class TrackedFiles {
   /** Whether a found file is a known copy of a followed file (it must not be followed). */
   isCopy(key: string): boolean {
     return this.known.get(key)?.copy === true;
+  }
+
+  /** Whether a copy set aside (never to be followed) has the first bytes `fp` starts with. */
+  hasKnownCopy(fp: Buffer): boolean {
+    for (const k of this.known.values()) if (k.copy && matchesDigest(fp, k)) return true;
+    return false;
   }
 
   /** `n` bytes of `f` consumed (handed over as lines, or skipped): the offset and the total move together. */
