@@ -28,6 +28,12 @@ export interface FileCheckpoint {
   gz?: boolean;
   /** Modification time (ms) when last looked at: orders it among rotated files (absent: unknown). */
   mtime?: number;
+  /**
+   * Identities (dev:ino) of its rotation chain when it was last seen too short to recognise a copy
+   * of it by its first bytes (copytruncate.ts missedCopy), so that a copytruncate while stopped is
+   * found after a restart too (absent: none noted).
+   */
+  chain?: string[];
 }
 
 /** A file finished with (read to its end, or a copy never to be read), remembered while it is about. */
@@ -67,9 +73,12 @@ export const MAX_CHECKPOINT_FILES = 4096;
 export const MAX_KNOWN_FILES = 512;
 const MAX_PATH = 4096;
 const MAX_FP_BASE64 = 344; // 256 bytes
+/** Members of a rotation chain noted for a short file (a longer chain is not noted). */
+export const MAX_CHAIN_NOTED = 1024;
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isId = (v: unknown) => typeof v === 'string' && /^\d{1,20}$/.test(v);
+const isKey = (v: unknown) => typeof v === 'string' && /^\d{1,20}:\d{1,20}$/.test(v);
 const isPath = (v: unknown) => typeof v === 'string' && v.startsWith('/') && v.length <= MAX_PATH && !v.includes('\0');
 const isFlag = (v: unknown) => v === undefined || typeof v === 'boolean';
 const isBase64 = (v: unknown, max: number) => typeof v === 'string' && v.length <= max && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
@@ -85,6 +94,8 @@ function fileProblem(f: unknown): string | undefined {
   if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz))
     return 'skipping/copy/rotated/gz: not true or false';
   if (f.mtime !== undefined && !isTime(f.mtime)) return 'mtime: not a time';
+  if (f.chain !== undefined && !(Array.isArray(f.chain) && f.chain.length <= MAX_CHAIN_NOTED && f.chain.every(isKey)))
+    return `chain: not a list of at most ${MAX_CHAIN_NOTED} identities (dev:ino)`;
   return undefined;
 }
 

@@ -188,6 +188,8 @@ async function reopen(key: string, cp: FileCheckpoint, where: Found, ctx: Restor
     // the files before it (chain.ts).
     mtimeNs: where.headChanged && cp.mtime !== undefined ? BigInt(Math.round(cp.mtime)) * 1_000_000n : where.seen.st.mtimeNs,
     headChanged: where.headChanged,
+    // Short at the checkpoint: its chain then, to find a copy made since (copytruncate.ts missedCopy).
+    chainWhenShort: cp.chain ? new Set(cp.chain) : undefined,
     rotatedAt: rotated ? since : null,
     lastGrowthAt: since,
     verifyCopy: false,

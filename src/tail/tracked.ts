@@ -13,7 +13,14 @@
 // the pipeline skip writing a checkpoint when nothing happened.
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ROTATION_KINDS, type FileCheckpoint, type KnownCheckpoint, type RotationKind, type TailerState } from './checkpoint.js';
+import {
+  MAX_CHAIN_NOTED,
+  ROTATION_KINDS,
+  type FileCheckpoint,
+  type KnownCheckpoint,
+  type RotationKind,
+  type TailerState,
+} from './checkpoint.js';
 import { digestHead, matchesDigest, type HeadDigest } from './identity.js';
 
 /** Known files remembered per log (bounded memory and checkpoint size); the oldest go first. */
@@ -283,6 +290,7 @@ export class TrackedFiles {
       if (f.rotatedAt !== null) cp.rotated = true;
       if (f.gz) cp.gz = true;
       if (f.mtimeNs > 0n) cp.mtime = msOf(f.mtimeNs);
+      if (f.chainWhenShort && f.chainWhenShort.size <= MAX_CHAIN_NOTED) cp.chain = [...f.chainWhenShort];
       files.push(cp);
     }
     files.push(...this.pendingByKey.values());

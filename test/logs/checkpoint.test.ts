@@ -95,6 +95,11 @@ describe('CheckpointStore', () => {
       /files\[0\]\.fp/,
     ],
     [
+      'a noted chain with something other than identities',
+      JSON.stringify(cp({ tailer: { ...cp().tailer, files: [{ ...cp().tailer.files[0], chain: ['1:2', '../x'] }] } })),
+      /files\[0\]\.chain: not a list of at most 1024 identities/,
+    ],
+    [
       'a relative path',
       JSON.stringify(cp({ tailer: { ...cp().tailer, files: [{ ...cp().tailer.files[0], path: 'a.log' }] } })),
       /files\[0\]\.path/,

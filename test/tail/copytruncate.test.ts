@@ -188,6 +188,22 @@ describe('copytruncate', () => {
       expect(h.lines).toEqual(expected);
     });
 
+    it('stopped while it was empty, then written, copied and truncated: the restart reads the copy', async () => {
+      // Found by the torture: the checkpoint listed the file empty; its chain noted then was lost
+      // with the process, so the copy made while down was taken for an older file, never read.
+      write(3);
+      renameSync(log, `${log}.2`); // an older rotated file in the chain: not a copy
+      appendFileSync(log, '');
+      const first = await runOnce([log]);
+      expect(first.state.files[0].chain).toHaveLength(1);
+      const expected = write(20);
+      copytruncate();
+      expected.push(...write(5));
+      const h = await start([log], { restore: first.state });
+      await h.poll();
+      expect(h.lines).toEqual(expected);
+    });
+
     it('two copytruncates between two looks: both copies are read, the older one first', async () => {
       appendFileSync(log, '');
       const h = await startTailer([log]);
