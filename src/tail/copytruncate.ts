@@ -194,9 +194,17 @@ export class CopyTruncate {
   private copyMayComeYet(f: TrackedFile): boolean {
     if (f.offset === 0 || f.fp.length < MIN_COPY_PROOF_BYTES || this.files.hasKnownCopy(f.fp)) return false;
     const now = this.clock.now();
-    f.copySoughtSince ??= now;
+    if (f.copySoughtSince === undefined) {
+      f.copySoughtSince = now;
+      this.logger.debug('log file truncated or replaced: looking for its copy', { path: f.path, key: f.key, offset: f.offset });
+    }
     if (now - f.copySoughtSince < this.waitMs) return true;
-    this.logger.info('no copy found of a truncated log file', { path: f.path, waited_ms: now - f.copySoughtSince });
+    this.logger.info('no copy found of a truncated log file', {
+      path: f.path,
+      key: f.key,
+      offset: f.offset,
+      waited_ms: now - f.copySoughtSince,
+    });
     return false;
   }
 

@@ -114,8 +114,19 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
       if (head && headStartsWith(head, fp)) return { full: s.full, seen: s, gz: true };
     }
   }
-  const found = changed ?? samePath;
-  if (found) return { ...found, headChanged: true };
+  // At its path with other first bytes, a file that had been rotated away is another file on its
+  // inode (deleted, the inode reused): not looked for as truncated; the discovery finds the new one.
+  const found = changed ?? (cp.rotated ? undefined : samePath);
+  if (found) {
+    ctx.logger.debug('checkpointed log file found with other first bytes', {
+      path: cp.path,
+      now_at: found.full,
+      key,
+      offset: cp.offset,
+      rotated: cp.rotated === true,
+    });
+    return { ...found, headChanged: true };
+  }
   return (await listingHolds(cp.path, guard, siblings, torn)) ? 'gone' : 'again';
 }
 

@@ -238,4 +238,22 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     await h.poll();
     expect([...h.lines].sort()).toEqual([...expected].sort());
   });
+
+  it('a rotated file whose inode went to the new file at the path while down: the new file is read at once, from 0', async () => {
+    // Seen in the torture: a file deleted while being read to its end, its inode taken by the file
+    // created at the path (played by the same file, renamed back and rewritten). It is not looked
+    // for as a truncated file (whose copy a look may miss for a while): it is another file.
+    appendFileSync(log, 'old line one of the first file, long enough\nold line two\n');
+    const h1 = await start([log]);
+    renameSync(log, `${log}.1`);
+    await h1.poll(); // rotated away, read to its end: checkpointed as rotated
+    const state = JSON.parse(JSON.stringify(h1.tailer.snapshot())) as TailerState;
+    expect(state.files.find((f) => f.ino === String(statSync(`${log}.1`).ino))?.rotated).toBe(true);
+    await h1.tailer.stop();
+    renameSync(`${log}.1`, log);
+    writeFileSync(log, 'a new file on the same inode, first line\nsecond line\n');
+    const h = await start([log], { restore: state });
+    await h.poll();
+    expect(h.lines).toEqual(['a new file on the same inode, first line', 'second line']);
+  });
 });
