@@ -16,7 +16,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
 import type { Discovery } from './discovery.js';
-import { isRefused } from './guard.js';
+import { isRefused, type FileProblem } from './guard.js';
 import { gzipHead } from './gzip.js';
 import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
@@ -85,7 +85,10 @@ export class RotationChains {
       if (verdicts[i] !== 'new' || !this.after(chain, i, ref) || discovery.covers(s.full)) continue;
       if (ref < 0 && (since === undefined || s.st.mtimeNs <= since)) continue;
       const f = await this.open(s, base, now);
-      if (!f) continue;
+      if (typeof f === 'string') {
+        if (f === 'gone') settled = false; // shifted since the listing: looked for again next pass
+        continue;
+      }
       files.add(f);
       files.countRotation('rename');
       logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full });
@@ -153,7 +156,8 @@ export class RotationChains {
     if (files.has(key)) return 'ours';
     const known = files.knownFile(key);
     const fh = await opener.guard.open(s.full, s);
-    if (isRefused(fh)) return 'skip';
+    // Gone from its name since the listing (logrotate shifting .1 -> .2): looked at again next pass.
+    if (isRefused(fh)) return fh.problem === 'gone' ? undefined : 'skip';
     let head: Buffer | undefined;
     try {
       head = s.gz ? await gzipHead(fh) : await readHead(fh, Math.min(Number(s.st.size), FINGERPRINT_BYTES));
@@ -208,9 +212,10 @@ export class RotationChains {
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 
-  private async open(s: Sibling, base: string, now: number): Promise<TrackedFile | undefined> {
+  /** Member `s`, opened to be read from 0; why not when it cannot be (see LogFileOpener.open). */
+  private async open(s: Sibling, base: string, now: number): Promise<TrackedFile | FileProblem> {
     const fh = await this.ctx.opener.open(s.full, s);
-    if (typeof fh === 'string') return undefined;
+    if (typeof fh === 'string') return fh;
     const size = Number(s.st.size);
     const fp = s.gz ? ((await gzipHead(fh)) ?? Buffer.alloc(0)) : await readHead(fh, size);
     return {
