@@ -87,9 +87,10 @@ export class CopyTruncate {
   }
 
   /**
-   * For a file followed at its path whose fingerprint is too short to recognise its copy (under
+   * For a followed file whose fingerprint is too short to recognise its copy (under
    * MIN_COPY_PROOF_BYTES), when it changed: the copy made of it since the last look, if a
-   * copytruncate happened then, to be passed to restartTruncated(). Its first bytes are read, then
+   * copytruncate happened then (at its path; it may have been rotated since, as found after a
+   * restart), to be passed to restartTruncated(). Its first bytes are read, then
    * its rotation chain listed again: a member that was not there at the last look, starts with the
    * bytes we read of the file and has more, while the file does not start as it does, is the copy
    * (an earlier rotation written to late was there; logrotate's `copy`, with no truncation, leaves
@@ -109,9 +110,11 @@ export class CopyTruncate {
     if (!siblings) return undefined;
     if (before) {
       // The oldest first: after two copytruncates, the first copy has the lines that follow ours
-      // (the chain scan that the restart triggers finds the newer one).
+      // (the chain scan that the restart triggers finds the newer one). Only members older than
+      // the file: one rotated since (found so after a restart) has the newer files after it.
       for (const s of rotationChain(siblings)) {
         const key = identityKey(s.st);
+        if (key === f.key) break;
         if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
         const fh = await this.opener.open(s.full, s);
         if (typeof fh === 'string') continue;

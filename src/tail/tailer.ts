@@ -226,7 +226,7 @@ export class Tailer {
     const restored = await resolvePending({ discovery, opener, files, problems, clock, logger });
     if (files.changes !== changes) this.filesChanged = true;
     // Truncated while down (copytruncate): its copy is found before the chain is looked at.
-    for (const f of files.list()) if (restored.has(f.path) && f.rotatedAt === null && !f.gz) await this.drain(f, false);
+    for (const f of files.list()) if (restored.has(f.path) && !f.gz) await this.drain(f, false);
     for (const base of restored) this.chainsDue.add(base);
     discovery.watch();
     const recheck = this.pollWindow.next(this.files.pathsFollowed(), dirty);
@@ -337,7 +337,7 @@ export class Tailer {
       const size = Number(st.size);
       f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
-      const missed = f.rotatedAt === null ? await this.copytruncate.missedCopy(f) : undefined;
+      const missed = await this.copytruncate.missedCopy(f);
       const truncated = missed !== undefined || size < f.offset + (f.carry?.length ?? 0) || !sameStart;
       if (truncated && !(await this.restartTruncated(f, missed))) return; // its copy is looked for again next pass
       f.size = size;

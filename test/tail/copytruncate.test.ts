@@ -204,6 +204,22 @@ describe('copytruncate', () => {
       expect(h.lines).toEqual(expected);
     });
 
+    it('stopped while it was empty, then copied and truncated, then rotated by rename: the restart reads the copy', async () => {
+      // Found by the torture (seed 27): found rotated after the restart, the file was not looked at
+      // for a missed copy, which was older than it in the chain and so never read.
+      appendFileSync(log, '');
+      const first = await runOnce([log]);
+      const expected = write(20);
+      copytruncate();
+      expected.push(...write(5));
+      renameSync(`${log}.1`, `${log}.2`);
+      renameSync(log, `${log}.1`);
+      expected.push(...write(3)); // the new file at the path
+      const h = await start([log], { restore: first.state });
+      await h.poll();
+      expect([...h.lines].sort()).toEqual([...expected].sort());
+    });
+
     it('two copytruncates between two looks: both copies are read, the older one first', async () => {
       appendFileSync(log, '');
       const h = await startTailer([log]);
