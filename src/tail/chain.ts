@@ -35,13 +35,14 @@ export interface ChainContext {
 
 type Verdict = 'ours' | 'new' | 'skip';
 
-/** A file found new by this run of which nothing was read yet (TrackedFile.newlyFound). */
-const unread = (f: TrackedFile): boolean => f.newlyFound === true && f.offset === 0 && f.carry === null;
+/** A file found new by this run whose chain has not been looked at whole since (TrackedFile.newlyFound). */
+const unread = (f: TrackedFile): boolean => f.newlyFound === true;
 
 /**
  * A followed file whose place in the chain tells nothing of what was read before it: found new and
- * nothing read of it yet (found at the path by this pass, then rotated before the chain was looked
- * at), or found again after a restart with other first bytes (its inode taken by a newer file). Ours,
+ * its chain not looked at whole since (found at the path, then rotated before a look at the chain
+ * settled, even if it was read meanwhile), or found again after a restart with other first bytes
+ * (its inode taken by a newer file). Ours,
  * but no reference: the files before it in the chain may have come and gone unseen. (A checkpointed
  * one is: the checkpoint knew every file before it.)
  */
@@ -108,6 +109,8 @@ export class RotationChains {
         if (now - k.missingSince >= this.ctx.waitMs) files.forget(key);
       }
     }
+    // Looked at whole: the files found at the path since are references from now on.
+    if (settled) for (const f of files.list()) if (f.path === base) f.newlyFound = false;
     return settled;
   }
 

@@ -302,6 +302,8 @@ export class Tailer {
     await this.copytruncate.noteIfShort(f);
     this.files.add(f);
     if (!this.firstPass) this.chainsDue.add(at.path);
+    // On a first start nothing is due in its chain: what is there predates us (chain.ts noReference).
+    if (!this.chainsDue.has(at.path)) f.newlyFound = false;
     this.opts.logger.debug('following a new file', { path: at.path, key: f.key, offset: f.offset });
     this.filesChanged = true;
     return f;

@@ -53,8 +53,9 @@ export interface TrackedFile {
   /** A compressed rotated file, read through zlib (gzip.ts); `offset` counts content bytes. */
   gz: boolean;
   /**
-   * Found new at a followed path by this run, from its start: while nothing of it is read, it tells
-   * nothing of the files before it in its rotation chain, which may have come and gone unseen (chain.ts).
+   * Found new at a followed path by this run, from its start, while its rotation chain was due to be
+   * looked at: until a look at the chain has settled, it tells nothing of the files before it in
+   * the chain, which may have come and gone unseen, whether or not something of it was read (chain.ts).
    */
   newlyFound?: boolean;
   /** Found again after a restart by identity, with other first bytes: no reference for the chain either (restore.ts). */
