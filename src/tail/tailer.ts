@@ -253,7 +253,9 @@ export class Tailer {
     if (this.stopped) return;
     const now = clock.now();
     for (const f of files.list()) {
-      if (f.rotatedAt !== null && !f.gz && now - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) await this.release(f);
+      // Not one whose copy is still looked for: let go, its new content would never be read.
+      const quiet = now - Math.max(f.rotatedAt ?? now, f.lastGrowthAt) >= this.rotateWaitMs;
+      if (f.rotatedAt !== null && !f.gz && quiet && f.copySoughtSince === undefined) await this.release(f);
     }
   }
 
@@ -337,7 +339,8 @@ export class Tailer {
       // Both at once: one round trip to the thread pool less on every wake-up (latency).
       const [st, sameStart] = await Promise.all([f.fh.stat({ bigint: true }), startsWith(f.fh, f.fp)]);
       const size = Number(st.size);
-      f.mtimeNs = st.mtimeNs;
+      // Found again with other first bytes: the checkpoint's time stands for what we had read (chain.ts).
+      if (!f.headChanged) f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
       const missed = await this.copytruncate.missedCopy(f);
       const truncated = missed !== undefined || size < f.offset + (f.carry?.length ?? 0) || !sameStart;

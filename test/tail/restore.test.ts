@@ -239,6 +239,40 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     expect([...h.lines].sort()).toEqual([...expected].sort());
   });
 
+  it('a checkpointed file found in the chain with other first bytes: the older file before it is read, then it from 0', async () => {
+    // Found by the torture (seed 17): the checkpointed file's inode went to logrotate's copy of a
+    // newer file. Its modification time, taken from the file now, hid the never-read file before
+    // it; and let go as quiet while its copy was looked for, its new content was never read.
+    const t0 = Date.now();
+    const at = (ms: number) => new Date(t0 + ms);
+    let i = 0;
+    const write = (file: string) => {
+      const out = Array.from({ length: 20 }, () => `line ${String(i++).padStart(4, '0')} ${'z'.repeat(60)}`);
+      appendFileSync(file, out.map((l) => l + '\n').join(''));
+      return out;
+    };
+    write(log); // A, read, checkpointed a while ago
+    utimesSync(log, at(-60_000), at(-60_000));
+    const first = await runOnce([log], { clock: new ManualClock(t0) });
+    const hold = path.join(dir, 'hold');
+    renameSync(log, hold);
+    writeFileSync(log, '');
+    const expected = write(log); // B, never read
+    utimesSync(log, at(-10_000), at(-10_000));
+    renameSync(log, `${log}.2`);
+    truncateSync(hold, 0);
+    expected.push(...write(hold)); // C, on A's inode
+    utimesSync(hold, at(-3_000), at(-3_000));
+    renameSync(hold, `${log}.1`);
+    writeFileSync(log, '');
+    const h = await start([log], { restore: first.state, clock: new ManualClock(t0) });
+    for (const step of [0, 2_500, 2_600, 6_000]) {
+      h.clock.advance(step);
+      await h.poll();
+    }
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+  });
+
   it('a rotated file whose inode went to the new file at the path while down: the new file is read at once, from 0', async () => {
     // Seen in the torture: a file deleted while being read to its end, its inode taken by the file
     // created at the path (played by the same file, renamed back and rewritten). It is not looked
