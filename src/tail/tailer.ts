@@ -253,9 +253,10 @@ export class Tailer {
     if (this.stopped) return;
     const now = clock.now();
     for (const f of files.list()) {
-      // Not one whose copy is still looked for: let go, its new content would never be read.
-      const quiet = now - Math.max(f.rotatedAt ?? now, f.lastGrowthAt) >= this.rotateWaitMs;
-      if (f.rotatedAt !== null && !f.gz && quiet && f.copySoughtSince === undefined) await this.release(f);
+      // A rotated file quiet for the wait is let go; not one whose copy is still looked for (its
+      // new content would never be read).
+      if (f.rotatedAt === null || f.gz || f.copySoughtSince !== undefined) continue;
+      if (now - Math.max(f.rotatedAt, f.lastGrowthAt) >= this.rotateWaitMs) await this.release(f);
     }
   }
 
