@@ -5,11 +5,11 @@
 // - ours: files followed or pending (same dev:ino), files known (finished with: same dev:ino and
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
-// - the oldest of ours of which something was read is the reference: every other member after it
-//   in the chain is newer and was never read, and so is one of the other naming scheme modified in
-//   the reference's clock tick or later (the two schemes are merged by mtime). With none of ours in the chain (deleted,
-//   or the chain rebuilt), a member is newer when it was modified after the last time one of ours
-//   was seen modified.
+// - the oldest of ours that can be one (see noReference) is the reference: every other member
+//   after it in the chain is newer and was never read, and so is one of the other naming scheme
+//   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
+//   none in the chain (deleted, or the chain rebuilt), a member is newer when it was modified after
+//   the last time one of ours was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
 // Known files that left the chain (missing from it for the wait) are forgotten here.
 import type { Clock } from '../core/clock.js';
@@ -35,18 +35,15 @@ export interface ChainContext {
 
 type Verdict = 'ours' | 'new' | 'skip';
 
-/** A file found new by this run whose chain has not been looked at whole since (TrackedFile.newlyFound). */
-const unread = (f: TrackedFile): boolean => f.newlyFound === true;
-
 /**
  * A followed file whose place in the chain tells nothing of what was read before it: found new and
- * its chain not looked at whole since (found at the path, then rotated before a look at the chain
- * settled, even if it was read meanwhile), or found again after a restart with other first bytes
- * (its inode taken by a newer file). Ours,
- * but no reference: the files before it in the chain may have come and gone unseen. (A checkpointed
- * one is: the checkpoint knew every file before it.)
+ * its chain not looked at whole since (TrackedFile.newlyFound: found at the path, then rotated
+ * before a look at the chain settled, even if it was read meanwhile), or found again after a
+ * restart with other first bytes (its inode taken by a newer file). Ours, but no reference: the
+ * files before it in the chain may have come and gone unseen. (A checkpointed one is: the
+ * checkpoint knew every file before it.)
  */
-const noReference = (f: TrackedFile | undefined): boolean => f !== undefined && (unread(f) || f.headChanged === true);
+const noReference = (f: TrackedFile | undefined): boolean => f !== undefined && (f.newlyFound === true || f.headChanged === true);
 
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
@@ -203,13 +200,15 @@ export class RotationChains {
   /**
    * When the files of `base` we were done with or reading as rotated were last seen modified (ns),
    * for a chain without any of ours: what was written after it is newer. The file followed at the
-   * path is the newest of all and no reference, nor is a rotated one of which nothing was read yet
-   * (see noReference).
+   * path is the newest of all and no reference, nor is a rotated one found new whose chain was not
+   * looked at whole since (see noReference); one found again with other first bytes counts by the
+   * checkpoint's time, which it keeps.
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
     for (const f of this.ctx.files.list())
-      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n && !unread(f)) ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
+      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n && f.newlyFound !== true)
+        ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
     for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
     for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;

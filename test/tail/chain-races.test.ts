@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { atTurn, runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
 let log: string;
@@ -26,6 +27,20 @@ function rotate(): void {
   writeFileSync(log, '');
 }
 
+/**
+ * A restart from `state` with `step` run at the `at`-th turn of its first pass (or right after the
+ * pass, when it ended first), then two more passes: the lines it read, the tailer stopped.
+ */
+async function restartWith(state: TailerState, at: number, step: () => void): Promise<string[]> {
+  const turn = atTurn(at, step);
+  const h = await startTailer([log], { restore: state });
+  if (!turn.stop()) step();
+  await h.tailer.poll();
+  await h.tailer.poll();
+  await h.tailer.stop();
+  return h.lines;
+}
+
 describe('rotation chain caught mid-rotation', () => {
   it('a member never read, shifted by logrotate between the listing of the chain and its open: looked for again, read', async () => {
     // Found by the torture: a member renamed (.1 -> .2) between the listing and its open was left
@@ -44,13 +59,8 @@ describe('rotation chain caught mid-rotation', () => {
         renameSync(`${log}.2`, `${log}.3`);
         renameSync(`${log}.1`, `${log}.2`);
       };
-      const turn = atTurn(at, step);
-      const h = await startTailer([log], { restore: state });
-      if (!turn.stop()) step();
-      await h.tailer.poll();
-      await h.tailer.poll();
-      expect(h.lines.sort(), `shifted at turn ${at}`).toEqual(expected.sort());
-      await h.tailer.stop();
+      const lines = await restartWith(state, at, step);
+      expect(lines.sort(), `shifted at turn ${at}`).toEqual(expected.sort());
       for (const f of [log, `${log}.2`, `${log}.3`]) unlinkSync(f);
     }
   });
@@ -75,13 +85,8 @@ describe('rotation chain caught mid-rotation', () => {
         rotate();
         expected.push(...write(20)); // D
       };
-      const turn = atTurn(at, step);
-      const h = await startTailer([log], { restore: state });
-      if (!turn.stop()) step();
-      await h.tailer.poll();
-      await h.tailer.poll();
-      expect(h.lines.sort(), `rotated at turn ${at}`).toEqual(expected.sort());
-      await h.tailer.stop();
+      const lines = await restartWith(state, at, step);
+      expect(lines.sort(), `rotated at turn ${at}`).toEqual(expected.sort());
       for (const f of [log, `${log}.1`, `${log}.2`, path.join(path.dirname(log), 'gone')]) unlinkSync(f);
     }
   });
