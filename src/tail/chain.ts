@@ -20,7 +20,7 @@ import { isRefused, type FileProblem } from './guard.js';
 import { gzipHead } from './gzip.js';
 import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
-import { listSiblings, rotationChain, type Sibling } from './siblings.js';
+import { listingHolds, listSiblings, rotationChain, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 export interface ChainContext {
@@ -106,8 +106,13 @@ export class RotationChains {
         if (now - k.missingSince >= this.ctx.waitMs) files.forget(key);
       }
     }
-    // Looked at whole: the files found at the path since are references from now on.
-    if (settled) for (const f of files.list()) if (f.path === base) f.newlyFound = false;
+    // Looked at whole: the files found at the path since are references from now on, once a second
+    // listing agrees (one taken while logrotate renames can miss a member and not look torn).
+    const newly = files.list().filter((f) => f.path === base && f.newlyFound === true);
+    if (settled && newly.length > 0) {
+      if (await listingHolds(base, opener.guard, siblings, torn)) for (const f of newly) f.newlyFound = false;
+      else settled = false;
+    }
     return settled;
   }
 

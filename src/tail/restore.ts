@@ -16,7 +16,7 @@ import { gzipHead } from './gzip.js';
 import { headStartsWith, identityKey, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { FileProblems } from './problems.js';
-import { listSiblings, type Sibling } from './siblings.js';
+import { listingHolds, listSiblings } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 /** A compressed file is taken for a checkpointed one on this many first bytes at least. */
@@ -128,24 +128,6 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
     return { ...found, headChanged: true };
   }
   return (await listingHolds(cp.path, guard, siblings, torn)) ? 'gone' : 'again';
-}
-
-/**
- * Whether a file missing from a listing of the chain is gone: only when that listing was not torn
- * and a second one agrees with it. Names are listed, then looked at one by one while logrotate may
- * shift them (siblings.ts): a file renamed from a name not listed yet (.1 -> .2, its old name then
- * taken by the next file) is missing from a listing that looks whole.
- */
-async function listingHolds(base: string, guard: FileGuard, first: Sibling[], torn: boolean | undefined): Promise<boolean> {
-  if (torn) return false;
-  const again = await listSiblings(base, guard);
-  if (again.torn || again.problem) return false;
-  const names = (l: Sibling[]) =>
-    l
-      .map((s) => `${s.name}:${identityKey(s.st)}`)
-      .sort()
-      .join('/');
-  return names(again.siblings) === names(first);
 }
 
 async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileGuard): Promise<boolean> {

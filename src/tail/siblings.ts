@@ -113,3 +113,21 @@ export function rotationChain(siblings: readonly Sibling[]): Sibling[] {
   }
   return out;
 }
+
+/**
+ * Whether a listing of `base`'s chain (`first`) can be taken as whole: only when it was not torn
+ * and a second one agrees with it. Names are listed, then looked at one by one while logrotate may
+ * shift them: a file renamed from a name not listed yet (.1 -> .2, its old name then taken by the
+ * next file) is missing from a listing that looks whole.
+ */
+export async function listingHolds(base: string, guard: FileGuard, first: Sibling[], torn: boolean | undefined): Promise<boolean> {
+  if (torn) return false;
+  const again = await listSiblings(base, guard);
+  if (again.torn || again.problem) return false;
+  const names = (l: Sibling[]) =>
+    l
+      .map((s) => `${s.name}:${identityKey(s.st)}`)
+      .sort()
+      .join('/');
+  return names(again.siblings) === names(first);
+}
