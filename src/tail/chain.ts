@@ -107,10 +107,11 @@ export class RotationChains {
       }
     }
     // Looked at whole: the files found at the path since are references from now on, once a second
-    // listing agrees (one taken while logrotate renames can miss a member and not look torn).
+    // listing agrees (one taken while logrotate renames can miss a member and not look torn; one
+    // torn for the whole wait, by hard links, was accepted above).
     const newly = files.list().filter((f) => f.path === base && f.newlyFound === true);
     if (settled && newly.length > 0) {
-      if (await listingHolds(base, opener.guard, siblings, torn)) for (const f of newly) f.newlyFound = false;
+      if (await listingHolds(base, opener.guard, siblings, false)) for (const f of newly) f.newlyFound = false;
       else settled = false;
     }
     return settled;

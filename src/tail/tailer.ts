@@ -304,9 +304,10 @@ export class Tailer {
     const f = await foundFile(fh, at, fromEnd, this.files, this.opts.clock.now());
     await this.copytruncate.noteIfShort(f);
     this.files.add(f);
-    if (!this.firstPass) this.chainsDue.add(at.path);
-    // On a first start nothing is due in its chain: what is there predates us (chain.ts noReference).
-    if (!this.chainsDue.has(at.path)) f.newlyFound = false;
+    // A new file means a rotation, also at a restart's first pass (its checkpointed file may still
+    // be pending). On a first start nothing is due in its chain: what is there predates us.
+    if (!this.firstPass || this.hasCheckpoint) this.chainsDue.add(at.path);
+    else f.newlyFound = false; // a reference at once (chain.ts noReference)
     this.opts.logger.debug('following a new file', { path: at.path, key: f.key, offset: f.offset });
     this.filesChanged = true;
     return f;

@@ -1,7 +1,7 @@
 // The rotation chain against listings caught mid-rotation, at every point of a restart's first
 // pass (atTurn): both found by the torture beside a busy machine.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { atTurn, runOnce as runTailer, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -89,5 +89,25 @@ describe('rotation chain caught mid-rotation', () => {
       expect(lines.sort(), `rotated at turn ${at}`).toEqual(expected.sort());
       for (const f of [log, `${log}.1`, `${log}.2`, path.join(path.dirname(log), 'gone')]) unlinkSync(f);
     }
+  });
+
+  it('a restart whose checkpointed file stays pending (listings torn): the chain of the file found at the path is looked at', async () => {
+    // Found by the torture (seed 37 again): the checkpointed file was still pending at the
+    // restart's first pass, so nothing made the chain due, and the file found at the path was
+    // taken for a first start's (a reference at once): the rotated file before it was never read.
+    write(20);
+    utimesSync(log, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const { state } = await runTailer([log]); // A, read to its end
+    renameSync(log, path.join(path.dirname(log), 'gone')); // while down: A out of the chain
+    writeFileSync(log, '');
+    const expected = write(20); // B, never read
+    rotate();
+    expected.push(...write(20)); // C at the path
+    linkSync(`${log}.1`, `${log}.3`); // B under two names: every listing of the chain looks torn
+    const h = await startTailer([log], { restore: state });
+    h.clock.advance(6000); // torn for the whole wait: acted upon
+    await h.tailer.poll();
+    await h.tailer.poll();
+    expect(h.lines.sort()).toEqual(expected.sort());
   });
 });
