@@ -221,8 +221,16 @@ export class CopyTruncate {
     for (const s of siblings) {
       const key = identityKey(s.st);
       const followed = this.files.get(key);
-      // A file found since, not read yet, may be this very copy (a glob such as access.log*).
-      if (key === f.key || (followed && !followed.verifyCopy) || this.files.knownFile(key) || (!s.gz && Number(s.st.size) < f.offset))
+      // A file found since, not read yet, may be this very copy (a glob such as access.log*); so
+      // may a copy set aside before the truncation was seen (the same glob): what it has past our
+      // offset was written before the truncation and read by no one.
+      const known = this.files.knownFile(key);
+      if (
+        key === f.key ||
+        (followed && !followed.verifyCopy) ||
+        (known && !this.files.isUnreadCopy(key)) ||
+        (!s.gz && Number(s.st.size) < f.offset)
+      )
         continue;
       const fh = await this.opener.open(s.full, s);
       if (typeof fh === 'string') continue;

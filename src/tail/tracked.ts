@@ -215,6 +215,15 @@ export class TrackedFiles {
     return this.known.get(key)?.copy === true;
   }
 
+  /**
+   * Whether a found file is a copy set aside and never read from: when its original's truncation is
+   * seen, it is that original's copy (restartTruncated), read from where the original was.
+   */
+  isUnreadCopy(key: string): boolean {
+    const k = this.known.get(key);
+    return k !== undefined && k.copy && k.offset === 0;
+  }
+
   /** Whether a copy set aside (never to be followed) has the first bytes `fp` starts with. */
   hasKnownCopy(fp: Buffer): boolean {
     for (const k of this.known.values()) if (k.copy && matchesDigest(fp, k)) return true;

@@ -1,6 +1,6 @@
 // Shared by the tailer tests: a temp dir, and a tailer driven by hand (no fs events, manual clock).
 import { afterEach, beforeEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
@@ -8,6 +8,27 @@ import { silentLogger } from '../../src/core/log.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 import { Tailer, type TailerOptions } from '../../src/tail/tailer.js';
 import { noWatch } from '../../src/tail/watch.js';
+
+/**
+ * Numbered lines appended to a test's log: write(count) appends `count` lines made by `text` from
+ * the running number and returns them; reset() starts the numbering again (each test).
+ */
+export function lineWriter(file: () => string, text: (i: number) => string): { write(count: number): string[]; reset(): void } {
+  let n = 0;
+  return {
+    write(count) {
+      const out = Array.from({ length: count }, () => text(n++));
+      appendFileSync(file(), out.map((l) => l + '\n').join(''));
+      return out;
+    },
+    reset() {
+      n = 0;
+    },
+  };
+}
+
+/** A request line numbered `i`, ~57 bytes: the copytruncate tests' lines. */
+export const requestLine = (i: number): string => `${String(i).padStart(7, '0')} GET /item/${i + 1} ${'y'.repeat(40)}`;
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'hostwatch-tail-'));

@@ -1,0 +1,100 @@
+// copytruncate with a glob that matches logrotate's copy (`access.log*`): the copy must never be
+// followed as a new file (across a restart too: the known copies are in the checkpoint), and a copy
+// set aside before its original's truncation is seen is still read from where the original was
+// (found by reading the code: the lines between that look and the truncation were lost).
+import { beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, rmSync, truncateSync } from 'node:fs';
+import path from 'node:path';
+import { atTurn, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
+import { createLogger } from '../../src/core/log.js';
+
+const t = tailerTests();
+const start = t.start;
+let dir: string;
+let log: string;
+const requests = lineWriter(() => log, requestLine);
+const write = requests.write;
+beforeEach(() => {
+  ({ dir, log } = t);
+  requests.reset();
+});
+
+function copytruncate(): void {
+  copyFileSync(log, `${log}.1`);
+  truncateSync(log, 0);
+}
+
+describe('copytruncate with a glob matching the copy', () => {
+  it('with a glob matching the copy, a restart after the truncation does not read the copy as a new file', async () => {
+    const glob = path.join(dir, 'access.log*');
+    const expected = write(100);
+    const h = await startTailer([glob]);
+    expected.push(...write(50));
+    copytruncate();
+    expected.push(...write(10));
+    await h.tailer.poll();
+    h.clock.advance(6000); // the copy, read to its end, is let go: only the memory of it remains
+    await h.tailer.poll();
+    expect(h.lines).toEqual(expected);
+    const state = JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+    await h.tailer.stop();
+    expect(state.files.map((f) => f.path)).toEqual([log]);
+    expect(state.known?.filter((k) => k.copy)).toHaveLength(1);
+    const after = write(5);
+    const again = await start([glob], { restore: state });
+    await again.poll();
+    expect(again.lines).toEqual(after);
+  });
+
+  it('a first start between the copy and the truncation: the copy set aside is read when the truncation is seen', async () => {
+    // The first pass sets access.log.1 aside as a copy before it reads access.log; the truncation
+    // comes right then (when the tailer says so in its log): the lines are only in the copy.
+    const expected = write(30);
+    copyFileSync(log, `${log}.1`);
+    const logger = createLogger({
+      level: 'debug',
+      write: (line) => {
+        if (!line.includes('not following a copy')) return;
+        truncateSync(log, 0);
+        expected.push(...write(5));
+      },
+    });
+    const h = await startTailer([path.join(dir, 'access.log*')], { logger });
+    await h.poll();
+    h.clock.advance(6000);
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+
+  it('with a glob matching the copy, set aside before the truncation is seen, at any point of the pass: the copy is read from where the file was', async () => {
+    // The pass lists access.log.1 (logrotate's copy, holding lines not read yet) and sets it aside as
+    // a copy; the truncation comes at turn `at`, before or after the file itself is read.
+    const glob = path.join(dir, 'access.log*');
+    for (let at = 0; at < 60; at++) {
+      requests.reset();
+      const expected = write(20);
+      const h = await startTailer([glob]);
+      expected.push(...write(10));
+      copyFileSync(log, `${log}.1`);
+      const turn = atTurn(at, () => {
+        truncateSync(log, 0);
+        expected.push(...write(5));
+      });
+      await h.poll();
+      const ran = turn.stop();
+      if (!ran) {
+        truncateSync(log, 0);
+        expected.push(...write(5));
+      }
+      await h.poll();
+      h.clock.advance(6000);
+      await h.poll();
+      expect(h.lines, `truncated at turn ${at}`).toEqual(expected);
+      await h.tailer.stop();
+      rmSync(log);
+      rmSync(`${log}.1`);
+      if (!ran) break; // the pass ended first: every point was tried
+    }
+  });
+});
