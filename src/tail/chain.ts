@@ -208,15 +208,17 @@ export class RotationChains {
    * for a chain without any of ours: what was written after it is newer. The file followed at the
    * path is the newest of all and no reference, nor is a rotated one found new whose chain was not
    * looked at whole since (see noReference); one found again with other first bytes counts by the
-   * checkpoint's time, which it keeps.
+   * checkpoint's time, which it keeps, also at the path (the checkpointed file deleted while
+   * stopped and its inode taken by the file there now: what was rotated since is newer).
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
     for (const f of this.ctx.files.list())
-      if (f.path === base && f.rotatedAt !== null && f.mtimeNs > 0n && f.newlyFound !== true)
+      if (f.path === base && (f.rotatedAt !== null || f.headChanged === true) && f.mtimeNs > 0n && f.newlyFound !== true)
         ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
     for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
     for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
+    ms = Math.max(ms, this.ctx.files.replacedModified(base) ?? -1);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 

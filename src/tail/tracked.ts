@@ -88,6 +88,13 @@ export class TrackedFiles {
   private readonly pendingByKey = new Map<string, FileCheckpoint>();
   /** In the order they became known: the first is the oldest. */
   private readonly known = new Map<string, KnownFile>();
+  /**
+   * Per followed path, the latest modification time (ms) of a known file whose record went when a
+   * file on its identity was tracked: a file deleted while hostwatch was stopped and its inode taken
+   * by the new file at the path. The chain still needs it to tell what was written since
+   * (chain.ts lastSeenModified).
+   */
+  private readonly replacedSeen = new Map<string, number>();
   private bytes = 0;
   /** Rotations counted before kinds were recorded (restored from an older checkpoint). */
   private unknownKind = 0;
@@ -149,8 +156,15 @@ export class TrackedFiles {
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
     this.pendingByKey.delete(f.key);
+    const k = this.known.get(f.key);
+    if (k?.mtime !== undefined) this.replacedSeen.set(k.path, Math.max(k.mtime, this.replacedSeen.get(k.path) ?? -1));
     this.known.delete(f.key);
     this.changeCount++;
+  }
+
+  /** See replacedSeen. */
+  replacedModified(base: string): number | undefined {
+    return this.replacedSeen.get(base);
   }
 
   /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
