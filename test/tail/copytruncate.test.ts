@@ -135,6 +135,29 @@ describe('copytruncate', () => {
     expect([...h.lines, ...lines].sort()).toEqual([...expected, ...more].sort());
   });
 
+  it('with `rotate 1`, the next copy on the inode of the copy before it (deleted, or rewritten in place): read from where the file was', async () => {
+    // logrotate deletes the oldest rotated file before it copies; the copy then often gets the
+    // freed inode. copyFileSync onto the existing .1 does the same deterministically (same inode,
+    // new content): the record of the first copy, read and let go, must not hide the second.
+    const expected = write(20);
+    const h = await start([log]);
+    expected.push(...write(10));
+    copytruncate();
+    expected.push(...write(5));
+    await h.poll();
+    h.clock.advance(6000); // the first copy, read to its end, is let go: only its record remains
+    await h.poll();
+    expected.push(...write(10));
+    await h.poll();
+    expected.push(...write(7)); // not read when the second copy is made
+    copytruncate();
+    expected.push(...write(3));
+    await h.poll();
+    h.clock.advance(6000);
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+
   describe('a file too short at the last look to recognise its copy', () => {
     it('written, copied and truncated between two looks: the copy is read, then the file from 0', async () => {
       appendFileSync(log, '');
