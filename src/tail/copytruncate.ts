@@ -19,7 +19,8 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { gzipHead } from './gzip.js';
-import { FINGERPRINT_BYTES, headStartsWith, identityKey, readHead, startsWith } from './identity.js';
+import type { Found } from './discovery.js';
+import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead, startsWith } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
 import { listSiblings, rotationChain, type Sibling } from './siblings.js';
@@ -59,6 +60,29 @@ export class CopyTruncate {
       return false;
     }
     f.verifyCopy = false;
+    return true;
+  }
+
+  /**
+   * Whether a file found at a matching path is a known copy, never to be followed. By identity while
+   * it is unchanged; once modified since, by its first bytes too: its inode may be another file's
+   * now (the copy deleted, a new log created on its inode), and a stale record would hide that
+   * file for good. A record found stale is forgotten.
+   */
+  async isKnownCopy(at: Found): Promise<boolean> {
+    const k = this.files.knownFile(at.key);
+    if (!k?.copy) return false;
+    const mtime = Number(at.st.mtimeNs / 1_000_000n);
+    if (k.mtime === mtime) return true;
+    const fh = await this.opener.open(at.path, at);
+    if (typeof fh === 'string') return true; // cannot tell now: looked at again next pass
+    const head = await readHead(fh, FINGERPRINT_BYTES).finally(() => fh.close().catch(() => {}));
+    if (!matchesDigest(head, k)) {
+      this.files.forget(at.key);
+      this.logger.debug("a known copy's inode holds another file now", { path: at.path, key: at.key });
+      return false;
+    }
+    k.mtime = mtime; // a copy still being written when it was set aside
     return true;
   }
 

@@ -284,7 +284,7 @@ export class Tailer {
   private async trackNew(found: ReadonlyMap<string, Found>): Promise<Set<TrackedFile>> {
     const fromEnd = this.firstPass && !this.hasCheckpoint && this.opts.startPosition === 'end';
     const fresh: Found[] = [];
-    for (const [key, at] of found) if (!this.files.has(key) && !this.files.isCopy(key)) fresh.push(at);
+    for (const [key, at] of found) if (!this.files.has(key) && !(await this.copytruncate.isKnownCopy(at))) fresh.push(at);
     const room = Math.max(0, MAX_FILES - this.files.size);
     if (room > 0 && fresh.length > room) fresh.sort((a, b) => (a.st.mtimeNs > b.st.mtimeNs ? -1 : a.st.mtimeNs < b.st.mtimeNs ? 1 : 0));
     const tracked = new Set<TrackedFile>();

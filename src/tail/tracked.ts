@@ -224,11 +224,6 @@ export class TrackedFiles {
     if (this.known.delete(key)) this.changeCount++;
   }
 
-  /** Whether a found file is a known copy of a followed file (it must not be followed). */
-  isCopy(key: string): boolean {
-    return this.known.get(key)?.copy === true;
-  }
-
   /**
    * Whether a found file is a copy set aside and never read from: when its original's truncation is
    * seen, it is that original's copy (restartTruncated), read from where the original was.

@@ -3,7 +3,7 @@
 // And two found by the rotation torture's seeds: a second copytruncate while a restart reads the
 // first copy, or after it and before the restart reads the file itself. And one found by the torture
 // beside a busy machine: a copytruncate of a file that was empty at the last look (its chain is
-// noted when it is found, not at its first read). A glob matching the copy: copytruncate-glob.test.ts.
+// noted when it is found, not at its first read). Known copies (a glob matching them, their inodes reused): known-copies.test.ts.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';

@@ -1,9 +1,10 @@
-// copytruncate with a glob that matches logrotate's copy (`access.log*`): the copy must never be
-// followed as a new file (across a restart too: the known copies are in the checkpoint), and a copy
-// set aside before its original's truncation is seen is still read from where the original was
-// (found by reading the code: the lines between that look and the truncation were lost).
+// logrotate's copies once known (copytruncate). With a glob that matches the copy (`access.log*`),
+// the copy must never be followed as a new file (across a restart too: the known copies are in the
+// checkpoint), and a copy set aside before its original's truncation is seen is still read from
+// where the original was. And a known copy's inode reused by a new log must not hide that log.
+// (The last two found by reading the code: lines lost, the new log never read.)
 import { beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, rmSync, truncateSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { atTurn, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -96,5 +97,28 @@ describe('copytruncate with a glob matching the copy', () => {
       rmSync(`${log}.1`);
       if (!ran) break; // the pass ended first: every point was tried
     }
+  });
+});
+
+describe("a known copy's inode reused", () => {
+  it('by the log recreated at its path: the new log is followed', async () => {
+    const expected = write(20);
+    const h = await start([log]);
+    expected.push(...write(10));
+    copytruncate();
+    expected.push(...write(5));
+    await h.poll();
+    h.clock.advance(6000); // the copy, read to its end, is let go: only its record remains
+    await h.poll();
+    // The copy and the log deleted, the log created again on the copy's inode (here the copy
+    // itself, emptied and moved to the path: the same identity with other first bytes).
+    truncateSync(`${log}.1`, 0);
+    unlinkSync(log);
+    renameSync(`${log}.1`, log);
+    expected.push(...write(8));
+    await h.poll();
+    h.clock.advance(6000);
+    await h.poll();
+    expect(h.lines).toEqual(expected);
   });
 });
