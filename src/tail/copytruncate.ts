@@ -20,7 +20,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { gzipHead } from './gzip.js';
 import type { Found } from './discovery.js';
-import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead, startsWith } from './identity.js';
+import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
 import { listSiblings, rotationChain, type Sibling } from './siblings.js';
@@ -245,22 +245,18 @@ export class CopyTruncate {
     for (const s of siblings) {
       const key = identityKey(s.st);
       const followed = this.files.get(key);
-      // A file found since, not read yet, may be this very copy (a glob such as access.log*); so
-      // may a copy set aside before the truncation was seen (the same glob): what it has past our
-      // offset was written before the truncation and read by no one.
-      const known = this.files.knownFile(key);
-      if (
-        key === f.key ||
-        (followed && !followed.verifyCopy) ||
-        (known && !this.files.isUnreadCopy(key)) ||
-        (!s.gz && Number(s.st.size) < f.offset)
-      )
-        continue;
+      // A file found since, not read yet, may be this very copy (a glob such as access.log*).
+      if (key === f.key || (followed && !followed.verifyCopy) || (!s.gz && Number(s.st.size) < f.offset)) continue;
       const fh = await this.opener.open(s.full, s);
       if (typeof fh === 'string') continue;
       // A compressed copy (copytruncate and compress without delaycompress) by its content's first bytes.
-      const isCopy = s.gz ? headStartsWith((await gzipHead(fh)) ?? Buffer.alloc(0), f.fp) : await startsWith(fh, f.fp);
-      if (isCopy) return this.asCopy(f, s, fh);
+      const head = s.gz ? ((await gzipHead(fh)) ?? Buffer.alloc(0)) : await readHead(fh, FINGERPRINT_BYTES);
+      // A known file is no copy while it starts as it did (with other first bytes its inode is
+      // another file's now), unless it is a copy set aside before the truncation was seen (the same
+      // glob): what it has past our offset was written before the truncation and read by no one.
+      const known = this.files.knownFile(key);
+      const stillKnown = known !== undefined && matchesDigest(head, known) && !this.files.isUnreadCopy(key);
+      if (!stillKnown && headStartsWith(head, f.fp)) return this.asCopy(f, s, fh);
       await fh.close();
     }
     return undefined;

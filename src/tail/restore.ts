@@ -114,9 +114,11 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
       if (head && headStartsWith(head, fp)) return { full: s.full, seen: s, gz: true };
     }
   }
-  // At its path with other first bytes, a file that had been rotated away is another file on its
-  // inode (deleted, the inode reused): not looked for as truncated; the discovery finds the new one.
-  const found = changed ?? (cp.rotated ? undefined : samePath);
+  // A file that had been rotated away (or a copy) is never truncated in place: with other first
+  // bytes, at its path or in the chain, it is another file on its inode (deleted, the inode
+  // reused, often by logrotate's next copy or new file). Not looked for as truncated: the discovery
+  // or the chain finds the new one, and a copy is found by the file it copies.
+  const found = cp.rotated || cp.copy ? undefined : (changed ?? samePath);
   if (found) {
     ctx.logger.debug('checkpointed log file found with other first bytes', {
       path: cp.path,

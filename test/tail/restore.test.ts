@@ -290,4 +290,36 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     await h.poll();
     expect(h.lines).toEqual(['a new file on the same inode, first line', 'second line']);
   });
+
+  it("a rotated checkpointed file's inode taken by logrotate's copy of the file at the path while down: the copy is read from where that file was", async () => {
+    // Found by the torture (seed 6, 1,400 lines counted twice): the rotated file was deleted and
+    // the copy of a copytruncate got its inode. Taken for the rotated file truncated in place, the
+    // copy was followed as that file (so the truncated file's copy was not found) and read from 0.
+    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
+    let n = 0;
+    const write = (count: number, file = log) => {
+      const out = Array.from({ length: count }, () => line(n++));
+      appendFileSync(file, out.map((l) => l + '\n').join(''));
+      return out;
+    };
+    write(20); // R
+    const h1 = await start([log]);
+    renameSync(log, `${log}.1`);
+    const seen = write(30); // F, at the path, read
+    await h1.poll(); // R rotated away and read to its end; not let go yet: checkpointed as rotated
+    const state = JSON.parse(JSON.stringify(h1.tailer.snapshot())) as TailerState;
+    expect(state.files.filter((f) => f.rotated)).toHaveLength(1);
+    await h1.tailer.stop();
+    // While down: R deleted (logrotate's rotate 1), then copytruncate of F whose copy gets R's inode
+    // (copyFileSync onto R keeps its inode: the same identity with other first bytes).
+    const expected = write(10); // F's lines not read before the stop
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    expected.push(...write(5));
+    const h = await start([log], { restore: state });
+    await h.poll();
+    h.clock.advance(6000);
+    await h.poll();
+    expect([...h1.lines.filter((l) => seen.includes(l)), ...h.lines].sort()).toEqual([...seen, ...expected].sort());
+  });
 });
