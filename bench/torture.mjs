@@ -7,7 +7,9 @@
 //
 // The application writes a few more lines to a renamed file before it reopens its log (as after a
 // late SIGHUP). A file is deleted only once its lines are counted (checkpointed): a log deleted
-// before anyone read it is lost by nature; with the exporter down, a deletion becomes a rename.
+// before anyone read it is lost by nature; with the exporter down, a deletion becomes a rename. At
+// a deletion the oldest rotated files beyond four are deleted too (logrotate's `rotate 4`), so
+// that new files get the inodes of files hostwatch knew.
 //
 //   node bench/torture.mjs [--rotations=100] [--kills=10] [--stops=2] [--seed=1]   (after npm run build)
 // To find why a run failed: torture({ seed, debugLog }) with TORTURE_KEEP=1 in the environment.
@@ -35,6 +37,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KINDS = ['rename', 'copytruncate', 'delete', 'dateext'];
+/** Rotated files kept per naming scheme once the lines are counted (logrotate's `rotate 4`). */
+const KEEP = 4;
 
 /** A small deterministic generator (mulberry32): the same seed, the same run. */
 function random(seed) {
@@ -162,6 +166,17 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
       .sort((a, b) => b - a);
     for (const n of ns) renameSync(`${log}.${n}`, `${log}.${n + 1}`);
   };
+  /**
+   * logrotate's `rotate N`: the oldest rotated files beyond KEEP of each scheme are deleted (here
+   * only when every line is counted, at a deletion). Their inodes go to the files created next
+   * (the new log, the next copy), which hostwatch must not take for the files it knew.
+   */
+  const prune = () => {
+    const names = readdirSync(dir);
+    for (const n of names) if (Number(/^access\.log\.(\d+)$/.exec(n)?.[1]) > KEEP) unlinkSync(join(dir, n));
+    const dates = names.filter((n) => /^access\.log-\d{8}$/.test(n)).sort();
+    for (const n of dates.slice(0, Math.max(0, dates.length - KEEP))) unlinkSync(join(dir, n));
+  };
   async function rotate(kind) {
     if (kind === 'delete' && !child) kind = 'rename';
     figures.rotations[kind]++;
@@ -182,6 +197,7 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
           );
         throw new Error(`not caught up before a deletion: ${n} of ${written}`);
       }
+      prune();
       unlinkSync(log);
       writeFileSync(log, '');
       reopen();
