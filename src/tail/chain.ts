@@ -173,7 +173,7 @@ export class RotationChains {
     if (!head) return this.unreadable(s, key);
     this.unreadableSince.delete(key);
     if (known && matchesDigest(head, known)) return 'ours';
-    if (known && !s.gz) files.forget(key); // the inode was reused: another file
+    if (known && !s.gz) files.forgetReused(key); // the inode was reused: another file
     if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {

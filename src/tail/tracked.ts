@@ -89,9 +89,9 @@ export class TrackedFiles {
   /** In the order they became known: the first is the oldest. */
   private readonly known = new Map<string, KnownFile>();
   /**
-   * Per followed path, the latest modification time (ms) of a known file whose record went when a
-   * file on its identity was tracked: a file deleted while hostwatch was stopped and its inode taken
-   * by the new file at the path. The chain still needs it to tell what was written since
+   * Per followed path, the latest modification time (ms) of a known file whose record went because
+   * its identity holds another file now (a file deleted, its inode taken by the new file at the path
+   * or by logrotate's next copy). The chain still needs it to tell what was written since
    * (chain.ts lastSeenModified).
    */
   private readonly replacedSeen = new Map<string, number>();
@@ -156,10 +156,20 @@ export class TrackedFiles {
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
     this.pendingByKey.delete(f.key);
-    const k = this.known.get(f.key);
-    if (k?.mtime !== undefined) this.replacedSeen.set(k.path, Math.max(k.mtime, this.replacedSeen.get(k.path) ?? -1));
+    this.keepSeen(f.key);
     this.known.delete(f.key);
     this.changeCount++;
+  }
+
+  /** A known record whose identity holds another file now: forgotten, its time kept (replacedSeen). */
+  forgetReused(key: string): void {
+    this.keepSeen(key);
+    this.forget(key);
+  }
+
+  private keepSeen(key: string): void {
+    const k = this.known.get(key);
+    if (k?.mtime !== undefined) this.replacedSeen.set(k.path, Math.max(k.mtime, this.replacedSeen.get(k.path) ?? -1));
   }
 
   /** See replacedSeen. */
