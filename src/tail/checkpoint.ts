@@ -34,6 +34,11 @@ export interface FileCheckpoint {
    * found after a restart too (absent: none noted).
    */
   chain?: string[];
+  /**
+   * Found new and its rotation chain not looked at whole since (TrackedFile.newlyFound): after a
+   * restart too, no reference for the files before it in the chain (absent: false).
+   */
+  newlyFound?: boolean;
 }
 
 /** A file finished with (read to its end, or a copy never to be read), remembered while it is about. */
@@ -91,8 +96,8 @@ function fileProblem(f: unknown): string | undefined {
   if (!isId(f.dev) || !isId(f.ino)) return 'dev/ino: not a device and inode number';
   if (!isBase64(f.fp, MAX_FP_BASE64)) return 'fp: not a fingerprint';
   if (!isCount(f.offset)) return 'offset: not a byte offset';
-  if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz))
-    return 'skipping/copy/rotated/gz: not true or false';
+  if (typeof f.skipping !== 'boolean' || !isFlag(f.copy) || !isFlag(f.rotated) || !isFlag(f.gz) || !isFlag(f.newlyFound))
+    return 'skipping/copy/rotated/gz/newlyFound: not true or false';
   if (f.mtime !== undefined && !isTime(f.mtime)) return 'mtime: not a time';
   if (f.chain !== undefined && !(Array.isArray(f.chain) && f.chain.length <= MAX_CHAIN_NOTED && f.chain.every(isKey)))
     return `chain: not a list of at most ${MAX_CHAIN_NOTED} identities (dev:ino)`;

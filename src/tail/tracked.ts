@@ -56,6 +56,7 @@ export interface TrackedFile {
    * Found new at a followed path by this run, from its start, while its rotation chain was due to be
    * looked at: until a look at the chain has settled, it tells nothing of the files before it in
    * the chain, which may have come and gone unseen, whether or not something of it was read (chain.ts).
+   * In the checkpoint too: a restart before that look knows it as such.
    */
   newlyFound?: boolean;
   /** Found again after a restart by identity, with other first bytes: no reference for the chain either (restore.ts). */
@@ -320,6 +321,7 @@ export class TrackedFiles {
       if (f.gz) cp.gz = true;
       if (f.mtimeNs > 0n) cp.mtime = msOf(f.mtimeNs);
       if (f.chainWhenShort && f.chainWhenShort.size <= MAX_CHAIN_NOTED) cp.chain = [...f.chainWhenShort];
+      if (f.newlyFound) cp.newlyFound = true;
       files.push(cp);
     }
     files.push(...this.pendingByKey.values());

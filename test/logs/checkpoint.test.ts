@@ -100,6 +100,11 @@ describe('CheckpointStore', () => {
       /files\[0\]\.chain: not a list of at most 1024 identities/,
     ],
     [
+      'a file found new marked with something other than true or false',
+      JSON.stringify(cp({ tailer: { ...cp().tailer, files: [{ ...cp().tailer.files[0], newlyFound: 'yes' }] } })),
+      /files\[0\]\.skipping\/copy\/rotated\/gz\/newlyFound: not true or false/,
+    ],
+    [
       'a relative path',
       JSON.stringify(cp({ tailer: { ...cp().tailer, files: [{ ...cp().tailer.files[0], path: 'a.log' }] } })),
       /files\[0\]\.path/,

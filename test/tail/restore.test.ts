@@ -2,7 +2,18 @@
 // appended, rotated by rename or copytruncate, rewritten in place (same inode, other content),
 // deleted. Every line exactly once across the restart.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
 import { atTurn, runOnce, startTailer, tailerTests } from './helpers.js';
@@ -321,5 +332,51 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     h.clock.advance(6000);
     await h.poll();
     expect([...h1.lines.filter((l) => seen.includes(l)), ...h.lines].sort()).toEqual([...seen, ...expected].sort());
+  });
+
+  it('a file found new whose chain was not looked at whole before the checkpoint is no reference after the restart', async () => {
+    // The checkpoint lists A (rotated, read) and B, found new at the path, read, while the look at
+    // its chain had not settled (a listing caught mid-rotation): C, rotated between A and B, was
+    // never seen. While stopped, A is deleted and B rotated: B must not hide C.
+    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
+    let n = 0;
+    const write = (count: number, file = log) => {
+      const out = Array.from({ length: count }, () => line(n++));
+      appendFileSync(file, out.map((l) => l + '\n').join(''));
+      return out;
+    };
+    const t0 = Date.now();
+    write(20); // A
+    utimesSync(log, new Date(t0 - 60_000), new Date(t0 - 60_000));
+    const first = await runOnce([log]);
+    renameSync(log, `${log}.2`);
+    const c = write(20, `${log}.1`); // C, never seen
+    const b = write(20); // B, at the path, read before the checkpoint
+    const st = statSync(log);
+    const state: TailerState = {
+      ...first.state,
+      files: [
+        { ...first.state.files[0], rotated: true },
+        {
+          path: log,
+          dev: String(st.dev),
+          ino: String(st.ino),
+          fp: readFileSync(log).subarray(0, 256).toString('base64'),
+          offset: st.size,
+          skipping: false,
+          mtime: st.mtimeMs,
+          newlyFound: true,
+        },
+      ],
+    };
+    // While stopped: A deleted, C to .2, B to .1, D at the path.
+    unlinkSync(`${log}.2`);
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    const d = write(10);
+    const h = await start([log], { restore: state });
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...c, ...d].sort());
+    expect(h.lines).not.toContain(b[0]);
   });
 });
