@@ -101,7 +101,7 @@ describe('CheckpointStore', () => {
     ],
     [
       'a file found new marked with something other than true or false',
-      JSON.stringify(cp({ tailer: { ...cp().tailer, files: [{ ...cp().tailer.files[0], newlyFound: 'yes' }] } })),
+      JSON.stringify(cp()).replace('"skipping":false', '"skipping":false,"newlyFound":"yes"'),
       /files\[0\]\.skipping\/copy\/rotated\/gz\/newlyFound: not true or false/,
     ],
     [
