@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Rotation torture: the real exporter tails an access log that this script writes at full speed
 // (batches of lines through an O_APPEND descriptor, as an application does), while it rotates the
-// log in every way (rename with shifting .1 -> .2 ..., copytruncate, delete and recreate, dateext),
+// log in every way (rename with shifting .1 -> .2 ... and `compress` + `delaycompress`: .2 becomes
+// .2.gz, copytruncate, delete and recreate, dateext),
 // SIGKILLs the exporter at random points and stops it across two rotations. Every scrape's count of
 // lines must never go down, and at the end it must equal the lines written, exactly.
 //
@@ -32,6 +33,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -157,14 +159,22 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
     closeSync(fd);
     fd = openSync(log, 'a');
   };
-  /** Shifts access.log.N to .N+1 (the highest first), as logrotate does; nothing is deleted. */
+  /**
+   * Shifts access.log.N (and .N.gz) to .N+1 (the highest first), as logrotate does; then, as
+   * `compress` + `delaycompress` do, compresses the file that was .1 (now .2): gzip writes .2.gz and
+   * removes .2, whose unread lines are then only in the .gz.
+   */
   const shift = () => {
     const ns = readdirSync(dir)
-      .map((n) => /^access\.log\.(\d+)$/.exec(n)?.[1])
+      .map((n) => /^access\.log\.(\d+)(\.gz)?$/.exec(n))
       .filter(Boolean)
-      .map(Number)
-      .sort((a, b) => b - a);
-    for (const n of ns) renameSync(`${log}.${n}`, `${log}.${n + 1}`);
+      .map((m) => [Number(m[1]), m[2] ?? ''])
+      .sort((a, b) => b[0] - a[0]);
+    for (const [n, gz] of ns) renameSync(`${log}.${n}${gz}`, `${log}.${n + 1}${gz}`);
+    if (existsSync(`${log}.2`)) {
+      writeFileSync(`${log}.2.gz`, gzipSync(readFileSync(`${log}.2`)));
+      unlinkSync(`${log}.2`);
+    }
   };
   /**
    * logrotate's `rotate N`: the oldest rotated files beyond KEEP of each scheme are deleted (here
@@ -173,7 +183,7 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
    */
   const prune = () => {
     const names = readdirSync(dir);
-    for (const n of names) if (Number(/^access\.log\.(\d+)$/.exec(n)?.[1]) > KEEP) unlinkSync(join(dir, n));
+    for (const n of names) if (Number(/^access\.log\.(\d+)(\.gz)?$/.exec(n)?.[1]) > KEEP) unlinkSync(join(dir, n));
     const dates = names.filter((n) => /^access\.log-\d{8}$/.test(n)).sort();
     for (const n of dates.slice(0, Math.max(0, dates.length - KEEP))) unlinkSync(join(dir, n));
   };

@@ -89,7 +89,7 @@ export class RotationChains {
       }
       files.add(f);
       files.countRotation('rename');
-      logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full });
+      logger.info('reading a rotated file written after the last one read', { path: base, rotated: s.full, key: f.key });
     }
     // Known files that were in the chain and left it (deleted at its end) and the path: forgotten,
     // once missing for the wait. One listing is no proof: names are listed, then looked at one by
@@ -173,7 +173,7 @@ export class RotationChains {
     if (!head) return this.unreadable(s, key);
     this.unreadableSince.delete(key);
     if (known && matchesDigest(head, known)) return 'ours';
-    if (known && !s.gz) files.forgetReused(key); // the inode was reused: another file
+    if (known && !s.gz) files.retire(key); // the inode was reused: another file
     if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {
@@ -181,6 +181,8 @@ export class RotationChains {
         return 'ours';
       }
     }
+    // A file read whose inode went to another file since: its compressed form is still ours.
+    if (files.retiredOf(base).some((kf) => matchesDigest(head, kf))) return 'ours';
     return 'new';
   }
 
@@ -218,7 +220,7 @@ export class RotationChains {
         ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
     for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
     for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
-    ms = Math.max(ms, this.ctx.files.replacedModified(base) ?? -1);
+    for (const k of this.ctx.files.retiredOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 

@@ -54,6 +54,11 @@ export interface KnownCheckpoint {
   copy?: boolean;
   /** Modification time (ms) when last seen: orders the rotated files written after it (absent: unknown). */
   mtime?: number;
+  /**
+   * Its identity holds another file now (the inode reused): kept by its first bytes only, to know
+   * its compressed form (.gz) as read (absent: false).
+   */
+  retired?: boolean;
 }
 
 /** Kinds of rotation counted apart (hostwatch_log_rotations_total{kind}). */
@@ -109,7 +114,8 @@ function knownProblem(k: unknown): string | undefined {
   if (!isPath(k.path)) return 'path: not an absolute path';
   if (!isId(k.dev) || !isId(k.ino)) return 'dev/ino: not a device and inode number';
   if (!isCount(k.head) || k.head > 256 || !isBase64(k.sum, 44)) return 'head/sum: not a fingerprint digest';
-  if (!isCount(k.offset) || typeof k.skipping !== 'boolean' || !isFlag(k.copy)) return 'offset/skipping/copy: invalid';
+  if (!isCount(k.offset) || typeof k.skipping !== 'boolean' || !isFlag(k.copy) || !isFlag(k.retired))
+    return 'offset/skipping/copy/retired: invalid';
   if (k.mtime !== undefined && !isTime(k.mtime)) return 'mtime: not a time';
   return undefined;
 }

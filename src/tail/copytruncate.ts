@@ -78,7 +78,7 @@ export class CopyTruncate {
     if (typeof fh === 'string') return true; // cannot tell now: looked at again next pass
     const head = await readHead(fh, FINGERPRINT_BYTES).finally(() => fh.close().catch(() => {}));
     if (!matchesDigest(head, k)) {
-      this.files.forgetReused(at.key);
+      this.files.retire(at.key);
       this.logger.debug("a known copy's inode holds another file now", { path: at.path, key: at.key });
       return false;
     }

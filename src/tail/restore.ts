@@ -69,6 +69,7 @@ export async function resolvePending(ctx: RestoreContext): Promise<Set<string>> 
         path: cp.path,
         now_at: where.full,
         offset: cp.offset,
+        key: f.key,
       });
     }
     ctx.files.dropPending(key); // found as a .gz, it has another identity

@@ -390,6 +390,6 @@ export class Tailer {
     this.files.release(f);
     await f.fh.close().catch(() => {});
     this.filesChanged = true;
-    this.opts.logger.debug('rotated file done', { path: f.path });
+    this.opts.logger.debug('rotated file done', { path: f.path, key: f.key, offset: f.offset, gz: f.gz, copy: f.copy });
   }
 }

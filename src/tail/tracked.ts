@@ -25,6 +25,8 @@ import { digestHead, matchesDigest, type HeadDigest } from './identity.js';
 
 /** Known files remembered per log (bounded memory and checkpoint size); the oldest go first. */
 export const MAX_KNOWN = 256;
+/** Retired known files remembered per log (see TrackedFiles.retired). */
+const MAX_RETIRED = 64;
 
 export interface TrackedFile {
   /** identityKey() of the file: (dev, ino). */
@@ -90,12 +92,12 @@ export class TrackedFiles {
   /** In the order they became known: the first is the oldest. */
   private readonly known = new Map<string, KnownFile>();
   /**
-   * Per followed path, the latest modification time (ms) of a known file whose record went because
-   * its identity holds another file now (a file deleted, its inode taken by the new file at the path
-   * or by logrotate's next copy). The chain still needs it to tell what was written since
-   * (chain.ts lastSeenModified).
+   * Known files whose identity holds another file now (a file deleted, its inode taken by the new
+   * file at the path or by logrotate's next copy), by their first bytes only, oldest first: a .gz
+   * made of one is still known as read (chain.ts judge), and the time it was last seen modified
+   * still tells the chain what was written since (lastSeenModified).
    */
-  private readonly replacedSeen = new Map<string, number>();
+  private readonly retired: (KnownFile & { key: string })[] = [];
   private bytes = 0;
   /** Rotations counted before kinds were recorded (restored from an older checkpoint). */
   private unknownKind = 0;
@@ -137,7 +139,8 @@ export class TrackedFiles {
     this.unknownKind = state.rotations - byKind;
     for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
     for (const k of state.known ?? []) {
-      this.known.set(`${k.dev}:${k.ino}`, {
+      const key = `${k.dev}:${k.ino}`;
+      const record: KnownFile = {
         path: k.path,
         head: k.head,
         sum: k.sum,
@@ -145,7 +148,10 @@ export class TrackedFiles {
         skipping: k.skipping,
         copy: k.copy === true,
         mtime: k.mtime,
-      });
+      };
+      if (k.retired === true) {
+        if (this.retired.length < MAX_RETIRED) this.retired.push({ ...record, key });
+      } else this.known.set(key, record);
     }
   }
 
@@ -157,25 +163,26 @@ export class TrackedFiles {
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
     this.pendingByKey.delete(f.key);
-    this.keepSeen(f.key);
+    const k = this.known.get(f.key);
+    // Another file on its identity: retired. The same file (found again, or taken over as a copy) is that record.
+    if (k && !matchesDigest(f.fp, k)) this.retire(f.key);
     this.known.delete(f.key);
     this.changeCount++;
   }
 
-  /** A known record whose identity holds another file now: forgotten, its time kept (replacedSeen). */
-  forgetReused(key: string): void {
-    this.keepSeen(key);
-    this.forget(key);
-  }
-
-  private keepSeen(key: string): void {
+  /** A known record whose identity holds another file now: kept by its first bytes only (see retired). */
+  retire(key: string): void {
     const k = this.known.get(key);
-    if (k?.mtime !== undefined) this.replacedSeen.set(k.path, Math.max(k.mtime, this.replacedSeen.get(k.path) ?? -1));
+    if (!k) return;
+    this.known.delete(key);
+    this.retired.push({ ...k, key });
+    if (this.retired.length > MAX_RETIRED) this.retired.shift();
+    this.changeCount++;
   }
 
-  /** See replacedSeen. */
-  replacedModified(base: string): number | undefined {
-    return this.replacedSeen.get(base);
+  /** The retired records of `base` (see retired). */
+  retiredOf(base: string): KnownFile[] {
+    return this.retired.filter((k) => k.path === base);
   }
 
   /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
@@ -330,6 +337,21 @@ export class TrackedFiles {
       const [dev, ino] = splitKey(key);
       const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
       if (k.copy) kc.copy = true;
+      if (k.mtime !== undefined) kc.mtime = k.mtime;
+      known.push(kc);
+    }
+    for (const k of this.retired) {
+      const [dev, ino] = splitKey(k.key);
+      const kc: KnownCheckpoint = {
+        path: k.path,
+        dev,
+        ino,
+        head: k.head,
+        sum: k.sum,
+        offset: k.offset,
+        skipping: k.skipping,
+        retired: true,
+      };
       if (k.mtime !== undefined) kc.mtime = k.mtime;
       known.push(kc);
     }

@@ -234,7 +234,9 @@ describe('rotation chain after a restart', () => {
     write(1);
     rotate();
     await again.tailer.poll();
-    expect(again.tailer.snapshot().known?.map((k) => k.ino)).not.toContain(state.known![0].ino);
+    // (Retired instead when a newer file got its inode meanwhile: then known by its first bytes only.)
+    const live = again.tailer.snapshot().known?.filter((k) => !k.retired);
+    expect(live?.map((k) => k.ino)).not.toContain(state.known![0].ino);
   });
 });
 
