@@ -66,15 +66,20 @@ export class RotationChains {
     const chain = rotationChain(siblings);
     const ourHeads = this.fingerprintsOf(base);
     const present = new Set<string>();
+    /** Checkpointed files not found again yet whose identity holds other first bytes now: ours, no reference. */
+    const changed = new Set<string>();
     let settled = true;
     const verdicts: Verdict[] = [];
     for (const s of chain) {
-      const v = await this.judge(s, base, ourHeads, present);
+      const v = await this.judge(s, base, ourHeads, present, changed);
       if (v === undefined) settled = false;
       verdicts.push(v ?? 'skip');
     }
     for (const s of siblings) present.add(identityKey(s.st));
-    const ref = chain.findIndex((s, i) => verdicts[i] === 'ours' && !noReference(files.get(identityKey(s.st))));
+    const ref = chain.findIndex((s, i) => {
+      const key = identityKey(s.st);
+      return verdicts[i] === 'ours' && !noReference(files.get(key)) && !changed.has(key);
+    });
     logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
@@ -156,10 +161,16 @@ export class RotationChains {
   }
 
   /** Whether a member of the chain is ours, new, or to be left alone; undefined: cannot tell yet. */
-  private async judge(s: Sibling, base: string, ourHeads: Buffer[], present: Set<string>): Promise<Verdict | undefined> {
+  private async judge(
+    s: Sibling,
+    base: string,
+    ourHeads: Buffer[],
+    present: Set<string>,
+    changed: Set<string>,
+  ): Promise<Verdict | undefined> {
     const { files, opener } = this.ctx;
     const key = identityKey(s.st);
-    if (files.has(key)) return 'ours';
+    if (files.get(key)) return 'ours';
     const known = files.knownFile(key);
     const fh = await opener.guard.open(s.full, s);
     // Gone from its name since the listing (logrotate shifting .1 -> .2): looked at again next pass.
@@ -172,6 +183,14 @@ export class RotationChains {
     }
     if (!head) return this.unreadable(s, key);
     this.unreadableSince.delete(key);
+    // A checkpointed file not found again yet (restore.ts decides what it is): ours. With other
+    // first bytes its inode may be another file's now (the checkpointed one deleted while
+    // stopped): no reference for the files before it.
+    const cp = files.pendingFile(key);
+    if (cp) {
+      if (!headStartsWith(head, Buffer.from(cp.fp, 'base64'))) changed.add(key);
+      return 'ours';
+    }
     if (known && matchesDigest(head, known)) return 'ours';
     if (known && !s.gz) files.retire(key); // the inode was reused: another file
     if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';

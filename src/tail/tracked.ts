@@ -155,6 +155,11 @@ export class TrackedFiles {
     }
   }
 
+  /** The checkpoint of a pending file (not found again yet). */
+  pendingFile(key: string): FileCheckpoint | undefined {
+    return this.pendingByKey.get(key);
+  }
+
   pending(): [string, FileCheckpoint][] {
     return [...this.pendingByKey];
   }
