@@ -10,15 +10,18 @@ import { Tailer, type TailerOptions } from '../../src/tail/tailer.js';
 import { noWatch } from '../../src/tail/watch.js';
 
 /**
- * Numbered lines appended to a test's log: write(count) appends `count` lines made by `text` from
- * the running number and returns them; reset() starts the numbering again (each test).
+ * Numbered lines appended to a test's log (or to `to`): write(count) appends `count` lines made by
+ * `text` from the running number and returns them; reset() starts the numbering again (each test).
  */
-export function lineWriter(file: () => string, text: (i: number) => string): { write(count: number): string[]; reset(): void } {
+export function lineWriter(
+  file: () => string,
+  text: (i: number) => string = numberedLine,
+): { write(count: number, to?: string): string[]; reset(): void } {
   let n = 0;
   return {
-    write(count) {
+    write(count, to = file()) {
       const out = Array.from({ length: count }, () => text(n++));
-      appendFileSync(file(), out.map((l) => l + '\n').join(''));
+      appendFileSync(to, out.map((l) => l + '\n').join(''));
       return out;
     },
     reset() {
@@ -26,6 +29,9 @@ export function lineWriter(file: () => string, text: (i: number) => string): { w
     },
   };
 }
+
+/** A line numbered `i`, ~73 bytes: the default of lineWriter. */
+export const numberedLine = (i: number): string => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
 
 /** A request line numbered `i`, ~57 bytes: the copytruncate tests' lines. */
 export const requestLine = (i: number): string => `${String(i).padStart(7, '0')} GET /item/${i + 1} ${'y'.repeat(40)}`;

@@ -16,14 +16,19 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
-import { atTurn, runOnce, startTailer, tailerTests } from './helpers.js';
+import { atTurn, lineWriter, runOnce, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
 const start = t.start;
 let dir: string;
 let log: string;
-beforeEach(() => ({ dir, log } = t));
+const lines = lineWriter(() => log);
+const write = lines.write;
+beforeEach(() => {
+  ({ dir, log } = t);
+  lines.reset();
+});
 
 describe('Tailer: restart from a snapshot', () => {
   it('resumes at the saved offset: no line twice, none lost, whatever start_position says', async () => {
@@ -186,14 +191,8 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     // Found by the torture: the checkpointed file, rotated while down, was looked for among the
     // rotated names while logrotate shifted them (.1 -> .2); the listing missed it, it was taken
     // for deleted, and the lines written to it after the checkpoint were never read.
-    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
     for (let at = 0; at < 30; at++) {
-      let n = 0;
-      const write = (count: number, file = log) => {
-        const out = Array.from({ length: count }, () => line(n++));
-        appendFileSync(file, out.map((l) => l + '\n').join(''));
-        return out;
-      };
+      lines.reset();
       const expected = write(20);
       const first = await runOnce([log]);
       expected.push(...write(10)); // after the checkpoint
@@ -221,13 +220,6 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     // Found by the torture: the checkpointed file was deleted, and its inode went to a file created
     // later and rotated; found again by identity, that file was taken for the newest one read, and
     // the older rotated files that hostwatch never saw were left unread.
-    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
-    let n = 0;
-    const write = (count: number, file = log) => {
-      const out = Array.from({ length: count }, () => line(n++));
-      appendFileSync(file, out.map((l) => l + '\n').join(''));
-      return out;
-    };
     write(20);
     const first = await runOnce([log]); // the file, read to its end
     const expected: string[] = [];
@@ -306,13 +298,6 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     // Found by the torture (seed 6, 1,400 lines counted twice): the rotated file was deleted and
     // the copy of a copytruncate got its inode. Taken for the rotated file truncated in place, the
     // copy was followed as that file (so the truncated file's copy was not found) and read from 0.
-    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
-    let n = 0;
-    const write = (count: number, file = log) => {
-      const out = Array.from({ length: count }, () => line(n++));
-      appendFileSync(file, out.map((l) => l + '\n').join(''));
-      return out;
-    };
     write(20); // R
     const h1 = await start([log]);
     renameSync(log, `${log}.1`);
@@ -338,13 +323,6 @@ describe('Tailer: a restart while logrotate shifts the chain', () => {
     // The checkpoint lists A (rotated, read) and B, found new at the path, read, while the look at
     // its chain had not settled (a listing caught mid-rotation): C, rotated between A and B, was
     // never seen. While stopped, A is deleted and B rotated: B must not hide C.
-    const line = (i: number) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`;
-    let n = 0;
-    const write = (count: number, file = log) => {
-      const out = Array.from({ length: count }, () => line(n++));
-      appendFileSync(file, out.map((l) => l + '\n').join(''));
-      return out;
-    };
     const t0 = Date.now();
     write(20); // A
     utimesSync(log, new Date(t0 - 60_000), new Date(t0 - 60_000));

@@ -10,10 +10,7 @@ import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
 let log: string;
-const lines = lineWriter(
-  () => log,
-  (i) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(60)}`,
-);
+const lines = lineWriter(() => log);
 const write = lines.write;
 beforeEach(() => {
   ({ log } = t);
