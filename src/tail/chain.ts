@@ -48,6 +48,8 @@ const noReference = (f: TrackedFile | undefined): boolean => f !== undefined && 
 export class RotationChains {
   /** .gz members not inflatable yet, since when (by identity). */
   private readonly unreadableSince = new Map<string, number>();
+  /** Members whose first bytes are the start of one of ours (a copy being written), since when. */
+  private readonly growingSince = new Map<string, number>();
   /** Followed paths whose last listings were torn (caught mid-rotation), since when. */
   private readonly tornSince = new Map<string, number>();
 
@@ -194,6 +196,11 @@ export class RotationChains {
     if (known && matchesDigest(head, known)) return 'ours';
     if (known && !s.gz) files.retire(key); // the inode was reused: another file
     if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';
+    // The start of one of ours: a copy logrotate is still writing (copytruncate), to be found by
+    // the file it copies once truncated. Looked at again, for up to the wait; read from 0 it would
+    // count what was read of that file twice.
+    if (ourHeads.some((fp) => headStartsWith(fp, head)) && this.stillWaiting(this.growingSince, key)) return undefined;
+    this.growingSince.delete(key);
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {
         present.add(k); // a known file compressed since: still in the chain

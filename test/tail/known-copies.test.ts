@@ -4,7 +4,7 @@
 // where the original was. And a known copy's inode reused by a new log must not hide that log.
 // (The last two found by reading the code: lines lost, the new log never read.)
 import { beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, renameSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { atTurn, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -120,5 +120,36 @@ describe("a known copy's inode reused", () => {
     h.clock.advance(6000);
     await h.poll();
     expect(h.lines).toEqual(expected);
+  });
+});
+
+describe('a copy still being written when the chain is looked at', () => {
+  it('is not taken for a rotated file never read: it is read from where the file was once the truncation is seen', async () => {
+    // Found by the torture once it compressed (seeds 3 and 11, 600 and 400 lines twice): the chain
+    // looked at while logrotate's copy was being written saw a file with the start of ours, took
+    // it for a rotated file never read, and read it from 0.
+    const expected = write(10); // R
+    const h1 = await start([log]);
+    renameSync(log, `${log}.1`);
+    expected.push(...write(20)); // F
+    await h1.poll();
+    const state = JSON.parse(JSON.stringify(h1.tailer.snapshot())) as TailerState;
+    await h1.tailer.stop();
+    expect(h1.lines).toEqual(expected);
+    const seen = h1.lines.length;
+    expected.push(...write(10)); // F, not read before the stop
+    renameSync(`${log}.1`, `${log}.2`);
+    const whole = readFileSync(log);
+    writeFileSync(`${log}.1`, whole.subarray(0, 100)); // logrotate's copy of F, 100 bytes written so far
+    const h = await start([log], { restore: state });
+    await h.poll(); // the restart looks at the chain: the copy being written is waited for
+    writeFileSync(`${log}.1`, whole); // the copy done, then F truncated
+    truncateSync(log, 0);
+    expected.push(...write(5));
+    for (let i = 0; i < 3; i++) {
+      await h.poll();
+      h.clock.advance(2000);
+    }
+    expect([...h1.lines.slice(0, seen), ...h.lines]).toEqual(expected);
   });
 });
