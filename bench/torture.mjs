@@ -27,8 +27,10 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   truncateSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -173,6 +175,8 @@ export async function torture({ rotations = 100, kills = 10, stops = 2, seed = 1
     for (const [n, gz] of ns) renameSync(`${log}.${n}${gz}`, `${log}.${n + 1}${gz}`);
     if (existsSync(`${log}.2`)) {
       writeFileSync(`${log}.2.gz`, gzipSync(readFileSync(`${log}.2`)));
+      const st = statSync(`${log}.2`);
+      utimesSync(`${log}.2.gz`, st.atime, st.mtime); // as gzip does: the .gz keeps the file's times
       unlinkSync(`${log}.2`);
     }
   };
