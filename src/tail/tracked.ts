@@ -86,6 +86,15 @@ export interface KnownFile extends HeadDigest {
 const msOf = (ns: bigint) => (ns > 0n ? Number(ns / 1_000_000n) : undefined);
 const splitKey = (key: string) => key.split(':') as [string, string];
 
+/** A known file as the checkpoint lists it. */
+function knownCheckpoint(key: string, k: KnownFile): KnownCheckpoint {
+  const [dev, ino] = splitKey(key);
+  const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
+  if (k.copy) kc.copy = true;
+  if (k.mtime !== undefined) kc.mtime = k.mtime;
+  return kc;
+}
+
 export class TrackedFiles {
   private readonly byKey = new Map<string, TrackedFile>();
   private readonly pendingByKey = new Map<string, FileCheckpoint>();
@@ -337,29 +346,8 @@ export class TrackedFiles {
       files.push(cp);
     }
     files.push(...this.pendingByKey.values());
-    const known: KnownCheckpoint[] = [];
-    for (const [key, k] of this.known) {
-      const [dev, ino] = splitKey(key);
-      const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
-      if (k.copy) kc.copy = true;
-      if (k.mtime !== undefined) kc.mtime = k.mtime;
-      known.push(kc);
-    }
-    for (const k of this.retired) {
-      const [dev, ino] = splitKey(k.key);
-      const kc: KnownCheckpoint = {
-        path: k.path,
-        dev,
-        ino,
-        head: k.head,
-        sum: k.sum,
-        offset: k.offset,
-        skipping: k.skipping,
-        retired: true,
-      };
-      if (k.mtime !== undefined) kc.mtime = k.mtime;
-      known.push(kc);
-    }
+    const known = [...this.known].map(([key, k]) => knownCheckpoint(key, k));
+    for (const k of this.retired) known.push({ ...knownCheckpoint(k.key, { ...k, copy: false }), retired: true });
     let rotations = this.unknownKind;
     const kinds: Partial<Record<RotationKind, number>> = {};
     for (const [kind, n] of this.kinds) {
