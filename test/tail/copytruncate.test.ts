@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { atTurn, lineWriter, requestLine, runOnce, startTailer, tailerTests } from './helpers.js';
+import { atTurn, copytruncate, lineWriter, requestLine, runOnce, startTailer, tailerTests } from './helpers.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Tailer } from '../../src/tail/tailer.js';
@@ -25,11 +25,6 @@ beforeEach(() => {
   ({ dir, log } = t);
   requests.reset();
 });
-
-function copytruncate(): void {
-  copyFileSync(log, `${log}.1`);
-  truncateSync(log, 0);
-}
 
 /**
  * A restart from `state` whose sink also calls `onLine` with each line, to act at an exact point of
@@ -68,7 +63,7 @@ describe('copytruncate', () => {
       const h = await startTailer([log], { chunkBytes: 1024, maxLineBytes: 1024 });
       expected.push(...write(1500));
       const step = () => {
-        copytruncate();
+        copytruncate(log);
         expected.push(...write(3));
       };
       const turn = atTurn(at, step);
@@ -88,7 +83,7 @@ describe('copytruncate', () => {
     write(20);
     const { state } = await runOnce([log]); // the checkpoint: the file read to its end
     expected.push(...write(20)); // after the checkpoint
-    copytruncate(); // while hostwatch is down
+    copytruncate(log); // while hostwatch is down
     expected.push(...write(20));
     let again = false;
     const lines = await restart(state, () => {
@@ -96,7 +91,7 @@ describe('copytruncate', () => {
       // The restart is reading the lines not read yet from the first copy: logrotate again.
       again = true;
       renameSync(`${log}.1`, `${log}.2`);
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(20));
     });
     expect(again).toBe(true);
@@ -116,7 +111,7 @@ describe('copytruncate', () => {
     await h.tailer.stop();
     // While hostwatch is down: logrotate copytruncate (shifting .1 to .2), then more lines.
     renameSync(`${log}.1`, `${log}.2`);
-    copytruncate();
+    copytruncate(log);
     expected.push(...write(20));
     let again = false;
     let more: string[] = [];
@@ -127,7 +122,7 @@ describe('copytruncate', () => {
       again = true;
       renameSync(`${log}.2`, `${log}.3`);
       renameSync(`${log}.1`, `${log}.2`);
-      copytruncate();
+      copytruncate(log);
       more = write(20);
     });
     expect(again).toBe(true);
@@ -142,7 +137,7 @@ describe('copytruncate', () => {
     const expected = write(20);
     const h = await start([log]);
     expected.push(...write(10));
-    copytruncate();
+    copytruncate(log);
     expected.push(...write(5));
     await h.poll();
     h.clock.advance(6000); // the first copy, read to its end, is let go: only its record remains
@@ -150,7 +145,7 @@ describe('copytruncate', () => {
     expected.push(...write(10));
     await h.poll();
     expected.push(...write(7)); // not read when the second copy is made
-    copytruncate();
+    copytruncate(log);
     expected.push(...write(3));
     await h.poll();
     h.clock.advance(6000);
@@ -163,7 +158,7 @@ describe('copytruncate', () => {
       appendFileSync(log, '');
       const h = await startTailer([log]); // an empty file: no fingerprint
       const expected = write(20);
-      copytruncate(); // all before the next look: the file only seems to have grown
+      copytruncate(log); // all before the next look: the file only seems to have grown
       expected.push(...write(20));
       await h.poll();
       await h.poll();
@@ -177,7 +172,7 @@ describe('copytruncate', () => {
       h.clock.advance(5000);
       await h.poll(); // empty at this look
       expected.push(...write(7));
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(3));
       await h.poll();
       expect(h.lines).toEqual(expected);
@@ -192,7 +187,7 @@ describe('copytruncate', () => {
       const first = await runOnce([log]);
       expect(first.state.files[0].chain).toHaveLength(1);
       const expected = write(20);
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(5));
       const h = await start([log], { restore: first.state });
       await h.poll();
@@ -205,7 +200,7 @@ describe('copytruncate', () => {
       appendFileSync(log, '');
       const first = await runOnce([log]);
       const expected = write(20);
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(5));
       renameSync(`${log}.1`, `${log}.2`);
       renameSync(log, `${log}.1`);
@@ -219,10 +214,10 @@ describe('copytruncate', () => {
       appendFileSync(log, '');
       const h = await startTailer([log]);
       const expected = write(20);
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(20));
       renameSync(`${log}.1`, `${log}.2`);
-      copytruncate();
+      copytruncate(log);
       expected.push(...write(20));
       await h.poll();
       await h.poll();
@@ -246,7 +241,7 @@ describe('copytruncate', () => {
         done = true;
         renameSync(`${log}.1`, `${log}.2`);
         expected.push(...write(20));
-        copytruncate();
+        copytruncate(log);
         expected.push(...write(20));
       });
       expect(done).toBe(true);

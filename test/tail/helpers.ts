@@ -1,6 +1,6 @@
 // Shared by the tailer tests: a temp dir, and a tailer driven by hand (no fs events, manual clock).
 import { afterEach, beforeEach } from 'vitest';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
@@ -35,6 +35,12 @@ export const numberedLine = (i: number): string => `line ${String(i).padStart(6,
 
 /** A request line numbered `i`, ~57 bytes: the copytruncate tests' lines. */
 export const requestLine = (i: number): string => `${String(i).padStart(7, '0')} GET /item/${i + 1} ${'y'.repeat(40)}`;
+
+/** logrotate's copytruncate of `log`: copied to `log`.1, then truncated in place. */
+export function copytruncate(log: string): void {
+  copyFileSync(log, `${log}.1`);
+  truncateSync(log, 0);
+}
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'hostwatch-tail-'));

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { atTurn, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
+import { atTurn, copytruncate, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 import { createLogger } from '../../src/core/log.js';
 
@@ -21,18 +21,13 @@ beforeEach(() => {
   requests.reset();
 });
 
-function copytruncate(): void {
-  copyFileSync(log, `${log}.1`);
-  truncateSync(log, 0);
-}
-
 describe('copytruncate with a glob matching the copy', () => {
   it('with a glob matching the copy, a restart after the truncation does not read the copy as a new file', async () => {
     const glob = path.join(dir, 'access.log*');
     const expected = write(100);
     const h = await startTailer([glob]);
     expected.push(...write(50));
-    copytruncate();
+    copytruncate(log);
     expected.push(...write(10));
     await h.tailer.poll();
     h.clock.advance(6000); // the copy, read to its end, is let go: only the memory of it remains
@@ -105,7 +100,7 @@ describe("a known copy's inode reused", () => {
     const expected = write(20);
     const h = await start([log]);
     expected.push(...write(10));
-    copytruncate();
+    copytruncate(log);
     expected.push(...write(5));
     await h.poll();
     h.clock.advance(6000); // the copy, read to its end, is let go: only its record remains
