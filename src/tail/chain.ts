@@ -66,7 +66,7 @@ export class RotationChains {
     if (problem) return problem === 'gone'; // no directory: no chain
     if (this.tornListing(base, torn)) return false; // caught mid-rotation: look again at the next pass
     const chain = rotationChain(siblings);
-    const ourHeads = this.fingerprintsOf(base);
+    const ourHeads = await this.fingerprintsOf(base);
     const present = new Set<string>();
     /** Checkpointed files not found again yet whose identity holds other first bytes now: ours, no reference. */
     const changed = new Set<string>();
@@ -219,10 +219,22 @@ export class RotationChains {
     return 'skip';
   }
 
-  /** Fingerprints long enough to tell a copy of a file followed at `base` (or its compressed form). */
-  private fingerprintsOf(base: string): Buffer[] {
+  /**
+   * Fingerprints long enough to tell a copy of a file followed at `base` (or its compressed form).
+   * A followed file truncated since it was read (copytruncate) starts with other bytes now, which
+   * the next drain reads from 0: its first bytes as they are now are ours too (its compressed form
+   * made after a rename, read from 0 as new, would count them twice). One read of the first bytes
+   * per followed file of `base`, at each look at its chain.
+   */
+  private async fingerprintsOf(base: string): Promise<Buffer[]> {
     const fps: Buffer[] = [];
-    for (const f of this.ctx.files.list()) if (f.path === base && f.fp.length >= MIN_COPY_PROOF_BYTES) fps.push(f.fp);
+    for (const f of this.ctx.files.list()) {
+      if (f.path !== base) continue;
+      if (f.fp.length >= MIN_COPY_PROOF_BYTES) fps.push(f.fp);
+      if (f.gz) continue;
+      const now = await readHead(f.fh, FINGERPRINT_BYTES).catch(() => undefined);
+      if (now && now.length >= MIN_COPY_PROOF_BYTES && !headStartsWith(now, f.fp)) fps.push(now);
+    }
     for (const [, cp] of this.ctx.files.pending()) {
       if (cp.path !== base) continue;
       const fp = Buffer.from(cp.fp, 'base64');

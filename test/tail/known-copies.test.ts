@@ -5,6 +5,7 @@
 // (The last two found by reading the code: lines lost, the new log never read.)
 import { beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { atTurn, copytruncate, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
@@ -146,5 +147,34 @@ describe('a copy still being written when the chain is looked at', () => {
       h.clock.advance(2000);
     }
     expect([...h1.lines.slice(0, seen), ...h.lines]).toEqual(expected);
+  });
+});
+
+describe('a file truncated by copytruncate, then rotated and compressed before a pass saw the truncation', () => {
+  it('its .gz (what it got after the truncation) is read once, through the file; its copy from where it was', async () => {
+    // Found by the torture (seed 2, 1,400 lines twice): the look at the chain, which comes before
+    // the rotated file is read, knew the file by its first bytes before the truncation, so its
+    // compressed form looked like a rotated file never read and was read from 0, then the file too.
+    const gzip = (from: string, to: string) => {
+      writeFileSync(to, gzipSync(readFileSync(from)));
+      unlinkSync(from);
+    };
+    const expected = write(20);
+    const h = await start([log]);
+    expected.push(...write(10)); // not read before the copy
+    copytruncate(log); // C: access.log.1
+    gzip(`${log}.1`, `${log}.1.gz`); // compress (no delaycompress)
+    expected.push(...write(15)); // the file after its truncation
+    renameSync(`${log}.1.gz`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    gzip(`${log}.1`, `${log}.1.gz`); // the file compressed and deleted: only our descriptor holds it
+    writeFileSync(log, '');
+    expected.push(...write(5));
+    for (let i = 0; i < 3; i++) {
+      await h.poll();
+      h.clock.advance(6000);
+    }
+    // The copy in a .gz is found by a later pass than the truncation: order aside, every line once.
+    expect([...h.lines].sort()).toEqual([...expected].sort());
   });
 });
