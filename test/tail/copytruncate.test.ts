@@ -8,11 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { atTurn, copytruncate, lineWriter, requestLine, runOnce, startTailer, tailerTests } from './helpers.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/log.js';
-import { Tailer } from '../../src/tail/tailer.js';
-import { noWatch } from '../../src/tail/watch.js';
+import { atTurn, copytruncate, lineWriter, requestLine, restartReading, runOnce, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -25,35 +21,6 @@ beforeEach(() => {
   ({ dir, log } = t);
   requests.reset();
 });
-
-/**
- * A restart from `state` whose sink also calls `onLine` with each line, to act at an exact point of
- * the reading; two passes, then stopped. The lines it read.
- */
-async function restart(state: TailerState, onLine: (text: string) => void): Promise<string[]> {
-  const lines: string[] = [];
-  const tailer = new Tailer({
-    paths: [log],
-    startPosition: 'beginning',
-    maxLineBytes: 65536,
-    pollInterval: 1000,
-    clock: new ManualClock(),
-    logger: silentLogger,
-    watch: noWatch,
-    sink: {
-      line: (text) => {
-        lines.push(text);
-        onLine(text);
-      },
-    },
-  });
-  tailer.restore(state);
-  await tailer.start();
-  await tailer.poll();
-  await tailer.poll();
-  await tailer.stop();
-  return lines;
-}
 
 describe('copytruncate', () => {
   it('a file first seen under 256 bytes, truncated while its fingerprint grows: the copy is still found', async () => {
@@ -86,7 +53,7 @@ describe('copytruncate', () => {
     copytruncate(log); // while hostwatch is down
     expected.push(...write(20));
     let again = false;
-    const lines = await restart(state, () => {
+    const lines = await restartReading([log], state, () => {
       if (again) return;
       // The restart is reading the lines not read yet from the first copy: logrotate again.
       again = true;
@@ -115,7 +82,7 @@ describe('copytruncate', () => {
     expected.push(...write(20));
     let again = false;
     let more: string[] = [];
-    const lines = await restart(state, (text) => {
+    const lines = await restartReading([log], state, (text) => {
       if (again || !text.startsWith('late')) return;
       // The restart has found the truncation and read the copy; it is now reading the renamed
       // file's late lines, before the file at the path: logrotate copytruncate again.
@@ -234,7 +201,7 @@ describe('copytruncate', () => {
       expected.push('late line 1', 'late line 2');
       appendFileSync(log, ''); // the new file, empty
       let done = false;
-      const lines = await restart(state, () => {
+      const lines = await restartReading([log], state, () => {
         if (done) return;
         // The restart found the new file empty and is reading the late lines: before it reads
         // the new file, that file gets lines and logrotate copytruncates it.

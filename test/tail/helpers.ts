@@ -163,3 +163,36 @@ export function atTurn(at: number, step: () => void): { stop(): boolean } {
     },
   };
 }
+
+/**
+ * A restart from `state` whose sink also calls `onLine` with each line (and the tailer), to act at
+ * an exact point of the reading; two passes, then stopped. The lines it read.
+ */
+export async function restartReading(
+  paths: string[],
+  state: TailerState,
+  onLine: (text: string, tailer: Tailer) => void,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const tailer: Tailer = new Tailer({
+    paths,
+    startPosition: 'beginning',
+    maxLineBytes: 65536,
+    pollInterval: 1000,
+    clock: new ManualClock(),
+    logger: silentLogger,
+    watch: noWatch,
+    sink: {
+      line: (text) => {
+        lines.push(text);
+        onLine(text, tailer);
+      },
+    },
+  });
+  tailer.restore(state);
+  await tailer.start();
+  await tailer.poll();
+  await tailer.poll();
+  await tailer.stop();
+  return lines;
+}
