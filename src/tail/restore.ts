@@ -103,7 +103,7 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   let changed: Found | undefined;
   if (same && same.gz === gz) {
     const where = { full: same.full, seen: same, gz };
-    if (gz || (await sameStart(same.full, same, fp, guard))) return where;
+    if (await sameStart(same.full, same, fp, guard, gz)) return where;
     changed = where;
   }
   if (!cp.gz && fp.length >= MIN_GZ_PROOF_BYTES) {
@@ -133,11 +133,17 @@ async function locate(key: string, cp: FileCheckpoint, ctx: RestoreContext): Pro
   return (await listingHolds(cp.path, guard, siblings, torn)) ? 'gone' : 'again';
 }
 
-async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileGuard): Promise<boolean> {
+/**
+ * Whether the file (its content, when `gz`) still starts with the fingerprint. A .gz is never
+ * rewritten: with another start (or none yet, gzip writing it) it is the next one on a reused inode.
+ */
+async function sameStart(full: string, seen: Inspected, fp: Buffer, guard: FileGuard, gz = false): Promise<boolean> {
   const fh = await guard.open(full, seen);
   if (isRefused(fh)) return true; // cannot tell here: the open that follows reports it
   try {
-    return await startsWith(fh, fp);
+    if (!gz) return await startsWith(fh, fp);
+    const head = await gzipHead(fh);
+    return head !== undefined && headStartsWith(head, fp);
   } finally {
     await fh.close();
   }
