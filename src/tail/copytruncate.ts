@@ -9,8 +9,8 @@
 // - a copy no first bytes can tell (missedCopy): a file empty or nearly so at the last look, then
 //   written, copied and truncated before the next, only seems to have grown. Its chain is noted
 //   while it is that short; a member that appeared since, starts with what we read and differs
-//   from the file now is the copy. With none, the file's first bytes at that look become its
-//   fingerprint, so that a truncation after it is seen.
+//   from the file now is the copy (or a .gz of it: see mayBeCompressedCopy). With none, the file's
+//   first bytes at that look become its fingerprint, so that a truncation after it is seen.
 // - a copy not found yet: a file of which something was read is left as it was (not read, its old
 //   first bytes kept) while its copy is looked for again at each pass, for up to the wait, so that
 //   a listing caught mid-rotation, or a copy compressed at once, does not leave the copy to the
@@ -126,10 +126,12 @@ export class CopyTruncate {
   async missedCopy(f: TrackedFile): Promise<TrackedFile | undefined> {
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
       f.chainWhenShort = undefined; // its first bytes tell its copy now
+      f.mtimeWhenShort = undefined;
       return undefined;
     }
     const now = await readHead(f.fh, FINGERPRINT_BYTES);
     const before = f.chainWhenShort;
+    const seenMs = f.mtimeWhenShort;
     const siblings = await this.noteChain(f);
     if (!siblings) return undefined;
     if (before) {
@@ -139,16 +141,41 @@ export class CopyTruncate {
       for (const s of rotationChain(siblings)) {
         const key = identityKey(s.st);
         if (key === f.key) break;
-        if (before.has(key) || s.gz || this.files.has(key) || this.files.knownFile(key) || Number(s.st.size) <= f.offset) continue;
+        if (before.has(key) || this.files.has(key) || this.files.knownFile(key)) continue;
+        if (s.gz ? !this.mayBeCompressedCopy(s, seenMs) : Number(s.st.size) <= f.offset) continue;
         const fh = await this.opener.open(s.full, s);
         if (typeof fh === 'string') continue;
-        const head = await readHead(fh, FINGERPRINT_BYTES);
-        if (headStartsWith(head, f.fp) && !headStartsWith(now, head)) return this.asCopy(f, s, fh);
+        const head = s.gz ? await gzipHead(fh) : await readHead(fh, FINGERPRINT_BYTES);
+        if (head && headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head)))
+          return this.asCopy(f, s, fh);
         await fh.close();
       }
     }
     if (now.length > f.fp.length && headStartsWith(now, f.fp)) f.fp = now;
     return undefined;
+  }
+
+  /**
+   * Whether a .gz member that appeared since the chain was noted may be the compressed copy of the
+   * file noted (copytruncate, then compress): a new inode, so its identity tells nothing; but gzip
+   * keeps the time of the file it compresses, and a copy made since was modified after the file was
+   * last seen short (`seenMs`), whereas a file of the chain then, compressed since, was not (save in
+   * the same clock tick: not taken). The caller also checks that its content is none of ours.
+   */
+  private mayBeCompressedCopy(s: Sibling, seenMs: number | undefined): boolean {
+    return seenMs !== undefined && Number(s.st.mtimeNs / 1_000_000n) > seenMs;
+  }
+
+  /** Whether first bytes `head` are those of a file of `base` we follow, wait for, know or knew. */
+  private isOurs(base: string, head: Buffer): boolean {
+    const { files } = this;
+    for (const o of files.list()) if (o.path === base && o.fp.length >= MIN_COPY_PROOF_BYTES && headStartsWith(head, o.fp)) return true;
+    for (const [, cp] of files.pending()) {
+      const fp = Buffer.from(cp.fp, 'base64');
+      if (cp.path === base && fp.length >= MIN_COPY_PROOF_BYTES && headStartsWith(head, fp)) return true;
+    }
+    for (const [, k] of files.knownOf(base)) if (matchesDigest(head, k)) return true;
+    return files.retiredOf(base).some((k) => matchesDigest(head, k));
   }
 
   /**
@@ -165,6 +192,7 @@ export class CopyTruncate {
     const { siblings, problem } = await listSiblings(f.path, this.opener.guard);
     if (problem) return undefined;
     f.chainWhenShort = new Set(siblings.map((s) => identityKey(s.st)));
+    f.mtimeWhenShort = f.mtimeNs > 0n ? Number(f.mtimeNs / 1_000_000n) : undefined;
     return siblings;
   }
 
@@ -278,6 +306,7 @@ export class CopyTruncate {
       copy: true,
       gz: s.gz,
       chainWhenShort: undefined,
+      mtimeWhenShort: undefined,
       copySoughtSince: undefined,
     };
   }

@@ -192,6 +192,7 @@ async function reopen(key: string, cp: FileCheckpoint, where: Found, ctx: Restor
     headChanged: where.headChanged,
     // Short at the checkpoint: its chain then, to find a copy made since (copytruncate.ts missedCopy).
     chainWhenShort: cp.chain ? new Set(cp.chain) : undefined,
+    mtimeWhenShort: cp.chain ? cp.mtime : undefined,
     // Found new and its chain not looked at whole before the checkpoint: still no reference.
     newlyFound: cp.newlyFound === true,
     rotatedAt: rotated ? since : null,

@@ -65,6 +65,11 @@ export interface TrackedFile {
   headChanged?: boolean;
   /** Its rotation chain (identities) when last seen too short to recognise a copy of it (copytruncate.ts missedCopy). */
   chainWhenShort?: ReadonlySet<string>;
+  /**
+   * Its modification time (ms) at that look (after a restart: at the checkpoint, no earlier): a copy
+   * made since, compressed, is newer (copytruncate.ts mayBeCompressedCopy).
+   */
+  mtimeWhenShort?: number;
   /** Seen truncated, left as it was while its copy is looked for, since when (copytruncate.ts copyMayComeYet). */
   copySoughtSince?: number;
 }

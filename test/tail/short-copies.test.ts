@@ -1,0 +1,245 @@
+// copytruncate of a file too short at the last look to recognise its copy by its first bytes (a
+// file found empty, as every new file is at a rotation): its rotation chain is noted while it is that
+// short, and a member that appeared since, starting with what was read of the file, is its copy
+// (copytruncate.ts missedCopy). Most cases found by the rotation torture.
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  appendFileSync,
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { atTurn, copytruncate, lineWriter, requestLine, restartReading, runOnce, startTailer, tailerTests } from './helpers.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
+
+const t = tailerTests();
+const start = t.start;
+let log: string;
+const requests = lineWriter(() => log, requestLine);
+const write = requests.write;
+beforeEach(() => {
+  ({ log } = t);
+  requests.reset();
+});
+
+describe('a file too short at the last look to recognise its copy', () => {
+  it('written, copied and truncated between two looks: the copy is read, then the file from 0', async () => {
+    appendFileSync(log, '');
+    const h = await startTailer([log]); // an empty file: no fingerprint
+    const expected = write(20);
+    copytruncate(log); // all before the next look: the file only seems to have grown
+    expected.push(...write(20));
+    await h.poll();
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+    // And the next copytruncate of the same file, now empty again at a look, too.
+    expected.push(...write(5));
+    await h.poll();
+    renameSync(`${log}.1`, `${log}.2`);
+    truncateSync(log, 0); // no copy: read from 0 once its copy was looked for for the wait
+    await h.poll();
+    h.clock.advance(5000);
+    await h.poll(); // empty at this look
+    expected.push(...write(7));
+    copytruncate(log);
+    expected.push(...write(3));
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+
+  it('stopped while it was empty, then written, copied and truncated: the restart reads the copy', async () => {
+    // Found by the torture: the checkpoint listed the file empty; its chain noted then was lost
+    // with the process, so the copy made while down was taken for an older file, never read.
+    write(3);
+    renameSync(log, `${log}.2`); // an older rotated file in the chain: not a copy
+    appendFileSync(log, '');
+    const first = await runOnce([log]);
+    expect(first.state.files[0].chain).toHaveLength(1);
+    const expected = write(20);
+    copytruncate(log);
+    expected.push(...write(5));
+    const h = await start([log], { restore: first.state });
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+
+  it('stopped while it was empty, then copied and truncated, then rotated by rename: the restart reads the copy', async () => {
+    // Found by the torture (seed 27): found rotated after the restart, the file was not looked at
+    // for a missed copy, which was older than it in the chain and so never read.
+    appendFileSync(log, '');
+    const first = await runOnce([log]);
+    const expected = write(20);
+    copytruncate(log);
+    expected.push(...write(5));
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    expected.push(...write(3)); // the new file at the path
+    const h = await start([log], { restore: first.state });
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+  });
+
+  it('two copytruncates between two looks: both copies are read, the older one first', async () => {
+    appendFileSync(log, '');
+    const h = await startTailer([log]);
+    const expected = write(20);
+    copytruncate(log);
+    expected.push(...write(20));
+    renameSync(`${log}.1`, `${log}.2`);
+    copytruncate(log);
+    expected.push(...write(20));
+    await h.poll();
+    await h.poll();
+    // Every line once; the newer copy is found by the chain, after the file's new lines.
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+    expect(h.lines.slice(0, 20)).toEqual(expected.slice(0, 20));
+  });
+
+  it('found empty, then written, copied and truncated while the same pass reads another file: the copy is read', async () => {
+    const expected = write(20);
+    const { state } = await runOnce([log]);
+    renameSync(log, `${log}.1`); // rotated by rename while down, with late lines
+    appendFileSync(`${log}.1`, 'late line 1\nlate line 2\n');
+    expected.push('late line 1', 'late line 2');
+    appendFileSync(log, ''); // the new file, empty
+    let done = false;
+    const lines = await restartReading([log], state, () => {
+      if (done) return;
+      // The restart found the new file empty and is reading the late lines: before it reads
+      // the new file, that file gets lines and logrotate copytruncates it.
+      done = true;
+      renameSync(`${log}.1`, `${log}.2`);
+      expected.push(...write(20));
+      copytruncate(log);
+      expected.push(...write(20));
+    });
+    expect(done).toBe(true);
+    expect(lines).toEqual(expected.slice(20));
+  });
+
+  it('looked at between the copy and the truncation, at any point of the pass: every line once', async () => {
+    for (let at = 0; at < 40; at++) {
+      appendFileSync(log, '');
+      const h = await startTailer([log]);
+      const expected = write(20);
+      copyFileSync(log, `${log}.1`); // logrotate has copied it; the truncation comes at turn `at`
+      const turn = atTurn(at, () => {
+        truncateSync(log, 0);
+        expected.push(...write(20));
+      });
+      await h.poll();
+      if (!turn.stop()) {
+        await h.tailer.stop();
+        break; // the pass ended first: every point was tried
+      }
+      await h.poll();
+      await h.poll();
+      expect(h.lines, `truncated at turn ${at}`).toEqual(expected);
+      await h.tailer.stop();
+      rmSync(log);
+      rmSync(`${log}.1`);
+    }
+  });
+
+  it('copied without a truncation (logrotate `copy`): the copy is not read', async () => {
+    appendFileSync(log, '');
+    const h = await startTailer([log]);
+    const expected = write(20);
+    copyFileSync(log, `${log}.1`);
+    expected.push(...write(20));
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+
+  it('a rotated file that was there at the last look, written to since, is not taken for a copy', async () => {
+    appendFileSync(`${log}.1`, 'old line 1\n');
+    appendFileSync(log, '');
+    const h = await startTailer([log]);
+    appendFileSync(`${log}.1`, 'old line 2\n'); // a late write to an earlier rotation
+    const expected = write(20);
+    await h.poll();
+    expect(h.lines).toEqual(expected);
+  });
+});
+
+describe("a short file's copy compressed before the next look (copytruncate, then compress)", () => {
+  /** logrotate's compress: `from` gzipped into `to`, keeping its times as gzip does, then removed. */
+  function gzip(from: string, to: string): void {
+    const st = statSync(from);
+    writeFileSync(to, gzipSync(readFileSync(from)));
+    utimesSync(to, st.atime, st.mtime);
+    unlinkSync(from);
+  }
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
+
+  it('stopped while the file was empty; copied, truncated, rotated, the copy compressed: the restart reads the .gz copy', async () => {
+    // Found by the torture (seed 18: 600 lines lost): .gz members were never taken for a missed
+    // copy, and the file was found rotated after the copy in the chain, which was left unread.
+    appendFileSync(log, '');
+    utimesSync(log, ago(60), ago(60));
+    const first = await runOnce([log]);
+    const expected = write(20);
+    copytruncate(log);
+    expected.push(...write(5));
+    renameSync(`${log}.1`, `${log}.2`);
+    gzip(`${log}.2`, `${log}.2.gz`); // delaycompress
+    renameSync(log, `${log}.1`);
+    expected.push(...write(3)); // the new file at the path
+    const h = await start([log], { restore: first.state });
+    h.clock.advance(6000);
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+  });
+
+  it('a rotated file of the chain then, never read, compressed since: not taken for the copy', async () => {
+    appendFileSync(`${log}.1`, 'old line 1\nold line 2 from before hostwatch started\n');
+    utimesSync(`${log}.1`, ago(120), ago(120));
+    appendFileSync(log, '');
+    utimesSync(log, ago(60), ago(60));
+    const first = await runOnce([log]);
+    const expected = write(20);
+    renameSync(`${log}.1`, `${log}.2`);
+    gzip(`${log}.2`, `${log}.2.gz`); // a new inode, with the old file's time
+    renameSync(log, `${log}.1`);
+    expected.push(...write(3));
+    const h = await start([log], { restore: first.state });
+    h.clock.advance(6000);
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+  });
+
+  it('a file read, written to late and compressed since: not taken for the copy (its lines are known)', async () => {
+    const expected = write(20); // P
+    const h1 = await startTailer([log]);
+    renameSync(log, `${log}.1`);
+    appendFileSync(log, ''); // F, empty
+    utimesSync(log, ago(60), ago(60));
+    await h1.poll(); // P rotated, F found empty: its chain (P) noted
+    appendFileSync(`${log}.1`, 'late line\n'); // P written to late: newer than F
+    expected.push('late line');
+    await h1.poll();
+    h1.clock.advance(6000);
+    await h1.poll(); // P let go: known by its first bytes only
+    const state = JSON.parse(JSON.stringify(h1.tailer.snapshot())) as TailerState;
+    expect(state.known).toHaveLength(1);
+    await h1.tailer.stop();
+    expect([...h1.lines].sort()).toEqual([...expected].sort());
+    const seen = h1.lines.length;
+    expected.push(...write(20)); // F, while stopped
+    renameSync(`${log}.1`, `${log}.2`);
+    gzip(`${log}.2`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    expected.push(...write(3));
+    const h = await start([log], { restore: state });
+    h.clock.advance(6000);
+    await h.poll();
+    expect([...h1.lines.slice(0, seen), ...h.lines].sort()).toEqual([...expected].sort());
+  });
+});
