@@ -6,8 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, copyFileSync, renameSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTailer, tempDir, type Harness } from './helpers.js';
-import type { TailerState } from '../../src/tail/checkpoint.js';
+import { snapshotsOfPass, startTailer, tempDir } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -35,32 +34,6 @@ function write(count: number): void {
 }
 
 const OPTS = { maxLineBytes: 1024, chunkBytes: 1024 }; // a 65 KiB buffer: many reads, many yields
-
-/**
- * Runs one pass of `h` and takes a snapshot at every yield of it (every turn of the event loop),
- * as a checkpoint written at a scrape would be; then stops the tailer. Each distinct snapshot with
- * the number of lines handed over when it was taken.
- */
-async function snapshotsOfPass(h: Harness): Promise<{ state: TailerState; seen: number }[]> {
-  const snaps: { state: TailerState; seen: number }[] = [];
-  let last = '';
-  const take = () => {
-    const json = JSON.stringify(h.tailer.snapshot());
-    if (json !== last) snaps.push({ state: JSON.parse(json) as TailerState, seen: h.lines.length });
-    last = json;
-  };
-  let polling = true;
-  const loop = () => {
-    take();
-    if (polling) setImmediate(loop);
-  };
-  loop();
-  await h.poll();
-  polling = false;
-  take();
-  await h.tailer.stop();
-  return snaps;
-}
 
 /**
  * `lost`: lines that may legitimately be missing after a restart (a file deleted while hostwatch

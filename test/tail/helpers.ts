@@ -196,3 +196,29 @@ export async function restartReading(
   await tailer.stop();
   return lines;
 }
+
+/**
+ * Runs one pass of `h` and takes a snapshot at every yield of it (every turn of the event loop),
+ * as a checkpoint written at a scrape would be; then stops the tailer. Each distinct snapshot with
+ * the number of lines handed over when it was taken.
+ */
+export async function snapshotsOfPass(h: Harness): Promise<{ state: TailerState; seen: number }[]> {
+  const snaps: { state: TailerState; seen: number }[] = [];
+  let last = '';
+  const take = () => {
+    const json = JSON.stringify(h.tailer.snapshot());
+    if (json !== last) snaps.push({ state: JSON.parse(json) as TailerState, seen: h.lines.length });
+    last = json;
+  };
+  let polling = true;
+  const loop = () => {
+    take();
+    if (polling) setImmediate(loop);
+  };
+  loop();
+  await h.poll();
+  polling = false;
+  take();
+  await h.tailer.stop();
+  return snaps;
+}
