@@ -187,9 +187,10 @@ export class RotationChains {
     this.unreadableSince.delete(key);
     // A checkpointed file not found again yet (restore.ts decides what it is): ours. With other
     // first bytes its inode may be another file's now (the checkpointed one deleted while
-    // stopped): no reference for the files before it.
+    // stopped): no reference for the files before it. Compressed or not otherwise than it was, it
+    // is another file (gzip writes a new one; a file with no first bytes yet cannot tell).
     const cp = files.pendingFile(key);
-    if (cp) {
+    if (cp && s.gz === (cp.gz === true)) {
       if (!headStartsWith(head, Buffer.from(cp.fp, 'base64'))) changed.add(key);
       return 'ours';
     }
@@ -253,12 +254,22 @@ export class RotationChains {
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
+    // A file checkpointed or let go before anything of it was read (found empty, killed before its
+    // first read was checkpointed) has its lines elsewhere now, in a member no first bytes tell
+    // (its .gz, say), last modified when the file was or later: no earlier than that is newer.
+    let unread = Infinity;
+    const seen = (mtime: number | undefined, head: number) => {
+      if (mtime === undefined) return;
+      ms = Math.max(ms, mtime);
+      if (head === 0) unread = Math.min(unread, mtime - 1);
+    };
     for (const f of this.ctx.files.list())
       if (f.path === base && (f.rotatedAt !== null || f.headChanged === true) && f.mtimeNs > 0n && f.newlyFound !== true)
         ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
-    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
-    for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
-    for (const k of this.ctx.files.retiredOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
+    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base) seen(cp.mtime, cp.fp.length);
+    for (const [, k] of this.ctx.files.knownOf(base)) seen(k.mtime, k.head);
+    for (const k of this.ctx.files.retiredOf(base)) seen(k.mtime, k.head);
+    ms = Math.min(ms, unread);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 
