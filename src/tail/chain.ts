@@ -9,7 +9,8 @@
 //   after it in the chain is newer and was never read, and so is one of the other naming scheme
 //   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
 //   none in the chain (deleted, or the chain rebuilt), a member is newer when it was modified after
-//   the last time one of ours was seen modified.
+//   the last time one of ours was seen modified (or in the tick a file of which nothing was read
+//   was: its lines are elsewhere now).
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
 // Known files that left the chain (missing from it for the wait) are forgotten here.
 import type { Clock } from '../core/clock.js';
