@@ -147,7 +147,7 @@ export class CopyTruncate {
         if (typeof fh === 'string') continue;
         const head = s.gz ? await gzipHead(fh) : await readHead(fh, FINGERPRINT_BYTES);
         if (head && headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head)))
-          return this.asCopy(f, s, fh);
+          return this.asCopy(f, s, fh, head);
         await fh.close();
       }
     }
@@ -284,19 +284,24 @@ export class CopyTruncate {
       // glob): what it has past our offset was written before the truncation and read by no one.
       const known = this.files.knownFile(key);
       const stillKnown = known !== undefined && matchesDigest(head, known) && !this.files.isUnreadCopy(key);
-      if (!stillKnown && headStartsWith(head, f.fp)) return this.asCopy(f, s, fh);
+      if (!stillKnown && headStartsWith(head, f.fp)) return this.asCopy(f, s, fh, head);
       await fh.close();
     }
     return undefined;
   }
 
-  /** `f`'s copy `s`, opened, as the file to read in its place from `f`'s offset. */
-  private asCopy(f: TrackedFile, s: Sibling, fh: TrackedFile['fh']): TrackedFile {
+  /**
+   * `f`'s copy `s`, opened, as the file to read in its place from `f`'s offset. Known by its own
+   * first bytes `head` (which start with `f`'s): a file of ours, never to be read again, whose
+   * record must tell it (and its .gz) when `f`'s first bytes were too few to (a file found empty).
+   */
+  private asCopy(f: TrackedFile, s: Sibling, fh: TrackedFile['fh'], head: Buffer): TrackedFile {
     const now = this.clock.now();
     return {
       ...f,
       key: identityKey(s.st),
       fh,
+      fp: head,
       carry: null,
       size: s.gz ? 0 : Number(s.st.size),
       mtimeNs: s.st.mtimeNs,
