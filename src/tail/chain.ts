@@ -9,8 +9,7 @@
 //   after it in the chain is newer and was never read, and so is one of the other naming scheme
 //   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
 //   none in the chain (deleted, or the chain rebuilt), a member is newer when it was modified after
-//   the last time one of ours was seen modified (or in the tick a file of which nothing was read
-//   was: its lines are elsewhere now).
+//   the last time one of ours was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
 // Known files that left the chain (missing from it for the wait) are forgotten here.
 import type { Clock } from '../core/clock.js';
@@ -255,22 +254,12 @@ export class RotationChains {
    */
   private lastSeenModified(base: string): bigint | undefined {
     let ms = -1;
-    // A file checkpointed or let go before anything of it was read (found empty, killed before its
-    // first read was checkpointed) has its lines elsewhere now, in a member no first bytes tell
-    // (its .gz, say), last modified when the file was or later: no earlier than that is newer.
-    let unread = Infinity;
-    const seen = (mtime: number | undefined, head: number) => {
-      if (mtime === undefined) return;
-      ms = Math.max(ms, mtime);
-      if (head === 0) unread = Math.min(unread, mtime - 1);
-    };
     for (const f of this.ctx.files.list())
       if (f.path === base && (f.rotatedAt !== null || f.headChanged === true) && f.mtimeNs > 0n && f.newlyFound !== true)
         ms = Math.max(ms, Number(f.mtimeNs / 1_000_000n));
-    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base) seen(cp.mtime, cp.fp.length);
-    for (const [, k] of this.ctx.files.knownOf(base)) seen(k.mtime, k.head);
-    for (const k of this.ctx.files.retiredOf(base)) seen(k.mtime, k.head);
-    ms = Math.min(ms, unread);
+    for (const [, cp] of this.ctx.files.pending()) if (cp.path === base && cp.mtime !== undefined) ms = Math.max(ms, cp.mtime);
+    for (const [, k] of this.ctx.files.knownOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
+    for (const k of this.ctx.files.retiredOf(base)) if (k.mtime !== undefined) ms = Math.max(ms, k.mtime);
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 

@@ -132,25 +132,35 @@ export class CopyTruncate {
     const now = await readHead(f.fh, FINGERPRINT_BYTES);
     const before = f.chainWhenShort;
     const seenMs = f.mtimeWhenShort;
-    const siblings = await this.noteChain(f);
+    const siblings = await this.listChain(f);
     if (!siblings) return undefined;
     if (before) {
       // The oldest first: after two copytruncates, the first copy has the lines that follow ours
       // (the chain scan that the restart triggers finds the newer one). Only members older than
       // the file: one rotated since (found so after a restart) has the newer files after it.
+      let undecided = false;
       for (const s of rotationChain(siblings)) {
         const key = identityKey(s.st);
         if (key === f.key) break;
         if (before.has(key) || this.files.has(key) || this.files.knownFile(key)) continue;
         if (s.gz ? !this.mayBeCompressedCopy(s, seenMs) : Number(s.st.size) <= f.offset) continue;
         const fh = await this.opener.open(s.full, s);
-        if (typeof fh === 'string') continue;
-        const head = s.gz ? await gzipHead(fh) : await readHead(fh, FINGERPRINT_BYTES);
-        if (head && headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head)))
+        const head = typeof fh === 'string' ? undefined : s.gz ? await gzipHead(fh) : await readHead(fh, FINGERPRINT_BYTES);
+        if (typeof fh === 'string' || !head) {
+          if (typeof fh !== 'string') await fh.close();
+          undecided = true; // moved since the listing, or gzip still writing it: looked at again next pass
+          continue;
+        }
+        if (headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head)))
           return this.asCopy(f, s, fh, head);
         await fh.close();
       }
+      if (undecided) return undefined; // the chain not noted anew: it would hide that member for good
     }
+    // No copy: the chain as it is now, and the first bytes read, in one synchronous step (a
+    // checkpoint sees both or neither: a copy noted in the chain with the file's old first bytes
+    // would never be found after a restart).
+    this.note(f, siblings);
     if (now.length > f.fp.length && headStartsWith(now, f.fp)) f.fp = now;
     return undefined;
   }
@@ -184,16 +194,21 @@ export class CopyTruncate {
    * empty is read once it has lines, maybe after a copytruncate, and the copy would be noted then.
    */
   async noteIfShort(f: TrackedFile): Promise<void> {
-    if (f.fp.length < MIN_COPY_PROOF_BYTES) await this.noteChain(f);
+    if (f.fp.length >= MIN_COPY_PROOF_BYTES) return;
+    const siblings = await this.listChain(f);
+    if (siblings) this.note(f, siblings);
   }
 
-  /** Notes the members of `f`'s rotation chain (see missedCopy), and returns them; undefined when the directory cannot be listed. */
-  private async noteChain(f: TrackedFile): Promise<Sibling[] | undefined> {
+  /** The members of `f`'s rotation chain; undefined when the directory cannot be listed. */
+  private async listChain(f: TrackedFile): Promise<Sibling[] | undefined> {
     const { siblings, problem } = await listSiblings(f.path, this.opener.guard);
-    if (problem) return undefined;
+    return problem ? undefined : siblings;
+  }
+
+  /** Notes `f`'s rotation chain `siblings`, and its time, while it is too short to tell its copy by (see missedCopy). */
+  private note(f: TrackedFile, siblings: Sibling[]): void {
     f.chainWhenShort = new Set(siblings.map((s) => identityKey(s.st)));
     f.mtimeWhenShort = f.mtimeNs > 0n ? Number(f.mtimeNs / 1_000_000n) : undefined;
-    return siblings;
   }
 
   /**
@@ -211,10 +226,12 @@ export class CopyTruncate {
     // that read (a restart reads the rotated files first), the file is seen to change and its
     // next copy is found by them; with no fingerprint it would be read from 0 and that copy missed.
     const head = await readHead(f.fh, Number((await f.fh.stat()).size));
-    // Too short to tell its next copy by: its chain now, for missedCopy.
-    f.chainWhenShort = undefined;
-    if (head.length < MIN_COPY_PROOF_BYTES) await this.noteChain(f);
+    // Too short to tell its next copy by: its chain now, for missedCopy (noted with the rest).
+    const chain = head.length < MIN_COPY_PROOF_BYTES ? await this.listChain(f) : undefined;
     // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
+    f.chainWhenShort = undefined;
+    f.mtimeWhenShort = undefined;
+    if (chain) this.note(f, chain);
     this.files.countRotation(copy ? 'copytruncate' : 'truncate');
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
       this.truncatedHeads.push({ path: f.path, fp: f.fp });

@@ -341,12 +341,16 @@ export class Tailer {
       // Both at once: one round trip to the thread pool less on every wake-up (latency).
       const [st, sameStart] = await Promise.all([f.fh.stat({ bigint: true }), startsWith(f.fh, f.fp)]);
       const size = Number(st.size);
-      // Found again with other first bytes: the checkpoint's time stands for what we had read (chain.ts).
-      if (!f.headChanged) f.mtimeNs = st.mtimeNs;
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
       const missed = await this.copytruncate.missedCopy(f);
       const truncated = missed !== undefined || size < f.offset + (f.carry?.length ?? 0) || !sameStart;
       if (truncated && !(await this.restartTruncated(f, missed))) return; // its copy is looked for again next pass
+      // The time seen goes with the first bytes read after it (by missedCopy, or by the restart at
+      // 0): a snapshot taken between them would pair a later time with the first bytes (none, for a
+      // file found empty) of an earlier content, and a copy made meanwhile would look older than
+      // the file. Found again with other first bytes: the checkpoint's time stands for what we had
+      // read (chain.ts).
+      if (!f.headChanged) f.mtimeNs = st.mtimeNs;
       f.size = size;
       // Truncated while being read: read again from 0 once restarted.
       if (read && !(await this.reader.readToEnd(f)) && (await this.restartTruncated(f))) await this.reader.readToEnd(f);
