@@ -178,10 +178,16 @@ export class TrackedFiles {
     return [...this.pendingByKey];
   }
 
-  /** Tracks a file (replacing one of the same identity, pending or known: it is that file now). */
+  /**
+   * Tracks a file (replacing one of the same identity, pending or known: it is that file now, or
+   * another file on its inode). A checkpointed file still pending there is another file (a file
+   * found again leaves the pending list first: restore.ts): given up, it is remembered by its first
+   * bytes (retired below), so that its .gz is still known as read.
+   */
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
-    this.pendingByKey.delete(f.key);
+    const cp = this.pendingByKey.get(f.key);
+    if (cp) this.givePendingUp(f.key, cp);
     const k = this.known.get(f.key);
     // Another file on its identity: retired. The same file (found again, or taken over as a copy) is that record.
     if (k && !matchesDigest(f.fp, k)) this.retire(f.key);

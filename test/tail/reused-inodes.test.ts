@@ -232,4 +232,47 @@ describe('compressed rotated files and reused inodes', () => {
     expect(got.filter((l, i) => got[i - 1] === l)).toEqual([]); // never twice
     expect([...a, ...b, ...e, ...d].filter((l) => !got.includes(l))).toEqual([]);
   });
+
+  it('a checkpointed file still pending when another one is found on its inode is not forgotten: its .gz is not read again', async () => {
+    // Found by the torture (seed 18, late in the run: 1,800 lines twice). After a restart, F (read
+    // to its end) was still pending, its listings caught mid-rotation, when G was found as its .gz,
+    // written on F's freed inode: tracking G dropped F's record, and F's .gz was read from 0.
+    const e = write(5); // E, the oldest of the chain (its reference after the restart)
+    const h1 = await startTailer([log]);
+    renameSync(log, `${log}.9`);
+    const f = write(20);
+    await h1.poll();
+    renameSync(log, `${log}.1`);
+    const g = write(10);
+    await h1.poll(); // F rotated, read to its end; G followed and read
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    const h = write(5);
+    await h1.poll(); // G rotated, read to its end; F still followed (within the wait)
+    const state = JSON.parse(JSON.stringify(h1.tailer.snapshot())) as TailerState;
+    await h1.tailer.stop();
+    expect(state.files.filter((x) => x.rotated)).toHaveLength(3);
+    expect([...h1.lines].sort()).toEqual([...e, ...f, ...g, ...h].sort());
+    // While stopped: G compressed on F's freed inode (here F itself, rewritten and renamed); F's own
+    // .gz not there yet, and a listing that looks caught mid-rotation (H under two names), so that
+    // F stays pending while G is found.
+    const fContent = readFileSync(`${log}.2`);
+    const spare = path.join(path.dirname(log), 'spare');
+    renameSync(`${log}.2`, spare);
+    writeFileSync(spare, gzipSync(readFileSync(`${log}.1`)));
+    renameSync(spare, `${log}.2.gz`);
+    unlinkSync(`${log}.1`);
+    renameSync(log, `${log}.1`);
+    const k = write(4);
+    linkSync(`${log}.1`, `${log}.4`);
+    const r = await startTailer([log], { restore: state });
+    await r.poll();
+    writeFileSync(`${log}.3.gz`, gzipSync(fContent)); // F's .gz, now
+    unlinkSync(`${log}.4`);
+    for (let i = 0; i < 3; i++) {
+      r.clock.advance(6000);
+      await r.poll();
+    }
+    expect([...r.lines].sort()).toEqual(k.sort());
+  });
 });
