@@ -199,10 +199,18 @@ export class CopyTruncate {
     if (siblings) this.note(f, siblings);
   }
 
-  /** The members of `f`'s rotation chain; undefined when the directory cannot be listed. */
+  /**
+   * The members of `f`'s rotation chain; undefined when the directory cannot be listed, or only by
+   * listings caught while logrotate shifts the names (a member renamed between the listing and its
+   * look is missing from it: noted so, or taken for no copy, the copy would never be found).
+   */
   private async listChain(f: TrackedFile): Promise<Sibling[] | undefined> {
-    const { siblings, problem } = await listSiblings(f.path, this.opener.guard);
-    return problem ? undefined : siblings;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { siblings, problem, torn } = await listSiblings(f.path, this.opener.guard);
+      if (problem) return undefined;
+      if (!torn) return siblings;
+    }
+    return undefined;
   }
 
   /** Notes `f`'s rotation chain `siblings`, and its time, while it is too short to tell its copy by (see missedCopy). */

@@ -244,6 +244,29 @@ describe("a short file's copy compressed before the next look (copytruncate, the
     expect([...h.lines].sort()).toEqual([...expected].sort());
   });
 
+  it('stopped while the file was empty; the restart lists the chain while logrotate shifts it: the copy is read, at any point', async () => {
+    // Found by the torture (seed 18 a third time): the copy, renamed between the listing and its
+    // look, was missing from the chain, and the file, taken for one without a copy, got its first
+    // bytes: the copy was never looked for again.
+    for (let at = 0; at < 40; at++) {
+      requests.reset();
+      appendFileSync(log, '');
+      const first = await runOnce([log]);
+      const expected = write(20);
+      copytruncate(log);
+      expected.push(...write(5));
+      const turn = atTurn(at, () => renameSync(`${log}.1`, `${log}.2`)); // logrotate shifting the names
+      const h = await startTailer([log], { restore: first.state });
+      const ran = turn.stop();
+      h.clock.advance(6000);
+      await h.poll();
+      await h.tailer.stop();
+      expect([...h.lines].sort(), `renamed at turn ${at}`).toEqual([...expected].sort());
+      for (const name of [log, `${log}.1`, `${log}.2`]) rmSync(name, { force: true });
+      if (!ran) break; // the restart's first pass ended first: every point was tried
+    }
+  });
+
   it('a rotated file of the chain then, never read, compressed since: not taken for the copy', async () => {
     appendFileSync(`${log}.1`, 'old line 1\nold line 2 from before hostwatch started\n');
     utimesSync(`${log}.1`, ago(120), ago(120));
