@@ -222,10 +222,11 @@ export class RotationChains {
 
   /**
    * Fingerprints long enough to tell a copy of a file followed at `base` (or its compressed form).
-   * A followed file truncated since it was read (copytruncate) starts with other bytes now, which
-   * the next drain reads from 0: its first bytes as they are now are ours too (its compressed form
-   * made after a rename, read from 0 as new, would count them twice). One read of the first bytes
-   * per followed file of `base`, at each look at its chain.
+   * A followed file truncated since it was read (copytruncate), or whose fingerprint is too short
+   * to tell it (found empty, nothing read yet), starts with bytes the next drain reads: its first
+   * bytes as they are now are ours too (its compressed form made after a rename, read from 0 as
+   * new, would count them twice). One read of the first bytes per followed file of `base`, at each
+   * look at its chain.
    */
   private async fingerprintsOf(base: string): Promise<Buffer[]> {
     const fps: Buffer[] = [];
@@ -234,7 +235,8 @@ export class RotationChains {
       if (f.fp.length >= MIN_COPY_PROOF_BYTES) fps.push(f.fp);
       if (f.gz) continue;
       const now = await readHead(f.fh, FINGERPRINT_BYTES).catch(() => undefined);
-      if (now && now.length >= MIN_COPY_PROOF_BYTES && !headStartsWith(now, f.fp)) fps.push(now);
+      const told = f.fp.length >= MIN_COPY_PROOF_BYTES && headStartsWith(now ?? Buffer.alloc(0), f.fp);
+      if (now && now.length >= MIN_COPY_PROOF_BYTES && !told) fps.push(now);
     }
     for (const [, cp] of this.ctx.files.pending()) {
       if (cp.path !== base) continue;

@@ -34,6 +34,8 @@ const MAX_TRUNCATED_HEADS = 16;
 export class CopyTruncate {
   /** First bytes of files just before they were truncated: their copies must not be followed. */
   private readonly truncatedHeads: { path: string; fp: Buffer }[] = [];
+  /** Short files with a chain member that may be their copy and cannot be looked at yet, since when (missedCopy). */
+  private readonly undecidedSince = new Map<string, number>();
 
   constructor(
     private readonly files: TrackedFiles,
@@ -123,7 +125,7 @@ export class CopyTruncate {
    * then seen by them and its copy found (reader.ts, restartTruncated). Nothing here trusts the
    * size the caller saw: a truncation and new lines may come between its stat and these reads.
    */
-  async missedCopy(f: TrackedFile): Promise<TrackedFile | undefined> {
+  async missedCopy(f: TrackedFile): Promise<TrackedFile | 'wait' | undefined> {
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) {
       f.chainWhenShort = undefined; // its first bytes tell its copy now
       f.mtimeWhenShort = undefined;
@@ -155,14 +157,26 @@ export class CopyTruncate {
           return this.asCopy(f, s, fh, head);
         await fh.close();
       }
-      if (undecided) return undefined; // the chain not noted anew: it would hide that member for good
+      // The chain not noted anew (it would hide that member for good), and the file not read (its
+      // first bytes, taken by the read, would no longer tell its copy): looked at again next pass,
+      // for up to the wait.
+      if (undecided && this.undecidedFor(f)) return 'wait';
     }
+    this.undecidedSince.delete(f.key);
     // No copy: the chain as it is now, and the first bytes read, in one synchronous step (a
     // checkpoint sees both or neither: a copy noted in the chain with the file's old first bytes
     // would never be found after a restart).
     this.note(f, siblings);
     if (now.length > f.fp.length && headStartsWith(now, f.fp)) f.fp = now;
     return undefined;
+  }
+
+  /** Whether `f`'s missed copy is still within the wait for a member that cannot be looked at yet. */
+  private undecidedFor(f: TrackedFile): boolean {
+    const now = this.clock.now();
+    const since = this.undecidedSince.get(f.key) ?? now;
+    this.undecidedSince.set(f.key, since);
+    return now - since < this.waitMs;
   }
 
   /**

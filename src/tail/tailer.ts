@@ -343,6 +343,7 @@ export class Tailer {
       const size = Number(st.size);
       if (f.verifyCopy && !(await this.copytruncate.verifyNew(f, size))) return;
       const missed = await this.copytruncate.missedCopy(f);
+      if (missed === 'wait') return; // a member that may be its copy cannot be looked at yet
       const truncated = missed !== undefined || size < f.offset + (f.carry?.length ?? 0) || !sameStart;
       if (truncated && !(await this.restartTruncated(f, missed))) return; // its copy is looked for again next pass
       // The time seen goes with the first bytes read after it (by missedCopy, or by the restart at

@@ -267,6 +267,33 @@ describe("a short file's copy compressed before the next look (copytruncate, the
     }
   });
 
+  it('its copy being compressed when the restart looks, then the file itself compressed: every line once', async () => {
+    // Found by the torture (seed 18, 2,200 lines twice): the file, found again with no first bytes
+    // and its copy not decided yet (gzip still writing it), was compressed and deleted before the
+    // next look; its .gz, unknown by first bytes, was read from 0, and the file too.
+    appendFileSync(log, '');
+    utimesSync(log, ago(100), ago(100));
+    const first = await runOnce([log]);
+    const expected = write(20);
+    copytruncate(log);
+    expected.push(...write(5));
+    renameSync(`${log}.1`, `${log}.2`);
+    const copyGz = gzipSync(readFileSync(`${log}.2`));
+    writeFileSync(`${log}.2.gz`, copyGz.subarray(0, 10)); // gzip still writing it
+    unlinkSync(`${log}.2`);
+    const h = await start([log], { restore: first.state }); // the file found again, its copy undecided
+    writeFileSync(`${log}.2.gz`, copyGz);
+    renameSync(`${log}.2.gz`, `${log}.3.gz`); // the next rotation: the file compressed and deleted
+    renameSync(log, `${log}.2`);
+    gzip(`${log}.2`, `${log}.2.gz`);
+    expected.push(...write(3));
+    for (let i = 0; i < 2; i++) {
+      h.clock.advance(6000);
+      await h.poll();
+    }
+    expect([...h.lines].sort()).toEqual([...expected].sort());
+  });
+
   it('a rotated file of the chain then, never read, compressed since: not taken for the copy', async () => {
     appendFileSync(`${log}.1`, 'old line 1\nold line 2 from before hostwatch started\n');
     utimesSync(`${log}.1`, ago(120), ago(120));
