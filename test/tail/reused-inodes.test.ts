@@ -25,6 +25,30 @@ function compress(from: string, to: string): void {
   unlinkSync(from);
 }
 
+/**
+ * While stopped: `count` lines written to the log, which is rotated and compressed onto the inode
+ * of the .gz at access.log.1.gz (rewritten in place: the old one deleted, its inode reused); a new
+ * empty log. The lines written.
+ */
+function nextGzOnItsInode(count: number): string[] {
+  const gzIno = statSync(`${log}.1.gz`).ino;
+  const lines = write(count);
+  renameSync(log, `${log}.1`);
+  compress(`${log}.1`, `${log}.1.gz`);
+  expect(statSync(`${log}.1.gz`).ino).toBe(gzIno);
+  writeFileSync(log, '');
+  return lines;
+}
+
+/** The lines a restart from `state` reads in two passes the rotation wait apart, sorted. */
+async function restartedLines(state: TailerState): Promise<string[]> {
+  const h = await startTailer([log], { restore: state });
+  await h.poll();
+  h.clock.advance(6000);
+  await h.poll();
+  return [...h.lines].sort();
+}
+
 describe('compressed rotated files and reused inodes', () => {
   /** A checkpoint taken while a restart read a .gz (as a SIGKILL leaves it): the .gz is in its files. */
   async function checkpointReadingGz(): Promise<TailerState> {
@@ -51,18 +75,9 @@ describe('compressed rotated files and reused inodes', () => {
   // lines went with it, deleted while hostwatch was down.)
   it('a .gz checkpointed while being read, deleted while stopped, its inode taken by the next .gz: that one is read from 0', async () => {
     const state = await checkpointReadingGz();
-    const gzIno = statSync(`${log}.1.gz`).ino;
-    const c = write(30);
-    renameSync(log, `${log}.1`);
-    compress(`${log}.1`, `${log}.1.gz`); // written on the first .gz's inode
-    expect(statSync(`${log}.1.gz`).ino).toBe(gzIno);
-    writeFileSync(log, '');
+    const c = nextGzOnItsInode(30);
     const d = write(5);
-    const h = await startTailer([log], { restore: state });
-    await h.poll();
-    h.clock.advance(6000);
-    await h.poll();
-    expect([...h.lines].sort()).toEqual([...c, ...d].sort());
+    expect(await restartedLines(state)).toEqual([...c, ...d].sort());
   });
 
   it('a checkpointed .gz deleted while stopped, its inode taken by the next .gz: that one is read from 0', async () => {
@@ -76,18 +91,9 @@ describe('compressed rotated files and reused inodes', () => {
     await h1.tailer.stop();
     expect(h1.lines).toEqual(a);
     // While stopped: B written and rotated, A's .gz deleted and B compressed on its inode.
-    const gzIno = statSync(`${log}.1.gz`).ino;
-    const b = write(15);
-    renameSync(log, `${log}.1`);
-    compress(`${log}.1`, `${log}.1.gz`);
-    expect(statSync(`${log}.1.gz`).ino).toBe(gzIno);
-    writeFileSync(log, '');
+    const b = nextGzOnItsInode(15);
     const c = write(5);
-    const h = await startTailer([log], { restore: state });
-    await h.poll();
-    h.clock.advance(6000);
-    await h.poll();
-    expect([...h.lines].sort()).toEqual([...b, ...c].sort());
+    expect(await restartedLines(state)).toEqual([...b, ...c].sort());
   });
 
   it('a file read and let go, compressed (delaycompress), its inode then taken by the new log: its .gz is not read again', async () => {

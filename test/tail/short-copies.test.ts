@@ -39,6 +39,22 @@ beforeEach(() => {
   requests.reset();
 });
 
+const ago = (s: number) => new Date(Date.now() - s * 1000);
+
+/**
+ * The file found empty by a run that stops (its checkpoint: `state`), then, while stopped,
+ * written, copied and truncated by logrotate, and written again: `expected`, the lines to count.
+ */
+async function copiedWhileStopped(): Promise<{ state: TailerState; expected: string[] }> {
+  appendFileSync(log, '');
+  utimesSync(log, ago(100), ago(100)); // found empty a while ago: a copy made since is newer
+  const { state } = await runOnce([log]);
+  const expected = write(20);
+  copytruncate(log);
+  expected.push(...write(5));
+  return { state, expected };
+}
+
 describe('a file too short at the last look to recognise its copy', () => {
   it('written, copied and truncated between two looks: the copy is read, then the file from 0', async () => {
     appendFileSync(log, '');
@@ -83,15 +99,11 @@ describe('a file too short at the last look to recognise its copy', () => {
   it('stopped while it was empty, then copied and truncated, then rotated by rename: the restart reads the copy', async () => {
     // Found by the torture (seed 27): found rotated after the restart, the file was not looked at
     // for a missed copy, which was older than it in the chain and so never read.
-    appendFileSync(log, '');
-    const first = await runOnce([log]);
-    const expected = write(20);
-    copytruncate(log);
-    expected.push(...write(5));
+    const { state, expected } = await copiedWhileStopped();
     renameSync(`${log}.1`, `${log}.2`);
     renameSync(log, `${log}.1`);
     expected.push(...write(3)); // the new file at the path
-    const h = await start([log], { restore: first.state });
+    const h = await start([log], { restore: state });
     await h.poll();
     expect([...h.lines].sort()).toEqual([...expected].sort());
   });
@@ -187,22 +199,15 @@ describe("a short file's copy compressed before the next look (copytruncate, the
     utimesSync(to, st.atime, st.mtime);
     unlinkSync(from);
   }
-  const ago = (s: number) => new Date(Date.now() - s * 1000);
-
   it('stopped while the file was empty; copied, truncated, rotated, the copy compressed: the restart reads the .gz copy', async () => {
     // Found by the torture (seed 18: 600 lines lost): .gz members were never taken for a missed
     // copy, and the file was found rotated after the copy in the chain, which was left unread.
-    appendFileSync(log, '');
-    utimesSync(log, ago(60), ago(60));
-    const first = await runOnce([log]);
-    const expected = write(20);
-    copytruncate(log);
-    expected.push(...write(5));
+    const { state, expected } = await copiedWhileStopped();
     renameSync(`${log}.1`, `${log}.2`);
     gzip(`${log}.2`, `${log}.2.gz`); // delaycompress
     renameSync(log, `${log}.1`);
     expected.push(...write(3)); // the new file at the path
-    const h = await start([log], { restore: first.state });
+    const h = await start([log], { restore: state });
     h.clock.advance(6000);
     await h.poll();
     expect([...h.lines].sort()).toEqual([...expected].sort());
@@ -250,13 +255,9 @@ describe("a short file's copy compressed before the next look (copytruncate, the
     // bytes: the copy was never looked for again.
     for (let at = 0; at < 40; at++) {
       requests.reset();
-      appendFileSync(log, '');
-      const first = await runOnce([log]);
-      const expected = write(20);
-      copytruncate(log);
-      expected.push(...write(5));
+      const { state, expected } = await copiedWhileStopped();
       const turn = atTurn(at, () => renameSync(`${log}.1`, `${log}.2`)); // logrotate shifting the names
-      const h = await startTailer([log], { restore: first.state });
+      const h = await startTailer([log], { restore: state });
       const ran = turn.stop();
       h.clock.advance(6000);
       await h.poll();
@@ -271,17 +272,12 @@ describe("a short file's copy compressed before the next look (copytruncate, the
     // Found by the torture (seed 18, 2,200 lines twice): the file, found again with no first bytes
     // and its copy not decided yet (gzip still writing it), was compressed and deleted before the
     // next look; its .gz, unknown by first bytes, was read from 0, and the file too.
-    appendFileSync(log, '');
-    utimesSync(log, ago(100), ago(100));
-    const first = await runOnce([log]);
-    const expected = write(20);
-    copytruncate(log);
-    expected.push(...write(5));
+    const { state, expected } = await copiedWhileStopped();
     renameSync(`${log}.1`, `${log}.2`);
     const copyGz = gzipSync(readFileSync(`${log}.2`));
     writeFileSync(`${log}.2.gz`, copyGz.subarray(0, 10)); // gzip still writing it
     unlinkSync(`${log}.2`);
-    const h = await start([log], { restore: first.state }); // the file found again, its copy undecided
+    const h = await start([log], { restore: state }); // the file found again, its copy undecided
     writeFileSync(`${log}.2.gz`, copyGz);
     renameSync(`${log}.2.gz`, `${log}.3.gz`); // the next rotation: the file compressed and deleted
     renameSync(log, `${log}.2`);
