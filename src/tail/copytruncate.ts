@@ -153,8 +153,10 @@ export class CopyTruncate {
           undecided = true; // moved since the listing, or gzip still writing it: looked at again next pass
           continue;
         }
-        if (headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head)))
+        if (headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head))) {
+          this.undecidedSince.delete(f.key);
           return this.asCopy(f, s, fh, head);
+        }
         await fh.close();
       }
       // The chain not noted anew (it would hide that member for good), and the file not read (its
