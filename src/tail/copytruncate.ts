@@ -134,8 +134,12 @@ export class CopyTruncate {
     const now = await readHead(f.fh, FINGERPRINT_BYTES);
     const before = f.chainWhenShort;
     const seenMs = f.mtimeWhenShort;
-    const siblings = await this.listChain(f);
-    if (!siblings) return undefined;
+    const listed = await this.listChain(f);
+    if (!listed) return undefined;
+    // Caught while logrotate shifts the names, the listing may miss the copy: taken for no copy,
+    // the copy would never be found. Looked at again next pass, for up to the wait.
+    if (listed.torn && this.undecidedFor(f)) return 'wait';
+    const { siblings } = listed;
     if (before) {
       // The oldest first: after two copytruncates, the first copy has the lines that follow ours
       // (the chain scan that the restart triggers finds the newer one). Only members older than
@@ -211,22 +215,24 @@ export class CopyTruncate {
    */
   async noteIfShort(f: TrackedFile): Promise<void> {
     if (f.fp.length >= MIN_COPY_PROOF_BYTES) return;
-    const siblings = await this.listChain(f);
-    if (siblings) this.note(f, siblings);
+    const listed = await this.listChain(f);
+    if (listed) this.note(f, listed.siblings);
   }
 
   /**
-   * The members of `f`'s rotation chain; undefined when the directory cannot be listed, or only by
-   * listings caught while logrotate shifts the names (a member renamed between the listing and its
-   * look is missing from it: noted so, or taken for no copy, the copy would never be found).
+   * The members of `f`'s rotation chain; undefined when the directory cannot be listed. A listing
+   * caught while logrotate shifts the names can miss a member renamed between the listing and its
+   * look: tried again, up to three times, then returned as it is, `torn`.
    */
-  private async listChain(f: TrackedFile): Promise<Sibling[] | undefined> {
+  private async listChain(f: TrackedFile): Promise<{ siblings: Sibling[]; torn: boolean } | undefined> {
+    let last: Sibling[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const { siblings, problem, torn } = await listSiblings(f.path, this.opener.guard);
       if (problem) return undefined;
-      if (!torn) return siblings;
+      if (!torn) return { siblings, torn: false };
+      last = siblings;
     }
-    return undefined;
+    return { siblings: last, torn: true };
   }
 
   /** Notes `f`'s rotation chain `siblings`, and its time, while it is too short to tell its copy by (see missedCopy). */
@@ -251,7 +257,7 @@ export class CopyTruncate {
     // next copy is found by them; with no fingerprint it would be read from 0 and that copy missed.
     const head = await readHead(f.fh, Number((await f.fh.stat()).size));
     // Too short to tell its next copy by: its chain now, for missedCopy (noted with the rest).
-    const chain = head.length < MIN_COPY_PROOF_BYTES ? await this.listChain(f) : undefined;
+    const chain = head.length < MIN_COPY_PROOF_BYTES ? (await this.listChain(f))?.siblings : undefined;
     // From here to the end, synchronous: the snapshot sees the old state or the new one, whole.
     f.chainWhenShort = undefined;
     f.mtimeWhenShort = undefined;
