@@ -117,8 +117,6 @@ export class TrackedFiles {
   private unknownKind = 0;
   private readonly kinds = new Map<RotationKind, number>(ROTATION_KINDS.map((k) => [k, 0]));
   private changeCount = 0;
-  /** Pending files displaced from their identity so far (see displaced). */
-  private displacedCount = 0;
 
   /** Bumped on every change of what snapshot() returns. */
   get changes(): number {
@@ -153,10 +151,7 @@ export class TrackedFiles {
       byKind += n;
     }
     this.unknownKind = state.rotations - byKind;
-    for (const cp of state.files) {
-      const key = `${cp.dev}:${cp.ino}`;
-      this.pendingByKey.set(this.pendingByKey.has(key) ? this.displaced(key) : key, cp);
-    }
+    for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
     for (const k of state.known ?? []) {
       const key = `${k.dev}:${k.ino}`;
       const record: KnownFile = {
@@ -186,16 +181,13 @@ export class TrackedFiles {
   /**
    * Tracks a file (replacing one of the same identity, pending or known: it is that file now, or
    * another file on its inode). A checkpointed file still pending there is another file (a file
-   * found again leaves the pending list first: restore.ts): it stays pending under a key no
-   * identity has, looked for by its first bytes only (as its .gz: its inode is another file's).
+   * found again leaves the pending list first: restore.ts): given up, it is remembered by its first
+   * bytes (retired below), so that its .gz is still known as read.
    */
   add(f: TrackedFile): void {
     this.byKey.set(f.key, f);
     const cp = this.pendingByKey.get(f.key);
-    if (cp) {
-      this.pendingByKey.delete(f.key);
-      this.pendingByKey.set(this.displaced(f.key), cp);
-    }
+    if (cp) this.givePendingUp(f.key, cp);
     const k = this.known.get(f.key);
     // Another file on its identity: retired. The same file (found again, or taken over as a copy) is that record.
     if (k && !matchesDigest(f.fp, k)) this.retire(f.key);
@@ -218,27 +210,9 @@ export class TrackedFiles {
     return this.retired.filter((k) => k.path === base);
   }
 
-  /**
-   * A key for a pending file whose inode another file has taken (see add): no identity has it, so
-   * that the file is looked for by its first bytes only.
-   */
-  private displaced(key: string): string {
-    return `${key}#${++this.displacedCount}`;
-  }
-
-  /**
-   * A pending file found nowhere: remembered where it had got to, in case it comes back (one whose
-   * inode another file has taken, by its first bytes only: retired).
-   */
+  /** A pending file found nowhere: remembered where it had got to, in case it comes back. */
   givePendingUp(key: string, cp: FileCheckpoint): void {
     this.pendingByKey.delete(key);
-    if (key.includes('#')) {
-      const k = { ...digestHead(Buffer.from(cp.fp, 'base64')), path: cp.path, offset: cp.offset, skipping: cp.skipping, copy: false };
-      this.retired.push({ ...k, mtime: cp.mtime, key: `${cp.dev}:${cp.ino}` });
-      if (this.retired.length > MAX_RETIRED) this.retired.shift();
-      this.changeCount++;
-      return;
-    }
     this.remember(key, {
       ...digestHead(Buffer.from(cp.fp, 'base64')),
       path: cp.path,
