@@ -5,6 +5,11 @@
 // `--import` in a worker's execArgv, but runs `--require`: the worker preloads tsx's CommonJS
 // hook, and piscina, which loads worker modules with require() first, gets x.ts compiled by tsx.
 // Which case applies is read from this module's own URL.
+// Compiled, a worker module is ES modules, which Node 20.19+ lets require() load synchronously; a
+// worker terminated in the middle of that (a pool closed while a thread is still starting: a scan
+// of a small tree ends before the second thread has loaded) aborts the whole process in Node 20
+// (FATAL ERROR: v8::Module::IsGraphAsync). The workers run without require(esm), so piscina's
+// require() fails at once and it loads the module with import(), which a termination stops cleanly.
 // piscina itself is loaded with the first pool (a FIM scan, an uncached login), not at start: its
 // modules cost start-up time and memory that an exporter without those never needs.
 import { createRequire } from 'node:module';
@@ -34,8 +39,8 @@ export async function workerPool(script: URL, opts: PoolOptions): Promise<Piscin
   return new Piscina({ ...workerFile(script), recordTiming: false, ...opts });
 }
 
-function workerFile(script: URL): { filename: string; execArgv?: string[] } {
-  if (!fromSources) return { filename: script.href };
+function workerFile(script: URL): { filename: string; execArgv: string[] } {
+  if (!fromSources) return { filename: script.href, execArgv: ['--no-experimental-require-module'] };
   // Resolved here rather than by the worker, so that it does not depend on the working directory.
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs');
   return { filename: script.href.replace(/\.js$/, '.ts'), execArgv: ['--require', tsx] };
