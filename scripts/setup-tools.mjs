@@ -3,7 +3,8 @@
 // absent: promtool and amtool (rule and routing tests), docker-compose (compose file validation),
 // openssl (certificates for the TLS tests), ping and python3 (probe tests), journalctl and
 // systemd-journal-remote (the journal source's tests write real journal files and read them back),
-// systemd-analyze (the systemd unit's tests), and for --e2e also prometheus and
+// systemd-analyze (the systemd unit's tests), prometheus-node-exporter (its textfile parser as the
+// reference), tmux (the console in a terminal), and for --e2e also prometheus and
 // prometheus-alertmanager. When one is missing and we are root on a Debian-like system, it installs
 // the Debian packages; otherwise it fails with the exact command.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +25,9 @@ const NEEDED = {
   'systemd-analyze': 'systemd', // verifies the shipped unit (test/packaging/systemd.test.ts)
   'systemd-journal-remote': 'systemd-journal-remote',
   lynis: 'lynis', // the audit's Lynis mapping (src/audit/lynis.ts) is checked against the installed Lynis tests
+  // node_exporter's own textfile parser judges the textfile fixtures (test/host/textfile-node-exporter.test.ts)
+  'prometheus-node-exporter': 'prometheus-node-exporter',
+  tmux: 'tmux', // hostwatch top drawn in a real terminal (test/top/tmux.test.ts)
   ...(e2e ? { prometheus: 'prometheus', 'prometheus-alertmanager': 'prometheus-alertmanager' } : {}),
 };
 
