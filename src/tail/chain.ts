@@ -5,6 +5,9 @@
 // - ours: files followed or pending (same dev:ino), files known (finished with: same dev:ino and
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
+// - a .gz of a file we let go (known or retired) that holds more than was read of it (lines written
+//   to the file after it was read to its end, or after the checkpoint of a file given up) is read
+//   on from where that file had got to: ours, and its late lines counted once;
 // - the oldest of ours that can be one (see noReference) is the reference: every other member
 //   after it in the chain is newer and was never read, and so is one of the other naming scheme
 //   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
@@ -17,11 +20,11 @@ import type { Logger } from '../core/log.js';
 import { MIN_COPY_PROOF_BYTES } from './copytruncate.js';
 import type { Discovery } from './discovery.js';
 import { isRefused, type FileProblem } from './guard.js';
-import { gzipHead } from './gzip.js';
+import { gzipContentSize, gzipHead } from './gzip.js';
 import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import { listingHolds, listSiblings, rotationChain, type Sibling } from './siblings.js';
-import type { TrackedFile, TrackedFiles } from './tracked.js';
+import type { KnownFile, TrackedFile, TrackedFiles } from './tracked.js';
 
 export interface ChainContext {
   discovery: Discovery;
@@ -33,7 +36,13 @@ export interface ChainContext {
   waitMs: number;
 }
 
-type Verdict = 'ours' | 'new' | 'skip';
+/** Ours, but holding more than was read: read on from `from.offset`; `drop` forgets the record it replaces. */
+interface ReadOn {
+  from: KnownFile;
+  drop: () => void;
+}
+type Verdict = 'ours' | 'new' | 'skip' | ReadOn;
+const isOurs = (v: Verdict): boolean => v === 'ours' || typeof v === 'object';
 
 /**
  * A followed file whose place in the chain tells nothing of what was read before it: found new and
@@ -67,27 +76,48 @@ export class RotationChains {
     if (this.tornListing(base, torn)) return false; // caught mid-rotation: look again at the next pass
     const chain = rotationChain(siblings);
     const ourHeads = await this.fingerprintsOf(base);
-    const present = new Set<string>();
+    const listed = new Set(siblings.map((s) => identityKey(s.st)));
+    const present = new Set(listed);
     /** Checkpointed files not found again yet whose identity holds other first bytes now: ours, no reference. */
     const changed = new Set<string>();
     let settled = true;
     const verdicts: Verdict[] = [];
     for (const s of chain) {
-      const v = await this.judge(s, base, ourHeads, present, changed);
+      const v = await this.judge(s, base, ourHeads, { present, listed }, changed);
       if (v === undefined) settled = false;
       verdicts.push(v ?? 'skip');
     }
-    for (const s of siblings) present.add(identityKey(s.st));
     const ref = chain.findIndex((s, i) => {
       const key = identityKey(s.st);
-      return verdicts[i] === 'ours' && !noReference(files.get(key)) && !changed.has(key);
+      return isOurs(verdicts[i]) && !noReference(files.get(key)) && !changed.has(key);
     });
-    logger.debug('rotation chain', { path: base, members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${verdicts[i]}`).join(',') });
+    const named = (v: Verdict) => (typeof v === 'object' ? `read-on@${v.from.offset}` : v);
+    logger.debug('rotation chain', {
+      path: base,
+      members: chain.map((s, i) => `${s.name}:${identityKey(s.st)}:${named(verdicts[i])}`).join(','),
+    });
     const since = ref < 0 ? this.lastSeenModified(base) : undefined;
     const now = this.ctx.clock.now();
     for (let i = 0; i < chain.length; i++) {
       const s = chain[i];
-      if (verdicts[i] !== 'new' || !this.after(chain, i, ref) || discovery.covers(s.full)) continue;
+      const v = verdicts[i];
+      if (discovery.covers(s.full)) continue;
+      if (typeof v === 'object') {
+        const f = await this.open(s, base, now, v.from);
+        if (typeof f === 'string') {
+          if (f === 'gone') settled = false;
+          continue;
+        }
+        files.add(f);
+        v.drop();
+        logger.info('reading on a compressed rotated file from where its file was read: lines were written to it after', {
+          path: base,
+          rotated: s.full,
+          offset: f.offset,
+        });
+        continue;
+      }
+      if (v !== 'new' || !this.after(chain, i, ref)) continue;
       if (ref < 0 && (since === undefined || s.st.mtimeNs <= since)) continue;
       const f = await this.open(s, base, now);
       if (typeof f === 'string') {
@@ -167,7 +197,7 @@ export class RotationChains {
     s: Sibling,
     base: string,
     ourHeads: Buffer[],
-    present: Set<string>,
+    { present, listed }: { present: Set<string>; listed: ReadonlySet<string> },
     changed: Set<string>,
   ): Promise<Verdict | undefined> {
     const { files, opener } = this.ctx;
@@ -178,8 +208,10 @@ export class RotationChains {
     // Gone from its name since the listing (logrotate shifting .1 -> .2): looked at again next pass.
     if (isRefused(fh)) return fh.problem === 'gone' ? undefined : 'skip';
     let head: Buffer | undefined;
+    let contentSize: number | undefined;
     try {
       head = s.gz ? await gzipHead(fh) : await readHead(fh, Math.min(Number(s.st.size), FINGERPRINT_BYTES));
+      if (s.gz && head) contentSize = await gzipContentSize(fh, Number(s.st.size));
     } finally {
       await fh.close().catch(() => {});
     }
@@ -205,11 +237,13 @@ export class RotationChains {
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {
         present.add(k); // a known file compressed since: still in the chain
-        return 'ours';
+        // While the file itself is still listed, gzip may be writing the .gz: no trailer to trust.
+        return !listed.has(k) && holdsMore(s, kf, contentSize) ? { from: kf, drop: () => files.forget(k) } : 'ours';
       }
     }
     // A file read whose inode went to another file since: its compressed form is still ours.
-    if (files.retiredOf(base).some((kf) => matchesDigest(head, kf))) return 'ours';
+    const retired = files.retiredOf(base).find((kf) => matchesDigest(head, kf));
+    if (retired) return holdsMore(s, retired, contentSize) ? { from: retired, drop: () => files.dropRetired(retired) } : 'ours';
     return 'new';
   }
 
@@ -265,21 +299,26 @@ export class RotationChains {
     return ms < 0 ? undefined : BigInt(Math.round(ms)) * 1_000_000n;
   }
 
-  /** Member `s`, opened to be read from 0; why not when it cannot be (see LogFileOpener.open). */
-  private async open(s: Sibling, base: string, now: number): Promise<TrackedFile | FileProblem> {
+  /**
+   * Member `s`, opened to be read from 0, or from where the file of record `from` had got to; why
+   * not when it cannot be (see LogFileOpener.open).
+   */
+  private async open(s: Sibling, base: string, now: number, from?: KnownFile): Promise<TrackedFile | FileProblem> {
     const fh = await this.ctx.opener.open(s.full, s);
     if (typeof fh === 'string') return fh;
     const size = Number(s.st.size);
     const fp = s.gz ? ((await gzipHead(fh)) ?? Buffer.alloc(0)) : await readHead(fh, size);
+    const offset = from?.offset ?? 0;
     return {
       key: identityKey(s.st),
       path: base,
       fh,
       fp,
-      offset: 0,
+      offset,
       carry: null,
-      skipping: false,
-      size: s.gz ? 0 : size,
+      skipping: from?.skipping ?? false,
+      // A .gz is read to the end of its content: its size is where its reading has got to.
+      size: s.gz ? offset : size,
       mtimeNs: s.st.mtimeNs,
       rotatedAt: now,
       lastGrowthAt: now,
@@ -288,4 +327,14 @@ export class RotationChains {
       gz: s.gz,
     };
   }
+}
+
+/**
+ * Whether `.gz` member `s`, whose content starts as the file of record `kf` did, holds more than was
+ * read of that file (its trailer's content size is not the record's offset). Only for a record
+ * with a whole fingerprint: shorter first bytes can be the start of another file of the log. A
+ * copy set aside is never read (its lines are read through the file it copies).
+ */
+function holdsMore(s: Sibling, kf: KnownFile, contentSize: number | undefined): boolean {
+  return s.gz && !kf.copy && kf.head === FINGERPRINT_BYTES && contentSize !== undefined && contentSize !== kf.offset % 2 ** 32;
 }

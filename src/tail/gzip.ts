@@ -58,6 +58,17 @@ export async function gzipHead(fh: FileHandle): Promise<Buffer | undefined> {
 }
 
 /**
+ * The size of a .gz's content modulo 2^32, from its trailer (ISIZE, RFC 1952), without inflating
+ * it: that of its last member only when it has several. Undefined when too short to have one.
+ */
+export async function gzipContentSize(fh: FileHandle, fileSize: number): Promise<number | undefined> {
+  if (fileSize < 18) return undefined; // a 10-byte header, an empty deflate block and the 8-byte trailer
+  const buf = Buffer.alloc(4);
+  const { bytesRead } = await fh.read(buf, 0, 4, fileSize - 4);
+  return bytesRead === 4 ? buf.readUInt32LE(0) : undefined;
+}
+
+/**
  * Hands the content of a .gz from `offset` on to `take`, chunk by chunk (each chunk starts where
  * the previous one ended). Resolves true at the end of the content, false when `stop()` said so;
  * rejects when the file is not valid gzip (or ends early).

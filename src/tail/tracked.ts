@@ -205,6 +205,13 @@ export class TrackedFiles {
     this.changeCount++;
   }
 
+  /** Forgets a retired record (its .gz is followed now). */
+  dropRetired(k: KnownFile): void {
+    const i = this.retired.indexOf(k as KnownFile & { key: string });
+    if (i >= 0) this.retired.splice(i, 1);
+    this.changeCount++;
+  }
+
   /** The retired records of `base` (see retired). */
   retiredOf(base: string): KnownFile[] {
     return this.retired.filter((k) => k.path === base);

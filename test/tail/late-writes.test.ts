@@ -1,0 +1,121 @@
+// Lines written to a rotated file after hostwatch let it go (read to its end, then quiet for the
+// rotation wait), or after the checkpoint of a file hostwatch then had to give up: they end up in
+// the file's .gz once logrotate compresses it (`delaycompress` exists for programs that go on
+// writing to the old file until they reopen their log). Such a .gz starts with the first bytes of a
+// file hostwatch knows, and it holds more than was read of that file: it is read on from where the
+// file had got to, once. A .gz holding just what was read is left alone (reused-inodes.test.ts).
+import { beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { lineWriter, startTailer, tailerTests } from './helpers.js';
+import type { TailerState } from '../../src/tail/checkpoint.js';
+
+const t = tailerTests();
+let log: string;
+const lines = lineWriter(() => log);
+const write = lines.write;
+beforeEach(() => {
+  ({ log } = t);
+  lines.reset();
+});
+
+/** gzip `from` into `to`, then removes `from` (gzip's order: the .gz is whole before the file goes). */
+function compress(from: string, to: string): void {
+  writeFileSync(to, gzipSync(readFileSync(from)));
+  unlinkSync(from);
+}
+
+const snapshot = (h: { tailer: { snapshot(): TailerState } }) => JSON.parse(JSON.stringify(h.tailer.snapshot())) as TailerState;
+
+describe('late writes to a rotated file, found in its .gz', () => {
+  it('a file let go after its wait, written to late and then compressed: the late lines are read from its .gz, once', async () => {
+    const x = write(20); // X
+    const h = await t.start([log], { rotateWaitMs: 0 });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const y = write(10); // Y
+    await h.poll(); // X read to its end and let go (known), Y followed
+    await h.poll();
+    expect(snapshot(h).known).toHaveLength(1);
+    const late = write(6, `${log}.1`); // the program still had X open
+    // The next rotation (delaycompress): X compressed to .2.gz, Y to .1, a new log.
+    compress(`${log}.1`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const z = write(5);
+    await h.poll();
+    await h.poll();
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...x, ...y, ...late, ...z].sort());
+    // A restart reads nothing again.
+    const state = snapshot(h);
+    await h.tailer.stop();
+    const r = await t.start([log], { restore: state, rotateWaitMs: 0 });
+    await r.poll();
+    await r.poll();
+    expect(r.lines).toEqual([]);
+  });
+
+  it('the same .gz without late lines is not read at all', async () => {
+    write(20);
+    const h = await t.start([log], { rotateWaitMs: 0 });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    write(10);
+    await h.poll();
+    await h.poll();
+    const before = h.lines.length;
+    compress(`${log}.1`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const z = write(5);
+    await h.poll();
+    await h.poll();
+    expect(h.lines.slice(before)).toEqual(z);
+  });
+
+  it('a checkpointed file given up after a restart (another file found on its inode), written to late: its .gz gives the late lines', async () => {
+    // As reused-inodes.test.ts "a checkpointed file still pending when another one is found on its
+    // inode", with lines written to F after the checkpoint.
+    const e = write(5);
+    const h1 = await startTailer([log]);
+    renameSync(log, `${log}.9`);
+    const f = write(20);
+    await h1.poll();
+    renameSync(log, `${log}.1`);
+    const g = write(10);
+    await h1.poll();
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    const h = write(5);
+    await h1.poll();
+    const state = snapshot(h1);
+    await h1.tailer.stop();
+    expect([...h1.lines].sort()).toEqual([...e, ...f, ...g, ...h].sort());
+    const late = write(7, `${log}.2`); // F's late lines, after the checkpoint
+    const fContent = readFileSync(`${log}.2`);
+    const spare = path.join(path.dirname(log), 'spare');
+    renameSync(`${log}.2`, spare);
+    writeFileSync(spare, gzipSync(readFileSync(`${log}.1`)));
+    renameSync(spare, `${log}.2.gz`);
+    unlinkSync(`${log}.1`);
+    renameSync(log, `${log}.1`);
+    const k = write(4);
+    linkSync(`${log}.1`, `${log}.4`);
+    const r = await startTailer([log], { restore: state });
+    await r.poll();
+    writeFileSync(`${log}.3.gz`, gzipSync(fContent)); // F's .gz, now
+    unlinkSync(`${log}.4`);
+    // The next rotation, so that the chain is looked at again.
+    renameSync(log, `${log}.0`);
+    const m = write(3);
+    for (let i = 0; i < 3; i++) {
+      r.clock.advance(6000);
+      await r.poll();
+    }
+    expect(existsSync(`${log}.3.gz`)).toBe(true);
+    expect([...r.lines].sort()).toEqual([...k, ...late, ...m].sort());
+    await r.tailer.stop();
+  });
+});
