@@ -5,9 +5,9 @@
 // - ours: files followed or pending (same dev:ino), files known (finished with: same dev:ino and
 //   fingerprint), copies of a followed file (its first bytes under another identity, copytruncate),
 //   and .gz files whose content starts with the fingerprint of one of those;
-// - a .gz of a file we let go (known or retired) that holds more than was read of it (lines written
-//   to the file after it was read to its end, or after the checkpoint of a file given up) is read
-//   on from where that file had got to: ours, and its late lines counted once;
+// - a file we let go (known), or its .gz (also of one retired), that holds more than was read of it
+//   (lines written to the file after it was read to its end, or after the checkpoint of a file
+//   given up) is read on from where that file had got to: ours, and its late lines counted once;
 // - the oldest of ours that can be one (see noReference) is the reference: every other member
 //   after it in the chain is newer and was never read, and so is one of the other naming scheme
 //   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
@@ -226,7 +226,8 @@ export class RotationChains {
       if (!headStartsWith(head, Buffer.from(cp.fp, 'base64'))) changed.add(key);
       return 'ours';
     }
-    if (known && matchesDigest(head, known)) return 'ours';
+    if (known && matchesDigest(head, known))
+      return holdsMore(s, known, s.gz ? contentSize : Number(s.st.size)) ? { from: known, drop: () => files.forget(key) } : 'ours';
     if (known && !s.gz) files.retire(key); // the inode was reused: another file
     if (ourHeads.some((fp) => headStartsWith(head, fp))) return 'ours';
     // The start of one of ours: a copy logrotate is still writing (copytruncate), to be found by
@@ -330,11 +331,13 @@ export class RotationChains {
 }
 
 /**
- * Whether `.gz` member `s`, whose content starts as the file of record `kf` did, holds more than was
- * read of that file (its trailer's content size is not the record's offset). Only for a record
- * with a whole fingerprint: shorter first bytes can be the start of another file of the log. A
- * copy set aside is never read (its lines are read through the file it copies).
+ * Whether member `s`, whose content starts as the file of record `kf` did, holds more than was read
+ * of that file: the file itself grown since, or a .gz whose trailer's content size is not the
+ * record's offset. Only for a record with a whole fingerprint: shorter first bytes can be the start
+ * of another file of the log. A copy set aside is never read (its lines are read through the file
+ * it copies).
  */
 function holdsMore(s: Sibling, kf: KnownFile, contentSize: number | undefined): boolean {
-  return s.gz && !kf.copy && kf.head === FINGERPRINT_BYTES && contentSize !== undefined && contentSize !== kf.offset % 2 ** 32;
+  if (kf.copy || kf.head !== FINGERPRINT_BYTES || contentSize === undefined) return false;
+  return s.gz ? contentSize !== kf.offset % 2 ** 32 : contentSize > kf.offset;
 }

@@ -1,9 +1,10 @@
 // Lines written to a rotated file after hostwatch let it go (read to its end, then quiet for the
-// rotation wait), or after the checkpoint of a file hostwatch then had to give up: they end up in
-// the file's .gz once logrotate compresses it (`delaycompress` exists for programs that go on
-// writing to the old file until they reopen their log). Such a .gz starts with the first bytes of a
-// file hostwatch knows, and it holds more than was read of that file: it is read on from where the
-// file had got to, once. A .gz holding just what was read is left alone (reused-inodes.test.ts).
+// rotation wait), or after the checkpoint of a file hostwatch then had to give up: they are in the
+// file, found grown at the next look at its chain, or in its .gz once logrotate compresses it
+// (`delaycompress` exists for programs that go on writing to the old file until they reopen their
+// log). Such a file or .gz starts with the first bytes of a file hostwatch knows, and it holds more
+// than was read of that file: it is read on from where the file had got to, once. One holding just
+// what was read is left alone (also reused-inodes.test.ts).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,6 +56,25 @@ describe('late writes to a rotated file, found in its .gz', () => {
     await r.poll();
     await r.poll();
     expect(r.lines).toEqual([]);
+  });
+
+  it('a file let go, written to late, not compressed: the late lines are read at the next look at its chain', async () => {
+    const x = write(20);
+    const h = await t.start([log], { rotateWaitMs: 0 });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const y = write(10);
+    await h.poll();
+    await h.poll();
+    expect(snapshot(h).known).toHaveLength(1);
+    const late = write(4, `${log}.1`);
+    renameSync(`${log}.1`, `${log}.2`); // the next rotation, no compression
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const z = write(5);
+    await h.poll();
+    await h.poll();
+    expect([...h.lines].sort()).toEqual([...x, ...y, ...late, ...z].sort());
   });
 
   it('the same .gz without late lines is not read at all', async () => {
