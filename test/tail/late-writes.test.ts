@@ -4,12 +4,12 @@
 // (`delaycompress` exists for programs that go on writing to the old file until they reopen their
 // log). Such a file or .gz starts with the first bytes of a file hostwatch knows, and it holds more
 // than was read of that file: it is read on from where the file had got to, once. One holding just
-// what was read is left alone (also reused-inodes.test.ts).
+// what was read is left alone. The file given up after a restart: reused-inodes.test.ts ("a
+// checkpointed file still pending when another one is found on its inode").
 import { beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { lineWriter, startTailer, tailerTests } from './helpers.js';
+import { lineWriter, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -93,49 +93,5 @@ describe('late writes to a rotated file, found in its .gz', () => {
     await h.poll();
     await h.poll();
     expect(h.lines.slice(before)).toEqual(z);
-  });
-
-  it('a checkpointed file given up after a restart (another file found on its inode), written to late: its .gz gives the late lines', async () => {
-    // As reused-inodes.test.ts "a checkpointed file still pending when another one is found on its
-    // inode", with lines written to F after the checkpoint.
-    const e = write(5);
-    const h1 = await startTailer([log]);
-    renameSync(log, `${log}.9`);
-    const f = write(20);
-    await h1.poll();
-    renameSync(log, `${log}.1`);
-    const g = write(10);
-    await h1.poll();
-    renameSync(`${log}.1`, `${log}.2`);
-    renameSync(log, `${log}.1`);
-    const h = write(5);
-    await h1.poll();
-    const state = snapshot(h1);
-    await h1.tailer.stop();
-    expect([...h1.lines].sort()).toEqual([...e, ...f, ...g, ...h].sort());
-    const late = write(7, `${log}.2`); // F's late lines, after the checkpoint
-    const fContent = readFileSync(`${log}.2`);
-    const spare = path.join(path.dirname(log), 'spare');
-    renameSync(`${log}.2`, spare);
-    writeFileSync(spare, gzipSync(readFileSync(`${log}.1`)));
-    renameSync(spare, `${log}.2.gz`);
-    unlinkSync(`${log}.1`);
-    renameSync(log, `${log}.1`);
-    const k = write(4);
-    linkSync(`${log}.1`, `${log}.4`);
-    const r = await startTailer([log], { restore: state });
-    await r.poll();
-    writeFileSync(`${log}.3.gz`, gzipSync(fContent)); // F's .gz, now
-    unlinkSync(`${log}.4`);
-    // The next rotation, so that the chain is looked at again.
-    renameSync(log, `${log}.0`);
-    const m = write(3);
-    for (let i = 0; i < 3; i++) {
-      r.clock.advance(6000);
-      await r.poll();
-    }
-    expect(existsSync(`${log}.3.gz`)).toBe(true);
-    expect([...r.lines].sort()).toEqual([...k, ...late, ...m].sort());
-    await r.tailer.stop();
   });
 });

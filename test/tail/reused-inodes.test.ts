@@ -239,7 +239,10 @@ describe('compressed rotated files and reused inodes', () => {
     expect([...a, ...b, ...e, ...d].filter((l) => !got.includes(l))).toEqual([]);
   });
 
-  it('a checkpointed file still pending when another one is found on its inode is not forgotten: its .gz is not read again', async () => {
+  it.each([
+    ['its .gz is not read again', 0],
+    ['what was written to it after the checkpoint is read from its .gz, once (late-writes.test.ts)', 7],
+  ])('a checkpointed file still pending when another one is found on its inode is not forgotten: %s', async (_, lateCount) => {
     // Found by the torture (seed 18, late in the run: 1,800 lines twice). After a restart, F (read
     // to its end) was still pending, its listings caught mid-rotation, when G was found as its .gz,
     // written on F's freed inode: tracking G dropped F's record, and F's .gz was read from 0.
@@ -259,9 +262,10 @@ describe('compressed rotated files and reused inodes', () => {
     await h1.tailer.stop();
     expect(state.files.filter((x) => x.rotated)).toHaveLength(3);
     expect([...h1.lines].sort()).toEqual([...e, ...f, ...g, ...h].sort());
-    // While stopped: G compressed on F's freed inode (here F itself, rewritten and renamed); F's own
-    // .gz not there yet, and a listing that looks caught mid-rotation (H under two names), so that
-    // F stays pending while G is found.
+    // While stopped: F written to late, G compressed on F's freed inode (here F itself, rewritten
+    // and renamed); F's own .gz not there yet, and a listing that looks caught mid-rotation (H under
+    // two names), so that F stays pending while G is found.
+    const late = write(lateCount, `${log}.2`);
     const fContent = readFileSync(`${log}.2`);
     const spare = path.join(path.dirname(log), 'spare');
     renameSync(`${log}.2`, spare);
@@ -275,10 +279,12 @@ describe('compressed rotated files and reused inodes', () => {
     await r.poll();
     writeFileSync(`${log}.3.gz`, gzipSync(fContent)); // F's .gz, now
     unlinkSync(`${log}.4`);
+    renameSync(log, `${log}.0`); // and a rotation: the chain is looked at again
+    const m = write(3);
     for (let i = 0; i < 3; i++) {
       r.clock.advance(6000);
       await r.poll();
     }
-    expect([...r.lines].sort()).toEqual(k.sort());
+    expect([...r.lines].sort()).toEqual([...k, ...late, ...m].sort());
   });
 });
