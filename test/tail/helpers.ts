@@ -1,6 +1,7 @@
 // Shared by the tailer tests: a temp dir, and a tailer driven by hand (no fs events, manual clock).
 import { afterEach, beforeEach } from 'vitest';
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
@@ -28,6 +29,15 @@ export function lineWriter(
       n = 0;
     },
   };
+}
+
+/**
+ * gzip `from` into `to` (written in place when `to` exists: its inode is kept), then removes `from`:
+ * gzip's order, the .gz whole before the file goes.
+ */
+export function compress(from: string, to: string): void {
+  writeFileSync(to, gzipSync(readFileSync(from)));
+  unlinkSync(from);
 }
 
 /** A line numbered `i`, ~73 bytes: the default of lineWriter. */

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, linkSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { lineWriter, restartReading, snapshotsOfPass, startTailer, tailerTests } from './helpers.js';
+import { compress, lineWriter, restartReading, snapshotsOfPass, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 
 const t = tailerTests();
@@ -18,12 +18,6 @@ beforeEach(() => {
   ({ log } = t);
   lines.reset();
 });
-
-/** gzip `from` into `to` (written in place when `to` exists: its inode is kept), then removes `from`. */
-function compress(from: string, to: string): void {
-  writeFileSync(to, gzipSync(readFileSync(from)));
-  unlinkSync(from);
-}
 
 /**
  * While stopped: `count` lines written to the log, which is rotated and compressed onto the inode
