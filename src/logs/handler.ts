@@ -37,6 +37,12 @@ export interface LogHandler<S = unknown> {
   processRecord?(rec: LogRecord): LineResult;
   /** A deep copy of the current state, JSON-serializable. */
   snapshot(): S;
+  /**
+   * Optional: the part of a snapshot the metrics read, which is what stays published between two
+   * checkpoints; the rest (state that only a restart needs, such as the sshd connections) goes as
+   * soon as it is written. Metrics render the same from it as from the whole snapshot.
+   */
+  metricsView?(snapshot: S): S;
   /** Replaces the state with a checkpointed one (from snapshot() of an earlier run). */
   restore(state: S): void;
   /** Updates gauges that depend on time (e.g. sources currently over a threshold); called at scrape. */

@@ -106,7 +106,7 @@ export class LogPipeline<S = unknown> {
     this.store = new CheckpointStore(opts.stateDir, this.name, opts.logger);
     this.repeats = rateLimited(opts.logger, { clock: opts.clock });
     this.handler = this.newHandler();
-    this.published = { counters: newCounters(), bytes: 0, rotations: rotationsByKind({ rotations: 0 }), handler: this.handler.snapshot() };
+    this.published = { counters: newCounters(), bytes: 0, rotations: rotationsByKind({ rotations: 0 }), handler: this.metricsView() };
   }
 
   private newHandler(): LogHandler<S> {
@@ -222,7 +222,7 @@ export class LogPipeline<S = unknown> {
       counters: this.countersNow(),
       bytes: tail.bytes,
       rotations: rotationsByKind(tail),
-      handler: this.handler.snapshot(),
+      handler: this.metricsView(),
     };
     this.savedMark = cp ? this.mark() : -1;
     await this.source.start();
@@ -303,7 +303,7 @@ export class LogPipeline<S = unknown> {
     };
     if (unchanged) {
       this.lastCheckpointAt = now;
-      this.published = state;
+      this.published = { ...state, handler: this.metricsView(state.handler) };
       return;
     }
     const cp: Checkpoint<S, LineCounters> = {
@@ -336,7 +336,15 @@ export class LogPipeline<S = unknown> {
     this.failedWrites = 0;
     this.savedMark = mark;
     this.lastCheckpointAt = this.opts.clock.now();
-    this.published = state;
+    this.published = { ...state, handler: this.metricsView(state.handler) };
+  }
+
+  /**
+   * What the metrics read of a snapshot (by default the current one): the whole snapshot is alive
+   * only while it is written, and what stays published between checkpoints is the smaller view.
+   */
+  private metricsView(snapshot: S = this.handler.snapshot()): S {
+    return this.handler.metricsView ? this.handler.metricsView(snapshot) : snapshot;
   }
 
   /** Resolves once the checkpoint is restored (or found unusable): before that, nothing may be rendered. */

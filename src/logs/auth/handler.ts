@@ -18,7 +18,7 @@ import { TopSources, topCapacity } from '../security/top-sources.js';
 import { sourceKey } from '../security/source-key.js';
 import type { SlotKey } from '../security/slots.js';
 import { MAX_SOURCE_LENGTH, type Problems } from '../security/validate.js';
-import { Connections } from './connections.js';
+import { Connections, emptyConnections } from './connections.js';
 import type { AuthEvent } from './event.js';
 import { CONNECTION_REASONS } from './labels.js';
 import { parseAuthLine, type ParsedAuthLine } from './parse.js';
@@ -337,6 +337,11 @@ export class AuthHandler implements LogHandler<AuthState> {
       sessions: this.conns.snapshot(),
       ...(this.lastPam ? { lastPam: [this.lastPam[0], this.lastPam[1]] as [string, string] } : {}),
     };
+  }
+
+  /** The counters, the top sources and the sources at the brute-force threshold: no sshd connections. */
+  metricsView(s: AuthState): AuthState {
+    return { ...s, bruteforce: this.detector.metricsView(s.bruteforce), sessions: emptyConnections() };
   }
 
   /**

@@ -129,6 +129,11 @@ export class FirewallHandler implements LogHandler<FirewallState> {
     };
   }
 
+  /** The counters, the top ports and the sources at the port-scan threshold. */
+  metricsView(s: FirewallState): FirewallState {
+    return { ...s, portscan: this.detector.metricsView(s.portscan) };
+  }
+
   /**
    * Restores a checkpointed state (see ../security/validate.ts for the policy): throws when the
    * counters cannot be trusted (the pipeline then moves the checkpoint aside); a malformed port-scan

@@ -12,7 +12,7 @@
 // sources that are still inside their window.
 import type { SlotKey } from './slots.js';
 import { SourceWindows } from './source-windows.js';
-import { sourcesOverThreshold as overThreshold, type WindowsSnapshot } from './window.js';
+import { sourcesOverThreshold as overThreshold, windowsReaching, type WindowsSnapshot } from './window.js';
 
 export interface BruteForceOptions {
   threshold: number;
@@ -62,6 +62,11 @@ export class BruteForceDetector {
 
   snapshot(): BruteForceSnapshot {
     return this.w.snapshot();
+  }
+
+  /** What the metrics read of a snapshot: its sources at the threshold (see windowsReaching). */
+  metricsView(snap: BruteForceSnapshot): BruteForceSnapshot {
+    return windowsReaching(snap, this.opts.threshold).windows;
   }
 
   /**

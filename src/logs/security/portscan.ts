@@ -10,7 +10,7 @@
 // is forgotten once it is the least recently active one.
 import type { SlotKey } from './slots.js';
 import { SourceWindows } from './source-windows.js';
-import { sourcesOverThreshold, type WindowsSnapshot } from './window.js';
+import { sourcesOverThreshold, windowsReaching, type WindowsSnapshot } from './window.js';
 
 export interface PortScanOptions {
   distinctPorts: number;
@@ -60,6 +60,12 @@ export class PortScanDetector {
     const ports: number[] = [];
     const snap = this.w.snapshot(ports);
     return { ...snap, ports };
+  }
+
+  /** What the metrics read of a snapshot: its sources at the threshold, with their ports (see windowsReaching). */
+  metricsView(snap: PortScanSnapshot): PortScanSnapshot {
+    const { windows, perEvent } = windowsReaching(snap, this.opts.distinctPorts, snap.ports);
+    return { ...windows, ports: perEvent };
   }
 
   /** Replaces the state with a snapshot (checked by the caller), adapted to these limits like bruteforce.ts. */

@@ -17,6 +17,30 @@ export function emptyWindows(): WindowsSnapshot {
   return { at: 0, sources: [], counts: [], ages: [] };
 }
 
+/**
+ * The sources of `w` with at least `threshold` event times, the only ones sourcesOverThreshold()
+ * can count with that threshold: what the metrics read of a snapshot (the others matter to a
+ * restart only). `perEvent` is a column with one entry per event time, like `ages`, kept alike.
+ */
+export function windowsReaching(
+  w: WindowsSnapshot,
+  threshold: number,
+  perEvent: readonly number[] = [],
+): { windows: WindowsSnapshot; perEvent: number[] } {
+  const windows: WindowsSnapshot = { at: w.at, sources: [], counts: [], ages: [] };
+  const kept: number[] = [];
+  for (let i = 0, k = 0; i < w.counts.length; k += w.counts[i], i++) {
+    if (w.counts[i] < threshold) continue;
+    windows.sources.push(w.sources[i]);
+    windows.counts.push(w.counts[i]);
+    for (let j = k; j < k + w.counts[i]; j++) {
+      windows.ages.push(w.ages[j]);
+      if (j < perEvent.length) kept.push(perEvent[j]);
+    }
+  }
+  return { windows, perEvent: kept };
+}
+
 /** How many sources have at least `threshold` event times at or after `now - window`. */
 export function sourcesOverThreshold(w: WindowsSnapshot, now: number, threshold: number, window: number): number {
   const horizon = now - window;

@@ -2,6 +2,7 @@
 // thresholds, windows, crossings, the top-sources summary, and the memory cap under a flood of
 // 1,000,000 distinct sources.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { BruteForceDetector, sourcesOverThreshold } from '../../../src/logs/security/bruteforce.js';
 import { LruSlots } from '../../../src/logs/security/slots.js';
 import { sourceKey, sourceText } from '../../../src/logs/security/source-key.js';
@@ -280,5 +281,46 @@ describe('PortScanDetector', () => {
     r.restore(snap);
     expect(r.snapshot()).toEqual(d.snapshot());
     expect(r.record('s', 6, 5000)).toBe(false); // still the same crossing after restore
+  });
+});
+
+describe('the metrics view of the detectors (what stays published between checkpoints)', () => {
+  // Events: [source 0-7, port 1-12, time s]; checked at times before, inside and after the windows.
+  const events = fc.array(fc.tuple(fc.nat(7), fc.integer({ min: 1, max: 12 }), fc.nat(120)), { maxLength: 80 });
+  const nows = [0, 30, 60, 90, 120, 150, 200].map((s) => s * 1000);
+
+  it('brute force: only the sources at the threshold, and the same count of sources over it at any time', () => {
+    fc.assert(
+      fc.property(events, (evs) => {
+        const d = new BruteForceDetector({ threshold: 4, window: 60_000, maxSources: 100 });
+        for (const [s, , t] of evs) d.record(ip(s), t * 1000);
+        const snap = d.snapshot();
+        const view = d.metricsView(snap);
+        expect(view.sources).toEqual(snap.sources.filter((_, i) => snap.counts[i] >= 4));
+        for (const now of nows) expect(sourcesOverThreshold(view, now, 4, 60_000)).toBe(sourcesOverThreshold(snap, now, 4, 60_000));
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+
+  it('port scan: the same, each time still with its port', () => {
+    fc.assert(
+      fc.property(events, (evs) => {
+        const d = new PortScanDetector({ distinctPorts: 5, window: 60_000, maxSources: 100 });
+        for (const [s, port, t] of evs) d.record(ip(s), port, t * 1000);
+        const snap = d.snapshot();
+        const view = d.metricsView(snap);
+        const pairs = (w: typeof snap) => {
+          const out: string[] = [];
+          for (let i = 0, k = 0; i < w.counts.length; k += w.counts[i], i++)
+            for (let j = k; j < k + w.counts[i]; j++) out.push(`${w.sources[i]}:${w.ports[j]}@${w.at - w.ages[j]}`);
+          return out;
+        };
+        const kept = new Set(snap.sources.filter((_, i) => snap.counts[i] >= 5));
+        expect(pairs(view)).toEqual(pairs(snap).filter((p) => kept.has(p.slice(0, p.indexOf(':')))));
+        for (const now of nows) expect(scanningSources(view, now, 5, 60_000)).toBe(scanningSources(snap, now, 5, 60_000));
+      }),
+      { seed: 12, numRuns: 200 },
+    );
   });
 });

@@ -2,11 +2,13 @@
 // tailer and checkpoints, lines appended while running, a restart from the checkpoint (counters
 // AND detector windows continue: a brute force split across the restart is still detected).
 process.env.TZ = 'UTC';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogsCollector } from '../../../src/collectors/logs/index.js';
 import { ManualClock } from '../../../src/core/clock.js';
+import type { AuthState } from '../../../src/logs/auth/state.js';
+import type { FirewallState } from '../../../src/logs/firewall/handler.js';
 import { tempDir } from '../../tail/helpers.js';
 import { startLogs, type RunningLogs } from '../helpers.js';
 
@@ -87,5 +89,30 @@ describe('auth and firewall logs through the pipeline', () => {
     expect(text).toContain('hostwatch_auth_bruteforce_sources{log="auth"} 0');
     expect(text).toContain('hostwatch_portscan_sources{log="fw"} 0');
     expect(text).toContain('hostwatch_auth_bruteforce_detections_total{log="auth",service="sshd"} 1');
+  });
+
+  it('what stays published between checkpoints is what the metrics read; the checkpoint keeps the rest', async () => {
+    writeFileSync(path.join(dir, 'auth.log'), [0, 1, 2, 3].map((s) => fail(s, '203.0.113.9')).join('') + fail(4, '198.51.100.7'));
+    writeFileSync(path.join(dir, 'ufw.log'), [1, 2, 3, 4, 5].map((p) => block(p, '198.51.100.4', p)).join('') + block(6, '192.0.2.66', 80));
+    const clock = new ManualClock(T0 + 10_000);
+    const logs = await running(clock);
+    const text = await logs.scrape();
+    expect(text).toContain('hostwatch_auth_bruteforce_sources{log="auth"} 1');
+    expect(text).toContain('hostwatch_portscan_sources{log="fw"} 1');
+    const [auth, fw] = logs.c.pipelines;
+    const published = auth.state.handler as AuthState;
+    const saved = JSON.parse(readFileSync(path.join(dir, 'state', 'checkpoints', 'auth.json'), 'utf8')).handler as AuthState;
+    // The sshd connections and the source below the threshold: in the checkpoint (a restart goes
+    // on with them), not in what stays published.
+    expect(saved.sessions.keys).toHaveLength(5);
+    expect(saved.bruteforce.sources).toHaveLength(2);
+    expect(published.sessions.keys).toEqual([]);
+    expect(published.bruteforce.sources).toHaveLength(1);
+    expect(published.failures).toEqual(saved.failures);
+    const scans = fw.state.handler as FirewallState;
+    const savedFw = JSON.parse(readFileSync(path.join(dir, 'state', 'checkpoints', 'fw.json'), 'utf8')).handler as FirewallState;
+    expect(savedFw.portscan.sources).toHaveLength(2);
+    expect(scans.portscan.sources).toHaveLength(1);
+    expect(scans.portscan.ports).toEqual([1, 2, 3, 4, 5]);
   });
 });
