@@ -110,7 +110,7 @@ export class RotationChains {
         }
         files.add(f);
         v.drop();
-        logger.info('reading on a compressed rotated file from where its file was read: lines were written to it after', {
+        logger.info('reading on a rotated file (or its .gz) from where it was let go: lines were written to it after', {
           path: base,
           rotated: s.full,
           offset: f.offset,
