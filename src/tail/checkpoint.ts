@@ -54,6 +54,8 @@ export interface KnownCheckpoint {
   copy?: boolean;
   /** Modification time (ms) when last seen: orders the rotated files written after it (absent: unknown). */
   mtime?: number;
+  /** A copy's size when its time was taken (absent: unknown; see tracked.ts KnownFile). */
+  size?: number;
   /**
    * Its identity holds another file now (the inode reused): kept by its first bytes only, to know
    * its compressed form (.gz) as read (absent: false).
@@ -117,6 +119,7 @@ function knownProblem(k: unknown): string | undefined {
   if (!isCount(k.offset) || typeof k.skipping !== 'boolean' || !isFlag(k.copy) || !isFlag(k.retired))
     return 'offset/skipping/copy/retired: invalid';
   if (k.mtime !== undefined && !isTime(k.mtime)) return 'mtime: not a time';
+  if (k.size !== undefined && !isCount(k.size)) return 'size: not a byte count';
   return undefined;
 }
 

@@ -75,7 +75,8 @@ export class CopyTruncate {
     const k = this.files.knownFile(at.key);
     if (!k?.copy) return false;
     const mtime = Number(at.st.mtimeNs / 1_000_000n);
-    if (k.mtime === mtime) return true;
+    const size = Number(at.st.size);
+    if (k.mtime === mtime && (k.size === undefined || k.size === size)) return true;
     const fh = await this.opener.open(at.path, at);
     if (typeof fh === 'string') return true; // cannot tell now: looked at again next pass
     const head = await readHead(fh, FINGERPRINT_BYTES).finally(() => fh.close().catch(() => {}));
@@ -84,7 +85,9 @@ export class CopyTruncate {
       this.logger.debug("a known copy's inode holds another file now", { path: at.path, key: at.key });
       return false;
     }
-    k.mtime = mtime; // a copy still being written when it was set aside
+    // A copy still being written when it was set aside.
+    k.mtime = mtime;
+    k.size = size;
     return true;
   }
 

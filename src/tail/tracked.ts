@@ -86,6 +86,11 @@ export interface KnownFile extends HeadDigest {
   missingSince?: number;
   /** Modification time (ms) when last seen, if known. */
   mtime?: number;
+  /**
+   * A copy's size (bytes) when its time was taken: with the time, it tells the copy unchanged
+   * without reading it (a file created on its inode within the same millisecond is not).
+   */
+  size?: number;
 }
 
 const msOf = (ns: bigint) => (ns > 0n ? Number(ns / 1_000_000n) : undefined);
@@ -97,6 +102,7 @@ function knownCheckpoint(key: string, k: KnownFile): KnownCheckpoint {
   const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
   if (k.copy) kc.copy = true;
   if (k.mtime !== undefined) kc.mtime = k.mtime;
+  if (k.size !== undefined) kc.size = k.size;
   return kc;
 }
 
@@ -162,6 +168,7 @@ export class TrackedFiles {
         skipping: k.skipping,
         copy: k.copy === true,
         mtime: k.mtime,
+        size: k.size,
       };
       if (k.retired === true) {
         if (this.retired.length < MAX_RETIRED) this.retired.push({ ...record, key });
@@ -238,7 +245,15 @@ export class TrackedFiles {
   /** Stops tracking a file found to be a copy of a followed file: it is never followed. */
   setAsideCopy(f: TrackedFile): void {
     this.byKey.delete(f.key);
-    this.remember(f.key, { ...digestHead(f.fp), path: f.path, offset: 0, skipping: false, copy: true, mtime: msOf(f.mtimeNs) });
+    this.remember(f.key, {
+      ...digestHead(f.fp),
+      path: f.path,
+      offset: 0,
+      skipping: false,
+      copy: true,
+      mtime: msOf(f.mtimeNs),
+      size: f.size,
+    });
   }
 
   /** Stops tracking a finished file, remembering where it got to (a copy stays a known copy). */
@@ -251,6 +266,7 @@ export class TrackedFiles {
       skipping: f.skipping,
       copy: f.copy,
       mtime: msOf(f.mtimeNs),
+      ...(f.copy && !f.gz ? { size: f.size } : {}),
     });
   }
 

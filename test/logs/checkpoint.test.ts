@@ -117,6 +117,30 @@ describe('CheckpointStore', () => {
       /tailer\.known\[0\]\.head\/sum/,
     ],
     [
+      "a known copy's size that is not a byte count",
+      JSON.stringify(
+        cp({
+          tailer: {
+            ...cp().tailer,
+            known: [
+              {
+                path: '/a',
+                dev: '1',
+                ino: '2',
+                head: 0,
+                sum: 'AAAAAAAAAAAAAAAAAAAAAA==',
+                offset: 0,
+                skipping: false,
+                copy: true,
+                size: -1,
+              },
+            ],
+          },
+        }),
+      ),
+      /tailer\.known\[0\]\.size: not a byte count/,
+    ],
+    [
       'bigger than 16 MiB',
       JSON.stringify(cp({ handler: { pad: 'x'.repeat(17 * 1024 * 1024) } })),
       /more than the 16777216 a checkpoint can take/,
