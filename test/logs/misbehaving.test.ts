@@ -90,10 +90,11 @@ describe('files misbehaving under the real exporter', () => {
     write(100);
     const e = await start({ permissionsApply: true });
     expect(await reaches(e, 100)).toBe(true);
-    // Rotated, and the new file created unreadable (a logrotate `create` with the wrong mode).
+    // Rotated, and the new file created unreadable (a logrotate `create` with the wrong mode), with
+    // that mode from its creation: created, then chmod'ed, it could be opened in between (the
+    // exporter watches the directory), and no permission problem would ever be seen.
     renameSync(log, `${log}.1`);
-    writeFileSync(log, '');
-    chmodSync(log, 0);
+    writeFileSync(log, '', { mode: 0 });
     write(40);
     expect(await eventually(async () => (await problem(e, 'permission_denied')) === 1)).toBe(true);
     expect(await counted(e)).toBe(100);
