@@ -24,7 +24,8 @@ import { gzipContentSize, gzipHead } from './gzip.js';
 import { FINGERPRINT_BYTES, headStartsWith, identityKey, matchesDigest, readHead } from './identity.js';
 import type { LogFileOpener } from './opener.js';
 import { listingHolds, listSiblings, rotationChain, type Sibling } from './siblings.js';
-import type { KnownFile, TrackedFile, TrackedFiles } from './tracked.js';
+import type { KnownFile } from './known.js';
+import type { TrackedFile, TrackedFiles } from './tracked.js';
 
 export interface ChainContext {
   discovery: Discovery;

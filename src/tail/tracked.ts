@@ -13,15 +13,9 @@
 // the pipeline skip writing a checkpoint when nothing happened.
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  MAX_CHAIN_NOTED,
-  ROTATION_KINDS,
-  type FileCheckpoint,
-  type KnownCheckpoint,
-  type RotationKind,
-  type TailerState,
-} from './checkpoint.js';
-import { digestHead, matchesDigest, type HeadDigest } from './identity.js';
+import { MAX_CHAIN_NOTED, ROTATION_KINDS, type FileCheckpoint, type RotationKind, type TailerState } from './checkpoint.js';
+import { digestHead, matchesDigest } from './identity.js';
+import { knownCheckpoint, knownFromCheckpoint, splitKey, type KnownFile } from './known.js';
 
 /** Known files remembered per log (bounded memory and checkpoint size); the oldest go first. */
 export const MAX_KNOWN = 256;
@@ -74,37 +68,7 @@ export interface TrackedFile {
   copySoughtSince?: number;
 }
 
-/** A file finished with: where it had got to, and a digest of its fingerprint. */
-export interface KnownFile extends HeadDigest {
-  path: string;
-  offset: number;
-  skipping: boolean;
-  copy: boolean;
-  /** Seen in its rotation chain since this process started: forgotten once it has left it. */
-  inChain?: boolean;
-  /** Since when (clock ms) it has been missing from its chain; forgotten after a wait (not checkpointed). */
-  missingSince?: number;
-  /** Modification time (ms) when last seen, if known. */
-  mtime?: number;
-  /**
-   * A copy's size (bytes) when its time was taken: with the time, it tells the copy unchanged
-   * without reading it (a file created on its inode within the same millisecond is not).
-   */
-  size?: number;
-}
-
 const msOf = (ns: bigint) => (ns > 0n ? Number(ns / 1_000_000n) : undefined);
-const splitKey = (key: string) => key.split(':') as [string, string];
-
-/** A known file as the checkpoint lists it. */
-function knownCheckpoint(key: string, k: KnownFile): KnownCheckpoint {
-  const [dev, ino] = splitKey(key);
-  const kc: KnownCheckpoint = { path: k.path, dev, ino, head: k.head, sum: k.sum, offset: k.offset, skipping: k.skipping };
-  if (k.copy) kc.copy = true;
-  if (k.mtime !== undefined) kc.mtime = k.mtime;
-  if (k.size !== undefined) kc.size = k.size;
-  return kc;
-}
 
 export class TrackedFiles {
   private readonly byKey = new Map<string, TrackedFile>();
@@ -160,16 +124,7 @@ export class TrackedFiles {
     for (const cp of state.files) this.pendingByKey.set(`${cp.dev}:${cp.ino}`, cp);
     for (const k of state.known ?? []) {
       const key = `${k.dev}:${k.ino}`;
-      const record: KnownFile = {
-        path: k.path,
-        head: k.head,
-        sum: k.sum,
-        offset: k.offset,
-        skipping: k.skipping,
-        copy: k.copy === true,
-        mtime: k.mtime,
-        size: k.size,
-      };
+      const record = knownFromCheckpoint(k);
       if (k.retired === true) {
         if (this.retired.length < MAX_RETIRED) this.retired.push({ ...record, key });
       } else this.known.set(key, record);
