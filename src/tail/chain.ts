@@ -26,6 +26,7 @@ import type { LogFileOpener } from './opener.js';
 import { listingHolds, listSiblings, rotationChain, type Sibling } from './siblings.js';
 import type { KnownFile } from './known.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
+import { Waits } from './waits.js';
 
 export interface ChainContext {
   discovery: Discovery;
@@ -56,14 +57,18 @@ const isOurs = (v: Verdict): boolean => v === 'ours' || typeof v === 'object';
 const noReference = (f: TrackedFile | undefined): boolean => f !== undefined && (f.newlyFound === true || f.headChanged === true);
 
 export class RotationChains {
-  /** .gz members not inflatable yet, since when (by identity). */
-  private readonly unreadableSince = new Map<string, number>();
-  /** Members whose first bytes are the start of one of ours (a copy being written), since when. */
-  private readonly growingSince = new Map<string, number>();
-  /** Followed paths whose last listings were torn (caught mid-rotation), since when. */
-  private readonly tornSince = new Map<string, number>();
+  /** .gz members not inflatable yet (by identity). */
+  private readonly unreadableGz: Waits;
+  /** Members whose first bytes are the start of one of ours (a copy being written). */
+  private readonly growing: Waits;
+  /** Followed paths whose last listings were torn (caught mid-rotation). */
+  private readonly torn: Waits;
 
-  constructor(private readonly ctx: ChainContext) {}
+  constructor(private readonly ctx: ChainContext) {
+    this.unreadableGz = new Waits(ctx.clock, ctx.waitMs);
+    this.growing = new Waits(ctx.clock, ctx.waitMs);
+    this.torn = new Waits(ctx.clock, ctx.waitMs);
+  }
 
   /**
    * Tracks the rotated files of `base` written after ours (read from 0 by the next drain, oldest
@@ -173,23 +178,8 @@ export class RotationChains {
    * unless it stays so for the wait (hard links show one file under two names at every look).
    */
   private tornListing(base: string, torn: boolean | undefined): boolean {
-    if (torn) return this.stillWaiting(this.tornSince, base);
-    this.tornSince.delete(base);
-    return false;
-  }
-
-  /**
-   * Whether `key` of `since` (first seen in a state to wait out) is still within the wait; past it,
-   * the entry is dropped, so that a state that persists is acted upon once per wait.
-   */
-  private stillWaiting(since: Map<string, number>, key: string): boolean {
-    const now = this.ctx.clock.now();
-    const from = since.get(key) ?? now;
-    if (now - from < this.ctx.waitMs) {
-      since.set(key, from);
-      return true;
-    }
-    since.delete(key);
+    if (torn) return this.torn.stillWaiting(base);
+    this.torn.clear(base);
     return false;
   }
 
@@ -217,7 +207,7 @@ export class RotationChains {
       await fh.close().catch(() => {});
     }
     if (!head) return this.unreadable(s, key);
-    this.unreadableSince.delete(key);
+    this.unreadableGz.clear(key);
     // A checkpointed file not found again yet (restore.ts decides what it is): ours. With other
     // first bytes its inode may be another file's now (the checkpointed one deleted while
     // stopped): no reference for the files before it. Compressed or not otherwise than it was, it
@@ -234,8 +224,8 @@ export class RotationChains {
     // The start of one of ours: a copy logrotate is still writing (copytruncate), to be found by
     // the file it copies once truncated. Looked at again, for up to the wait; read from 0 it would
     // count what was read of that file twice.
-    if (ourHeads.some((fp) => headStartsWith(fp, head)) && this.stillWaiting(this.growingSince, key)) return undefined;
-    this.growingSince.delete(key);
+    if (ourHeads.some((fp) => headStartsWith(fp, head)) && this.growing.stillWaiting(key)) return undefined;
+    this.growing.clear(key);
     for (const [k, kf] of files.knownOf(base)) {
       if (matchesDigest(head, kf)) {
         present.add(k); // a known file compressed since: still in the chain
@@ -251,7 +241,7 @@ export class RotationChains {
 
   /** A .gz that cannot be inflated: waited for a while (gzip may be writing it), then left alone. */
   private unreadable(s: Sibling, key: string): Verdict | undefined {
-    if (this.stillWaiting(this.unreadableSince, key)) return undefined;
+    if (this.unreadableGz.stillWaiting(key)) return undefined;
     this.ctx.logger.warn('rotated file cannot be read as gzip, left alone', { path: s.full });
     return 'skip';
   }

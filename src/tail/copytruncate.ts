@@ -25,6 +25,7 @@ import type { LogFileOpener } from './opener.js';
 import type { LineReader } from './reader.js';
 import { listSiblings, rotationChain, type Sibling } from './siblings.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
+import { Waits } from './waits.js';
 
 /** First bytes two files must share to be taken for a file and its copy. */
 export const MIN_COPY_PROOF_BYTES = 32;
@@ -34,8 +35,8 @@ const MAX_TRUNCATED_HEADS = 16;
 export class CopyTruncate {
   /** First bytes of files just before they were truncated: their copies must not be followed. */
   private readonly truncatedHeads: { path: string; fp: Buffer }[] = [];
-  /** Short files with a chain member that may be their copy and cannot be looked at yet, since when (missedCopy). */
-  private readonly undecidedSince = new Map<string, number>();
+  /** Short files with a chain member that may be their copy and cannot be looked at yet (missedCopy). */
+  private readonly undecided: Waits;
 
   constructor(
     private readonly files: TrackedFiles,
@@ -45,7 +46,9 @@ export class CopyTruncate {
     private readonly logger: Logger,
     /** How long a truncated file's copy is looked for before the file is read again from 0. */
     private readonly waitMs: number,
-  ) {}
+  ) {
+    this.undecided = new Waits(clock, waitMs);
+  }
 
   /**
    * Checks a new file not read yet (verifyCopy): false when it must not be read now, because it is
@@ -141,7 +144,7 @@ export class CopyTruncate {
     if (!listed) return undefined;
     // Caught while logrotate shifts the names, the listing may miss the copy: taken for no copy,
     // the copy would never be found. Looked at again next pass, for up to the wait.
-    if (listed.torn && this.undecidedFor(f)) return 'wait';
+    if (listed.torn && this.undecided.stillWaiting(f.key)) return 'wait';
     const { siblings } = listed;
     if (before) {
       // The oldest first: after two copytruncates, the first copy has the lines that follow ours
@@ -161,7 +164,7 @@ export class CopyTruncate {
           continue;
         }
         if (headStartsWith(head, f.fp) && !headStartsWith(now, head) && !(s.gz && this.isOurs(f.path, head))) {
-          this.undecidedSince.delete(f.key);
+          this.undecided.clear(f.key);
           return this.asCopy(f, s, fh, head);
         }
         await fh.close();
@@ -169,23 +172,15 @@ export class CopyTruncate {
       // The chain not noted anew (it would hide that member for good), and the file not read (its
       // first bytes, taken by the read, would no longer tell its copy): looked at again next pass,
       // for up to the wait.
-      if (undecided && this.undecidedFor(f)) return 'wait';
+      if (undecided && this.undecided.stillWaiting(f.key)) return 'wait';
     }
-    this.undecidedSince.delete(f.key);
+    this.undecided.clear(f.key);
     // No copy: the chain as it is now, and the first bytes read, in one synchronous step (a
     // checkpoint sees both or neither: a copy noted in the chain with the file's old first bytes
     // would never be found after a restart).
     this.note(f, siblings);
     if (now.length > f.fp.length && headStartsWith(now, f.fp)) f.fp = now;
     return undefined;
-  }
-
-  /** Whether `f`'s missed copy is still within the wait for a member that cannot be looked at yet. */
-  private undecidedFor(f: TrackedFile): boolean {
-    const now = this.clock.now();
-    const since = this.undecidedSince.get(f.key) ?? now;
-    this.undecidedSince.set(f.key, since);
-    return now - since < this.waitMs;
   }
 
   /**

@@ -31,6 +31,7 @@ import { PollWindow } from './poll-window.js';
 import { LineReader } from './reader.js';
 import { resolvePending } from './restore.js';
 import { TrackedFiles, type TrackedFile } from './tracked.js';
+import { Waits } from './waits.js';
 import { fsWatch, type WatchFn } from './watch.js';
 
 /** Files followed at once by one log (open descriptors and memory stay bounded whatever a glob matches). */
@@ -67,8 +68,8 @@ export class Tailer {
   private readonly chainsDue = new Set<string>();
   /** Followed paths written to since the last pass (fs events): only those need reading. */
   private readonly dirty = new Set<string>();
-  /** Compressed files that failed to inflate, since when: retried until rotateWaitMs (gzip may be writing them). */
-  private readonly gzFailedAt = new Map<string, number>();
+  /** Compressed files that failed to inflate: retried until rotateWaitMs (gzip may be writing them). */
+  private readonly gzFailing: Waits;
   private hasCheckpoint = false;
   private firstPass = true;
   private filesChanged = false;
@@ -90,6 +91,7 @@ export class Tailer {
     this.opener = new LogFileOpener(new FileGuard(this.discovery.dirs()), this.problems);
     this.reader = new LineReader({ maxLineBytes: opts.maxLineBytes, chunkBytes: opts.chunkBytes, sink: opts.sink, clock }, this.files);
     this.rotateWaitMs = opts.rotateWaitMs ?? Math.max(5000, 2 * opts.pollInterval);
+    this.gzFailing = new Waits(clock, this.rotateWaitMs);
     this.copytruncate = new CopyTruncate(this.files, this.reader, this.opener, clock, logger, this.rotateWaitMs);
     const { discovery, opener, files, rotateWaitMs: waitMs } = this;
     this.chains = new RotationChains({ discovery, opener, files, clock, logger, waitMs });
@@ -376,16 +378,13 @@ export class Tailer {
     try {
       if (!(await this.reader.readCompressed(f))) return; // stopping
     } catch (err) {
-      const now = this.opts.clock.now();
-      const since = this.gzFailedAt.get(f.key) ?? now;
-      this.gzFailedAt.set(f.key, since);
-      if (now - since < this.rotateWaitMs) return;
+      if (this.gzFailing.stillWaiting(f.key)) return;
       this.opts.logger.warn('compressed rotated file is damaged: the rest of its lines cannot be read', {
         path: f.path,
         err: (err as Error).message,
       });
     }
-    this.gzFailedAt.delete(f.key);
+    this.gzFailing.clear(f.key);
     await this.release(f);
   }
 

@@ -170,7 +170,8 @@ export class TrackedFiles {
   /** Forgets a retired record (its .gz is followed now). */
   dropRetired(k: KnownFile): void {
     const i = this.retired.indexOf(k as KnownFile & { key: string });
-    if (i >= 0) this.retired.splice(i, 1);
+    if (i < 0) return;
+    this.retired.splice(i, 1);
     this.changeCount++;
   }
 
