@@ -5,9 +5,8 @@
 // (The last two found by reading the code: lines lost, the new log never read.)
 import { beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { atTurn, copytruncate, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
+import { atTurn, compress, copytruncate, lineWriter, requestLine, startTailer, tailerTests } from './helpers.js';
 import type { TailerState } from '../../src/tail/checkpoint.js';
 import { createLogger } from '../../src/core/log.js';
 
@@ -183,19 +182,15 @@ describe('a file truncated by copytruncate, then rotated and compressed before a
     // Found by the torture (seed 2, 1,400 lines twice): the look at the chain, which comes before
     // the rotated file is read, knew the file by its first bytes before the truncation, so its
     // compressed form looked like a rotated file never read and was read from 0, then the file too.
-    const gzip = (from: string, to: string) => {
-      writeFileSync(to, gzipSync(readFileSync(from)));
-      unlinkSync(from);
-    };
     const expected = write(20);
     const h = await start([log]);
     expected.push(...write(10)); // not read before the copy
     copytruncate(log); // C: access.log.1
-    gzip(`${log}.1`, `${log}.1.gz`); // compress (no delaycompress)
+    compress(`${log}.1`, `${log}.1.gz`); // compress (no delaycompress)
     expected.push(...write(15)); // the file after its truncation
     renameSync(`${log}.1.gz`, `${log}.2.gz`);
     renameSync(log, `${log}.1`);
-    gzip(`${log}.1`, `${log}.1.gz`); // the file compressed and deleted: only our descriptor holds it
+    compress(`${log}.1`, `${log}.1.gz`); // the file compressed and deleted: only our descriptor holds it
     writeFileSync(log, '');
     expected.push(...write(5));
     for (let i = 0; i < 3; i++) {
