@@ -17,7 +17,7 @@ import type { LogConfig } from '../config/schema.js';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from './checkpoint.js';
 import type { LineResult, LogHandler, LogType } from './handler.js';
 import { syslogLine, type LogRecord } from './record.js';
-import type { LineSource, SourceSink } from './source.js';
+import type { LineSource, SourcePosition, SourceSink } from './source.js';
 import { chooseSource, createSource } from './source-choice.js';
 import { rotationsByKind } from '../tail/checkpoint.js';
 import type { ProblemCounts } from '../tail/problems.js';
@@ -217,13 +217,7 @@ export class LogPipeline<S = unknown> {
       }
     }
     // What was restored is on disk already: it may be published as is.
-    const { tailer: tail } = this.source.snapshot();
-    this.published = {
-      counters: this.countersNow(),
-      bytes: tail.bytes,
-      rotations: rotationsByKind(tail),
-      handler: this.metricsView(),
-    };
+    this.published = this.publishable(this.source.snapshot().tailer, this.handler.snapshot());
     this.savedMark = cp ? this.mark() : -1;
     await this.source.start();
     // The first start: the files just found are on disk before start() resolves (and so before
@@ -294,30 +288,14 @@ export class LogPipeline<S = unknown> {
       this.lastCheckpointAt = now;
       return;
     }
-    const { tailer, journal } = this.source.snapshot();
-    const state: PublishedState<S> = {
-      counters: this.countersNow(),
-      bytes: tailer.bytes,
-      rotations: rotationsByKind(tailer),
-      handler: this.handler.snapshot(),
-    };
     if (unchanged) {
       this.lastCheckpointAt = now;
-      this.published = { ...state, handler: this.metricsView(state.handler) };
+      this.published = this.publishable(this.source.snapshot().tailer, this.handler.snapshot());
       return;
     }
-    const cp: Checkpoint<S, LineCounters> = {
-      version: CHECKPOINT_VERSION,
-      log: this.name,
-      type: this.config.type,
-      taken_at: now,
-      tailer,
-      ...(journal ? { journal } : {}),
-      counters: state.counters,
-      handler: state.handler,
-    };
+    const { published, written } = this.startSave(now);
     try {
-      await this.store.save(cp);
+      await written;
     } catch (err) {
       // Not published: the metrics stay at the last state that is safely on disk. Counted every
       // time; said at the first failure and then once per 5 minutes with the count of repeats (a
@@ -336,7 +314,36 @@ export class LogPipeline<S = unknown> {
     this.failedWrites = 0;
     this.savedMark = mark;
     this.lastCheckpointAt = this.opts.clock.now();
-    this.published = { ...state, handler: this.metricsView(state.handler) };
+    this.published = published;
+  }
+
+  /**
+   * Takes the snapshot, starts its write and returns what to publish once it is on disk. Not async,
+   * on purpose: the whole snapshot (the handler's windows, thousands of entries) and its JSON live
+   * only in this call, and what the write keeps is bytes outside the V8 heap. Kept across the write's
+   * awaits, they were promoted to the old generation under a flood at every checkpoint (one per
+   * second), and that garbage is what lets the heap grow before the next full collection.
+   */
+  private startSave(now: number): { published: PublishedState<S>; written: Promise<void> } {
+    const { tailer, journal } = this.source.snapshot();
+    const handler = this.handler.snapshot();
+    const published = this.publishable(tailer, handler);
+    const cp: Checkpoint<S, LineCounters> = {
+      version: CHECKPOINT_VERSION,
+      log: this.name,
+      type: this.config.type,
+      taken_at: now,
+      tailer,
+      ...(journal ? { journal } : {}),
+      counters: published.counters,
+      handler,
+    };
+    return { published, written: this.store.save(cp) };
+  }
+
+  /** What is published of a state: the counters now and the handler's metrics view of `handler`. */
+  private publishable(tailer: SourcePosition['tailer'], handler: S): PublishedState<S> {
+    return { counters: this.countersNow(), bytes: tailer.bytes, rotations: rotationsByKind(tailer), handler: this.metricsView(handler) };
   }
 
   /**
