@@ -41,5 +41,5 @@ EXPOSE 10023
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:10023/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The V8 heap flags of `npm start` and of the installed command's shebang: keep the RSS low.
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--heap-growing-percent=50", "dist/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--heap-growing-percent=50", "--v8-pool-size=1", "dist/main.js"]
 CMD ["--config.file=/etc/hostwatch/hostwatch.yml", "--state.dir=/var/lib/hostwatch"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=50 --v8-pool-size=1
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
 // The shebang gives the installed `hostwatch` command the same V8 heap flags as `npm start` and the
 // Dockerfile (a small young generation; the old one grown by 1.5x, not V8's up to 4x, after a full

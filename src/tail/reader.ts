@@ -13,7 +13,11 @@ import { FINGERPRINT_BYTES, startsWith } from './identity.js';
 import { LineSplitter, type LineSink } from './lines.js';
 import type { TrackedFile, TrackedFiles } from './tracked.js';
 
-const DEFAULT_CHUNK_BYTES = 1 << 20;
+/**
+ * 256 KiB: the buffer is resident once a burst fills it, per log; 1 MiB chunks read no faster (a
+ * 1M-line flood: 1.16-1.18M lines/s with either) and cost 0.75 MiB more per log being read.
+ */
+const DEFAULT_CHUNK_BYTES = 1 << 18;
 
 export interface LineReaderOptions {
   maxLineBytes: number;
