@@ -7,7 +7,8 @@
 // same tree (Debian's aide, sha256), its peak RSS from GNU time. The machine may be shared: the
 // ratio is the figure to read. Then `hostwatch fim accept`, the one-shot command that writes a
 // baseline and exits, against the same anchor. BENCH_FIM_MEM_TREE=/usr measures an existing tree instead of the
-// generated one. The audit collector's first run is moved out of the measured window (it reads
+// generated one. BENCH_FIM_MEM_THREADS sets the exporter's `fim.hash_concurrency` (default 0: one
+// hashing thread per core; 1 trades scan speed for one isolate less). The audit collector's first run is moved out of the measured window (it reads
 // directory trees too, ~40 s after start, and was read as FIM's memory in the idle figure).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.BENCH_FIM_MEM_FILES ?? 100_000);
 const IDLE_S = Number(process.env.BENCH_FIM_MEM_IDLE_S ?? 45);
 const GIVEN_TREE = process.env.BENCH_FIM_MEM_TREE;
+const THREADS = Number(process.env.BENCH_FIM_MEM_THREADS ?? 0);
 const MAIN = path.join(ROOT, 'dist', 'main.js');
 const mb = (kb) => (kb / 1024).toFixed(1);
 
@@ -42,7 +44,7 @@ const treeName = GIVEN_TREE ? tree : `one root of ${FILES.toLocaleString('en-US'
 const port = await freePort();
 writeFileSync(
   path.join(work, 'hostwatch.yml'),
-  `state_dir: state\naudit:\n  first_run_delay: 1h\nfim:\n  enabled: true\n  scan_interval: 1h\n  roots:\n    - path: ${JSON.stringify(tree)}\n`,
+  `state_dir: state\naudit:\n  first_run_delay: 1h\nfim:\n  enabled: true\n  hash_concurrency: ${THREADS}\n  scan_interval: 1h\n  roots:\n    - path: ${JSON.stringify(tree)}\n`,
 );
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,7 @@
 // Goals: >= 1 GB/s baseline on 2 cores, >= 50,000 files/s unchanged rescan.
 // Run alone with `node bench/fim.mjs` after `npm run build`, or via `npm run bench`.
 // Env: BENCH_FIM_GB (generated tree size, default 2), BENCH_FIM_ROUNDS (best of, default 2),
-//      BENCH_FIM_SKIP_USR=1 (skip /usr/lib), BENCH_FIM_SKIP_AIDE=1.
+//      BENCH_FIM_SKIP_USR=1 (skip /usr/lib), BENCH_FIM_SKIP_AIDE=1, BENCH_FIM_THREADS (hash_concurrency).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs, { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -21,6 +21,8 @@ const DIST = path.join(ROOT, 'dist', 'fim');
 const GB = Number(process.env.BENCH_FIM_GB ?? 2);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_FIM_ROUNDS ?? 2));
 const CORES = availableParallelism();
+/** The roots' hash_concurrency (BENCH_FIM_THREADS; 0, the default: one worker per core). */
+const THREADS = Number(process.env.BENCH_FIM_THREADS ?? 0);
 
 function fail(msg) {
   process.stderr.write(`bench/fim: ${msg}\n`);
@@ -103,7 +105,7 @@ function sh(cmd) {
 const q = (p) => `'${p.replace(/'/g, `'\\''`)}'`;
 
 async function hostwatchScan(dir) {
-  const pool = new WorkerPool(0);
+  const pool = new WorkerPool(THREADS);
   const started = process.hrtime.bigint();
   try {
     const r = await scanTree({
@@ -188,14 +190,14 @@ async function benchTree(label, dir, work, { alternative }) {
   const hwS = best(hw);
   process.stdout.write(
     `hostwatch baseline: ${fmt(files)} files (${fmt(last.entries.size)} entries), ${fmt(size / MB)} MB in ${hwS.toFixed(2)} s: ` +
-      `${fmt(size / MB / hwS)} MB/s, ${fmt(files / hwS)} files/s (workers: ${CORES}, errors: ${JSON.stringify(last.errors)})\n`,
+      `${fmt(size / MB / hwS)} MB/s, ${fmt(files / hwS)} files/s (workers: ${THREADS || CORES}, errors: ${JSON.stringify(last.errors)})\n`,
   );
   // The unchanged rescan as the exporter runs it: a full scan by the root monitor, including the
   // comparison with the last state and the atomic write of the state file.
   const stateDir = path.join(work, 'state');
   rmSync(stateDir, { recursive: true, force: true });
   const monitor = new RootMonitor(
-    { path: dir, include: ['**'], exclude: [], critical: false, maxFileSize: 1024 ** 4, followSymlinks: false, hashConcurrency: 0 },
+    { path: dir, include: ['**'], exclude: [], critical: false, maxFileSize: 1024 ** 4, followSymlinks: false, hashConcurrency: THREADS },
     {
       stateDir,
       logger: silentLogger,

@@ -137,7 +137,7 @@ export const fimSchema = z
       .min(0)
       .default(0)
       .describe(
-        "Worker threads hashing files in the exporter's scans (0 = one per core); the one-shot `hostwatch fim` commands take `--workers` instead (default: their own thread)",
+        "Worker threads hashing files in the exporter's scans (0 = one per core); each is a V8 isolate of ~15 MB while a scan runs (on 2 cores, 1 thread: ~35% slower first scans, ~15 MB lower peak); the one-shot `hostwatch fim` commands take `--workers` instead (default: their own thread)",
       ),
   })
   .prefault({})
