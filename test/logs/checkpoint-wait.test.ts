@@ -10,15 +10,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Registry } from 'prom-client';
-import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/log.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { LogConfig } from '../../src/config/schema.js';
 import type { LogType } from '../../src/logs/handler.js';
-import { LogPipeline } from '../../src/logs/pipeline.js';
-import { noWatch } from '../../src/tail/watch.js';
+import type { LogPipeline } from '../../src/logs/pipeline.js';
 import { tempDir } from '../tail/helpers.js';
+import { testPipeline } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -62,15 +59,11 @@ describe('LogPipeline checkpoint write', () => {
     const stateDir = path.join(dir, 'state');
     const snapshots: WeakRef<object>[] = [];
     writeFileSync(log, 'a\n');
-    p = new LogPipeline({
+    p = testPipeline({
       config: parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning' }] }).logs[0],
-      type: linesType(snapshots) as LogType,
+      type: linesType(snapshots),
       stateDir,
-      clock: new ManualClock(),
-      logger: silentLogger,
-      registry: new Registry(),
-      watch: noWatch,
-    });
+    }) as LogPipeline;
     await p.start();
     await p.poll();
     await p.checkpoint();

@@ -5,15 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
 import { CheckpointStore, CHECKPOINT_VERSION, type Checkpoint } from '../../src/logs/checkpoint.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { createLogger, silentLogger } from '../../src/core/log.js';
+import { createLogger } from '../../src/core/log.js';
 import { parseConfig } from '../../src/config/load.js';
-import { LogPipeline } from '../../src/logs/pipeline.js';
 import { accessLogType } from '../../src/logs/access/index.js';
-import { noWatch } from '../../src/tail/watch.js';
 import { tempDir } from '../tail/helpers.js';
+import { testPipeline } from './helpers.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
@@ -174,15 +171,7 @@ describe('a checkpoint written by an existing install (format version 1)', () =>
   async function run(file: string, stateDir: string, startPosition: 'beginning' | 'end') {
     const config = parseConfig({ logs: [{ name: 'web', type: 'access', path: file, format: 'combined', start_position: startPosition }] })
       .logs[0];
-    const p = new LogPipeline({
-      config,
-      type: accessLogType,
-      stateDir,
-      clock: new ManualClock(),
-      logger: silentLogger,
-      registry: new Registry(),
-      watch: noWatch,
-    });
+    const p = testPipeline({ config, type: accessLogType, stateDir });
     await p.start();
     await p.poll();
     await p.checkpoint();

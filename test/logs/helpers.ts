@@ -7,9 +7,12 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { LogsCollector } from '../../src/collectors/logs/index.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { ManualClock } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger, type Logger } from '../../src/core/log.js';
 import { noWatch } from '../../src/tail/watch.js';
+import { LogPipeline } from '../../src/logs/pipeline.js';
+import type { LogConfig } from '../../src/config/schema.js';
+import type { LogType } from '../../src/logs/handler.js';
 import { runParse, type ParseOptions } from '../../src/cli/parse.js';
 
 export interface RunningLogs {
@@ -57,4 +60,26 @@ export async function parseRecords(file: string, opts: ParseOptions): Promise<un
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l));
+}
+
+/**
+ * One log pipeline on real files, without fs events (noWatch: the test polls), its own registry, a
+ * manual clock and a silent logger unless given.
+ */
+export function testPipeline<S>(opts: {
+  config: LogConfig;
+  type: LogType<LogConfig, S>;
+  stateDir: string;
+  clock?: ManualClock;
+  logger?: Logger;
+}): LogPipeline<S> {
+  return new LogPipeline<S>({
+    config: opts.config,
+    type: opts.type as LogType,
+    stateDir: opts.stateDir,
+    clock: opts.clock ?? new ManualClock(),
+    logger: opts.logger ?? silentLogger,
+    registry: new Registry(),
+    watch: noWatch,
+  });
 }

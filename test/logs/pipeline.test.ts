@@ -15,6 +15,7 @@ import { LogsCollector } from '../../src/collectors/logs/index.js';
 import { defineMetric } from '../../src/core/metric.js';
 import { noWatch } from '../../src/tail/watch.js';
 import { tempDir } from '../tail/helpers.js';
+import { testPipeline } from './helpers.js';
 
 /** Counts words per first letter; lines starting with "#" are unparsed; "@<secs> ..." carries a timestamp. */
 interface WordState {
@@ -67,15 +68,7 @@ function logConfig(extra: Record<string, unknown> = {}): LogConfig {
 function pipeline(
   opts: { clock?: ManualClock; logger?: ReturnType<typeof createLogger>; config?: LogConfig } = {},
 ): LogPipeline<WordState> {
-  const p = new LogPipeline<WordState>({
-    config: opts.config ?? logConfig(),
-    type: wordType as LogType,
-    stateDir,
-    clock: opts.clock ?? new ManualClock(),
-    logger: opts.logger ?? silentLogger,
-    registry: new Registry(),
-    watch: noWatch,
-  });
+  const p = testPipeline({ ...opts, config: opts.config ?? logConfig(), type: wordType, stateDir });
   pipelines.push(p as LogPipeline);
   return p;
 }
@@ -184,15 +177,7 @@ describe('LogPipeline', () => {
     };
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
     writeFileSync(log, Buffer.concat([latin1, Buffer.from(`\nüber\r\n# comment\n\n${'x'.repeat(300)}\nlast`)]));
-    const p = new LogPipeline({
-      config: logConfig({ max_line_bytes: 100 }),
-      type: byteType,
-      stateDir,
-      clock: new ManualClock(),
-      logger: silentLogger,
-      registry: new Registry(),
-      watch: noWatch,
-    });
+    const p = testPipeline({ config: logConfig({ max_line_bytes: 100 }), type: byteType, stateDir });
     pipelines.push(p);
     await p.start();
     await p.poll();
