@@ -5,6 +5,7 @@ import { rateLimited, type Logger } from '../core/log.js';
 import { VERSION, REVISION } from '../core/version.js';
 import type { ExposedFamily } from './exposition.js';
 import { ExporterStatus } from './status.js';
+import { observeEveryCollection } from './gc-metric.js';
 
 export interface RunningCollector {
   name: string;
@@ -69,6 +70,7 @@ export class Runner {
       registers: [this.selfRegistry],
     }).set({ version: VERSION, revision: REVISION, nodejs: process.version }, 1);
     collectDefaultMetrics({ register: this.selfRegistry });
+    observeEveryCollection(this.selfRegistry); // for the life of the process, like the other defaults
     // prom-client types these as gauges despite the _total suffix, which `promtool check metrics`
     // reports as a problem; the same counts remain in nodejs_active_{handles,requests,resources}.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
