@@ -99,7 +99,12 @@ export function metricsReference(): string {
   for (const f of families) {
     lines.push(`| \`${f.name}\` | ${f.type} | ${f.labelNames.map((l) => `\`${l}\``).join(', ')} | ${f.collector} | ${cell(f.help)} |`);
   }
-  lines.push('', 'Plus the standard `process_*` and `nodejs_*` metrics of the exporter process itself.');
+  lines.push(
+    '',
+    "Plus the standard `process_*` and `nodejs_*` metrics of the exporter process itself (prom-client's defaults; " +
+      "`nodejs_gc_duration_seconds` is hostwatch's own, with the same name, buckets and `kind` label, because " +
+      "prom-client's counts only the first of the collections Node reports together).",
+  );
   return lines.join('\n');
 }
 
