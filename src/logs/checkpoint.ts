@@ -116,6 +116,12 @@ export class CheckpointStore {
    * are garbage at once, and no part of them waits in the V8 heap for the disk.
    */
   save(cp: Checkpoint): Promise<void> {
-    return atomicWrite(this.file, Buffer.from(JSON.stringify(cp)));
+    let data: Buffer;
+    try {
+      data = Buffer.from(JSON.stringify(cp));
+    } catch (err) {
+      return Promise.reject(err as Error); // a failed write like any other (the caller counts it)
+    }
+    return atomicWrite(this.file, data);
   }
 }

@@ -2,7 +2,7 @@
 // written every second and the disk can take its time: a full snapshot (a detector's 10,000 sources)
 // kept across the write's awaits was promoted to V8's old generation at every checkpoint, garbage
 // that let the heap grow before the next full collection. A FIFO in place of the temp file holds
-// the write at its open().
+// the write at its open(). And a snapshot that cannot be serialised fails its write like a full disk.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -89,5 +89,25 @@ describe('LogPipeline checkpoint write', () => {
     await p.poll();
     await p.checkpoint();
     expect(p.state.handler).toEqual({ lines: ['d'] });
+  });
+
+  it('a snapshot that cannot be serialised is a failed write, counted, not a rejected checkpoint', async () => {
+    const log = path.join(dir, 'app.log');
+    writeFileSync(log, 'a\n');
+    const bigType: LogType<LogConfig, { n: bigint }> = {
+      registerMetrics() {},
+      parseFields: () => () => undefined,
+      createHandler: () => ({ processLine: () => ({ parsed: true }), snapshot: () => ({ n: 1n }), restore() {} }),
+    };
+    p = testPipeline({
+      config: parseConfig({ logs: [{ name: 'web', type: 'access', path: log, start_position: 'beginning' }] }).logs[0],
+      type: bigType,
+      stateDir: path.join(dir, 'state'),
+    }) as LogPipeline;
+    await p.start();
+    await p.poll();
+    await expect(p.checkpoint()).resolves.toBeUndefined();
+    expect(p.checkpointErrors).toBeGreaterThan(0);
+    expect(p.lastCheckpointAt).toBeNull();
   });
 });
