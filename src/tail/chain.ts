@@ -10,7 +10,7 @@
 //   given up) is read on from where that file had got to: ours, and its late lines counted once;
 // - the oldest of ours that can be one (see noReference) is the reference: every other member
 //   after it in the chain is newer and was never read, and so is one of the other naming scheme
-//   modified in the reference's clock tick or later (the two schemes are merged by mtime). With
+//   modified in the reference's second or later (the two schemes are merged by mtime). With
 //   none in the chain (deleted, or the chain rebuilt), a member is newer when it was modified after
 //   the last time one of ours was seen modified.
 // Members matching the log's patterns are the discovery's business (a glob such as access.log*).
@@ -45,6 +45,7 @@ interface ReadOn {
 }
 type Verdict = 'ours' | 'new' | 'skip' | ReadOn;
 const isOurs = (v: Verdict): boolean => v === 'ours' || typeof v === 'object';
+const NS_PER_SECOND = 1_000_000_000n;
 
 /**
  * A followed file whose place in the chain tells nothing of what was read before it: found new and
@@ -162,15 +163,17 @@ export class RotationChains {
 
   /**
    * Whether member `i` was written after the reference (the oldest of ours, at `ref`; none: -1).
-   * Two schemes are merged by mtime, which advances by clock ticks: a member of the other scheme
-   * modified in the reference's tick or later cannot be told older, and one never read is not
-   * left behind for that.
+   * Two schemes are merged by mtime, which advances by clock ticks, and a compressor or a copy may
+   * keep a file's time only to its own precision (gzip to the nanosecond, bzip2 and utime(2) to the
+   * second, Node's utimes given a Date to the millisecond): a newer file's time can come out below the
+   * reference's when both fell in one tick. So a member of the other scheme modified in the
+   * reference's second or later cannot be told older, and one never read is not left behind for that.
    */
   private after(chain: readonly Sibling[], i: number, ref: number): boolean {
     if (ref < 0 || i > ref) return true;
     const a = chain[i];
     const r = chain[ref];
-    return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs >= r.st.mtimeNs;
+    return i < ref && a.order!.scheme !== r.order!.scheme && a.st.mtimeNs / NS_PER_SECOND >= r.st.mtimeNs / NS_PER_SECOND;
   }
 
   /**
