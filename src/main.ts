@@ -2,7 +2,8 @@
 // The hostwatch command line: flags after node_exporter, plus check-config, parse and fim.
 // The shebang gives the installed `hostwatch` command the same V8 heap flags as `npm start` and the
 // Dockerfile (a small young generation; the old one grown by 1.5x, not V8's up to 4x, after a full
-// collection: docs/benchmarks.md "Memory"); `node dist/main.js` run by hand should pass them too.
+// collection; one V8 background thread, not four, each keeping a malloc arena: docs/benchmarks.md
+// "Memory"); `node dist/main.js` run by hand should pass them too.
 // commander is the only argv parser. Building the command line loads commander, the list of
 // collectors (data) and a few small modules; what an action needs (the exporter and its enabled collectors, the config
 // loader, the parsers, the FIM command line) is imported by that action, so that `--version`,
