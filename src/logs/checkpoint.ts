@@ -113,7 +113,9 @@ export class CheckpointStore {
   /**
    * Writes the checkpoint atomically (see core/atomic-write.ts); on failure the previous one stays
    * intact. Serialised before it returns, into a Buffer: the caller's objects and the JSON string
-   * are garbage at once, and no part of them waits in the V8 heap for the disk.
+   * are garbage at once, and no part of them waits in the V8 heap for the disk. Not an async
+   * function on purpose: one keeps its parameter, the whole checkpoint, alive across its awaits
+   * (test/logs/checkpoint-wait.test.ts fails with `async save` serialising first).
    */
   save(cp: Checkpoint): Promise<void> {
     let data: Buffer;
